@@ -1,0 +1,32 @@
+//! Domain types and pure rules of Fanzha. No I/O lives here: everything is a value or a
+//! function of values, so it can be tested exhaustively.
+
+pub mod audit;
+pub mod jurisdiction;
+pub mod person;
+pub mod population;
+pub mod role;
+pub mod time;
+pub mod unit;
+
+pub use jurisdiction::{JurisdictionKind, Scope};
+pub use person::{AgeBand, IdNumber, Phone, BankCard, mask_address, mask_name};
+pub use role::{Permission, Role};
+pub use unit::MemberUnitKind;
+
+/// An error in a value given to the domain, naming the field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InvalidValue {
+    /// The field, as named in the API and in import files.
+    pub field: &'static str,
+    /// What is wrong with it, in plain words.
+    pub message: String,
+}
+
+impl InvalidValue {
+    /// A new error for `field`.
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self { field, message: message.into() }
+    }
+}

@@ -1,0 +1,231 @@
+//! Persistence for Fanzha behind one interface. Two backends, chosen by URL scheme:
+//! embedded SQLite (`sqlite://…`, the default, one file in the data directory) and
+//! PostgreSQL (`postgres://…`) for production. Both run the same queries, written once, and
+//! the same story tests.
+//!
+//! Personal fields are encrypted here, on the way in, with the [`pii::Vault`] the store is
+//! opened with; nothing above this crate sees a ciphertext, and nothing below it sees clear text.
+
+mod audit;
+mod registry;
+mod residents;
+mod sql;
+mod users;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use audit::AuditFilter;
+pub use registry::{Jurisdiction, MemberUnit, NewJurisdiction, NewMemberUnit, NewStation, PoliceStation, PopulationRow, UnitFilter};
+pub use residents::{NewResident, ResidentFilter, ResidentPatch, ResidentView, RevealField};
+pub use users::{ApiKey, NewApiKey, NewUser, SessionInfo, User};
+
+/// Errors of the store. Messages never include personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or answered with an error.
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// No such object, or not in the caller's scope (the two are deliberately the same).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A value would violate a uniqueness rule.
+    #[error("{field}: {message}")]
+    Conflict {
+        /// The field that must be unique.
+        field: &'static str,
+        /// What clashes.
+        message: String,
+    },
+    /// A value broke a domain rule.
+    #[error(transparent)]
+    Invalid(#[from] domain::InvalidValue),
+    /// Personal data could not be decrypted (wrong key or tampering).
+    #[error(transparent)]
+    Pii(#[from] pii::PiiError),
+    /// The key does not match the data already stored.
+    #[error("{0}")]
+    KeyMismatch(String),
+    /// The audit chain is broken.
+    #[error(transparent)]
+    AuditBroken(#[from] domain::audit::BrokenLink),
+    /// The URL names no backend we have.
+    #[error("unsupported database URL '{0}' (use sqlite://PATH or postgres://…)")]
+    BadUrl(String),
+}
+
+/// Result of a store call.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same body against whichever pool the store has. The body is compiled once per
+/// backend, so it must only use SQL both accept (`$n` placeholders, `RETURNING`, `ON CONFLICT`).
+macro_rules! on_pool {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($p) => $body,
+            $crate::Db::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// A database opened and migrated, before the key is checked.
+#[derive(Clone, Debug)]
+pub struct Database {
+    db: Db,
+}
+
+/// The store: a migrated database and the vault for its personal fields.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) db: Db,
+    pub(crate) vault: Arc<pii::Vault>,
+    audit_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.backend())
+    }
+}
+
+/// The default database URL for a data directory.
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("fanzha.db").display())
+}
+
+impl Database {
+    /// Connects to `url` and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Self> {
+        let db = if let Some(path) = url.strip_prefix("sqlite://") {
+            let opts = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+            sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+            Db::Sqlite(pool)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
+            sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            Db::Postgres(pool)
+        } else {
+            return Err(StoreError::BadUrl(url.to_string()));
+        };
+        tracing::info!(backend = match db { Db::Sqlite(_) => "sqlite", Db::Postgres(_) => "postgres" }, "database ready");
+        Ok(Self { db })
+    }
+
+    /// The key fingerprint stored with the data, if any data has been written.
+    pub async fn key_check(&self) -> Result<Option<String>> {
+        self.meta("key_check").await
+    }
+
+    async fn meta(&self, key: &str) -> Result<Option<String>> {
+        let v: Option<(String,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT value FROM meta WHERE key = $1").bind(key).fetch_optional(p).await?);
+        Ok(v.map(|(s,)| s))
+    }
+
+    /// Binds the vault to this database. The first vault ever used is recorded; any other is
+    /// refused, so data is never written under two keys nor read with the wrong one.
+    pub async fn with_vault(self, vault: pii::Vault) -> Result<Store> {
+        let check = vault.key_check();
+        match self.key_check().await? {
+            Some(stored) if stored == check => {}
+            Some(stored) => {
+                return Err(StoreError::KeyMismatch(format!(
+                    "the master key (fingerprint {check}) is not the key this database was written with (fingerprint {stored}); \
+                     refusing to start so that no data is written under the wrong key"
+                )));
+            }
+            None => {
+                on_pool!(&self.db, p => { sqlx::query("INSERT INTO meta (key, value) VALUES ('key_check', $1)").bind(&check).execute(p).await?; });
+            }
+        }
+        Ok(Store { db: self.db, vault: Arc::new(vault), audit_lock: Arc::new(tokio::sync::Mutex::new(())) })
+    }
+}
+
+impl Store {
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The vault personal fields are protected with.
+    pub fn vault(&self) -> &pii::Vault {
+        &self.vault
+    }
+
+    /// Checks the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(&self.db, p => { sqlx::query("SELECT 1").execute(p).await?; });
+        Ok(())
+    }
+
+    /// Closes all connections.
+    pub async fn close(&self) {
+        on_pool!(&self.db, p => p.close().await)
+    }
+}
+
+/// A page of results with the total the filter matches.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// How many rows match in all.
+    pub total: i64,
+    /// 1-based page number.
+    pub page: i64,
+    /// Rows per page.
+    pub per_page: i64,
+}
+
+/// Which page to fetch; `per_page` is clamped to 1..=500.
+#[derive(Debug, Clone, Copy)]
+pub struct PageReq {
+    /// 1-based page number.
+    pub page: i64,
+    /// Rows per page.
+    pub per_page: i64,
+}
+
+impl Default for PageReq {
+    fn default() -> Self {
+        Self { page: 1, per_page: 20 }
+    }
+}
+
+impl PageReq {
+    pub(crate) fn limit(&self) -> i64 {
+        self.per_page.clamp(1, 500)
+    }
+    pub(crate) fn offset(&self) -> i64 {
+        (self.page.max(1) - 1) * self.limit()
+    }
+}
+
+/// Now, in UTC milliseconds.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}

@@ -1,0 +1,323 @@
+//! Residents: minimal personal data, encrypted at rest, masked on the way out.
+
+use std::collections::HashMap;
+
+use domain::{AgeBand, IdNumber, Phone, Scope, mask_address, mask_name};
+use pii::Field;
+use serde::Serialize;
+
+use crate::sql::{Arg, Filter, bind_args, like_escape};
+use crate::{Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+
+/// A resident to add. The identifiers are validated types, so nothing unchecked is stored.
+#[derive(Debug, Clone)]
+pub struct NewResident {
+    /// Full name.
+    pub name: String,
+    /// Identity number.
+    pub id_number: IdNumber,
+    /// Mobile number.
+    pub phone: Option<Phone>,
+    /// Home address.
+    pub address: Option<String>,
+    /// `男` / `女` / empty.
+    pub gender: String,
+    /// Age band.
+    pub age_band: AgeBand,
+    /// Household (户) code, to count households reached.
+    pub household_code: String,
+    /// The leaf jurisdiction the resident lives in.
+    pub jurisdiction_id: i64,
+}
+
+/// A change to a resident; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ResidentPatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New phone.
+    pub phone: Option<Phone>,
+    /// New address.
+    pub address: Option<String>,
+    /// New age band.
+    pub age_band: Option<AgeBand>,
+    /// New household.
+    pub household_code: Option<String>,
+    /// Moved to another jurisdiction.
+    pub jurisdiction_id: Option<i64>,
+}
+
+/// A resident as every API response and page shows it: masked.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResidentView {
+    /// Stable id.
+    pub id: i64,
+    /// `张*`.
+    pub name: String,
+    /// `110***********1234`.
+    pub id_number: String,
+    /// `138****1234`.
+    pub phone: Option<String>,
+    /// `城关镇东街村****`.
+    pub address: Option<String>,
+    /// Gender.
+    pub gender: String,
+    /// Age band code.
+    pub age_band: String,
+    /// Household code.
+    pub household_code: String,
+    /// Jurisdiction id.
+    pub jurisdiction_id: i64,
+    /// Jurisdiction name.
+    pub jurisdiction_name: String,
+}
+
+/// Which field to unmask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevealField {
+    /// Full name.
+    Name,
+    /// Identity number.
+    IdNumber,
+    /// Phone.
+    Phone,
+    /// Address.
+    Address,
+}
+
+impl RevealField {
+    /// The field's API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::IdNumber => "id_number",
+            Self::Phone => "phone",
+            Self::Address => "address",
+        }
+    }
+}
+
+/// Filter for resident lists.
+#[derive(Debug, Clone, Default)]
+pub struct ResidentFilter {
+    /// Within this jurisdiction's subtree (intersected with the caller's scope).
+    pub jurisdiction_id: Option<i64>,
+    /// Name starts with.
+    pub name: Option<String>,
+    /// Exact identity number (found through the blind index).
+    pub id_number: Option<IdNumber>,
+    /// Exact phone (found through the blind index).
+    pub phone: Option<Phone>,
+    /// Age band.
+    pub age_band: Option<AgeBand>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    name: String,
+    id_number_enc: Vec<u8>,
+    phone_enc: Option<Vec<u8>>,
+    address_enc: Option<Vec<u8>>,
+    gender: String,
+    age_band: String,
+    household_code: String,
+    jurisdiction_id: i64,
+    jurisdiction_name: String,
+}
+
+const COLS: &str = "r.id, r.name, r.id_number_enc, r.phone_enc, r.address_enc, r.gender, r.age_band, r.household_code, r.jurisdiction_id, j.name AS jurisdiction_name";
+
+impl Store {
+    fn view(&self, r: Row) -> Result<ResidentView> {
+        let v = self.vault();
+        let id = v.decrypt(Field::IdNumber, &r.id_number_enc)?;
+        Ok(ResidentView {
+            id: r.id,
+            name: mask_name(&r.name),
+            id_number: domain::person::mask_keep(&id, 3, 4),
+            phone: r.phone_enc.map(|c| v.decrypt(Field::Phone, &c).map(|p| domain::person::mask_keep(&p, 3, 4))).transpose()?,
+            address: r.address_enc.map(|c| v.decrypt(Field::Address, &c).map(|a| mask_address(&a))).transpose()?,
+            gender: r.gender,
+            age_band: r.age_band,
+            household_code: r.household_code,
+            jurisdiction_id: r.jurisdiction_id,
+            jurisdiction_name: r.jurisdiction_name,
+        })
+    }
+
+    /// Adds residents in one transaction. Each row gets its own result: a duplicate identity
+    /// number or unknown jurisdiction fails that row only, the others are kept.
+    pub async fn insert_residents(&self, rows: &[NewResident]) -> Result<Vec<Result<i64>>> {
+        let mut paths: HashMap<i64, Option<String>> = HashMap::new();
+        for r in rows {
+            if let std::collections::hash_map::Entry::Vacant(e) = paths.entry(r.jurisdiction_id) {
+                e.insert(self.jurisdiction(r.jurisdiction_id).await?.map(|j| j.path));
+            }
+        }
+        let v = self.vault();
+        let now = now_ms();
+        let mut out = Vec::with_capacity(rows.len());
+        on_pool!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            for r in rows {
+                let Some(Some(path)) = paths.get(&r.jurisdiction_id) else {
+                    out.push(Err(StoreError::NotFound("jurisdiction")));
+                    continue;
+                };
+                if r.name.trim().is_empty() {
+                    out.push(Err(domain::InvalidValue::new("name", "must not be empty").into()));
+                    continue;
+                }
+                let id_enc = v.encrypt(Field::IdNumber, r.id_number.as_str())?;
+                let id_idx = v.blind_index(Field::IdNumber, r.id_number.as_str());
+                let phone_enc = r.phone.as_ref().map(|ph| v.encrypt(Field::Phone, ph.as_str())).transpose()?;
+                let phone_idx = r.phone.as_ref().map(|ph| v.blind_index(Field::Phone, ph.as_str()));
+                let addr_enc = r.address.as_deref().filter(|a| !a.trim().is_empty()).map(|a| v.encrypt(Field::Address, a.trim())).transpose()?;
+                let got: Option<(i64,)> = sqlx::query_as(
+                    "INSERT INTO residents (name, id_number_enc, id_number_idx, phone_enc, phone_idx, address_enc, gender, age_band, household_code, jurisdiction_id, jurisdiction_path, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) ON CONFLICT (id_number_idx) DO NOTHING RETURNING id")
+                    .bind(r.name.trim()).bind(id_enc).bind(id_idx).bind(phone_enc).bind(phone_idx).bind(addr_enc)
+                    .bind(&r.gender).bind(r.age_band.as_str()).bind(&r.household_code).bind(r.jurisdiction_id).bind(path).bind(now)
+                    .fetch_optional(&mut *tx).await?;
+                out.push(got.map(|(id,)| id).ok_or_else(|| StoreError::Conflict { field: "id_number", message: "a resident with this identity number exists".into() }));
+            }
+            tx.commit().await?;
+        });
+        Ok(out)
+    }
+
+    /// Adds one resident.
+    pub async fn create_resident(&self, r: &NewResident) -> Result<i64> {
+        self.insert_residents(std::slice::from_ref(r)).await?.pop().ok_or(StoreError::NotFound("resident"))?
+    }
+
+    /// Residents in scope matching the filter, masked.
+    pub async fn list_residents(&self, scope: &Scope, filter: &ResidentFilter, page: PageReq) -> Result<Page<ResidentView>> {
+        let mut f = Filter::default();
+        f.scope("r.jurisdiction_path", scope);
+        if let Some(jid) = filter.jurisdiction_id {
+            let j = self.jurisdiction(jid).await?.ok_or(StoreError::NotFound("jurisdiction"))?;
+            f.scope("r.jurisdiction_path", &Scope::Subtrees(vec![j.path]));
+        }
+        if let Some(n) = filter.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            let ph = f.bind(Arg::Text(format!("{}%", like_escape(n.trim()))));
+            f.and(format!("r.name LIKE {ph} ESCAPE '\\'"));
+        }
+        if let Some(id) = &filter.id_number {
+            let ph = f.bind(Arg::Bytes(self.vault().blind_index(Field::IdNumber, id.as_str())));
+            f.and(format!("r.id_number_idx = {ph}"));
+        }
+        if let Some(phone) = &filter.phone {
+            let ph = f.bind(Arg::Bytes(self.vault().blind_index(Field::Phone, phone.as_str())));
+            f.and(format!("r.phone_idx = {ph}"));
+        }
+        if let Some(b) = filter.age_band {
+            let ph = f.bind(Arg::Text(b.as_str().into()));
+            f.and(format!("r.age_band = {ph}"));
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM residents r{}", f.sql());
+        let n = f.args.len();
+        let lim = f.bind(Arg::I64(page.limit()));
+        let off = f.bind(Arg::I64(page.offset()));
+        let sql = format!("SELECT {COLS} FROM residents r JOIN jurisdictions j ON j.id = r.jurisdiction_id{} ORDER BY r.id LIMIT {lim} OFFSET {off}", f.sql());
+        let (rows, total) = on_pool!(&self.db, p => {
+            let rows: Vec<Row> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?;
+            let (total,): (i64,) = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), f.args[..n]).fetch_one(p).await?;
+            (rows, total)
+        });
+        let items = rows.into_iter().map(|r| self.view(r)).collect::<Result<Vec<_>>>()?;
+        Ok(Page { items, total, page: page.page.max(1), per_page: page.limit() })
+    }
+
+    async fn resident_row(&self, scope: &Scope, id: i64) -> Result<Row> {
+        let mut f = Filter::default();
+        let ph = f.bind(Arg::I64(id));
+        f.and(format!("r.id = {ph}"));
+        f.scope("r.jurisdiction_path", scope);
+        let sql = format!("SELECT {COLS} FROM residents r JOIN jurisdictions j ON j.id = r.jurisdiction_id{}", f.sql());
+        let row: Option<Row> = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_optional(p).await?);
+        // Out of scope and absent look the same, so ids cannot be probed across precincts.
+        row.ok_or(StoreError::NotFound("resident"))
+    }
+
+    /// One resident in scope, masked.
+    pub async fn resident(&self, scope: &Scope, id: i64) -> Result<ResidentView> {
+        let r = self.resident_row(scope, id).await?;
+        self.view(r)
+    }
+
+    /// One field of a resident in clear. The caller must have checked the permission and must
+    /// audit the act; the store only guarantees scope.
+    pub async fn reveal_resident(&self, scope: &Scope, id: i64, field: RevealField) -> Result<Option<String>> {
+        let r = self.resident_row(scope, id).await?;
+        let v = self.vault();
+        Ok(match field {
+            RevealField::Name => Some(r.name),
+            RevealField::IdNumber => Some(v.decrypt(Field::IdNumber, &r.id_number_enc)?),
+            RevealField::Phone => r.phone_enc.map(|c| v.decrypt(Field::Phone, &c)).transpose()?,
+            RevealField::Address => r.address_enc.map(|c| v.decrypt(Field::Address, &c)).transpose()?,
+        })
+    }
+
+    /// Changes a resident in scope; a move must stay inside the scope too.
+    pub async fn update_resident(&self, scope: &Scope, id: i64, patch: &ResidentPatch) -> Result<(ResidentView, Vec<&'static str>)> {
+        self.resident_row(scope, id).await?;
+        let v = self.vault();
+        let mut f = Filter::default();
+        let mut sets = Vec::new();
+        let mut changed = Vec::new();
+        if let Some(n) = patch.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            sets.push(format!("name = {}", f.bind(Arg::Text(n.into()))));
+            changed.push("name");
+        }
+        if let Some(ph) = &patch.phone {
+            sets.push(format!("phone_enc = {}", f.bind(Arg::Bytes(v.encrypt(Field::Phone, ph.as_str())?))));
+            sets.push(format!("phone_idx = {}", f.bind(Arg::Bytes(v.blind_index(Field::Phone, ph.as_str())))));
+            changed.push("phone");
+        }
+        if let Some(a) = patch.address.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            sets.push(format!("address_enc = {}", f.bind(Arg::Bytes(v.encrypt(Field::Address, a)?))));
+            changed.push("address");
+        }
+        if let Some(b) = patch.age_band {
+            sets.push(format!("age_band = {}", f.bind(Arg::Text(b.as_str().into()))));
+            changed.push("age_band");
+        }
+        if let Some(h) = &patch.household_code {
+            sets.push(format!("household_code = {}", f.bind(Arg::Text(h.trim().into()))));
+            changed.push("household_code");
+        }
+        if let Some(jid) = patch.jurisdiction_id {
+            let j = self.jurisdiction(jid).await?.ok_or(StoreError::NotFound("jurisdiction"))?;
+            if !scope.contains(&j.path) {
+                return Err(StoreError::NotFound("jurisdiction"));
+            }
+            sets.push(format!("jurisdiction_id = {}", f.bind(Arg::I64(jid))));
+            sets.push(format!("jurisdiction_path = {}", f.bind(Arg::Text(j.path))));
+            changed.push("jurisdiction_id");
+        }
+        if !sets.is_empty() {
+            sets.push(format!("updated_at = {}", f.bind(Arg::I64(now_ms()))));
+            let idp = f.bind(Arg::I64(id));
+            let sql = format!("UPDATE residents SET {} WHERE id = {idp}", sets.join(", "));
+            on_pool!(&self.db, p => { bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), f.args).execute(p).await?; });
+        }
+        Ok((self.resident(scope, id).await?, changed))
+    }
+
+    /// How many residents there are in all (for the demo's "already generated" check).
+    pub async fn count_residents(&self) -> Result<i64> {
+        let (n,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("SELECT COUNT(*) FROM residents").fetch_one(p).await?);
+        Ok(n)
+    }
+
+    /// Raw stored bytes of a resident's personal columns, for tests that prove nothing is in clear.
+    pub async fn raw_resident_columns(&self, id: i64) -> Result<Vec<Vec<u8>>> {
+        let row: Option<(Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>, Vec<u8>, Option<Vec<u8>>)> = on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT id_number_enc, phone_enc, address_enc, id_number_idx, phone_idx FROM residents WHERE id = $1").bind(id).fetch_optional(p).await?);
+        let (a, b, c, d, e) = row.ok_or(StoreError::NotFound("resident"))?;
+        Ok([Some(a), b, c, Some(d), e].into_iter().flatten().collect())
+    }
+}

@@ -1,0 +1,246 @@
+//! Users, login sessions and API keys. Secrets are stored only as hashes.
+
+use domain::Role;
+use serde::Serialize;
+
+use crate::sql::{Arg, Filter, bind_args};
+use crate::{Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+
+/// A user account.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct User {
+    /// Stable id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Name shown.
+    pub display_name: String,
+    /// argon2 PHC string; never serialised.
+    #[serde(skip)]
+    pub password_hash: String,
+    /// Role code.
+    pub role: String,
+    /// The organisation the user belongs to.
+    pub unit_id: i64,
+    /// The root of the user's jurisdiction scope.
+    pub jurisdiction_id: i64,
+    /// Whether the user may log in.
+    pub active: bool,
+}
+
+/// A user to add.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Login name.
+    pub username: String,
+    /// Name shown.
+    pub display_name: String,
+    /// argon2 PHC string.
+    pub password_hash: String,
+    /// Role.
+    pub role: Role,
+    /// Organisation.
+    pub unit_id: i64,
+    /// Scope root.
+    pub jurisdiction_id: i64,
+}
+
+/// A session looked up by its token.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    /// The user.
+    pub user: User,
+    /// The CSRF token bound to the session.
+    pub csrf_token: String,
+    /// Expiry, UTC milliseconds.
+    pub expires_at: i64,
+}
+
+/// An API key for a machine client (bank or operator system).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ApiKey {
+    /// Stable id.
+    pub id: i64,
+    /// The public part of the key, shown in lists.
+    pub prefix: String,
+    /// SHA-256 of the secret; never serialised.
+    #[serde(skip)]
+    pub key_hash: Vec<u8>,
+    /// Label.
+    pub name: String,
+    /// Organisation of the client.
+    pub unit_id: i64,
+    /// Scope root.
+    pub jurisdiction_id: i64,
+    /// Comma-separated permission codes.
+    pub permissions: String,
+    /// Who made it.
+    pub created_by: i64,
+    /// When.
+    pub created_at: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<i64>,
+}
+
+/// An API key to add.
+#[derive(Debug, Clone)]
+pub struct NewApiKey {
+    /// Public prefix.
+    pub prefix: String,
+    /// SHA-256 of the secret.
+    pub key_hash: Vec<u8>,
+    /// Label.
+    pub name: String,
+    /// Organisation.
+    pub unit_id: i64,
+    /// Scope root.
+    pub jurisdiction_id: i64,
+    /// Permission codes.
+    pub permissions: Vec<String>,
+    /// Creator.
+    pub created_by: i64,
+}
+
+const USER_COLS: &str = "id, username, display_name, password_hash, role, unit_id, jurisdiction_id, active";
+
+impl Store {
+    /// Adds a user.
+    pub async fn create_user(&self, n: &NewUser) -> Result<User> {
+        if n.username.trim().is_empty() {
+            return Err(domain::InvalidValue::new("username", "must not be empty").into());
+        }
+        self.unit(n.unit_id).await?.ok_or(StoreError::NotFound("unit"))?;
+        self.jurisdiction(n.jurisdiction_id).await?.ok_or(StoreError::NotFound("jurisdiction"))?;
+        let now = now_ms();
+        let r: std::result::Result<(i64,), sqlx::Error> = on_pool!(&self.db, p => sqlx::query_as(
+            "INSERT INTO users (username, display_name, password_hash, role, unit_id, jurisdiction_id, active, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $7) RETURNING id")
+            .bind(n.username.trim()).bind(&n.display_name).bind(&n.password_hash).bind(n.role.as_str()).bind(n.unit_id).bind(n.jurisdiction_id).bind(now)
+            .fetch_one(p).await);
+        let id = match r {
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                return Err(StoreError::Conflict { field: "username", message: format!("user '{}' exists", n.username) });
+            }
+            other => other?.0,
+        };
+        self.user(id).await?.ok_or(StoreError::NotFound("user"))
+    }
+
+    /// One user by id.
+    pub async fn user(&self, id: i64) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
+        Ok(on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?))
+    }
+
+    /// One user by login name.
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
+        Ok(on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(username.trim()).fetch_optional(p).await?))
+    }
+
+    /// Users whose scope root lies within the given subtrees (or all).
+    pub async fn list_users(&self, scope: &domain::Scope, page: PageReq) -> Result<Page<User>> {
+        let mut f = Filter::default();
+        f.scope("j.path", scope);
+        let count_sql = format!("SELECT COUNT(*) FROM users u JOIN jurisdictions j ON j.id = u.jurisdiction_id{}", f.sql());
+        let n = f.args.len();
+        let lim = f.bind(Arg::I64(page.limit()));
+        let off = f.bind(Arg::I64(page.offset()));
+        let sql = format!(
+            "SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.unit_id, u.jurisdiction_id, u.active \
+             FROM users u JOIN jurisdictions j ON j.id = u.jurisdiction_id{} ORDER BY u.id LIMIT {lim} OFFSET {off}",
+            f.sql()
+        );
+        let (items, total) = on_pool!(&self.db, p => {
+            let items: Vec<User> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?;
+            let (total,): (i64,) = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), f.args[..n]).fetch_one(p).await?;
+            (items, total)
+        });
+        Ok(Page { items, total, page: page.page.max(1), per_page: page.limit() })
+    }
+
+    /// Enables or disables a user; disabling ends the user's sessions.
+    pub async fn set_user_active(&self, id: i64, active: bool) -> Result<()> {
+        on_pool!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let r = sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3").bind(active).bind(now_ms()).bind(id).execute(&mut *tx).await?;
+            if r.rows_affected() == 0 {
+                return Err(StoreError::NotFound("user"));
+            }
+            if !active {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Replaces a user's password hash and ends the user's sessions.
+    pub async fn set_password_hash(&self, id: i64, hash: &str) -> Result<()> {
+        on_pool!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(hash).bind(now_ms()).bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Stores a new session.
+    pub async fn create_session(&self, token_hash: &[u8], user_id: i64, csrf_token: &str, ip: &str, expires_at: i64) -> Result<()> {
+        on_pool!(&self.db, p => { sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, ip, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(token_hash).bind(user_id).bind(csrf_token).bind(ip).bind(now_ms()).bind(expires_at).execute(p).await?; });
+        Ok(())
+    }
+
+    /// The live session of a token, if any, with its active user.
+    pub async fn session(&self, token_hash: &[u8]) -> Result<Option<SessionInfo>> {
+        let row: Option<(i64, String, i64)> = on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+            .bind(token_hash).bind(now_ms()).fetch_optional(p).await?);
+        let Some((uid, csrf_token, expires_at)) = row else { return Ok(None) };
+        Ok(self.user(uid).await?.filter(|u| u.active).map(|user| SessionInfo { user, csrf_token, expires_at }))
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, token_hash: &[u8]) -> Result<()> {
+        on_pool!(&self.db, p => { sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires_at <= $2").bind(token_hash).bind(now_ms()).execute(p).await?; });
+        Ok(())
+    }
+
+    /// Stores a new API key.
+    pub async fn create_api_key(&self, n: &NewApiKey) -> Result<ApiKey> {
+        let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as(
+            "INSERT INTO api_keys (prefix, key_hash, name, unit_id, jurisdiction_id, permissions, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+            .bind(&n.prefix).bind(&n.key_hash).bind(&n.name).bind(n.unit_id).bind(n.jurisdiction_id).bind(n.permissions.join(",")).bind(n.created_by).bind(now_ms())
+            .fetch_one(p).await?);
+        self.api_key(id).await?.ok_or(StoreError::NotFound("api key"))
+    }
+
+    /// One key by id.
+    pub async fn api_key(&self, id: i64) -> Result<Option<ApiKey>> {
+        Ok(on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT id, prefix, key_hash, name, unit_id, jurisdiction_id, permissions, created_by, created_at, revoked_at FROM api_keys WHERE id = $1")
+            .bind(id).fetch_optional(p).await?))
+    }
+
+    /// A live (not revoked) key by its public prefix.
+    pub async fn api_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKey>> {
+        Ok(on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT id, prefix, key_hash, name, unit_id, jurisdiction_id, permissions, created_by, created_at, revoked_at FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL")
+            .bind(prefix).fetch_optional(p).await?))
+    }
+
+    /// All keys.
+    pub async fn list_api_keys(&self) -> Result<Vec<ApiKey>> {
+        Ok(on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT id, prefix, key_hash, name, unit_id, jurisdiction_id, permissions, created_by, created_at, revoked_at FROM api_keys ORDER BY id")
+            .fetch_all(p).await?))
+    }
+
+    /// Revokes a key at once.
+    pub async fn revoke_api_key(&self, id: i64) -> Result<()> {
+        let n = on_pool!(&self.db, p => sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").bind(now_ms()).bind(id).execute(p).await?.rows_affected());
+        if n == 0 { Err(StoreError::NotFound("api key")) } else { Ok(()) }
+    }
+}

@@ -225,6 +225,19 @@ impl PageReq {
     }
 }
 
+/// Creates an empty PostgreSQL database `name` through the server at `admin_url` (used by
+/// tests and by `fanzha admin` to prepare a production database). `name` must be a plain
+/// identifier.
+pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<()> {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(domain::InvalidValue::new("database", "name must be letters, digits and _").into());
+    }
+    let pool = PgPoolOptions::new().max_connections(1).connect(admin_url).await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await?;
+    pool.close().await;
+    Ok(())
+}
+
 /// Now, in UTC milliseconds.
 pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()

@@ -1,0 +1,263 @@
+//! Store story tests: the same stories against embedded SQLite and, when `FANZHA_TEST_PG`
+//! names a server (CI sets it), against PostgreSQL in a fresh schema-isolated database.
+
+use domain::{AgeBand, IdNumber, JurisdictionKind, MemberUnitKind, Phone, Role, Scope};
+use store::*;
+
+struct Fixture {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn vault(byte: &str) -> pii::Vault {
+    pii::Vault::new(&pii::MasterKey::from_hex(1, &byte.repeat(32)).expect("key"), &[])
+}
+
+async fn sqlite() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Database::open(&sqlite_url(dir.path())).await.expect("open sqlite");
+    Fixture { store: db.with_vault(vault("ab")).await.expect("vault"), _dir: Some(dir) }
+}
+
+/// A fresh PostgreSQL database per test, so tests never see each other's rows.
+async fn postgres() -> Option<Fixture> {
+    let base = std::env::var("FANZHA_TEST_PG").ok()?;
+    let name = format!("fz_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+    store::create_postgres_database(&base, &name).await.expect("create test database on FANZHA_TEST_PG");
+    let url = match base.rsplit_once('/') {
+        Some((server, _db)) => format!("{server}/{name}"),
+        None => panic!("FANZHA_TEST_PG must end in /DBNAME"),
+    };
+    let db = Database::open(&url).await.expect("open postgres");
+    Some(Fixture { store: db.with_vault(vault("ab")).await.expect("vault"), _dir: None })
+}
+
+static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Runs a story on both backends; says so when PostgreSQL is skipped.
+macro_rules! story {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let f = super::sqlite().await;
+                super::$body(&f.store).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                match super::postgres().await {
+                    Some(f) => super::$body(&f.store).await,
+                    None => eprintln!("skipped: FANZHA_TEST_PG not set"),
+                }
+            }
+        }
+    };
+}
+
+struct County {
+    county: Jurisdiction,
+    town_a: Jurisdiction,
+    town_b: Jurisdiction,
+    village_a1: Jurisdiction,
+    village_b1: Jurisdiction,
+    station_a: PoliceStation,
+    office: MemberUnit,
+}
+
+async fn county(s: &Store) -> County {
+    let j = |parent: Option<i64>, kind, code: &str, name: &str| NewJurisdiction { parent_id: parent, kind, code: code.into(), name: name.into() };
+    let county = s.create_jurisdiction(&j(None, JurisdictionKind::County, "C", "测试县")).await.expect("county");
+    let town_a = s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TA", "甲镇")).await.expect("town");
+    let town_b = s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TB", "乙镇")).await.expect("town");
+    let village_a1 = s.create_jurisdiction(&j(Some(town_a.id), JurisdictionKind::Village, "VA1", "甲一村")).await.expect("village");
+    let village_b1 = s.create_jurisdiction(&j(Some(town_b.id), JurisdictionKind::Village, "VB1", "乙一村")).await.expect("village");
+    let office = s
+        .create_unit(&NewMemberUnit { code: "OFF".into(), name: "县反诈办".into(), kind: MemberUnitKind::Office, parent_unit_id: None, jurisdiction_id: county.id, contact_name: String::new(), covers: vec![] })
+        .await
+        .expect("office");
+    let station_a = s
+        .create_station(&NewStation { code: "PSA".into(), name: "甲镇派出所".into(), jurisdiction_id: town_a.id, chief_name: "王所长".into(), deputy_chief_name: "李副所长".into(), precinct: vec![town_a.id] })
+        .await
+        .expect("station");
+    County { county, town_a, town_b, village_a1, village_b1, station_a, office }
+}
+
+fn resident(n: u32, jurisdiction_id: i64) -> NewResident {
+    NewResident {
+        name: format!("张{n}"),
+        id_number: IdNumber::with_check(&format!("33010219800101{:03}", n % 1000)).expect("id"),
+        phone: Some(Phone::parse(&format!("1380013{:04}", n % 10000)).expect("phone")),
+        address: Some(format!("甲镇甲一村{n}组{n}号院")),
+        gender: "男".into(),
+        age_band: AgeBand::From31To45,
+        household_code: format!("H{n}"),
+        jurisdiction_id,
+    }
+}
+
+async fn registry_tree(s: &Store) {
+    let c = county(s).await;
+    assert_eq!(c.village_a1.path, format!("/{}/{}/{}/", c.county.id, c.town_a.id, c.village_a1.id));
+    // Level rules and unique codes.
+    let bad = s.create_jurisdiction(&NewJurisdiction { parent_id: Some(c.county.id), kind: JurisdictionKind::Grid, code: "G".into(), name: "g".into() }).await;
+    assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
+    let dup = s.create_jurisdiction(&NewJurisdiction { parent_id: Some(c.county.id), kind: JurisdictionKind::Town, code: "TA".into(), name: "x".into() }).await;
+    assert!(matches!(dup, Err(StoreError::Conflict { field: "code", .. })), "{dup:?}");
+    // Scope filters the tree.
+    let tree_a = s.jurisdiction_tree(&Scope::Subtrees(vec![c.town_a.path.clone()])).await.expect("tree");
+    assert_eq!(tree_a.iter().map(|j| j.code.as_str()).collect::<Vec<_>>(), vec!["TA", "VA1"]);
+    assert_eq!(s.jurisdiction_tree(&Scope::All).await.expect("tree").len(), 5);
+    let page = s.list_jurisdictions(&Scope::All, Some(JurisdictionKind::Village), None, Some("乙"), PageReq::default()).await.expect("list");
+    assert_eq!((page.total, page.items[0].code.as_str()), (1, "VB1"));
+    // Station precinct and lookup from a leaf.
+    assert_eq!(c.station_a.precinct, vec![c.town_a.id]);
+    assert_eq!(s.station_for_path(&c.village_a1.path).await.expect("station"), Some(c.station_a.id));
+    assert_eq!(s.station_for_path(&c.village_b1.path).await.expect("station"), None);
+    // Units: a station sees units of its precinct and those above it, not a sibling town's.
+    s.create_unit(&NewMemberUnit { code: "SCH-B".into(), name: "乙镇小学".into(), kind: MemberUnitKind::School, parent_unit_id: None, jurisdiction_id: c.village_b1.id, contact_name: String::new(), covers: vec![] }).await.expect("school");
+    let seen = s.list_units(&Scope::Subtrees(c.station_a.precinct_paths.clone()), &UnitFilter::default(), PageReq::default()).await.expect("units");
+    let codes: Vec<_> = seen.items.iter().map(|u| u.code.as_str()).collect();
+    assert!(codes.contains(&"OFF") && codes.contains(&"PSA") && !codes.contains(&"SCH-B"), "{codes:?}");
+    assert_eq!(s.unit_coverage(c.station_a.unit_id).await.expect("cov"), vec![c.town_a.id]);
+}
+story!(registry_tree_story, registry_tree);
+
+async fn population(s: &Store) {
+    let c = county(s).await;
+    let d = |m| jiff::civil::date(2026, m, 1);
+    s.set_population(c.town_a.id, d(1), 1000, "统计局").await.expect("pop");
+    s.set_population(c.town_a.id, d(3), 1200, "统计局").await.expect("pop");
+    s.set_population(c.town_a.id, d(4), 5000, "统计局").await.expect("pop");
+    s.set_population(c.town_a.id, d(3), 1250, "更正").await.expect("correct");
+    assert_eq!(s.population_in_force(c.town_a.id, jiff::civil::date(2026, 3, 31)).await.expect("pop"), Some(1250));
+    assert_eq!(s.population_in_force(c.town_a.id, jiff::civil::date(2026, 2, 28)).await.expect("pop"), Some(1000));
+    assert_eq!(s.population_figures(c.town_a.id).await.expect("figs").len(), 3);
+    assert!(s.set_population(c.town_a.id, d(5), -1, "").await.is_err());
+}
+story!(population_story, population);
+
+async fn residents_protected_and_scoped(s: &Store) {
+    let c = county(s).await;
+    let mut rows = vec![resident(1, c.village_a1.id), resident(2, c.village_b1.id), resident(3, c.village_a1.id)];
+    rows.push(resident(1, c.village_a1.id)); // duplicate identity number
+    rows.push(NewResident { jurisdiction_id: 999_999, ..resident(4, c.village_a1.id) });
+    let res = s.insert_residents(&rows).await.expect("insert");
+    assert!(res[0].is_ok() && res[1].is_ok() && res[2].is_ok(), "good rows kept: {res:?}");
+    assert!(matches!(res[3], Err(StoreError::Conflict { field: "id_number", .. })));
+    assert!(matches!(res[4], Err(StoreError::NotFound("jurisdiction"))));
+    assert_eq!(s.count_residents().await.expect("count"), 3);
+    let a_id = *res[0].as_ref().expect("id");
+    let b_id = *res[1].as_ref().expect("id");
+
+    // Nothing in clear at rest.
+    let raw = s.raw_resident_columns(a_id).await.expect("raw");
+    for col in &raw {
+        for clear in ["330102198001", "13800130001", "甲一村1组"] {
+            assert!(!col.windows(clear.len()).any(|w| w == clear.as_bytes()), "clear text '{clear}' found at rest");
+        }
+    }
+
+    // Masked out; found by blind index; scope holds by list, id and search.
+    let scope_a = Scope::Subtrees(c.station_a.precinct_paths.clone());
+    let page = s.list_residents(&scope_a, &ResidentFilter::default(), PageReq::default()).await.expect("list");
+    assert_eq!(page.total, 2);
+    let v = &page.items[0];
+    assert_eq!(v.phone.as_deref(), Some("138****0001"));
+    assert!(v.id_number.starts_with("330") && v.id_number.contains("***********"));
+    assert_eq!(v.name, "张*");
+    assert!(matches!(s.resident(&scope_a, b_id).await, Err(StoreError::NotFound("resident"))));
+    let by_phone = ResidentFilter { phone: Some(Phone::parse("13800130002").expect("p")), ..Default::default() };
+    assert_eq!(s.list_residents(&scope_a, &by_phone, PageReq::default()).await.expect("search").total, 0);
+    assert_eq!(s.list_residents(&Scope::All, &by_phone, PageReq::default()).await.expect("search").total, 1);
+    let by_id = ResidentFilter { id_number: Some(rows[2].id_number.clone()), ..Default::default() };
+    assert_eq!(s.list_residents(&scope_a, &by_id, PageReq::default()).await.expect("search").items.len(), 1);
+    let other_town = ResidentFilter { jurisdiction_id: Some(c.town_b.id), ..Default::default() };
+    assert_eq!(s.list_residents(&scope_a, &other_town, PageReq::default()).await.expect("filter").total, 0);
+
+    // Reveal within scope only.
+    assert_eq!(s.reveal_resident(&scope_a, a_id, RevealField::Phone).await.expect("reveal").as_deref(), Some("13800130001"));
+    assert!(s.reveal_resident(&scope_a, b_id, RevealField::Phone).await.is_err());
+
+    // Update, and a move out of scope is refused.
+    let patch = ResidentPatch { phone: Some(Phone::parse("13900000000").expect("p")), ..Default::default() };
+    let (v, changed) = s.update_resident(&scope_a, a_id, &patch).await.expect("update");
+    assert_eq!((v.phone.as_deref(), changed), (Some("139****0000"), vec!["phone"]));
+    let away = ResidentPatch { jurisdiction_id: Some(c.village_b1.id), ..Default::default() };
+    assert!(s.update_resident(&scope_a, a_id, &away).await.is_err());
+}
+story!(residents_story, residents_protected_and_scoped);
+
+async fn users_sessions_keys(s: &Store) {
+    let c = county(s).await;
+    let u = s
+        .create_user(&NewUser { username: "officer".into(), display_name: "民警".into(), password_hash: "$argon2id$x".into(), role: Role::StationOfficer, unit_id: c.station_a.unit_id, jurisdiction_id: c.town_a.id })
+        .await
+        .expect("user");
+    assert!(u.active);
+    let dup = s.create_user(&NewUser { username: "officer".into(), display_name: "x".into(), password_hash: "h".into(), role: Role::Office, unit_id: c.office.id, jurisdiction_id: c.county.id }).await;
+    assert!(matches!(dup, Err(StoreError::Conflict { .. })));
+    s.create_session(b"tok", u.id, "csrf", "127.0.0.1", now_ms() + 60_000).await.expect("session");
+    s.create_session(b"old", u.id, "csrf", "127.0.0.1", now_ms() - 1).await.expect("session");
+    assert_eq!(s.session(b"tok").await.expect("s").map(|x| x.user.id), Some(u.id));
+    assert!(s.session(b"old").await.expect("s").is_none(), "expired session must not authenticate");
+    s.set_user_active(u.id, false).await.expect("disable");
+    assert!(s.session(b"tok").await.expect("s").is_none(), "disabling ends sessions");
+    let k = s
+        .create_api_key(&NewApiKey { prefix: "fzk_abc".into(), key_hash: vec![1, 2, 3], name: "bank".into(), unit_id: c.office.id, jurisdiction_id: c.county.id, permissions: vec!["decide".into()], created_by: u.id })
+        .await
+        .expect("key");
+    assert!(s.api_key_by_prefix("fzk_abc").await.expect("k").is_some());
+    s.revoke_api_key(k.id).await.expect("revoke");
+    assert!(s.api_key_by_prefix("fzk_abc").await.expect("k").is_none());
+    assert!(s.revoke_api_key(k.id).await.is_err());
+    let users = s.list_users(&Scope::Subtrees(vec![c.town_b.path.clone()]), PageReq::default()).await.expect("users");
+    assert_eq!(users.total, 0);
+}
+story!(users_story, users_sessions_keys);
+
+async fn audit_chain(s: &Store) {
+    for i in 0..5 {
+        s.audit(domain::audit::AuditContent { at_ms: i, actor_kind: "user".into(), actor_name: "a".into(), action: "unmask".into(), object_type: "resident".into(), object_id: Some(i.to_string()), fields: vec!["phone".into()], reason: Some("核查".into()), detail: "{}".into(), ..Default::default() })
+            .await
+            .expect("append");
+    }
+    assert_eq!(s.verify_audit().await.expect("verify"), 5);
+    let page = s.list_audit(&AuditFilter { action: Some("unmask".into()), ..Default::default() }, PageReq::default()).await.expect("list");
+    assert_eq!((page.total, page.items[0].seq), (5, 5));
+    // Plain UPDATE is refused by the database itself.
+    assert!(s.execute_raw("UPDATE audit_log SET reason = 'x' WHERE seq = 3").await.is_err());
+    // An attacker who drops the guard and edits an entry is caught at that entry.
+    let drop = if s.backend() == "postgres" { "DROP TRIGGER audit_log_no_update ON audit_log" } else { "DROP TRIGGER audit_log_no_update" };
+    s.execute_raw(drop).await.expect("drop trigger");
+    s.execute_raw("UPDATE audit_log SET reason = '无' WHERE seq = 3").await.expect("tamper");
+    match s.verify_audit().await {
+        Err(StoreError::AuditBroken(b)) => assert_eq!(b.seq, 3),
+        other => panic!("edited entry not detected: {other:?}"),
+    }
+}
+story!(audit_story, audit_chain);
+
+async fn audit_truncation(s: &Store) {
+    for i in 0..3 {
+        s.audit(domain::audit::AuditContent { at_ms: i, actor_kind: "system".into(), action: "x".into(), object_type: "t".into(), detail: "{}".into(), ..Default::default() }).await.expect("append");
+    }
+    let drop = if s.backend() == "postgres" { "DROP TRIGGER audit_log_no_update ON audit_log" } else { "DROP TRIGGER audit_log_no_delete" };
+    s.execute_raw(drop).await.expect("drop trigger");
+    s.execute_raw("DELETE FROM audit_log WHERE seq = 3").await.expect("truncate");
+    assert!(matches!(s.verify_audit().await, Err(StoreError::AuditBroken(_))), "removed tail must be detected");
+}
+story!(audit_truncation_story, audit_truncation);
+
+#[tokio::test]
+async fn wrong_key_is_refused_before_any_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = sqlite_url(dir.path());
+    let s = Database::open(&url).await.expect("open").with_vault(vault("ab")).await.expect("first key");
+    let c = county(&s).await;
+    s.create_resident(&resident(9, c.village_a1.id)).await.expect("resident");
+    s.close().await;
+    let err = Database::open(&url).await.expect("open").with_vault(vault("cd")).await.expect_err("other key must be refused");
+    assert!(matches!(err, StoreError::KeyMismatch(_)), "{err}");
+    let again = Database::open(&url).await.expect("open").with_vault(vault("ab")).await.expect("right key");
+    assert_eq!(again.count_residents().await.expect("count"), 1);
+}

@@ -1,1 +1,175 @@
-fn main() {}
+//! `fanzha`: the one binary. `serve` runs the platform, `demo` builds and serves the demo
+//! county, `admin` manages users and checks the audit chain, `bench` measures.
+
+mod bench;
+mod config;
+mod demo;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use config::{Config, Overrides};
+
+#[derive(Parser)]
+#[command(name = "fanzha", version, about = "反诈工作平台 — the anti-fraud work platform of a county")]
+struct Cli {
+    #[command(flatten)]
+    overrides: Overrides,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and web UI.
+    Serve {
+        /// Send session cookies without the Secure flag (plain HTTP on this machine only).
+        #[arg(long)]
+        insecure_cookies: bool,
+    },
+    /// Build the demo county once (then reuse it) and serve it.
+    Demo {
+        /// Residents to generate.
+        #[arg(long, default_value_t = 500_000)]
+        residents: u32,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = demo_seed())]
+        seed: u64,
+        /// Only build the data; do not serve.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Measurements; each prints one JSON object with --json.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+}
+
+fn demo_seed() -> u64 {
+    ::demo::DEFAULT_SEED
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Adds a user (e.g. the first system administrator of a production database).
+    CreateUser {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        display_name: String,
+        /// Role: system_admin, office, centre_analyst, station_officer, grid_worker, unit_reporter, bank_liaison.
+        #[arg(long)]
+        role: String,
+        /// Organisation (member-unit code).
+        #[arg(long)]
+        unit_code: String,
+        /// Scope root (jurisdiction code).
+        #[arg(long)]
+        jurisdiction_code: String,
+        /// Password; read from FANZHA_NEW_PASSWORD so it stays out of shell history.
+        #[arg(long, env = "FANZHA_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Checks the hash chain and names the first broken link.
+    Verify,
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { insecure_cookies } => {
+            let cfg = Config::load(&cli.overrides)?;
+            let store = cfg.open_store().await?;
+            serve(&cfg, store, cfg.cookie_secure && !insecure_cookies).await
+        }
+        Command::Demo { residents, seed, no_serve } => {
+            let mut o = cli.overrides.clone();
+            if o.data_dir.is_none() && o.config.is_none() {
+                o.data_dir = Some("data/demo".into());
+            }
+            let cfg = Config::load(&o)?;
+            let store = cfg.open_store().await?;
+            let plan = demo::ensure(&store, seed, residents).await?;
+            demo::print_credentials(&plan, &cfg);
+            if no_serve {
+                return Ok(());
+            }
+            // The demo is served over plain HTTP on this machine, so cookies cannot be Secure.
+            serve(&cfg, store, false).await
+        }
+        Command::Admin { command } => {
+            let cfg = Config::load(&cli.overrides)?;
+            let store = cfg.open_store().await?;
+            match command {
+                AdminCommand::Audit { command: AuditCommand::Verify } => match store.verify_audit().await {
+                    Ok(n) => {
+                        println!("audit chain intact: {n} entries verified");
+                        Ok(())
+                    }
+                    Err(store::StoreError::AuditBroken(b)) => {
+                        println!("audit chain BROKEN at entry {}: {}", b.seq, b.reason);
+                        std::process::exit(2);
+                    }
+                    Err(e) => Err(e.into()),
+                },
+                AdminCommand::CreateUser { username, display_name, role, unit_code, jurisdiction_code, password } => {
+                    let role = domain::Role::parse(&role)?;
+                    let unit = store.unit_by_code(&unit_code).await?.with_context(|| format!("no unit with code {unit_code}"))?;
+                    let j = store.jurisdiction_by_code(&jurisdiction_code).await?.with_context(|| format!("no jurisdiction with code {jurisdiction_code}"))?;
+                    let hash = server::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    let u = store.create_user(&store::NewUser { username, display_name, password_hash: hash, role, unit_id: unit.id, jurisdiction_id: j.id }).await?;
+                    store
+                        .audit(domain::audit::AuditContent {
+                            at_ms: store::now_ms(),
+                            actor_kind: "system".into(),
+                            actor_name: "fanzha admin".into(),
+                            action: "create".into(),
+                            object_type: "user".into(),
+                            object_id: Some(u.id.to_string()),
+                            fields: vec!["username".into(), "role".into()],
+                            detail: "{}".into(),
+                            ..Default::default()
+                        })
+                        .await?;
+                    println!("created user {} (id {})", u.username, u.id);
+                    Ok(())
+                }
+            }
+        }
+        Command::Bench { command } => bench::run(command, &cli.overrides).await,
+    }
+}
+
+async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
+    eprintln!("Fanzha is serving on http://{}/ (database: {})", listener.local_addr()?, store.backend());
+    let state = server::AppState { store, config: Arc::new(server::ServerConfig { cookie_secure, ..Default::default() }) };
+    server::serve(listener, state).await
+}

@@ -1,1 +1,99 @@
-//! placeholder
+//! The Fanzha HTTP server: JSON API under `/api/v1`, OpenAPI at `/api/openapi.json`, health,
+//! Prometheus metrics and the embedded zh-CN web UI.
+//!
+//! Architecture invariant: every handler that touches data takes an [`auth::Authorized`]
+//! extractor, so authentication, permission and scope cannot be forgotten; every read of
+//! personal data writes an audit entry before the data leaves the server.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod import;
+mod telemetry;
+mod ui;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use telemetry::metrics_handle;
+
+/// Settings of the server that are not the database.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Mark the session cookie `Secure` (serve behind TLS). Off only for plain-HTTP local use.
+    pub cookie_secure: bool,
+    /// Session lifetime.
+    pub session_ttl: Duration,
+    /// Largest upload accepted (imports).
+    pub max_upload_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 64 * 1024 * 1024 }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: store::Store,
+    /// Settings.
+    pub config: Arc<ServerConfig>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Fanzha API", description = "反诈工作平台 API: registry, residents, users, audit."),
+    components(schemas(error::ErrorBody))
+)]
+struct ApiDoc;
+
+/// The whole application as a router (tests drive it in process).
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api::routes()).split_for_parts();
+    let openapi = Arc::new(openapi);
+    let max_upload = state.config.max_upload_bytes;
+    Router::new()
+        .merge(api)
+        .route("/api/openapi.json", axum::routing::get(move || { let doc = openapi.clone(); async move { axum::Json(doc.as_ref().clone()) } }))
+        .route("/healthz", axum::routing::get(api::healthz))
+        .route("/metrics", axum::routing::get(telemetry::metrics))
+        .fallback(ui::static_handler)
+        .layer(axum::extract::DefaultBodyLimit::max(max_upload))
+        .layer(axum::middleware::from_fn(telemetry::track))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C (or SIGTERM), then finishes requests in flight.
+pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
+    let app = router(state);
+    tracing::info!(addr = %listener.local_addr()?, "serving");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -7,6 +7,7 @@
 //! opened with; nothing above this crate sees a ciphertext, and nothing below it sees clear text.
 
 mod audit;
+pub mod bootstrap;
 mod registry;
 mod residents;
 mod sql;
@@ -189,7 +190,7 @@ impl Store {
 }
 
 /// A page of results with the total the filter matches.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     /// The rows of this page.
     pub items: Vec<T>,

@@ -7,7 +7,7 @@ use crate::sql::{Arg, Filter, bind_args, like_escape};
 use crate::{Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 
 /// A node of the area tree, with the population figure in force today.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Jurisdiction {
     /// Stable id.
     pub id: i64,
@@ -41,7 +41,7 @@ pub struct NewJurisdiction {
 }
 
 /// One dated population figure.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PopulationRow {
     /// The node.
     pub jurisdiction_id: i64,
@@ -54,7 +54,7 @@ pub struct PopulationRow {
 }
 
 /// A member unit of the leading group.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct MemberUnit {
     /// Stable id.
     pub id: i64,
@@ -103,7 +103,7 @@ pub struct UnitFilter {
 }
 
 /// A police station with its precinct.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PoliceStation {
     /// Stable id.
     pub id: i64,

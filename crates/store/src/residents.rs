@@ -48,7 +48,7 @@ pub struct ResidentPatch {
 }
 
 /// A resident as every API response and page shows it: masked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ResidentView {
     /// Stable id.
     pub id: i64,
@@ -73,7 +73,7 @@ pub struct ResidentView {
 }
 
 /// Which field to unmask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RevealField {
     /// Full name.

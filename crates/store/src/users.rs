@@ -7,7 +7,7 @@ use crate::sql::{Arg, Filter, bind_args};
 use crate::{Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 
 /// A user account.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct User {
     /// Stable id.
     pub id: i64,
@@ -57,7 +57,7 @@ pub struct SessionInfo {
 }
 
 /// An API key for a machine client (bank or operator system).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ApiKey {
     /// Stable id.
     pub id: i64,

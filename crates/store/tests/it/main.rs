@@ -261,3 +261,26 @@ async fn wrong_key_is_refused_before_any_write() {
     let again = Database::open(&url).await.expect("open").with_vault(vault("ab")).await.expect("right key");
     assert_eq!(again.count_residents().await.expect("count"), 1);
 }
+
+#[tokio::test]
+async fn key_file_made_once_and_never_replaced() {
+    use store::bootstrap::{KeySource, open};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = sqlite_url(dir.path());
+    let key = dir.path().join("master.key");
+    let s = open(&url, KeySource::File(key.clone())).await.expect("first run makes a key");
+    let c = county(&s).await;
+    s.create_resident(&resident(5, c.village_a1.id)).await.expect("resident");
+    s.close().await;
+    // Reopen with the same key file.
+    let s = open(&url, KeySource::File(key.clone())).await.expect("same key");
+    s.close().await;
+    // Key lost: refuse, and do not make a new one.
+    std::fs::rename(&key, dir.path().join("moved.key")).expect("move");
+    let err = open(&url, KeySource::File(key.clone())).await.expect_err("lost key must fail");
+    assert!(err.to_string().contains("missing"), "{err}");
+    assert!(!key.exists(), "no new key may be generated for existing data");
+    // Key changed: refuse.
+    let other = format!("1:{}", "ee".repeat(32));
+    assert!(matches!(open(&url, KeySource::Spec(other)).await, Err(StoreError::KeyMismatch(_))));
+}

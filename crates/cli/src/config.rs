@@ -1,0 +1,149 @@
+//! One typed configuration, layered: defaults → config file → environment → flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// Settings of a `fanzha` process.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the embedded database and the key file live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; defaults to SQLite in the data directory.
+    pub database_url: Option<String>,
+    /// Master key `ID:HEX`; defaults to the key file in the data directory.
+    pub master_key: Option<String>,
+    /// Address to serve on.
+    pub listen: SocketAddr,
+    /// Mark session cookies `Secure` (needs TLS in front).
+    pub cookie_secure: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            master_key: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            cookie_secure: true,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field("master_key", &self.master_key.as_ref().map(|_| "[redacted]"))
+            .field("listen", &self.listen)
+            .field("cookie_secure", &self.cookie_secure)
+            .finish()
+    }
+}
+
+fn redact_url(u: &str) -> String {
+    // postgres://user:password@host/db → postgres://user:***@host/db
+    match (u.find("://"), u.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &u[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &u[..s + 3], &u[at..]),
+                None => u.to_string(),
+            }
+        }
+        _ => u.to_string(),
+    }
+}
+
+/// Options that may come from the command line or the environment.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Overrides {
+    /// Config file (TOML); see fanzha.example.toml.
+    #[arg(long, env = "FANZHA_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Data directory for the embedded database and key file.
+    #[arg(long, env = "FANZHA_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL (sqlite://PATH or postgres://…).
+    #[arg(long, env = "FANZHA_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Master key as ID:HEX (64 hex characters).
+    #[arg(long, env = "FANZHA_MASTER_KEY", hide_env_values = true, global = true)]
+    pub master_key: Option<String>,
+    /// Address to listen on.
+    #[arg(long, env = "FANZHA_LISTEN", global = true)]
+    pub listen: Option<SocketAddr>,
+}
+
+impl Config {
+    /// Builds the configuration from all layers.
+    pub fn load(o: &Overrides) -> anyhow::Result<Self> {
+        let mut c = match &o.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("config {}: {e}", path.display()))?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = &o.data_dir {
+            c.data_dir = v.clone();
+        }
+        if o.database_url.is_some() {
+            c.database_url = o.database_url.clone();
+        }
+        if o.master_key.is_some() {
+            c.master_key = o.master_key.clone();
+        }
+        if let Some(v) = o.listen {
+            c.listen = v;
+        }
+        Ok(c)
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| store::sqlite_url(&self.data_dir))
+    }
+
+    /// Opens the store with the configured key.
+    pub async fn open_store(&self) -> anyhow::Result<store::Store> {
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", self.data_dir.display()))?;
+        let key = match &self.master_key {
+            Some(k) => store::bootstrap::KeySource::Spec(k.clone()),
+            None => store::bootstrap::KeySource::File(self.data_dir.join("master.key")),
+        };
+        Ok(store::bootstrap::open(&self.database_url(), key).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_is_valid() {
+        let text = include_str!("../../../fanzha.example.toml");
+        let c: Config = toml::from_str(text).expect("fanzha.example.toml must parse");
+        assert_eq!(c.listen.port(), 8080);
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let c = Config { master_key: Some("1:abcd".into()), database_url: Some("postgres://u:secret@h/db".into()), ..Config::default() };
+        let d = format!("{c:?}");
+        assert!(!d.contains("abcd") && !d.contains("secret"), "{d}");
+    }
+
+    #[test]
+    fn flags_override_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "listen = \"127.0.0.1:9000\"\ndata_dir = \"/x\"\n").expect("write");
+        let c = Config::load(&Overrides { config: Some(f), data_dir: Some("/y".into()), ..Default::default() }).expect("load");
+        assert_eq!((c.listen.port(), c.data_dir.to_str()), (9000, Some("/y")));
+    }
+}

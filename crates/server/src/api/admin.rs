@@ -1,0 +1,224 @@
+//! Users, API keys and the audit log.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use domain::{Permission, Role};
+use serde::{Deserialize, Serialize};
+use store::{ApiKey, Page, User};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Paging;
+use crate::AppState;
+use crate::auth::{self, Authorized, perm};
+use crate::error::{ApiError, ApiResult};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(update_user))
+        .routes(routes!(list_keys, create_key))
+        .routes(routes!(revoke_key))
+        .routes(routes!(list_audit))
+        .routes(routes!(verify_audit))
+}
+
+/// Users whose scope lies in the caller's.
+#[utoipa::path(get, path = "/users", tag = "admin", params(Paging), responses((status = 200, body = Page<User>)))]
+async fn list_users(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<User>>> {
+    Ok(Json(s.store.list_users(&p.scope, pg.req()).await?))
+}
+
+/// A new user.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct NewUserBody {
+    username: String,
+    display_name: String,
+    password: String,
+    role: String,
+    unit_id: i64,
+    jurisdiction_id: i64,
+}
+
+/// Adds a user.
+#[utoipa::path(post, path = "/users", tag = "admin", request_body = NewUserBody, responses((status = 200, body = User)))]
+async fn create_user(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Json(b): Json<NewUserBody>) -> ApiResult<Json<User>> {
+    let role = Role::parse(&b.role)?;
+    let pw = b.password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await.map_err(ApiError::internal)??;
+    let u = s
+        .store
+        .create_user(&store::NewUser { username: b.username, display_name: b.display_name, password_hash: hash, role, unit_id: b.unit_id, jurisdiction_id: b.jurisdiction_id })
+        .await?;
+    s.store.audit(p.audit("create", "user", Some(u.id.to_string()), &["username", "role", "unit_id", "jurisdiction_id"])).await?;
+    Ok(Json(u))
+}
+
+/// Enable, disable or reset the password of a user.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct UserPatch {
+    active: Option<bool>,
+    password: Option<String>,
+}
+
+/// Changes a user.
+#[utoipa::path(patch, path = "/users/{id}", tag = "admin", request_body = UserPatch, responses((status = 200, body = User)))]
+async fn update_user(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Path(id): Path<i64>, Json(b): Json<UserPatch>) -> ApiResult<Json<User>> {
+    s.store.user(id).await?.ok_or_else(|| ApiError::not_found("user"))?;
+    let mut fields = Vec::new();
+    if let Some(active) = b.active {
+        s.store.set_user_active(id, active).await?;
+        fields.push("active");
+    }
+    if let Some(pw) = b.password {
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await.map_err(ApiError::internal)??;
+        s.store.set_password_hash(id, &hash).await?;
+        fields.push("password");
+    }
+    s.store.audit(p.audit("update", "user", Some(id.to_string()), &fields)).await?;
+    Ok(Json(s.store.user(id).await?.ok_or_else(|| ApiError::not_found("user"))?))
+}
+
+/// All API keys (secrets are never shown again after creation).
+#[utoipa::path(get, path = "/api-keys", tag = "admin", responses((status = 200, body = Vec<ApiKey>)))]
+async fn list_keys(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::USER_ADMIN }>) -> ApiResult<Json<Vec<ApiKey>>> {
+    Ok(Json(s.store.list_api_keys().await?))
+}
+
+/// A new API key.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct NewKeyBody {
+    name: String,
+    unit_id: i64,
+    jurisdiction_id: i64,
+    /// Permission codes, e.g. `["decide"]`.
+    permissions: Vec<String>,
+}
+
+/// The key, shown once.
+#[derive(Serialize, utoipa::ToSchema)]
+struct CreatedKey {
+    #[serde(flatten)]
+    key: ApiKey,
+    /// Send as `Authorization: Bearer <secret>`. Not retrievable later.
+    secret: String,
+}
+
+/// Issues an API key for a bank or operator system.
+#[utoipa::path(post, path = "/api-keys", tag = "admin", request_body = NewKeyBody, responses((status = 200, body = CreatedKey)))]
+async fn create_key(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Json(b): Json<NewKeyBody>) -> ApiResult<Json<CreatedKey>> {
+    let perms = b.permissions.iter().map(|x| Permission::parse(x)).collect::<Result<Vec<_>, _>>()?;
+    if perms.contains(&Permission::UserAdmin) || perms.contains(&Permission::PiiUnmask) {
+        return Err(ApiError::invalid("permissions: machine keys may not administer users or unmask personal data"));
+    }
+    s.store.unit(b.unit_id).await?.ok_or_else(|| ApiError::not_found("unit"))?;
+    let prefix = format!("fzk_{}", &auth::random_token()?[..10]);
+    let secret = format!("{prefix}.{}", auth::random_token()?);
+    let key = s
+        .store
+        .create_api_key(&store::NewApiKey {
+            prefix,
+            key_hash: auth::token_hash(&secret),
+            name: b.name,
+            unit_id: b.unit_id,
+            jurisdiction_id: b.jurisdiction_id,
+            permissions: perms.iter().map(|p| p.as_str().to_string()).collect(),
+            created_by: p.id,
+        })
+        .await?;
+    s.store.audit(p.audit("create", "api_key", Some(key.id.to_string()), &["name", "permissions"])).await?;
+    Ok(Json(CreatedKey { key, secret }))
+}
+
+/// Revokes a key at once.
+#[utoipa::path(delete, path = "/api-keys/{id}", tag = "admin", responses((status = 204)))]
+async fn revoke_key(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Path(id): Path<i64>) -> ApiResult<axum::http::StatusCode> {
+    s.store.revoke_api_key(id).await?;
+    s.store.audit(p.audit("revoke", "api_key", Some(id.to_string()), &[])).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Audit filters.
+#[derive(Deserialize, utoipa::IntoParams)]
+struct AuditQuery {
+    action: Option<String>,
+    object_type: Option<String>,
+    object_id: Option<String>,
+    actor_name: Option<String>,
+}
+
+/// One audit entry as shown.
+#[derive(Serialize, utoipa::ToSchema)]
+struct AuditEntry {
+    seq: i64,
+    at: String,
+    at_ms: i64,
+    actor_kind: String,
+    actor_name: String,
+    action: String,
+    object_type: String,
+    object_id: Option<String>,
+    fields: Vec<String>,
+    ip: Option<String>,
+    reason: Option<String>,
+    detail: String,
+    hash: String,
+}
+
+/// A page of audit entries.
+#[derive(Serialize, utoipa::ToSchema)]
+struct AuditPage {
+    items: Vec<AuditEntry>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+}
+
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/audit", tag = "admin", params(AuditQuery, Paging), responses((status = 200, body = AuditPage)))]
+async fn list_audit(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::AUDIT_READ }>, Query(q): Query<AuditQuery>, Query(pg): Query<Paging>) -> ApiResult<Json<AuditPage>> {
+    let f = store::AuditFilter { action: q.action, object_type: q.object_type, object_id: q.object_id, actor_name: q.actor_name };
+    let page = s.store.list_audit(&f, pg.req()).await?;
+    Ok(Json(AuditPage {
+        items: page
+            .items
+            .into_iter()
+            .map(|r| AuditEntry {
+                seq: r.seq,
+                at: domain::time::format_china(r.content.at_ms),
+                at_ms: r.content.at_ms,
+                actor_kind: r.content.actor_kind,
+                actor_name: r.content.actor_name,
+                action: r.content.action,
+                object_type: r.content.object_type,
+                object_id: r.content.object_id,
+                fields: r.content.fields,
+                ip: r.content.ip,
+                reason: r.content.reason,
+                detail: r.content.detail,
+                hash: r.hash,
+            })
+            .collect(),
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
+}
+
+/// The result of checking the chain.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Verification {
+    ok: bool,
+    checked: i64,
+    broken_at: Option<i64>,
+    reason: Option<String>,
+}
+
+/// Verifies the whole audit chain.
+#[utoipa::path(get, path = "/audit/verify", tag = "admin", responses((status = 200, body = Verification)))]
+async fn verify_audit(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::AUDIT_READ }>) -> ApiResult<Json<Verification>> {
+    Ok(Json(match s.store.verify_audit().await {
+        Ok(n) => Verification { ok: true, checked: n, broken_at: None, reason: None },
+        Err(store::StoreError::AuditBroken(b)) => Verification { ok: false, checked: b.seq - 1, broken_at: Some(b.seq), reason: Some(b.reason) },
+        Err(e) => return Err(e.into()),
+    }))
+}

@@ -1,0 +1,43 @@
+//! The JSON API under `/api/v1`.
+
+mod admin;
+mod registry;
+mod residents;
+mod session;
+
+use axum::Json;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+
+/// All API routes, with their OpenAPI descriptions.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes())
+}
+
+/// Paging parameters common to every list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct Paging {
+    /// 1-based page (default 1).
+    pub page: Option<i64>,
+    /// Rows per page (default 20, at most 500).
+    pub per_page: Option<i64>,
+}
+
+impl Paging {
+    fn req(&self) -> store::PageReq {
+        store::PageReq { page: self.page.unwrap_or(1), per_page: self.per_page.unwrap_or(20) }
+    }
+}
+
+/// Liveness and database check.
+pub async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> (axum::http::StatusCode, Json<serde_json::Value>) {
+    match state.store.ping().await {
+        Ok(()) => (axum::http::StatusCode::OK, Json(serde_json::json!({"status": "ok", "database": state.store.backend()}))),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable"})))
+        }
+    }
+}

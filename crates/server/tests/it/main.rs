@@ -1,0 +1,343 @@
+//! The HTTP API end to end: a real server on a free port over a fresh database, driven with a
+//! real HTTP client. SQLite always; PostgreSQL too when FANZHA_TEST_PG is set.
+
+use std::sync::Arc;
+
+use domain::{AgeBand, IdNumber, JurisdictionKind, MemberUnitKind, Phone, Role};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use store::*;
+
+const PW: &str = "Passw0rd!";
+
+struct County {
+    town_a: i64,
+    village_a: i64,
+    village_b: i64,
+    resident_a: i64,
+    resident_b: i64,
+    office_unit: i64,
+}
+
+struct App {
+    base: String,
+    store: Store,
+    county: County,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn vault() -> pii::Vault {
+    pii::Vault::new(&pii::MasterKey::from_hex(1, &"5a".repeat(32)).expect("key"), &[])
+}
+
+async fn open_store(pg: bool) -> Option<(Store, Option<tempfile::TempDir>)> {
+    if pg {
+        let base = std::env::var("FANZHA_TEST_PG").ok()?;
+        let name = format!("fzs_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+        store::create_postgres_database(&base, &name).await.expect("create db");
+        let url = format!("{}/{name}", base.rsplit_once('/').expect("url").0);
+        Some((Database::open(&url).await.expect("open").with_vault(vault()).await.expect("vault"), None))
+    } else {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Database::open(&sqlite_url(dir.path())).await.expect("open").with_vault(vault()).await.expect("vault");
+        Some((s, Some(dir)))
+    }
+}
+
+async fn seed(s: &Store) -> County {
+    let j = |parent: Option<i64>, kind, code: &str, name: &str| NewJurisdiction { parent_id: parent, kind, code: code.into(), name: name.into() };
+    let county = s.create_jurisdiction(&j(None, JurisdictionKind::County, "C", "测试县")).await.expect("county");
+    let town_a = s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TA", "甲镇")).await.expect("town");
+    let town_b = s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TB", "乙镇")).await.expect("town");
+    let village_a = s.create_jurisdiction(&j(Some(town_a.id), JurisdictionKind::Village, "VA", "甲村")).await.expect("v");
+    let village_b = s.create_jurisdiction(&j(Some(town_b.id), JurisdictionKind::Village, "VB", "乙村")).await.expect("v");
+    let office = s.create_unit(&NewMemberUnit { code: "OFF".into(), name: "办公室".into(), kind: MemberUnitKind::Office, parent_unit_id: None, jurisdiction_id: county.id, contact_name: String::new(), covers: vec![] }).await.expect("office");
+    let sa = s.create_station(&NewStation { code: "PSA".into(), name: "甲所".into(), jurisdiction_id: town_a.id, chief_name: String::new(), deputy_chief_name: String::new(), precinct: vec![town_a.id] }).await.expect("st");
+    let sb = s.create_station(&NewStation { code: "PSB".into(), name: "乙所".into(), jurisdiction_id: town_b.id, chief_name: String::new(), deputy_chief_name: String::new(), precinct: vec![town_b.id] }).await.expect("st");
+    let hash = server::auth::hash_password(PW).expect("hash");
+    let user = |name: &str, role, unit_id, jurisdiction_id| NewUser { username: name.into(), display_name: name.into(), password_hash: hash.clone(), role, unit_id, jurisdiction_id };
+    for u in [
+        user("admin", Role::SystemAdmin, office.id, county.id),
+        user("office", Role::Office, office.id, county.id),
+        user("officer_a", Role::StationOfficer, sa.unit_id, town_a.id),
+        user("officer_b", Role::StationOfficer, sb.unit_id, town_b.id),
+        user("grid_a", Role::GridWorker, office.id, village_a.id),
+    ] {
+        s.create_user(&u).await.expect("user");
+    }
+    let r = |n: u32, jid| NewResident {
+        name: format!("赵{n}"),
+        id_number: IdNumber::with_check(&format!("11010519700101{:03}", n)).expect("id"),
+        phone: Some(Phone::parse(&format!("1391234{:04}", n)).expect("phone")),
+        address: Some(format!("某镇某村{n}组{n}号院子")),
+        gender: "男".into(),
+        age_band: AgeBand::From46To60,
+        household_code: String::new(),
+        jurisdiction_id: jid,
+    };
+    let ids = s.insert_residents(&[r(1, village_a.id), r(2, village_b.id)]).await.expect("residents");
+    County {
+        town_a: town_a.id,
+        village_a: village_a.id,
+        village_b: village_b.id,
+        resident_a: *ids[0].as_ref().expect("a"),
+        resident_b: *ids[1].as_ref().expect("b"),
+        office_unit: office.id,
+    }
+}
+
+async fn start(pg: bool) -> Option<App> {
+    let (store, dir) = open_store(pg).await?;
+    let county = seed(&store).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let state = server::AppState { store: store.clone(), config: Arc::new(server::ServerConfig { cookie_secure: false, ..Default::default() }) };
+    tokio::spawn(server::serve(listener, state));
+    Some(App { base, store, county, _dir: dir })
+}
+
+/// A logged-in client and its CSRF token.
+struct Session {
+    c: Client,
+    csrf: String,
+    base: String,
+}
+
+impl Session {
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let r = self.c.get(format!("{}{path}", self.base)).send().await.expect("send");
+        let st = r.status();
+        (st, r.json().await.unwrap_or(Value::Null))
+    }
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self.c.post(format!("{}{path}", self.base)).header("x-csrf-token", &self.csrf).json(&body).send().await.expect("send");
+        let st = r.status();
+        (st, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+async fn login(app: &App, user: &str) -> Session {
+    let c = Client::builder().cookie_store(true).build().expect("client");
+    let r = c.post(format!("{}/api/v1/auth/login", app.base)).json(&json!({"username": user, "password": PW})).send().await.expect("login");
+    assert_eq!(r.status(), StatusCode::OK, "login {user}");
+    let cookie = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let me: Value = r.json().await.expect("me");
+    Session { c, csrf: me["csrf_token"].as_str().expect("csrf").to_string(), base: app.base.clone() }
+}
+
+macro_rules! both {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let app = super::start(false).await.expect("app");
+                super::$body(&app).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                match super::start(true).await {
+                    Some(app) => super::$body(&app).await,
+                    None => eprintln!("skipped: FANZHA_TEST_PG not set"),
+                }
+            }
+        }
+    };
+}
+
+async fn scope_never_leaks(app: &App) {
+    let a = login(app, "officer_a").await;
+    let c = &app.county;
+    // Listing.
+    let (st, page) = a.get("/api/v1/residents").await;
+    assert_eq!(st, StatusCode::OK);
+    let ids: Vec<i64> = page["items"].as_array().expect("items").iter().map(|r| r["id"].as_i64().expect("id")).collect();
+    assert_eq!(ids, vec![c.resident_a], "officer A sees only precinct A");
+    // By id, by search, by unmask, by filter on the other town's jurisdiction.
+    assert_eq!(a.get(&format!("/api/v1/residents/{}", c.resident_b)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(a.get("/api/v1/residents?phone=13912340002").await.1["total"], 0);
+    assert_eq!(a.get(&format!("/api/v1/residents?id_number={}", IdNumber::with_check("11010519700101002").expect("id").as_str())).await.1["total"], 0);
+    assert_eq!(a.get(&format!("/api/v1/residents?jurisdiction_id={}", c.village_b)).await.0, StatusCode::OK);
+    assert_eq!(a.get(&format!("/api/v1/residents?jurisdiction_id={}", c.village_b)).await.1["total"], 0);
+    let (st, _) = a.post(&format!("/api/v1/residents/{}/unmask", c.resident_b), json!({"field": "phone", "reason": "核实预警线索"})).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // Jurisdictions of the other town are invisible too.
+    let (_, tree) = a.get("/api/v1/jurisdictions/tree").await;
+    assert!(tree.as_array().expect("tree").iter().all(|j| j["code"] != "TB" && j["code"] != "VB"), "{tree}");
+    assert_eq!(a.get(&format!("/api/v1/jurisdictions/{}", c.village_b)).await.0, StatusCode::NOT_FOUND);
+    // Creating a resident in the other precinct is refused.
+    let (st, _) = a.post("/api/v1/residents", json!({"name": "钱七", "id_number": IdNumber::with_check("11010519800101009").expect("id").as_str(), "jurisdiction_id": c.village_b})).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // The county office sees both.
+    let o = login(app, "office").await;
+    assert_eq!(o.get("/api/v1/residents").await.1["total"], 2);
+}
+both!(scope, scope_never_leaks);
+
+async fn personal_data_masked_everywhere(app: &App) {
+    let o = login(app, "admin").await;
+    let clear = ["13912340001", "110105197001010", "某镇某村1组1号院子"];
+    for path in ["/api/v1/residents".to_string(), format!("/api/v1/residents/{}", app.county.resident_a)] {
+        let body = o.c.get(format!("{}{path}", app.base)).send().await.expect("get").text().await.expect("text");
+        for c in clear {
+            assert!(!body.contains(c), "clear '{c}' in {path}: {body}");
+        }
+        assert!(body.contains("139****0001"), "{body}");
+        assert!(body.contains("赵*"), "{body}");
+    }
+    // And nothing is in clear in the database file itself (SQLite).
+    if app.store.backend() == "sqlite" {
+        let dir = app._dir.as_ref().expect("dir");
+        let mut bytes = std::fs::read(dir.path().join("fanzha.db")).expect("db");
+        if let Ok(wal) = std::fs::read(dir.path().join("fanzha.db-wal")) {
+            bytes.extend(wal);
+        }
+        for c in clear {
+            assert!(!bytes.windows(c.len()).any(|w| w == c.as_bytes()), "clear '{c}' in the database file");
+        }
+    }
+}
+both!(masked, personal_data_masked_everywhere);
+
+async fn unmasking_is_permitted_reasoned_and_audited(app: &App) {
+    let c = &app.county;
+    let grid = login(app, "grid_a").await;
+    let (st, body) = grid.post(&format!("/api/v1/residents/{}/unmask", c.resident_a), json!({"field": "phone", "reason": "入户走访"})).await;
+    assert_eq!((st, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "grid workers may not unmask");
+    let a = login(app, "officer_a").await;
+    let (st, _) = a.post(&format!("/api/v1/residents/{}/unmask", c.resident_a), json!({"field": "phone", "reason": ""})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "a reason is required");
+    let before = app.store.list_audit(&AuditFilter { action: Some("unmask".into()), ..Default::default() }, PageReq::default()).await.expect("audit").total;
+    let (st, body) = a.post(&format!("/api/v1/residents/{}/unmask", c.resident_a), json!({"field": "phone", "reason": "核实预警线索"})).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(body["value"], "13912340001");
+    let log = app.store.list_audit(&AuditFilter { action: Some("unmask".into()), ..Default::default() }, PageReq::default()).await.expect("audit");
+    assert_eq!(log.total, before + 1, "exactly one audit entry per unmasking");
+    let e = &log.items[0];
+    assert_eq!(e.seq, body["audit_seq"].as_i64().expect("seq"));
+    assert_eq!((e.content.actor_name.as_str(), e.content.object_id.as_deref(), e.content.reason.as_deref()), ("officer_a", Some(c.resident_a.to_string().as_str()), Some("核实预警线索")));
+    assert_eq!(e.content.fields, vec!["phone".to_string()]);
+    // Reads of masked data are audited too.
+    a.get("/api/v1/residents").await;
+    let reads = app.store.list_audit(&AuditFilter { action: Some("read_pii".into()), actor_name: Some("officer_a".into()), ..Default::default() }, PageReq::default()).await.expect("audit");
+    assert!(reads.total >= 1);
+    // The chain is intact, and the API says so.
+    let admin = login(app, "admin").await;
+    let (_, v) = admin.get("/api/v1/audit/verify").await;
+    assert_eq!(v["ok"], true, "{v}");
+    // Officers cannot read the audit log.
+    assert_eq!(a.get("/api/v1/audit").await.0, StatusCode::FORBIDDEN);
+}
+both!(unmask, unmasking_is_permitted_reasoned_and_audited);
+
+async fn import_keeps_good_rows(app: &App) {
+    let o = login(app, "admin").await;
+    let id = |n: u32| IdNumber::with_check(&format!("11010519850202{n:03}")).expect("id").as_str().to_string();
+    let csv = format!(
+        "姓名,身份证号,手机号,住址,性别,年龄段,户号,辖区编码\n\
+         孙一,{},13800000001,甲村1号,,,H1,VA\n\
+         孙二,110105198502029999,13800000002,甲村2号,,,H2,VA\n\
+         孙三,{},12345,甲村3号,,,H3,VA\n\
+         孙四,{},13800000004,甲村4号,,,H4,NOPE\n\
+         孙五,{},13800000005,乙村5号,,over_60,H5,VB\n\
+         ,{},13800000006,甲村6号,,,H6,VA\n\
+         孙一复,{},13800000007,甲村7号,,,H7,VA\n",
+        id(1), id(3), id(4), id(5), id(6), id(1)
+    );
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("r.csv"));
+    let r = o.c.post(format!("{}/api/v1/residents/import", app.base)).header("x-csrf-token", &o.csrf).multipart(form).send().await.expect("import");
+    assert_eq!(r.status(), StatusCode::OK);
+    let rep: Value = r.json().await.expect("report");
+    assert_eq!(rep["rows"], 7);
+    assert_eq!(rep["accepted"], 2, "{rep}");
+    let bad: Vec<(i64, String)> = rep["rejected"].as_array().expect("rejected").iter().map(|e| (e["row"].as_i64().expect("row"), e["field"].as_str().expect("f").to_string())).collect();
+    assert_eq!(
+        bad,
+        vec![(3, "id_number".into()), (4, "phone".into()), (5, "jurisdiction_code".into()), (7, "name".into()), (8, "id_number".into())],
+        "{rep}"
+    );
+    assert_eq!(app.store.count_residents().await.expect("count"), 4);
+
+    // The same through XLSX, with phone numbers stored as numbers by the spreadsheet.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["name", "id_number", "phone", "jurisdiction_code"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("h");
+    }
+    ws.write_string(1, 0, "周一").expect("c");
+    ws.write_string(1, 1, id(11)).expect("c");
+    ws.write_number(1, 2, 13800000011.0).expect("c");
+    ws.write_string(1, 3, "VA").expect("c");
+    ws.write_string(2, 0, "周二").expect("c");
+    ws.write_string(2, 1, "not-an-id").expect("c");
+    ws.write_string(2, 3, "VA").expect("c");
+    let bytes = wb.save_to_buffer().expect("xlsx");
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("r.xlsx"));
+    let rep: Value = o.c.post(format!("{}/api/v1/residents/import", app.base)).header("x-csrf-token", &o.csrf).multipart(form).send().await.expect("import").json().await.expect("json");
+    assert_eq!((rep["accepted"].as_i64(), rep["rejected"][0]["row"].as_i64(), rep["rejected"][0]["field"].as_str()), (Some(1), Some(3), Some("id_number")), "{rep}");
+    let found = o.get("/api/v1/residents?phone=13800000011").await.1;
+    assert_eq!(found["total"], 1, "the XLSX phone number survives as digits");
+}
+both!(import, import_keeps_good_rows);
+
+async fn csrf_keys_and_contract(app: &App) {
+    let o = login(app, "admin").await;
+    // A cookie alone cannot write.
+    let r = o.c.post(format!("{}/api/v1/units", app.base)).json(&json!({})).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!((body["code"].as_str(), body["type"].as_str()), (Some("csrf"), Some("auth")));
+    // Anonymous.
+    let anon = Client::new();
+    let r = anon.get(format!("{}/api/v1/residents", app.base)).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // An API key for a bank: may read the registry, may not read residents; revoked keys stop at once.
+    let (st, key) = o.post("/api/v1/api-keys", json!({"name": "农商行系统", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["registry_read", "decide"]})).await;
+    assert_eq!(st, StatusCode::OK, "{key}");
+    let secret = key["secret"].as_str().expect("secret").to_string();
+    let bearer = |path: &str| anon.get(format!("{}{path}", app.base)).bearer_auth(&secret).send();
+    assert_eq!(bearer("/api/v1/units").await.expect("s").status(), StatusCode::OK);
+    assert_eq!(bearer("/api/v1/residents").await.expect("s").status(), StatusCode::FORBIDDEN);
+    let wrong = anon.get(format!("{}/api/v1/units", app.base)).bearer_auth(format!("{}x", secret)).send().await.expect("s");
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let r = o.c.delete(format!("{}/api/v1/api-keys/{}", app.base, key["id"])).header("x-csrf-token", &o.csrf).send().await.expect("revoke");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(bearer("/api/v1/units").await.expect("s").status(), StatusCode::UNAUTHORIZED);
+    // Keys may never unmask.
+    let (st, _) = o.post("/api/v1/api-keys", json!({"name": "x", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["pii_unmask"]})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    // Wrong password is refused and audited.
+    let r = anon.post(format!("{}/api/v1/auth/login", app.base)).json(&json!({"username": "admin", "password": "nope-nope"})).send().await.expect("s");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let failed = app.store.list_audit(&AuditFilter { action: Some("login_failed".into()), ..Default::default() }, PageReq::default()).await.expect("audit");
+    assert_eq!(failed.total, 1);
+    // OpenAPI, health and metrics.
+    let doc: Value = anon.get(format!("{}/api/openapi.json", app.base)).send().await.expect("s").json().await.expect("json");
+    assert!(doc["paths"]["/api/v1/residents"]["get"].is_object(), "openapi lists the resident list");
+    assert!(doc["paths"]["/api/v1/residents/{id}/unmask"]["post"].is_object());
+    assert_eq!(anon.get(format!("{}/healthz", app.base)).send().await.expect("s").status(), StatusCode::OK);
+    let m = anon.get(format!("{}/metrics", app.base)).send().await.expect("s").text().await.expect("t");
+    assert!(m.contains("fanzha_http_requests_total"), "{m}");
+}
+both!(contract, csrf_keys_and_contract);
+
+async fn registry_writes(app: &App) {
+    let o = login(app, "office").await;
+    let (st, v) = o.post("/api/v1/jurisdictions", json!({"parent_id": app.county.village_a, "kind": "grid", "code": "VA-G1", "name": "第一网格"})).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, _) = o.post("/api/v1/jurisdictions", json!({"parent_id": app.county.village_a, "kind": "town", "code": "X", "name": "x"})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "a town under a village is refused");
+    let (st, figs) = o.post(&format!("/api/v1/jurisdictions/{}/population", app.county.town_a), json!({"as_of": "2026-03-01", "residents": 12000})).await;
+    assert_eq!((st, figs[0]["residents"].as_i64()), (StatusCode::OK, Some(12000)));
+    let (st, u) = o.post("/api/v1/units", json!({"code": "SCH1", "name": "甲镇小学", "kind": "school", "jurisdiction_id": app.county.town_a})).await;
+    assert_eq!((st, u["kind"].as_str()), (StatusCode::OK, Some("school")));
+    let csv = "code,name,kind,parent_code,residents,as_of\nVA-G2,第二网格,grid,VA,350,2026-03-01\nBAD,坏,province,VA,,\nVA-G3,第三网格,grid,NOPE,,\nVA-G4,第四网格,grid,VA,-5,\n";
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("j.csv"));
+    let rep: Value = o.c.post(format!("{}/api/v1/jurisdictions/import", app.base)).header("x-csrf-token", &o.csrf).multipart(form).send().await.expect("s").json().await.expect("j");
+    assert_eq!(rep["accepted"], 1, "{rep}");
+    let fields: Vec<&str> = rep["rejected"].as_array().expect("r").iter().map(|e| e["field"].as_str().expect("f")).collect();
+    assert_eq!(fields, vec!["kind", "parent_code", "residents"]);
+}
+both!(registry, registry_writes);

@@ -118,7 +118,9 @@ impl Database {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // 64 MiB of page cache per connection: the blind-index B-trees take random keys.
+                .pragma("cache_size", "-65536");
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
             sqlx::migrate!("migrations/sqlite").run(&pool).await?;
             Db::Sqlite(pool)

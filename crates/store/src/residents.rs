@@ -321,3 +321,13 @@ impl Store {
         Ok([Some(a), b, c, Some(d), e].into_iter().flatten().collect())
     }
 }
+
+impl Store {
+    /// Residents in scope per age band, for the dashboard.
+    pub async fn resident_counts_by_age(&self, scope: &Scope) -> Result<Vec<(String, i64)>> {
+        let mut f = Filter::default();
+        f.scope("jurisdiction_path", scope);
+        let sql = format!("SELECT age_band, COUNT(*) FROM residents{} GROUP BY age_band ORDER BY age_band", f.sql());
+        Ok(on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?))
+    }
+}

@@ -26,6 +26,43 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_units, create_unit))
         .routes(routes!(get_unit, update_unit))
         .routes(routes!(unit_kinds))
+        .routes(routes!(registry_stats))
+}
+
+/// Counts for the dashboard, all within the caller's scope.
+#[derive(Serialize, utoipa::ToSchema)]
+struct RegistryStats {
+    /// Residents registered, per age band code.
+    residents_by_age_band: Vec<(String, i64)>,
+    /// Residents registered in all.
+    residents: i64,
+    /// Nodes per kind.
+    jurisdictions_by_kind: Vec<(String, i64)>,
+    /// Police stations in the county.
+    stations: i64,
+    /// Member units visible.
+    units: i64,
+}
+
+/// Registry counts in scope.
+#[utoipa::path(get, path = "/stats/registry", tag = "registry", responses((status = 200, body = RegistryStats)))]
+async fn registry_stats(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REGISTRY_READ }>) -> ApiResult<Json<RegistryStats>> {
+    let by_age = if p.can(domain::Permission::ResidentRead) { s.store.resident_counts_by_age(&p.scope).await? } else { Vec::new() };
+    let tree = s.store.jurisdiction_tree(&p.scope).await?;
+    let mut by_kind: Vec<(String, i64)> = JurisdictionKind::ALL.iter().map(|k| (k.as_str().to_string(), 0)).collect();
+    for j in &tree {
+        if let Some(e) = by_kind.iter_mut().find(|(k, _)| *k == j.kind) {
+            e.1 += 1;
+        }
+    }
+    let units = s.store.list_units(&p.scope, &store::UnitFilter::default(), store::PageReq { page: 1, per_page: 1 }).await?.total;
+    Ok(Json(RegistryStats {
+        residents: by_age.iter().map(|(_, n)| n).sum(),
+        residents_by_age_band: by_age,
+        jurisdictions_by_kind: by_kind,
+        stations: s.store.list_stations().await?.len() as i64,
+        units,
+    }))
 }
 
 /// Filters for the jurisdiction list.

@@ -1,0 +1,549 @@
+// 清溪县反诈工作平台 — the web UI. Plain Vue 3 + Element Plus + ECharts, served by the Fanzha
+// binary itself; no build step. Every string a person reads is Chinese; code is English.
+/* global Vue, ElementPlus, ElementPlusLocaleZhCn, ElementPlusIconsVue, echarts */
+const { createApp, ref, reactive, computed, onMounted, watch, nextTick, h } = Vue;
+const { ElMessage, ElMessageBox } = ElementPlus;
+
+// ---- API -----------------------------------------------------------------------------------
+const ERROR_TEXT = {
+  unauthenticated: '请先登录', bad_credentials: '用户名或密码错误', forbidden: '无此操作权限',
+  csrf: '会话已失效，请重新登录', not_found: '未找到或不在您的辖区范围内', invalid_value: '输入有误',
+  conflict: '数据冲突（编码或证件号已存在）', internal: '服务器内部错误，请联系管理员',
+};
+const session = reactive({ me: null, checked: false });
+
+async function api(method, path, body, isForm) {
+  const headers = {};
+  if (session.me && method !== 'GET') headers['X-CSRF-Token'] = session.me.csrf_token;
+  let payload;
+  if (isForm) payload = body; else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
+  const res = await fetch('/api/v1' + path, { method, headers, body: payload, credentials: 'same-origin' });
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const code = data && data.code;
+    const err = new Error((ERROR_TEXT[code] || '请求失败') + (code === 'invalid_value' && data.message ? '：' + data.message : ''));
+    err.code = code; err.status = res.status;
+    if (res.status === 401 && session.me) { session.me = null; location.hash = '#/login'; }
+    throw err;
+  }
+  return data;
+}
+const get = (p) => api('GET', p);
+const post = (p, b) => api('POST', p, b);
+const patch = (p, b) => api('PATCH', p, b);
+function qs(o) { const s = new URLSearchParams(); for (const [k, v] of Object.entries(o)) if (v !== '' && v !== null && v !== undefined) s.set(k, v); return s.toString(); }
+function fail(e) { ElMessage.error(e.message || String(e)); }
+const can = (p) => !!(session.me && session.me.permissions.includes(p));
+
+const KIND_ZH = { county: '县(区)', town: '镇(街道)', village: '村(社区)', grid: '网格' };
+const AGE_ZH = { under_18: '18岁以下', '18_30': '18-30岁', '31_45': '31-45岁', '46_60': '46-60岁', over_60: '60岁以上' };
+const ACTION_ZH = { login: '登录', login_failed: '登录失败', logout: '退出', read_pii: '查阅个人信息', unmask: '查看明文', create: '新增', update: '修改', import: '导入', export: '导出', revoke: '吊销' };
+const FIELD_ZH = { name: '姓名', id_number: '身份证号', phone: '手机号', address: '住址' };
+
+// ---- Chart helper --------------------------------------------------------------------------
+const EChart = {
+  props: ['option'],
+  setup(props) {
+    const el = ref(null); let chart = null;
+    const draw = () => { if (!el.value) return; if (!chart) chart = echarts.init(el.value); chart.setOption(props.option, true); };
+    onMounted(() => { nextTick(draw); window.addEventListener('resize', () => chart && chart.resize()); });
+    watch(() => props.option, draw, { deep: true });
+    return { el };
+  },
+  template: '<div ref="el" class="chart"></div>',
+};
+
+// ---- Login -----------------------------------------------------------------------------------
+const LoginPage = {
+  setup() {
+    const form = reactive({ username: '', password: '' });
+    const busy = ref(false);
+    async function submit() {
+      busy.value = true;
+      try { session.me = await post('/auth/login', form); location.hash = '#/'; }
+      catch (e) { fail(e); } finally { busy.value = false; }
+    }
+    return { form, busy, submit };
+  },
+  template: `
+  <div class="login-wrap">
+    <el-card class="login-card" shadow="always">
+      <div class="login-title">清溪县反诈工作平台</div>
+      <div class="login-sub">打击治理电信网络诈骗 · 预警劝阻 · 宣传防范</div>
+      <el-form @submit.prevent="submit" label-position="top">
+        <el-form-item label="用户名"><el-input v-model="form.username" data-testid="username" autocomplete="username" /></el-form-item>
+        <el-form-item label="密码"><el-input v-model="form.password" type="password" show-password data-testid="password" autocomplete="current-password" @keyup.enter="submit" /></el-form-item>
+        <el-button type="primary" style="width:100%" :loading="busy" data-testid="login" @click="submit">登录</el-button>
+      </el-form>
+    </el-card>
+  </div>`,
+};
+
+// ---- Dashboard -------------------------------------------------------------------------------
+const DashboardPage = {
+  components: { EChart },
+  setup() {
+    const stats = ref(null); const towns = ref([]);
+    onMounted(async () => {
+      try {
+        stats.value = await get('/stats/registry');
+        const tree = await get('/jurisdictions/tree');
+        towns.value = tree.filter((j) => j.kind === 'town' || (j.kind === 'village' && !tree.some((t) => t.kind === 'town')));
+      } catch (e) { fail(e); }
+    });
+    const count = (k) => (stats.value ? (stats.value.jurisdictions_by_kind.find((x) => x[0] === k) || [0, 0])[1] : 0);
+    const ageOption = computed(() => ({
+      title: { text: '登记居民年龄结构', left: 'center', textStyle: { fontSize: 14 } },
+      tooltip: { trigger: 'item', formatter: '{b}: {c} 人 ({d}%)' },
+      series: [{ type: 'pie', radius: ['35%', '65%'], data: (stats.value ? stats.value.residents_by_age_band : []).map(([k, v]) => ({ name: AGE_ZH[k] || k, value: v })) }],
+    }));
+    const popOption = computed(() => ({
+      title: { text: '常住人口（最新统计）', left: 'center', textStyle: { fontSize: 14 } },
+      tooltip: { trigger: 'axis' }, grid: { left: 60, right: 20, bottom: 70 },
+      xAxis: { type: 'category', data: towns.value.map((t) => t.name), axisLabel: { rotate: 35 } },
+      yAxis: { type: 'value', name: '人' },
+      series: [{ type: 'bar', data: towns.value.map((t) => t.residents || 0), itemStyle: { color: '#1565c0' } }],
+    }));
+    return { stats, count, ageOption, popOption, session };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">工作台</h2>
+    <div class="cards" v-if="stats">
+      <el-card><div class="card-num" data-testid="stat-residents">{{ stats.residents.toLocaleString() }}</div><div class="card-label">辖区登记居民</div></el-card>
+      <el-card><div class="card-num">{{ count('town') }}</div><div class="card-label">镇(街道)</div></el-card>
+      <el-card><div class="card-num">{{ count('village') }}</div><div class="card-label">村(社区)</div></el-card>
+      <el-card><div class="card-num">{{ count('grid') }}</div><div class="card-label">网格</div></el-card>
+      <el-card><div class="card-num">{{ stats.stations }}</div><div class="card-label">派出所</div></el-card>
+      <el-card><div class="card-num">{{ stats.units }}</div><div class="card-label">成员单位</div></el-card>
+    </div>
+    <div class="charts">
+      <el-card><EChart :option="popOption" /></el-card>
+      <el-card><EChart :option="ageOption" /></el-card>
+    </div>
+  </div>`,
+};
+
+// ---- Jurisdictions -----------------------------------------------------------------------
+const JurisdictionsPage = {
+  setup() {
+    const tree = ref([]); const detail = ref(null); const loading = ref(false);
+    const popForm = reactive({ as_of: '', residents: null, source: '' });
+    const childForm = reactive({ code: '', name: '' });
+    async function load() {
+      loading.value = true;
+      try {
+        const flat = await get('/jurisdictions/tree');
+        const byId = new Map(flat.map((j) => [j.id, { ...j, children: [] }]));
+        const roots = [];
+        for (const j of byId.values()) { const p = byId.get(j.parent_id); if (p) p.children.push(j); else roots.push(j); }
+        const sort = (ns) => { ns.sort((a, b) => a.code.localeCompare(b.code)); ns.forEach((n) => sort(n.children)); };
+        sort(roots);
+        tree.value = roots;
+      } catch (e) { fail(e); } finally { loading.value = false; }
+    }
+    async function select(node) { try { detail.value = await get('/jurisdictions/' + node.id); } catch (e) { fail(e); } }
+    async function addPopulation() {
+      try { await post(`/jurisdictions/${detail.value.id}/population`, { ...popForm, residents: Number(popForm.residents) }); ElMessage.success('已记录'); await select(detail.value); await load(); }
+      catch (e) { fail(e); }
+    }
+    const childKind = computed(() => detail.value && ({ county: 'town', town: 'village', village: 'grid' })[detail.value.kind]);
+    async function addChild() {
+      try { await post('/jurisdictions', { parent_id: detail.value.id, kind: childKind.value, code: childForm.code, name: childForm.name }); ElMessage.success('已新增'); childForm.code = ''; childForm.name = ''; await load(); }
+      catch (e) { fail(e); }
+    }
+    onMounted(load);
+    return { tree, detail, loading, select, popForm, addPopulation, childForm, addChild, childKind, can, KIND_ZH };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">辖区与人口</h2>
+    <el-row :gutter="12">
+      <el-col :span="10">
+        <el-card v-loading="loading">
+          <el-tree :data="tree" node-key="id" :props="{ label: 'name', children: 'children' }" :default-expanded-keys="tree.map(t => t.id)" highlight-current @node-click="select" data-testid="jur-tree">
+            <template #default="{ data }">
+              <span>{{ data.name }} <el-tag size="small" type="info">{{ KIND_ZH[data.kind] }}</el-tag>
+              <span v-if="data.residents != null" style="color:#888;margin-left:6px">{{ data.residents.toLocaleString() }} 人</span></span>
+            </template>
+          </el-tree>
+        </el-card>
+      </el-col>
+      <el-col :span="14">
+        <el-card v-if="detail">
+          <template #header>{{ detail.name }}（{{ KIND_ZH[detail.kind] }}，编码 {{ detail.code }}）</template>
+          <el-descriptions :column="2" border size="small">
+            <el-descriptions-item label="常住人口">{{ detail.residents != null ? detail.residents.toLocaleString() + ' 人' : '未登记' }}</el-descriptions-item>
+            <el-descriptions-item label="统计日期">{{ detail.residents_as_of || '-' }}</el-descriptions-item>
+          </el-descriptions>
+          <h4>人口统计（按日期）</h4>
+          <el-table :data="detail.population.slice().reverse()" size="small" max-height="260">
+            <el-table-column prop="as_of" label="统计日期" width="120" />
+            <el-table-column prop="residents" label="常住人口" />
+            <el-table-column prop="source" label="来源" />
+          </el-table>
+          <template v-if="can('registry_write')">
+            <h4>登记人口</h4>
+            <el-form inline size="small">
+              <el-form-item label="日期"><el-date-picker v-model="popForm.as_of" value-format="YYYY-MM-DD" type="date" /></el-form-item>
+              <el-form-item label="人数"><el-input-number v-model="popForm.residents" :min="0" /></el-form-item>
+              <el-form-item label="来源"><el-input v-model="popForm.source" style="width:120px" /></el-form-item>
+              <el-button type="primary" @click="addPopulation">保存</el-button>
+            </el-form>
+            <template v-if="childKind">
+              <h4>新增下级（{{ KIND_ZH[childKind] }}）</h4>
+              <el-form inline size="small">
+                <el-form-item label="编码"><el-input v-model="childForm.code" style="width:140px" /></el-form-item>
+                <el-form-item label="名称"><el-input v-model="childForm.name" style="width:140px" /></el-form-item>
+                <el-button type="primary" @click="addChild">新增</el-button>
+              </el-form>
+            </template>
+          </template>
+        </el-card>
+        <el-empty v-else description="在左侧选择一个辖区" />
+      </el-col>
+    </el-row>
+  </div>`,
+};
+
+// ---- Stations ------------------------------------------------------------------------------
+const StationsPage = {
+  setup() {
+    const rows = ref([]); const names = ref(new Map());
+    onMounted(async () => {
+      try {
+        const [st, tree] = await Promise.all([get('/stations'), get('/jurisdictions/tree')]);
+        names.value = new Map(tree.map((j) => [j.id, j.name]));
+        rows.value = st;
+      } catch (e) { fail(e); }
+    });
+    const precinct = (s) => s.precinct.map((id) => names.value.get(id) || '（辖区外）').join('、');
+    return { rows, precinct };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">派出所</h2>
+    <el-table :data="rows" border stripe>
+      <el-table-column prop="code" label="编码" width="90" />
+      <el-table-column prop="name" label="名称" width="180" />
+      <el-table-column prop="chief_name" label="所长" width="100" />
+      <el-table-column prop="deputy_chief_name" label="副所长" width="100" />
+      <el-table-column label="管辖区域"><template #default="{ row }">{{ precinct(row) }}</template></el-table-column>
+    </el-table>
+  </div>`,
+};
+
+// ---- Member units ----------------------------------------------------------------------------
+const UnitsPage = {
+  setup() {
+    const page = ref({ items: [], total: 0 }); const q = reactive({ kind: '', q: '', page: 1, per_page: 20 });
+    const kinds = ref([]); const kindZh = computed(() => Object.fromEntries(kinds.value.map((k) => [k.code, k.zh])));
+    const dialog = ref(false); const form = reactive({ code: '', name: '', kind: 'school', jurisdiction_id: null, contact_name: '' });
+    const jurs = ref([]);
+    async function load() { try { page.value = await get('/units?' + qs(q)); } catch (e) { fail(e); } }
+    async function create() {
+      try { await post('/units', form); dialog.value = false; ElMessage.success('已新增'); await load(); } catch (e) { fail(e); }
+    }
+    onMounted(async () => {
+      try { kinds.value = (await get('/vocabulary')).unit_kinds; jurs.value = await get('/jurisdictions/tree'); } catch (e) { fail(e); }
+      await load();
+    });
+    return { page, q, kinds, kindZh, load, dialog, form, create, jurs, can, KIND_ZH };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">成员单位</h2>
+    <div class="toolbar">
+      <el-select v-model="q.kind" placeholder="单位类型" clearable style="width:180px" @change="q.page=1;load()">
+        <el-option v-for="k in kinds" :key="k.code" :label="k.zh" :value="k.code" />
+      </el-select>
+      <el-input v-model="q.q" placeholder="名称包含" style="width:200px" clearable @change="q.page=1;load()" />
+      <el-button @click="load">查询</el-button>
+      <el-button v-if="can('registry_write')" type="primary" @click="dialog=true">新增单位</el-button>
+    </div>
+    <el-table :data="page.items" border stripe>
+      <el-table-column prop="code" label="编码" width="120" />
+      <el-table-column prop="name" label="名称" />
+      <el-table-column label="类型" width="140"><template #default="{ row }">{{ kindZh[row.kind] || row.kind }}</template></el-table-column>
+      <el-table-column prop="contact_name" label="联系人" width="120" />
+    </el-table>
+    <div class="pager"><el-pagination layout="total, prev, pager, next" :total="page.total" :page-size="q.per_page" v-model:current-page="q.page" @current-change="load" /></div>
+    <el-dialog v-model="dialog" title="新增成员单位" width="480px">
+      <el-form label-width="80px">
+        <el-form-item label="编码"><el-input v-model="form.code" /></el-form-item>
+        <el-form-item label="名称"><el-input v-model="form.name" /></el-form-item>
+        <el-form-item label="类型"><el-select v-model="form.kind"><el-option v-for="k in kinds.filter(k => k.code !== 'police_station')" :key="k.code" :label="k.zh" :value="k.code" /></el-select></el-form-item>
+        <el-form-item label="所在辖区"><el-select v-model="form.jurisdiction_id" filterable><el-option v-for="j in jurs" :key="j.id" :label="j.name + '（' + KIND_ZH[j.kind] + '）'" :value="j.id" /></el-select></el-form-item>
+        <el-form-item label="联系人"><el-input v-model="form.contact_name" /></el-form-item>
+      </el-form>
+      <template #footer><el-button @click="dialog=false">取消</el-button><el-button type="primary" @click="create">保存</el-button></template>
+    </el-dialog>
+  </div>`,
+};
+
+// ---- Residents -------------------------------------------------------------------------------
+const ResidentsPage = {
+  setup() {
+    const page = ref({ items: [], total: 0 }); const loading = ref(false);
+    const q = reactive({ jurisdiction_id: '', name: '', phone: '', id_number: '', age_band: '', page: 1, per_page: 20 });
+    const jurs = ref([]);
+    const revealed = reactive({});
+    const importDialog = ref(false); const report = ref(null); const file = ref(null);
+    async function load() {
+      loading.value = true;
+      try { page.value = await get('/residents?' + qs(q)); } catch (e) { fail(e); } finally { loading.value = false; }
+    }
+    async function unmask(row, field) {
+      try {
+        const { value: reason } = await ElMessageBox.prompt(`查看「${FIELD_ZH[field]}」明文将记入审计日志，请填写事由（如：核实预警线索）`, '查看明文', { confirmButtonText: '确认查看', cancelButtonText: '取消', inputPattern: /.{4,}/, inputErrorMessage: '事由至少4个字' });
+        const r = await post(`/residents/${row.id}/unmask`, { field, reason });
+        revealed[row.id + ':' + field] = r.value || '（空）';
+      } catch (e) { if (e !== 'cancel' && e !== 'close') fail(e); }
+    }
+    const shown = (row, field) => revealed[row.id + ':' + field] || row[field];
+    async function doImport() {
+      if (!file.value) { ElMessage.warning('请选择文件'); return; }
+      const fd = new FormData(); fd.append('file', file.value);
+      try { report.value = await api('POST', '/residents/import', fd, true); await load(); } catch (e) { fail(e); }
+    }
+    onMounted(async () => { try { jurs.value = await get('/jurisdictions/tree'); } catch (e) { fail(e); } await load(); });
+    return { page, q, load, loading, jurs, unmask, shown, can, importDialog, report, file, doImport, AGE_ZH, KIND_ZH, FIELD_ZH };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">居民信息 <el-tag size="small" type="warning">个人信息已脱敏，查看明文需填写事由并留痕</el-tag></h2>
+    <div class="toolbar">
+      <el-select v-model="q.jurisdiction_id" placeholder="辖区" clearable filterable style="width:200px" @change="q.page=1;load()">
+        <el-option v-for="j in jurs.filter(j => j.kind !== 'grid')" :key="j.id" :label="j.name + '（' + KIND_ZH[j.kind] + '）'" :value="j.id" />
+      </el-select>
+      <el-input v-model="q.name" placeholder="姓名（前缀）" style="width:130px" clearable />
+      <el-input v-model="q.phone" placeholder="手机号（精确）" style="width:150px" clearable data-testid="search-phone" />
+      <el-input v-model="q.id_number" placeholder="身份证号（精确）" style="width:190px" clearable />
+      <el-select v-model="q.age_band" placeholder="年龄段" clearable style="width:120px"><el-option v-for="(zh, k) in AGE_ZH" :key="k" :label="zh" :value="k" /></el-select>
+      <el-button type="primary" @click="q.page=1;load()" data-testid="search">查询</el-button>
+      <el-button v-if="can('resident_write')" @click="importDialog=true;report=null">批量导入</el-button>
+    </div>
+    <el-table :data="page.items" border stripe v-loading="loading" data-testid="residents">
+      <el-table-column prop="id" label="编号" width="90" />
+      <el-table-column label="姓名" width="110"><template #default="{ row }"><span class="masked">{{ shown(row, 'name') }}</span></template></el-table-column>
+      <el-table-column label="身份证号" width="200"><template #default="{ row }"><span class="masked">{{ shown(row, 'id_number') }}</span></template></el-table-column>
+      <el-table-column label="手机号" width="140"><template #default="{ row }"><span class="masked">{{ shown(row, 'phone') || '-' }}</span></template></el-table-column>
+      <el-table-column label="住址"><template #default="{ row }"><span class="masked">{{ shown(row, 'address') || '-' }}</span></template></el-table-column>
+      <el-table-column prop="gender" label="性别" width="60" />
+      <el-table-column label="年龄段" width="100"><template #default="{ row }">{{ AGE_ZH[row.age_band] }}</template></el-table-column>
+      <el-table-column prop="jurisdiction_name" label="网格" width="110" />
+      <el-table-column v-if="can('pii_unmask')" label="查看明文" width="150">
+        <template #default="{ row }">
+          <el-dropdown @command="(f) => unmask(row, f)">
+            <el-button size="small" link type="primary">选择字段</el-button>
+            <template #dropdown><el-dropdown-menu>
+              <el-dropdown-item v-for="(zh, f) in FIELD_ZH" :key="f" :command="f">{{ zh }}</el-dropdown-item>
+            </el-dropdown-menu></template>
+          </el-dropdown>
+        </template>
+      </el-table-column>
+    </el-table>
+    <div class="pager"><el-pagination layout="total, prev, pager, next" :total="page.total" :page-size="q.per_page" v-model:current-page="q.page" @current-change="load" /></div>
+    <el-dialog v-model="importDialog" title="批量导入居民（CSV / XLSX）" width="640px">
+      <p style="color:#666;font-size:13px">列：姓名、身份证号、手机号、住址、性别、年龄段、户号、辖区编码（英文列名 name, id_number, phone, address, gender, age_band, household_code, jurisdiction_code 亦可）。有误的行逐行列出，其余行照常导入。</p>
+      <input type="file" accept=".csv,.xlsx" @change="e => file = e.target.files[0]" data-testid="import-file" />
+      <el-button type="primary" style="margin-left:8px" @click="doImport" data-testid="import-go">导入</el-button>
+      <div v-if="report" style="margin-top:12px" data-testid="import-report">
+        <el-alert :title="'共 ' + report.rows + ' 行，成功 ' + report.accepted + ' 行，失败 ' + report.rejected.length + ' 行'" :type="report.rejected.length ? 'warning' : 'success'" :closable="false" />
+        <el-table v-if="report.rejected.length" :data="report.rejected" size="small" max-height="240" style="margin-top:8px">
+          <el-table-column prop="row" label="行号" width="70" />
+          <el-table-column prop="field" label="字段" width="140" />
+          <el-table-column prop="message" label="原因" />
+        </el-table>
+      </div>
+    </el-dialog>
+  </div>`,
+};
+
+// ---- Users and keys --------------------------------------------------------------------------
+const UsersPage = {
+  setup() {
+    const page = ref({ items: [], total: 0 }); const vocab = ref({ roles: [] }); const units = ref([]); const jurs = ref([]);
+    const dialog = ref(false); const form = reactive({ username: '', display_name: '', password: '', role: 'station_officer', unit_id: null, jurisdiction_id: null });
+    const roleZh = computed(() => Object.fromEntries(vocab.value.roles.map((r) => [r.code, r.zh])));
+    async function load() { try { page.value = await get('/users?per_page=100'); } catch (e) { fail(e); } }
+    async function create() { try { await post('/users', form); dialog.value = false; ElMessage.success('已新增'); await load(); } catch (e) { fail(e); } }
+    async function toggle(u) { try { await patch('/users/' + u.id, { active: !u.active }); await load(); } catch (e) { fail(e); } }
+    onMounted(async () => {
+      try { vocab.value = await get('/vocabulary'); units.value = (await get('/units?per_page=500')).items; jurs.value = await get('/jurisdictions/tree'); } catch (e) { fail(e); }
+      await load();
+    });
+    const unitName = (id) => (units.value.find((u) => u.id === id) || {}).name || id;
+    const jurName = (id) => (jurs.value.find((j) => j.id === id) || {}).name || id;
+    return { page, vocab, roleZh, dialog, form, create, toggle, units, jurs, unitName, jurName, KIND_ZH };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">用户管理</h2>
+    <div class="toolbar"><el-button type="primary" @click="dialog=true">新增用户</el-button></div>
+    <el-table :data="page.items" border stripe>
+      <el-table-column prop="username" label="用户名" width="120" />
+      <el-table-column prop="display_name" label="姓名/说明" />
+      <el-table-column label="角色" width="150"><template #default="{ row }">{{ roleZh[row.role] || row.role }}</template></el-table-column>
+      <el-table-column label="所属单位"><template #default="{ row }">{{ unitName(row.unit_id) }}</template></el-table-column>
+      <el-table-column label="辖区范围" width="140"><template #default="{ row }">{{ jurName(row.jurisdiction_id) }}</template></el-table-column>
+      <el-table-column label="状态" width="140"><template #default="{ row }">
+        <el-tag :type="row.active ? 'success' : 'info'" size="small">{{ row.active ? '启用' : '停用' }}</el-tag>
+        <el-button link size="small" @click="toggle(row)">{{ row.active ? '停用' : '启用' }}</el-button>
+      </template></el-table-column>
+    </el-table>
+    <el-dialog v-model="dialog" title="新增用户" width="480px">
+      <el-form label-width="80px">
+        <el-form-item label="用户名"><el-input v-model="form.username" /></el-form-item>
+        <el-form-item label="姓名"><el-input v-model="form.display_name" /></el-form-item>
+        <el-form-item label="初始密码"><el-input v-model="form.password" type="password" show-password placeholder="至少8位" /></el-form-item>
+        <el-form-item label="角色"><el-select v-model="form.role"><el-option v-for="r in vocab.roles" :key="r.code" :label="r.zh" :value="r.code" /></el-select></el-form-item>
+        <el-form-item label="所属单位"><el-select v-model="form.unit_id" filterable><el-option v-for="u in units" :key="u.id" :label="u.name" :value="u.id" /></el-select></el-form-item>
+        <el-form-item label="辖区范围"><el-select v-model="form.jurisdiction_id" filterable><el-option v-for="j in jurs.filter(j => j.kind !== 'grid')" :key="j.id" :label="j.name + '（' + KIND_ZH[j.kind] + '）'" :value="j.id" /></el-select></el-form-item>
+      </el-form>
+      <template #footer><el-button @click="dialog=false">取消</el-button><el-button type="primary" @click="create">保存</el-button></template>
+    </el-dialog>
+  </div>`,
+};
+
+const KeysPage = {
+  setup() {
+    const rows = ref([]); const units = ref([]); const jurs = ref([]);
+    const dialog = ref(false); const form = reactive({ name: '', unit_id: null, jurisdiction_id: null, permissions: ['decide', 'registry_read'] });
+    const secret = ref('');
+    async function load() { try { rows.value = await get('/api-keys'); } catch (e) { fail(e); } }
+    async function create() { try { const k = await post('/api-keys', form); secret.value = k.secret; dialog.value = false; await load(); } catch (e) { fail(e); } }
+    async function revoke(k) {
+      try { await ElMessageBox.confirm('吊销后该系统将立即无法访问，确定吊销？', '吊销密钥'); await api('DELETE', '/api-keys/' + k.id); await load(); }
+      catch (e) { if (e !== 'cancel' && e !== 'close') fail(e); }
+    }
+    onMounted(async () => { try { units.value = (await get('/units?per_page=500')).items; jurs.value = await get('/jurisdictions/tree'); } catch (e) { fail(e); } await load(); });
+    const fmt = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '-');
+    return { rows, units, jurs, dialog, form, create, revoke, secret, fmt };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">接口密钥（银行、运营商系统）</h2>
+    <div class="toolbar"><el-button type="primary" @click="dialog=true">签发密钥</el-button></div>
+    <el-alert v-if="secret" type="success" :closable="false" style="margin-bottom:12px" :title="'请立即保存，密钥只显示这一次：' + secret" />
+    <el-table :data="rows" border stripe>
+      <el-table-column prop="prefix" label="密钥前缀" width="170" />
+      <el-table-column prop="name" label="名称" />
+      <el-table-column prop="permissions" label="权限" />
+      <el-table-column label="签发时间" width="180"><template #default="{ row }">{{ fmt(row.created_at) }}</template></el-table-column>
+      <el-table-column label="状态" width="160"><template #default="{ row }">
+        <el-tag v-if="row.revoked_at" type="info" size="small">已吊销</el-tag>
+        <template v-else><el-tag type="success" size="small">有效</el-tag> <el-button link type="danger" size="small" @click="revoke(row)">吊销</el-button></template>
+      </template></el-table-column>
+    </el-table>
+    <el-dialog v-model="dialog" title="签发接口密钥" width="480px">
+      <el-form label-width="80px">
+        <el-form-item label="名称"><el-input v-model="form.name" placeholder="如：农商行核心系统" /></el-form-item>
+        <el-form-item label="所属单位"><el-select v-model="form.unit_id" filterable><el-option v-for="u in units" :key="u.id" :label="u.name" :value="u.id" /></el-select></el-form-item>
+        <el-form-item label="辖区范围"><el-select v-model="form.jurisdiction_id" filterable><el-option v-for="j in jurs.filter(j => j.kind !== 'grid')" :key="j.id" :label="j.name" :value="j.id" /></el-select></el-form-item>
+        <el-form-item label="权限"><el-checkbox-group v-model="form.permissions"><el-checkbox value="decide">交易决策</el-checkbox><el-checkbox value="registry_read">读取机构信息</el-checkbox></el-checkbox-group></el-form-item>
+      </el-form>
+      <template #footer><el-button @click="dialog=false">取消</el-button><el-button type="primary" @click="create">签发</el-button></template>
+    </el-dialog>
+  </div>`,
+};
+
+// ---- Audit -----------------------------------------------------------------------------------
+const AuditPage = {
+  setup() {
+    const page = ref({ items: [], total: 0 }); const q = reactive({ action: '', actor_name: '', object_type: '', page: 1, per_page: 20 });
+    const verify = ref(null);
+    async function load() { try { page.value = await get('/audit?' + qs(q)); } catch (e) { fail(e); } }
+    async function check() { try { verify.value = await get('/audit/verify'); } catch (e) { fail(e); } }
+    onMounted(load);
+    return { page, q, load, verify, check, ACTION_ZH, FIELD_ZH };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">审计日志</h2>
+    <div class="toolbar">
+      <el-select v-model="q.action" placeholder="操作" clearable style="width:150px" @change="q.page=1;load()"><el-option v-for="(zh, k) in ACTION_ZH" :key="k" :label="zh" :value="k" /></el-select>
+      <el-input v-model="q.actor_name" placeholder="操作人" style="width:140px" clearable @change="q.page=1;load()" />
+      <el-button @click="load">查询</el-button>
+      <el-button type="warning" @click="check" data-testid="verify">校验日志完整性</el-button>
+      <el-tag v-if="verify && verify.ok" type="success" data-testid="verify-result">哈希链完整，共校验 {{ verify.checked }} 条</el-tag>
+      <el-tag v-if="verify && !verify.ok" type="danger" data-testid="verify-result">第 {{ verify.broken_at }} 条被篡改：{{ verify.reason }}</el-tag>
+    </div>
+    <el-table :data="page.items" border stripe size="small" data-testid="audit">
+      <el-table-column prop="seq" label="序号" width="80" />
+      <el-table-column prop="at" label="时间" width="170" />
+      <el-table-column prop="actor_name" label="操作人" width="110" />
+      <el-table-column label="操作" width="110"><template #default="{ row }">{{ ACTION_ZH[row.action] || row.action }}</template></el-table-column>
+      <el-table-column label="对象" width="150"><template #default="{ row }">{{ row.object_type }} {{ row.object_id || '' }}</template></el-table-column>
+      <el-table-column label="字段" width="170"><template #default="{ row }">{{ row.fields.map(f => FIELD_ZH[f] || f).join('、') }}</template></el-table-column>
+      <el-table-column prop="reason" label="事由" />
+      <el-table-column prop="ip" label="地址" width="120" />
+    </el-table>
+    <div class="pager"><el-pagination layout="total, prev, pager, next" :total="page.total" :page-size="q.per_page" v-model:current-page="q.page" @current-change="load" /></div>
+  </div>`,
+};
+
+// ---- Shell -----------------------------------------------------------------------------------
+const MENU = [
+  { path: '/', title: '工作台', icon: 'DataBoard', perm: 'registry_read', page: DashboardPage },
+  { path: '/jurisdictions', title: '辖区与人口', icon: 'MapLocation', perm: 'registry_read', page: JurisdictionsPage },
+  { path: '/stations', title: '派出所', icon: 'OfficeBuilding', perm: 'registry_read', page: StationsPage },
+  { path: '/units', title: '成员单位', icon: 'School', perm: 'registry_read', page: UnitsPage },
+  { path: '/residents', title: '居民信息', icon: 'User', perm: 'resident_read', page: ResidentsPage },
+  { path: '/users', title: '用户管理', icon: 'UserFilled', perm: 'user_admin', page: UsersPage },
+  { path: '/keys', title: '接口密钥', icon: 'Key', perm: 'user_admin', page: KeysPage },
+  { path: '/audit', title: '审计日志', icon: 'Document', perm: 'audit_read', page: AuditPage },
+];
+
+const App = {
+  setup() {
+    const route = ref(location.hash.slice(1) || '/');
+    window.addEventListener('hashchange', () => { route.value = location.hash.slice(1) || '/'; });
+    const menu = computed(() => MENU.filter((m) => can(m.perm)));
+    const current = computed(() => {
+      if (!session.me) return LoginPage;
+      const m = menu.value.find((x) => x.path === route.value);
+      return m ? m.page : (menu.value[0] || {}).page || DashboardPage;
+    });
+    onMounted(async () => {
+      try { session.me = await get('/auth/me'); } catch (e) { session.me = null; }
+      session.checked = true;
+    });
+    async function logout() { try { await post('/auth/logout'); } catch (e) { /* already gone */ } session.me = null; location.hash = '#/login'; }
+    return { session, menu, current, route, logout };
+  },
+  template: `
+  <template v-if="session.checked">
+    <component v-if="!session.me" :is="current" />
+    <el-container v-else class="layout">
+      <el-header class="header">
+        <span class="brand">清溪县反诈工作平台</span>
+        <span class="who" data-testid="who">
+          <span>{{ session.me.display_name }}</span>
+          <el-tag size="small" effect="dark" type="warning" data-testid="role">{{ session.me.role_zh }}</el-tag>
+          <span>{{ session.me.unit_name }}</span>
+          <span v-if="session.me.scope.length" data-testid="scope" :title="session.me.scope.join('、')">辖区：{{ session.me.scope.slice(0, 3).join('、') }}{{ session.me.scope.length > 3 ? ' 等' + session.me.scope.length + '个' : '' }}</span>
+          <span v-else data-testid="scope">辖区：全县</span>
+          <el-button size="small" @click="logout" data-testid="logout">退出</el-button>
+        </span>
+      </el-header>
+      <el-container>
+        <el-aside width="190px" class="aside">
+          <el-menu :default-active="route" router="false" data-testid="menu">
+            <el-menu-item v-for="m in menu" :key="m.path" :index="m.path" @click="location.hash = '#' + m.path">
+              <el-icon><component :is="m.icon" /></el-icon><span>{{ m.title }}</span>
+            </el-menu-item>
+          </el-menu>
+        </el-aside>
+        <el-main class="main"><component :is="current" :key="route" /></el-main>
+      </el-container>
+    </el-container>
+  </template>`,
+};
+
+const app = createApp(App);
+app.config.globalProperties.location = window.location;
+app.use(ElementPlus, { locale: ElementPlusLocaleZhCn });
+for (const [name, comp] of Object.entries(ElementPlusIconsVue)) app.component(name, comp);
+app.mount('#app');

@@ -1,7 +1,6 @@
 //! Measurements. Each prints one JSON object (with `--json`) so runs can be compared; none of
 //! them asserts a threshold: the figures go to BENCHMARKS.md.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -71,7 +70,7 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
             let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
             listener.set_nonblocking(true)?;
             let addr = listener.local_addr()?;
-            let state = server::AppState { store, config: Arc::new(server::ServerConfig { cookie_secure: false, ..Default::default() }) };
+            let state = server::AppState::new(store, server::ServerConfig { cookie_secure: false, ..Default::default() });
             std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("server runtime");
                 rt.block_on(async move {

@@ -5,7 +5,6 @@ mod bench;
 mod config;
 mod demo;
 
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -170,6 +169,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
     eprintln!("Fanzha is serving on http://{}/ (database: {})", listener.local_addr()?, store.backend());
-    let state = server::AppState { store, config: Arc::new(server::ServerConfig { cookie_secure, ..Default::default() }) };
+    let state = server::AppState::new(store, server::ServerConfig { cookie_secure, ..Default::default() });
     server::serve(listener, state).await
 }

@@ -160,27 +160,72 @@ async fn authenticate(headers: &HeaderMap, method: &Method, state: &AppState, ip
         return authenticate_key(key.trim(), state, ip).await;
     }
     let token = cookie(headers, SESSION_COOKIE).ok_or_else(ApiError::unauthenticated)?;
-    let session = state.store.session(&token_hash(&token)).await?.ok_or_else(ApiError::unauthenticated)?;
+    let th = token_hash(&token);
+    let (mut principal, csrf) = match state.sessions.get(&th) {
+        Some(hit) => hit,
+        None => {
+            let session = state.store.session(&th).await?.ok_or_else(ApiError::unauthenticated)?;
+            let user = session.user;
+            let role = Role::parse(&user.role)?;
+            let scope = user_scope(state, role, user.unit_id, user.jurisdiction_id).await?;
+            let p = Principal {
+                kind: ActorKind::User,
+                id: user.id,
+                name: user.username,
+                role: Some(role),
+                permissions: role.permissions().to_vec(),
+                unit_id: user.unit_id,
+                scope,
+                ip: String::new(),
+            };
+            state.sessions.put(th, p.clone(), session.csrf_token.clone(), session.expires_at);
+            (p, session.csrf_token)
+        }
+    };
     // Cookies ride along on cross-site requests; a write must also prove it came from our page.
     if !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
+        if !constant_time_eq(sent.as_bytes(), csrf.as_bytes()) {
             return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf", "missing or wrong CSRF token"));
         }
     }
-    let user = session.user;
-    let role = Role::parse(&user.role)?;
-    let scope = user_scope(state, role, user.unit_id, user.jurisdiction_id).await?;
-    Ok(Principal {
-        kind: ActorKind::User,
-        id: user.id,
-        name: user.username,
-        role: Some(role),
-        permissions: role.permissions().to_vec(),
-        unit_id: user.unit_id,
-        scope,
-        ip,
-    })
+    principal.ip = ip;
+    Ok(principal)
+}
+
+/// How long an authenticated session is trusted without asking the database again. Logout,
+/// disabling a user and password changes in this process take effect at once (they clear the
+/// cache); in another process sharing the database, within this time.
+const SESSION_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Sessions authenticated in the last few seconds.
+#[derive(Default)]
+pub struct SessionCache {
+    map: std::sync::Mutex<std::collections::HashMap<Vec<u8>, (Principal, String, i64, std::time::Instant)>>,
+}
+
+impl SessionCache {
+    fn get(&self, token_hash: &[u8]) -> Option<(Principal, String)> {
+        let m = self.map.lock().ok()?;
+        let (p, csrf, expires_at, at) = m.get(token_hash)?;
+        (at.elapsed() < SESSION_CACHE_TTL && *expires_at > store::now_ms()).then(|| (p.clone(), csrf.clone()))
+    }
+
+    fn put(&self, token_hash: Vec<u8>, p: Principal, csrf: String, expires_at: i64) {
+        if let Ok(mut m) = self.map.lock() {
+            if m.len() > 50_000 {
+                m.clear();
+            }
+            m.insert(token_hash, (p, csrf, expires_at, std::time::Instant::now()));
+        }
+    }
+
+    /// Forgets every cached session (after logout, user changes).
+    pub fn clear(&self) {
+        if let Ok(mut m) = self.map.lock() {
+            m.clear();
+        }
+    }
 }
 
 async fn authenticate_key(key: &str, state: &AppState, ip: String) -> Result<Principal, ApiError> {

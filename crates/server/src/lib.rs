@@ -47,6 +47,16 @@ pub struct AppState {
     pub store: store::Store,
     /// Settings.
     pub config: Arc<ServerConfig>,
+    /// Recently authenticated sessions, so a burst of requests does not look the user and
+    /// scope up again each time.
+    pub(crate) sessions: Arc<auth::SessionCache>,
+}
+
+impl AppState {
+    /// State for a store and settings.
+    pub fn new(store: store::Store, config: ServerConfig) -> Self {
+        Self { store, config: Arc::new(config), sessions: Arc::default() }
+    }
 }
 
 #[derive(OpenApi)]

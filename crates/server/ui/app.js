@@ -335,7 +335,7 @@ const ResidentsPage = {
       <el-table-column prop="jurisdiction_name" label="网格" width="110" />
       <el-table-column v-if="can('pii_unmask')" label="查看明文" width="150">
         <template #default="{ row }">
-          <el-dropdown @command="(f) => unmask(row, f)">
+          <el-dropdown trigger="click" @command="(f) => unmask(row, f)">
             <el-button size="small" link type="primary">选择字段</el-button>
             <template #dropdown><el-dropdown-menu>
               <el-dropdown-item v-for="(zh, f) in FIELD_ZH" :key="f" :command="f">{{ zh }}</el-dropdown-item>

@@ -95,6 +95,35 @@ pub struct Store {
     pub(crate) db: Db,
     pub(crate) vault: Arc<pii::Vault>,
     audit_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Totals of recent list queries: a list page is asked for far more often than the rows
+    /// change, and counting a precinct's residents scans its whole index range.
+    pub(crate) count_cache: Arc<std::sync::Mutex<std::collections::HashMap<String, (i64, std::time::Instant)>>>,
+}
+
+/// How long a cached list total may be served.
+const COUNT_TTL: Duration = Duration::from_secs(5);
+
+impl Store {
+    pub(crate) fn cached_count(&self, key: &str) -> Option<i64> {
+        let c = self.count_cache.lock().ok()?;
+        c.get(key).filter(|(_, at)| at.elapsed() < COUNT_TTL).map(|(n, _)| *n)
+    }
+
+    pub(crate) fn remember_count(&self, key: String, n: i64) {
+        if let Ok(mut c) = self.count_cache.lock() {
+            if c.len() > 10_000 {
+                c.clear();
+            }
+            c.insert(key, (n, std::time::Instant::now()));
+        }
+    }
+
+    /// Forgets cached totals after a write.
+    pub(crate) fn forget_counts(&self) {
+        if let Ok(mut c) = self.count_cache.lock() {
+            c.clear();
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -161,7 +190,7 @@ impl Database {
                 on_pool!(&self.db, p => { sqlx::query("INSERT INTO meta (key, value) VALUES ('key_check', $1)").bind(&check).execute(p).await?; });
             }
         }
-        Ok(Store { db: self.db, vault: Arc::new(vault), audit_lock: Arc::new(tokio::sync::Mutex::new(())) })
+        Ok(Store { db: self.db, vault: Arc::new(vault), audit_lock: Arc::new(tokio::sync::Mutex::new(())), count_cache: Default::default() })
     }
 }
 

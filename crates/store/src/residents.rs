@@ -185,6 +185,7 @@ impl Store {
             }
             tx.commit().await?;
         });
+        self.forget_counts();
         Ok(out)
     }
 
@@ -222,11 +223,19 @@ impl Store {
         let lim = f.bind(Arg::I64(page.limit()));
         let off = f.bind(Arg::I64(page.offset()));
         let sql = format!("SELECT {COLS} FROM residents r JOIN jurisdictions j ON j.id = r.jurisdiction_id{} ORDER BY r.id LIMIT {lim} OFFSET {off}", f.sql());
+        let count_key = format!("{count_sql}|{:?}", &f.args[..n]);
+        let cached = self.cached_count(&count_key);
         let (rows, total) = on_pool!(&self.db, p => {
             let rows: Vec<Row> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?;
-            let (total,): (i64,) = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), f.args[..n]).fetch_one(p).await?;
+            let total = match cached {
+                Some(t) => t,
+                None => bind_args!(sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count_sql)), f.args[..n]).fetch_one(p).await?.0,
+            };
             (rows, total)
         });
+        if cached.is_none() {
+            self.remember_count(count_key, total);
+        }
         let items = rows.into_iter().map(|r| self.view(r)).collect::<Result<Vec<_>>>()?;
         Ok(Page { items, total, page: page.page.max(1), per_page: page.limit() })
     }
@@ -303,6 +312,7 @@ impl Store {
             let idp = f.bind(Arg::I64(id));
             let sql = format!("UPDATE residents SET {} WHERE id = {idp}", sets.join(", "));
             on_pool!(&self.db, p => { bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), f.args).execute(p).await?; });
+            self.forget_counts();
         }
         Ok((self.resident(scope, id).await?, changed))
     }

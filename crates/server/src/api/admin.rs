@@ -74,6 +74,7 @@ async fn update_user(State(s): State<AppState>, Authorized(p): Authorized<{ perm
         s.store.set_password_hash(id, &hash).await?;
         fields.push("password");
     }
+    s.sessions.clear();
     s.store.audit(p.audit("update", "user", Some(id.to_string()), &fields)).await?;
     Ok(Json(s.store.user(id).await?.ok_or_else(|| ApiError::not_found("user"))?))
 }

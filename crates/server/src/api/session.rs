@@ -131,6 +131,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap, Authorized(p)
     if let Some(tok) = auth::cookie(&headers, SESSION_COOKIE) {
         state.store.delete_session(&auth::token_hash(&tok)).await?;
     }
+    state.sessions.clear();
     state.store.audit(p.audit("logout", "session", None, &[])).await?;
     let mut resp = axum::http::StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static("fz_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));

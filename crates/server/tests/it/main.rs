@@ -1,7 +1,6 @@
 //! The HTTP API end to end: a real server on a free port over a fresh database, driven with a
 //! real HTTP client. SQLite always; PostgreSQL too when FANZHA_TEST_PG is set.
 
-use std::sync::Arc;
 
 use domain::{AgeBand, IdNumber, JurisdictionKind, MemberUnitKind, Phone, Role};
 use reqwest::{Client, StatusCode};
@@ -93,7 +92,7 @@ async fn start(pg: bool) -> Option<App> {
     let county = seed(&store).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = server::AppState { store: store.clone(), config: Arc::new(server::ServerConfig { cookie_secure: false, ..Default::default() }) };
+    let state = server::AppState::new(store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
     tokio::spawn(server::serve(listener, state));
     Some(App { base, store, county, _dir: dir })
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test suite: Rust unit, property and integration tests on SQLite and PostgreSQL,
+# then the browser tests in headless Chromium. Expects the services and packages that
+# .ci/run installs and starts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export FANZHA_TEST_PG="${FANZHA_TEST_PG:-postgres://postgres@127.0.0.1:5432/postgres}"
+export FANZHA_TEST_NATS="${FANZHA_TEST_NATS:-127.0.0.1:4222}"
+
+echo "==> cargo test (SQLite + PostgreSQL at ${FANZHA_TEST_PG%%@*}@…)"
+cargo test --workspace --locked
+
+echo "==> browser tests (headless Chromium)"
+cargo build -p cli --locked
+FANZHA_BIN="$PWD/target/debug/fanzha" npm --prefix tests/browser test

@@ -1,0 +1,139 @@
+// Browser tests of the zh-CN UI in headless Debian Chromium (playwright-core).
+// Starts `fanzha demo` on a small county in a temporary directory, then logs in as several
+// roles and checks what each one sees. FANZHA_BIN names the binary (default: release build).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = process.env.FANZHA_BIN || join(here, '../../target/release/fanzha');
+const port = 18000 + Math.floor(Math.random() * 1000);
+const base = `http://127.0.0.1:${port}`;
+const shots = join(here, '../../target/screenshots');
+const dataDir = mkdtempSync(join(tmpdir(), 'fanzha-ui-'));
+let server; let browser;
+
+async function waitHealthy(ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try { const r = await fetch(base + '/healthz'); if (r.ok) return; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('server did not become healthy');
+}
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  server = spawn(bin, ['--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, 'demo', '--residents', '30000'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await waitHealthy(240_000);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function login(user) {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base + '/');
+  await page.getByTestId('username').fill(user);
+  await page.getByTestId('password').fill('Demo@2026');
+  await page.getByTestId('login').click();
+  await page.getByTestId('who').waitFor();
+  return { ctx, page, errors };
+}
+
+// Calls the API from inside the page, with the page's session cookie.
+const apiGet = (page, path) => page.evaluate(async (p) => { const r = await fetch('/api/v1' + p); return { status: r.status, body: await r.json().catch(() => null) }; }, path);
+
+test('a station officer sees only the precinct, masked, and a menu without admin pages', async () => {
+  const { ctx, page, errors } = await login('officer');
+  assert.equal(await page.getByTestId('role').innerText(), '派出所民警');
+  const menu = await page.getByTestId('menu').innerText();
+  assert.ok(menu.includes('居民信息') && !menu.includes('审计日志') && !menu.includes('用户管理'), menu);
+  await page.goto(base + '/#/residents');
+  await page.locator('[data-testid=residents] .el-table__row').first().waitFor();
+  const totalText = await page.locator('.el-pagination__total').innerText();
+  const shown = Number(totalText.replace(/\D/g, ''));
+  const mine = await apiGet(page, '/residents?per_page=1');
+  assert.equal(shown, mine.body.total, 'the page shows the scoped total');
+  const cells = await page.locator('[data-testid=residents] .el-table__row td:nth-child(3)').allInnerTexts();
+  assert.ok(cells.length > 0);
+  for (const c of cells) assert.match(c.trim(), /^\d{3}\*{11}[\dX]{4}$/, 'identity numbers are masked');
+  const phones = await page.locator('[data-testid=residents] .el-table__row td:nth-child(4)').allInnerTexts();
+  for (const p of phones) assert.match(p.trim(), /^(\d{3}\*{4}\d{4}|-)$/, 'phones are masked');
+  await page.screenshot({ path: join(shots, 'residents-officer.png'), fullPage: true });
+
+  // Another precinct's resident is invisible by id.
+  const other = await login('officer2');
+  const theirs = await apiGet(other.page, '/residents?per_page=1');
+  assert.ok(theirs.body.total > 0);
+  const theirId = theirs.body.items[0].id;
+  const probe = await apiGet(page, `/residents/${theirId}`);
+  assert.equal(probe.status, 404, 'officer cannot read a resident of another precinct');
+  const admin = await login('admin');
+  const all = await apiGet(admin.page, '/residents?per_page=1');
+  assert.equal(all.body.total, 30000);
+  assert.ok(mine.body.total + theirs.body.total < all.body.total, 'each precinct is a strict part of the county');
+  assert.deepEqual(errors, []);
+  await Promise.all([ctx.close(), other.ctx.close(), admin.ctx.close()]);
+});
+
+test('unmasking asks for a reason, shows the value, and the admin finds it in the audit log', async () => {
+  const { ctx, page, errors } = await login('officer');
+  await page.goto(base + '/#/residents');
+  const row = page.locator('[data-testid=residents] .el-table__row').filter({ hasText: /\d{3}\*{4}\d{4}/ }).first();
+  await row.waitFor();
+  const id = (await row.locator('td').first().innerText()).trim();
+  await row.getByText('选择字段').click();
+  await page.locator('.el-dropdown-menu__item:visible', { hasText: '手机号' }).click();
+  await page.locator('.el-message-box input').fill('核实预警线索-浏览器测试');
+  await page.locator('.el-message-box__btns button', { hasText: '确认查看' }).click();
+  await page.waitForFunction((rid) => {
+    const r = [...document.querySelectorAll('[data-testid=residents] .el-table__row')].find((tr) => tr.querySelector('td').innerText.trim() === rid);
+    return r && /^1\d{10}$/.test(r.querySelectorAll('td')[3].innerText.trim());
+  }, id);
+  await page.screenshot({ path: join(shots, 'residents-unmasked.png') });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+
+  const admin = await login('admin');
+  await admin.page.goto(base + '/#/audit');
+  const entry = admin.page.locator('[data-testid=audit] .el-table__row', { hasText: '核实预警线索-浏览器测试' });
+  await entry.first().waitFor();
+  assert.equal(await entry.count(), 1, 'exactly one audit entry for the one unmasking');
+  const text = await entry.innerText();
+  assert.ok(text.includes('查看明文') && text.includes('核实预警线索-浏览器测试') && text.includes('officer') && text.includes('手机号'), text);
+  await admin.page.getByTestId('verify').click();
+  const verdict = await admin.page.getByTestId('verify-result').innerText();
+  assert.match(verdict, /哈希链完整/);
+  await admin.page.screenshot({ path: join(shots, 'audit-admin.png'), fullPage: true });
+  await admin.ctx.close();
+});
+
+test('a grid worker cannot unmask and sees only the village', async () => {
+  const { ctx, page } = await login('grid');
+  assert.equal(await page.getByTestId('role').innerText(), '网格员');
+  await page.goto(base + '/#/residents');
+  await page.locator('[data-testid=residents] .el-table__row').first().waitFor();
+  assert.equal(await page.getByText('选择字段').count(), 0, 'no unmask control for grid workers');
+  const r = await page.evaluate(async () => (await fetch('/api/v1/residents/1/unmask', { method: 'POST' })).status);
+  assert.equal(r, 403);
+  await page.goto(base + '/#/');
+  await page.getByTestId('stat-residents').waitFor();
+  await page.screenshot({ path: join(shots, 'dashboard-grid.png'), fullPage: true });
+  await ctx.close();
+});

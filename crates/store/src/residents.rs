@@ -158,30 +158,67 @@ impl Store {
         }
         let v = self.vault();
         let now = now_ms();
-        let mut out = Vec::with_capacity(rows.len());
+        // Validate and encrypt first; each row keeps its slot in `out`.
+        let mut out: Vec<Result<i64>> = Vec::with_capacity(rows.len());
+        let mut ready: Vec<(usize, Vec<Arg>)> = Vec::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            let Some(Some(path)) = paths.get(&r.jurisdiction_id) else {
+                out.push(Err(StoreError::NotFound("jurisdiction")));
+                continue;
+            };
+            if r.name.trim().is_empty() {
+                out.push(Err(domain::InvalidValue::new("name", "must not be empty").into()));
+                continue;
+            }
+            let opt = |b: Option<Vec<u8>>| b.map(Arg::Bytes).unwrap_or(Arg::Null);
+            let args = vec![
+                Arg::Text(r.name.trim().to_string()),
+                Arg::Bytes(v.encrypt(Field::IdNumber, r.id_number.as_str())?),
+                Arg::Bytes(v.blind_index(Field::IdNumber, r.id_number.as_str())),
+                opt(r.phone.as_ref().map(|ph| v.encrypt(Field::Phone, ph.as_str())).transpose()?),
+                opt(r.phone.as_ref().map(|ph| v.blind_index(Field::Phone, ph.as_str()))),
+                opt(r.address.as_deref().filter(|a| !a.trim().is_empty()).map(|a| v.encrypt(Field::Address, a.trim())).transpose()?),
+                Arg::Text(r.gender.clone()),
+                Arg::Text(r.age_band.as_str().to_string()),
+                Arg::Text(r.household_code.clone()),
+                Arg::I64(r.jurisdiction_id),
+                Arg::Text(path.clone()),
+                Arg::I64(now),
+                Arg::I64(now),
+            ];
+            ready.push((i, args));
+            out.push(Err(StoreError::Conflict { field: "id_number", message: "a resident with this identity number exists".into() }));
+        }
+        // Many rows per statement: each statement is a round trip to the database thread.
+        // `ON CONFLICT DO NOTHING RETURNING` names the rows that went in by their blind index;
+        // the others (already present, or repeated in the same batch) keep the conflict error.
+        const COLS_N: usize = 13;
+        // sqlx looks every parameter up by name, which costs O(parameters) each: keep batches small.
+        const BATCH: usize = 16;
         on_pool!(&self.db, p => {
             let mut tx = p.begin().await?;
-            for r in rows {
-                let Some(Some(path)) = paths.get(&r.jurisdiction_id) else {
-                    out.push(Err(StoreError::NotFound("jurisdiction")));
-                    continue;
-                };
-                if r.name.trim().is_empty() {
-                    out.push(Err(domain::InvalidValue::new("name", "must not be empty").into()));
-                    continue;
+            for batch in ready.chunks(BATCH) {
+                let mut sql = String::from(
+                    "INSERT INTO residents (name, id_number_enc, id_number_idx, phone_enc, phone_idx, address_enc, gender, age_band, household_code, jurisdiction_id, jurisdiction_path, created_at, updated_at) VALUES ",
+                );
+                for (b, _) in batch.iter().enumerate() {
+                    if b > 0 {
+                        sql.push_str(", ");
+                    }
+                    let ph: Vec<String> = (1..=COLS_N).map(|c| format!("${}", b * COLS_N + c)).collect();
+                    sql.push_str(&format!("({})", ph.join(", ")));
                 }
-                let id_enc = v.encrypt(Field::IdNumber, r.id_number.as_str())?;
-                let id_idx = v.blind_index(Field::IdNumber, r.id_number.as_str());
-                let phone_enc = r.phone.as_ref().map(|ph| v.encrypt(Field::Phone, ph.as_str())).transpose()?;
-                let phone_idx = r.phone.as_ref().map(|ph| v.blind_index(Field::Phone, ph.as_str()));
-                let addr_enc = r.address.as_deref().filter(|a| !a.trim().is_empty()).map(|a| v.encrypt(Field::Address, a.trim())).transpose()?;
-                let got: Option<(i64,)> = sqlx::query_as(
-                    "INSERT INTO residents (name, id_number_enc, id_number_idx, phone_enc, phone_idx, address_enc, gender, age_band, household_code, jurisdiction_id, jurisdiction_path, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) ON CONFLICT (id_number_idx) DO NOTHING RETURNING id")
-                    .bind(r.name.trim()).bind(id_enc).bind(id_idx).bind(phone_enc).bind(phone_idx).bind(addr_enc)
-                    .bind(&r.gender).bind(r.age_band.as_str()).bind(&r.household_code).bind(r.jurisdiction_id).bind(path).bind(now)
-                    .fetch_optional(&mut *tx).await?;
-                out.push(got.map(|(id,)| id).ok_or_else(|| StoreError::Conflict { field: "id_number", message: "a resident with this identity number exists".into() }));
+                sql.push_str(" ON CONFLICT (id_number_idx) DO NOTHING RETURNING id, id_number_idx");
+                let args: Vec<Arg> = batch.iter().flat_map(|(_, a)| a.iter().cloned()).collect();
+                let got: Vec<(i64, Vec<u8>)> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *tx).await?;
+                let mut by_idx: HashMap<Vec<u8>, i64> = got.into_iter().map(|(id, idx)| (idx, id)).collect();
+                for (i, a) in batch {
+                    if let Arg::Bytes(idx) = &a[2]
+                        && let Some(id) = by_idx.remove(idx)
+                    {
+                        out[*i] = Ok(id);
+                    }
+                }
             }
             tx.commit().await?;
         });

@@ -8,6 +8,9 @@ pub(crate) enum Arg {
     I64(i64),
     Text(String),
     Bytes(Vec<u8>),
+    /// SQL NULL (bound as a null blob, which both backends accept for any nullable column of
+    /// bytes; only used for such columns).
+    Null,
 }
 
 /// A WHERE clause under construction: conditions joined by AND, placeholders `$n` numbered in
@@ -75,6 +78,7 @@ macro_rules! bind_args {
                 $crate::sql::Arg::I64(v) => q.bind(*v),
                 $crate::sql::Arg::Text(v) => q.bind(v.clone()),
                 $crate::sql::Arg::Bytes(v) => q.bind(v.clone()),
+                $crate::sql::Arg::Null => q.bind(Option::<Vec<u8>>::None),
             };
         }
         q

@@ -1,0 +1,75 @@
+//! The numbers a learned model scores a transfer on, computed from the state before the
+//! transfer is recorded (so a transfer never sees itself, and training equals serving).
+
+use crate::Engine;
+use crate::event::Transfer;
+use crate::state::aggregate;
+
+/// Number of features.
+pub const N: usize = 20;
+
+/// Feature names, for explanations and the model file.
+pub const NAMES: [&str; N] = [
+    "payer_out_n",
+    "payer_in_n",
+    "payee_in_n",
+    "payee_out_n",
+    "pair_n",
+    "reverse_pair_n",
+    "payer_age_days",
+    "payee_age_days",
+    "amount_yuan",
+    "amount_over_payer_mean",
+    "payer_distinct_payees_30d",
+    "payee_distinct_payers_30d",
+    "payer_inflow_7d_over_amount",
+    "payee_out_7d",
+    "payer_idle_days",
+    "payee_idle_days",
+    "payer_in_7d",
+    "payee_in_7d",
+    "payer_out_7d",
+    "payee_distinct_payers_7d",
+];
+
+/// A feature vector.
+pub type Features = [f32; N];
+
+const DAY: f64 = 86_400_000.0;
+
+/// Computes the features of `t` from payer `a` to payee `b`.
+pub(crate) fn compute(e: &Engine, a: u32, b: u32, t: &Transfer) -> Features {
+    let p = &e.accounts[a as usize];
+    let q = &e.accounts[b as usize];
+    let now = t.ts_ms;
+    let age = |f: Option<i64>| f.map_or(-1.0, |f| (now - f) as f64 / DAY) as f32;
+    let amount = t.amount_fen as f64 / 100.0;
+    let p_out30 = aggregate(&p.outs, now, 30 * 86_400, None);
+    let q_in30 = aggregate(&q.ins, now, 30 * 86_400, None);
+    let p_in7 = aggregate(&p.ins, now, 7 * 86_400, None);
+    let q_out7 = aggregate(&q.outs, now, 7 * 86_400, None);
+    let q_in7 = aggregate(&q.ins, now, 7 * 86_400, None);
+    let p_out7 = aggregate(&p.outs, now, 7 * 86_400, None);
+    [
+        p.out_n as f32,
+        p.in_n as f32,
+        q.in_n as f32,
+        q.out_n as f32,
+        e.pairs.get(&(a, b)).copied().unwrap_or(0) as f32,
+        e.pairs.get(&(b, a)).copied().unwrap_or(0) as f32,
+        age(p.first_seen_ms),
+        age(q.first_seen_ms),
+        amount as f32,
+        p.mean_out_fen().map_or(-1.0, |m| (t.amount_fen as f64 / m.max(1.0)) as f32),
+        p_out30.distinct as f32,
+        q_in30.distinct as f32,
+        if amount > 0.0 { (p_in7.sum_fen as f64 / 100.0 / amount) as f32 } else { 0.0 },
+        q_out7.count as f32,
+        age(p.last_active_ms),
+        age(q.last_active_ms),
+        p_in7.count as f32,
+        q_in7.count as f32,
+        p_out7.count as f32,
+        q_in7.distinct as f32,
+    ]
+}

@@ -1,0 +1,425 @@
+//! The real-time warning engine. It sees transfers, calls, account events and fraud-list
+//! changes, and decides for every transfer — allow, warn or hold — with the rules that fired
+//! and the values that fired them, in one pass over the ruleset.
+//!
+//! Pure: no I/O, no clocks (time comes with the events), no threads. The server and the CLI
+//! feed it.
+
+pub mod event;
+pub mod features;
+pub mod model;
+pub mod ruleset;
+pub mod state;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+
+use event::{AccountEvent, AccountEventKind, CallRecord, Colour, Event, ListKind, ListOp, ListUpdate, Transfer};
+use foldhash::fast::FixedState;
+use ruleset::{RuleKind, Ruleset, Side};
+use serde::Serialize;
+use state::{AccountState, Flow, aggregate};
+
+type Map<K, V> = HashMap<K, V, FixedState>;
+
+/// What to do with a transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Let it through.
+    Allow,
+    /// Let it through and raise a warning for dispatch.
+    Warn,
+    /// Stop it and raise a warning.
+    Hold,
+}
+
+impl Action {
+    /// `allow` / `warn` / `hold`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Allow => "allow",
+            Action::Warn => "warn",
+            Action::Hold => "hold",
+        }
+    }
+}
+
+/// A rule that fired, with the value that made it fire.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fired {
+    /// Rule id.
+    pub rule: String,
+    /// The observed value (count, amount in fen, seconds, score…).
+    pub value: f64,
+    /// Points it added.
+    pub points: f64,
+}
+
+/// The answer for one transfer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    /// The transfer's event id.
+    pub event_id: String,
+    /// Allow, warn or hold.
+    pub action: Action,
+    /// The scenario that decided (highest relative to its thresholds), if any rule fired.
+    pub scenario: Option<String>,
+    /// Score of that scenario.
+    pub score: f64,
+    /// Every rule that fired.
+    pub fired: Vec<Fired>,
+    /// Ruleset version used.
+    pub ruleset_version: String,
+    /// Model score, when a model is loaded.
+    pub model_score: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+struct ListEntry {
+    colour: Colour,
+    valid_from_ms: Option<i64>,
+    valid_to_ms: Option<i64>,
+}
+
+impl ListEntry {
+    fn active(&self, at: i64) -> bool {
+        self.valid_from_ms.is_none_or(|f| at >= f) && self.valid_to_ms.is_none_or(|t| at < t)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct PersonState {
+    last_listed_call_ms: Option<i64>,
+    last_risky_call_ms: Option<i64>,
+    risky_overseas: bool,
+    risky_virtual: bool,
+    risky_spoofed: bool,
+}
+
+/// How many recent event ids are remembered for de-duplication.
+pub const DEDUP_CAPACITY: usize = 1 << 20;
+
+/// The engine's state for one shard (or the whole stream, single-threaded).
+pub struct Engine {
+    ruleset: Arc<Ruleset>,
+    model: Option<Arc<model::Model>>,
+    interner: Map<String, u32>,
+    accounts: Vec<AccountState>,
+    pairs: Map<(u32, u32), u32>,
+    persons: Map<String, PersonState>,
+    lists: [Map<String, ListEntry>; 4],
+    seen: HashSet<u64, FixedState>,
+    seen_order: VecDeque<u64>,
+    /// Decisions made.
+    pub decisions: u64,
+    /// Duplicate events ignored.
+    pub duplicates: u64,
+}
+
+fn list_slot(k: ListKind) -> usize {
+    match k {
+        ListKind::Account => 0,
+        ListKind::Phone => 1,
+        ListKind::Url => 2,
+        ListKind::Device => 3,
+    }
+}
+
+/// What applying an event produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A transfer was decided.
+    Decided(Decision),
+    /// A non-transfer event changed the state.
+    Applied,
+    /// The event id was seen before; nothing changed.
+    Duplicate,
+}
+
+impl Engine {
+    /// A fresh engine with a ruleset.
+    pub fn new(ruleset: Arc<Ruleset>) -> Self {
+        Self {
+            ruleset,
+            model: None,
+            interner: Map::default(),
+            accounts: Vec::new(),
+            pairs: Map::default(),
+            persons: Map::default(),
+            lists: Default::default(),
+            seen: HashSet::default(),
+            seen_order: VecDeque::new(),
+            decisions: 0,
+            duplicates: 0,
+        }
+    }
+
+    /// Swaps the ruleset; state is kept.
+    pub fn set_ruleset(&mut self, r: Arc<Ruleset>) {
+        self.ruleset = r;
+    }
+
+    /// The ruleset in force.
+    pub fn ruleset(&self) -> &Arc<Ruleset> {
+        &self.ruleset
+    }
+
+    /// Loads (or removes) the learned model.
+    pub fn set_model(&mut self, m: Option<Arc<model::Model>>) {
+        self.model = m;
+    }
+
+    /// Accounts known.
+    pub fn accounts(&self) -> usize {
+        self.accounts.len()
+    }
+
+    fn intern(&mut self, acct: &str) -> u32 {
+        if let Some(i) = self.interner.get(acct) {
+            return *i;
+        }
+        let i = self.accounts.len() as u32;
+        self.interner.insert(acct.to_string(), i);
+        self.accounts.push(AccountState::default());
+        i
+    }
+
+    /// Whether an id was seen before; remembers it if not.
+    fn first_time(&mut self, id: &str) -> bool {
+        let mut h = FixedState::with_seed(0x5eed).build_hasher();
+        h.write(id.as_bytes());
+        let key = h.finish();
+        if !self.seen.insert(key) {
+            return false;
+        }
+        self.seen_order.push_back(key);
+        if self.seen_order.len() > DEDUP_CAPACITY
+            && let Some(old) = self.seen_order.pop_front()
+        {
+            self.seen.remove(&old);
+        }
+        true
+    }
+
+    /// Applies any event; transfers are decided.
+    pub fn apply(&mut self, e: &Event) -> Outcome {
+        if !self.first_time(e.id()) {
+            self.duplicates += 1;
+            return Outcome::Duplicate;
+        }
+        match e {
+            Event::Transfer(t) => Outcome::Decided(self.decide_new(t)),
+            Event::Call(c) => {
+                self.observe_call(c);
+                Outcome::Applied
+            }
+            Event::Account(a) => {
+                self.account_event(a);
+                Outcome::Applied
+            }
+            Event::List(l) => {
+                self.list_update(l);
+                Outcome::Applied
+            }
+        }
+    }
+
+    /// Records a call or SMS against the callee.
+    fn observe_call(&mut self, c: &CallRecord) {
+        let listed = self.listed(ListKind::Phone, &c.caller, c.ts_ms).is_some();
+        let risky = c.overseas || c.virtual_operator || c.spoofed;
+        if !listed && !risky {
+            return;
+        }
+        let p = self.persons.entry(c.callee.clone()).or_default();
+        if listed {
+            p.last_listed_call_ms = Some(c.ts_ms);
+        }
+        if risky {
+            p.last_risky_call_ms = Some(c.ts_ms);
+            p.risky_overseas = c.overseas;
+            p.risky_virtual = c.virtual_operator;
+            p.risky_spoofed = c.spoofed;
+        }
+    }
+
+    fn account_event(&mut self, a: &AccountEvent) {
+        let i = self.intern(&a.account) as usize;
+        let st = &mut self.accounts[i];
+        match a.kind {
+            AccountEventKind::Opened => st.first_seen_ms = Some(a.ts_ms),
+            AccountEventKind::Reactivated => st.reactivated_ms = Some(a.ts_ms),
+            AccountEventKind::Closed => {}
+        }
+    }
+
+    fn list_update(&mut self, l: &ListUpdate) {
+        let m = &mut self.lists[list_slot(l.kind)];
+        match l.op {
+            ListOp::Add => {
+                m.insert(l.value.clone(), ListEntry { colour: l.colour, valid_from_ms: l.valid_from_ms, valid_to_ms: l.valid_to_ms });
+            }
+            ListOp::Remove => {
+                m.remove(&l.value);
+            }
+        }
+    }
+
+    fn listed(&self, kind: ListKind, value: &str, at: i64) -> Option<Colour> {
+        self.lists[list_slot(kind)].get(value).filter(|e| e.active(at)).map(|e| e.colour)
+    }
+
+    /// Decides a transfer that has not been seen before (callers that de-duplicate
+    /// themselves may call this directly), then records it in the state.
+    pub fn decide_new(&mut self, t: &Transfer) -> Decision {
+        let a = self.intern(&t.payer);
+        let b = self.intern(&t.payee);
+        self.accounts[a as usize].evict(t.ts_ms);
+        self.accounts[b as usize].evict(t.ts_ms);
+        let feats = features::compute(self, a, b, t);
+        let d = self.evaluate(a, b, t, &feats);
+        // Record after deciding, so the transfer never explains itself.
+        let f_out = Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: b };
+        let f_in = Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: a };
+        self.accounts[a as usize].push_out(f_out);
+        self.accounts[b as usize].push_in(f_in);
+        *self.pairs.entry((a, b)).or_insert(0) += 1;
+        self.decisions += 1;
+        d
+    }
+
+    /// Records a transfer without deciding (history replay for windows; training).
+    pub fn observe_transfer(&mut self, t: &Transfer) -> features::Features {
+        let a = self.intern(&t.payer);
+        let b = self.intern(&t.payee);
+        self.accounts[a as usize].evict(t.ts_ms);
+        self.accounts[b as usize].evict(t.ts_ms);
+        let feats = features::compute(self, a, b, t);
+        self.accounts[a as usize].push_out(Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: b });
+        self.accounts[b as usize].push_in(Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: a });
+        *self.pairs.entry((a, b)).or_insert(0) += 1;
+        feats
+    }
+
+    fn evaluate(&self, a: u32, b: u32, t: &Transfer, feats: &features::Features) -> Decision {
+        let rs = &self.ruleset;
+        let mut scores = vec![0.0f64; rs.scenarios.len()];
+        let mut fired = Vec::new();
+        let mut force_hold = false;
+        let payer = &self.accounts[a as usize];
+        let payee = &self.accounts[b as usize];
+        let person = t.payer_person.as_deref().and_then(|p| self.persons.get(p));
+        let model_score = self.model.as_ref().map(|m| m.score(feats));
+        for (ri, r) in rs.rules.iter().enumerate() {
+            if !r.enabled {
+                continue;
+            }
+            let hit: Option<f64> = match &r.kind {
+                RuleKind::ListPayee { colour } => {
+                    let c = self.listed(ListKind::Account, &t.payee, t.ts_ms);
+                    if c == Some(*colour) && *colour == Colour::Red {
+                        force_hold = true;
+                    }
+                    (c == Some(*colour)).then_some(1.0)
+                }
+                RuleKind::ListDevice { colour } => t
+                    .device_id
+                    .as_deref()
+                    .and_then(|d| self.listed(ListKind::Device, d, t.ts_ms))
+                    .filter(|c| c == colour)
+                    .map(|_| 1.0),
+                RuleKind::ListedCallBefore { window_s } => person
+                    .and_then(|p| p.last_listed_call_ms)
+                    .map(|c| (t.ts_ms - c) / 1000)
+                    .filter(|secs| (0..=*window_s).contains(secs))
+                    .map(|s| s as f64),
+                RuleKind::RiskyCallBefore { window_s, overseas, virtual_operator, spoofed } => person
+                    .filter(|p| (*overseas && p.risky_overseas) || (*virtual_operator && p.risky_virtual) || (*spoofed && p.risky_spoofed))
+                    .and_then(|p| p.last_risky_call_ms)
+                    .map(|c| (t.ts_ms - c) / 1000)
+                    .filter(|secs| (0..=*window_s).contains(secs))
+                    .map(|s| s as f64),
+                RuleKind::DistinctCounterparties { side, window_s, min } => {
+                    let agg = match side {
+                        Side::Payee => aggregate(&payee.ins, t.ts_ms, *window_s, Some((t.amount_fen, a))),
+                        Side::Payer => aggregate(&payer.outs, t.ts_ms, *window_s, Some((t.amount_fen, b))),
+                    };
+                    (agg.distinct >= *min).then_some(f64::from(agg.distinct))
+                }
+                RuleKind::PayerCount { window_s, min } => {
+                    let agg = aggregate(&payer.outs, t.ts_ms, *window_s, Some((t.amount_fen, b)));
+                    (agg.count >= *min).then_some(f64::from(agg.count))
+                }
+                RuleKind::PayerSum { window_s, min_fen } => {
+                    let agg = aggregate(&payer.outs, t.ts_ms, *window_s, Some((t.amount_fen, b)));
+                    (agg.sum_fen >= *min_fen).then_some(agg.sum_fen as f64)
+                }
+                RuleKind::PassThrough { window_s, ratio, min_share } => {
+                    let inflow = aggregate(&payer.ins, t.ts_ms, *window_s, None).sum_fen as f64;
+                    let amt = t.amount_fen as f64;
+                    (inflow > 0.0 && amt > 0.0 && inflow >= ratio * amt && amt >= min_share * inflow).then_some(inflow)
+                }
+                RuleKind::NewAccount { side, age_s } => {
+                    let st = if *side == Side::Payee { payee } else { payer };
+                    let age = st.first_seen_ms.map(|f| (t.ts_ms - f) / 1000);
+                    match age {
+                        None => Some(0.0),
+                        Some(s) if s < *age_s => Some(s as f64),
+                        _ => None,
+                    }
+                }
+                RuleKind::DormantWoken { side, idle_s } => {
+                    let st = if *side == Side::Payee { payee } else { payer };
+                    let idle = st.last_active_ms.map(|l| (t.ts_ms - l) / 1000);
+                    let woken = st.reactivated_ms.is_some_and(|r| t.ts_ms - r < idle_s * 1000);
+                    match idle {
+                        Some(s) if s >= *idle_s => Some(s as f64),
+                        _ if woken => Some(0.0),
+                        _ => None,
+                    }
+                }
+                RuleKind::FirstToPayee { min_history } => {
+                    (payer.out_n >= *min_history && !self.pairs.contains_key(&(a, b))).then_some(f64::from(payer.out_n))
+                }
+                RuleKind::AmountSpike { factor, min_history } => payer
+                    .mean_out_fen()
+                    .filter(|m| payer.out_n >= *min_history && *m > 0.0 && t.amount_fen as f64 >= factor * m)
+                    .map(|m| t.amount_fen as f64 / m),
+                RuleKind::Model { min_score } => model_score.filter(|s| s >= min_score),
+            };
+            if let Some(value) = hit {
+                let points = if matches!(r.kind, RuleKind::Model { .. }) { r.weight * value } else { r.weight };
+                if let Some(si) = rs.scenario_index(&r.scenario) {
+                    scores[si] += points;
+                }
+                let _ = ri;
+                fired.push(Fired { rule: r.id.clone(), value, points });
+            }
+        }
+        let mut action = if force_hold { Action::Hold } else { Action::Allow };
+        let mut best: Option<(usize, f64)> = None;
+        for (si, s) in rs.scenarios.iter().enumerate() {
+            let sc = scores[si];
+            let a = if sc >= s.hold { Action::Hold } else if sc >= s.warn { Action::Warn } else { Action::Allow };
+            action = action.max(a);
+            let rel = sc / s.warn;
+            if sc > 0.0 && best.is_none_or(|(_, r)| rel > r) {
+                best = Some((si, rel));
+            }
+        }
+        Decision {
+            event_id: t.event_id.clone(),
+            action,
+            scenario: best.map(|(si, _)| rs.scenarios[si].id.clone()),
+            score: best.map(|(si, _)| scores[si]).unwrap_or(0.0),
+            fired,
+            ruleset_version: rs.version.clone(),
+            model_score,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,109 @@
+//! Engine behaviour, event fixtures in, decisions out.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::event::*;
+
+const MIN: i64 = 60_000;
+
+fn engine() -> Engine {
+    Engine::new(Arc::new(Ruleset::default_ruleset()))
+}
+
+fn tx(id: &str, ts: i64, payer: &str, payee: &str, fen: i64) -> Event {
+    Event::Transfer(Transfer {
+        event_id: id.into(),
+        ts_ms: ts,
+        payer: payer.into(),
+        payer_bank: "RCB".into(),
+        payee: payee.into(),
+        payee_bank: "ICBC".into(),
+        amount_fen: fen,
+        channel: Channel::Mobile,
+        payer_person: Some("13800000001".into()),
+        device_id: None,
+        ip: None,
+    })
+}
+
+fn list(id: &str, ts: i64, kind: ListKind, value: &str, colour: Colour, from: Option<i64>, to: Option<i64>) -> Event {
+    Event::List(ListUpdate { event_id: id.into(), ts_ms: ts, op: ListOp::Add, kind, value: value.into(), colour, source: "case".into(), valid_from_ms: from, valid_to_ms: to })
+}
+
+fn decided(o: Outcome) -> Decision {
+    match o {
+        Outcome::Decided(d) => d,
+        other => panic!("expected a decision, got {other:?}"),
+    }
+}
+
+#[test]
+fn red_listed_payee_is_held_with_the_reason() {
+    let mut e = engine();
+    e.apply(&list("l1", 0, ListKind::Account, "6222000011112222", Colour::Red, None, None));
+    let d = decided(e.apply(&tx("t1", MIN, "A", "6222000011112222", 100)));
+    assert_eq!(d.action, Action::Hold);
+    assert!(d.fired.iter().any(|f| f.rule == "L01"), "{d:?}");
+    assert_eq!(d.ruleset_version, e.ruleset().version);
+}
+
+#[test]
+fn list_validity_windows_are_honoured() {
+    let mut e = engine();
+    e.apply(&list("l1", 0, ListKind::Account, "P", Colour::Red, Some(10 * MIN), Some(20 * MIN)));
+    assert_ne!(decided(e.apply(&tx("t1", 5 * MIN, "A", "P", 100))).action, Action::Hold, "before the window");
+    assert_eq!(decided(e.apply(&tx("t2", 15 * MIN, "B", "P", 100))).action, Action::Hold, "inside");
+    assert!(!decided(e.apply(&tx("t3", 20 * MIN, "C", "P", 100))).fired.iter().any(|f| f.rule == "L01"), "end is exclusive");
+    // Removal takes effect at once.
+    e.apply(&list("l2", 21 * MIN, ListKind::Account, "Q", Colour::Red, None, None));
+    e.apply(&Event::List(ListUpdate { event_id: "l3".into(), ts_ms: 22 * MIN, op: ListOp::Remove, kind: ListKind::Account, value: "Q".into(), colour: Colour::Red, source: String::new(), valid_from_ms: None, valid_to_ms: None }));
+    assert!(!decided(e.apply(&tx("t4", 23 * MIN, "D", "Q", 100))).fired.iter().any(|f| f.rule == "L01"));
+}
+
+#[test]
+fn duplicates_are_not_counted_twice() {
+    let mut e = engine();
+    for i in 0..4 {
+        e.apply(&tx(&format!("t{i}"), i * MIN, &format!("P{i}"), "MULE", 100));
+    }
+    // The fifth distinct payer makes M01 (fan-in >= 5) fire; a replay of an earlier event must not.
+    assert_eq!(e.apply(&tx("t3", 4 * MIN, "P3", "MULE", 100)), Outcome::Duplicate);
+    assert_eq!(e.duplicates, 1);
+    let d = decided(e.apply(&tx("t9", 5 * MIN, "P9", "MULE", 100)));
+    let m01 = d.fired.iter().find(|f| f.rule == "M01").expect("fan-in fires at five payers");
+    assert_eq!(m01.value, 5.0);
+}
+
+#[test]
+fn call_then_transfer_sequence() {
+    let mut e = engine();
+    e.apply(&list("l1", 0, ListKind::Phone, "+85212345678", Colour::Red, None, None));
+    e.apply(&Event::Call(CallRecord { event_id: "c1".into(), ts_ms: MIN, caller: "+85212345678".into(), callee: "13800000001".into(), duration_s: 600, kind: CallKind::Call, overseas: true, virtual_operator: false, spoofed: false }));
+    let d = decided(e.apply(&tx("t1", 30 * MIN, "A", "NEW", 5_000_000)));
+    let ids: Vec<&str> = d.fired.iter().map(|f| f.rule.as_str()).collect();
+    assert!(ids.contains(&"S01") && ids.contains(&"S02"), "{ids:?}");
+    assert_eq!(d.scenario.as_deref(), Some("victim"));
+    assert!(d.action >= Action::Warn);
+    // Three hours later the call no longer explains a transfer.
+    let later = decided(e.apply(&tx("t2", 200 * MIN, "A", "NEW2", 100)));
+    assert!(!later.fired.iter().any(|f| f.rule == "S01"));
+}
+
+#[test]
+fn pass_through_mule_is_seen() {
+    let mut e = engine();
+    e.apply(&tx("in1", 0, "V1", "MULE", 3_000_000));
+    e.apply(&tx("in2", MIN, "V2", "MULE", 2_000_000));
+    let d = decided(e.apply(&tx("out", 10 * MIN, "MULE", "NEXT", 4_800_000)));
+    let m = d.fired.iter().find(|f| f.rule == "M03").expect("pass-through fires");
+    assert_eq!(m.value, 5_000_000.0);
+}
+
+#[test]
+fn a_transfer_never_explains_itself() {
+    let mut e = engine();
+    let d = decided(e.apply(&tx("t1", 0, "A", "B", 100)));
+    // First transfer ever: the payee is new (M04) but no window counts it twice.
+    assert!(d.fired.iter().all(|f| f.rule != "M01" && f.rule != "M02"));
+}

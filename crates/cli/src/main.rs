@@ -1,9 +1,11 @@
 //! `fanzha`: the one binary. `serve` runs the platform, `demo` builds and serves the demo
 //! county, `admin` manages users and checks the audit chain, `bench` measures.
 
+mod amlsim;
 mod bench;
 mod config;
 mod demo;
+mod eval;
 
 
 use anyhow::Context;
@@ -43,6 +45,11 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Detection quality on labelled data; prints one JSON object with --json.
+    Eval {
+        #[command(subcommand)]
+        command: eval::EvalCommand,
     },
     /// Measurements; each prints one JSON object with --json.
     Bench {
@@ -163,6 +170,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Bench { command } => bench::run(command, &cli.overrides).await,
+        Command::Eval { command } => tokio::task::spawn_blocking(move || eval::run(command)).await?,
     }
 }
 

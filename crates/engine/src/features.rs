@@ -6,7 +6,7 @@ use crate::event::Transfer;
 use crate::state::aggregate;
 
 /// Number of features.
-pub const N: usize = 20;
+pub const N: usize = 28;
 
 /// Feature names, for explanations and the model file.
 pub const NAMES: [&str; N] = [
@@ -30,6 +30,14 @@ pub const NAMES: [&str; N] = [
     "payee_in_7d",
     "payer_out_7d",
     "payee_distinct_payers_7d",
+    "payer_out_gap_days",
+    "payer_out_gap_mod_7",
+    "payer_out_gap_is_rhythm",
+    "payee_in_gap_days",
+    "payee_in_gap_mod_7",
+    "payee_in_gap_is_rhythm",
+    "payee_any_gap_mod_7",
+    "payer_any_gap_mod_7",
 ];
 
 /// A feature vector.
@@ -50,6 +58,15 @@ pub(crate) fn compute(e: &Engine, a: u32, b: u32, t: &Transfer) -> Features {
     let q_out7 = aggregate(&q.outs, now, 7 * 86_400, None);
     let q_in7 = aggregate(&q.ins, now, 7 * 86_400, None);
     let p_out7 = aggregate(&p.outs, now, 7 * 86_400, None);
+    let gap = |last: Option<i64>| last.map_or(-1.0, |l| (now - l) as f64 / DAY);
+    // Weekly rhythm: many legitimate payments recur on the same weekday.
+    let mod7 = |g: f64| if g < 0.0 { -1.0 } else { (g.round() as i64 % 7) as f32 };
+    let rhythm = |last: Option<i64>, prev: Option<i64>| match (last, prev) {
+        (Some(l), Some(pg)) => f32::from(u8::from(now - l == pg)),
+        _ => -1.0,
+    };
+    let p_out_gap = gap(p.last_out_ms);
+    let q_in_gap = gap(q.last_in_ms);
     [
         p.out_n as f32,
         p.in_n as f32,
@@ -71,5 +88,13 @@ pub(crate) fn compute(e: &Engine, a: u32, b: u32, t: &Transfer) -> Features {
         q_in7.count as f32,
         p_out7.count as f32,
         q_in7.distinct as f32,
+        p_out_gap as f32,
+        mod7(p_out_gap),
+        rhythm(p.last_out_ms, p.prev_out_gap_ms),
+        q_in_gap as f32,
+        mod7(q_in_gap),
+        rhythm(q.last_in_ms, q.prev_in_gap_ms),
+        mod7(gap(q.last_active_ms)),
+        mod7(gap(p.last_active_ms)),
     ]
 }

@@ -41,6 +41,14 @@ pub struct AccountState {
     pub ins: VecDeque<Flow>,
     /// Reactivated after dormancy by an account event.
     pub reactivated_ms: Option<i64>,
+    /// Last outgoing transfer.
+    pub last_out_ms: Option<i64>,
+    /// Gap between the last two outgoing transfers (the account's rhythm).
+    pub prev_out_gap_ms: Option<i64>,
+    /// Last incoming transfer.
+    pub last_in_ms: Option<i64>,
+    /// Gap between the last two incoming transfers.
+    pub prev_in_gap_ms: Option<i64>,
 }
 
 /// Summary of one direction's flows within a window.
@@ -69,6 +77,10 @@ impl AccountState {
     /// Records an outgoing transfer.
     pub fn push_out(&mut self, f: Flow) {
         self.touch(f.ts_ms);
+        if let Some(l) = self.last_out_ms {
+            self.prev_out_gap_ms = Some(f.ts_ms - l);
+        }
+        self.last_out_ms = Some(f.ts_ms);
         self.out_n += 1;
         self.out_sum_fen = self.out_sum_fen.saturating_add(f.amount_fen);
         if self.outs.len() == MAX_FLOWS {
@@ -80,6 +92,10 @@ impl AccountState {
     /// Records an incoming transfer.
     pub fn push_in(&mut self, f: Flow) {
         self.touch(f.ts_ms);
+        if let Some(l) = self.last_in_ms {
+            self.prev_in_gap_ms = Some(f.ts_ms - l);
+        }
+        self.last_in_ms = Some(f.ts_ms);
         self.in_n += 1;
         if self.ins.len() == MAX_FLOWS {
             self.ins.pop_front();

@@ -6,7 +6,7 @@ use crate::event::Transfer;
 use crate::state::aggregate;
 
 /// Number of features.
-pub const N: usize = 28;
+pub const N: usize = 34;
 
 /// Feature names, for explanations and the model file.
 pub const NAMES: [&str; N] = [
@@ -38,6 +38,12 @@ pub const NAMES: [&str; N] = [
     "payee_in_gap_is_rhythm",
     "payee_any_gap_mod_7",
     "payer_any_gap_mod_7",
+    "payer_in_new_pairs_30d",
+    "payer_out_new_pairs_30d",
+    "payee_in_new_pairs_30d",
+    "payee_out_new_pairs_30d",
+    "payer_in_30d",
+    "payee_out_30d",
 ];
 
 /// A feature vector.
@@ -65,6 +71,8 @@ pub(crate) fn compute(e: &Engine, a: u32, b: u32, t: &Transfer) -> Features {
         (Some(l), Some(pg)) => f32::from(u8::from(now - l == pg)),
         _ => -1.0,
     };
+    let p_in30 = aggregate(&p.ins, now, 30 * 86_400, None);
+    let q_out30 = aggregate(&q.outs, now, 30 * 86_400, None);
     let p_out_gap = gap(p.last_out_ms);
     let q_in_gap = gap(q.last_in_ms);
     [
@@ -96,5 +104,11 @@ pub(crate) fn compute(e: &Engine, a: u32, b: u32, t: &Transfer) -> Features {
         rhythm(q.last_in_ms, q.prev_in_gap_ms),
         mod7(gap(q.last_active_ms)),
         mod7(gap(p.last_active_ms)),
+        p_in30.new_pairs as f32,
+        p_out30.new_pairs as f32,
+        q_in30.new_pairs as f32,
+        q_out30.new_pairs as f32,
+        p_in30.count as f32,
+        q_out30.count as f32,
     ]
 }

@@ -281,11 +281,7 @@ impl Engine {
         let feats = features::compute(self, a, b, t);
         let d = self.evaluate(a, b, t, &feats);
         // Record after deciding, so the transfer never explains itself.
-        let f_out = Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: b };
-        let f_in = Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: a };
-        self.accounts[a as usize].push_out(f_out);
-        self.accounts[b as usize].push_in(f_in);
-        *self.pairs.entry((a, b)).or_insert(0) += 1;
+        self.record(a, b, t);
         self.decisions += 1;
         d
     }
@@ -297,10 +293,16 @@ impl Engine {
         self.accounts[a as usize].evict(t.ts_ms);
         self.accounts[b as usize].evict(t.ts_ms);
         let feats = features::compute(self, a, b, t);
-        self.accounts[a as usize].push_out(Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: b });
-        self.accounts[b as usize].push_in(Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: a });
-        *self.pairs.entry((a, b)).or_insert(0) += 1;
+        self.record(a, b, t);
         feats
+    }
+
+    fn record(&mut self, a: u32, b: u32, t: &Transfer) {
+        let n = self.pairs.entry((a, b)).or_insert(0);
+        let new_pair = *n == 0;
+        *n += 1;
+        self.accounts[a as usize].push_out(Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: b, new_pair });
+        self.accounts[b as usize].push_in(Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: a, new_pair });
     }
 
     fn evaluate(&self, a: u32, b: u32, t: &Transfer, feats: &features::Features) -> Decision {

@@ -25,7 +25,7 @@ pub struct TrainParams {
 
 impl Default for TrainParams {
     fn default() -> Self {
-        Self { trees: 60, depth: 5, shrinkage: 0.15, positive_weight: 5.0, max_negatives: 60_000 }
+        Self { trees: 100, depth: 5, shrinkage: 0.1, positive_weight: 30.0, max_negatives: 60_000 }
     }
 }
 

@@ -20,6 +20,8 @@ pub struct Flow {
     pub amount_fen: i64,
     /// The account on the other side.
     pub counterparty: u32,
+    /// The first transfer ever between these two accounts in this direction.
+    pub new_pair: bool,
 }
 
 /// What the engine remembers of one account.
@@ -60,6 +62,8 @@ pub struct WindowAgg {
     pub sum_fen: i64,
     /// Distinct counterparties.
     pub distinct: u32,
+    /// Transfers that opened a new relationship (first between the two accounts).
+    pub new_pairs: u32,
 }
 
 impl AccountState {
@@ -137,6 +141,7 @@ pub fn aggregate(flows: &VecDeque<Flow>, now_ms: i64, window_s: i64, extra: Opti
         }
         if f.ts_ms <= now_ms {
             add(f.amount_fen, f.counterparty, &mut agg);
+            agg.new_pairs += u32::from(f.new_pair);
         }
     }
     if let Some((amount, cp)) = extra {
@@ -159,7 +164,7 @@ mod tests {
             ts.sort();
             let mut st = AccountState::default();
             for (i, t) in ts.iter().enumerate() {
-                st.push_out(Flow { ts_ms: t * 1000, amount_fen: 100, counterparty: i as u32 % 7 });
+                st.push_out(Flow { ts_ms: t * 1000, amount_fen: 100, counterparty: i as u32 % 7, new_pair: false });
             }
             let now = now_off.max(*ts.last().unwrap_or(&0)) * 1000;
             st.evict(now);

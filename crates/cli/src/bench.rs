@@ -14,6 +14,18 @@ use crate::config::{Config, Overrides};
 
 #[derive(clap::Subcommand)]
 pub enum BenchCommand {
+    /// The engine in process: AMLSim transfers with synthetic calls and list hits mixed in.
+    Engine {
+        /// Events to run (transfers are reused from the start when the data set is shorter).
+        #[arg(long, default_value_t = 2_000_000)]
+        events: usize,
+        /// AMLSim folder with transactions.csv[.gz].
+        #[arg(long, default_value = "../shared/data/amlsim-research100k")]
+        data: std::path::PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Time to build the demo county from nothing, in a fresh data directory.
     Demo {
         /// Residents to generate.
@@ -42,6 +54,7 @@ pub enum BenchCommand {
 
 pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
     match cmd {
+        BenchCommand::Engine { events, data, json } => tokio::task::spawn_blocking(move || bench_engine(events, &data, json)).await?,
         BenchCommand::Demo { residents, json } => {
             let dir = tempfile_dir()?;
             let cfg = Config { data_dir: dir.clone(), ..Config::default() };
@@ -159,4 +172,79 @@ fn print(v: &serde_json::Value, json: bool) {
     } else {
         println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
     }
+}
+
+/// Peak resident memory of this process (VmHWM), bytes.
+fn peak_rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok()))
+        .map(|kb| kb * 1024)
+        .unwrap_or(0)
+}
+
+fn bench_engine(events: usize, data: &std::path::Path, json: bool) -> anyhow::Result<()> {
+    use engine::event::*;
+    let ds = crate::amlsim::load(data).with_context(|| format!("loading {}", data.display()))?;
+    let rss_before = peak_rss_bytes();
+    // Build the event mix up front so the timed loop measures the engine only: transfers
+    // from the data set; every 10th event a call to the payer (every 3rd of those from a
+    // risky number); every 1000th a fraud-list addition of a payee that later transfers reach.
+    let mut evs: Vec<Event> = Vec::with_capacity(events);
+    let mut i = 0usize;
+    let mut round = 0u64;
+    while evs.len() < events {
+        let t = &ds.txs[i % ds.txs.len()];
+        let ts = (t.day + round as i64 * 730) * 86_400_000 + (i as i64 % 86_400) * 1000;
+        let n = evs.len();
+        if n % 10 == 9 {
+            evs.push(Event::Call(CallRecord { event_id: format!("c{n}"), ts_ms: ts, caller: format!("+8521{:07}", n % 5000), callee: format!("p{}", t.orig), duration_s: 120, kind: CallKind::Call, overseas: n % 30 == 29, virtual_operator: false, spoofed: false }));
+        } else if n % 1000 == 999 {
+            evs.push(Event::List(ListUpdate { event_id: format!("l{n}"), ts_ms: ts, op: ListOp::Add, kind: ListKind::Account, value: t.bene.clone(), colour: if n % 2000 == 1999 { Colour::Red } else { Colour::Amber }, source: "bench".into(), valid_from_ms: None, valid_to_ms: None }));
+        } else {
+            evs.push(Event::Transfer(Transfer { event_id: format!("t{n}"), ts_ms: ts, payer: t.orig.clone(), payer_bank: String::new(), payee: t.bene.clone(), payee_bank: String::new(), amount_fen: t.fen, channel: Channel::Mobile, payer_person: Some(format!("p{}", t.orig)), device_id: None, ip: None }));
+            i += 1;
+            if i % ds.txs.len() == 0 {
+                round += 1;
+            }
+        }
+    }
+    let mut eng = engine::Engine::new(std::sync::Arc::new(engine::ruleset::Ruleset::default_ruleset()));
+    let mut lat = Vec::with_capacity(events);
+    let (mut warn, mut hold) = (0u64, 0u64);
+    let start = Instant::now();
+    for e in &evs {
+        let t0 = Instant::now();
+        if let engine::Outcome::Decided(d) = eng.apply(e) {
+            match d.action {
+                engine::Action::Warn => warn += 1,
+                engine::Action::Hold => hold += 1,
+                engine::Action::Allow => {}
+            }
+        }
+        lat.push(t0.elapsed().as_nanos() as u64);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    lat.sort_unstable();
+    let q = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len() - 1)).copied().unwrap_or(0) as f64 / 1000.0;
+    let peak = peak_rss_bytes();
+    let out = json!({
+        "bench": "engine",
+        "events": evs.len(),
+        "threads": 1,
+        "seconds": secs,
+        "events_per_sec": evs.len() as f64 / secs,
+        "p50_us": q(0.50),
+        "p99_us": q(0.99),
+        "p999_us": q(0.999),
+        "peak_rss_bytes": peak,
+        "accounts": eng.accounts(),
+        "bytes_per_account_approx": (peak.saturating_sub(rss_before)) as f64 / eng.accounts().max(1) as f64,
+        "warn": warn,
+        "hold": hold,
+        "ruleset_version": eng.ruleset().version,
+        "model": false,
+    });
+    print(&out, json);
+    Ok(())
 }

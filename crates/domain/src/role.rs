@@ -24,11 +24,13 @@ pub enum Permission {
     AuditRead,
     /// Ask the engine for a decision on a transfer (bank and operator systems).
     Decide,
+    /// See warnings raised for the caller's area.
+    WarningRead,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Self::RegistryRead,
         Self::RegistryWrite,
         Self::ResidentRead,
@@ -37,6 +39,7 @@ impl Permission {
         Self::UserAdmin,
         Self::AuditRead,
         Self::Decide,
+        Self::WarningRead,
     ];
 
     /// The stored and API name.
@@ -50,6 +53,7 @@ impl Permission {
             Self::UserAdmin => "user_admin",
             Self::AuditRead => "audit_read",
             Self::Decide => "decide",
+            Self::WarningRead => "warning_read",
         }
     }
 
@@ -134,9 +138,9 @@ impl Role {
         use Permission::*;
         match self {
             Self::SystemAdmin => &Permission::ALL,
-            Self::Office => &[RegistryRead, RegistryWrite, ResidentRead],
-            Self::CentreAnalyst => &[RegistryRead, ResidentRead, PiiUnmask],
-            Self::StationOfficer => &[RegistryRead, ResidentRead, ResidentWrite, PiiUnmask],
+            Self::Office => &[RegistryRead, RegistryWrite, ResidentRead, WarningRead],
+            Self::CentreAnalyst => &[RegistryRead, ResidentRead, PiiUnmask, WarningRead],
+            Self::StationOfficer => &[RegistryRead, ResidentRead, ResidentWrite, PiiUnmask, WarningRead],
             Self::GridWorker => &[RegistryRead, ResidentRead, ResidentWrite],
             Self::UnitReporter => &[RegistryRead],
             Self::BankLiaison => &[RegistryRead, Decide],

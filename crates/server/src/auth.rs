@@ -40,6 +40,8 @@ pub mod perm {
     pub const AUDIT_READ: u8 = 6;
     /// [`domain::Permission::Decide`].
     pub const DECIDE: u8 = 7;
+    /// [`domain::Permission::WarningRead`].
+    pub const WARNING_READ: u8 = 8;
     /// Any authenticated caller.
     pub const ANY: u8 = 255;
 }

@@ -50,12 +50,15 @@ pub struct AppState {
     /// Recently authenticated sessions, so a burst of requests does not look the user and
     /// scope up again each time.
     pub(crate) sessions: Arc<auth::SessionCache>,
+    /// The real-time engine (one shard; sharding across threads comes with stream ingest).
+    pub engine: Arc<std::sync::Mutex<engine::Engine>>,
 }
 
 impl AppState {
     /// State for a store and settings.
     pub fn new(store: store::Store, config: ServerConfig) -> Self {
-        Self { store, config: Arc::new(config), sessions: Arc::default() }
+        let engine = engine::Engine::new(Arc::new(engine::ruleset::Ruleset::default_ruleset()));
+        Self { store, config: Arc::new(config), sessions: Arc::default(), engine: Arc::new(std::sync::Mutex::new(engine)) }
     }
 }
 

@@ -484,12 +484,47 @@ const AuditPage = {
   </div>`,
 };
 
+// ---- Warnings --------------------------------------------------------------------------------
+const SCENARIO_ZH = { victim: '群众疑似正在被骗', fraud_account: '收款账户疑似涉诈', mule: '账户疑似跑分/洗钱' };
+const GRADE = { high: ['高', 'danger'], medium: ['中', 'warning'], low: ['低', 'info'] };
+const WarningsPage = {
+  setup() {
+    const page = ref({ items: [], total: 0 }); const q = reactive({ page: 1, per_page: 20 });
+    async function load() { try { page.value = await get('/warnings?' + qs(q)); } catch (e) { fail(e); } }
+    let timer = null;
+    onMounted(() => { load(); timer = setInterval(load, 5000); });
+    Vue.onUnmounted(() => clearInterval(timer));
+    const fmt = (ms) => new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' });
+    const yuan = (fen) => (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2 });
+    const rules = (f) => { try { return JSON.parse(f).map((x) => x.rule).join('、'); } catch { return f; } };
+    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">预警信息 <el-tag size="small" type="info">每5秒自动刷新</el-tag></h2>
+    <el-table :data="page.items" border stripe data-testid="warnings">
+      <el-table-column label="时间" width="170"><template #default="{ row }">{{ fmt(row.event_ts) }}</template></el-table-column>
+      <el-table-column label="等级" width="70"><template #default="{ row }"><el-tag :type="(GRADE[row.grade] || [])[1]" size="small">{{ (GRADE[row.grade] || [row.grade])[0] }}</el-tag></template></el-table-column>
+      <el-table-column label="处置" width="80"><template #default="{ row }">{{ row.action === 'hold' ? '拦截' : '预警' }}</template></el-table-column>
+      <el-table-column label="场景" width="150"><template #default="{ row }">{{ SCENARIO_ZH[row.scenario] || row.scenario }}</template></el-table-column>
+      <el-table-column prop="subject" label="对象" width="170" />
+      <el-table-column prop="payer" label="付款账户" width="170" />
+      <el-table-column prop="payee" label="收款账户" width="170" />
+      <el-table-column label="金额(元)" width="120"><template #default="{ row }">{{ yuan(row.amount_fen) }}</template></el-table-column>
+      <el-table-column label="命中规则"><template #default="{ row }">{{ rules(row.fired) }}</template></el-table-column>
+      <el-table-column prop="fraud_type_hint" label="类型提示" width="160" />
+    </el-table>
+    <div class="pager"><el-pagination layout="total, prev, pager, next" :total="page.total" :page-size="q.per_page" v-model:current-page="q.page" @current-change="load" /></div>
+  </div>`,
+};
+
 // ---- Shell -----------------------------------------------------------------------------------
 const MENU = [
   { path: '/', title: '工作台', icon: 'DataBoard', perm: 'registry_read', page: DashboardPage },
   { path: '/jurisdictions', title: '辖区与人口', icon: 'MapLocation', perm: 'registry_read', page: JurisdictionsPage },
   { path: '/stations', title: '派出所', icon: 'OfficeBuilding', perm: 'registry_read', page: StationsPage },
   { path: '/units', title: '成员单位', icon: 'School', perm: 'registry_read', page: UnitsPage },
+  { path: '/warnings', title: '预警信息', icon: 'Bell', perm: 'warning_read', page: WarningsPage },
   { path: '/residents', title: '居民信息', icon: 'User', perm: 'resident_read', page: ResidentsPage },
   { path: '/users', title: '用户管理', icon: 'UserFilled', perm: 'user_admin', page: UsersPage },
   { path: '/keys', title: '接口密钥', icon: 'Key', perm: 'user_admin', page: KeysPage },

@@ -12,6 +12,7 @@ mod registry;
 mod residents;
 mod sql;
 mod users;
+mod warnings;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ pub use audit::AuditFilter;
 pub use registry::{Jurisdiction, MemberUnit, NewJurisdiction, NewMemberUnit, NewStation, PoliceStation, PopulationRow, UnitFilter};
 pub use residents::{NewResident, ResidentFilter, ResidentPatch, ResidentView, RevealField};
 pub use users::{ApiKey, NewApiKey, NewUser, SessionInfo, User};
+pub use warnings::{NewWarning, WarningView};
 
 /// Errors of the store. Messages never include personal data.
 #[derive(Debug, thiserror::Error)]

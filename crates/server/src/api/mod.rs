@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 mod admin;
+mod decide;
 mod registry;
 mod residents;
 mod session;
@@ -13,7 +14,7 @@ use crate::AppState;
 
 /// All API routes, with their OpenAPI descriptions.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes())
+    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes())
 }
 
 /// Paging parameters common to every list.

@@ -340,3 +340,45 @@ async fn registry_writes(app: &App) {
     assert_eq!(fields, vec!["kind", "parent_code", "residents"]);
 }
 both!(registry, registry_writes);
+
+async fn decide_and_route(app: &App) {
+    let admin = login(app, "admin").await;
+    let (st, key) = admin.post("/api/v1/api-keys", json!({"name": "农商行核心", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["decide"]})).await;
+    assert_eq!(st, StatusCode::OK, "{key}");
+    let secret = key["secret"].as_str().expect("secret").to_string();
+    let bank = Client::new();
+    let decide = |body: Value| bank.post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret).json(&body).send();
+    let mut last = Value::Null;
+    for i in 0..5 {
+        let body = json!({"event_id": format!("T{i}"), "time": format!("2026-11-27T10:0{i}:00+08:00"), "payer_account": format!("62220000000000{i:02}"),
+            "payee_account": "6217000099998888", "amount_fen": 2_000_000, "payer_phone": if i == 4 { "13912340001" } else { "13700000000" }});
+        let r = decide(body).await.expect("decide");
+        assert_eq!(r.status(), StatusCode::OK);
+        last = r.json().await.expect("json");
+    }
+    // Five distinct payers into a new account within a week: fan-in (M01) + new account (M04).
+    assert_eq!(last["action"], "warn", "{last}");
+    let rules: Vec<&str> = last["fired"].as_array().expect("fired").iter().map(|f| f["rule"].as_str().expect("rule")).collect();
+    assert!(rules.contains(&"M01") && rules.contains(&"M04"), "{last}");
+    assert!(last["fired"][0]["name_zh"].as_str().is_some_and(|n| !n.is_empty()));
+    let wid = last["warning_id"].as_i64().expect("a stored warning");
+    // A replay of the same event changes nothing.
+    let again: Value = decide(json!({"event_id": "T4", "payer_account": "6222000000000004", "payee_account": "6217000099998888", "amount_fen": 2_000_000})).await.expect("d").json().await.expect("j");
+    assert_eq!(again["duplicate"], true);
+    // Bad input names the field.
+    let bad: Value = decide(json!({"event_id": "X", "payer_account": "1", "payee_account": "2", "amount_fen": 0})).await.expect("d").json().await.expect("j");
+    assert!(bad["message"].as_str().is_some_and(|m| m.starts_with("amount_fen")), "{bad}");
+    // Routed to the payer's area: station A sees it, masked; station B does not.
+    let a = login(app, "officer_a").await;
+    let (st, ws) = a.get("/api/v1/warnings").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(ws["total"], 1, "{ws}");
+    assert_eq!(ws["items"][0]["id"].as_i64(), Some(wid));
+    assert_eq!(ws["items"][0]["payee"], "6217********8888");
+    assert_eq!(ws["items"][0]["jurisdiction_id"].as_i64(), Some(app.county.village_a));
+    let b = login(app, "officer_b").await;
+    assert_eq!(b.get("/api/v1/warnings").await.1["total"], 0);
+    // A user cannot call decide without the permission.
+    assert_eq!(a.post("/api/v1/decide", json!({})).await.0, StatusCode::FORBIDDEN);
+}
+both!(decide, decide_and_route);

@@ -1,0 +1,192 @@
+//! The decide API (banks call it per transfer) and the warnings it raises.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use engine::event::{Channel, Event, Transfer};
+use engine::{Action, Outcome};
+use serde::{Deserialize, Serialize};
+use store::{Page, WarningView};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Paging;
+use crate::AppState;
+use crate::auth::{Authorized, perm};
+use crate::error::{ApiError, ApiResult};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(decide)).routes(routes!(list_warnings))
+}
+
+/// A transfer to decide on.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct DecideRequest {
+    /// Unique id of the transfer at the bank (idempotency key).
+    event_id: String,
+    /// RFC 3339 time; default: now.
+    time: Option<String>,
+    payer_account: String,
+    #[serde(default)]
+    payer_bank: String,
+    payee_account: String,
+    #[serde(default)]
+    payee_bank: String,
+    /// Amount in fen.
+    amount_fen: i64,
+    /// counter / mobile / online / atm / third_party.
+    #[serde(default)]
+    channel: Option<String>,
+    /// The payer's mobile number, when the bank knows it (routes the warning to the person's area).
+    payer_phone: Option<String>,
+    device_id: Option<String>,
+    ip: Option<String>,
+}
+
+/// A fired rule, explained.
+#[derive(Serialize, utoipa::ToSchema)]
+struct FiredRule {
+    rule: String,
+    name_zh: String,
+    value: f64,
+    points: f64,
+}
+
+/// The decision.
+#[derive(Serialize, utoipa::ToSchema)]
+struct DecideResponse {
+    event_id: String,
+    /// allow / warn / hold.
+    action: String,
+    scenario: Option<String>,
+    score: f64,
+    fired: Vec<FiredRule>,
+    ruleset_version: String,
+    /// The stored warning, for warn and hold.
+    warning_id: Option<i64>,
+    /// The event id was seen before; the state was not changed again.
+    duplicate: bool,
+}
+
+fn channel(s: Option<&str>) -> Result<Channel, ApiError> {
+    Ok(match s.unwrap_or("mobile") {
+        "counter" => Channel::Counter,
+        "mobile" => Channel::Mobile,
+        "online" => Channel::Online,
+        "atm" => Channel::Atm,
+        "third_party" => Channel::ThirdParty,
+        other => return Err(ApiError::invalid(format!("channel: unknown '{other}' (counter, mobile, online, atm, third_party)"))),
+    })
+}
+
+/// Decides one transfer within the request: allow, warn or hold, with reasons. Warnings are
+/// stored, routed to the payer's area when the payer's phone is known, before the answer.
+#[utoipa::path(post, path = "/decide", tag = "engine", request_body = DecideRequest, responses((status = 200, body = DecideResponse), (status = 400, body = crate::error::ErrorBody)))]
+async fn decide(State(s): State<AppState>, Authorized(p): Authorized<{ perm::DECIDE }>, Json(b): Json<DecideRequest>) -> ApiResult<Json<DecideResponse>> {
+    if b.event_id.trim().is_empty() {
+        return Err(ApiError::invalid("event_id: must not be empty"));
+    }
+    if b.amount_fen <= 0 {
+        return Err(ApiError::invalid("amount_fen: must be a positive number of fen"));
+    }
+    if b.payer_account.trim().is_empty() || b.payee_account.trim().is_empty() {
+        return Err(ApiError::invalid("payer_account/payee_account: must not be empty"));
+    }
+    let ts_ms = match b.time.as_deref() {
+        Some(t) => t.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("time: expected RFC 3339, e.g. 2026-11-27T10:00:00+08:00"))?.as_millisecond(),
+        None => store::now_ms(),
+    };
+    let phone = b.payer_phone.as_deref().filter(|v| !v.is_empty()).map(domain::Phone::parse).transpose()?;
+    let t = Transfer {
+        event_id: b.event_id.trim().to_string(),
+        ts_ms,
+        payer: b.payer_account.trim().to_string(),
+        payer_bank: b.payer_bank,
+        payee: b.payee_account.trim().to_string(),
+        payee_bank: b.payee_bank,
+        amount_fen: b.amount_fen,
+        channel: channel(b.channel.as_deref())?,
+        payer_person: phone.as_ref().map(|p| p.as_str().to_string()),
+        device_id: b.device_id,
+        ip: b.ip,
+    };
+    let outcome = {
+        let mut eng = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?;
+        eng.apply(&Event::Transfer(t.clone()))
+    };
+    let rs = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.ruleset().clone();
+    let d = match outcome {
+        Outcome::Decided(d) => d,
+        Outcome::Duplicate => {
+            return Ok(Json(DecideResponse {
+                event_id: t.event_id,
+                action: "allow".into(),
+                scenario: None,
+                score: 0.0,
+                fired: vec![],
+                ruleset_version: rs.version.clone(),
+                warning_id: None,
+                duplicate: true,
+            }));
+        }
+        Outcome::Applied => return Err(ApiError::internal("transfer was not decided")),
+    };
+    let mut warning_id = None;
+    if d.action >= Action::Warn {
+        let sc = d.scenario.as_deref().and_then(|id| rs.scenarios.iter().find(|x| x.id == id));
+        let person_subject = sc.is_some_and(|x| x.subject == engine::ruleset::Subject::Payer) && phone.is_some();
+        let route = match &phone {
+            Some(ph) => s.store.route_phone(ph).await?,
+            None => None,
+        };
+        let station_id = match &route {
+            Some((_, path)) => s.store.station_for_path(path).await?,
+            None => None,
+        };
+        let grade = match (d.action, sc) {
+            (Action::Hold, _) => "high",
+            (_, Some(x)) if d.score >= (x.warn + x.hold) / 2.0 => "medium",
+            _ => "low",
+        };
+        let w = store::NewWarning {
+            event_id: d.event_id.clone(),
+            source: format!("engine:{}", p.name),
+            event_ts: ts_ms,
+            action: d.action.as_str().into(),
+            scenario: d.scenario.clone().unwrap_or_default(),
+            score: d.score,
+            grade: grade.into(),
+            fraud_type_hint: sc.map(|x| x.fraud_type_hint.clone()).unwrap_or_default(),
+            subject_kind: if person_subject { "person" } else { "account" }.into(),
+            subject: if person_subject { phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default() } else if sc.is_some_and(|x| x.subject == engine::ruleset::Subject::Payee) { t.payee.clone() } else { t.payer.clone() },
+            payer: t.payer.clone(),
+            payee: t.payee.clone(),
+            amount_fen: t.amount_fen,
+            jurisdiction_id: route.as_ref().map(|(j, _)| *j),
+            jurisdiction_path: route.map(|(_, p)| p).unwrap_or_default(),
+            station_id,
+            ruleset_version: d.ruleset_version.clone(),
+            fired: serde_json::to_string(&d.fired).unwrap_or_else(|_| "[]".into()),
+        };
+        warning_id = Some(s.store.insert_warning(&w).await?);
+    }
+    let name = |id: &str| rs.rules.iter().find(|r| r.id == id).map(|r| r.name_zh.clone()).unwrap_or_default();
+    Ok(Json(DecideResponse {
+        event_id: d.event_id,
+        action: d.action.as_str().into(),
+        scenario: d.scenario,
+        score: d.score,
+        fired: d.fired.iter().map(|f| FiredRule { rule: f.rule.clone(), name_zh: name(&f.rule), value: f.value, points: f.points }).collect(),
+        ruleset_version: d.ruleset_version,
+        warning_id,
+        duplicate: false,
+    }))
+}
+
+/// Warnings for the caller's area, newest first (masked).
+#[utoipa::path(get, path = "/warnings", tag = "engine", params(Paging), responses((status = 200, body = Page<WarningView>)))]
+async fn list_warnings(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<WarningView>>> {
+    let page = s.store.list_warnings(&p.scope, pg.req()).await?;
+    let mut entry = p.audit("read_pii", "warning", Some("list".into()), &["subject", "payer", "payee"]);
+    entry.detail = serde_json::json!({"masked": true, "ids": page.items.iter().map(|w| w.id).collect::<Vec<_>>()}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(page))
+}

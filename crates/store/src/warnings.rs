@@ -1,0 +1,204 @@
+//! Warnings raised by the engine, stored ready for dispatch: subject, grade, fraud-type hint
+//! and the jurisdiction (and station) to route to. Account numbers and phones are personal
+//! data: encrypted, found by blind index, masked on the way out.
+
+use domain::Scope;
+use pii::Field;
+use serde::Serialize;
+
+use crate::sql::{Arg, Filter, bind_args};
+use crate::{Page, PageReq, Result, Store, now_ms, on_pool};
+
+/// A warning to store.
+#[derive(Debug, Clone)]
+pub struct NewWarning {
+    /// The event it was raised on (idempotency key).
+    pub event_id: String,
+    /// `engine`, or the upstream platform.
+    pub source: String,
+    /// When the event happened, UTC ms.
+    pub event_ts: i64,
+    /// `warn` or `hold`.
+    pub action: String,
+    /// Scenario id.
+    pub scenario: String,
+    /// Score.
+    pub score: f64,
+    /// `high`, `medium`, `low`.
+    pub grade: String,
+    /// Fraud-type hint.
+    pub fraud_type_hint: String,
+    /// `person` or `account`.
+    pub subject_kind: String,
+    /// The person's phone or the account number, in clear (encrypted here).
+    pub subject: String,
+    /// Paying account.
+    pub payer: String,
+    /// Receiving account.
+    pub payee: String,
+    /// Amount, fen.
+    pub amount_fen: i64,
+    /// Where to route it, when the person is known.
+    pub jurisdiction_id: Option<i64>,
+    /// That jurisdiction's path (empty: the centre's queue).
+    pub jurisdiction_path: String,
+    /// The responsible station.
+    pub station_id: Option<i64>,
+    /// Ruleset version.
+    pub ruleset_version: String,
+    /// Fired rules as JSON.
+    pub fired: String,
+}
+
+/// A warning as shown (masked).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WarningView {
+    /// Id.
+    pub id: i64,
+    /// Event id.
+    pub event_id: String,
+    /// Source.
+    pub source: String,
+    /// Stored at, UTC ms.
+    pub created_at: i64,
+    /// Event time, UTC ms.
+    pub event_ts: i64,
+    /// warn / hold.
+    pub action: String,
+    /// Scenario.
+    pub scenario: String,
+    /// Score.
+    pub score: f64,
+    /// Grade.
+    pub grade: String,
+    /// Fraud-type hint.
+    pub fraud_type_hint: String,
+    /// person / account.
+    pub subject_kind: String,
+    /// Masked subject.
+    pub subject: String,
+    /// Masked payer account.
+    pub payer: String,
+    /// Masked payee account.
+    pub payee: String,
+    /// Amount, fen.
+    pub amount_fen: i64,
+    /// Routed to.
+    pub jurisdiction_id: Option<i64>,
+    /// Station.
+    pub station_id: Option<i64>,
+    /// Ruleset version.
+    pub ruleset_version: String,
+    /// Fired rules (JSON).
+    pub fired: String,
+    /// Workflow status.
+    pub status: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    event_id: String,
+    source: String,
+    created_at: i64,
+    event_ts: i64,
+    action: String,
+    scenario: String,
+    score: f64,
+    grade: String,
+    fraud_type_hint: String,
+    subject_kind: String,
+    subject_enc: Vec<u8>,
+    payer_enc: Vec<u8>,
+    payee_enc: Vec<u8>,
+    amount_fen: i64,
+    jurisdiction_id: Option<i64>,
+    station_id: Option<i64>,
+    ruleset_version: String,
+    fired: String,
+    status: String,
+}
+
+fn mask_subject(kind: &str, s: &str) -> String {
+    if kind == "person" { domain::person::mask_keep(s, 3, 4) } else { domain::person::mask_keep(s, 4, 4) }
+}
+
+const COLS: &str = "id, event_id, source, created_at, event_ts, action, scenario, score, grade, fraud_type_hint, subject_kind, subject_enc, payer_enc, payee_enc, amount_fen, jurisdiction_id, station_id, ruleset_version, fired, status";
+
+impl Store {
+    /// Stores a warning once per event id; returns its id (the existing one for a repeat).
+    pub async fn insert_warning(&self, w: &NewWarning) -> Result<i64> {
+        let v = self.vault();
+        let subject_field = if w.subject_kind == "person" { Field::Phone } else { Field::BankCard };
+        let got: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as(
+            "INSERT INTO warnings (event_id, source, created_at, event_ts, action, scenario, score, grade, fraud_type_hint, subject_kind, subject_enc, subject_idx, payer_enc, payee_enc, amount_fen, jurisdiction_id, jurisdiction_path, station_id, ruleset_version, fired) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (event_id) DO NOTHING RETURNING id")
+            .bind(&w.event_id).bind(&w.source).bind(now_ms()).bind(w.event_ts).bind(&w.action).bind(&w.scenario).bind(w.score).bind(&w.grade)
+            .bind(&w.fraud_type_hint).bind(&w.subject_kind).bind(v.encrypt(subject_field, &w.subject)?).bind(v.blind_index(subject_field, &w.subject))
+            .bind(v.encrypt(Field::BankCard, &w.payer)?).bind(v.encrypt(Field::BankCard, &w.payee)?).bind(w.amount_fen).bind(w.jurisdiction_id)
+            .bind(&w.jurisdiction_path).bind(w.station_id).bind(&w.ruleset_version).bind(&w.fired)
+            .fetch_optional(p).await?);
+        match got {
+            Some((id,)) => Ok(id),
+            None => {
+                let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("SELECT id FROM warnings WHERE event_id = $1").bind(&w.event_id).fetch_one(p).await?);
+                Ok(id)
+            }
+        }
+    }
+
+    fn warning_view(&self, r: Row) -> Result<WarningView> {
+        let v = self.vault();
+        let subject_field = if r.subject_kind == "person" { Field::Phone } else { Field::BankCard };
+        Ok(WarningView {
+            subject: mask_subject(&r.subject_kind, &v.decrypt(subject_field, &r.subject_enc)?),
+            payer: domain::person::mask_keep(&v.decrypt(Field::BankCard, &r.payer_enc)?, 4, 4),
+            payee: domain::person::mask_keep(&v.decrypt(Field::BankCard, &r.payee_enc)?, 4, 4),
+            id: r.id,
+            event_id: r.event_id,
+            source: r.source,
+            created_at: r.created_at,
+            event_ts: r.event_ts,
+            action: r.action,
+            scenario: r.scenario,
+            score: r.score,
+            grade: r.grade,
+            fraud_type_hint: r.fraud_type_hint,
+            subject_kind: r.subject_kind,
+            amount_fen: r.amount_fen,
+            jurisdiction_id: r.jurisdiction_id,
+            station_id: r.station_id,
+            ruleset_version: r.ruleset_version,
+            fired: r.fired,
+            status: r.status,
+        })
+    }
+
+    /// Warnings in scope, newest first. Warnings with no known jurisdiction (the centre's
+    /// queue) are seen only by county-wide scopes.
+    pub async fn list_warnings(&self, scope: &Scope, page: PageReq) -> Result<Page<WarningView>> {
+        let mut f = Filter::default();
+        match scope.roots() {
+            None => {}
+            Some(_) => f.scope("jurisdiction_path", scope),
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM warnings{}", f.sql());
+        let n = f.args.len();
+        let lim = f.bind(Arg::I64(page.limit()));
+        let off = f.bind(Arg::I64(page.offset()));
+        let sql = format!("SELECT {COLS} FROM warnings{} ORDER BY id DESC LIMIT {lim} OFFSET {off}", f.sql());
+        let (rows, total) = on_pool!(&self.db, p => {
+            let rows: Vec<Row> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?;
+            let (total,): (i64,) = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), f.args[..n]).fetch_one(p).await?;
+            (rows, total)
+        });
+        let items = rows.into_iter().map(|r| self.warning_view(r)).collect::<Result<Vec<_>>>()?;
+        Ok(Page { items, total, page: page.page.max(1), per_page: page.limit() })
+    }
+
+    /// The resident whose phone this is, as (jurisdiction id, path), for routing.
+    pub async fn route_phone(&self, phone: &domain::Phone) -> Result<Option<(i64, String)>> {
+        let idx = self.vault().blind_index(Field::Phone, phone.as_str());
+        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT jurisdiction_id, jurisdiction_path FROM residents WHERE phone_idx = $1 ORDER BY id LIMIT 1").bind(idx).fetch_optional(p).await?))
+    }
+}

@@ -35,6 +35,23 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The decide API over HTTP on loopback: a `fanzha serve` child process on a fresh database,
+    /// loaded from this process with keep-alive connections.
+    Http {
+        /// Seconds of load.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// Distinct payee accounts in the load: fewer payees means more fan-in and more
+        /// warnings (each one a stored, encrypted row).
+        #[arg(long, default_value_t = 200_000)]
+        payees: u64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Requests/second and latency of the resident list API on loopback, against the demo county.
     Registry {
         /// Seconds of load.
@@ -54,6 +71,7 @@ pub enum BenchCommand {
 
 pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
     match cmd {
+        BenchCommand::Http { seconds, connections, payees, json } => bench_http(seconds, connections, payees.max(1), json).await,
         BenchCommand::Engine { events, data, json } => tokio::task::spawn_blocking(move || bench_engine(events, &data, json)).await?,
         BenchCommand::Demo { residents, json } => {
             let dir = tempfile_dir()?;
@@ -246,5 +264,115 @@ fn bench_engine(events: usize, data: &std::path::Path, json: bool) -> anyhow::Re
         "model": false,
     });
     print(&out, json);
+    Ok(())
+}
+
+async fn bench_http(seconds: u64, connections: usize, payees: u64, json_out: bool) -> anyhow::Result<()> {
+    use domain::{JurisdictionKind, MemberUnitKind};
+    let dir = tempfile_dir()?;
+    let cfg = Config { data_dir: dir.clone(), ..Config::default() };
+    // Prepare a bank's API key directly in the store, as `fanzha admin` would.
+    let secret = {
+        let store = cfg.open_store().await?;
+        let county = store.create_jurisdiction(&store::NewJurisdiction { parent_id: None, kind: JurisdictionKind::County, code: "B".into(), name: "基准县".into() }).await?;
+        let bank = store.create_unit(&store::NewMemberUnit { code: "BANK".into(), name: "基准银行".into(), kind: MemberUnitKind::BankBranch, parent_unit_id: None, jurisdiction_id: county.id, contact_name: String::new(), covers: vec![] }).await?;
+        let hash = server::auth::hash_password("bench-password-1").map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let u = store.create_user(&store::NewUser { username: "bench".into(), display_name: "bench".into(), password_hash: hash, role: domain::Role::SystemAdmin, unit_id: bank.id, jurisdiction_id: county.id }).await?;
+        let prefix = "fzk_benchbench".to_string();
+        let secret = format!("{prefix}.{}", server::auth::random_token().map_err(|e| anyhow::anyhow!("{e:?}"))?);
+        store.create_api_key(&store::NewApiKey { prefix, key_hash: server::auth::token_hash(&secret), name: "bench".into(), unit_id: bank.id, jurisdiction_id: county.id, permissions: vec!["decide".into()], created_by: u.id }).await?;
+        store.close().await;
+        secret
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let exe = std::env::current_exe()?;
+    let mut child = std::process::Command::new(exe)
+        .args(["--data-dir"])
+        .arg(&dir)
+        .args(["--listen", &format!("127.0.0.1:{port}"), "serve", "--insecure-cookies"])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("start fanzha serve")?;
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(connections).build_http();
+    let ready = Instant::now();
+    loop {
+        let req = hyper::Request::get(format!("http://127.0.0.1:{port}/healthz")).body(Full::new(Bytes::new()))?;
+        if client.request(req).await.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        if ready.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            anyhow::bail!("server did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let auth = format!("Bearer {secret}");
+    let mut tasks = Vec::new();
+    for c in 0..connections {
+        let client = client.clone();
+        let auth = auth.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0u64;
+            let mut warned = 0u64;
+            let mut i = 0u64;
+            while Instant::now() < deadline {
+                i += 1;
+                // Many payers and payees, so (as in real traffic) few transfers warn.
+                let body = json!({"event_id": format!("b{c}-{i}"), "payer_account": format!("6222{:012}", (c as u64 * 7919 + i) % 50_000),
+                    "payee_account": format!("6217{:012}", (i * 31 + c as u64 * 104_729) % payees), "amount_fen": 10_000 + (i % 97) * 1_000}).to_string();
+                let req = hyper::Request::post(format!("http://127.0.0.1:{port}/api/v1/decide"))
+                    .header("content-type", "application/json")
+                    .header("authorization", &auth)
+                    .body(Full::new(Bytes::from(body)))
+                    .expect("request");
+                let t = Instant::now();
+                match client.request(req).await {
+                    Ok(r) if r.status().is_success() => {
+                        let body = r.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                        lat.push(t.elapsed().as_micros() as u64);
+                        if serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|v| v["warning_id"].is_i64()) {
+                            warned += 1;
+                        }
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors, warned)
+        }));
+    }
+    let start = Instant::now();
+    let mut lat = Vec::new();
+    let mut errors = 0;
+    let mut warned = 0;
+    for t in tasks {
+        let (l, e, w) = t.await?;
+        lat.extend(l);
+        errors += e;
+        warned += w;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    lat.sort_unstable();
+    let q = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0;
+    let out = json!({
+        "bench": "http",
+        "endpoint": "POST /api/v1/decide (API key, warnings stored)",
+        "connections": connections,
+        "payees": payees,
+        "warnings_stored": warned,
+        "seconds": elapsed,
+        "requests": lat.len(),
+        "errors": errors,
+        "requests_per_sec": lat.len() as f64 / elapsed,
+        "p50_ms": q(0.50),
+        "p99_ms": q(0.99),
+    });
+    print(&out, json_out);
     Ok(())
 }

@@ -134,6 +134,7 @@ async fn create_key(State(s): State<AppState>, Authorized(p): Authorized<{ perm:
 #[utoipa::path(delete, path = "/api-keys/{id}", tag = "admin", responses((status = 204)))]
 async fn revoke_key(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Path(id): Path<i64>) -> ApiResult<axum::http::StatusCode> {
     s.store.revoke_api_key(id).await?;
+    s.sessions.clear();
     s.store.audit(p.audit("revoke", "api_key", Some(id.to_string()), &[])).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

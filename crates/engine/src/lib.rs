@@ -104,6 +104,8 @@ pub const DEDUP_CAPACITY: usize = 1 << 20;
 /// The engine's state for one shard (or the whole stream, single-threaded).
 pub struct Engine {
     ruleset: Arc<Ruleset>,
+    /// Scenario index of each rule, resolved once per ruleset instead of per firing.
+    rule_scenario: Vec<Option<usize>>,
     model: Option<Arc<model::Model>>,
     interner: Map<String, u32>,
     accounts: Vec<AccountState>,
@@ -127,6 +129,10 @@ fn list_slot(k: ListKind) -> usize {
     }
 }
 
+fn scenario_map(r: &Ruleset) -> Vec<Option<usize>> {
+    r.rules.iter().map(|x| r.scenario_index(&x.scenario)).collect()
+}
+
 /// What applying an event produced.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -142,6 +148,7 @@ impl Engine {
     /// A fresh engine with a ruleset.
     pub fn new(ruleset: Arc<Ruleset>) -> Self {
         Self {
+            rule_scenario: scenario_map(&ruleset),
             ruleset,
             model: None,
             interner: Map::default(),
@@ -158,6 +165,7 @@ impl Engine {
 
     /// Swaps the ruleset; state is kept.
     pub fn set_ruleset(&mut self, r: Arc<Ruleset>) {
+        self.rule_scenario = scenario_map(&r);
         self.ruleset = r;
     }
 
@@ -278,8 +286,9 @@ impl Engine {
         let b = self.intern(&t.payee);
         self.accounts[a as usize].evict(t.ts_ms);
         self.accounts[b as usize].evict(t.ts_ms);
-        let feats = features::compute(self, a, b, t);
-        let d = self.evaluate(a, b, t, &feats);
+        // Features feed only the model; without one they are not computed on the hot path.
+        let feats = if self.model.is_some() { Some(features::compute(self, a, b, t)) } else { None };
+        let d = self.evaluate(a, b, t, feats.as_ref());
         // Record after deciding, so the transfer never explains itself.
         self.record(a, b, t);
         self.decisions += 1;
@@ -305,7 +314,7 @@ impl Engine {
         self.accounts[b as usize].push_in(Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: a, new_pair });
     }
 
-    fn evaluate(&self, a: u32, b: u32, t: &Transfer, feats: &features::Features) -> Decision {
+    fn evaluate(&self, a: u32, b: u32, t: &Transfer, feats: Option<&features::Features>) -> Decision {
         let rs = &self.ruleset;
         let mut scores = vec![0.0f64; rs.scenarios.len()];
         let mut fired = Vec::new();
@@ -313,7 +322,7 @@ impl Engine {
         let payer = &self.accounts[a as usize];
         let payee = &self.accounts[b as usize];
         let person = t.payer_person.as_deref().and_then(|p| self.persons.get(p));
-        let model_score = self.model.as_ref().map(|m| m.score(feats));
+        let model_score = self.model.as_ref().zip(feats).map(|(m, f)| m.score(f));
         for (ri, r) in rs.rules.iter().enumerate() {
             if !r.enabled {
                 continue;
@@ -393,10 +402,9 @@ impl Engine {
             };
             if let Some(value) = hit {
                 let points = if matches!(r.kind, RuleKind::Model { .. }) { r.weight * value } else { r.weight };
-                if let Some(si) = rs.scenario_index(&r.scenario) {
+                if let Some(si) = self.rule_scenario.get(ri).copied().flatten() {
                     scores[si] += points;
                 }
-                let _ = ri;
                 fired.push(Fired { rule: r.id.clone(), value, points });
             }
         }

@@ -125,13 +125,21 @@ impl AccountState {
 pub fn aggregate(flows: &VecDeque<Flow>, now_ms: i64, window_s: i64, extra: Option<(i64, u32)>) -> WindowAgg {
     let from = now_ms - window_s * 1000;
     let mut agg = WindowAgg::default();
-    // Small inline set of counterparties: windows are short for almost every account.
-    let mut seen: Vec<u32> = Vec::new();
+    // Counterparties seen so far: a stack array covers almost every account; only busy
+    // accounts spill into a heap vector, so the common case allocates nothing.
+    let mut small = [0u32; 32];
+    let mut big: Vec<u32> = Vec::new();
     let mut add = |amount: i64, cp: u32, agg: &mut WindowAgg| {
         agg.count += 1;
         agg.sum_fen = agg.sum_fen.saturating_add(amount);
-        if !seen.contains(&cp) {
-            seen.push(cp);
+        let n = agg.distinct as usize;
+        let known = if n <= small.len() { small[..n].contains(&cp) } else { small.contains(&cp) || big.contains(&cp) };
+        if !known {
+            if n < small.len() {
+                small[n] = cp;
+            } else {
+                big.push(cp);
+            }
             agg.distinct += 1;
         }
     };
@@ -154,6 +162,18 @@ pub fn aggregate(flows: &VecDeque<Flow>, now_ms: i64, window_s: i64, extra: Opti
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn many_counterparties_spill_correctly() {
+        let mut st = AccountState::default();
+        for i in 0..200u32 {
+            st.push_in(Flow { ts_ms: i64::from(i) * 1000, amount_fen: 1, counterparty: i % 75, new_pair: i < 75 });
+        }
+        let agg = aggregate(&st.ins, 200_000, 1_000, Some((1, 74)));
+        assert_eq!((agg.count, agg.distinct, agg.new_pairs), (201, 75, 75));
+        let agg = aggregate(&st.ins, 200_000, 1_000, Some((1, 999)));
+        assert_eq!(agg.distinct, 76);
+    }
 
     proptest! {
         /// A window holds exactly the flows with from <= ts <= now: none inside is forgotten,

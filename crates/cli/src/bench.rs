@@ -146,20 +146,13 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
                             _ => errors += 1,
                         }
                     }
-                    (lat, errors)
+                    (lat, errors, 0)
                 }));
             }
             let start = Instant::now();
-            let mut lat = Vec::new();
-            let mut errors = 0;
-            for t in tasks {
-                let (l, e) = t.await?;
-                lat.extend(l);
-                errors += e;
-            }
+            let (lat, errors, _) = join_load(tasks).await?;
             let elapsed = start.elapsed().as_secs_f64();
-            lat.sort_unstable();
-            let q = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0;
+            let q = |p: f64| quantile(&lat, p, 1000.0);
             let out = json!({
                 "bench": "registry",
                 "endpoint": "GET /api/v1/residents?per_page=20 (masked, audited)",
@@ -176,6 +169,24 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The `p` quantile of sorted samples, divided by `per_unit` (1000 turns µs into ms).
+fn quantile(sorted: &[u64], p: f64, per_unit: f64) -> f64 {
+    sorted.get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / per_unit
+}
+
+/// Joins the load tasks: all latencies, errors and the tasks' own counters summed.
+async fn join_load(tasks: Vec<tokio::task::JoinHandle<(Vec<u64>, u64, u64)>>) -> anyhow::Result<(Vec<u64>, u64, u64)> {
+    let (mut lat, mut errors, mut extra) = (Vec::new(), 0, 0);
+    for t in tasks {
+        let (l, e, x) = t.await?;
+        lat.extend(l);
+        errors += e;
+        extra += x;
+    }
+    lat.sort_unstable();
+    Ok((lat, errors, extra))
 }
 
 fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
@@ -244,7 +255,7 @@ fn bench_engine(events: usize, data: &std::path::Path, json: bool) -> anyhow::Re
     }
     let secs = start.elapsed().as_secs_f64();
     lat.sort_unstable();
-    let q = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len() - 1)).copied().unwrap_or(0) as f64 / 1000.0;
+    let q = |p: f64| quantile(&lat, p, 1000.0);
     let peak = peak_rss_bytes();
     let out = json!({
         "bench": "engine",
@@ -345,21 +356,12 @@ async fn bench_http(seconds: u64, connections: usize, payees: u64, json_out: boo
         }));
     }
     let start = Instant::now();
-    let mut lat = Vec::new();
-    let mut errors = 0;
-    let mut warned = 0;
-    for t in tasks {
-        let (l, e, w) = t.await?;
-        lat.extend(l);
-        errors += e;
-        warned += w;
-    }
+    let (lat, errors, warned) = join_load(tasks).await?;
     let elapsed = start.elapsed().as_secs_f64();
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
-    lat.sort_unstable();
-    let q = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0;
+    let q = |p: f64| quantile(&lat, p, 1000.0);
     let out = json!({
         "bench": "http",
         "endpoint": "POST /api/v1/decide (API key, warnings stored)",

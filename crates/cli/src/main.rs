@@ -6,6 +6,7 @@ mod bench;
 mod config;
 mod demo;
 mod eval;
+mod ingest;
 
 
 use anyhow::Context;
@@ -46,6 +47,8 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Events from a JSONL or CSV file through the engine; malformed lines are dead-lettered.
+    Ingest(ingest::IngestArgs),
     /// Detection quality on labelled data; prints one JSON object with --json.
     Eval {
         #[command(subcommand)]
@@ -170,6 +173,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Bench { command } => bench::run(command, &cli.overrides).await,
+        Command::Ingest(args) => tokio::task::spawn_blocking(move || ingest::run(args)).await?,
         Command::Eval { command } => tokio::task::spawn_blocking(move || eval::run(command)).await?,
     }
 }

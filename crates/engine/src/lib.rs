@@ -5,6 +5,7 @@
 //! Pure: no I/O, no clocks (time comes with the events), no threads. The server and the CLI
 //! feed it.
 
+pub mod decode;
 pub mod event;
 pub mod features;
 pub mod model;

@@ -182,5 +182,9 @@ async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool) -> anyhow
     let listener = tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
     eprintln!("Fanzha is serving on http://{}/ (database: {})", listener.local_addr()?, store.backend());
     let state = server::AppState::new(store, server::ServerConfig { cookie_secure, ..Default::default() });
+    let replayed = state.restore_engine().await?;
+    if replayed > 0 {
+        eprintln!("Engine windows rebuilt from {replayed} logged events.");
+    }
     server::serve(listener, state).await
 }

@@ -53,6 +53,8 @@ pub enum Field {
     BankCard,
     /// 住址.
     Address,
+    /// A whole engine event (JSON), which names accounts and phones.
+    Event,
 }
 
 impl Field {
@@ -62,6 +64,7 @@ impl Field {
             Field::Phone => b"phone",
             Field::BankCard => b"bank_card",
             Field::Address => b"address",
+            Field::Event => b"event",
         }
     }
 }

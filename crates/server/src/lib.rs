@@ -52,13 +52,65 @@ pub struct AppState {
     pub(crate) sessions: Arc<auth::SessionCache>,
     /// The real-time engine (one shard; sharding across threads comes with stream ingest).
     pub engine: Arc<std::sync::Mutex<engine::Engine>>,
+    /// Events the engine applied, on their way to the event log (written in batches).
+    event_log: tokio::sync::mpsc::UnboundedSender<(String, i64, String)>,
 }
 
 impl AppState {
     /// State for a store and settings.
     pub fn new(store: store::Store, config: ServerConfig) -> Self {
         let engine = engine::Engine::new(Arc::new(engine::ruleset::Ruleset::default_ruleset()));
-        Self { store, config: Arc::new(config), sessions: Arc::default(), engine: Arc::new(std::sync::Mutex::new(engine)) }
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(write_event_log(store.clone(), rx));
+        Self { store, config: Arc::new(config), sessions: Arc::default(), engine: Arc::new(std::sync::Mutex::new(engine)), event_log: tx }
+    }
+
+    /// Records an event the engine applied (asynchronously, in batches: the decision is not
+    /// held up by the write; a crash can lose the last few milliseconds of the log, which
+    /// only makes the rebuilt windows miss those events).
+    pub(crate) fn log_event(&self, e: &engine::event::Event) {
+        if let Ok(body) = serde_json::to_string(e) {
+            let _ = self.event_log.send((e.id().to_string(), e.ts_ms(), body));
+        }
+    }
+
+    /// Rebuilds the engine's windows after a start by replaying the logged events of the
+    /// longest window before the latest one; returns how many were replayed.
+    pub async fn restore_engine(&self) -> anyhow::Result<u64> {
+        let Some(latest) = self.store.latest_event_ts().await? else { return Ok(0) };
+        let since = latest - engine::state::MAX_WINDOW_S * 1000;
+        let mut after = 0i64;
+        let mut n = 0u64;
+        loop {
+            let page = self.store.logged_events(since, after, 10_000).await?;
+            if page.is_empty() {
+                break;
+            }
+            let mut eng = self.engine.lock().map_err(|_| anyhow::anyhow!("engine lock poisoned"))?;
+            for (seq, body) in page {
+                after = seq;
+                let e: engine::event::Event = serde_json::from_str(&body)?;
+                eng.apply(&e);
+                n += 1;
+            }
+        }
+        tracing::info!(events = n, "engine windows rebuilt from the event log");
+        Ok(n)
+    }
+}
+
+async fn write_event_log(store: store::Store, mut rx: tokio::sync::mpsc::UnboundedReceiver<(String, i64, String)>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 2_000 {
+            match rx.try_recv() {
+                Ok(e) => batch.push(e),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = store.log_events(&batch).await {
+            tracing::error!(error = %e, events = batch.len(), "could not write the engine event log");
+        }
     }
 }
 

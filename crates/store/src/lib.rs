@@ -8,6 +8,7 @@
 
 mod audit;
 pub mod bootstrap;
+mod event_log;
 mod registry;
 mod residents;
 mod sql;

@@ -108,10 +108,14 @@ async fn decide(State(s): State<AppState>, Authorized(p): Authorized<{ perm::DEC
         device_id: b.device_id,
         ip: b.ip,
     };
+    let event = Event::Transfer(t.clone());
     let outcome = {
         let mut eng = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?;
-        eng.apply(&Event::Transfer(t.clone()))
+        eng.apply(&event)
     };
+    if matches!(outcome, Outcome::Decided(_)) {
+        s.log_event(&event);
+    }
     let rs = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.ruleset().clone();
     let d = match outcome {
         Outcome::Decided(d) => d,

@@ -382,3 +382,44 @@ async fn decide_and_route(app: &App) {
     assert_eq!(a.post("/api/v1/decide", json!({})).await.0, StatusCode::FORBIDDEN);
 }
 both!(decide, decide_and_route);
+
+/// A decision after a restart equals the decision without one: the windows are rebuilt from
+/// the event log, and an event seen before the restart is still recognised as a duplicate.
+async fn restart_keeps_decisions(app: &App) {
+    let admin = login(app, "admin").await;
+    let (_, key) = admin.post("/api/v1/api-keys", json!({"name": "bank", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["decide"]})).await;
+    let secret = key["secret"].as_str().expect("secret").to_string();
+    let body = |i: u32| json!({"event_id": format!("R{i}"), "time": format!("2026-11-27T09:0{i}:00+08:00"), "payer_account": format!("62229999000000{i:02}"), "payee_account": "6217000011112222", "amount_fen": 900_000});
+    let decide_on = |base: String, b: Value| {
+        let secret = secret.clone();
+        async move { Client::new().post(format!("{base}/api/v1/decide")).bearer_auth(&secret).json(&b).send().await.expect("send").json::<Value>().await.expect("json") }
+    };
+    for i in 0..4 {
+        decide_on(app.base.clone(), body(i)).await;
+    }
+    // Wait for the batched log writer.
+    let mut logged = 0;
+    for _ in 0..50 {
+        logged = app.store.logged_events(i64::MIN, 0, 100).await.expect("log").len();
+        if logged == 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(logged, 4, "the four decided transfers are logged");
+    // "Restart": a second server on the same database with a fresh engine, rebuilt from the log.
+    let restarted = server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
+    assert_eq!(restarted.restore_engine().await.expect("restore"), 4);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base2 = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(server::serve(listener, restarted));
+    let after_restart = decide_on(base2.clone(), body(4)).await;
+    let without_restart = decide_on(app.base.clone(), body(4)).await;
+    for k in ["action", "scenario", "score", "fired"] {
+        assert_eq!(after_restart[k], without_restart[k], "{k} differs after a restart: {after_restart} vs {without_restart}");
+    }
+    assert_eq!(after_restart["action"], "warn", "five distinct payers into a new account: {after_restart}");
+    let replay = decide_on(base2, body(2)).await;
+    assert_eq!(replay["duplicate"], true, "an event from before the restart is still a duplicate");
+}
+both!(restart, restart_keeps_decisions);

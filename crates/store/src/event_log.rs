@@ -3,17 +3,26 @@
 
 use pii::Field;
 
+use crate::sql::{Arg, bind_args};
 use crate::{Result, Store, on_pool};
 
 impl Store {
     /// Appends events `(event_id, ts_ms, json)` in one transaction; ids already logged are skipped.
     pub async fn log_events(&self, events: &[(String, i64, String)]) -> Result<()> {
         let v = self.vault();
+        let mut args = Vec::with_capacity(events.len() * 3);
+        for (id, ts, body) in events {
+            args.push(vec![Arg::Text(id.clone()), Arg::I64(*ts), Arg::Bytes(v.encrypt(Field::Event, body)?)]);
+        }
+        // Several rows per statement (each statement is a round trip to the database thread),
+        // but few enough that sqlx's per-parameter lookup stays cheap.
         on_pool!(&self.db, p => {
             let mut tx = p.begin().await?;
-            for (id, ts, body) in events {
-                sqlx::query("INSERT INTO engine_events (event_id, ts_ms, body_enc) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING")
-                    .bind(id).bind(*ts).bind(v.encrypt(Field::Event, body)?).execute(&mut *tx).await?;
+            for batch in args.chunks(16) {
+                let rows: Vec<String> = (0..batch.len()).map(|r| format!("(${}, ${}, ${})", r * 3 + 1, r * 3 + 2, r * 3 + 3)).collect();
+                let sql = format!("INSERT INTO engine_events (event_id, ts_ms, body_enc) VALUES {} ON CONFLICT (event_id) DO NOTHING", rows.join(", "));
+                let flat: Vec<Arg> = batch.iter().flatten().cloned().collect();
+                bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), flat).execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });

@@ -11,5 +11,7 @@ echo "==> cargo test (SQLite + PostgreSQL at ${FANZHA_TEST_PG%%@*}@…)"
 cargo test --workspace --locked
 
 echo "==> browser tests (headless Chromium)"
-cargo build -p cli --locked
+# cargo test already built the fanzha binary for the CLI's integration tests; building it
+# again with `cargo build -p cli` would resolve features differently and recompile half the tree.
+[ -x target/debug/fanzha ] || cargo build -p cli --locked
 FANZHA_BIN="$PWD/target/debug/fanzha" npm --prefix tests/browser test

@@ -152,19 +152,11 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
             let start = Instant::now();
             let (lat, errors, _) = join_load(tasks).await?;
             let elapsed = start.elapsed().as_secs_f64();
-            let q = |p: f64| quantile(&lat, p, 1000.0);
-            let out = json!({
-                "bench": "registry",
-                "endpoint": "GET /api/v1/residents?per_page=20 (masked, audited)",
-                "user": user,
-                "connections": connections,
-                "seconds": elapsed,
-                "requests": lat.len(),
-                "errors": errors,
-                "requests_per_sec": lat.len() as f64 / elapsed,
-                "p50_ms": q(0.50),
-                "p99_ms": q(0.99),
-            });
+            let mut out = load_figures(&lat, errors, elapsed);
+            out["bench"] = json!("registry");
+            out["endpoint"] = json!("GET /api/v1/residents?per_page=20 (masked, audited)");
+            out["user"] = json!(user);
+            out["connections"] = json!(connections);
             print(&out, json);
             Ok(())
         }
@@ -174,6 +166,18 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
 /// The `p` quantile of sorted samples, divided by `per_unit` (1000 turns µs into ms).
 fn quantile(sorted: &[u64], p: f64, per_unit: f64) -> f64 {
     sorted.get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / per_unit
+}
+
+/// The figures every HTTP load reports, from sorted latencies in µs.
+fn load_figures(lat: &[u64], errors: u64, elapsed: f64) -> serde_json::Value {
+    json!({
+        "seconds": elapsed,
+        "requests": lat.len(),
+        "errors": errors,
+        "requests_per_sec": lat.len() as f64 / elapsed,
+        "p50_ms": quantile(lat, 0.50, 1000.0),
+        "p99_ms": quantile(lat, 0.99, 1000.0),
+    })
 }
 
 /// Joins the load tasks: all latencies, errors and the tasks' own counters summed.
@@ -361,20 +365,12 @@ async fn bench_http(seconds: u64, connections: usize, payees: u64, json_out: boo
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
-    let q = |p: f64| quantile(&lat, p, 1000.0);
-    let out = json!({
-        "bench": "http",
-        "endpoint": "POST /api/v1/decide (API key, warnings stored)",
-        "connections": connections,
-        "payees": payees,
-        "warnings_stored": warned,
-        "seconds": elapsed,
-        "requests": lat.len(),
-        "errors": errors,
-        "requests_per_sec": lat.len() as f64 / elapsed,
-        "p50_ms": q(0.50),
-        "p99_ms": q(0.99),
-    });
+    let mut out = load_figures(&lat, errors, elapsed);
+    out["bench"] = json!("http");
+    out["endpoint"] = json!("POST /api/v1/decide (API key, warnings stored)");
+    out["connections"] = json!(connections);
+    out["payees"] = json!(payees);
+    out["warnings_stored"] = json!(warned);
     print(&out, json_out);
     Ok(())
 }

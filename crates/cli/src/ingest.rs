@@ -45,8 +45,26 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
         Some(p) => Box::new(BufWriter::new(std::fs::File::create(p).with_context(|| format!("create {}", p.display()))?)),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
-    let bar = ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {pos} lines ({per_sec}) {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
     let (mut decided, mut applied, mut dupes, mut dead) = (0u64, 0u64, 0u64, 0u64);
+    // One place decides what happens to a decoded (or refused) line, for both formats.
+    let mut handle = |ev: Result<engine::event::Event, DecodeError>, raw: &str, out: &mut dyn Write, dl: &mut dyn Write| -> anyhow::Result<()> {
+        match ev {
+            Ok(e) => match eng.apply(&e) {
+                Outcome::Decided(d) => {
+                    decided += 1;
+                    writeln!(out, "{}", serde_json::to_string(&d)?)?;
+                }
+                Outcome::Applied => applied += 1,
+                Outcome::Duplicate => dupes += 1,
+            },
+            Err(e) => {
+                dead += 1;
+                writeln!(dl, "{}", serde_json::json!({"line": e.line, "field": e.field, "message": e.message, "raw": raw}))?;
+            }
+        }
+        Ok(())
+    };
+    let bar = ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {pos} lines ({per_sec}) {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
     if csv {
         // CSV goes through the csv crate (quoting, embedded commas), one record at a time.
         let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader(&a.file)?);
@@ -60,24 +78,11 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
                 Ok(true) => {
                     bar.inc(1);
                     let cells: Vec<&str> = rec.iter().collect();
-                    match header.transfer(&cells, line) {
-                        Ok(e) => match eng.apply(&e) {
-                            Outcome::Decided(d) => {
-                                decided += 1;
-                                writeln!(out, "{}", serde_json::to_string(&d)?)?;
-                            }
-                            Outcome::Applied => applied += 1,
-                            Outcome::Duplicate => dupes += 1,
-                        },
-                        Err(e) => {
-                            dead += 1;
-                            writeln!(dl, "{}", serde_json::json!({"line": e.line, "field": e.field, "message": e.message, "raw": cells.join(",")}))?;
-                        }
-                    }
+                    handle(header.transfer(&cells, line), &cells.join(","), &mut out, &mut dl)?;
                 }
                 Err(e) => {
-                    dead += 1;
-                    writeln!(dl, "{}", serde_json::json!({"line": line, "field": "row", "message": e.to_string(), "raw": ""}))?;
+                    let refused = DecodeError { line, field: "row".into(), message: e.to_string() };
+                    handle(Err(refused), "", &mut out, &mut dl)?;
                 }
             }
         }
@@ -88,30 +93,16 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
         let line = match line {
             Ok(l) => l,
             Err(e) => {
-                dead += 1;
-                writeln!(dl, "{}", serde_json::json!({"line": n, "field": "line", "message": format!("unreadable: {e}"), "raw": ""}))?;
+                handle(Err(DecodeError { line: n, field: "line".into(), message: format!("unreadable: {e}") }), "", &mut out, &mut dl)?;
                 continue;
             }
         };
         if line.trim().is_empty() {
             continue;
         }
-        let ev: Result<_, DecodeError> = json_line(&line, n);
-        match ev {
-            Ok(e) => match eng.apply(&e) {
-                Outcome::Decided(d) => {
-                    decided += 1;
-                    writeln!(out, "{}", serde_json::to_string(&d)?)?;
-                }
-                Outcome::Applied => applied += 1,
-                Outcome::Duplicate => dupes += 1,
-            },
-            Err(e) => {
-                dead += 1;
-                writeln!(dl, "{}", serde_json::json!({"line": e.line, "field": e.field, "message": e.message, "raw": line}))?;
-            }
-        }
+        handle(json_line(&line, n), &line, &mut out, &mut dl)?;
     }
+    drop(handle);
     bar.finish_and_clear();
     out.flush()?;
     dl.flush()?;

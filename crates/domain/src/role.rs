@@ -26,11 +26,13 @@ pub enum Permission {
     Decide,
     /// See warnings raised for the caller's area.
     WarningRead,
+    /// Add to and remove from the fraud list.
+    ListWrite,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 10] = [
         Self::RegistryRead,
         Self::RegistryWrite,
         Self::ResidentRead,
@@ -40,6 +42,7 @@ impl Permission {
         Self::AuditRead,
         Self::Decide,
         Self::WarningRead,
+        Self::ListWrite,
     ];
 
     /// The stored and API name.
@@ -54,6 +57,7 @@ impl Permission {
             Self::AuditRead => "audit_read",
             Self::Decide => "decide",
             Self::WarningRead => "warning_read",
+            Self::ListWrite => "list_write",
         }
     }
 
@@ -139,7 +143,7 @@ impl Role {
         match self {
             Self::SystemAdmin => &Permission::ALL,
             Self::Office => &[RegistryRead, RegistryWrite, ResidentRead, WarningRead],
-            Self::CentreAnalyst => &[RegistryRead, ResidentRead, PiiUnmask, WarningRead],
+            Self::CentreAnalyst => &[RegistryRead, ResidentRead, PiiUnmask, WarningRead, ListWrite],
             Self::StationOfficer => &[RegistryRead, ResidentRead, ResidentWrite, PiiUnmask, WarningRead],
             Self::GridWorker => &[RegistryRead, ResidentRead, ResidentWrite],
             Self::UnitReporter => &[RegistryRead],

@@ -276,6 +276,19 @@ impl Engine {
         }
     }
 
+    /// Every fraud-list entry: kind, value, colour, valid from, valid to.
+    pub fn list_entries(&self) -> Vec<(ListKind, String, Colour, Option<i64>, Option<i64>)> {
+        let kinds = [ListKind::Account, ListKind::Phone, ListKind::Url, ListKind::Device];
+        let mut out = Vec::new();
+        for k in kinds {
+            for (v, e) in &self.lists[list_slot(k)] {
+                out.push((k, v.clone(), e.colour, e.valid_from_ms, e.valid_to_ms));
+            }
+        }
+        out.sort_by(|a, b| (list_slot(a.0), &a.1).cmp(&(list_slot(b.0), &b.1)));
+        out
+    }
+
     fn listed(&self, kind: ListKind, value: &str, at: i64) -> Option<Colour> {
         self.lists[list_slot(kind)].get(value).filter(|e| e.active(at)).map(|e| e.colour)
     }

@@ -42,6 +42,8 @@ pub mod perm {
     pub const DECIDE: u8 = 7;
     /// [`domain::Permission::WarningRead`].
     pub const WARNING_READ: u8 = 8;
+    /// [`domain::Permission::ListWrite`].
+    pub const LIST_WRITE: u8 = 9;
     /// Any authenticated caller.
     pub const ANY: u8 = 255;
 }

@@ -518,6 +518,67 @@ const WarningsPage = {
   </div>`,
 };
 
+// ---- Rules and fraud lists ---------------------------------------------------------------------
+const LIST_KIND_ZH = { account: '账户', phone: '电话', url: '网址', device: '设备' };
+const RulesPage = {
+  setup() {
+    const rs = ref(null); const lists = ref([]);
+    const form = reactive({ op: 'add', kind: 'account', value: '', colour: 'amber', source: '', valid_to: '' });
+    async function load() { try { rs.value = await get('/engine/ruleset'); lists.value = await get('/engine/lists'); } catch (e) { fail(e); } }
+    async function submit() {
+      try { lists.value = await post('/engine/lists', { ...form, valid_to: form.valid_to ? new Date(form.valid_to).toISOString() : null }); form.value = ''; ElMessage.success('名单已更新，下一笔交易即生效'); }
+      catch (e) { fail(e); }
+    }
+    const scen = (id) => (rs.value ? (rs.value.scenario.find((x) => x.id === id) || {}).name_zh : id);
+    const params = (r) => Object.entries(r).filter(([k]) => !['id', 'name_zh', 'scenario', 'weight', 'fraud_types', 'enabled', 'kind'].includes(k)).map(([k, v]) => `${k}=${v}`).join(', ');
+    const fmt = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '长期');
+    onMounted(load);
+    return { rs, lists, form, submit, scen, params, fmt, can, LIST_KIND_ZH };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">规则与涉诈名单 <el-tag v-if="rs" size="small">规则版本 {{ rs.version }}</el-tag></h2>
+    <el-card v-if="rs" style="margin-bottom:12px">
+      <template #header>预警场景</template>
+      <el-table :data="rs.scenario" size="small" border>
+        <el-table-column prop="name_zh" label="场景" width="200" />
+        <el-table-column prop="warn" label="预警阈值" width="100" />
+        <el-table-column prop="hold" label="拦截阈值" width="100" />
+        <el-table-column prop="fraud_type_hint" label="类型提示" />
+      </el-table>
+    </el-card>
+    <el-card v-if="rs" style="margin-bottom:12px">
+      <template #header>规则</template>
+      <el-table :data="rs.rule" size="small" border data-testid="rules">
+        <el-table-column prop="id" label="编号" width="70" />
+        <el-table-column prop="name_zh" label="名称" width="220" />
+        <el-table-column label="场景" width="150"><template #default="{ row }">{{ scen(row.scenario) }}</template></el-table-column>
+        <el-table-column prop="weight" label="分值" width="70" />
+        <el-table-column label="参数"><template #default="{ row }">{{ row.kind }}：{{ params(row) }}</template></el-table-column>
+        <el-table-column label="适用诈骗类型" width="240"><template #default="{ row }">{{ (row.fraud_types || []).join('、') }}</template></el-table-column>
+      </el-table>
+    </el-card>
+    <el-card>
+      <template #header>涉诈名单（红名单：立即拦截；黄名单：加分预警）</template>
+      <el-form v-if="can('list_write')" inline size="small">
+        <el-form-item><el-select v-model="form.op" style="width:90px"><el-option label="加入" value="add" /><el-option label="移除" value="remove" /></el-select></el-form-item>
+        <el-form-item><el-select v-model="form.kind" style="width:90px"><el-option v-for="(zh, k) in LIST_KIND_ZH" :key="k" :label="zh" :value="k" /></el-select></el-form-item>
+        <el-form-item><el-input v-model="form.value" placeholder="账号/号码/网址/设备号" style="width:200px" /></el-form-item>
+        <el-form-item><el-select v-model="form.colour" style="width:90px"><el-option label="红名单" value="red" /><el-option label="黄名单" value="amber" /></el-select></el-form-item>
+        <el-form-item><el-input v-model="form.source" placeholder="来源（案件编号等）" style="width:160px" /></el-form-item>
+        <el-form-item><el-date-picker v-model="form.valid_to" type="datetime" placeholder="有效期至（可空）" /></el-form-item>
+        <el-button type="primary" @click="submit">提交</el-button>
+      </el-form>
+      <el-table :data="lists" size="small" border>
+        <el-table-column label="类型" width="80"><template #default="{ row }">{{ LIST_KIND_ZH[row.kind] || row.kind }}</template></el-table-column>
+        <el-table-column prop="value" label="值（已脱敏）" />
+        <el-table-column label="颜色" width="90"><template #default="{ row }"><el-tag :type="row.colour === 'red' ? 'danger' : 'warning'" size="small">{{ row.colour === 'red' ? '红名单' : '黄名单' }}</el-tag></template></el-table-column>
+        <el-table-column label="有效期至" width="180"><template #default="{ row }">{{ fmt(row.valid_to_ms) }}</template></el-table-column>
+      </el-table>
+    </el-card>
+  </div>`,
+};
+
 // ---- Shell -----------------------------------------------------------------------------------
 const MENU = [
   { path: '/', title: '工作台', icon: 'DataBoard', perm: 'registry_read', page: DashboardPage },
@@ -525,6 +586,7 @@ const MENU = [
   { path: '/stations', title: '派出所', icon: 'OfficeBuilding', perm: 'registry_read', page: StationsPage },
   { path: '/units', title: '成员单位', icon: 'School', perm: 'registry_read', page: UnitsPage },
   { path: '/warnings', title: '预警信息', icon: 'Bell', perm: 'warning_read', page: WarningsPage },
+  { path: '/rules', title: '规则与名单', icon: 'Operation', perm: 'warning_read', page: RulesPage },
   { path: '/residents', title: '居民信息', icon: 'User', perm: 'resident_read', page: ResidentsPage },
   { path: '/users', title: '用户管理', icon: 'UserFilled', perm: 'user_admin', page: UsersPage },
   { path: '/keys', title: '接口密钥', icon: 'Key', perm: 'user_admin', page: KeysPage },

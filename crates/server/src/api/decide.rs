@@ -194,3 +194,107 @@ async fn list_warnings(State(s): State<AppState>, Authorized(p): Authorized<{ pe
     s.store.audit(entry).await?;
     Ok(Json(page))
 }
+
+pub(super) fn engine_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(ruleset)).routes(routes!(list_entries, change_list))
+}
+
+/// The ruleset in force (version, scenarios, rules with Chinese names and parameters).
+#[utoipa::path(get, path = "/engine/ruleset", tag = "engine", responses((status = 200, body = Object)))]
+async fn ruleset(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> ApiResult<Json<serde_json::Value>> {
+    let rs = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.ruleset().clone();
+    Ok(Json(serde_json::to_value(rs.as_ref()).map_err(ApiError::internal)?))
+}
+
+/// One fraud-list entry, masked.
+#[derive(Serialize, utoipa::ToSchema)]
+struct ListEntryView {
+    kind: String,
+    value: String,
+    colour: String,
+    valid_from_ms: Option<i64>,
+    valid_to_ms: Option<i64>,
+}
+
+/// The fraud list (values masked).
+#[utoipa::path(get, path = "/engine/lists", tag = "engine", responses((status = 200, body = Vec<ListEntryView>)))]
+async fn list_entries(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> ApiResult<Json<Vec<ListEntryView>>> {
+    let entries = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.list_entries();
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|(k, v, c, from, to)| ListEntryView {
+                kind: serde_json::to_value(k).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default(),
+                value: if matches!(k, engine::event::ListKind::Url) { v } else { domain::person::mask_keep(&v, 3, 4) },
+                colour: serde_json::to_value(c).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default(),
+                valid_from_ms: from,
+                valid_to_ms: to,
+            })
+            .collect(),
+    ))
+}
+
+/// A change to the fraud list.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct ListChange {
+    /// add / remove.
+    op: String,
+    /// account / phone / url / device.
+    kind: String,
+    value: String,
+    /// red / amber.
+    #[serde(default = "amber")]
+    colour: String,
+    /// Where it comes from (case number, bank, platform).
+    #[serde(default)]
+    source: String,
+    /// Expiry, RFC 3339.
+    valid_to: Option<String>,
+}
+
+/// Parses a snake_case enum value, naming the field when it is unknown.
+fn field<T: serde::de::DeserializeOwned>(name: &str, v: &str) -> Result<T, ApiError> {
+    serde_json::from_value(serde_json::Value::String(v.trim().to_string())).map_err(|_| ApiError::invalid(format!("{name}: unknown value '{v}'")))
+}
+
+fn amber() -> String {
+    "amber".into()
+}
+
+/// Adds to or removes from the fraud list; effective for the next transfer, kept across restarts.
+#[utoipa::path(post, path = "/engine/lists", tag = "engine", request_body = ListChange, responses((status = 200, body = Vec<ListEntryView>)))]
+async fn change_list(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Json(b): Json<ListChange>) -> ApiResult<Json<Vec<ListEntryView>>> {
+    let value = b.value.trim().to_string();
+    if value.is_empty() {
+        return Err(ApiError::invalid("value: must not be empty"));
+    }
+    let valid_to_ms = b
+        .valid_to
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map(|v| v.parse::<jiff::Timestamp>().map(|t| t.as_millisecond()).map_err(|_| ApiError::invalid("valid_to: expected RFC 3339")))
+        .transpose()?;
+    let now = store::now_ms();
+    let update = engine::event::ListUpdate {
+        event_id: format!("list-{}-{}", now, auth_token_suffix()?),
+        ts_ms: now,
+        op: field("op", &b.op)?,
+        kind: field("kind", &b.kind)?,
+        value,
+        colour: field("colour", &b.colour)?,
+        source: if b.source.is_empty() { format!("user:{}", p.name) } else { b.source },
+        valid_from_ms: None,
+        valid_to_ms,
+    };
+    let event = Event::List(update);
+    s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.apply(&event);
+    s.log_event(&event);
+    let mut entry = p.audit("update", "fraud_list", None, &["value", "colour"]);
+    entry.detail = serde_json::json!({"op": b.op, "kind": b.kind, "colour": b.colour}).to_string();
+    s.store.audit(entry).await?;
+    list_entries(State(s), Authorized(p)).await
+}
+
+fn auth_token_suffix() -> Result<String, ApiError> {
+    Ok(crate::auth::random_token()?[..8].to_string())
+}

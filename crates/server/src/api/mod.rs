@@ -14,7 +14,7 @@ use crate::AppState;
 
 /// All API routes, with their OpenAPI descriptions.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes())
+    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes())
 }
 
 /// Paging parameters common to every list.

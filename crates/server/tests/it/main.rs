@@ -423,3 +423,36 @@ async fn restart_keeps_decisions(app: &App) {
     assert_eq!(replay["duplicate"], true, "an event from before the restart is still a duplicate");
 }
 both!(restart, restart_keeps_decisions);
+
+async fn fraud_list_holds_and_survives_restart(app: &App) {
+    let admin = login(app, "admin").await;
+    let (st, list) = admin.post("/api/v1/engine/lists", json!({"op": "add", "kind": "account", "value": "6217000055554444", "colour": "red", "source": "案件 A2026-001"})).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    assert_eq!(list[0]["value"], "621*********4444", "values are masked");
+    let (st, bad) = admin.post("/api/v1/engine/lists", json!({"op": "add", "kind": "pigeon", "value": "x"})).await;
+    assert_eq!((st, bad["message"].as_str().map(|m| m.starts_with("kind"))), (StatusCode::BAD_REQUEST, Some(true)));
+    let grid = login(app, "grid_a").await;
+    assert_eq!(grid.post("/api/v1/engine/lists", json!({"op": "add", "kind": "account", "value": "1", "colour": "red"})).await.0, StatusCode::FORBIDDEN);
+    let (_, key) = admin.post("/api/v1/api-keys", json!({"name": "bank", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["decide"]})).await;
+    let secret = key["secret"].as_str().expect("secret").to_string();
+    let d: Value = Client::new().post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
+        .json(&json!({"event_id": "LIST1", "payer_account": "6222000000000077", "payee_account": "6217000055554444", "amount_fen": 100}))
+        .send().await.expect("send").json().await.expect("json");
+    assert_eq!(d["action"], "hold", "{d}");
+    assert_eq!(d["fired"][0]["rule"], "L01");
+    // The list change is in the event log, so a restarted engine still holds.
+    for _ in 0..50 {
+        if app.store.logged_events(i64::MIN, 0, 100).await.expect("log").len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let restarted = server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
+    restarted.restore_engine().await.expect("restore");
+    let entries = restarted.engine.lock().expect("lock").list_entries();
+    assert!(entries.iter().any(|e| e.1 == "6217000055554444"), "list entry rebuilt after restart");
+    // The ruleset is readable with its Chinese names.
+    let (_, rs) = admin.get("/api/v1/engine/ruleset").await;
+    assert!(rs["rule"].as_array().is_some_and(|r| r.iter().any(|x| x["id"] == "L01" && x["name_zh"] == "收款账户在涉诈红名单")), "{rs}");
+}
+both!(fraud_list, fraud_list_holds_and_survives_restart);

@@ -77,6 +77,11 @@ impl AppState {
     /// Rebuilds the engine's windows after a start by replaying the logged events of the
     /// longest window before the latest one; returns how many were replayed.
     pub async fn restore_engine(&self) -> anyhow::Result<u64> {
+        // A ruleset uploaded through the API outlives the process.
+        if let Some(text) = self.store.setting("engine_ruleset").await? {
+            let rs = engine::ruleset::Ruleset::from_toml(&text)?;
+            self.engine.lock().map_err(|_| anyhow::anyhow!("engine lock poisoned"))?.set_ruleset(Arc::new(rs));
+        }
         let Some(latest) = self.store.latest_event_ts().await? else { return Ok(0) };
         let since = latest - engine::state::MAX_WINDOW_S * 1000;
         let mut after = 0i64;

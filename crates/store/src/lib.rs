@@ -217,6 +217,22 @@ impl Store {
         Ok(())
     }
 
+    /// A setting kept with the data (e.g. the ruleset in force).
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        let v: Option<(String,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT value FROM meta WHERE key = $1").bind(key).fetch_optional(p).await?);
+        Ok(v.map(|(s,)| s))
+    }
+
+    /// Stores a setting (the key check cannot be overwritten this way).
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        if key == "key_check" {
+            return Err(domain::InvalidValue::new("key", "reserved").into());
+        }
+        on_pool!(&self.db, p => { sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key).bind(value).execute(p).await?; });
+        Ok(())
+    }
+
     /// Closes all connections.
     pub async fn close(&self) {
         on_pool!(&self.db, p => p.close().await)

@@ -5,6 +5,7 @@ use axum::extract::{Query, State};
 use engine::event::{Channel, Event, Transfer};
 use engine::{Action, Outcome};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use store::{Page, WarningView};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -196,7 +197,7 @@ async fn list_warnings(State(s): State<AppState>, Authorized(p): Authorized<{ pe
 }
 
 pub(super) fn engine_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(ruleset)).routes(routes!(list_entries, change_list))
+    OpenApiRouter::new().routes(routes!(ruleset, replace_ruleset)).routes(routes!(list_entries, change_list))
 }
 
 /// The ruleset in force (version, scenarios, rules with Chinese names and parameters).
@@ -204,6 +205,31 @@ pub(super) fn engine_routes() -> OpenApiRouter<AppState> {
 async fn ruleset(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> ApiResult<Json<serde_json::Value>> {
     let rs = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.ruleset().clone();
     Ok(Json(serde_json::to_value(rs.as_ref()).map_err(ApiError::internal)?))
+}
+
+/// A new ruleset.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct RulesetUpload {
+    /// The whole ruleset file (TOML), with a new `version`.
+    toml: String,
+}
+
+/// Replaces the ruleset without a restart: checked first (an invalid one is refused with the
+/// rule at fault and the old one stays), kept with the data, effective for the next event.
+#[utoipa::path(put, path = "/engine/ruleset", tag = "engine", request_body = RulesetUpload, responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+async fn replace_ruleset(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Json(b): Json<RulesetUpload>) -> ApiResult<Json<serde_json::Value>> {
+    let rs = engine::ruleset::Ruleset::from_toml(&b.toml).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let old = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.ruleset().version.clone();
+    if rs.version == old {
+        return Err(ApiError::invalid(format!("version: '{old}' is already in force; give the new ruleset a new version")));
+    }
+    s.store.set_setting("engine_ruleset", &b.toml).await?;
+    let version = rs.version.clone();
+    s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.set_ruleset(Arc::new(rs));
+    let mut entry = p.audit("update", "ruleset", Some(version.clone()), &[]);
+    entry.detail = serde_json::json!({"from": old, "to": version}).to_string();
+    s.store.audit(entry).await?;
+    ruleset(State(s), Authorized(p)).await
 }
 
 /// One fraud-list entry, masked.

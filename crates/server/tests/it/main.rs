@@ -456,3 +456,30 @@ async fn fraud_list_holds_and_survives_restart(app: &App) {
     assert!(rs["rule"].as_array().is_some_and(|r| r.iter().any(|x| x["id"] == "L01" && x["name_zh"] == "收款账户在涉诈红名单")), "{rs}");
 }
 both!(fraud_list, fraud_list_holds_and_survives_restart);
+
+async fn ruleset_reloads_without_restart(app: &App) {
+    let admin = login(app, "admin").await;
+    let default = engine::ruleset::DEFAULT_RULESET;
+    // Invalid: refused with the rule named, old ruleset stays.
+    let bad = default.replacen("scenario = \"fraud_account\"\nweight = 25", "scenario = \"nowhere\"\nweight = 25", 1);
+    let r = admin.c.put(format!("{}/api/v1/engine/ruleset", app.base)).header("x-csrf-token", &admin.csrf).json(&json!({"toml": bad})).send().await.expect("send");
+    let st = r.status();
+    let e: Value = r.json().await.expect("json");
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(e["message"].as_str().is_some_and(|m| m.contains("M04")), "{e}");
+    // Valid: a new version where a new payee alone (M04, 25 points) reaches the warn threshold.
+    let new = default.replacen("version = \"2026.11.27-1\"", "version = \"test-2\"", 1).replacen("warn = 40\nhold = 80\nsubject = \"payee\"", "warn = 20\nhold = 80\nsubject = \"payee\"", 1);
+    let r = admin.c.put(format!("{}/api/v1/engine/ruleset", app.base)).header("x-csrf-token", &admin.csrf).json(&json!({"toml": new})).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, key) = admin.post("/api/v1/api-keys", json!({"name": "bank", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["decide"]})).await;
+    let secret = key["secret"].as_str().expect("secret").to_string();
+    let d: Value = Client::new().post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
+        .json(&json!({"event_id": "RS1", "payer_account": "6222000000000088", "payee_account": "6217000077776666", "amount_fen": 100}))
+        .send().await.expect("send").json().await.expect("json");
+    assert_eq!((d["action"].as_str(), d["ruleset_version"].as_str()), (Some("warn"), Some("test-2")), "{d}");
+    // And it is the ruleset a restarted engine starts with.
+    let restarted = server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
+    restarted.restore_engine().await.expect("restore");
+    assert_eq!(restarted.engine.lock().expect("lock").ruleset().version, "test-2");
+}
+both!(ruleset_reload, ruleset_reloads_without_restart);

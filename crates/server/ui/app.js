@@ -524,7 +524,12 @@ const RulesPage = {
   setup() {
     const rs = ref(null); const lists = ref([]);
     const form = reactive({ op: 'add', kind: 'account', value: '', colour: 'amber', source: '', valid_to: '' });
+    const upload = ref(false); const toml = ref('');
     async function load() { try { rs.value = await get('/engine/ruleset'); lists.value = await get('/engine/lists'); } catch (e) { fail(e); } }
+    async function replace() {
+      try { rs.value = await api('PUT', '/engine/ruleset', { toml: toml.value }); upload.value = false; ElMessage.success('规则已更新为版本 ' + rs.value.version + '，下一笔交易即生效'); }
+      catch (e) { fail(e); }
+    }
     async function submit() {
       try { lists.value = await post('/engine/lists', { ...form, valid_to: form.valid_to ? new Date(form.valid_to).toISOString() : null }); form.value = ''; ElMessage.success('名单已更新，下一笔交易即生效'); }
       catch (e) { fail(e); }
@@ -533,11 +538,16 @@ const RulesPage = {
     const params = (r) => Object.entries(r).filter(([k]) => !['id', 'name_zh', 'scenario', 'weight', 'fraud_types', 'enabled', 'kind'].includes(k)).map(([k, v]) => `${k}=${v}`).join(', ');
     const fmt = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '长期');
     onMounted(load);
-    return { rs, lists, form, submit, scen, params, fmt, can, LIST_KIND_ZH };
+    return { rs, lists, form, submit, scen, params, fmt, can, LIST_KIND_ZH, upload, toml, replace };
   },
   template: `
   <div>
-    <h2 class="page-title">规则与涉诈名单 <el-tag v-if="rs" size="small">规则版本 {{ rs.version }}</el-tag></h2>
+    <h2 class="page-title">规则与涉诈名单 <el-tag v-if="rs" size="small">规则版本 {{ rs.version }}</el-tag>
+      <el-button v-if="can('list_write')" size="small" style="margin-left:8px" @click="upload = true">更新规则文件</el-button></h2>
+    <el-dialog v-model="upload" title="更新规则（TOML，须使用新版本号）" width="720px">
+      <el-input v-model="toml" type="textarea" :rows="18" placeholder="粘贴完整的规则文件" />
+      <template #footer><el-button @click="upload = false">取消</el-button><el-button type="primary" @click="replace">校验并启用</el-button></template>
+    </el-dialog>
     <el-card v-if="rs" style="margin-bottom:12px">
       <template #header>预警场景</template>
       <el-table :data="rs.scenario" size="small" border>

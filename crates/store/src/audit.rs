@@ -3,7 +3,7 @@
 use domain::audit::{AuditContent, AuditRecord, BrokenLink, ChainVerifier};
 
 use crate::sql::{Arg, Filter, bind_args};
-use crate::{Page, PageReq, Result, Store, on_pool};
+use crate::{BeginWrite, Page, PageReq, Result, Store, on_pool};
 
 /// Filter for the audit viewer.
 #[derive(Debug, Clone, Default)]
@@ -68,7 +68,7 @@ impl Store {
         let _guard = self.audit_lock.lock().await;
         let fields = serde_json::to_string(&content.fields).unwrap_or_else(|_| "[]".into());
         let rec = on_pool!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let head_sql = if self.backend() == "postgres" { "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE" } else { "SELECT seq, hash FROM audit_head WHERE id = 1" };
             let (seq, hash): (i64, String) = sqlx::query_as(head_sql).fetch_one(&mut *tx).await?;
             let rec = domain::audit::append(if seq == 0 { None } else { Some((seq, hash.as_str())) }, content);

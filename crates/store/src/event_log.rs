@@ -4,7 +4,7 @@
 use pii::Field;
 
 use crate::sql::{Arg, bind_args};
-use crate::{Result, Store, on_pool};
+use crate::{BeginWrite, Result, Store, on_pool};
 
 impl Store {
     /// Appends events `(event_id, ts_ms, json)` in one transaction; ids already logged are skipped.
@@ -17,7 +17,7 @@ impl Store {
         // Several rows per statement (each statement is a round trip to the database thread),
         // but few enough that sqlx's per-parameter lookup stays cheap.
         on_pool!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for batch in args.chunks(16) {
                 let rows: Vec<String> = (0..batch.len()).map(|r| format!("(${}, ${}, ${})", r * 3 + 1, r * 3 + 2, r * 3 + 3)).collect();
                 let sql = format!("INSERT INTO engine_events (event_id, ts_ms, body_enc) VALUES {} ON CONFLICT (event_id) DO NOTHING", rows.join(", "));

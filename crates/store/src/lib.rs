@@ -86,6 +86,31 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// Starting a transaction that will write. SQLite's default (deferred) transaction takes the
+/// write lock only at the first write; if another connection wrote since this one's first
+/// read, the upgrade fails at once with "database is locked" and the busy timeout does not
+/// help. `BEGIN IMMEDIATE` takes the lock up front, so writers queue on the busy timeout.
+pub(crate) trait BeginWrite {
+    /// The backend.
+    type Db: sqlx::Database;
+    /// Begins a transaction holding the write lock where the backend has one.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
 /// A database opened and migrated, before the key is checked.
 #[derive(Clone, Debug)]
 pub struct Database {

@@ -4,7 +4,7 @@ use domain::{JurisdictionKind, MemberUnitKind, Scope};
 use serde::Serialize;
 
 use crate::sql::{Arg, Filter, bind_args, like_escape};
-use crate::{Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 
 /// A node of the area tree, with the population figure in force today.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -171,7 +171,7 @@ impl Store {
         }
         let now = now_ms();
         let id = on_pool!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let r: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
                 "INSERT INTO jurisdictions (parent_id, kind, code, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
                 .bind(n.parent_id).bind(n.kind.as_str()).bind(n.code.trim()).bind(n.name.trim()).bind(now)
@@ -280,7 +280,7 @@ impl Store {
     /// Many population figures in one transaction (imports, the demo).
     pub async fn set_populations(&self, rows: &[PopulationRow]) -> Result<()> {
         on_pool!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for r in rows {
                 sqlx::query(
                     "INSERT INTO population_figures (jurisdiction_id, as_of, residents, source) VALUES ($1, $2, $3, $4) \
@@ -317,7 +317,7 @@ impl Store {
         }
         let now = now_ms();
         let id = on_pool!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let r: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
                 "INSERT INTO member_units (code, name, kind, parent_unit_id, jurisdiction_id, jurisdiction_path, contact_name, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id")
@@ -436,7 +436,7 @@ impl Store {
     /// into this precinct removes it from any other.
     pub async fn set_precinct(&self, station_id: i64, jurisdictions: &[i64]) -> Result<()> {
         on_pool!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             sqlx::query("DELETE FROM station_precincts WHERE station_id = $1").bind(station_id).execute(&mut *tx).await?;
             for j in jurisdictions {
                 sqlx::query("INSERT INTO station_precincts (jurisdiction_id, station_id) VALUES ($1, $2) \

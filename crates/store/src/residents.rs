@@ -7,7 +7,7 @@ use pii::Field;
 use serde::Serialize;
 
 use crate::sql::{Arg, Filter, bind_args, like_escape};
-use crate::{Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 
 /// A resident to add. The identifiers are validated types, so nothing unchecked is stored.
 #[derive(Debug, Clone)]
@@ -196,7 +196,7 @@ impl Store {
         // sqlx looks every parameter up by name, which costs O(parameters) each: keep batches small.
         const BATCH: usize = 16;
         on_pool!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for batch in ready.chunks(BATCH) {
                 let mut sql = String::from(
                     "INSERT INTO residents (name, id_number_enc, id_number_idx, phone_enc, phone_idx, address_enc, gender, age_band, household_code, jurisdiction_id, jurisdiction_path, created_at, updated_at) VALUES ",

@@ -4,7 +4,7 @@ use domain::Role;
 use serde::Serialize;
 
 use crate::sql::{Arg, Filter, bind_args};
-use crate::{Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 
 /// A user account.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -162,7 +162,7 @@ impl Store {
     /// Enables or disables a user; disabling ends the user's sessions.
     pub async fn set_user_active(&self, id: i64, active: bool) -> Result<()> {
         on_pool!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let r = sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3").bind(active).bind(now_ms()).bind(id).execute(&mut *tx).await?;
             if r.rows_affected() == 0 {
                 return Err(StoreError::NotFound("user"));
@@ -178,7 +178,7 @@ impl Store {
     /// Replaces a user's password hash and ends the user's sessions.
     pub async fn set_password_hash(&self, id: i64, hash: &str) -> Result<()> {
         on_pool!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(hash).bind(now_ms()).bind(id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
             tx.commit().await?;

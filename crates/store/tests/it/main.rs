@@ -284,3 +284,29 @@ async fn key_file_made_once_and_never_replaced() {
     let other = format!("1:{}", "ee".repeat(32));
     assert!(matches!(open(&url, KeySource::Spec(other)).await, Err(StoreError::KeyMismatch(_))));
 }
+
+/// Concurrent writers on SQLite queue on the busy timeout instead of failing with
+/// "database is locked": the audit append reads the chain head before it writes, while the
+/// engine's event log commits from another connection.
+#[tokio::test]
+async fn concurrent_writers_do_not_fail() {
+    let f = sqlite().await;
+    let s = f.store.clone();
+    let mut tasks = Vec::new();
+    for i in 0..40i64 {
+        let s1 = s.clone();
+        tasks.push(tokio::spawn(async move {
+            s1.audit(domain::audit::AuditContent { at_ms: i, actor_kind: "system".into(), action: "x".into(), object_type: "t".into(), detail: "{}".into(), ..Default::default() }).await.map(|_| ())
+        }));
+        let s2 = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let batch: Vec<(String, i64, String)> = (0..20).map(|k| (format!("e{i}-{k}"), i, "{}".to_string())).collect();
+            s2.log_events(&batch).await
+        }));
+    }
+    for t in tasks {
+        t.await.expect("join").expect("a concurrent write failed");
+    }
+    assert_eq!(s.verify_audit().await.expect("verify"), 40);
+    assert_eq!(s.logged_events(i64::MIN, 0, 10_000).await.expect("log").len(), 800);
+}

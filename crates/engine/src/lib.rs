@@ -296,10 +296,7 @@ impl Engine {
     /// Decides a transfer that has not been seen before (callers that de-duplicate
     /// themselves may call this directly), then records it in the state.
     pub fn decide_new(&mut self, t: &Transfer) -> Decision {
-        let a = self.intern(&t.payer);
-        let b = self.intern(&t.payee);
-        self.accounts[a as usize].evict(t.ts_ms);
-        self.accounts[b as usize].evict(t.ts_ms);
+        let (a, b) = self.accounts_of(t);
         // Features feed only the model; without one they are not computed on the hot path.
         let feats = if self.model.is_some() { Some(features::compute(self, a, b, t)) } else { None };
         let d = self.evaluate(a, b, t, feats.as_ref());
@@ -311,13 +308,19 @@ impl Engine {
 
     /// Records a transfer without deciding (history replay for windows; training).
     pub fn observe_transfer(&mut self, t: &Transfer) -> features::Features {
+        let (a, b) = self.accounts_of(t);
+        let feats = features::compute(self, a, b, t);
+        self.record(a, b, t);
+        feats
+    }
+
+    /// The payer's and payee's indexes, with windows evicted up to the transfer's time.
+    fn accounts_of(&mut self, t: &Transfer) -> (u32, u32) {
         let a = self.intern(&t.payer);
         let b = self.intern(&t.payee);
         self.accounts[a as usize].evict(t.ts_ms);
         self.accounts[b as usize].evict(t.ts_ms);
-        let feats = features::compute(self, a, b, t);
-        self.record(a, b, t);
-        feats
+        (a, b)
     }
 
     fn record(&mut self, a: u32, b: u32, t: &Transfer) {

@@ -178,10 +178,9 @@ impl Store {
     /// queue) are seen only by county-wide scopes.
     pub async fn list_warnings(&self, scope: &Scope, page: PageReq) -> Result<Page<WarningView>> {
         let mut f = Filter::default();
-        match scope.roots() {
-            None => {}
-            Some(_) => f.scope("jurisdiction_path", scope),
-        }
+        // The centre's queue has an empty path, which no subtree contains: only county-wide
+        // scopes (which add no condition) see it.
+        f.scope("jurisdiction_path", scope);
         let count_sql = format!("SELECT COUNT(*) FROM warnings{}", f.sql());
         let n = f.args.len();
         let lim = f.bind(Arg::I64(page.limit()));

@@ -110,14 +110,14 @@ async fn decide(State(s): State<AppState>, Authorized(p): Authorized<{ perm::DEC
         ip: b.ip,
     };
     let event = Event::Transfer(t.clone());
-    let outcome = {
-        let mut eng = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?;
-        eng.apply(&event)
+    // One lock for the decision and the ruleset it was made with.
+    let (outcome, rs) = {
+        let mut eng = engine_of(&s)?;
+        (eng.apply(&event), eng.ruleset().clone())
     };
     if matches!(outcome, Outcome::Decided(_)) {
         s.log_event(&event);
     }
-    let rs = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.ruleset().clone();
     let d = match outcome {
         Outcome::Decided(d) => d,
         Outcome::Duplicate => {
@@ -203,7 +203,7 @@ pub(super) fn engine_routes() -> OpenApiRouter<AppState> {
 /// The ruleset in force (version, scenarios, rules with Chinese names and parameters).
 #[utoipa::path(get, path = "/engine/ruleset", tag = "engine", responses((status = 200, body = Object)))]
 async fn ruleset(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> ApiResult<Json<serde_json::Value>> {
-    let rs = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.ruleset().clone();
+    let rs = engine_of(&s)?.ruleset().clone();
     Ok(Json(serde_json::to_value(rs.as_ref()).map_err(ApiError::internal)?))
 }
 
@@ -219,13 +219,13 @@ struct RulesetUpload {
 #[utoipa::path(put, path = "/engine/ruleset", tag = "engine", request_body = RulesetUpload, responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
 async fn replace_ruleset(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Json(b): Json<RulesetUpload>) -> ApiResult<Json<serde_json::Value>> {
     let rs = engine::ruleset::Ruleset::from_toml(&b.toml).map_err(|e| ApiError::invalid(e.to_string()))?;
-    let old = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.ruleset().version.clone();
+    let old = engine_of(&s)?.ruleset().version.clone();
     if rs.version == old {
         return Err(ApiError::invalid(format!("version: '{old}' is already in force; give the new ruleset a new version")));
     }
     s.store.set_setting("engine_ruleset", &b.toml).await?;
     let version = rs.version.clone();
-    s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.set_ruleset(Arc::new(rs));
+    engine_of(&s)?.set_ruleset(Arc::new(rs));
     let mut entry = p.audit("update", "ruleset", Some(version.clone()), &[]);
     entry.detail = serde_json::json!({"from": old, "to": version}).to_string();
     s.store.audit(entry).await?;
@@ -245,7 +245,7 @@ struct ListEntryView {
 /// The fraud list (values masked).
 #[utoipa::path(get, path = "/engine/lists", tag = "engine", responses((status = 200, body = Vec<ListEntryView>)))]
 async fn list_entries(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> ApiResult<Json<Vec<ListEntryView>>> {
-    let entries = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.list_entries();
+    let entries = engine_of(&s)?.list_entries();
     Ok(Json(
         entries
             .into_iter()
@@ -276,6 +276,11 @@ struct ListChange {
     source: String,
     /// Expiry, RFC 3339.
     valid_to: Option<String>,
+}
+
+/// The engine, locked for the few microseconds of one call.
+fn engine_of(s: &AppState) -> Result<std::sync::MutexGuard<'_, engine::Engine>, ApiError> {
+    s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))
 }
 
 /// Parses a snake_case enum value, naming the field when it is unknown.
@@ -313,7 +318,7 @@ async fn change_list(State(s): State<AppState>, Authorized(p): Authorized<{ perm
         valid_to_ms,
     };
     let event = Event::List(update);
-    s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?.apply(&event);
+    engine_of(&s)?.apply(&event);
     s.log_event(&event);
     let mut entry = p.audit("update", "fraud_list", None, &["value", "colour"]);
     entry.detail = serde_json::json!({"op": b.op, "kind": b.kind, "colour": b.colour}).to_string();

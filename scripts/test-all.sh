@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FANZHA_TEST_PG="${FANZHA_TEST_PG:-postgres://postgres@127.0.0.1:5432/postgres}"
-export FANZHA_TEST_NATS="${FANZHA_TEST_NATS:-127.0.0.1:4222}"
+export FANZHA_TEST_NATS="${FANZHA_TEST_NATS:-nats://127.0.0.1:4222}"
 
 echo "==> cargo test (SQLite + PostgreSQL at ${FANZHA_TEST_PG%%@*}@…)"
 cargo test --workspace --locked

@@ -19,6 +19,48 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Mark session cookies `Secure` (needs TLS in front).
     pub cookie_secure: bool,
+    /// The NATS JetStream event stream; off when absent.
+    pub stream: Option<StreamConfig>,
+}
+
+/// The `[stream]` table: where events arrive at scale.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamConfig {
+    /// `nats://host:port`.
+    pub url: String,
+    /// JetStream stream name.
+    #[serde(default = "default_stream")]
+    pub stream: String,
+    /// Subject captured by the stream.
+    #[serde(default = "default_subject")]
+    pub subject: String,
+    /// Durable consumer name.
+    #[serde(default = "default_durable")]
+    pub durable: String,
+    /// Messages per committed batch.
+    #[serde(default = "default_batch")]
+    pub batch: usize,
+}
+
+fn default_stream() -> String {
+    server::stream::StreamSettings::new("").stream
+}
+fn default_subject() -> String {
+    server::stream::StreamSettings::new("").subject
+}
+fn default_durable() -> String {
+    server::stream::StreamSettings::new("").durable
+}
+fn default_batch() -> usize {
+    server::stream::StreamSettings::new("").batch
+}
+
+impl StreamConfig {
+    /// The server's settings for this table.
+    pub fn settings(&self) -> server::stream::StreamSettings {
+        server::stream::StreamSettings { url: self.url.clone(), stream: self.stream.clone(), subject: self.subject.clone(), durable: self.durable.clone(), batch: self.batch.max(1) }
+    }
 }
 
 impl Default for Config {
@@ -29,6 +71,7 @@ impl Default for Config {
             master_key: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             cookie_secure: true,
+            stream: None,
         }
     }
 }
@@ -41,6 +84,7 @@ impl std::fmt::Debug for Config {
             .field("master_key", &self.master_key.as_ref().map(|_| "[redacted]"))
             .field("listen", &self.listen)
             .field("cookie_secure", &self.cookie_secure)
+            .field("stream", &self.stream)
             .finish()
     }
 }
@@ -77,6 +121,12 @@ pub struct Overrides {
     /// Address to listen on.
     #[arg(long, env = "FANZHA_LISTEN", global = true)]
     pub listen: Option<SocketAddr>,
+    /// NATS server of the event stream (turns the stream consumer on).
+    #[arg(long, env = "FANZHA_NATS_URL", global = true)]
+    pub nats_url: Option<String>,
+    /// JetStream stream name (default FANZHA_EVENTS).
+    #[arg(long, env = "FANZHA_NATS_STREAM", global = true)]
+    pub nats_stream: Option<String>,
 }
 
 impl Config {
@@ -100,6 +150,16 @@ impl Config {
         }
         if let Some(v) = o.listen {
             c.listen = v;
+        }
+        if let Some(url) = &o.nats_url {
+            let s = c.stream.get_or_insert_with(|| StreamConfig { url: url.clone(), stream: default_stream(), subject: default_subject(), durable: default_durable(), batch: default_batch() });
+            s.url = url.clone();
+        }
+        if let (Some(name), Some(s)) = (&o.nats_stream, c.stream.as_mut()) {
+            // A second stream on the same server needs its own subjects and consumer too.
+            s.subject = format!("{}.>", name.to_lowercase());
+            s.durable = format!("{}-engine", name.to_lowercase());
+            s.stream = name.clone();
         }
         Ok(c)
     }

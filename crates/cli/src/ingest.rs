@@ -26,7 +26,7 @@ pub struct IngestArgs {
     rules: Option<PathBuf>,
 }
 
-fn reader(p: &Path) -> anyhow::Result<Box<dyn BufRead>> {
+pub(crate) fn reader(p: &Path) -> anyhow::Result<Box<dyn BufRead>> {
     let f = std::fs::File::open(p).with_context(|| format!("open {}", p.display()))?;
     Ok(if p.extension().is_some_and(|e| e == "gz") { Box::new(BufReader::new(flate2::read::GzDecoder::new(f))) } else { Box::new(BufReader::new(f)) })
 }

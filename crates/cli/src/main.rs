@@ -7,6 +7,7 @@ mod config;
 mod demo;
 mod eval;
 mod ingest;
+mod publish;
 
 
 use anyhow::Context;
@@ -49,6 +50,8 @@ enum Command {
     },
     /// Events from a JSONL or CSV file through the engine; malformed lines are dead-lettered.
     Ingest(ingest::IngestArgs),
+    /// Events from a JSONL file onto the NATS JetStream event stream (--nats-url).
+    Publish(publish::PublishArgs),
     /// Detection quality on labelled data; prints one JSON object with --json.
     Eval {
         #[command(subcommand)]
@@ -172,6 +175,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Publish(args) => publish::run(args, &Config::load(&cli.overrides)?).await,
         Command::Bench { command } => bench::run(command, &cli.overrides).await,
         Command::Ingest(args) => tokio::task::spawn_blocking(move || ingest::run(args)).await?,
         Command::Eval { command } => tokio::task::spawn_blocking(move || eval::run(command)).await?,
@@ -185,6 +189,19 @@ async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool) -> anyhow
     let replayed = state.restore_engine().await?;
     if replayed > 0 {
         eprintln!("Engine windows rebuilt from {replayed} logged events.");
+    }
+    if let Some(sc) = &cfg.stream {
+        let settings = sc.settings();
+        // Fail the start when the stream is configured but unreachable, rather than serve
+        // without the events the operator expects.
+        let _ = server::stream::connect(&settings).await?;
+        eprintln!("Consuming events from NATS JetStream {} ({}), durable consumer {}.", settings.stream, settings.url, settings.durable);
+        let st = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = server::stream::run(st, settings).await {
+                tracing::error!(error = %e, "the event stream consumer stopped");
+            }
+        });
     }
     server::serve(listener, state).await
 }

@@ -9,6 +9,8 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod import;
+pub mod intake;
+pub mod stream;
 mod telemetry;
 mod ui;
 
@@ -54,6 +56,8 @@ pub struct AppState {
     pub engine: Arc<std::sync::Mutex<engine::Engine>>,
     /// Events the engine applied, on their way to the event log (written in batches).
     event_log: tokio::sync::mpsc::UnboundedSender<(String, i64, String)>,
+    /// New warnings, for the live feed (masked).
+    pub live: tokio::sync::broadcast::Sender<intake::LiveWarning>,
 }
 
 impl AppState {
@@ -62,7 +66,8 @@ impl AppState {
         let engine = engine::Engine::new(Arc::new(engine::ruleset::Ruleset::default_ruleset()));
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(write_event_log(store.clone(), rx));
-        Self { store, config: Arc::new(config), sessions: Arc::default(), engine: Arc::new(std::sync::Mutex::new(engine)), event_log: tx }
+        let (live, _) = tokio::sync::broadcast::channel(1024);
+        Self { store, config: Arc::new(config), sessions: Arc::default(), engine: Arc::new(std::sync::Mutex::new(engine)), event_log: tx, live }
     }
 
     /// Records an event the engine applied (asynchronously, in batches: the decision is not
@@ -81,6 +86,10 @@ impl AppState {
         if let Some(text) = self.store.setting("engine_ruleset").await? {
             let rs = engine::ruleset::Ruleset::from_toml(&text)?;
             self.engine.lock().map_err(|_| anyhow::anyhow!("engine lock poisoned"))?.set_ruleset(Arc::new(rs));
+        } else {
+            // The shipped ruleset is the first version of the history.
+            let rs = engine::ruleset::Ruleset::default_ruleset();
+            self.store.save_ruleset(&rs.version, engine::ruleset::DEFAULT_RULESET, "system", "随系统发布的默认规则").await?;
         }
         let Some(latest) = self.store.latest_event_ts().await? else { return Ok(0) };
         let since = latest - engine::state::MAX_WINDOW_S * 1000;

@@ -4,7 +4,7 @@
 use pii::Field;
 
 use crate::sql::{Arg, bind_args};
-use crate::{BeginWrite, Result, Store, on_pool};
+use crate::{BeginWrite, Page, PageReq, Result, Store, now_ms, on_pool};
 
 impl Store {
     /// Appends events `(event_id, ts_ms, json)` in one transaction; ids already logged are skipped.
@@ -29,6 +29,12 @@ impl Store {
         Ok(())
     }
 
+    /// How many events the log holds.
+    pub async fn event_log_len(&self) -> Result<i64> {
+        let (n,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("SELECT COUNT(*) FROM engine_events").fetch_one(p).await?);
+        Ok(n)
+    }
+
     /// The time of the latest logged event.
     pub async fn latest_event_ts(&self) -> Result<Option<i64>> {
         let (t,): (Option<i64>,) = on_pool!(&self.db, p => sqlx::query_as("SELECT MAX(ts_ms) FROM engine_events").fetch_one(p).await?);
@@ -43,4 +49,88 @@ impl Store {
         let v = self.vault();
         rows.into_iter().map(|(seq, b)| Ok((seq, v.decrypt(Field::Event, &b)?))).collect()
     }
+
+    /// Keeps an event the stream consumer refused, with the reason.
+    pub async fn add_dead_letter(&self, d: &NewDeadLetter) -> Result<i64> {
+        let raw = self.vault().encrypt(Field::Event, &d.raw)?;
+        let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as(
+            "INSERT INTO dead_letters (source, received_at, stream_seq, field, reason, raw_enc, raw_len) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (source, stream_seq) DO UPDATE SET reason = excluded.reason RETURNING id")
+            .bind(&d.source).bind(now_ms()).bind(d.stream_seq).bind(&d.field).bind(&d.reason).bind(raw).bind(d.raw.len() as i64)
+            .fetch_one(p).await?);
+        Ok(id)
+    }
+
+    /// Refused events, newest first (the raw message stays encrypted; only its size is shown).
+    pub async fn list_dead_letters(&self, page: PageReq) -> Result<Page<DeadLetter>> {
+        let (total,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("SELECT COUNT(*) FROM dead_letters").fetch_one(p).await?);
+        let items: Vec<DeadLetter> = on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT id, source, received_at, stream_seq, field, reason, raw_len FROM dead_letters ORDER BY id DESC LIMIT $1 OFFSET $2")
+            .bind(page.limit()).bind(page.offset()).fetch_all(p).await?);
+        Ok(Page { total, items, page: page.page, per_page: page.limit() })
+    }
+
+    /// Records a ruleset put in force (once per version).
+    pub async fn save_ruleset(&self, version: &str, body: &str, by: &str, note: &str) -> Result<()> {
+        on_pool!(&self.db, p => sqlx::query("INSERT INTO rulesets (version, body, created_at, created_by, note) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (version) DO NOTHING")
+            .bind(version).bind(body).bind(now_ms()).bind(by).bind(note).execute(p).await.map(|_| ())?);
+        Ok(())
+    }
+
+    /// Every ruleset version put in force, newest first.
+    pub async fn ruleset_versions(&self) -> Result<Vec<RulesetVersion>> {
+        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT version, created_at, created_by, note FROM rulesets ORDER BY created_at DESC, version DESC").fetch_all(p).await?))
+    }
+
+    /// The text of one ruleset version.
+    pub async fn ruleset_body(&self, version: &str) -> Result<Option<String>> {
+        let r: Option<(String,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT body FROM rulesets WHERE version = $1").bind(version).fetch_optional(p).await?);
+        Ok(r.map(|(b,)| b))
+    }
+}
+
+/// An event refused by a consumer.
+#[derive(Debug, Clone)]
+pub struct NewDeadLetter {
+    /// Where it came from (e.g. `nats:FANZHA_EVENTS`).
+    pub source: String,
+    /// Its sequence number in the stream.
+    pub stream_seq: Option<i64>,
+    /// The field at fault.
+    pub field: String,
+    /// Why it was refused.
+    pub reason: String,
+    /// The message as received.
+    pub raw: String,
+}
+
+/// A refused event, without its content.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct DeadLetter {
+    /// Id.
+    pub id: i64,
+    /// Where it came from.
+    pub source: String,
+    /// When it was refused (ms).
+    pub received_at: i64,
+    /// Its sequence number in the stream.
+    pub stream_seq: Option<i64>,
+    /// The field at fault.
+    pub field: String,
+    /// Why it was refused.
+    pub reason: String,
+    /// Size of the message in bytes.
+    pub raw_len: i64,
+}
+
+/// A ruleset version put in force.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct RulesetVersion {
+    /// Version string of the file.
+    pub version: String,
+    /// When it was put in force (ms).
+    pub created_at: i64,
+    /// Who put it in force.
+    pub created_by: String,
+    /// Why.
+    pub note: String,
 }

@@ -8,7 +8,7 @@
 
 mod audit;
 pub mod bootstrap;
-mod event_log;
+pub mod event_log;
 mod registry;
 mod residents;
 mod sql;
@@ -27,6 +27,7 @@ pub use registry::{Jurisdiction, MemberUnit, NewJurisdiction, NewMemberUnit, New
 pub use residents::{NewResident, ResidentFilter, ResidentPatch, ResidentView, RevealField};
 pub use users::{ApiKey, NewApiKey, NewUser, SessionInfo, User};
 pub use warnings::{NewWarning, WarningView};
+pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
 
 /// Errors of the store. Messages never include personal data.
 #[derive(Debug, thiserror::Error)]

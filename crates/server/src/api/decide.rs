@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use engine::event::{Channel, Event, Transfer};
-use engine::{Action, Outcome};
+use engine::Outcome;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use store::{Page, WarningView};
@@ -15,7 +15,42 @@ use crate::auth::{Authorized, perm};
 use crate::error::{ApiError, ApiResult};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(decide)).routes(routes!(list_warnings))
+    OpenApiRouter::new().routes(routes!(decide)).routes(routes!(list_warnings)).routes(routes!(live_warnings))
+}
+
+/// New warnings as they are raised, as server-sent events (`warning`, masked), for the
+/// caller's area only.
+#[utoipa::path(get, path = "/warnings/live", tag = "engine", responses((status = 200, description = "text/event-stream of LiveWarning", body = crate::intake::LiveWarning)))]
+async fn live_warnings(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::WARNING_READ }>,
+) -> ApiResult<axum::response::Sse<impl futures::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>>> {
+    use axum::response::sse::{Event as SseEvent, KeepAlive};
+    let mut entry = p.audit("read_pii", "warning", Some("live".into()), &["subject"]);
+    entry.detail = serde_json::json!({"masked": true, "feed": true}).to_string();
+    s.store.audit(entry).await?;
+    let rx = s.live.subscribe();
+    let scope = p.scope.clone();
+    let stream = futures::stream::unfold(rx, move |mut rx| {
+        let scope = scope.clone();
+        async move {
+            loop {
+                match rx.recv().await {
+                    Ok(w) if scope.contains(&w.jurisdiction_path) => {
+                        let ev = SseEvent::default().event("warning").json_data(&w).unwrap_or_else(|_| SseEvent::default().comment("unserialisable"));
+                        return Some((Ok(ev), rx));
+                    }
+                    Ok(_) => continue,
+                    // A slow reader skips what it missed; the list API has every warning.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        return Some((Ok(SseEvent::default().event("lagged").data(n.to_string())), rx));
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        }
+    });
+    Ok(axum::response::Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 /// A transfer to decide on.
@@ -134,45 +169,7 @@ async fn decide(State(s): State<AppState>, Authorized(p): Authorized<{ perm::DEC
         }
         Outcome::Applied => return Err(ApiError::internal("transfer was not decided")),
     };
-    let mut warning_id = None;
-    if d.action >= Action::Warn {
-        let sc = d.scenario.as_deref().and_then(|id| rs.scenarios.iter().find(|x| x.id == id));
-        let person_subject = sc.is_some_and(|x| x.subject == engine::ruleset::Subject::Payer) && phone.is_some();
-        let route = match &phone {
-            Some(ph) => s.store.route_phone(ph).await?,
-            None => None,
-        };
-        let station_id = match &route {
-            Some((_, path)) => s.store.station_for_path(path).await?,
-            None => None,
-        };
-        let grade = match (d.action, sc) {
-            (Action::Hold, _) => "high",
-            (_, Some(x)) if d.score >= (x.warn + x.hold) / 2.0 => "medium",
-            _ => "low",
-        };
-        let w = store::NewWarning {
-            event_id: d.event_id.clone(),
-            source: format!("engine:{}", p.name),
-            event_ts: ts_ms,
-            action: d.action.as_str().into(),
-            scenario: d.scenario.clone().unwrap_or_default(),
-            score: d.score,
-            grade: grade.into(),
-            fraud_type_hint: sc.map(|x| x.fraud_type_hint.clone()).unwrap_or_default(),
-            subject_kind: if person_subject { "person" } else { "account" }.into(),
-            subject: if person_subject { phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default() } else if sc.is_some_and(|x| x.subject == engine::ruleset::Subject::Payee) { t.payee.clone() } else { t.payer.clone() },
-            payer: t.payer.clone(),
-            payee: t.payee.clone(),
-            amount_fen: t.amount_fen,
-            jurisdiction_id: route.as_ref().map(|(j, _)| *j),
-            jurisdiction_path: route.map(|(_, p)| p).unwrap_or_default(),
-            station_id,
-            ruleset_version: d.ruleset_version.clone(),
-            fired: serde_json::to_string(&d.fired).unwrap_or_else(|_| "[]".into()),
-        };
-        warning_id = Some(s.store.insert_warning(&w).await?);
-    }
+    let warning_id = crate::intake::raise_warning(&s, &t, &d, &rs, &format!("engine:{}", p.name)).await?;
     let name = |id: &str| rs.rules.iter().find(|r| r.id == id).map(|r| r.name_zh.clone()).unwrap_or_default();
     Ok(Json(DecideResponse {
         event_id: d.event_id,
@@ -197,7 +194,31 @@ async fn list_warnings(State(s): State<AppState>, Authorized(p): Authorized<{ pe
 }
 
 pub(super) fn engine_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(ruleset, replace_ruleset)).routes(routes!(list_entries, change_list))
+    OpenApiRouter::new()
+        .routes(routes!(ruleset, replace_ruleset))
+        .routes(routes!(list_entries, change_list))
+        .routes(routes!(ruleset_versions))
+        .routes(routes!(ruleset_version))
+        .routes(routes!(dead_letters))
+}
+
+/// Every ruleset version that was put in force, newest first.
+#[utoipa::path(get, path = "/engine/rulesets", tag = "engine", responses((status = 200, body = Vec<store::RulesetVersion>)))]
+async fn ruleset_versions(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> ApiResult<Json<Vec<store::RulesetVersion>>> {
+    Ok(Json(s.store.ruleset_versions().await?))
+}
+
+/// The file of one ruleset version (to read, compare or put back in force).
+#[utoipa::path(get, path = "/engine/rulesets/{version}", tag = "engine", params(("version" = String, Path)), responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+async fn ruleset_version(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>, axum::extract::Path(version): axum::extract::Path<String>) -> ApiResult<Json<serde_json::Value>> {
+    let body = s.store.ruleset_body(&version).await?.ok_or_else(|| ApiError::not_found("ruleset version"))?;
+    Ok(Json(serde_json::json!({"version": version, "toml": body})))
+}
+
+/// Events the stream consumer refused, with the reason (content stays encrypted).
+#[utoipa::path(get, path = "/engine/dead-letters", tag = "engine", params(Paging), responses((status = 200, body = Page<store::DeadLetter>)))]
+async fn dead_letters(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::LIST_WRITE }>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<store::DeadLetter>>> {
+    Ok(Json(s.store.list_dead_letters(pg.req()).await?))
 }
 
 /// The ruleset in force (version, scenarios, rules with Chinese names and parameters).
@@ -212,6 +233,8 @@ async fn ruleset(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::W
 struct RulesetUpload {
     /// The whole ruleset file (TOML), with a new `version`.
     toml: String,
+    /// Why it changes (kept with the version).
+    note: Option<String>,
 }
 
 /// Replaces the ruleset without a restart: checked first (an invalid one is refused with the
@@ -224,6 +247,7 @@ async fn replace_ruleset(State(s): State<AppState>, Authorized(p): Authorized<{ 
         return Err(ApiError::invalid(format!("version: '{old}' is already in force; give the new ruleset a new version")));
     }
     s.store.set_setting("engine_ruleset", &b.toml).await?;
+    s.store.save_ruleset(&rs.version, &b.toml, &p.name, b.note.as_deref().unwrap_or("")).await?;
     let version = rs.version.clone();
     engine_of(&s)?.set_ruleset(Arc::new(rs));
     let mut entry = p.audit("update", "ruleset", Some(version.clone()), &[]);

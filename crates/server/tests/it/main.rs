@@ -348,6 +348,11 @@ async fn decide_and_route(app: &App) {
     let secret = key["secret"].as_str().expect("secret").to_string();
     let bank = Client::new();
     let decide = |body: Value| bank.post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret).json(&body).send();
+    // The live feed: station A's officer sees the warning as it is raised; station B's does not.
+    let (fa, fb) = (login(app, "officer_a").await, login(app, "officer_b").await);
+    let mut feed_a = fa.c.get(format!("{}/api/v1/warnings/live", app.base)).send().await.expect("feed a");
+    let mut feed_b = fb.c.get(format!("{}/api/v1/warnings/live", app.base)).send().await.expect("feed b");
+    assert_eq!(feed_a.status(), StatusCode::OK);
     let mut last = Value::Null;
     for i in 0..5 {
         let body = json!({"event_id": format!("T{i}"), "time": format!("2026-11-27T10:0{i}:00+08:00"), "payer_account": format!("62220000000000{i:02}"),
@@ -362,6 +367,14 @@ async fn decide_and_route(app: &App) {
     assert!(rules.contains(&"M01") && rules.contains(&"M04"), "{last}");
     assert!(last["fired"][0]["name_zh"].as_str().is_some_and(|n| !n.is_empty()));
     let wid = last["warning_id"].as_i64().expect("a stored warning");
+    let mut got = String::new();
+    while !got.contains("event: warning") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), feed_a.chunk()).await.expect("the feed delivers within 5 s").expect("chunk").expect("open");
+        got.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(got.contains(&format!("\"id\":{wid}")) && got.contains("\"subject\":\"6217********8888\""), "masked warning in the feed: {got}");
+    let b_got = tokio::time::timeout(std::time::Duration::from_millis(300), feed_b.chunk()).await;
+    assert!(b_got.is_err() || !b_got.as_ref().is_ok_and(|c| c.as_ref().is_ok_and(|c| c.as_ref().is_some_and(|c| String::from_utf8_lossy(c).contains("event: warning")))), "station B sees no warning of area A");
     // A replay of the same event changes nothing.
     let again: Value = decide(json!({"event_id": "T4", "payer_account": "6222000000000004", "payee_account": "6217000099998888", "amount_fen": 2_000_000})).await.expect("d").json().await.expect("j");
     assert_eq!(again["duplicate"], true);
@@ -481,5 +494,11 @@ async fn ruleset_reloads_without_restart(app: &App) {
     let restarted = server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
     restarted.restore_engine().await.expect("restore");
     assert_eq!(restarted.engine.lock().expect("lock").ruleset().version, "test-2");
+    // The version history keeps what was in force and by whom; an old file can be read back.
+    let (_, versions) = admin.get("/api/v1/engine/rulesets").await;
+    assert_eq!(versions[0]["version"], "test-2", "{versions}");
+    assert_eq!(versions[0]["created_by"], "admin", "{versions}");
+    let (_, body) = admin.get("/api/v1/engine/rulesets/test-2").await;
+    assert!(body["toml"].as_str().is_some_and(|t| t.contains("warn = 20")), "{body}");
 }
 both!(ruleset_reload, ruleset_reloads_without_restart);

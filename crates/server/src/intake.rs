@@ -1,0 +1,108 @@
+//! From a decision to a stored, routed warning: one path for the decide API and the stream
+//! consumer, so a warning looks the same whichever way its transfer came in.
+
+use engine::event::Transfer;
+use engine::ruleset::{Ruleset, Subject};
+use engine::{Action, Decision};
+use serde::Serialize;
+
+/// A new warning as the live feed shows it (masked; no personal data in clear).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LiveWarning {
+    /// Warning id.
+    pub id: i64,
+    /// When the transfer happened (ms).
+    pub event_ts: i64,
+    /// `warn` or `hold`.
+    pub action: String,
+    /// `high`, `medium`, `low`.
+    pub grade: String,
+    /// Scenario id.
+    pub scenario: String,
+    /// Fraud-type hint.
+    pub fraud_type_hint: String,
+    /// Subject, masked.
+    pub subject: String,
+    /// Amount in fen.
+    pub amount_fen: i64,
+    /// Score.
+    pub score: f64,
+    /// Fired rule ids.
+    pub rules: Vec<String>,
+    /// Where it was routed (empty: the centre's queue); used to filter by scope, not shown.
+    #[serde(skip)]
+    pub jurisdiction_path: String,
+}
+
+/// Grade of a warning: hold is high; a warn in the upper half between the scenario's two
+/// thresholds is medium; the rest low.
+pub fn grade(d: &Decision, rs: &Ruleset) -> &'static str {
+    let sc = d.scenario.as_deref().and_then(|id| rs.scenarios.iter().find(|x| x.id == id));
+    match (d.action, sc) {
+        (Action::Hold, _) => "high",
+        (_, Some(x)) if d.score >= (x.warn + x.hold) / 2.0 => "medium",
+        _ => "low",
+    }
+}
+
+/// Stores (once per event id) the warning for a decision that warned or held, routed to the
+/// payer's jurisdiction and station when the payer's phone is known; `None` for an allow.
+pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: &Ruleset, source: &str) -> store::Result<Option<i64>> {
+    if d.action < Action::Warn {
+        return Ok(None);
+    }
+    let sc = d.scenario.as_deref().and_then(|id| rs.scenarios.iter().find(|x| x.id == id));
+    // A payer reference that is not a valid mobile number cannot be routed; the warning then
+    // goes to the centre's queue with the account as subject.
+    let phone = t.payer_person.as_deref().and_then(|p| domain::Phone::parse(p).ok());
+    let person_subject = sc.is_some_and(|x| x.subject == Subject::Payer) && phone.is_some();
+    let route = match &phone {
+        Some(ph) => s.store.route_phone(ph).await?,
+        None => None,
+    };
+    let station_id = match &route {
+        Some((_, path)) => s.store.station_for_path(path).await?,
+        None => None,
+    };
+    let subject = match (person_subject, phone.as_ref()) {
+        (true, Some(p)) => p.as_str().to_string(),
+        _ if sc.is_some_and(|x| x.subject == Subject::Payee) => t.payee.clone(),
+        _ => t.payer.clone(),
+    };
+    let w = store::NewWarning {
+        event_id: d.event_id.clone(),
+        source: source.to_string(),
+        event_ts: t.ts_ms,
+        action: d.action.as_str().into(),
+        scenario: d.scenario.clone().unwrap_or_default(),
+        score: d.score,
+        grade: grade(d, rs).into(),
+        fraud_type_hint: sc.map(|x| x.fraud_type_hint.clone()).unwrap_or_default(),
+        subject_kind: if person_subject { "person" } else { "account" }.into(),
+        subject: subject.clone(),
+        payer: t.payer.clone(),
+        payee: t.payee.clone(),
+        amount_fen: t.amount_fen,
+        jurisdiction_id: route.as_ref().map(|(j, _)| *j),
+        jurisdiction_path: route.as_ref().map(|(_, p)| p.clone()).unwrap_or_default(),
+        station_id,
+        ruleset_version: d.ruleset_version.clone(),
+        fired: serde_json::to_string(&d.fired).unwrap_or_else(|_| "[]".into()),
+    };
+    let id = s.store.insert_warning(&w).await?;
+    // Nobody listening is not an error: the feed is a convenience, the table is the record.
+    let _ = s.live.send(LiveWarning {
+        id,
+        event_ts: t.ts_ms,
+        action: w.action,
+        grade: w.grade,
+        scenario: w.scenario,
+        fraud_type_hint: w.fraud_type_hint,
+        subject: if person_subject { domain::person::mask_keep(&subject, 3, 4) } else { domain::person::mask_keep(&subject, 4, 4) },
+        amount_fen: t.amount_fen,
+        score: d.score,
+        rules: d.fired.iter().map(|f| f.rule.clone()).collect(),
+        jurisdiction_path: w.jurisdiction_path,
+    });
+    Ok(Some(id))
+}

@@ -137,3 +137,34 @@ test('a grid worker cannot unmask and sees only the village', async () => {
   await page.screenshot({ path: join(shots, 'dashboard-grid.png'), fullPage: true });
   await ctx.close();
 });
+
+test('the warnings page shows a held transfer live, and the rules page its version history', async () => {
+  const { ctx, page, errors } = await login('admin');
+  await page.goto(base + '/#/warnings');
+  await page.getByText('实时推送已连接').waitFor({ timeout: 10_000 });
+  // A bank's transfer to a red-listed account, sent from the admin's session.
+  const action = await page.evaluate(async () => {
+    const me = await (await fetch('/api/v1/auth/me')).json();
+    const h = { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token };
+    await fetch('/api/v1/engine/lists', { method: 'POST', headers: h, body: JSON.stringify({ op: 'add', kind: 'account', value: '6217990011112222', colour: 'red', source: 'UI测试' }) });
+    const r = await fetch('/api/v1/decide', { method: 'POST', headers: h, body: JSON.stringify({ event_id: 'ui-live-1', payer_account: '6222001234567890', payee_account: '6217990011112222', amount_fen: 4_800_000 }) });
+    return (await r.json()).action;
+  });
+  assert.equal(action, 'hold');
+  const item = page.getByTestId('live-feed').locator('.live-item').first();
+  await item.waitFor({ timeout: 10_000 });
+  const text = await item.innerText();
+  assert.match(text, /拦截/);
+  assert.match(text, /6217\*+2222/, 'the subject is masked in the feed');
+  assert.match(text, /48,000\.00 元/);
+  // The list below follows without a manual refresh.
+  await page.getByTestId('warnings').locator('.el-table__row').first().waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: join(shots, 'warnings-live.png'), fullPage: true });
+  await page.goto(base + '/#/rules');
+  await page.getByTestId('ruleset-versions').locator('.el-table__row').first().waitFor();
+  assert.match(await page.getByTestId('ruleset-versions').innerText(), /随系统发布的默认规则/);
+  await page.screenshot({ path: join(shots, 'rules-versions.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

@@ -490,18 +490,57 @@ const GRADE = { high: ['高', 'danger'], medium: ['中', 'warning'], low: ['低'
 const WarningsPage = {
   setup() {
     const page = ref({ items: [], total: 0 }); const q = reactive({ page: 1, per_page: 20 });
+    const live = ref([]); const connected = ref(false); const perMinute = ref({});
     async function load() { try { page.value = await get('/warnings?' + qs(q)); } catch (e) { fail(e); } }
-    let timer = null;
-    onMounted(() => { load(); timer = setInterval(load, 5000); });
-    Vue.onUnmounted(() => clearInterval(timer));
+    let source = null; let reload = null;
+    onMounted(() => {
+      load();
+      // The live feed pushes each new warning of the user's area as it is raised.
+      source = new EventSource('/api/v1/warnings/live');
+      source.onopen = () => { connected.value = true; };
+      source.onerror = () => { connected.value = false; };
+      source.addEventListener('warning', (ev) => {
+        const w = JSON.parse(ev.data);
+        live.value = [w, ...live.value].slice(0, 50);
+        const m = new Date().toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
+        perMinute.value = { ...perMinute.value, [m]: (perMinute.value[m] || 0) + 1 };
+        if (q.page === 1) { clearTimeout(reload); reload = setTimeout(load, 500); }
+      });
+    });
+    Vue.onUnmounted(() => { if (source) source.close(); clearTimeout(reload); });
     const fmt = (ms) => new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' });
     const yuan = (fen) => (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2 });
     const rules = (f) => { try { return JSON.parse(f).map((x) => x.rule).join('、'); } catch { return f; } };
-    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE };
+    const chart = computed(() => {
+      const keys = Object.keys(perMinute.value).slice(-30);
+      return { grid: { left: 30, right: 10, top: 20, bottom: 20 }, tooltip: {}, xAxis: { type: 'category', data: keys }, yAxis: { type: 'value', minInterval: 1 },
+        series: [{ type: 'bar', name: '新预警', data: keys.map((k) => perMinute.value[k]), itemStyle: { color: '#e6553a' } }] };
+    });
+    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart };
   },
+  components: { EChart },
   template: `
   <div>
-    <h2 class="page-title">预警信息 <el-tag size="small" type="info">每5秒自动刷新</el-tag></h2>
+    <h2 class="page-title">预警信息
+      <el-tag size="small" :type="connected ? 'success' : 'info'" data-testid="live-state">{{ connected ? '实时推送已连接' : '实时推送未连接' }}</el-tag></h2>
+    <el-row :gutter="12" style="margin-bottom:12px">
+      <el-col :span="14">
+        <el-card><template #header>实时预警（本辖区，最新在上）</template>
+          <el-empty v-if="!live.length" description="暂无新预警，新预警产生时会立即出现在这里" :image-size="60" />
+          <div v-else class="live-feed" data-testid="live-feed">
+            <div v-for="w in live" :key="w.id" class="live-item">
+              <el-tag :type="(GRADE[w.grade] || [])[1]" size="small">{{ (GRADE[w.grade] || [w.grade])[0] }}</el-tag>
+              <b>{{ w.action === 'hold' ? '拦截' : '预警' }}</b>
+              <span>{{ SCENARIO_ZH[w.scenario] || w.scenario }}</span>
+              <span>{{ w.subject }}</span>
+              <span>{{ yuan(w.amount_fen) }} 元</span>
+              <span class="muted">{{ w.rules.join('、') }} · {{ fmt(w.event_ts) }}</span>
+            </div>
+          </div>
+        </el-card>
+      </el-col>
+      <el-col :span="10"><el-card><template #header>每分钟新预警</template><EChart :option="chart" style="height:180px" /></el-card></el-col>
+    </el-row>
     <el-table :data="page.items" border stripe data-testid="warnings">
       <el-table-column label="时间" width="170"><template #default="{ row }">{{ fmt(row.event_ts) }}</template></el-table-column>
       <el-table-column label="等级" width="70"><template #default="{ row }"><el-tag :type="(GRADE[row.grade] || [])[1]" size="small">{{ (GRADE[row.grade] || [row.grade])[0] }}</el-tag></template></el-table-column>
@@ -522,13 +561,30 @@ const WarningsPage = {
 const LIST_KIND_ZH = { account: '账户', phone: '电话', url: '网址', device: '设备' };
 const RulesPage = {
   setup() {
-    const rs = ref(null); const lists = ref([]);
+    const rs = ref(null); const lists = ref([]); const versions = ref([]); const dead = ref({ items: [], total: 0 });
+    const viewing = ref(null);
     const form = reactive({ op: 'add', kind: 'account', value: '', colour: 'amber', source: '', valid_to: '' });
     const upload = ref(false); const toml = ref('');
-    async function load() { try { rs.value = await get('/engine/ruleset'); lists.value = await get('/engine/lists'); } catch (e) { fail(e); } }
+    async function load() {
+      try {
+        rs.value = await get('/engine/ruleset'); lists.value = await get('/engine/lists'); versions.value = await get('/engine/rulesets');
+        if (can('list_write')) dead.value = await get('/engine/dead-letters?per_page=20');
+      } catch (e) { fail(e); }
+    }
+    const note = ref('');
     async function replace() {
-      try { rs.value = await api('PUT', '/engine/ruleset', { toml: toml.value }); upload.value = false; ElMessage.success('规则已更新为版本 ' + rs.value.version + '，下一笔交易即生效'); }
-      catch (e) { fail(e); }
+      try {
+        rs.value = await api('PUT', '/engine/ruleset', { toml: toml.value, note: note.value }); upload.value = false; note.value = '';
+        versions.value = await get('/engine/rulesets');
+        ElMessage.success('规则已更新为版本 ' + rs.value.version + '，下一笔交易即生效');
+      } catch (e) { fail(e); }
+    }
+    async function view(v) { try { viewing.value = await get('/engine/rulesets/' + encodeURIComponent(v)); } catch (e) { fail(e); } }
+    function restore() {
+      // An old file goes back in force under a new version number, so history stays linear.
+      const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
+      toml.value = viewing.value.toml.replace(/^version\s*=\s*"[^"]*"/m, `version = "${viewing.value.version}-r${stamp}"`);
+      note.value = '恢复自版本 ' + viewing.value.version; viewing.value = null; upload.value = true;
     }
     async function submit() {
       try { lists.value = await post('/engine/lists', { ...form, valid_to: form.valid_to ? new Date(form.valid_to).toISOString() : null }); form.value = ''; ElMessage.success('名单已更新，下一笔交易即生效'); }
@@ -538,7 +594,7 @@ const RulesPage = {
     const params = (r) => Object.entries(r).filter(([k]) => !['id', 'name_zh', 'scenario', 'weight', 'fraud_types', 'enabled', 'kind'].includes(k)).map(([k, v]) => `${k}=${v}`).join(', ');
     const fmt = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '长期');
     onMounted(load);
-    return { rs, lists, form, submit, scen, params, fmt, can, LIST_KIND_ZH, upload, toml, replace };
+    return { rs, lists, form, submit, scen, params, fmt, can, LIST_KIND_ZH, upload, toml, replace, versions, dead, viewing, view, restore, note };
   },
   template: `
   <div>
@@ -546,6 +602,7 @@ const RulesPage = {
       <el-button v-if="can('list_write')" size="small" style="margin-left:8px" @click="upload = true">更新规则文件</el-button></h2>
     <el-dialog v-model="upload" title="更新规则（TOML，须使用新版本号）" width="720px">
       <el-input v-model="toml" type="textarea" :rows="18" placeholder="粘贴完整的规则文件" />
+      <el-input v-model="note" placeholder="变更说明（记入版本历史）" style="margin-top:8px" />
       <template #footer><el-button @click="upload = false">取消</el-button><el-button type="primary" @click="replace">校验并启用</el-button></template>
     </el-dialog>
     <el-card v-if="rs" style="margin-bottom:12px">
@@ -566,6 +623,30 @@ const RulesPage = {
         <el-table-column prop="weight" label="分值" width="70" />
         <el-table-column label="参数"><template #default="{ row }">{{ row.kind }}：{{ params(row) }}</template></el-table-column>
         <el-table-column label="适用诈骗类型" width="240"><template #default="{ row }">{{ (row.fraud_types || []).join('、') }}</template></el-table-column>
+      </el-table>
+    </el-card>
+    <el-card style="margin-bottom:12px">
+      <template #header>规则版本历史</template>
+      <el-table :data="versions" size="small" border data-testid="ruleset-versions">
+        <el-table-column prop="version" label="版本" width="220" />
+        <el-table-column label="启用时间" width="180"><template #default="{ row }">{{ fmt(row.created_at) }}</template></el-table-column>
+        <el-table-column prop="created_by" label="启用人" width="120" />
+        <el-table-column prop="note" label="说明" />
+        <el-table-column label="" width="90"><template #default="{ row }"><el-button link type="primary" @click="view(row.version)">查看</el-button></template></el-table-column>
+      </el-table>
+    </el-card>
+    <el-dialog :model-value="!!viewing" @update:model-value="viewing = null" :title="viewing ? '规则版本 ' + viewing.version : ''" width="760px">
+      <pre v-if="viewing" class="toml">{{ viewing.toml }}</pre>
+      <template #footer><el-button v-if="can('list_write') && viewing && rs && viewing.version !== rs.version" type="warning" @click="restore">以新版本号恢复此规则</el-button></template>
+    </el-dialog>
+    <el-card v-if="can('list_write')" style="margin-bottom:12px">
+      <template #header>数据流异常消息（死信，共 {{ dead.total }} 条；内容加密保存）</template>
+      <el-table :data="dead.items" size="small" border data-testid="dead-letters">
+        <el-table-column label="接收时间" width="180"><template #default="{ row }">{{ fmt(row.received_at) }}</template></el-table-column>
+        <el-table-column prop="source" label="来源" width="180" />
+        <el-table-column prop="stream_seq" label="流序号" width="100" />
+        <el-table-column prop="field" label="问题字段" width="120" />
+        <el-table-column prop="reason" label="原因" />
       </el-table>
     </el-card>
     <el-card>

@@ -34,6 +34,8 @@ pub struct Dataset {
     pub cut_validation: usize,
     /// Index of the first test transfer.
     pub cut_test: usize,
+    /// The date of day 0.
+    pub first_date: Option<jiff::civil::Date>,
 }
 
 fn open(dir: &Path, name: &str) -> anyhow::Result<Option<Box<dyn Read>>> {
@@ -83,6 +85,7 @@ pub fn load(dir: &Path) -> anyhow::Result<Dataset> {
     }
     txs.sort_by_key(|t| (t.day, t.id));
     let d0 = txs[0].day;
+    let first_date = jiff::civil::date(1970, 1, 1).checked_add(jiff::Span::new().days(d0)).ok();
     for t in &mut txs {
         t.day -= d0;
     }
@@ -101,7 +104,7 @@ pub fn load(dir: &Path) -> anyhow::Result<Dataset> {
     }
     let cut_validation = day_cut(&txs, 0.6);
     let cut_test = day_cut(&txs, 0.8);
-    Ok(Dataset { txs, typology, cut_validation, cut_test })
+    Ok(Dataset { txs, typology, cut_validation, cut_test, first_date })
 }
 
 /// The index of the day boundary nearest to `share` of the transfers.

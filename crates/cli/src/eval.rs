@@ -19,6 +19,8 @@ use crate::amlsim::{Dataset, Tx, load};
 
 #[derive(clap::Subcommand)]
 pub enum EvalCommand {
+    /// Mule-network analysis (batch, account level) on an AMLSim folder.
+    Mules(crate::flows::MulesArgs),
     /// Per-transfer engine on an AMLSim folder.
     Amlsim {
         /// The folder (transactions.csv[.gz], alert_transactions.csv[.gz]).
@@ -49,6 +51,7 @@ pub enum EvalCommand {
 
 pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
     match cmd {
+        EvalCommand::Mules(a) => crate::flows::eval_mules(a),
         EvalCommand::Amlsim { dir, json, decisions, save_model, trees, depth, shrinkage, positive_weight } => {
             let params = TrainParams { trees, depth, shrinkage, positive_weight, ..TrainParams::default() };
             amlsim(&dir, json, decisions.as_deref(), save_model.as_deref(), params)

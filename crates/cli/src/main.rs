@@ -6,6 +6,7 @@ mod bench;
 mod config;
 mod demo;
 mod eval;
+mod flows;
 mod ingest;
 mod publish;
 
@@ -50,6 +51,8 @@ enum Command {
     },
     /// Events from a JSONL or CSV file through the engine; malformed lines are dead-lettered.
     Ingest(ingest::IngestArgs),
+    /// Follows money forward from an account of an AMLSim folder (fund-flow trace).
+    Trace(flows::TraceArgs),
     /// Events from a JSONL file onto the NATS JetStream event stream (--nats-url).
     Publish(publish::PublishArgs),
     /// Detection quality on labelled data; prints one JSON object with --json.
@@ -175,6 +178,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Trace(args) => tokio::task::spawn_blocking(move || flows::trace(args)).await?,
         Command::Publish(args) => publish::run(args, &Config::load(&cli.overrides)?).await,
         Command::Bench { command } => bench::run(command, &cli.overrides).await,
         Command::Ingest(args) => tokio::task::spawn_blocking(move || ingest::run(args)).await?,

@@ -1,0 +1,587 @@
+//! Mule-network analysis (跑分/洗钱账户研判): a batch job over a time window.
+//!
+//! It sees whole structures, which a per-transfer decision cannot: for every account active in
+//! the window it measures fan-in and fan-out over *new* relationships (pairs that never
+//! transacted before), membership of a cycle of new relationships, its part in scatter-gather
+//! (one source → many intermediaries → one sink) and gather-scatter (many → hub → many)
+//! shapes, pass-through of money, how new the account and its counterparties are, and links to
+//! accounts confirmed earlier. A gradient-boosted tree model learned from confirmed accounts
+//! turns these into a score; the structure found names the typology, and the transfers that
+//! show it are the evidence.
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use gbdt::config::Config;
+use gbdt::decision_tree::{Data, DataVec};
+use gbdt::gradient_boost::GBDT;
+
+use crate::graph::TransferGraph;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// A time window `[from_ms, to_ms)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Window {
+    /// Start (inclusive), ms.
+    pub from_ms: i64,
+    /// End (exclusive), ms.
+    pub to_ms: i64,
+}
+
+/// Names of the account features, in order.
+pub const NAMES: [&str; N] = [
+    "n_in",
+    "n_out",
+    "distinct_in",
+    "distinct_out",
+    "log_sum_in",
+    "log_sum_out",
+    "mean_in",
+    "mean_out",
+    "new_pair_in",
+    "new_pair_out",
+    "distinct_new_in",
+    "distinct_new_out",
+    "history_transfers",
+    "age_days",
+    "active_days",
+    "distinct_weekdays",
+    "pass_through",
+    "cycle_size",
+    "scatter_gather_source",
+    "scatter_gather_sink",
+    "scatter_gather_middle",
+    "gather_scatter_hub",
+    "fresh_counterparty_share",
+    "confirmed_before",
+    "days_since_confirmed",
+    "confirmed_counterparties",
+    "new_pair_share",
+    "max_amount",
+    "span_days",
+    "counterparty_new_share",
+];
+/// Number of account features.
+pub const N: usize = 30;
+
+/// Features of one account in a window.
+pub type Features = [f32; N];
+
+/// The typology a structure shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Typology {
+    /// Many new payers into one account.
+    FanIn,
+    /// One account to many new payees.
+    FanOut,
+    /// Money going round a ring of new relationships.
+    Cycle,
+    /// One source to many intermediaries to one sink.
+    ScatterGather,
+    /// Many sources into a hub that pays many.
+    GatherScatter,
+    /// Trades with accounts confirmed before.
+    LinkedToConfirmed,
+    /// No single structure; the score comes from many weaker signals.
+    Anomalous,
+}
+
+impl Typology {
+    /// Chinese name for the UI and exports.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Typology::FanIn => "多对一归集",
+            Typology::FanOut => "一对多分散",
+            Typology::Cycle => "资金闭环",
+            Typology::ScatterGather => "分散-归集",
+            Typology::GatherScatter => "归集-分散",
+            Typology::LinkedToConfirmed => "与已认定账户往来",
+            Typology::Anomalous => "综合异常",
+        }
+    }
+
+    /// Snake-case id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Typology::FanIn => "fan_in",
+            Typology::FanOut => "fan_out",
+            Typology::Cycle => "cycle",
+            Typology::ScatterGather => "scatter_gather",
+            Typology::GatherScatter => "gather_scatter",
+            Typology::LinkedToConfirmed => "linked_to_confirmed",
+            Typology::Anomalous => "anomalous",
+        }
+    }
+}
+
+/// Everything measured on a window: the candidates (accounts active in it) and their features.
+pub struct WindowView {
+    /// The window.
+    pub window: Window,
+    /// Accounts active in the window.
+    pub candidates: Vec<u32>,
+    /// Features of each candidate.
+    pub features: Vec<Features>,
+    /// For each candidate, its new-relationship transfers in the window (ids), the evidence.
+    pub evidence: Vec<Vec<u64>>,
+}
+
+#[derive(Default, Clone)]
+struct Acc {
+    n_in: u32,
+    n_out: u32,
+    sum_in: f64,
+    sum_out: f64,
+    new_in: u32,
+    new_out: u32,
+    max_amount: i64,
+    first_ms: i64,
+    last_ms: i64,
+    days: Vec<i32>,
+    cps: Vec<u32>,
+    new_ins: Vec<u32>,
+    new_outs: Vec<u32>,
+    ins: Vec<u32>,
+    outs: Vec<u32>,
+}
+
+fn pair(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+fn dedup<T: Ord>(v: &mut Vec<T>) {
+    v.sort_unstable();
+    v.dedup();
+}
+
+/// Measures every account active in `w`. `confirmed_ms[a]` is the last time account `a` was
+/// party to a transfer confirmed as laundering *before* the window (none: `i64::MIN`); only
+/// confirmations known at the window's start may be given.
+pub fn measure(g: &TransferGraph, w: Window, confirmed_ms: &[i64]) -> WindowView {
+    let n = g.len();
+    let start = g.first_at(w.from_ms);
+    let end = g.first_at(w.to_ms);
+    // History: which pairs already traded, how busy and how old each account is.
+    let mut seen: HashSet<u64> = HashSet::with_capacity(start);
+    let mut hist_n = vec![0u32; n];
+    let mut first_seen = vec![i64::MAX; n];
+    for t in &g.transfers[..start] {
+        seen.insert(pair(t.from, t.to));
+        hist_n[t.from as usize] += 1;
+        hist_n[t.to as usize] += 1;
+        first_seen[t.from as usize] = first_seen[t.from as usize].min(t.ts_ms);
+        first_seen[t.to as usize] = first_seen[t.to as usize].min(t.ts_ms);
+    }
+    let mut acc: HashMap<u32, Acc> = HashMap::with_capacity(n / 2);
+    let mut new_edge_ids: HashMap<u32, Vec<u64>> = HashMap::new();
+    for t in &g.transfers[start..end] {
+        let is_new = seen.insert(pair(t.from, t.to));
+        let day = (t.ts_ms.div_euclid(DAY_MS)) as i32;
+        for (me, other, outgoing) in [(t.from, t.to, true), (t.to, t.from, false)] {
+            let a = acc.entry(me).or_insert_with(|| Acc { first_ms: t.ts_ms, ..Acc::default() });
+            a.last_ms = t.ts_ms;
+            a.max_amount = a.max_amount.max(t.amount_fen);
+            a.days.push(day);
+            a.cps.push(other);
+            if outgoing {
+                a.n_out += 1;
+                a.sum_out += t.amount_fen as f64 / 100.0;
+                a.outs.push(other);
+                if is_new {
+                    a.new_out += 1;
+                    a.new_outs.push(other);
+                }
+            } else {
+                a.n_in += 1;
+                a.sum_in += t.amount_fen as f64 / 100.0;
+                a.ins.push(other);
+                if is_new {
+                    a.new_in += 1;
+                    a.new_ins.push(other);
+                }
+            }
+            if is_new {
+                let ev = new_edge_ids.entry(me).or_default();
+                if ev.len() < 20 {
+                    ev.push(t.id);
+                }
+            }
+        }
+    }
+    for a in acc.values_mut() {
+        dedup(&mut a.days);
+        dedup(&mut a.cps);
+        dedup(&mut a.new_ins);
+        dedup(&mut a.new_outs);
+        dedup(&mut a.ins);
+        dedup(&mut a.outs);
+    }
+    let mut candidates: Vec<u32> = acc.keys().copied().collect();
+    candidates.sort_unstable();
+    let cycle = cycle_sizes(&acc, n);
+    let empty = Acc::default();
+    let get = |x: u32| acc.get(&x).unwrap_or(&empty);
+    // Shapes of new relationships, capped so that a busy hub cannot make this quadratic.
+    const CAP: usize = 64;
+    let two_paths = |s: u32, t: u32| -> usize {
+        let outs = &get(s).new_outs;
+        let ins = &get(t).new_ins;
+        if outs.len() > CAP || ins.len() > CAP {
+            return 0;
+        }
+        outs.iter().filter(|m| ins.binary_search(m).is_ok()).count()
+    };
+    let mut features = Vec::with_capacity(candidates.len());
+    let mut evidence = Vec::with_capacity(candidates.len());
+    for &c in &candidates {
+        let a = get(c);
+        let mut sg_source = 0usize;
+        if a.new_outs.len() <= CAP {
+            let mut count: HashMap<u32, usize> = HashMap::new();
+            for m in &a.new_outs {
+                let mo = &get(*m).new_outs;
+                if mo.len() <= CAP {
+                    for t in mo {
+                        if *t != c {
+                            *count.entry(*t).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            sg_source = count.values().copied().max().unwrap_or(0);
+        }
+        let mut sg_sink = 0usize;
+        if a.new_ins.len() <= CAP {
+            let mut count: HashMap<u32, usize> = HashMap::new();
+            for m in &a.new_ins {
+                let mi = &get(*m).new_ins;
+                if mi.len() <= CAP {
+                    for s in mi {
+                        if *s != c {
+                            *count.entry(*s).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            sg_sink = count.values().copied().max().unwrap_or(0);
+        }
+        let mut sg_mid = 0usize;
+        if a.new_ins.len() <= 8 && a.new_outs.len() <= 8 {
+            for s in &a.new_ins {
+                for t in &a.new_outs {
+                    if s != t {
+                        sg_mid = sg_mid.max(two_paths(*s, *t));
+                    }
+                }
+            }
+        }
+        let fresh = a.cps.iter().filter(|x| hist_n[**x as usize] == 0).count();
+        let confirmed_cps = a.cps.iter().filter(|x| confirmed_ms.get(**x as usize).is_some_and(|t| *t > i64::MIN)).count();
+        let cp_new_share = {
+            let s: f64 = a.cps.iter().map(|x| {
+                let b = get(*x);
+                let tot = b.n_in + b.n_out;
+                if tot == 0 { 0.0 } else { f64::from(b.new_in + b.new_out) / f64::from(tot) }
+            }).sum();
+            if a.cps.is_empty() { 0.0 } else { s / a.cps.len() as f64 }
+        };
+        let conf = confirmed_ms.get(c as usize).copied().unwrap_or(i64::MIN);
+        let total = a.n_in + a.n_out;
+        let weekdays: HashSet<i32> = a.days.iter().map(|d| d.rem_euclid(7)).collect();
+        let age = if first_seen[c as usize] == i64::MAX { -1.0 } else { ((w.from_ms - first_seen[c as usize]) / DAY_MS) as f32 };
+        features.push([
+            a.n_in as f32,
+            a.n_out as f32,
+            a.ins.len() as f32,
+            a.outs.len() as f32,
+            (1.0 + a.sum_in).ln() as f32,
+            (1.0 + a.sum_out).ln() as f32,
+            if a.n_in > 0 { (a.sum_in / f64::from(a.n_in)) as f32 } else { 0.0 },
+            if a.n_out > 0 { (a.sum_out / f64::from(a.n_out)) as f32 } else { 0.0 },
+            a.new_in as f32,
+            a.new_out as f32,
+            a.new_ins.len() as f32,
+            a.new_outs.len() as f32,
+            hist_n[c as usize] as f32,
+            age,
+            a.days.len() as f32,
+            weekdays.len() as f32,
+            if a.sum_in.max(a.sum_out) > 0.0 { (a.sum_in.min(a.sum_out) / a.sum_in.max(a.sum_out)) as f32 } else { 0.0 },
+            cycle[c as usize] as f32,
+            sg_source as f32,
+            sg_sink as f32,
+            sg_mid as f32,
+            (a.new_ins.len() * a.new_outs.len()) as f32,
+            if a.cps.is_empty() { 0.0 } else { fresh as f32 / a.cps.len() as f32 },
+            if conf > i64::MIN { 1.0 } else { 0.0 },
+            if conf > i64::MIN { ((w.from_ms - conf) / DAY_MS) as f32 } else { -1.0 },
+            confirmed_cps as f32,
+            if total > 0 { (a.new_in + a.new_out) as f32 / total as f32 } else { 0.0 },
+            a.max_amount as f32 / 100.0,
+            ((a.last_ms - a.first_ms) / DAY_MS) as f32,
+            cp_new_share as f32,
+        ]);
+        evidence.push(new_edge_ids.get(&c).cloned().unwrap_or_default());
+    }
+    WindowView { window: w, candidates, features, evidence }
+}
+
+/// Size of the strongly connected component of new relationships each account is in (1 when
+/// in none), by an iterative Tarjan so deep rings cannot overflow the stack.
+fn cycle_sizes(acc: &HashMap<u32, Acc>, n: usize) -> Vec<u32> {
+    const UNSEEN: u32 = u32::MAX;
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut size = vec![1u32; n];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut next = 0u32;
+    let empty: Vec<u32> = Vec::new();
+    let outs = |v: u32| acc.get(&v).map(|a| &a.new_outs).unwrap_or(&empty);
+    let mut nodes: Vec<u32> = acc.keys().copied().collect();
+    nodes.sort_unstable();
+    for root in nodes {
+        if index[root as usize] != UNSEEN {
+            continue;
+        }
+        // (node, next child position)
+        let mut call: Vec<(u32, usize)> = vec![(root, 0)];
+        index[root as usize] = next;
+        low[root as usize] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root as usize] = true;
+        while let Some(&mut (v, ref mut pos)) = call.last_mut() {
+            let children = outs(v);
+            if *pos < children.len() {
+                let w = children[*pos];
+                *pos += 1;
+                if index[w as usize] == UNSEEN {
+                    index[w as usize] = next;
+                    low[w as usize] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w as usize] = true;
+                    call.push((w, 0));
+                } else if on_stack[w as usize] {
+                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                }
+                continue;
+            }
+            call.pop();
+            if let Some(&(parent, _)) = call.last() {
+                low[parent as usize] = low[parent as usize].min(low[v as usize]);
+            }
+            if low[v as usize] == index[v as usize] {
+                let mut members = Vec::new();
+                while let Some(x) = stack.pop() {
+                    on_stack[x as usize] = false;
+                    members.push(x);
+                    if x == v {
+                        break;
+                    }
+                }
+                let s = members.len() as u32;
+                for m in members {
+                    size[m as usize] = s;
+                }
+            }
+        }
+    }
+    size
+}
+
+/// The structure an account's features show, strongest first.
+pub fn typology(f: &Features) -> Typology {
+    let fi = |name: &str| NAMES.iter().position(|x| *x == name).map(|i| f[i]).unwrap_or(0.0);
+    if fi("cycle_size") >= 3.0 {
+        Typology::Cycle
+    } else if fi("scatter_gather_middle") >= 3.0 || fi("scatter_gather_source") >= 3.0 || fi("scatter_gather_sink") >= 3.0 {
+        Typology::ScatterGather
+    } else if fi("distinct_new_in") >= 3.0 && fi("distinct_new_out") >= 3.0 {
+        Typology::GatherScatter
+    } else if fi("distinct_new_in") >= 3.0 && fi("distinct_new_in") >= fi("distinct_new_out") {
+        Typology::FanIn
+    } else if fi("distinct_new_out") >= 3.0 {
+        Typology::FanOut
+    } else if fi("confirmed_counterparties") > 0.0 || fi("confirmed_before") > 0.0 {
+        Typology::LinkedToConfirmed
+    } else {
+        Typology::Anomalous
+    }
+}
+
+/// Training settings of the account model.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct TrainParams {
+    /// Trees.
+    pub trees: usize,
+    /// Depth.
+    pub depth: u32,
+    /// Learning rate.
+    pub shrinkage: f32,
+    /// Weight of a positive example.
+    pub positive_weight: f32,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        Self { trees: 120, depth: 6, shrinkage: 0.1, positive_weight: 3.0 }
+    }
+}
+
+/// A model cannot be learned.
+#[derive(Debug, thiserror::Error)]
+pub enum MuleError {
+    /// Only one class present.
+    #[error("no confirmed and unconfirmed accounts to learn from (positives {pos}, negatives {neg})")]
+    NoExamples {
+        /// Positives.
+        pos: usize,
+        /// Negatives.
+        neg: usize,
+    },
+}
+
+/// The account model.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Model {
+    gbdt: GBDT,
+    /// Settings it was learned with.
+    pub params: TrainParams,
+}
+
+impl Model {
+    /// Learns from accounts with known outcome.
+    pub fn train(examples: &[(Features, bool)], params: TrainParams) -> Result<Self, MuleError> {
+        let pos = examples.iter().filter(|e| e.1).count();
+        let neg = examples.len() - pos;
+        if pos == 0 || neg == 0 {
+            return Err(MuleError::NoExamples { pos, neg });
+        }
+        let mut data: DataVec = examples
+            .iter()
+            .map(|(f, y)| Data::new_training_data(f.to_vec(), if *y { params.positive_weight } else { 1.0 }, if *y { 1.0 } else { -1.0 }, None))
+            .collect();
+        let mut cfg = Config::new();
+        cfg.set_feature_size(N);
+        cfg.set_max_depth(params.depth);
+        cfg.set_iterations(params.trees);
+        cfg.set_shrinkage(params.shrinkage);
+        cfg.set_loss("LogLikelyhood");
+        cfg.set_min_leaf_size(3);
+        cfg.set_debug(false);
+        cfg.set_training_optimization_level(2);
+        let mut g = GBDT::new(&cfg);
+        g.fit(&mut data);
+        Ok(Self { gbdt: g, params })
+    }
+
+    /// Scores of many accounts (0..1).
+    pub fn score_all(&self, fs: &[Features]) -> Vec<f64> {
+        let d: DataVec = fs.iter().map(|f| Data::new_test_data(f.to_vec(), None)).collect();
+        self.gbdt.predict(&d).into_iter().map(f64::from).collect()
+    }
+}
+
+/// An account found to act as a mule.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Finding {
+    /// Account index.
+    pub account: u32,
+    /// Model score.
+    pub score: f64,
+    /// The structure it shows.
+    pub typology: Typology,
+    /// New-relationship transfers in the window that show it (ids, at most 20).
+    pub evidence: Vec<u64>,
+}
+
+/// Scores every candidate of a measured window; those at or above `threshold` are findings,
+/// strongest first.
+pub fn findings(view: &WindowView, model: &Model, threshold: f64) -> Vec<Finding> {
+    let scores = model.score_all(&view.features);
+    let mut out: Vec<Finding> = scores
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s >= threshold)
+        .map(|(i, s)| Finding { account: view.candidates[i], score: *s, typology: typology(&view.features[i]), evidence: view.evidence[i].clone() })
+        .collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.account.cmp(&b.account)));
+    out
+}
+
+/// The threshold that maximises F1 of `scores` against `labels`, with that F1.
+pub fn best_threshold(scores: &[f64], labels: &[bool]) -> (f64, f64) {
+    let mut idx: Vec<usize> = (0..scores.len()).collect();
+    idx.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]));
+    let pos = labels.iter().filter(|x| **x).count() as f64;
+    let (mut tp, mut fp) = (0.0, 0.0);
+    let (mut best, mut best_f1) = (0.5, 0.0);
+    for (k, &i) in idx.iter().enumerate() {
+        if labels[i] { tp += 1.0 } else { fp += 1.0 }
+        // Only between distinct scores can a threshold separate.
+        if k + 1 < idx.len() && scores[idx[k + 1]] == scores[i] {
+            continue;
+        }
+        let f1 = if tp > 0.0 { 2.0 * tp / (2.0 * tp + fp + (pos - tp)) } else { 0.0 };
+        if f1 > best_f1 {
+            best_f1 = f1;
+            best = match idx.get(k + 1) {
+                Some(&j) => (scores[i] + scores[j]) / 2.0,
+                None => scores[i],
+            };
+        }
+    }
+    (best, best_f1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::Transfer;
+
+    fn g(edges: &[(u32, u32, i64)]) -> TransferGraph {
+        let mut g = TransferGraph::new();
+        for i in 0..20 {
+            g.account(&format!("A{i}"), "");
+        }
+        for (k, (a, b, day)) in edges.iter().enumerate() {
+            g.push(Transfer { id: k as u64, ts_ms: day * DAY_MS, from: *a, to: *b, amount_fen: 10_000, stop: None });
+        }
+        g.finish();
+        g
+    }
+
+    fn feat(v: &WindowView, a: u32, name: &str) -> f32 {
+        let i = v.candidates.iter().position(|x| *x == a).expect("candidate");
+        v.features[i][NAMES.iter().position(|x| *x == name).expect("name")]
+    }
+
+    #[test]
+    fn structures_are_recognised() {
+        // A ring 1→2→3→4→1, a scatter-gather 5→{6,7,8}→9, a fan-in {10..14}→15; 0→16 traded
+        // before the window, so it is not a new relationship.
+        let mut e = vec![(0, 16, 1), (1, 2, 10), (2, 3, 11), (3, 4, 12), (4, 1, 13), (5, 6, 10), (5, 7, 10), (5, 8, 10), (6, 9, 12), (7, 9, 12), (8, 9, 12), (0, 16, 14)];
+        for s in 10..15 {
+            e.push((s, 15, 11));
+        }
+        let v = measure(&g(&e), Window { from_ms: 5 * DAY_MS, to_ms: 20 * DAY_MS }, &vec![i64::MIN; 20]);
+        assert_eq!(feat(&v, 1, "cycle_size"), 4.0);
+        assert_eq!(feat(&v, 5, "cycle_size"), 1.0);
+        assert_eq!(feat(&v, 5, "scatter_gather_source"), 3.0);
+        assert_eq!(feat(&v, 9, "scatter_gather_sink"), 3.0);
+        assert_eq!(feat(&v, 6, "scatter_gather_middle"), 3.0);
+        assert_eq!(feat(&v, 15, "distinct_new_in"), 5.0);
+        assert_eq!(feat(&v, 0, "new_pair_out"), 0.0, "an old relationship is not new");
+        let ty = |a: u32| typology(&v.features[v.candidates.iter().position(|x| *x == a).expect("c")]);
+        assert_eq!((ty(2), ty(5), ty(15)), (Typology::Cycle, Typology::ScatterGather, Typology::FanIn));
+    }
+
+    #[test]
+    fn the_best_threshold_separates() {
+        let (t, f1) = best_threshold(&[0.9, 0.8, 0.3, 0.2], &[true, true, false, false]);
+        assert!((0.3..0.8).contains(&t), "{t}");
+        assert!((f1 - 1.0).abs() < 1e-9);
+    }
+}

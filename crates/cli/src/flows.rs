@@ -193,8 +193,10 @@ pub struct MulesArgs {
 }
 
 /// Last SAR time per account among the transfers `[..upto)` before `before_ms`.
-fn confirmed(g: &TransferGraph, ds: &Dataset, upto: usize, before_ms: i64) -> Vec<i64> {
+fn confirmed(g: &TransferGraph, ds: &Dataset, upto: usize, before_ms: i64) -> mules::Confirmed {
     let mut v = vec![i64::MIN; g.len()];
+    let mut pairs = HashSet::default();
+    let mut count_first = vec![(0u32, i64::MAX); g.len()];
     for t in &ds.txs[..upto] {
         let ts = t.day * DAY_MS;
         if ts >= before_ms || t.sar != Some(true) {
@@ -203,10 +205,16 @@ fn confirmed(g: &TransferGraph, ds: &Dataset, upto: usize, before_ms: i64) -> Ve
         for a in [&t.orig, &t.bene] {
             if let Some(i) = g.find(a) {
                 v[i as usize] = v[i as usize].max(ts);
+                let cf = &mut count_first[i as usize];
+                cf.0 += 1;
+                cf.1 = cf.1.min(ts);
             }
         }
+        if let (Some(a), Some(b)) = (g.find(&t.orig), g.find(&t.bene)) {
+            pairs.insert((a, b));
+        }
     }
-    v
+    mules::Confirmed { last_ms: v, pairs, count_first }
 }
 
 /// Accounts party to a SAR transfer within the window (labels of `[..upto)` only).
@@ -240,14 +248,29 @@ pub fn eval_mules(a: MulesArgs) -> anyhow::Result<()> {
     // Learn on a window of the training part, choose the threshold on the validation part:
     // both only with labels of the first 80 %.
     let t_learn = Instant::now();
-    let v1 = mules::measure(&g, w1, &confirmed(&g, &ds, labelled_upto, w1.from_ms));
-    let p1 = positives(&g, &ds, labelled_upto, w1);
-    let ex1: Vec<_> = v1.candidates.iter().zip(&v1.features).map(|(c, f)| (*f, p1.contains(c))).collect();
+    let mut ex1 = Vec::new();
+    // Two windows of the training part, when it is long enough: more confirmed accounts.
+    // One window of the training part as long as the test part (two were tried: the earlier
+    // one, near the simulation's start, made the model worse on the small set).
+    {
+        let w = w1;
+        let v = mules::measure(&g, w, &confirmed(&g, &ds, labelled_upto, w.from_ms));
+        let p = positives(&g, &ds, labelled_upto, w);
+        ex1.extend(v.candidates.iter().zip(&v.features).map(|(c, f)| (*f, p.contains(c))));
+    }
     let model = Model::train(&ex1, params).context("learning the account model")?;
     let v2 = mules::measure(&g, w2, &confirmed(&g, &ds, labelled_upto, w2.from_ms));
     let p2 = positives(&g, &ds, labelled_upto, w2);
     let y2: Vec<bool> = v2.candidates.iter().map(|c| p2.contains(c)).collect();
     let (threshold, val_f1) = mules::best_threshold(&model.score_all(&v2.features), &y2);
+    // The threshold chosen, the model is learned again on both windows: the validation part
+    // is the most recent behaviour before the test part.
+    let model = {
+        let mut all = ex1;
+        all.extend(v2.features.iter().zip(&y2).map(|(f, y)| (*f, *y)));
+        drop(model);
+        Model::train(&all, params).context("learning the account model")?
+    };
     let learn_s = t_learn.elapsed().as_secs_f64();
 
     // The analysis proper: measure the test window and score it.

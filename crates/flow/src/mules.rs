@@ -59,9 +59,31 @@ pub const NAMES: [&str; N] = [
     "max_amount",
     "span_days",
     "counterparty_new_share",
+    "payee_max_new_in",
+    "payer_max_new_out",
+    "neighbour_max_cycle",
+    "fresh_new_counterparties",
+    "confirmed_new_counterparties",
+    "min_amount",
+    "neighbour_max_scatter_gather",
+    "confirmed_pair_transfers",
+    "confirmed_count",
+    "confirmed_period_days",
 ];
 /// Number of account features.
-pub const N: usize = 30;
+pub const N: usize = 40;
+
+/// What was confirmed before a window: accounts (with the time of their last confirmed
+/// laundering transfer) and the pairs of accounts between which such a transfer went.
+#[derive(Debug, Clone, Default)]
+pub struct Confirmed {
+    /// Per account index: last confirmed transfer time, `i64::MIN` when none.
+    pub last_ms: Vec<i64>,
+    /// (payer, payee) pairs with a confirmed transfer.
+    pub pairs: HashSet<(u32, u32)>,
+    /// Per account index: confirmed transfers and the time of the first.
+    pub count_first: Vec<(u32, i64)>,
+}
 
 /// Features of one account in a window.
 pub type Features = [f32; N];
@@ -135,12 +157,14 @@ struct Acc {
     new_in: u32,
     new_out: u32,
     max_amount: i64,
+    min_amount: i64,
     first_ms: i64,
     last_ms: i64,
     days: Vec<i32>,
     cps: Vec<u32>,
     new_ins: Vec<u32>,
     new_outs: Vec<u32>,
+    confirmed_pair: u32,
     ins: Vec<u32>,
     outs: Vec<u32>,
 }
@@ -157,7 +181,8 @@ fn dedup<T: Ord>(v: &mut Vec<T>) {
 /// Measures every account active in `w`. `confirmed_ms[a]` is the last time account `a` was
 /// party to a transfer confirmed as laundering *before* the window (none: `i64::MIN`); only
 /// confirmations known at the window's start may be given.
-pub fn measure(g: &TransferGraph, w: Window, confirmed_ms: &[i64]) -> WindowView {
+pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowView {
+    let confirmed_ms = &confirmed.last_ms[..];
     let n = g.len();
     let start = g.first_at(w.from_ms);
     let end = g.first_at(w.to_ms);
@@ -176,13 +201,16 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed_ms: &[i64]) -> WindowView
     let mut new_edge_ids: HashMap<u32, Vec<u64>> = HashMap::new();
     for t in &g.transfers[start..end] {
         let is_new = seen.insert(pair(t.from, t.to));
+        let known_pair = confirmed.pairs.contains(&(t.from, t.to));
         let day = (t.ts_ms.div_euclid(DAY_MS)) as i32;
         for (me, other, outgoing) in [(t.from, t.to, true), (t.to, t.from, false)] {
-            let a = acc.entry(me).or_insert_with(|| Acc { first_ms: t.ts_ms, ..Acc::default() });
+            let a = acc.entry(me).or_insert_with(|| Acc { first_ms: t.ts_ms, min_amount: i64::MAX, ..Acc::default() });
             a.last_ms = t.ts_ms;
             a.max_amount = a.max_amount.max(t.amount_fen);
+            a.min_amount = a.min_amount.min(t.amount_fen);
             a.days.push(day);
             a.cps.push(other);
+            a.confirmed_pair += u32::from(known_pair);
             if outgoing {
                 a.n_out += 1;
                 a.sum_out += t.amount_fen as f64 / 100.0;
@@ -231,8 +259,9 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed_ms: &[i64]) -> WindowView
         }
         outs.iter().filter(|m| ins.binary_search(m).is_ok()).count()
     };
-    let mut features = Vec::with_capacity(candidates.len());
+    let mut features: Vec<Features> = Vec::with_capacity(candidates.len());
     let mut evidence = Vec::with_capacity(candidates.len());
+    let mut sg_any = vec![0u32; n];
     for &c in &candidates {
         let a = get(c);
         let mut sg_source = 0usize;
@@ -286,9 +315,19 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed_ms: &[i64]) -> WindowView
             if a.cps.is_empty() { 0.0 } else { s / a.cps.len() as f64 }
         };
         let conf = confirmed_ms.get(c as usize).copied().unwrap_or(i64::MIN);
+        // A laundering schedule that repeats (fan alerts pay at intervals) tends to go on.
+        let (conf_n, conf_first) = confirmed.count_first.get(c as usize).copied().unwrap_or((0, i64::MIN));
+        let conf_period = if conf_n >= 2 { ((conf - conf_first) / DAY_MS) as f32 / (conf_n - 1) as f32 } else { -1.0 };
         let total = a.n_in + a.n_out;
         let weekdays: HashSet<i32> = a.days.iter().map(|d| d.rem_euclid(7)).collect();
         let age = if first_seen[c as usize] == i64::MAX { -1.0 } else { ((w.from_ms - first_seen[c as usize]) / DAY_MS) as f32 };
+        sg_any[c as usize] = sg_source.max(sg_sink).max(sg_mid) as u32;
+        let new_cps = a.new_ins.iter().chain(a.new_outs.iter());
+        let fresh_new = new_cps.clone().filter(|x| hist_n[**x as usize] == 0).count();
+        let confirmed_new = new_cps.clone().filter(|x| confirmed_ms.get(**x as usize).is_some_and(|t| *t > i64::MIN)).count();
+        let payee_max_new_in = a.new_outs.iter().map(|x| get(*x).new_ins.len()).max().unwrap_or(0);
+        let payer_max_new_out = a.new_ins.iter().map(|x| get(*x).new_outs.len()).max().unwrap_or(0);
+        let nb_cycle = new_cps.clone().map(|x| cycle[*x as usize]).max().unwrap_or(0);
         features.push([
             a.n_in as f32,
             a.n_out as f32,
@@ -320,8 +359,24 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed_ms: &[i64]) -> WindowView
             a.max_amount as f32 / 100.0,
             ((a.last_ms - a.first_ms) / DAY_MS) as f32,
             cp_new_share as f32,
+            payee_max_new_in as f32,
+            payer_max_new_out as f32,
+            nb_cycle as f32,
+            fresh_new as f32,
+            confirmed_new as f32,
+            if a.min_amount == i64::MAX { 0.0 } else { a.min_amount as f32 / 100.0 },
+            0.0,
+            a.confirmed_pair as f32,
+            conf_n as f32,
+            conf_period,
         ]);
         evidence.push(new_edge_ids.get(&c).cloned().unwrap_or_default());
+    }
+    // Second pass: the strongest scatter-gather part among an account's new counterparties.
+    let nb_sg = NAMES.iter().position(|x| *x == "neighbour_max_scatter_gather").unwrap_or(N - 1);
+    for (i, &c) in candidates.iter().enumerate() {
+        let a = get(c);
+        features[i][nb_sg] = a.new_ins.iter().chain(a.new_outs.iter()).map(|x| sg_any[*x as usize]).max().unwrap_or(0) as f32;
     }
     WindowView { window: w, candidates, features, evidence }
 }
@@ -566,7 +621,7 @@ mod tests {
         for s in 10..15 {
             e.push((s, 15, 11));
         }
-        let v = measure(&g(&e), Window { from_ms: 5 * DAY_MS, to_ms: 20 * DAY_MS }, &vec![i64::MIN; 20]);
+        let v = measure(&g(&e), Window { from_ms: 5 * DAY_MS, to_ms: 20 * DAY_MS }, &Confirmed { last_ms: vec![i64::MIN; 20], ..Confirmed::default() });
         assert_eq!(feat(&v, 1, "cycle_size"), 4.0);
         assert_eq!(feat(&v, 5, "cycle_size"), 1.0);
         assert_eq!(feat(&v, 5, "scatter_gather_source"), 3.0);

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod jurisdiction;
+pub mod legal;
 pub mod person;
 pub mod population;
 pub mod role;

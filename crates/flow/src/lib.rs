@@ -7,6 +7,7 @@
 //! gather-scatter) and scores accounts in a time window. Loading the transfers (from an
 //! AMLSim folder or the platform's event log) is the caller's job.
 
+pub mod export;
 pub mod graph;
 pub mod mules;
 pub mod trace;

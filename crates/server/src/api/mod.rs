@@ -2,6 +2,7 @@
 
 mod admin;
 mod decide;
+mod flows;
 mod registry;
 mod residents;
 mod session;
@@ -14,7 +15,7 @@ use crate::AppState;
 
 /// All API routes, with their OpenAPI descriptions.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes())
+    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes())
 }
 
 /// Paging parameters common to every list.

@@ -502,3 +502,67 @@ async fn ruleset_reloads_without_restart(app: &App) {
     assert!(body["toml"].as_str().is_some_and(|t| t.contains("warn = 20")), "{body}");
 }
 both!(ruleset_reload, ruleset_reloads_without_restart);
+
+async fn fund_trace_and_mules(app: &App) {
+    let admin = login(app, "admin").await;
+    let (_, key) = admin.post("/api/v1/api-keys", json!({"name": "bank", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["decide"]})).await;
+    let secret = key["secret"].as_str().expect("secret").to_string();
+    let bank = Client::new();
+    // Victim V pays mule M1 100,000 yuan; M1 splits to M2 (60,000) and M3 (30,000); M2 passes
+    // 50,000 to M4, which takes it out at an ATM.
+    let steps = [("V", "M1", 10_000_000, "online"), ("M1", "M2", 6_000_000, "online"), ("M1", "M3", 3_000_000, "online"), ("M2", "M4", 5_000_000, "online"), ("M4", "CASH", 5_000_000, "atm")];
+    for (i, (from, to, fen, ch)) in steps.iter().enumerate() {
+        let r = bank.post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
+            .json(&json!({"event_id": format!("FT{i}"), "time": format!("2026-11-20T10:0{i}:00+08:00"), "payer_account": format!("62220000{from:0>8}"), "payee_account": format!("62220000{to:0>8}"), "amount_fen": fen, "channel": ch}))
+            .send().await.expect("decide");
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    // The event log is written in the background; wait until it holds them.
+    for _ in 0..100 {
+        if app.store.event_log_len().await.expect("len") >= 5 { break }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let a = login(app, "officer_a").await;
+    let (st, t) = a.get("/api/v1/flow/trace?account=6222000000000000V&since=2026-11-20T09:00:00%2B08:00").await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{t}");
+    let (st, t) = a.get("/api/v1/flow/trace?account=622200000000000V&since=2026-11-20T09:00:00%2B08:00&hops=6").await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    assert_eq!(t["traced_out_fen"], 10_000_000);
+    let node = |acct: &str| t["nodes"].as_array().expect("nodes").iter().find(|n| n["account"] == acct).cloned().unwrap_or(Value::Null);
+    assert_eq!((node("6222********00M1")["level"].as_u64(), node("6222********00M1")["held_fen"].as_i64()), (Some(1), Some(1_000_000)));
+    assert_eq!(node("6222********00M2")["held_fen"], 1_000_000);
+    assert_eq!(node("6222********00M4")["held_fen"], 0, "M4 took the money out");
+    assert_eq!(node("6222********CASH")["stop"], "cash_out", "{t}");
+    assert_eq!(t["freeze"][0]["account"], "6222********00M3", "M3 holds the most: freeze it first");
+    assert_eq!(t["freeze"][0]["held_fen"], 3_000_000);
+    let until = t["freeze"][0]["stop_payment_until_ms"].as_i64().expect("until") - store::now_ms();
+    assert!((47 * 3_600_000..=48 * 3_600_000).contains(&until), "48 hours, computed");
+    // The workbook has the numbers in clear, so it needs the unmask permission and is audited.
+    let r = a.c.get(format!("{}/api/v1/flow/trace.xlsx?account=622200000000000V&since=2026-11-20T09:00:00%2B08:00", app.base)).send().await.expect("xlsx");
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.expect("bytes");
+    assert_eq!(&bytes[..2], b"PK", "an XLSX (zip) file");
+    let office = login(app, "office").await;
+    assert_eq!(office.c.get(format!("{}/api/v1/flow/trace.xlsx?account=622200000000000V&since=2026-11-20T09:00:00%2B08:00", app.base)).send().await.expect("x").status(), StatusCode::FORBIDDEN);
+    let (_, log) = admin.get("/api/v1/audit?object_type=fund_trace").await;
+    assert!(log["items"].as_array().is_some_and(|i| i.iter().any(|e| e["action"] == "export")), "{log}");
+
+    // Five new payers into one new account within the window: a fan-in, found and put on the
+    // list as amber, not red.
+    for i in 0..5 {
+        bank.post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
+            .json(&json!({"event_id": format!("FI{i}"), "time": format!("2026-11-21T10:0{i}:00+08:00"), "payer_account": format!("62221111000000{i:02}"), "payee_account": "6222999900001111", "amount_fen": 500_000}))
+            .send().await.expect("decide");
+    }
+    for _ in 0..100 {
+        if app.store.event_log_len().await.expect("len") >= 10 { break }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (st, m) = admin.post("/api/v1/flow/mules", json!({"from": "2026-11-21T00:00:00+08:00", "to": "2026-11-22T00:00:00+08:00", "add_amber": true})).await;
+    assert_eq!(st, StatusCode::OK, "{m}");
+    let hub = m["found"].as_array().expect("found").iter().find(|f| f["account"] == "6222********1111").cloned().expect("the hub is found");
+    assert_eq!((hub["typology"].as_str(), hub["fan_in"].as_u64()), (Some("fan_in"), Some(5)));
+    let (_, lists) = admin.get("/api/v1/engine/lists").await;
+    assert!(lists.as_array().is_some_and(|l| l.iter().any(|e| e["value"] == "622********1111" || (e["value"].as_str().is_some_and(|v| v.ends_with("1111")) && e["colour"] == "amber"))), "{lists}");
+}
+both!(fund_trace, fund_trace_and_mules);

@@ -168,3 +168,39 @@ test('the warnings page shows a held transfer live, and the rules page its versi
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+test('the fund trace draws the layers, expands a node and ranks the accounts to freeze', async () => {
+  const { ctx, page, errors } = await login('admin');
+  // A victim's money through two levels of mules, sent as a bank would.
+  const ok = await page.evaluate(async () => {
+    const me = await (await fetch('/api/v1/auth/me')).json();
+    const h = { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token };
+    const steps = [['6228480011110001', '6228480022220001', 30000000], ['6228480022220001', '6228480033330001', 12000000], ['6228480022220001', '6228480033330002', 15000000], ['6228480033330002', '6228480044440001', 14000000]];
+    let i = 0;
+    for (const [a, b, fen] of steps) {
+      const r = await fetch('/api/v1/decide', { method: 'POST', headers: h, body: JSON.stringify({ event_id: 'ui-flow-' + i, time: `2026-11-25T09:1${i}:00+08:00`, payer_account: a, payee_account: b, amount_fen: fen }) });
+      if (!r.ok) return false; i += 1;
+    }
+    return true;
+  });
+  assert.ok(ok);
+  await page.waitForTimeout(500);
+  await page.goto(base + '/#/flow');
+  await page.getByText('资金追踪与跑分研判').waitFor();
+  // Element Plus puts the test id on the native input itself.
+  const input = async (id) => { const l = page.getByTestId(id); return (await l.evaluate((e) => e.tagName)) === 'INPUT' ? l : l.locator('input'); };
+  await (await input('trace-account')).fill('6228480011110001');
+  // The browser runs in UTC: 00:00 UTC is 08:00 in China, before the transfers.
+  await (await input('trace-since')).fill('2026-11-25 00:00:00');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('trace-run').click();
+  const freeze = page.getByTestId('freeze');
+  await freeze.locator('.el-table__row').first().waitFor({ timeout: 15_000 });
+  const first = await freeze.locator('.el-table__row').first().innerText();
+  assert.match(first, /6228\*+0001/);
+  assert.match(first, /140,000\.00/, 'the third-level account holds the most');
+  assert.match(await freeze.innerText(), /30,000\.00/);
+  await page.screenshot({ path: join(shots, 'fund-trace.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

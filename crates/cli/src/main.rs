@@ -5,6 +5,7 @@ mod amlsim;
 mod bench;
 mod config;
 mod demo;
+mod demo_events;
 mod eval;
 mod flows;
 mod ingest;
@@ -122,7 +123,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { insecure_cookies } => {
             let cfg = Config::load(&cli.overrides)?;
             let store = cfg.open_store().await?;
-            serve(&cfg, store, cfg.cookie_secure && !insecure_cookies).await
+            serve(&cfg, store, cfg.cookie_secure && !insecure_cookies, None).await
         }
         Command::Demo { residents, seed, no_serve } => {
             let mut o = cli.overrides.clone();
@@ -137,7 +138,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             // The demo is served over plain HTTP on this machine, so cookies cannot be Secure.
-            serve(&cfg, store, false).await
+            serve(&cfg, store, false, Some(seed)).await
         }
         Command::Admin { command } => {
             let cfg = Config::load(&cli.overrides)?;
@@ -186,11 +187,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool) -> anyhow::Result<()> {
+async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool, demo_seed: Option<u64>) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
     eprintln!("Fanzha is serving on http://{}/ (database: {})", listener.local_addr()?, store.backend());
     let state = server::AppState::new(store, server::ServerConfig { cookie_secure, ..Default::default() });
     let replayed = state.restore_engine().await?;
+    if let Some(seed) = demo_seed {
+        demo_events::seed(&state, seed).await?;
+    }
     if replayed > 0 {
         eprintln!("Engine windows rebuilt from {replayed} logged events.");
     }

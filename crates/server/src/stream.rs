@@ -126,7 +126,6 @@ pub async fn run(state: AppState, cfg: StreamSettings) -> anyhow::Result<()> {
 
 /// Applies one batch and commits its results, retrying the database until it succeeds.
 async fn process_batch(state: &AppState, msgs: &[jetstream::Message], source: &str) -> StreamStats {
-    let mut stats = StreamStats::default();
     let mut events = Vec::with_capacity(msgs.len());
     let mut dead = Vec::new();
     for m in msgs {
@@ -143,6 +142,14 @@ async fn process_batch(state: &AppState, msgs: &[jetstream::Message], source: &s
             Err(e) => dead.push(store::NewDeadLetter { source: source.into(), stream_seq: seq, field: e.field, reason: e.message, raw: text.to_string() }),
         }
     }
+    ingest(state, events, dead, source).await
+}
+
+/// Applies events in order and commits what they produced (warnings, the event log, dead
+/// letters), retrying the database until it succeeds; the same path for the stream, the demo
+/// and any batch import.
+pub async fn ingest(state: &AppState, events: Vec<Event>, dead: Vec<store::NewDeadLetter>, source: &str) -> StreamStats {
+    let mut stats = StreamStats::default();
     // One lock for the batch: the decisions of a batch see each other in stream order.
     let (applied, ruleset) = {
         let mut eng = match state.engine.lock() {

@@ -12,21 +12,31 @@ impl Store {
         let v = self.vault();
         let mut args = Vec::with_capacity(events.len() * 3);
         for (id, ts, body) in events {
-            args.push(vec![Arg::Text(id.clone()), Arg::I64(*ts), Arg::Bytes(v.encrypt(Field::Event, body)?)]);
+            args.push(vec![Arg::Text(id.clone()), Arg::I64(*ts), Arg::Bytes(v.encrypt(Field::Event, body)?), Arg::Text(kind_of(body).into())]);
         }
         // Several rows per statement (each statement is a round trip to the database thread),
         // but few enough that sqlx's per-parameter lookup stays cheap.
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             for batch in args.chunks(16) {
-                let rows: Vec<String> = (0..batch.len()).map(|r| format!("(${}, ${}, ${})", r * 3 + 1, r * 3 + 2, r * 3 + 3)).collect();
-                let sql = format!("INSERT INTO engine_events (event_id, ts_ms, body_enc) VALUES {} ON CONFLICT (event_id) DO NOTHING", rows.join(", "));
+                let rows: Vec<String> = (0..batch.len()).map(|r| format!("(${}, ${}, ${}, ${})", r * 4 + 1, r * 4 + 2, r * 4 + 3, r * 4 + 4)).collect();
+                let sql = format!("INSERT INTO engine_events (event_id, ts_ms, body_enc, kind) VALUES {} ON CONFLICT (event_id) DO NOTHING", rows.join(", "));
                 let flat: Vec<Arg> = batch.iter().flatten().cloned().collect();
                 bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), flat).execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Logged events of the long-lived kinds (`list`, `account`) from before `before_ms`, in the
+    /// order they were applied, in pages.
+    pub async fn logged_standing_events(&self, before_ms: i64, after_seq: i64, limit: i64) -> Result<Vec<(i64, String)>> {
+        let rows: Vec<(i64, Vec<u8>)> = on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT seq, body_enc FROM engine_events WHERE kind IN ('list', 'account') AND ts_ms < $1 AND seq > $2 ORDER BY seq LIMIT $3")
+            .bind(before_ms).bind(after_seq).bind(limit).fetch_all(p).await?);
+        let v = self.vault();
+        rows.into_iter().map(|(seq, b)| Ok((seq, v.decrypt(Field::Event, &b)?))).collect()
     }
 
     /// How many events the log holds.
@@ -86,6 +96,16 @@ impl Store {
         let r: Option<(String,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT body FROM rulesets WHERE version = $1").bind(version).fetch_optional(p).await?);
         Ok(r.map(|(b,)| b))
     }
+}
+
+/// The `type` of a logged event: serde writes the tag of our internally tagged `Event` first.
+fn kind_of(body: &str) -> &'static str {
+    for k in ["transfer", "call", "account", "list"] {
+        if body.starts_with(&format!("{{\"type\":\"{k}\"")) {
+            return k;
+        }
+    }
+    ""
 }
 
 /// An event refused by a consumer.

@@ -453,9 +453,16 @@ async fn fraud_list_holds_and_survives_restart(app: &App) {
         .send().await.expect("send").json().await.expect("json");
     assert_eq!(d["action"], "hold", "{d}");
     assert_eq!(d["fired"][0]["rule"], "L01");
+    // A transfer two months later: the list entry is older than any window, and still holds
+    // after a restart.
+    let later = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_hours(24 * 60)).expect("later").to_string();
+    let d2: Value = Client::new().post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
+        .json(&json!({"event_id": "LIST2", "time": later, "payer_account": "6222000000000078", "payee_account": "6222000000000079", "amount_fen": 100}))
+        .send().await.expect("send").json().await.expect("json");
+    assert_eq!(d2["duplicate"], false, "{d2}");
     // The list change is in the event log, so a restarted engine still holds.
     for _ in 0..50 {
-        if app.store.logged_events(i64::MIN, 0, 100).await.expect("log").len() >= 2 {
+        if app.store.logged_events(i64::MIN, 0, 100).await.expect("log").len() >= 3 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;

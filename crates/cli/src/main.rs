@@ -10,6 +10,7 @@ mod eval;
 mod flows;
 mod ingest;
 mod publish;
+mod rank;
 
 
 use anyhow::Context;
@@ -52,6 +53,8 @@ enum Command {
     },
     /// Events from a JSONL or CSV file through the engine; malformed lines are dead-lettered.
     Ingest(ingest::IngestArgs),
+    /// Monthly ranking of police stations and the interviews due, from CSV exports.
+    Rank(rank::RankArgs),
     /// Follows money forward from an account of an AMLSim folder (fund-flow trace).
     Trace(flows::TraceArgs),
     /// Events from a JSONL file onto the NATS JetStream event stream (--nats-url).
@@ -179,6 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Rank(args) => tokio::task::spawn_blocking(move || rank::run(args)).await?,
         Command::Trace(args) => tokio::task::spawn_blocking(move || flows::trace(args)).await?,
         Command::Publish(args) => publish::run(args, &Config::load(&cli.overrides)?).await,
         Command::Bench { command } => bench::run(command, &cli.overrides).await,

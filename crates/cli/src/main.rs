@@ -14,6 +14,11 @@ mod rank;
 
 
 use anyhow::Context;
+
+// The engine and the server allocate many small, short-lived objects; mimalloc serves them
+// several times faster than the system allocator on this workload.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Parser, Subcommand};
 use config::{Config, Overrides};
 

@@ -185,6 +185,17 @@ impl Engine {
         self.accounts.len()
     }
 
+    /// Approximate bytes of state held for accounts (windows, counters, names, pairs): what
+    /// an active account costs.
+    pub fn account_state_bytes(&self) -> usize {
+        let flow = std::mem::size_of::<state::Flow>();
+        let per: usize = self.accounts.iter().map(|a| std::mem::size_of::<AccountState>() + (a.outs.capacity() + a.ins.capacity()) * flow).sum();
+        // Hash-map entries: key, value and about one control byte, at the maps' load factor.
+        let names: usize = self.interner.keys().map(|k| k.capacity() + std::mem::size_of::<String>() + 4 + 1).sum();
+        let pairs = self.pairs.capacity() * (std::mem::size_of::<(u32, u32)>() + 4 + 1);
+        per + names + pairs
+    }
+
     fn intern(&mut self, acct: &str) -> u32 {
         if let Some(i) = self.interner.get(acct) {
             return *i;
@@ -333,7 +344,8 @@ impl Engine {
 
     fn evaluate(&self, a: u32, b: u32, t: &Transfer, feats: Option<&features::Features>) -> Decision {
         let rs = &self.ruleset;
-        let mut scores = vec![0.0f64; rs.scenarios.len()];
+        // Scenarios are few: scores live on the stack (a ruleset is checked to have at most 16).
+        let mut scores = [0.0f64; crate::ruleset::MAX_SCENARIOS];
         let mut fired = Vec::new();
         let mut force_hold = false;
         let payer = &self.accounts[a as usize];

@@ -183,6 +183,9 @@ pub struct Ruleset {
     pub rules: Vec<Rule>,
 }
 
+/// Scenarios a ruleset may have (the engine keeps their scores on the stack).
+pub const MAX_SCENARIOS: usize = 16;
+
 /// A ruleset that cannot be used, with the place that is wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum RulesetError {
@@ -217,6 +220,9 @@ impl Ruleset {
         let bad = |rule: &str, message: String| Err(RulesetError::Invalid { rule: rule.into(), message });
         if self.scenarios.is_empty() {
             return bad("-", "no scenario".into());
+        }
+        if self.scenarios.len() > MAX_SCENARIOS {
+            return bad("-", format!("{} scenarios; at most {MAX_SCENARIOS}", self.scenarios.len()));
         }
         for s in &self.scenarios {
             if !(s.warn > 0.0 && s.hold >= s.warn) {

@@ -2,6 +2,7 @@
 //! function of values, so it can be tested exhaustively.
 
 pub mod audit;
+pub mod case;
 pub mod jurisdiction;
 pub mod legal;
 pub mod person;

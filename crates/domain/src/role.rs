@@ -28,11 +28,15 @@ pub enum Permission {
     WarningRead,
     /// Add to and remove from the fraud list.
     ListWrite,
+    /// Read fraud cases, statistics and rankings of the caller's area.
+    CaseRead,
+    /// Register, import and update fraud cases.
+    CaseWrite,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 12] = [
         Self::RegistryRead,
         Self::RegistryWrite,
         Self::ResidentRead,
@@ -43,6 +47,8 @@ impl Permission {
         Self::Decide,
         Self::WarningRead,
         Self::ListWrite,
+        Self::CaseRead,
+        Self::CaseWrite,
     ];
 
     /// The stored and API name.
@@ -58,6 +64,8 @@ impl Permission {
             Self::Decide => "decide",
             Self::WarningRead => "warning_read",
             Self::ListWrite => "list_write",
+            Self::CaseRead => "case_read",
+            Self::CaseWrite => "case_write",
         }
     }
 
@@ -142,9 +150,9 @@ impl Role {
         use Permission::*;
         match self {
             Self::SystemAdmin => &Permission::ALL,
-            Self::Office => &[RegistryRead, RegistryWrite, ResidentRead, WarningRead],
-            Self::CentreAnalyst => &[RegistryRead, ResidentRead, PiiUnmask, WarningRead, ListWrite],
-            Self::StationOfficer => &[RegistryRead, ResidentRead, ResidentWrite, PiiUnmask, WarningRead],
+            Self::Office => &[RegistryRead, RegistryWrite, ResidentRead, WarningRead, CaseRead],
+            Self::CentreAnalyst => &[RegistryRead, ResidentRead, PiiUnmask, WarningRead, ListWrite, CaseRead, CaseWrite],
+            Self::StationOfficer => &[RegistryRead, ResidentRead, ResidentWrite, PiiUnmask, WarningRead, CaseRead, CaseWrite],
             Self::GridWorker => &[RegistryRead, ResidentRead, ResidentWrite],
             Self::UnitReporter => &[RegistryRead],
             Self::BankLiaison => &[RegistryRead, Decide],

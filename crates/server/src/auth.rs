@@ -44,6 +44,10 @@ pub mod perm {
     pub const WARNING_READ: u8 = 8;
     /// [`domain::Permission::ListWrite`].
     pub const LIST_WRITE: u8 = 9;
+    /// [`domain::Permission::CaseRead`].
+    pub const CASE_READ: u8 = 10;
+    /// [`domain::Permission::CaseWrite`].
+    pub const CASE_WRITE: u8 = 11;
     /// Any authenticated caller.
     pub const ANY: u8 = 255;
 }

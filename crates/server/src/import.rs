@@ -64,6 +64,20 @@ const ALIASES: &[(&str, &str)] = &[
     ("上级编码", "parent_code"),
     ("常住人口", "residents"),
     ("统计日期", "as_of"),
+    ("案件编号", "case_no"),
+    ("报案时间", "reported_at"),
+    ("立案时间", "filed_at"),
+    ("破案时间", "solved_at"),
+    ("派出所", "station"),
+    ("受害人所在辖区", "jurisdiction_code"),
+    ("诈骗类型", "fraud_type"),
+    ("损失金额", "loss_yuan"),
+    ("损失金额(元)", "loss_yuan"),
+    ("挽损金额", "recovered_yuan"),
+    ("挽损金额(元)", "recovered_yuan"),
+    ("受害人职业", "victim_occupation"),
+    ("接触渠道", "contact_channel"),
+    ("案件状态", "status"),
 ];
 
 fn normalise_header(h: &str) -> String {
@@ -140,11 +154,11 @@ fn parse_xlsx(bytes: &[u8]) -> ApiResult<Table> {
 }
 
 impl Table {
-    fn col(&self, name: &str) -> Option<usize> {
+    pub(crate) fn col(&self, name: &str) -> Option<usize> {
         self.headers.iter().position(|h| h == name)
     }
 
-    fn require(&self, names: &[&str]) -> ApiResult<()> {
+    pub(crate) fn require(&self, names: &[&str]) -> ApiResult<()> {
         let missing: Vec<_> = names.iter().filter(|n| self.col(n).is_none()).collect();
         if missing.is_empty() { Ok(()) } else { Err(ApiError::invalid(format!("file: missing column(s) {missing:?}; found {:?}", self.headers))) }
     }

@@ -7,6 +7,7 @@
 //! opened with; nothing above this crate sees a ciphertext, and nothing below it sees clear text.
 
 mod audit;
+mod cases;
 pub mod bootstrap;
 pub mod event_log;
 mod registry;
@@ -28,6 +29,7 @@ pub use residents::{NewResident, ResidentFilter, ResidentPatch, ResidentView, Re
 pub use users::{ApiKey, NewApiKey, NewUser, SessionInfo, User};
 pub use warnings::{NewWarning, WarningView};
 pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
+pub use cases::{CaseFilter, CaseView, NewCase};
 
 /// Errors of the store. Messages never include personal data.
 #[derive(Debug, thiserror::Error)]

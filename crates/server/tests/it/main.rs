@@ -573,3 +573,64 @@ async fn fund_trace_and_mules(app: &App) {
     assert!(lists.as_array().is_some_and(|l| l.iter().any(|e| e["value"] == "622********1111" || (e["value"].as_str().is_some_and(|v| v.ends_with("1111")) && e["colour"] == "amber"))), "{lists}");
 }
 both!(fund_trace, fund_trace_and_mules);
+
+async fn cases_ranking_and_lifecycle(app: &App) {
+    let d = |s: &str| s.parse::<jiff::civil::Date>().expect("date");
+    let tb = app.store.jurisdiction_by_code("TB").await.expect("tb").expect("tb").id;
+    app.store.set_population(app.county.town_a, d("2025-12-31"), 10_000, "test").await.expect("pop");
+    app.store.set_population(tb, d("2025-12-31"), 40_000, "test").await.expect("pop");
+    // From February, town B has fewer residents: its February per-10k uses that figure.
+    app.store.set_population(tb, d("2026-02-01"), 5_000, "test").await.expect("pop");
+    let a = login(app, "officer_a").await;
+    // A form entry, then an import of the police system's export with bad rows.
+    let (st, c) = a.post("/api/v1/cases", json!({"case_no": "A2026-0001", "reported_at": "2026-01-05T10:00:00+08:00", "station": "PSA", "fraud_type": "刷单返利", "loss_yuan": "12000.50", "age_band": "46_60"})).await;
+    assert_eq!(st, StatusCode::OK, "{c}");
+    assert_eq!((c["loss_fen"].as_i64(), c["fraud_type"].as_str(), c["status"].as_str()), (Some(1_200_050), Some("brushing_rebate"), Some("reported")));
+    let (st, e) = a.post("/api/v1/cases", json!({"case_no": "X1", "reported_at": "2026-01-05T10:00:00+08:00", "station": "PSB", "jurisdiction_code": "VB", "fraud_type": "刷单返利", "loss_yuan": "1"})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "officer A cannot register a case of area B: {e}");
+    let csv = "案件编号,报案时间,派出所,受害人所在辖区,诈骗类型,损失金额(元)\n\
+               A2026-0002,2026-01-20 09:00:00,甲所,VA,虚假投资理财,50000\n\
+               A2026-0003,2026-02-03T09:00:00+08:00,PSA,VA,冒充公检法,800000\n\
+               A2026-0004,2026-02-04T09:00:00+08:00,PSA,VA,冒充外星人,1\n\
+               A2026-0005,not a time,PSA,VA,刷单返利,1\n\
+               A2026-0006,2026-02-05T09:00:00+08:00,PSA,VA,刷单返利,1.234\n\
+               A2026-0001,2026-02-05T09:00:00+08:00,PSA,VA,刷单返利,1\n";
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("cases.csv"));
+    let rep: Value = a.c.post(format!("{}/api/v1/cases/import", app.base)).header("x-csrf-token", &a.csrf).multipart(form).send().await.expect("s").json().await.expect("j");
+    assert_eq!(rep["accepted"], 2, "{rep}");
+    let fields: Vec<(u64, &str)> = rep["rejected"].as_array().expect("r").iter().map(|e| (e["row"].as_u64().expect("row"), e["field"].as_str().expect("f"))).collect();
+    assert_eq!(fields, vec![(4, "fraud_type"), (5, "reported_at"), (6, "loss_yuan"), (7, "case_no")]);
+    // Station B: one case in January, two in February.
+    let admin = login(app, "admin").await;
+    for (no, at) in [("B1", "2026-01-09T09:00:00+08:00"), ("B2", "2026-02-09T09:00:00+08:00"), ("B3", "2026-02-10T09:00:00+08:00")] {
+        let (st, c) = admin.post("/api/v1/cases", json!({"case_no": no, "reported_at": at, "station": "乙所", "fraud_type": "虚假征信", "loss_yuan": "100"})).await;
+        assert_eq!(st, StatusCode::OK, "{c}");
+    }
+    let b = login(app, "officer_b").await;
+    assert_eq!(b.get("/api/v1/cases").await.1["total"], 3, "officer B sees the cases of area B only");
+    assert_eq!(a.get("/api/v1/cases?month=2026-01").await.1["total"], 2);
+    // Lifecycle: forward only; a closed case is final.
+    let id = c["id"].as_i64().expect("id");
+    assert_eq!(a.post(&format!("/api/v1/cases/{id}/status"), json!({"status": "filed"})).await.0, StatusCode::OK);
+    assert_eq!(a.post(&format!("/api/v1/cases/{id}/status"), json!({"status": "closed"})).await.0, StatusCode::OK);
+    let (st, e) = a.post(&format!("/api/v1/cases/{id}/status"), json!({"status": "solved"})).await;
+    assert_eq!(st, StatusCode::CONFLICT, "a closed case cannot be reopened: {e}");
+    // The February ranking, as of a cut-off.
+    let cutoff = jiff::Timestamp::now().to_string();
+    let q = format!("/api/v1/supervision/ranking?month=2026-02&cutoff={}", cutoff.replace('+', "%2B").replace(':', "%3A"));
+    let o = login(app, "office").await;
+    let (st, r) = o.get(&q).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["stored"], false);
+    let row = |name: &str| r["ranking"].as_array().expect("ranking").iter().find(|x| x["station"] == name).cloned().expect("station");
+    assert_eq!((row("甲所")["cases"].as_u64(), row("乙所")["cases"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(row("乙所")["per_10k"], 4.0, "February uses town B's February population (5,000)");
+    assert_eq!(row("甲所")["rank_loss"], 1, "800,000 yuan");
+    // A case registered after the cut-off does not change the published ranking.
+    admin.post("/api/v1/cases", json!({"case_no": "B4", "reported_at": "2026-02-11T09:00:00+08:00", "station": "乙所", "fraud_type": "虚假征信", "loss_yuan": "100"})).await;
+    let (_, again) = o.get(&q).await;
+    assert_eq!(again["stored"], true, "recomputed under the same rules and cut-off, equal to the stored result: {again}");
+    assert_eq!(again["ranking"], r["ranking"]);
+    assert_eq!(b.get("/api/v1/cases").await.1["total"], 4);
+}
+both!(cases, cases_ranking_and_lifecycle);

@@ -1,0 +1,405 @@
+//! Fraud cases (案件) and the monthly ranking of police stations (排名通报) with its interviews.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Multipart, Path, Query, State};
+use domain::case::CaseStatus;
+use serde::{Deserialize, Serialize};
+use store::{CaseFilter, CaseView, NewCase, Page, PoliceStation};
+use supervision::ranking::{CaseRow, RankingRules};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Paging;
+use crate::AppState;
+use crate::auth::{Authorized, Principal, perm};
+use crate::error::{ApiError, ApiResult};
+use crate::import::{ImportReport, RowError, Table};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_cases, create_case))
+        .routes(routes!(import_cases))
+        .routes(routes!(change_status))
+        .routes(routes!(ranking))
+        .routes(routes!(taxonomy))
+}
+
+/// What a case is made of, as text (a form, a JSON body or a spreadsheet row).
+struct Fields<'a>(&'a (dyn Fn(&str) -> String + Sync));
+
+impl Fields<'_> {
+    fn get(&self, k: &str) -> String {
+        (self.0)(k).trim().to_string()
+    }
+}
+
+fn time(field: &'static str, v: &str) -> Result<Option<i64>, (String, String)> {
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse::<jiff::Timestamp>()
+        .map(|t| Some(t.as_millisecond()))
+        .or_else(|_| {
+            // A spreadsheet gives local times without an offset: they are China time.
+            v.replace('/', "-").parse::<jiff::civil::DateTime>().ok().and_then(|dt| dt.to_zoned(domain::time::china()).ok()).map(|z| Some(z.timestamp().as_millisecond())).ok_or(())
+        })
+        .map_err(|_| (field.to_string(), format!("'{v}' is not a time (RFC 3339, or YYYY-MM-DD HH:MM:SS China time)")))
+}
+
+/// Validates one case; `stations` by code and by name.
+async fn validate(s: &AppState, p: &Principal, f: &Fields<'_>, stations: &HashMap<String, PoliceStation>) -> ApiResult<Result<NewCase, (String, String)>> {
+    let bad = |field: &str, m: String| Ok(Err((field.to_string(), m)));
+    let case_no = f.get("case_no");
+    if case_no.is_empty() {
+        return bad("case_no", "empty".into());
+    }
+    let reported_at = match time("reported_at", &f.get("reported_at")) {
+        Ok(Some(t)) => t,
+        Ok(None) => return bad("reported_at", "empty".into()),
+        Err(e) => return Ok(Err(e)),
+    };
+    let (filed_at, solved_at) = match (time("filed_at", &f.get("filed_at")), time("solved_at", &f.get("solved_at"))) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
+    };
+    let station_key = f.get("station");
+    let Some(station) = stations.get(&station_key) else {
+        return bad("station", format!("no police station with code or name '{station_key}'"));
+    };
+    let jurisdiction = match f.get("jurisdiction_code").as_str() {
+        "" => match station.precinct.first() {
+            Some(id) => match s.store.jurisdiction(*id).await? {
+                Some(j) => j,
+                None => return bad("jurisdiction_code", "the station's precinct is gone".into()),
+            },
+            None => return bad("jurisdiction_code", "empty, and the station has no precinct".into()),
+        },
+        code => match s.store.jurisdiction_by_code(code).await? {
+            Some(j) => j,
+            None => return bad("jurisdiction_code", format!("no jurisdiction with code '{code}'")),
+        },
+    };
+    if !p.scope.contains(&jurisdiction.path) {
+        return bad("jurisdiction_code", "outside your area".into());
+    }
+    let fraud_type = match domain::case::fraud_type(&f.get("fraud_type")) {
+        Ok(t) => t.to_string(),
+        Err(e) => return bad("fraud_type", e.message),
+    };
+    let money = |field: &str| -> Result<i64, (String, String)> {
+        let v = f.get(field);
+        if v.is_empty() {
+            return Ok(0);
+        }
+        supervision::money::yuan_to_fen(&v).map_err(|e| (field.to_string(), e.to_string()))
+    };
+    let (loss_fen, recovered_fen) = match (money("loss_yuan"), money("recovered_yuan")) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
+    };
+    if recovered_fen > loss_fen {
+        return bad("recovered_yuan", "more than the loss".into());
+    }
+    let age = f.get("age_band");
+    let victim_age_band = if age.is_empty() {
+        String::new()
+    } else {
+        match domain::AgeBand::parse(&age) {
+            Ok(a) => a.as_str().to_string(),
+            Err(e) => return bad("age_band", e.message),
+        }
+    };
+    let status = match f.get("status").as_str() {
+        "" => CaseStatus::Reported,
+        v => match CaseStatus::parse(v) {
+            Ok(s) => s,
+            Err(e) => return bad("status", e.message),
+        },
+    };
+    Ok(Ok(NewCase {
+        case_no,
+        reported_at,
+        filed_at,
+        solved_at,
+        station_id: station.id,
+        jurisdiction_id: jurisdiction.id,
+        fraud_type,
+        loss_fen,
+        recovered_fen,
+        victim_resident_id: None,
+        victim_age_band,
+        victim_occupation: f.get("victim_occupation"),
+        contact_channel: f.get("contact_channel"),
+        status,
+    }))
+}
+
+async fn stations_by_key(s: &AppState) -> ApiResult<HashMap<String, PoliceStation>> {
+    let mut m = HashMap::new();
+    for st in s.store.list_stations().await? {
+        m.insert(st.name.clone(), st.clone());
+        m.insert(st.code.clone(), st);
+    }
+    Ok(m)
+}
+
+/// A case to register.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct CaseBody {
+    case_no: String,
+    /// RFC 3339.
+    reported_at: String,
+    filed_at: Option<String>,
+    solved_at: Option<String>,
+    /// Station code or name.
+    station: String,
+    /// The victim's jurisdiction (code); default: the station's seat.
+    jurisdiction_code: Option<String>,
+    /// Fraud type (id or Chinese name).
+    fraud_type: String,
+    /// Loss in yuan, at most two decimals.
+    loss_yuan: String,
+    recovered_yuan: Option<String>,
+    age_band: Option<String>,
+    victim_occupation: Option<String>,
+    contact_channel: Option<String>,
+}
+
+/// Registers a case (within the caller's area).
+#[utoipa::path(post, path = "/cases", tag = "cases", request_body = CaseBody, responses((status = 200, body = CaseView), (status = 400, body = crate::error::ErrorBody)))]
+async fn create_case(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_WRITE }>, Json(b): Json<CaseBody>) -> ApiResult<Json<CaseView>> {
+    let map: HashMap<&str, String> = [
+        ("case_no", b.case_no),
+        ("reported_at", b.reported_at),
+        ("filed_at", b.filed_at.unwrap_or_default()),
+        ("solved_at", b.solved_at.unwrap_or_default()),
+        ("station", b.station),
+        ("jurisdiction_code", b.jurisdiction_code.unwrap_or_default()),
+        ("fraud_type", b.fraud_type),
+        ("loss_yuan", b.loss_yuan),
+        ("recovered_yuan", b.recovered_yuan.unwrap_or_default()),
+        ("age_band", b.age_band.unwrap_or_default()),
+        ("victim_occupation", b.victim_occupation.unwrap_or_default()),
+        ("contact_channel", b.contact_channel.unwrap_or_default()),
+    ]
+    .into_iter()
+    .collect();
+    let get = |k: &str| map.get(k).cloned().unwrap_or_default();
+    let stations = stations_by_key(&s).await?;
+    let c = validate(&s, &p, &Fields(&get), &stations).await?.map_err(|(f, m)| ApiError::invalid(format!("{f}: {m}")))?;
+    let id = match s.store.insert_cases(std::slice::from_ref(&c)).await?.pop() {
+        Some(r) => r?,
+        None => return Err(ApiError::internal("case not stored")),
+    };
+    let mut entry = p.audit("create", "case", Some(id.to_string()), &[]);
+    entry.detail = serde_json::json!({"case_no": c.case_no}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(s.store.case(&p.scope, id).await?))
+}
+
+/// Imports an export of the police case system (CSV or XLSX; Chinese or English headers). Each
+/// bad row is reported with its number and field; the good rows are stored.
+#[utoipa::path(post, path = "/cases/import", tag = "cases", request_body(content_type = "multipart/form-data", content = Vec<u8>), responses((status = 200, body = ImportReport)))]
+async fn import_cases(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_WRITE }>, mp: Multipart) -> ApiResult<Json<ImportReport>> {
+    let t: Table = crate::import::read_upload(mp).await?;
+    t.require(&["case_no", "reported_at", "station", "fraud_type", "loss_yuan"])?;
+    let stations = stations_by_key(&s).await?;
+    let mut rejected = Vec::new();
+    let mut good = Vec::new();
+    let mut rows_of = Vec::new();
+    for (row, cells) in &t.rows {
+        let get = |k: &str| t.col(k).and_then(|i| cells.get(i)).cloned().unwrap_or_default();
+        match validate(&s, &p, &Fields(&get), &stations).await? {
+            Ok(c) => {
+                good.push(c);
+                rows_of.push(*row);
+            }
+            Err((field, message)) => rejected.push(RowError { row: *row, field, message }),
+        }
+    }
+    let results = s.store.insert_cases(&good).await?;
+    let mut accepted = 0;
+    for (r, row) in results.into_iter().zip(rows_of) {
+        match r {
+            Ok(_) => accepted += 1,
+            Err(store::StoreError::Conflict { field, message }) => rejected.push(RowError { row, field: field.into(), message }),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    rejected.sort_by_key(|e| e.row);
+    let mut entry = p.audit("import", "case", None, &[]);
+    entry.detail = serde_json::json!({"accepted": accepted, "rejected": rejected.len(), "rows": t.rows.len()}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(ImportReport { rows: t.rows.len(), accepted, rejected }))
+}
+
+/// Filters of the case list.
+#[derive(Deserialize, utoipa::IntoParams)]
+struct CaseQuery {
+    /// `YYYY-MM`: cases reported in that month (China time).
+    month: Option<String>,
+    station_id: Option<i64>,
+    fraud_type: Option<String>,
+}
+
+/// Month bounds `[start, end)` in UTC ms of a `YYYY-MM` in China time.
+fn month_bounds(m: &str) -> ApiResult<(i64, i64)> {
+    let d: jiff::civil::Date = format!("{m}-01").parse().map_err(|_| ApiError::invalid(format!("month: '{m}' is not YYYY-MM")))?;
+    let start = d.to_zoned(domain::time::china()).map_err(ApiError::internal)?;
+    let end = start.checked_add(jiff::Span::new().months(1)).map_err(ApiError::internal)?;
+    Ok((start.timestamp().as_millisecond(), end.timestamp().as_millisecond()))
+}
+
+/// Cases of the caller's area, newest first.
+#[utoipa::path(get, path = "/cases", tag = "cases", params(CaseQuery, Paging), responses((status = 200, body = Page<CaseView>)))]
+async fn list_cases(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<CaseQuery>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<CaseView>>> {
+    let (from_ms, to_ms) = match q.month.as_deref().filter(|m| !m.is_empty()) {
+        Some(m) => {
+            let (a, b) = month_bounds(m)?;
+            (Some(a), Some(b))
+        }
+        None => (None, None),
+    };
+    let fraud_type = q.fraud_type.as_deref().filter(|v| !v.is_empty()).map(domain::case::fraud_type).transpose()?.map(str::to_string);
+    Ok(Json(s.store.list_cases(&p.scope, &CaseFilter { from_ms, to_ms, station_id: q.station_id, fraud_type }, pg.req()).await?))
+}
+
+/// A status change.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct StatusChange {
+    /// filed / solved / closed.
+    status: String,
+    /// When it happened (RFC 3339); default now.
+    at: Option<String>,
+}
+
+/// Moves a case forward (reported → filed → solved → closed); a closed case is final.
+#[utoipa::path(post, path = "/cases/{id}/status", tag = "cases", params(("id" = i64, Path)), request_body = StatusChange, responses((status = 200, body = CaseView), (status = 409, body = crate::error::ErrorBody)))]
+async fn change_status(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_WRITE }>, Path(id): Path<i64>, Json(b): Json<StatusChange>) -> ApiResult<Json<CaseView>> {
+    let to = CaseStatus::parse(&b.status)?;
+    let at = match b.at.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("at: expected RFC 3339"))?.as_millisecond(),
+        None => store::now_ms(),
+    };
+    let c = s.store.set_case_status(&p.scope, id, to, at).await?;
+    let mut entry = p.audit("update", "case", Some(id.to_string()), &["status"]);
+    entry.detail = serde_json::json!({"status": to.as_str()}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(c))
+}
+
+/// The fraud-type taxonomy in force.
+#[utoipa::path(get, path = "/cases/taxonomy", tag = "cases", responses((status = 200, body = Object)))]
+async fn taxonomy(Authorized(_p): Authorized<{ perm::CASE_READ }>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "version": domain::case::TAXONOMY_VERSION,
+        "types": domain::case::FRAUD_TYPES.iter().map(|(id, zh)| serde_json::json!({"id": id, "name_zh": zh})).collect::<Vec<_>>(),
+    }))
+}
+
+/// Which ranking.
+#[derive(Deserialize, utoipa::IntoParams)]
+struct RankingQuery {
+    /// `YYYY-MM`.
+    month: String,
+    /// Data cut-off, RFC 3339: cases registered after it do not count. Default: the 5th of the
+    /// next month, 00:00 China time (the bulletin's day), or now if that is still to come.
+    cutoff: Option<String>,
+}
+
+/// The month's ranking, with the previous month's ranks for the arrows.
+#[derive(Serialize, utoipa::ToSchema)]
+struct RankingView {
+    month: String,
+    rules_version: String,
+    cutoff_ms: i64,
+    /// The stored result was found (and the recomputation agreed with it).
+    stored: bool,
+    #[schema(value_type = Object)]
+    ranking: serde_json::Value,
+    #[schema(value_type = Object)]
+    previous: serde_json::Value,
+    #[schema(value_type = Object)]
+    escalations: serde_json::Value,
+    /// Cases counted in the month.
+    cases: u64,
+}
+
+/// Computes the ranking of a month from the stored cases (with the population in force in each
+/// month) and the interviews due; stores it with its rules version and data cut-off, and gives
+/// the stored one back when asked again (a recomputation that disagrees is an error).
+#[utoipa::path(get, path = "/supervision/ranking", tag = "cases", params(RankingQuery), responses((status = 200, body = RankingView)))]
+async fn ranking(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<RankingQuery>) -> ApiResult<Json<RankingView>> {
+    let rules = RankingRules::default();
+    let (_, month_end) = month_bounds(&q.month)?;
+    let cutoff_ms = match q.cutoff.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("cutoff: expected RFC 3339"))?.as_millisecond(),
+        None => (month_end + 4 * 86_400_000).min(store::now_ms()),
+    };
+    // Twelve months up to the asked one: enough for the interview ladder to see its runs.
+    let first = {
+        let d: jiff::civil::Date = format!("{}-01", q.month).parse().map_err(|_| ApiError::invalid("month: expected YYYY-MM"))?;
+        let f = d.checked_sub(jiff::Span::new().months(11)).map_err(ApiError::internal)?;
+        format!("{:04}-{:02}", f.year(), f.month())
+    };
+    let (from_ms, _) = month_bounds(&first)?;
+    let stations = s.store.list_stations().await?;
+    let name_of: HashMap<i64, String> = stations.iter().map(|x| (x.id, x.name.clone())).collect();
+    let rows: Vec<CaseRow> = s
+        .store
+        .cases_for_ranking(from_ms, month_end, cutoff_ms)
+        .await?
+        .into_iter()
+        .filter_map(|(st, at, loss, no)| {
+            let month = domain::time::china_date(at).map(|d| format!("{:04}-{:02}", d.year(), d.month()))?;
+            Some(CaseRow { case_id: no, station: name_of.get(&st)?.clone(), month, loss_fen: loss })
+        })
+        .collect();
+    // Population of each station as in force at the end of each month.
+    let mut pop: HashMap<(String, String), i64> = HashMap::new();
+    let mut m = first.clone();
+    loop {
+        let (_, end) = month_bounds(&m)?;
+        let last_day = domain::time::china_date(end - 1).map(|d| d.to_string()).unwrap_or_default();
+        for (st, n) in s.store.station_populations(&last_day).await? {
+            if let Some(name) = name_of.get(&st) {
+                pop.insert((name.clone(), m.clone()), n);
+            }
+        }
+        if m == q.month {
+            break;
+        }
+        let d: jiff::civil::Date = format!("{m}-01").parse().map_err(ApiError::internal)?;
+        let n = d.checked_add(jiff::Span::new().months(1)).map_err(ApiError::internal)?;
+        m = format!("{:04}-{:02}", n.year(), n.month());
+    }
+    let names: Vec<String> = stations.iter().map(|x| x.name.clone()).collect();
+    let result = supervision::ranking::rank(&rows, &names, &|st, mo| pop.get(&(st.to_string(), mo.to_string())).copied().unwrap_or(1), &rules);
+    let this = result.months.iter().find(|x| x.month == q.month);
+    let prev = result.months.iter().rev().find(|x| x.month < q.month);
+    let body = serde_json::json!({
+        "ranking": this.map(|x| serde_json::to_value(&x.ranking)).transpose().map_err(ApiError::internal)?.unwrap_or(serde_json::json!([])),
+        "escalations": result.escalations.iter().filter(|e| e.month <= q.month).map(|e| serde_json::json!({"station": e.station, "month": e.month, "action": e.action, "months_running": e.months_running})).collect::<Vec<_>>(),
+    });
+    let text = body.to_string();
+    let stored = match s.store.stored_ranking(&q.month, &rules.version, cutoff_ms).await? {
+        Some(old) if old == text => true,
+        Some(_) => return Err(ApiError::internal(format!("ranking of {} under rules {} and cut-off {cutoff_ms} differs from the stored one", q.month, rules.version))),
+        None => {
+            s.store.store_ranking(&q.month, &rules.version, cutoff_ms, &text).await?;
+            false
+        }
+    };
+    let _ = p;
+    Ok(Json(RankingView {
+        month: q.month.clone(),
+        rules_version: rules.version,
+        cutoff_ms,
+        stored,
+        cases: this.map(|x| x.ranking.iter().map(|r| u64::from(r.cases)).sum()).unwrap_or(0),
+        ranking: body["ranking"].clone(),
+        previous: prev.map(|x| serde_json::to_value(&x.ranking)).transpose().map_err(ApiError::internal)?.unwrap_or(serde_json::json!([])),
+        escalations: body["escalations"].clone(),
+    }))
+}

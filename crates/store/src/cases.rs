@@ -1,0 +1,221 @@
+//! Fraud cases, scoped by the victim's area, and the stored monthly rankings.
+
+use domain::Scope;
+use domain::case::CaseStatus;
+use serde::Serialize;
+
+use crate::sql::{Arg, Filter, bind_args};
+use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+
+/// A case to register (validated by the caller).
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    /// Case number of the police case system (unique).
+    pub case_no: String,
+    /// Reported, UTC ms.
+    pub reported_at: i64,
+    /// Filed (立案), UTC ms.
+    pub filed_at: Option<i64>,
+    /// Solved (破案), UTC ms.
+    pub solved_at: Option<i64>,
+    /// Responsible police station.
+    pub station_id: i64,
+    /// The victim's jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Fraud type id (`domain::case::FRAUD_TYPES`).
+    pub fraud_type: String,
+    /// Loss in fen.
+    pub loss_fen: i64,
+    /// Recovered in fen.
+    pub recovered_fen: i64,
+    /// The victim, when a registered resident.
+    pub victim_resident_id: Option<i64>,
+    /// Victim's age band.
+    pub victim_age_band: String,
+    /// Victim's occupation.
+    pub victim_occupation: String,
+    /// How the fraudster made contact (phone, SMS, WeChat, QQ, app, website…).
+    pub contact_channel: String,
+    /// Status.
+    pub status: CaseStatus,
+}
+
+/// A case as shown.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct CaseView {
+    /// Id.
+    pub id: i64,
+    /// Case number.
+    pub case_no: String,
+    /// Reported, ms.
+    pub reported_at: i64,
+    /// Filed, ms.
+    pub filed_at: Option<i64>,
+    /// Solved, ms.
+    pub solved_at: Option<i64>,
+    /// Station id.
+    pub station_id: i64,
+    /// Station name.
+    pub station_name: String,
+    /// Victim's jurisdiction id.
+    pub jurisdiction_id: Option<i64>,
+    /// Its name.
+    pub jurisdiction_name: String,
+    /// Fraud type id.
+    pub fraud_type: String,
+    /// Taxonomy version.
+    pub taxonomy_version: String,
+    /// Loss, fen.
+    pub loss_fen: i64,
+    /// Recovered, fen.
+    pub recovered_fen: i64,
+    /// Age band.
+    pub victim_age_band: String,
+    /// Occupation.
+    pub victim_occupation: String,
+    /// Contact channel.
+    pub contact_channel: String,
+    /// Status.
+    pub status: String,
+}
+
+/// Filters of the case list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Reported on or after (ms).
+    pub from_ms: Option<i64>,
+    /// Reported before (ms).
+    pub to_ms: Option<i64>,
+    /// Station.
+    pub station_id: Option<i64>,
+    /// Fraud type id.
+    pub fraud_type: Option<String>,
+}
+
+const VIEW: &str = "SELECT c.id, c.case_no, c.reported_at, c.filed_at, c.solved_at, c.station_id, s.name AS station_name, c.jurisdiction_id, \
+    COALESCE(j.name, '') AS jurisdiction_name, c.fraud_type, c.taxonomy_version, c.loss_fen, c.recovered_fen, c.victim_age_band, c.victim_occupation, \
+    c.contact_channel, c.status FROM cases c JOIN police_stations s ON s.id = c.station_id LEFT JOIN jurisdictions j ON j.id = c.jurisdiction_id";
+
+impl Store {
+    /// Registers cases in one transaction; each row has its own result (a duplicate case
+    /// number is refused without costing the others).
+    pub async fn insert_cases(&self, rows: &[NewCase]) -> Result<Vec<Result<i64>>> {
+        let now = now_ms();
+        let mut out = Vec::with_capacity(rows.len());
+        on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            for c in rows {
+                let got: Option<(i64,)> = sqlx::query_as(
+                    "INSERT INTO cases (case_no, reported_at, filed_at, solved_at, station_id, jurisdiction_id, jurisdiction_path, fraud_type, taxonomy_version, loss_fen, recovered_fen, victim_resident_id, victim_age_band, victim_occupation, contact_channel, status, created_at, updated_at) \
+                     SELECT $1, $2, $3, $4, $5, j.id, j.path, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16 FROM jurisdictions j WHERE j.id = $6 \
+                     ON CONFLICT (case_no) DO NOTHING RETURNING id")
+                    .bind(&c.case_no).bind(c.reported_at).bind(c.filed_at).bind(c.solved_at).bind(c.station_id).bind(c.jurisdiction_id)
+                    .bind(&c.fraud_type).bind(domain::case::TAXONOMY_VERSION).bind(c.loss_fen).bind(c.recovered_fen).bind(c.victim_resident_id)
+                    .bind(&c.victim_age_band).bind(&c.victim_occupation).bind(&c.contact_channel).bind(c.status.as_str()).bind(now)
+                    .fetch_optional(&mut *tx).await?;
+                out.push(got.map(|(id,)| id).ok_or_else(|| StoreError::Conflict { field: "case_no", message: format!("'{}' is already registered", c.case_no) }));
+            }
+            tx.commit().await?;
+        });
+        Ok(out)
+    }
+
+    /// Cases in scope, newest first.
+    pub async fn list_cases(&self, scope: &Scope, filter: &CaseFilter, page: PageReq) -> Result<Page<CaseView>> {
+        let mut f = Filter::default();
+        f.scope("c.jurisdiction_path", scope);
+        if let Some(v) = filter.from_ms {
+            let b = f.bind(Arg::I64(v));
+            f.and(format!("c.reported_at >= {b}"));
+        }
+        if let Some(v) = filter.to_ms {
+            let b = f.bind(Arg::I64(v));
+            f.and(format!("c.reported_at < {b}"));
+        }
+        if let Some(v) = filter.station_id {
+            let b = f.bind(Arg::I64(v));
+            f.and(format!("c.station_id = {b}"));
+        }
+        if let Some(v) = &filter.fraud_type {
+            let b = f.bind(Arg::Text(v.clone()));
+            f.and(format!("c.fraud_type = {b}"));
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM cases c{}", f.sql());
+        let n = f.args.len();
+        let lim = f.bind(Arg::I64(page.limit()));
+        let off = f.bind(Arg::I64(page.offset()));
+        let sql = format!("{VIEW}{} ORDER BY c.reported_at DESC, c.id DESC LIMIT {lim} OFFSET {off}", f.sql());
+        let (items, total) = on_pool!(&self.db, p => {
+            let rows: Vec<CaseView> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?;
+            let (total,): (i64,) = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), f.args[..n]).fetch_one(p).await?;
+            (rows, total)
+        });
+        Ok(Page { items, total, page: page.page.max(1), per_page: page.limit() })
+    }
+
+    /// One case in scope.
+    pub async fn case(&self, scope: &Scope, id: i64) -> Result<CaseView> {
+        let mut f = Filter::default();
+        let b = f.bind(Arg::I64(id));
+        f.and(format!("c.id = {b}"));
+        f.scope("c.jurisdiction_path", scope);
+        let sql = format!("{VIEW}{}", f.sql());
+        let row: Option<CaseView> = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_optional(p).await?);
+        row.ok_or(StoreError::NotFound("case"))
+    }
+
+    /// Moves a case forward in its lifecycle; a closed case never changes again.
+    pub async fn set_case_status(&self, scope: &Scope, id: i64, to: CaseStatus, at_ms: i64) -> Result<CaseView> {
+        let current = self.case(scope, id).await?;
+        let from = CaseStatus::parse(&current.status)?;
+        if !from.may_become(to) {
+            return Err(StoreError::Conflict { field: "status", message: format!("a {} case cannot become {}", from.as_str(), to.as_str()) });
+        }
+        // Filing and solving keep their time; closing only changes the status.
+        let stamp = match to {
+            CaseStatus::Filed => "filed_at = COALESCE(filed_at, $2), ",
+            CaseStatus::Solved => "solved_at = COALESCE(solved_at, $2), ",
+            // Closing keeps both times; $2 still appears so that every variant binds alike.
+            _ => "filed_at = COALESCE(filed_at, NULL + $2), ",
+        };
+        // The status in the WHERE clause makes the change conditional on nobody having moved
+        // the case meanwhile.
+        let sql = format!("UPDATE cases SET status = $1, {stamp}updated_at = $3 WHERE id = $4 AND status = $5");
+        let n = on_pool!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to.as_str()).bind(at_ms).bind(now_ms()).bind(id).bind(from.as_str()).execute(p).await?.rows_affected());
+        if n == 0 {
+            return Err(StoreError::Conflict { field: "status", message: "the case was changed meanwhile; reload it".into() });
+        }
+        self.case(scope, id).await
+    }
+
+    /// `(station_id, reported_at, loss_fen, case_no)` of the cases reported in `[from, to)` and
+    /// registered no later than `cutoff_ms` (the data cut-off of a ranking).
+    pub async fn cases_for_ranking(&self, from_ms: i64, to_ms: i64, cutoff_ms: i64) -> Result<Vec<(i64, i64, i64, String)>> {
+        Ok(on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT station_id, reported_at, loss_fen, case_no FROM cases WHERE reported_at >= $1 AND reported_at < $2 AND created_at <= $3 ORDER BY reported_at, id")
+            .bind(from_ms).bind(to_ms).bind(cutoff_ms).fetch_all(p).await?))
+    }
+
+    /// Residents of each station's precinct by the figures in force on `date` (`YYYY-MM-DD`).
+    pub async fn station_populations(&self, date: &str) -> Result<Vec<(i64, i64)>> {
+        let rows: Vec<(i64, Option<i64>)> = on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT sp.station_id, CAST(SUM((SELECT f.residents FROM population_figures f WHERE f.jurisdiction_id = sp.jurisdiction_id AND f.as_of <= $1 ORDER BY f.as_of DESC LIMIT 1)) AS BIGINT) \
+             FROM station_precincts sp GROUP BY sp.station_id ORDER BY sp.station_id")
+            .bind(date).fetch_all(p).await?);
+        Ok(rows.into_iter().map(|(s, n)| (s, n.unwrap_or(0))).collect())
+    }
+
+    /// A stored ranking for a month, rules version and cut-off.
+    pub async fn stored_ranking(&self, month: &str, rules_version: &str, cutoff_ms: i64) -> Result<Option<String>> {
+        let r: Option<(String,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT body FROM ranking_results WHERE month = $1 AND rules_version = $2 AND cutoff_ms = $3")
+            .bind(month).bind(rules_version).bind(cutoff_ms).fetch_optional(p).await?);
+        Ok(r.map(|(b,)| b))
+    }
+
+    /// Stores a ranking once; a second store of the same key keeps the first.
+    pub async fn store_ranking(&self, month: &str, rules_version: &str, cutoff_ms: i64, body: &str) -> Result<()> {
+        on_pool!(&self.db, p => sqlx::query("INSERT INTO ranking_results (month, rules_version, cutoff_ms, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (month, rules_version, cutoff_ms) DO NOTHING")
+            .bind(month).bind(rules_version).bind(cutoff_ms).bind(body).bind(now_ms()).execute(p).await.map(|_| ())?);
+        Ok(())
+    }
+}

@@ -3,8 +3,8 @@
 // roles and checks what each one sees. FANZHA_BIN names the binary (default: release build).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,6 +201,38 @@ test('the fund trace draws the layers, expands a node and ranks the accounts to 
   assert.match(first, /140,000\.00/, 'the third-level account holds the most');
   assert.match(await freeze.innerText(), /30,000\.00/);
   await page.screenshot({ path: join(shots, 'fund-trace.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('the ranking page shows the demo county month as the API and `fanzha rank` compute it', async () => {
+  const { ctx, page, errors } = await login('office');
+  await page.goto(base + '/#/ranking');
+  const table = page.getByTestId('ranking');
+  await table.locator('.el-table__row').first().waitFor({ timeout: 20_000 });
+  const month = await page.evaluate(() => { const d = new Date(); d.setMonth(d.getMonth() - 1); return d.toISOString().slice(0, 7); });
+  const api = (await apiGet(page, '/supervision/ranking?month=' + month)).body;
+  assert.equal(await table.locator('.el-table__row').count(), api.ranking.length);
+  assert.ok(api.ranking.length >= 10, 'every station of the demo county is ranked');
+  assert.match(await table.locator('.el-table__row').first().innerText(), new RegExp(api.ranking[0].station));
+  await page.screenshot({ path: join(shots, 'ranking.png'), fullPage: true });
+  // The same month from exports alone, through the CLI.
+  const cases = [];
+  for (let p = 1; ; p += 1) {
+    const r = (await apiGet(page, `/cases?month=${month}&per_page=500&page=${p}`)).body;
+    cases.push(...r.items);
+    if (cases.length >= r.total || r.items.length === 0) break;
+  }
+  assert.equal(cases.length, api.cases);
+  const dir = mkdtempSync(join(tmpdir(), 'fanzha-rank-'));
+  const csv = ['case_id,station,reported_at,loss_yuan,fraud_type', ...cases.map((c) => `${c.case_no},${c.station_name},${new Date(c.reported_at).toISOString()},${(c.loss_fen / 100).toFixed(2)},${c.fraud_type}`)].join('\n');
+  writeFileSync(join(dir, 'cases.csv'), csv);
+  writeFileSync(join(dir, 'pop.csv'), ['station,residents', ...api.ranking.map((r) => `${r.station},${r.residents}`)].join('\n'));
+  const out = execFileSync(bin, ['rank', '--json', '--cases', join(dir, 'cases.csv'), '--population', join(dir, 'pop.csv')]).toString();
+  const cli = JSON.parse(out).months.find((m) => m.month === month).ranking;
+  const key = (r) => [r.station, r.cases, r.loss_yuan, r.per_10k, r.rank_cases, r.rank_loss, r.rank_per_10k].join('|');
+  assert.deepEqual(cli.map(key).sort(), api.ranking.map(key).sort());
+  rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(errors, []);
   await ctx.close();
 });

@@ -148,3 +148,45 @@ pub async fn seed(state: &server::AppState, seed: u64) -> anyhow::Result<()> {
     eprintln!("Demo transfers: {} events through the engine, {warnings} warnings raised.", events.len());
     Ok(())
 }
+
+/// Puts two years of demo cases in the store (first start of a new demo only).
+pub async fn seed_cases(store: &store::Store, plan: &demo::CountyPlan, seed: u64) -> anyhow::Result<()> {
+    if store.list_cases(&domain::Scope::All, &store::CaseFilter::default(), store::PageReq { page: 1, per_page: 1 }).await?.total > 0 {
+        return Ok(());
+    }
+    let seeds = demo::cases(plan, seed);
+    let stations: std::collections::HashMap<String, i64> = store.list_stations().await?.into_iter().map(|s| (s.code, s.id)).collect();
+    let mut jur: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    let mut rows = Vec::with_capacity(seeds.len());
+    for c in &seeds {
+        let jid = match jur.get(&c.jurisdiction_code) {
+            Some(j) => *j,
+            None => {
+                let Some(j) = store.jurisdiction_by_code(&c.jurisdiction_code).await? else { continue };
+                jur.insert(c.jurisdiction_code.clone(), j.id);
+                j.id
+            }
+        };
+        let Some(sid) = stations.get(&c.station_code) else { continue };
+        let status = domain::case::CaseStatus::parse(c.status)?;
+        rows.push(store::NewCase {
+            case_no: c.case_no.clone(),
+            reported_at: c.reported_at_ms,
+            filed_at: (status != domain::case::CaseStatus::Reported).then_some(c.reported_at_ms + 86_400_000),
+            solved_at: matches!(status, domain::case::CaseStatus::Solved | domain::case::CaseStatus::Closed).then_some(c.reported_at_ms + 20 * 86_400_000),
+            station_id: *sid,
+            jurisdiction_id: jid,
+            fraud_type: c.fraud_type.into(),
+            loss_fen: c.loss_fen,
+            recovered_fen: c.recovered_fen,
+            victim_resident_id: None,
+            victim_age_band: c.age_band.as_str().into(),
+            victim_occupation: String::new(),
+            contact_channel: c.contact_channel.into(),
+            status,
+        });
+    }
+    let stored = store.insert_cases(&rows).await?.iter().filter(|r| r.is_ok()).count();
+    eprintln!("Demo cases: {stored} over two years.");
+    Ok(())
+}

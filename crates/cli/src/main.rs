@@ -141,6 +141,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = Config::load(&o)?;
             let store = cfg.open_store().await?;
             let plan = demo::ensure(&store, seed, residents).await?;
+            demo_events::seed_cases(&store, &plan, seed).await?;
             demo::print_credentials(&plan, &cfg);
             if no_serve {
                 return Ok(());

@@ -468,3 +468,122 @@ mod tests {
         assert!((0.15..0.35).contains(&elderly), "share over 60: {elderly}");
     }
 }
+
+/// A demo fraud case.
+#[derive(Debug, Clone)]
+pub struct CaseSeed {
+    /// Case number.
+    pub case_no: String,
+    /// Reported, UTC ms.
+    pub reported_at_ms: i64,
+    /// Station code.
+    pub station_code: String,
+    /// The victim's village or community.
+    pub jurisdiction_code: String,
+    /// Fraud type id.
+    pub fraud_type: &'static str,
+    /// Loss in fen.
+    pub loss_fen: i64,
+    /// Recovered in fen.
+    pub recovered_fen: i64,
+    /// Victim's age band.
+    pub age_band: AgeBand,
+    /// Contact channel.
+    pub contact_channel: &'static str,
+    /// `reported`, `filed`, `solved` or `closed`.
+    pub status: &'static str,
+}
+
+/// Fraud types with their share of cases (刷单返利 and investment scams lead, as in the
+/// ministry's statistics).
+const TYPE_MIX: [(&str, f64); 12] = [
+    ("brushing_rebate", 0.24),
+    ("fake_investment", 0.14),
+    ("fake_loan", 0.11),
+    ("fake_customer_service", 0.10),
+    ("fake_police", 0.07),
+    ("fake_credit", 0.07),
+    ("fake_shopping", 0.07),
+    ("fake_acquaintance", 0.06),
+    ("game_trading", 0.05),
+    ("romance", 0.04),
+    ("fake_teacher", 0.03),
+    ("student_fee", 0.02),
+];
+
+/// Two years of cases: about 50 a month county-wide, more around the Spring Festival and in
+/// summer, losses heavy-tailed (median near 9,000 yuan, a few above 500,000), and two
+/// stations persistently worse than the rest so that the interview ladder shows.
+pub fn cases(plan: &CountyPlan, seed: u64) -> Vec<CaseSeed> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xca5e_5eed);
+    let tz = domain::time::china();
+    let end = reference_date();
+    let mut out = Vec::new();
+    let mut n = 0u32;
+    for m in 0..24 {
+        let first = end.checked_sub(jiff::Span::new().months(23 - m)).unwrap_or(end).first_of_month();
+        let season = match first.month() {
+            1 | 2 => 1.35,
+            7 | 8 => 1.2,
+            _ => 1.0,
+        };
+        for (si, st) in plan.stations.iter().enumerate() {
+            let villages: Vec<&VillagePlan> = plan.villages.iter().filter(|v| st.precinct.iter().any(|p| v.code.starts_with(p.as_str()))).collect();
+            if villages.is_empty() {
+                continue;
+            }
+            let pop: u32 = villages.iter().map(|v| v.population).sum();
+            // Two stations (the 3rd and the 8th) are persistently worse.
+            let worse = if si == 2 || si == 7 { 2.6 } else { 1.0 };
+            let mean = f64::from(pop) / 10_000.0 * 1.1 * season * worse;
+            // A Poisson draw by counting exponential gaps.
+            let mut k = 0;
+            let mut t: f64 = -rng.random::<f64>().ln();
+            while t < mean {
+                k += 1;
+                t -= rng.random::<f64>().ln();
+            }
+            for _ in 0..k {
+                n += 1;
+                let day = rng.random_range(0..i64::from(first.days_in_month()));
+                let when = first.checked_add(jiff::Span::new().days(day)).unwrap_or(first).at(rng.random_range(7..23), rng.random_range(0..60), 0, 0);
+                let Ok(z) = when.to_zoned(tz.clone()) else { continue };
+                let mut r: f64 = rng.random();
+                let mut fraud_type = "brushing_rebate";
+                for (ty, share) in TYPE_MIX {
+                    if r < share {
+                        fraud_type = ty;
+                        break;
+                    }
+                    r -= share;
+                }
+                // Log-normal losses: median ~9,000 yuan, heavy upper tail.
+                let normal: f64 = (-2.0 * rng.random::<f64>().max(1e-12).ln()).sqrt() * (2.0 * std::f64::consts::PI * rng.random::<f64>()).cos();
+                let loss_yuan = (9_000.0 * (1.35 * normal).exp()).clamp(50.0, 3_000_000.0);
+                let loss_fen = (loss_yuan * 100.0).round() as i64;
+                let age_band = match fraud_type {
+                    "fake_police" | "fake_acquaintance" => AgeBand::Over60,
+                    "game_trading" | "student_fee" => AgeBand::Under18,
+                    "brushing_rebate" | "romance" => AgeBand::From18To30,
+                    _ => [AgeBand::From31To45, AgeBand::From46To60, AgeBand::From18To30][rng.random_range(0..3)],
+                };
+                let age_months = 23 - m;
+                let status = if age_months > 6 { ["solved", "closed", "filed"][rng.random_range(0..3)] } else if age_months > 1 { ["filed", "solved"][rng.random_range(0..2)] } else { "reported" };
+                let recovered_fen = if status == "solved" || status == "closed" { loss_fen * rng.random_range(0..60) / 100 } else { 0 };
+                out.push(CaseSeed {
+                    case_no: format!("A3609{}{:05}", first.year(), n),
+                    reported_at_ms: z.timestamp().as_millisecond(),
+                    station_code: st.code.clone(),
+                    jurisdiction_code: villages[rng.random_range(0..villages.len())].code.clone(),
+                    fraud_type,
+                    loss_fen,
+                    recovered_fen,
+                    age_band,
+                    contact_channel: ["电话", "短信", "微信", "QQ", "APP", "网站"][rng.random_range(0..6)],
+                    status,
+                });
+            }
+        }
+    }
+    out
+}

@@ -801,6 +801,153 @@ const FlowPage = {
   </div>`,
 };
 
+
+// ---- Cases and ranking (案件 / 排名通报) --------------------------------------------------------
+const STATUS_ZH = { reported: '已接警', filed: '已立案', solved: '已破案', closed: '已结案' };
+const NEXT_STATUS = { reported: ['filed', 'solved', 'closed'], filed: ['solved', 'closed'], solved: ['closed'], closed: [] };
+const CasesPage = {
+  setup() {
+    const page = ref({ items: [], total: 0 }); const q = reactive({ page: 1, per_page: 20, month: '', fraud_type: '' });
+    const types = ref([]); const report = ref(null); const adding = ref(false);
+    const form = reactive({ case_no: '', reported_at: '', station: '', jurisdiction_code: '', fraud_type: '', loss_yuan: '', age_band: '', contact_channel: '' });
+    const stations = ref([]);
+    const yuan = (fen) => (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2 });
+    const fmt = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '-');
+    const typeZh = (id) => (types.value.find((t) => t.id === id) || {}).name_zh || id;
+    async function load() { try { page.value = await get('/cases?' + qs(q)); } catch (e) { fail(e); } }
+    onMounted(async () => {
+      try { types.value = (await get('/cases/taxonomy')).types; stations.value = await get('/stations'); } catch (e) { fail(e); }
+      load();
+    });
+    async function upload(ev) {
+      const f = ev.target.files[0]; if (!f) return;
+      const fd = new FormData(); fd.append('file', f);
+      try { report.value = await api('POST', '/cases/import', fd, true); ElMessage.success(`导入 ${report.value.accepted} 条`); load(); } catch (e) { fail(e); }
+      ev.target.value = '';
+    }
+    async function create() {
+      try {
+        await post('/cases', { ...form, reported_at: form.reported_at ? new Date(form.reported_at).toISOString() : '' });
+        adding.value = false; ElMessage.success('案件已登记'); load();
+      } catch (e) { fail(e); }
+    }
+    async function move(row, status) {
+      try { await ElMessageBox.confirm(`将案件 ${row.case_no} 标记为「${STATUS_ZH[status]}」？${status === 'closed' ? '结案后不可再更改。' : ''}`, '确认'); } catch { return; }
+      try { await post(`/cases/${row.id}/status`, { status }); load(); } catch (e) { fail(e); }
+    }
+    return { page, q, load, types, typeZh, yuan, fmt, upload, report, adding, form, create, stations, move, STATUS_ZH, NEXT_STATUS, can, AGE_ZH };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">案件管理</h2>
+    <el-form inline size="small">
+      <el-form-item label="月份"><el-date-picker v-model="q.month" type="month" value-format="YYYY-MM" placeholder="全部" @change="q.page = 1; load()" /></el-form-item>
+      <el-form-item label="诈骗类型"><el-select v-model="q.fraud_type" clearable placeholder="全部" style="width:160px" @change="q.page = 1; load()"><el-option v-for="t in types" :key="t.id" :label="t.name_zh" :value="t.id" /></el-select></el-form-item>
+      <template v-if="can('case_write')">
+        <el-button type="primary" @click="adding = true">登记案件</el-button>
+        <label class="el-button el-button--small" style="margin-left:8px">导入案件（CSV/XLSX）<input type="file" accept=".csv,.xlsx" style="display:none" @change="upload" data-testid="case-import" /></label>
+      </template>
+    </el-form>
+    <el-alert v-if="report" :type="report.rejected.length ? 'warning' : 'success'" :closable="true" @close="report = null" style="margin-bottom:8px"
+      :title="'共 ' + report.rows + ' 行，导入 ' + report.accepted + ' 行，' + report.rejected.length + ' 行有误'">
+      <div v-for="e in report.rejected" :key="e.row + e.field">第 {{ e.row }} 行 {{ e.field }}：{{ e.message }}</div>
+    </el-alert>
+    <el-table :data="page.items" border stripe size="small" data-testid="cases">
+      <el-table-column prop="case_no" label="案件编号" width="150" />
+      <el-table-column label="报案时间" width="170"><template #default="{ row }">{{ fmt(row.reported_at) }}</template></el-table-column>
+      <el-table-column prop="station_name" label="派出所" width="130" />
+      <el-table-column prop="jurisdiction_name" label="受害人所在村(社区)" width="150" />
+      <el-table-column label="诈骗类型" width="140"><template #default="{ row }">{{ typeZh(row.fraud_type) }}</template></el-table-column>
+      <el-table-column label="损失(元)" width="130" align="right"><template #default="{ row }">{{ yuan(row.loss_fen) }}</template></el-table-column>
+      <el-table-column label="挽损(元)" width="120" align="right"><template #default="{ row }">{{ yuan(row.recovered_fen) }}</template></el-table-column>
+      <el-table-column label="年龄段" width="90"><template #default="{ row }">{{ AGE_ZH[row.victim_age_band] || '-' }}</template></el-table-column>
+      <el-table-column prop="contact_channel" label="接触渠道" width="90" />
+      <el-table-column label="状态" width="90"><template #default="{ row }"><el-tag size="small" :type="row.status === 'closed' ? 'info' : ''">{{ STATUS_ZH[row.status] }}</el-tag></template></el-table-column>
+      <el-table-column v-if="can('case_write')" label="操作"><template #default="{ row }">
+        <el-button v-for="s in NEXT_STATUS[row.status]" :key="s" link type="primary" size="small" @click="move(row, s)">{{ STATUS_ZH[s].replace('已', '') }}</el-button>
+      </template></el-table-column>
+    </el-table>
+    <div class="pager"><el-pagination layout="total, prev, pager, next" :total="page.total" :page-size="q.per_page" v-model:current-page="q.page" @current-change="load" /></div>
+    <el-dialog v-model="adding" title="登记案件" width="560px">
+      <el-form label-width="120px" size="small">
+        <el-form-item label="案件编号"><el-input v-model="form.case_no" /></el-form-item>
+        <el-form-item label="报案时间"><el-date-picker v-model="form.reported_at" type="datetime" /></el-form-item>
+        <el-form-item label="派出所"><el-select v-model="form.station" filterable><el-option v-for="s in stations" :key="s.id" :label="s.name" :value="s.code" /></el-select></el-form-item>
+        <el-form-item label="受害人所在辖区编码"><el-input v-model="form.jurisdiction_code" placeholder="村(社区)编码，可空" /></el-form-item>
+        <el-form-item label="诈骗类型"><el-select v-model="form.fraud_type"><el-option v-for="t in types" :key="t.id" :label="t.name_zh" :value="t.id" /></el-select></el-form-item>
+        <el-form-item label="损失金额(元)"><el-input v-model="form.loss_yuan" /></el-form-item>
+        <el-form-item label="受害人年龄段"><el-select v-model="form.age_band" clearable><el-option v-for="(zh, k) in AGE_ZH" :key="k" :label="zh" :value="k" /></el-select></el-form-item>
+        <el-form-item label="接触渠道"><el-input v-model="form.contact_channel" placeholder="电话/短信/微信/QQ/APP/网站" /></el-form-item>
+      </el-form>
+      <template #footer><el-button @click="adding = false">取消</el-button><el-button type="primary" @click="create">登记</el-button></template>
+    </el-dialog>
+  </div>`,
+};
+
+const ACTION_INTERVIEW_ZH = { interview_deputy: '约谈分管所长', interview_chief: '约谈所长' };
+const RankingPage = {
+  components: { EChart },
+  setup() {
+    const d = new Date(); d.setMonth(d.getMonth() - 1);
+    const month = ref(d.toISOString().slice(0, 7)); const r = ref(null);
+    async function load() { try { r.value = await get('/supervision/ranking?month=' + month.value); } catch (e) { fail(e); } }
+    onMounted(load);
+    const yuan = (v) => v.toLocaleString('zh-CN', { minimumFractionDigits: 2 });
+    const prevRank = (station, key) => { const p = (r.value.previous || []).find((x) => x.station === station); return p ? p[key] : null; };
+    // Rank 1 is the worst; moving towards 1 is a deterioration (red up arrow).
+    const arrow = (row, key) => { const p = prevRank(row.station, key); if (p === null) return ''; return p > row[key] ? '↑' : p < row[key] ? '↓' : '—'; };
+    const arrowClass = (row, key) => { const a = arrow(row, key); return a === '↑' ? 'worse' : a === '↓' ? 'better' : 'same'; };
+    const chart = computed(() => {
+      if (!r.value) return {};
+      const rows = [...r.value.ranking].sort((a, b) => b.per_10k - a.per_10k);
+      return { tooltip: { trigger: 'axis' }, legend: { data: ['发案数', '万人发案数'], top: 0 }, grid: { left: 50, right: 50, top: 40, bottom: 80 },
+        xAxis: { type: 'category', data: rows.map((x) => x.station), axisLabel: { rotate: 35 } },
+        yAxis: [{ type: 'value', name: '起' }, { type: 'value', name: '起/万人' }],
+        series: [{ name: '发案数', type: 'bar', data: rows.map((x) => x.cases), itemStyle: { color: '#5470c6' } },
+          { name: '万人发案数', type: 'line', yAxisIndex: 1, data: rows.map((x) => x.per_10k), itemStyle: { color: '#e6553a' } }] };
+    });
+    const lossChart = computed(() => {
+      if (!r.value) return {};
+      const rows = [...r.value.ranking].filter((x) => x.loss_yuan > 0).sort((a, b) => b.loss_yuan - a.loss_yuan);
+      return { tooltip: {}, series: [{ type: 'treemap', roam: false, breadcrumb: { show: false }, data: rows.map((x) => ({ name: x.station, value: x.loss_yuan })), label: { formatter: (p) => `${p.name}\n${(p.value / 10000).toFixed(1)}万元` } }] };
+    });
+    return { month, r, load, yuan, arrow, arrowClass, chart, lossChart, ACTION_INTERVIEW_ZH };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">派出所排名通报
+      <el-date-picker v-model="month" type="month" value-format="YYYY-MM" size="small" style="margin-left:12px" @change="load" data-testid="ranking-month" /></h2>
+    <template v-if="r">
+      <p class="muted">规则版本 {{ r.rules_version }} · 数据截至 {{ new Date(r.cutoff_ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) }} ·
+        本月案件 {{ r.cases }} 起 · {{ r.provisional ? '本月未结束，数据为临时结果' : (r.stored ? '已发布结果（重算一致）' : '已按截止时间固化') }}</p>
+      <el-row :gutter="12">
+        <el-col :span="14"><el-card><template #header>发案数与万人发案数</template><EChart :option="chart" style="height:300px" /></el-card></el-col>
+        <el-col :span="10"><el-card><template #header>经济损失分布</template><EChart :option="lossChart" style="height:300px" /></el-card></el-col>
+      </el-row>
+      <el-card style="margin-top:12px"><template #header>排名（第1名为最高值；箭头为与上月相比的名次变化，↑ 表示名次上升即情况变差）</template>
+        <el-table :data="r.ranking" size="small" border data-testid="ranking">
+          <el-table-column prop="station" label="派出所" width="160" />
+          <el-table-column prop="cases" label="发案数" width="90" align="right" />
+          <el-table-column label="名次" width="90"><template #default="{ row }">{{ row.rank_cases }} <span :class="arrowClass(row, 'rank_cases')">{{ arrow(row, 'rank_cases') }}</span></template></el-table-column>
+          <el-table-column label="经济损失(元)" width="150" align="right"><template #default="{ row }">{{ yuan(row.loss_yuan) }}</template></el-table-column>
+          <el-table-column label="名次" width="90"><template #default="{ row }">{{ row.rank_loss }} <span :class="arrowClass(row, 'rank_loss')">{{ arrow(row, 'rank_loss') }}</span></template></el-table-column>
+          <el-table-column prop="per_10k" label="万人发案数" width="110" align="right" />
+          <el-table-column label="名次" width="90"><template #default="{ row }">{{ row.rank_per_10k }} <span :class="arrowClass(row, 'rank_per_10k')">{{ arrow(row, 'rank_per_10k') }}</span></template></el-table-column>
+        </el-table>
+      </el-card>
+      <el-card style="margin-top:12px"><template #header>约谈（三项指标连续两个月最高：约谈分管所长；连续三个月：约谈所长）</template>
+        <el-empty v-if="!r.escalations.length" description="截至本月无约谈" :image-size="50" />
+        <el-table v-else :data="[...r.escalations].reverse()" size="small" border data-testid="escalations">
+          <el-table-column prop="month" label="月份" width="100" />
+          <el-table-column prop="station" label="派出所" width="160" />
+          <el-table-column prop="months_running" label="连续月数" width="100" />
+          <el-table-column label="措施"><template #default="{ row }"><el-tag type="danger" size="small">{{ ACTION_INTERVIEW_ZH[row.action] }}</el-tag></template></el-table-column>
+        </el-table>
+      </el-card>
+    </template>
+  </div>`,
+};
+
 // ---- Shell -----------------------------------------------------------------------------------
 const MENU = [
   { path: '/', title: '工作台', icon: 'DataBoard', perm: 'registry_read', page: DashboardPage },
@@ -810,6 +957,8 @@ const MENU = [
   { path: '/warnings', title: '预警信息', icon: 'Bell', perm: 'warning_read', page: WarningsPage },
   { path: '/rules', title: '规则与名单', icon: 'Operation', perm: 'warning_read', page: RulesPage },
   { path: '/flow', title: '资金追踪', icon: 'Share', perm: 'warning_read', page: FlowPage },
+  { path: '/cases', title: '案件管理', icon: 'Files', perm: 'case_read', page: CasesPage },
+  { path: '/ranking', title: '排名通报', icon: 'TrendCharts', perm: 'case_read', page: RankingPage },
   { path: '/residents', title: '居民信息', icon: 'User', perm: 'resident_read', page: ResidentsPage },
   { path: '/users', title: '用户管理', icon: 'UserFilled', perm: 'user_admin', page: UsersPage },
   { path: '/keys', title: '接口密钥', icon: 'Key', perm: 'user_admin', page: KeysPage },

@@ -212,6 +212,12 @@ impl Store {
         Ok(r.map(|(b,)| b))
     }
 
+    /// The latest stored ranking of a month under a rules version: `(cutoff_ms, body)`.
+    pub async fn latest_stored_ranking(&self, month: &str, rules_version: &str) -> Result<Option<(i64, String)>> {
+        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT cutoff_ms, body FROM ranking_results WHERE month = $1 AND rules_version = $2 ORDER BY cutoff_ms DESC LIMIT 1")
+            .bind(month).bind(rules_version).fetch_optional(p).await?))
+    }
+
     /// Stores a ranking once; a second store of the same key keeps the first.
     pub async fn store_ranking(&self, month: &str, rules_version: &str, cutoff_ms: i64, body: &str) -> Result<()> {
         on_pool!(&self.db, p => sqlx::query("INSERT INTO ranking_results (month, rules_version, cutoff_ms, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (month, rules_version, cutoff_ms) DO NOTHING")

@@ -75,8 +75,7 @@ pub struct StationRank {
     pub rank_loss: u32,
     /// Rank on cases per 10,000 residents.
     pub rank_per_10k: u32,
-    /// Residents used for per-10k.
-    #[serde(skip)]
+    /// Residents used for per-10k (the population in force in that month).
     pub residents: i64,
 }
 

@@ -303,8 +303,8 @@ async fn taxonomy(Authorized(_p): Authorized<{ perm::CASE_READ }>) -> Json<serde
 struct RankingQuery {
     /// `YYYY-MM`.
     month: String,
-    /// Data cut-off, RFC 3339: cases registered after it do not count. Default: the 5th of the
-    /// next month, 00:00 China time (the bulletin's day), or now if that is still to come.
+    /// Data cut-off, RFC 3339: cases registered after it do not count. Default: the ranking
+    /// already published for the month, or else the data as of now.
     cutoff: Option<String>,
 }
 
@@ -316,6 +316,8 @@ struct RankingView {
     cutoff_ms: i64,
     /// The stored result was found (and the recomputation agreed with it).
     stored: bool,
+    /// The month is not over at the cut-off: the figures may still change, nothing is stored.
+    provisional: bool,
     #[schema(value_type = Object)]
     ranking: serde_json::Value,
     #[schema(value_type = Object)]
@@ -335,8 +337,12 @@ async fn ranking(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CA
     let (_, month_end) = month_bounds(&q.month)?;
     let cutoff_ms = match q.cutoff.as_deref().filter(|v| !v.is_empty()) {
         Some(v) => v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("cutoff: expected RFC 3339"))?.as_millisecond(),
-        None => (month_end + 4 * 86_400_000).min(store::now_ms()),
+        None => match s.store.latest_stored_ranking(&q.month, &rules.version).await? {
+            Some((c, _)) => c,
+            None => store::now_ms(),
+        },
     };
+    let provisional = cutoff_ms < month_end;
     // Twelve months up to the asked one: enough for the interview ladder to see its runs.
     let first = {
         let d: jiff::civil::Date = format!("{}-01", q.month).parse().map_err(|_| ApiError::invalid("month: expected YYYY-MM"))?;
@@ -386,10 +392,11 @@ async fn ranking(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CA
     let stored = match s.store.stored_ranking(&q.month, &rules.version, cutoff_ms).await? {
         Some(old) if old == text => true,
         Some(_) => return Err(ApiError::internal(format!("ranking of {} under rules {} and cut-off {cutoff_ms} differs from the stored one", q.month, rules.version))),
-        None => {
+        None if !provisional => {
             s.store.store_ranking(&q.month, &rules.version, cutoff_ms, &text).await?;
             false
         }
+        None => false,
     };
     let _ = p;
     Ok(Json(RankingView {
@@ -397,6 +404,7 @@ async fn ranking(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CA
         rules_version: rules.version,
         cutoff_ms,
         stored,
+        provisional,
         cases: this.map(|x| x.ranking.iter().map(|r| u64::from(r.cases)).sum()).unwrap_or(0),
         ranking: body["ranking"].clone(),
         previous: prev.map(|x| serde_json::to_value(&x.ranking)).transpose().map_err(ApiError::internal)?.unwrap_or(serde_json::json!([])),

@@ -631,6 +631,10 @@ async fn cases_ranking_and_lifecycle(app: &App) {
     let (_, again) = o.get(&q).await;
     assert_eq!(again["stored"], true, "recomputed under the same rules and cut-off, equal to the stored result: {again}");
     assert_eq!(again["ranking"], r["ranking"]);
+    // Without a cut-off, the published ranking is what one gets.
+    let (_, published) = o.get("/api/v1/supervision/ranking?month=2026-02").await;
+    assert_eq!((published["stored"].as_bool(), published["provisional"].as_bool()), (Some(true), Some(false)), "{published}");
+    assert_eq!(published["ranking"], r["ranking"]);
     assert_eq!(b.get("/api/v1/cases").await.1["total"], 4);
 }
 both!(cases, cases_ranking_and_lifecycle);

@@ -38,3 +38,59 @@ fn eval_amlsim_research10k() {
     assert!(lines.starts_with("tran_id,action\n"));
     let _ = std::fs::remove_file(&out_csv);
 }
+
+#[test]
+fn eval_mules_and_trace_research10k() {
+    let Some(dir) = data() else {
+        eprintln!("skipped: ../shared/data/amlsim-research10k is not here");
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let accounts = tmp.path().join("accounts.csv");
+    let out = Command::new(env!("CARGO_BIN_EXE_fanzha")).args(["eval", "mules"]).arg(&dir).args(["--json", "--accounts"]).arg(&accounts).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    // Same account definition as `eval amlsim`: 3,197 candidates, 189 positives.
+    assert_eq!(v["candidates"], 3_197);
+    assert_eq!(v["tp"].as_u64().unwrap_or(0) + v["fn"].as_u64().unwrap_or(0), 189);
+    assert!(v["f1"].as_f64().unwrap_or(0.0) > 0.85, "mule F1 fell: {v}");
+    for t in ["cycle", "fan_in", "fan_out", "gather_scatter", "scatter_gather"] {
+        assert!(v["per_typology"][t]["recall"].is_number(), "recall of {t} printed");
+    }
+    let text = std::fs::read_to_string(&accounts).expect("accounts");
+    assert!(text.starts_with("acct_id,flagged,typology\n"));
+    assert_eq!(text.lines().count(), 3_198);
+
+    // With the test part's labels blanked it still runs and writes the accounts, unscored.
+    let blind = tmp.path().join("blind");
+    std::fs::create_dir(&blind).expect("dir");
+    let raw = {
+        use std::io::Read;
+        let mut s = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(dir.join("transactions.csv.gz")).expect("open")).read_to_string(&mut s).expect("read");
+        s
+    };
+    let mut lines: Vec<String> = raw.lines().map(str::to_string).collect();
+    let n = lines.len();
+    for l in lines.iter_mut().skip(1 + (n - 1) * 82 / 100) {
+        let mut cells: Vec<&str> = l.split(',').collect();
+        cells[6] = "";
+        *l = cells.join(",");
+    }
+    std::fs::write(blind.join("transactions.csv"), lines.join("\n")).expect("write");
+    let acc2 = tmp.path().join("acc2.csv");
+    let out = Command::new(env!("CARGO_BIN_EXE_fanzha")).args(["eval", "mules"]).arg(&blind).args(["--json", "--accounts"]).arg(&acc2).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(v["f1"].is_null() && v["note"].is_string(), "{v}");
+    assert_eq!(std::fs::read_to_string(&acc2).expect("acc2").lines().count(), 3_198);
+
+    // A trace of six hops from an account active in the test part.
+    let first = text.lines().nth(1).and_then(|l| l.split(',').next()).expect("an account").to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_fanzha")).args(["trace"]).arg(&dir).args(["--account", &first, "--since", "2018-06-09", "--json"]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let t: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(t["deepest_level"].as_u64().unwrap_or(0) <= 6);
+    let held: f64 = t["nodes"].as_array().expect("nodes").iter().skip(1).map(|n| n["held_yuan"].as_f64().unwrap_or(0.0)).sum();
+    assert!(held <= t["traced_out_of_start_yuan"].as_f64().unwrap_or(0.0) + 0.01, "no money created: {t}");
+}

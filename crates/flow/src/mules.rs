@@ -477,11 +477,13 @@ pub struct TrainParams {
     pub shrinkage: f32,
     /// Weight of a positive example.
     pub positive_weight: f32,
+    /// Keep at most this many negatives (evenly sampled, each standing for those left out).
+    pub max_negatives: usize,
 }
 
 impl Default for TrainParams {
     fn default() -> Self {
-        Self { trees: 120, depth: 6, shrinkage: 0.1, positive_weight: 3.0 }
+        Self { trees: 120, depth: 6, shrinkage: 0.1, positive_weight: 3.0, max_negatives: 20_000 }
     }
 }
 
@@ -514,10 +516,19 @@ impl Model {
         if pos == 0 || neg == 0 {
             return Err(MuleError::NoExamples { pos, neg });
         }
-        let mut data: DataVec = examples
-            .iter()
-            .map(|(f, y)| Data::new_training_data(f.to_vec(), if *y { params.positive_weight } else { 1.0 }, if *y { 1.0 } else { -1.0 }, None))
-            .collect();
+        let step = neg.div_ceil(params.max_negatives.max(1)).max(1);
+        let mut k = 0usize;
+        let mut data: DataVec = Vec::with_capacity(pos + neg / step + 1);
+        for (f, y) in examples {
+            if *y {
+                data.push(Data::new_training_data(f.to_vec(), params.positive_weight, 1.0, None));
+            } else {
+                if k % step == 0 {
+                    data.push(Data::new_training_data(f.to_vec(), step as f32, -1.0, None));
+                }
+                k += 1;
+            }
+        }
         let mut cfg = Config::new();
         cfg.set_feature_size(N);
         cfg.set_max_depth(params.depth);

@@ -158,6 +158,12 @@ pub async fn seed_cases(store: &store::Store, plan: &demo::CountyPlan, seed: u64
     let stations: std::collections::HashMap<String, i64> = store.list_stations().await?.into_iter().map(|s| (s.code, s.id)).collect();
     let mut jur: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     let mut rows = Vec::with_capacity(seeds.len());
+    // Fraud rings reuse their accounts and numbers across victims: draw the suspects' observables
+    // from small pools so that cases link up (串并案).
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x11c4);
+    let accounts: Vec<String> = (0..400).map(|_| account(&mut rng)).collect();
+    let phones: Vec<String> = (0..200).map(|i| format!("1{}{:08}", [70, 71, 65, 67][i % 4], rng.random_range(0..100_000_000u32))).collect();
+    let urls = ["http://tb-fanli.top", "http://cf-licai.vip", "http://dk-kuaidai.cn", "http://kf-tuikuan.net", "http://gj-zhengxin.xyz"];
     for c in &seeds {
         let jid = match jur.get(&c.jurisdiction_code) {
             Some(j) => *j,
@@ -184,6 +190,16 @@ pub async fn seed_cases(store: &store::Store, plan: &demo::CountyPlan, seed: u64
             victim_occupation: String::new(),
             contact_channel: c.contact_channel.into(),
             status,
+            observables: {
+                let mut o = vec![("bank_account".to_string(), accounts[rng.random_range(0..accounts.len())].clone())];
+                if rng.random_bool(0.3) {
+                    o.push(("phone".into(), phones[rng.random_range(0..phones.len())].clone()));
+                }
+                if rng.random_bool(0.2) {
+                    o.push(("url".into(), urls[rng.random_range(0..urls.len())].to_string()));
+                }
+                o
+            },
         });
     }
     let stored = store.insert_cases(&rows).await?.iter().filter(|r| r.is_ok()).count();

@@ -42,6 +42,33 @@ pub fn fraud_type_zh(id: &str) -> &'static str {
     FRAUD_TYPES.iter().find(|(i, _)| *i == id).map(|(_, zh)| *zh).unwrap_or("其他")
 }
 
+/// What a suspect left behind in a case.
+pub const OBSERVABLE_KINDS: [(&str, &str); 6] =
+    [("phone", "电话号码"), ("bank_account", "银行账户"), ("payment_account", "支付账户"), ("url", "网址"), ("app", "APP"), ("im_account", "社交账号")];
+
+/// Checks an observable's kind and normalises its value (spaces and dashes out of numbers,
+/// URLs lower-cased without a trailing slash), so that the same thing written twice matches.
+pub fn observable(kind: &str, value: &str) -> Result<(&'static str, String), InvalidValue> {
+    let kind = OBSERVABLE_KINDS
+        .iter()
+        .find(|(id, zh)| *id == kind.trim() || *zh == kind.trim())
+        .map(|(id, _)| *id)
+        .ok_or_else(|| InvalidValue::new("observables", format!("unknown kind '{kind}' (phone, bank_account, payment_account, url, app, im_account)")))?;
+    let v = value.trim();
+    let v = match kind {
+        "phone" | "bank_account" => v.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>(),
+        "url" => v.trim_end_matches('/').to_lowercase(),
+        _ => v.to_string(),
+    };
+    if v.is_empty() || v.len() > 200 {
+        return Err(InvalidValue::new("observables", format!("{kind}: empty or longer than 200 characters")));
+    }
+    if matches!(kind, "phone" | "bank_account") && !v.chars().all(|c| c.is_ascii_digit() || c == '+') {
+        return Err(InvalidValue::new("observables", format!("{kind}: '{v}' is not a number")));
+    }
+    Ok((kind, v))
+}
+
 /// Where a case is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -103,6 +130,14 @@ mod tests {
         for to in [Reported, Filed, Solved, Closed] {
             assert!(!Closed.may_become(to), "closed → {to:?}");
         }
+    }
+
+    #[test]
+    fn observables_normalise() {
+        assert_eq!(observable("电话号码", " 138-0000 1111 ").ok(), Some(("phone", "13800001111".to_string())));
+        assert_eq!(observable("url", "HTTP://Fake.cn/").ok(), Some(("url", "http://fake.cn".to_string())));
+        assert!(observable("bank_account", "62x").is_err());
+        assert!(observable("pigeon", "1").is_err());
     }
 
     #[test]

@@ -78,6 +78,13 @@ const ALIASES: &[(&str, &str)] = &[
     ("受害人职业", "victim_occupation"),
     ("接触渠道", "contact_channel"),
     ("案件状态", "status"),
+    ("嫌疑人电话", "suspect_phone"),
+    ("涉案账户", "suspect_account"),
+    ("涉案银行账户", "suspect_account"),
+    ("涉案支付账户", "suspect_payment_account"),
+    ("涉案网址", "suspect_url"),
+    ("涉案APP", "suspect_app"),
+    ("嫌疑人社交账号", "suspect_im"),
 ];
 
 fn normalise_header(h: &str) -> String {

@@ -804,6 +804,7 @@ const FlowPage = {
 
 // ---- Cases and ranking (案件 / 排名通报) --------------------------------------------------------
 const STATUS_ZH = { reported: '已接警', filed: '已立案', solved: '已破案', closed: '已结案' };
+const OBS_ZH = { phone: '电话号码', bank_account: '银行账户', payment_account: '支付账户', url: '网址', app: 'APP', im_account: '社交账号' };
 const NEXT_STATUS = { reported: ['filed', 'solved', 'closed'], filed: ['solved', 'closed'], solved: ['closed'], closed: [] };
 const CasesPage = {
   setup() {
@@ -835,7 +836,14 @@ const CasesPage = {
       try { await ElMessageBox.confirm(`将案件 ${row.case_no} 标记为「${STATUS_ZH[status]}」？${status === 'closed' ? '结案后不可再更改。' : ''}`, '确认'); } catch { return; }
       try { await post(`/cases/${row.id}/status`, { status }); load(); } catch (e) { fail(e); }
     }
-    return { page, q, load, types, typeZh, yuan, fmt, upload, report, adding, form, create, stations, move, STATUS_ZH, NEXT_STATUS, can, AGE_ZH };
+    const detail = ref(null);
+    async function open(row) {
+      try {
+        const [obs, links] = await Promise.all([get(`/cases/${row.id}/observables`), get(`/cases/${row.id}/links`)]);
+        detail.value = { row, obs, links };
+      } catch (e) { fail(e); }
+    }
+    return { page, q, load, types, typeZh, yuan, fmt, upload, report, adding, form, create, stations, move, STATUS_ZH, NEXT_STATUS, can, AGE_ZH, detail, open, OBS_ZH };
   },
   template: `
   <div>
@@ -853,7 +861,7 @@ const CasesPage = {
       <div v-for="e in report.rejected" :key="e.row + e.field">第 {{ e.row }} 行 {{ e.field }}：{{ e.message }}</div>
     </el-alert>
     <el-table :data="page.items" border stripe size="small" data-testid="cases">
-      <el-table-column prop="case_no" label="案件编号" width="150" />
+      <el-table-column label="案件编号" width="150"><template #default="{ row }"><el-button link type="primary" @click="open(row)">{{ row.case_no }}</el-button></template></el-table-column>
       <el-table-column label="报案时间" width="170"><template #default="{ row }">{{ fmt(row.reported_at) }}</template></el-table-column>
       <el-table-column prop="station_name" label="派出所" width="130" />
       <el-table-column prop="jurisdiction_name" label="受害人所在村(社区)" width="150" />
@@ -868,6 +876,27 @@ const CasesPage = {
       </template></el-table-column>
     </el-table>
     <div class="pager"><el-pagination layout="total, prev, pager, next" :total="page.total" :page-size="q.per_page" v-model:current-page="q.page" @current-change="load" /></div>
+    <el-dialog :model-value="!!detail" @update:model-value="detail = null" :title="detail ? '案件 ' + detail.row.case_no : ''" width="760px">
+      <template v-if="detail">
+        <el-descriptions :column="2" size="small" border>
+          <el-descriptions-item label="派出所">{{ detail.row.station_name }}</el-descriptions-item>
+          <el-descriptions-item label="诈骗类型">{{ typeZh(detail.row.fraud_type) }}</el-descriptions-item>
+          <el-descriptions-item label="损失(元)">{{ yuan(detail.row.loss_fen) }}</el-descriptions-item>
+          <el-descriptions-item label="状态">{{ STATUS_ZH[detail.row.status] }}</el-descriptions-item>
+        </el-descriptions>
+        <h4>涉案线索（已脱敏；账户、号码、网址已列入黄名单待确认）</h4>
+        <el-tag v-for="o in detail.obs" :key="o.kind + o.value" style="margin:2px">{{ OBS_ZH[o.kind] }}：{{ o.value }}</el-tag>
+        <h4>串并案（通过共同线索关联的案件，本辖区内）</h4>
+        <el-empty v-if="!detail.links.length" description="暂无关联案件" :image-size="40" />
+        <el-table v-else :data="detail.links" size="small" border data-testid="case-links">
+          <el-table-column label="关联层级" width="90"><template #default="{ row }">{{ row.distance }} 度</template></el-table-column>
+          <el-table-column label="案件编号" width="150"><template #default="{ row }">{{ row.case.case_no }}</template></el-table-column>
+          <el-table-column label="报案时间" width="170"><template #default="{ row }">{{ fmt(row.case.reported_at) }}</template></el-table-column>
+          <el-table-column label="派出所"><template #default="{ row }">{{ row.case.station_name }}</template></el-table-column>
+          <el-table-column label="损失(元)" width="120"><template #default="{ row }">{{ yuan(row.case.loss_fen) }}</template></el-table-column>
+        </el-table>
+      </template>
+    </el-dialog>
     <el-dialog v-model="adding" title="登记案件" width="560px">
       <el-form label-width="120px" size="small">
         <el-form-item label="案件编号"><el-input v-model="form.case_no" /></el-form-item>

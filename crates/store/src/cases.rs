@@ -38,6 +38,26 @@ pub struct NewCase {
     pub contact_channel: String,
     /// Status.
     pub status: CaseStatus,
+    /// Suspects' observables, `(kind, normalised value)`.
+    pub observables: Vec<(String, String)>,
+}
+
+/// A suspect's observable of a case, masked.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ObservableView {
+    /// Kind.
+    pub kind: String,
+    /// Value, masked (URLs and apps in clear: they are not personal data).
+    pub value: String,
+}
+
+/// A case linked to another through shared observables.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LinkedCase {
+    /// The case.
+    pub case: CaseView,
+    /// Hops from the asked case in the cluster (1 = shares an observable with it).
+    pub distance: u32,
 }
 
 /// A case as shown.
@@ -113,10 +133,79 @@ impl Store {
                     .bind(&c.fraud_type).bind(domain::case::TAXONOMY_VERSION).bind(c.loss_fen).bind(c.recovered_fen).bind(c.victim_resident_id)
                     .bind(&c.victim_age_band).bind(&c.victim_occupation).bind(&c.contact_channel).bind(c.status.as_str()).bind(now)
                     .fetch_optional(&mut *tx).await?;
+                if let Some((id,)) = got {
+                    for (kind, value) in &c.observables {
+                        let (enc, idx) = self.observable_cipher(kind, value)?;
+                        sqlx::query("INSERT INTO case_observables (case_id, kind, value_idx, value_enc) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                            .bind(id).bind(kind).bind(idx).bind(enc).execute(&mut *tx).await?;
+                    }
+                }
                 out.push(got.map(|(id,)| id).ok_or_else(|| StoreError::Conflict { field: "case_no", message: format!("'{}' is already registered", c.case_no) }));
             }
             tx.commit().await?;
         });
+        Ok(out)
+    }
+
+    fn observable_cipher(&self, kind: &str, value: &str) -> Result<(Vec<u8>, Vec<u8>)> {
+        let v = self.vault();
+        Ok((v.encrypt(pii::Field::Event, value)?, v.blind_index(pii::Field::Event, &format!("{kind}:{value}"))))
+    }
+
+    /// The observables of a case in scope, masked.
+    pub async fn case_observables(&self, scope: &Scope, id: i64) -> Result<Vec<ObservableView>> {
+        self.case(scope, id).await?;
+        let rows: Vec<(String, Vec<u8>)> = on_pool!(&self.db, p => sqlx::query_as("SELECT kind, value_enc FROM case_observables WHERE case_id = $1 ORDER BY kind, value_idx")
+            .bind(id).fetch_all(p).await?);
+        let v = self.vault();
+        rows.into_iter()
+            .map(|(kind, enc)| {
+                let clear = v.decrypt(pii::Field::Event, &enc)?;
+                let value = if matches!(kind.as_str(), "url" | "app") { clear } else { domain::person::mask_keep(&clear, 3, 4) };
+                Ok(ObservableView { kind, value })
+            })
+            .collect()
+    }
+
+    /// The cluster of cases linked to `id` through shared observables (breadth first, at most
+    /// `limit` cases), those in scope, nearest first.
+    pub async fn linked_cases(&self, scope: &Scope, id: i64, limit: usize) -> Result<Vec<LinkedCase>> {
+        self.case(scope, id).await?;
+        let mut dist: std::collections::HashMap<i64, u32> = std::collections::HashMap::from([(id, 0)]);
+        let mut frontier = vec![id];
+        let mut d = 0;
+        while !frontier.is_empty() && dist.len() < limit {
+            d += 1;
+            let mut next = Vec::new();
+            for c in frontier {
+                let linked: Vec<(i64,)> = on_pool!(&self.db, p => sqlx::query_as(
+                    "SELECT DISTINCT o2.case_id FROM case_observables o1 JOIN case_observables o2 ON o2.value_idx = o1.value_idx AND o2.kind = o1.kind WHERE o1.case_id = $1 AND o2.case_id <> $1")
+                    .bind(c).fetch_all(p).await?);
+                for (other,) in linked {
+                    if dist.len() >= limit {
+                        break;
+                    }
+                    if let std::collections::hash_map::Entry::Vacant(e) = dist.entry(other) {
+                        e.insert(d);
+                        next.push(other);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        let mut out = Vec::new();
+        for (cid, distance) in dist {
+            if cid == id {
+                continue;
+            }
+            // Linked cases outside the caller's area are not shown (nor counted).
+            match self.case(scope, cid).await {
+                Ok(case) => out.push(LinkedCase { case, distance }),
+                Err(StoreError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        out.sort_by(|a, b| a.distance.cmp(&b.distance).then(b.case.reported_at.cmp(&a.case.reported_at)));
         Ok(out)
     }
 

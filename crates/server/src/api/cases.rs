@@ -23,6 +23,25 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(change_status))
         .routes(routes!(ranking))
         .routes(routes!(taxonomy))
+        .routes(routes!(observables))
+        .routes(routes!(links))
+}
+
+/// The suspects' observables of a case (masked; the read is audited).
+#[utoipa::path(get, path = "/cases/{id}/observables", tag = "cases", params(("id" = i64, Path)), responses((status = 200, body = Vec<store::ObservableView>)))]
+async fn observables(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Path(id): Path<i64>) -> ApiResult<Json<Vec<store::ObservableView>>> {
+    let v = s.store.case_observables(&p.scope, id).await?;
+    let mut entry = p.audit("read_pii", "case_observable", Some(id.to_string()), &["value"]);
+    entry.detail = serde_json::json!({"masked": true}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(v))
+}
+
+/// The cases linked to this one through shared observables (串并案), nearest first, within the
+/// caller's area.
+#[utoipa::path(get, path = "/cases/{id}/links", tag = "cases", params(("id" = i64, Path)), responses((status = 200, body = Vec<store::LinkedCase>)))]
+async fn links(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Path(id): Path<i64>) -> ApiResult<Json<Vec<store::LinkedCase>>> {
+    Ok(Json(s.store.linked_cases(&p.scope, id, 200).await?))
 }
 
 /// What a case is made of, as text (a form, a JSON body or a spreadsheet row).
@@ -117,7 +136,17 @@ async fn validate(s: &AppState, p: &Principal, f: &Fields<'_>, stations: &HashMa
             Err(e) => return bad("status", e.message),
         },
     };
+    let mut observables = Vec::new();
+    for (col, kind) in SUSPECT_COLUMNS {
+        for v in f.get(col).split([';', '；']).map(str::trim).filter(|v| !v.is_empty()) {
+            match domain::case::observable(kind, v) {
+                Ok((k, v)) => observables.push((k.to_string(), v)),
+                Err(e) => return bad(col, e.message),
+            }
+        }
+    }
     Ok(Ok(NewCase {
+        observables,
         case_no,
         reported_at,
         filed_at,
@@ -133,6 +162,57 @@ async fn validate(s: &AppState, p: &Principal, f: &Fields<'_>, stations: &HashMa
         contact_channel: f.get("contact_channel"),
         status,
     }))
+}
+
+/// Columns of suspects' observables (several values separated by `;`).
+const SUSPECT_COLUMNS: [(&str, &str); 6] = [
+    ("suspect_phone", "phone"),
+    ("suspect_account", "bank_account"),
+    ("suspect_payment_account", "payment_account"),
+    ("suspect_url", "url"),
+    ("suspect_app", "app"),
+    ("suspect_im", "im_account"),
+];
+
+
+/// Puts a new case's phones, accounts and URLs on the engine's fraud list as amber: they raise
+/// the score at once, and an analyst confirms them red.
+fn feed_fraud_list(s: &AppState, cases: &[&NewCase]) {
+    use engine::event::{Colour, Event, ListKind, ListOp, ListUpdate};
+    let now = store::now_ms();
+    let mut events = Vec::new();
+    for c in cases {
+        for (k, (kind, value)) in c.observables.iter().enumerate() {
+            let kind = match kind.as_str() {
+                "phone" => ListKind::Phone,
+                "bank_account" | "payment_account" => ListKind::Account,
+                "url" => ListKind::Url,
+                _ => continue,
+            };
+            events.push(Event::List(ListUpdate {
+                event_id: format!("case-{}-{k}", c.case_no),
+                ts_ms: now,
+                op: ListOp::Add,
+                kind,
+                value: value.clone(),
+                colour: Colour::Amber,
+                source: format!("案件 {}", c.case_no),
+                valid_from_ms: None,
+                valid_to_ms: None,
+            }));
+        }
+    }
+    if events.is_empty() {
+        return;
+    }
+    if let Ok(mut eng) = s.engine.lock() {
+        for e in &events {
+            eng.apply(e);
+        }
+    }
+    for e in &events {
+        s.log_event(e);
+    }
 }
 
 async fn stations_by_key(s: &AppState) -> ApiResult<HashMap<String, PoliceStation>> {
@@ -164,12 +244,28 @@ struct CaseBody {
     age_band: Option<String>,
     victim_occupation: Option<String>,
     contact_channel: Option<String>,
+    /// Suspects' phones, accounts, URLs…: `[{"kind": "phone", "value": "…"}]`.
+    #[serde(default)]
+    observables: Vec<ObservableBody>,
+}
+
+/// One observable of a suspect.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct ObservableBody {
+    /// phone, bank_account, payment_account, url, app, im_account.
+    kind: String,
+    value: String,
 }
 
 /// Registers a case (within the caller's area).
 #[utoipa::path(post, path = "/cases", tag = "cases", request_body = CaseBody, responses((status = 200, body = CaseView), (status = 400, body = crate::error::ErrorBody)))]
 async fn create_case(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_WRITE }>, Json(b): Json<CaseBody>) -> ApiResult<Json<CaseView>> {
-    let map: HashMap<&str, String> = [
+    let mut by_col: HashMap<&str, Vec<String>> = HashMap::new();
+    for o in &b.observables {
+        let col = SUSPECT_COLUMNS.iter().find(|(_, k)| *k == o.kind.trim()).map(|(c, _)| *c).ok_or_else(|| ApiError::invalid(format!("observables: unknown kind '{}'", o.kind)))?;
+        by_col.entry(col).or_default().push(o.value.replace(';', ""));
+    }
+    let mut map: HashMap<&str, String> = [
         ("case_no", b.case_no),
         ("reported_at", b.reported_at),
         ("filed_at", b.filed_at.unwrap_or_default()),
@@ -185,6 +281,9 @@ async fn create_case(State(s): State<AppState>, Authorized(p): Authorized<{ perm
     ]
     .into_iter()
     .collect();
+    for (col, vals) in by_col {
+        map.insert(col, vals.join(";"));
+    }
     let get = |k: &str| map.get(k).cloned().unwrap_or_default();
     let stations = stations_by_key(&s).await?;
     let c = validate(&s, &p, &Fields(&get), &stations).await?.map_err(|(f, m)| ApiError::invalid(format!("{f}: {m}")))?;
@@ -192,6 +291,7 @@ async fn create_case(State(s): State<AppState>, Authorized(p): Authorized<{ perm
         Some(r) => r?,
         None => return Err(ApiError::internal("case not stored")),
     };
+    feed_fraud_list(&s, &[&c]);
     let mut entry = p.audit("create", "case", Some(id.to_string()), &[]);
     entry.detail = serde_json::json!({"case_no": c.case_no}).to_string();
     s.store.audit(entry).await?;
@@ -220,13 +320,18 @@ async fn import_cases(State(s): State<AppState>, Authorized(p): Authorized<{ per
     }
     let results = s.store.insert_cases(&good).await?;
     let mut accepted = 0;
-    for (r, row) in results.into_iter().zip(rows_of) {
+    let mut stored = Vec::new();
+    for ((r, row), c) in results.into_iter().zip(rows_of).zip(&good) {
         match r {
-            Ok(_) => accepted += 1,
+            Ok(_) => {
+                accepted += 1;
+                stored.push(c);
+            }
             Err(store::StoreError::Conflict { field, message }) => rejected.push(RowError { row, field: field.into(), message }),
             Err(e) => return Err(e.into()),
         }
     }
+    feed_fraud_list(&s, &stored);
     rejected.sort_by_key(|e| e.row);
     let mut entry = p.audit("import", "case", None, &[]);
     entry.detail = serde_json::json!({"accepted": accepted, "rejected": rejected.len(), "rows": t.rows.len()}).to_string();

@@ -636,5 +636,22 @@ async fn cases_ranking_and_lifecycle(app: &App) {
     assert_eq!((published["stored"].as_bool(), published["provisional"].as_bool()), (Some(true), Some(false)), "{published}");
     assert_eq!(published["ranking"], r["ranking"]);
     assert_eq!(b.get("/api/v1/cases").await.1["total"], 4);
+    // Case linking: two cases share a suspect's account through another's phone.
+    let mk = |no: &str, obs: Value| json!({"case_no": no, "reported_at": "2026-03-01T10:00:00+08:00", "station": "PSA", "fraud_type": "刷单返利", "loss_yuan": "100", "observables": obs});
+    let (_, l1) = a.post("/api/v1/cases", mk("L1", json!([{"kind": "bank_account", "value": "6222 0000 1111 2222"}, {"kind": "phone", "value": "170-1234-5678"}]))).await;
+    let (_, l2) = a.post("/api/v1/cases", mk("L2", json!([{"kind": "phone", "value": "17012345678"}]))).await;
+    let (_, l3) = a.post("/api/v1/cases", mk("L3", json!([{"kind": "url", "value": "http://fanli.top/"}]))).await;
+    let (st, bad) = a.post("/api/v1/cases", mk("L4", json!([{"kind": "bank_account", "value": "not digits"}]))).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{bad}");
+    let (_, links) = a.get(&format!("/api/v1/cases/{}/links", l1["id"])).await;
+    let linked: Vec<&str> = links.as_array().expect("links").iter().map(|x| x["case"]["case_no"].as_str().expect("no")).collect();
+    assert_eq!(linked, vec!["L2"], "the same phone written two ways links the cases");
+    assert_eq!(a.get(&format!("/api/v1/cases/{}/links", l3["id"])).await.1, json!([]));
+    let (_, obs) = a.get(&format!("/api/v1/cases/{}/observables", l2["id"])).await;
+    assert_eq!(obs[0]["value"], "170****5678", "masked");
+    // The suspects' account is on the fraud list as amber, not red.
+    let (_, lists) = admin.get("/api/v1/engine/lists").await;
+    let entry = lists.as_array().expect("lists").iter().find(|e| e["value"].as_str().is_some_and(|v| v.ends_with("2222") && v.starts_with("622"))).cloned().expect("listed");
+    assert_eq!(entry["colour"], "amber");
 }
 both!(cases, cases_ranking_and_lifecycle);

@@ -1,0 +1,11 @@
+-- What the suspects left behind in a case (phone, bank or payment account, URL, app, IM
+-- account), encrypted and found by a keyed hash of kind and value: cases that share one are
+-- linked (串并案).
+CREATE TABLE case_observables (
+    case_id BIGINT NOT NULL REFERENCES cases(id),
+    kind TEXT NOT NULL,
+    value_idx BYTEA NOT NULL,
+    value_enc BYTEA NOT NULL,
+    PRIMARY KEY (case_id, kind, value_idx)
+);
+CREATE INDEX case_observables_idx ON case_observables(value_idx);

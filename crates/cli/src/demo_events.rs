@@ -150,7 +150,8 @@ pub async fn seed(state: &server::AppState, seed: u64) -> anyhow::Result<()> {
 }
 
 /// Puts two years of demo cases in the store (first start of a new demo only).
-pub async fn seed_cases(store: &store::Store, plan: &demo::CountyPlan, seed: u64) -> anyhow::Result<()> {
+pub async fn seed_cases(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) -> anyhow::Result<()> {
+    let store = &state.store;
     if store.list_cases(&domain::Scope::All, &store::CaseFilter::default(), store::PageReq { page: 1, per_page: 1 }).await?.total > 0 {
         return Ok(());
     }
@@ -202,7 +203,10 @@ pub async fn seed_cases(store: &store::Store, plan: &demo::CountyPlan, seed: u64
             },
         });
     }
-    let stored = store.insert_cases(&rows).await?.iter().filter(|r| r.is_ok()).count();
+    let results = store.insert_cases(&rows).await?;
+    let stored: Vec<&store::NewCase> = results.iter().zip(&rows).filter(|(r, _)| r.is_ok()).map(|(_, c)| c).collect();
+    server::intake::feed_fraud_list(state, &stored);
+    let stored = stored.len();
     eprintln!("Demo cases: {stored} over two years.");
     Ok(())
 }

@@ -141,13 +141,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = Config::load(&o)?;
             let store = cfg.open_store().await?;
             let plan = demo::ensure(&store, seed, residents).await?;
-            demo_events::seed_cases(&store, &plan, seed).await?;
             demo::print_credentials(&plan, &cfg);
             if no_serve {
                 return Ok(());
             }
             // The demo is served over plain HTTP on this machine, so cookies cannot be Secure.
-            serve(&cfg, store, false, Some(seed)).await
+            serve(&cfg, store, false, Some((seed, plan))).await
         }
         Command::Admin { command } => {
             let cfg = Config::load(&cli.overrides)?;
@@ -197,13 +196,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool, demo_seed: Option<u64>) -> anyhow::Result<()> {
+async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool, demo_seed: Option<(u64, ::demo::CountyPlan)>) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
     eprintln!("Fanzha is serving on http://{}/ (database: {})", listener.local_addr()?, store.backend());
     let state = server::AppState::new(store, server::ServerConfig { cookie_secure, ..Default::default() });
     let replayed = state.restore_engine().await?;
-    if let Some(seed) = demo_seed {
+    if let Some((seed, plan)) = demo_seed {
         demo_events::seed(&state, seed).await?;
+        demo_events::seed_cases(&state, &plan, seed).await?;
     }
     if replayed > 0 {
         eprintln!("Engine windows rebuilt from {replayed} logged events.");

@@ -511,7 +511,7 @@ const TYPE_MIX: [(&str, f64); 12] = [
     ("student_fee", 0.02),
 ];
 
-/// Two years of cases: about 50 a month county-wide, more around the Spring Festival and in
+/// Two years of cases: about 100 a month for 500,000 residents, more around the Spring Festival and in
 /// summer, losses heavy-tailed (median near 9,000 yuan, a few above 500,000), and two
 /// stations persistently worse than the rest so that the interview ladder shows.
 pub fn cases(plan: &CountyPlan, seed: u64) -> Vec<CaseSeed> {
@@ -535,7 +535,7 @@ pub fn cases(plan: &CountyPlan, seed: u64) -> Vec<CaseSeed> {
             let pop: u32 = villages.iter().map(|v| v.population).sum();
             // Two stations (the 3rd and the 8th) are persistently worse.
             let worse = if si == 2 || si == 7 { 2.6 } else { 1.0 };
-            let mean = f64::from(pop) / 10_000.0 * 1.1 * season * worse;
+            let mean = f64::from(pop) / 10_000.0 * 2.0 * season * worse;
             // A Poisson draw by counting exponential gaps.
             let mut k = 0;
             let mut t: f64 = -rng.random::<f64>().ln();

@@ -1,5 +1,6 @@
-//! From a decision to a stored, routed warning: one path for the decide API and the stream
-//! consumer, so a warning looks the same whichever way its transfer came in.
+//! From a decision to a stored, routed warning (and from a case to fraud-list entries): one path
+//! for the decide API, the stream, imports and the demo, so a warning looks the same whichever
+//! way its transfer came in.
 
 use engine::event::Transfer;
 use engine::ruleset::{Ruleset, Subject};
@@ -106,3 +107,44 @@ pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: 
     });
     Ok(Some(id))
 }
+
+/// Puts a new case's phones, accounts and URLs on the engine's fraud list as amber: they raise
+/// the score at once, and an analyst confirms them red.
+pub fn feed_fraud_list(s: &crate::AppState, cases: &[&store::NewCase]) {
+    use engine::event::{Colour, Event, ListKind, ListOp, ListUpdate};
+    let now = store::now_ms();
+    let mut events = Vec::new();
+    for c in cases {
+        for (k, (kind, value)) in c.observables.iter().enumerate() {
+            let kind = match kind.as_str() {
+                "phone" => ListKind::Phone,
+                "bank_account" | "payment_account" => ListKind::Account,
+                "url" => ListKind::Url,
+                _ => continue,
+            };
+            events.push(Event::List(ListUpdate {
+                event_id: format!("case-{}-{k}", c.case_no),
+                ts_ms: now,
+                op: ListOp::Add,
+                kind,
+                value: value.clone(),
+                colour: Colour::Amber,
+                source: format!("案件 {}", c.case_no),
+                valid_from_ms: None,
+                valid_to_ms: None,
+            }));
+        }
+    }
+    if events.is_empty() {
+        return;
+    }
+    if let Ok(mut eng) = s.engine.lock() {
+        for e in &events {
+            eng.apply(e);
+        }
+    }
+    for e in &events {
+        s.log_event(e);
+    }
+}
+

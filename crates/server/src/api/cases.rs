@@ -175,46 +175,6 @@ const SUSPECT_COLUMNS: [(&str, &str); 6] = [
 ];
 
 
-/// Puts a new case's phones, accounts and URLs on the engine's fraud list as amber: they raise
-/// the score at once, and an analyst confirms them red.
-fn feed_fraud_list(s: &AppState, cases: &[&NewCase]) {
-    use engine::event::{Colour, Event, ListKind, ListOp, ListUpdate};
-    let now = store::now_ms();
-    let mut events = Vec::new();
-    for c in cases {
-        for (k, (kind, value)) in c.observables.iter().enumerate() {
-            let kind = match kind.as_str() {
-                "phone" => ListKind::Phone,
-                "bank_account" | "payment_account" => ListKind::Account,
-                "url" => ListKind::Url,
-                _ => continue,
-            };
-            events.push(Event::List(ListUpdate {
-                event_id: format!("case-{}-{k}", c.case_no),
-                ts_ms: now,
-                op: ListOp::Add,
-                kind,
-                value: value.clone(),
-                colour: Colour::Amber,
-                source: format!("案件 {}", c.case_no),
-                valid_from_ms: None,
-                valid_to_ms: None,
-            }));
-        }
-    }
-    if events.is_empty() {
-        return;
-    }
-    if let Ok(mut eng) = s.engine.lock() {
-        for e in &events {
-            eng.apply(e);
-        }
-    }
-    for e in &events {
-        s.log_event(e);
-    }
-}
-
 async fn stations_by_key(s: &AppState) -> ApiResult<HashMap<String, PoliceStation>> {
     let mut m = HashMap::new();
     for st in s.store.list_stations().await? {
@@ -291,7 +251,7 @@ async fn create_case(State(s): State<AppState>, Authorized(p): Authorized<{ perm
         Some(r) => r?,
         None => return Err(ApiError::internal("case not stored")),
     };
-    feed_fraud_list(&s, &[&c]);
+    crate::intake::feed_fraud_list(&s, &[&c]);
     let mut entry = p.audit("create", "case", Some(id.to_string()), &[]);
     entry.detail = serde_json::json!({"case_no": c.case_no}).to_string();
     s.store.audit(entry).await?;
@@ -331,7 +291,7 @@ async fn import_cases(State(s): State<AppState>, Authorized(p): Authorized<{ per
             Err(e) => return Err(e.into()),
         }
     }
-    feed_fraud_list(&s, &stored);
+    crate::intake::feed_fraud_list(&s, &stored);
     rejected.sort_by_key(|e| e.row);
     let mut entry = p.audit("import", "case", None, &[]);
     entry.detail = serde_json::json!({"accepted": accepted, "rejected": rejected.len(), "rows": t.rows.len()}).to_string();

@@ -93,34 +93,23 @@ impl AppState {
         }
         let Some(latest) = self.store.latest_event_ts().await? else { return Ok(0) };
         let since = latest - engine::state::MAX_WINDOW_S * 1000;
+        // Fraud-list changes and account openings older than any window still hold; then the
+        // window itself.
         let mut n = 0u64;
-        // Fraud-list changes and account openings older than any window still hold.
-        let mut after = 0i64;
-        loop {
-            let page = self.store.logged_standing_events(since, after, 10_000).await?;
-            if page.is_empty() {
-                break;
-            }
-            let mut eng = self.engine.lock().map_err(|_| anyhow::anyhow!("engine lock poisoned"))?;
-            for (seq, body) in page {
-                after = seq;
-                let e: engine::event::Event = serde_json::from_str(&body)?;
-                eng.apply(&e);
-                n += 1;
-            }
-        }
-        let mut after = 0i64;
-        loop {
-            let page = self.store.logged_events(since, after, 10_000).await?;
-            if page.is_empty() {
-                break;
-            }
-            let mut eng = self.engine.lock().map_err(|_| anyhow::anyhow!("engine lock poisoned"))?;
-            for (seq, body) in page {
-                after = seq;
-                let e: engine::event::Event = serde_json::from_str(&body)?;
-                eng.apply(&e);
-                n += 1;
+        for standing in [true, false] {
+            let mut after = 0i64;
+            loop {
+                let page = if standing { self.store.logged_standing_events(since, after, 10_000).await? } else { self.store.logged_events(since, after, 10_000).await? };
+                if page.is_empty() {
+                    break;
+                }
+                let mut eng = self.engine.lock().map_err(|_| anyhow::anyhow!("engine lock poisoned"))?;
+                for (seq, body) in page {
+                    after = seq;
+                    let e: engine::event::Event = serde_json::from_str(&body)?;
+                    eng.apply(&e);
+                    n += 1;
+                }
             }
         }
         tracing::info!(events = n, "engine windows rebuilt from the event log");

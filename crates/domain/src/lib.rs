@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod case;
+pub mod dispatch;
 pub mod jurisdiction;
 pub mod legal;
 pub mod person;

@@ -7,7 +7,7 @@ use pii::Field;
 use serde::Serialize;
 
 use crate::sql::{Arg, Filter, bind_args};
-use crate::{Page, PageReq, Result, Store, now_ms, on_pool};
+use crate::{BeginWrite, Page, PageReq, Result, Store, now_ms, on_pool};
 
 /// A warning to store.
 #[derive(Debug, Clone)]
@@ -93,6 +93,23 @@ pub struct WarningView {
     pub fired: String,
     /// Workflow status.
     pub status: String,
+    /// Outcome, once closed.
+    pub outcome: String,
+}
+
+/// One step of a warning's handling.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct WarningStep {
+    /// `sign_for`, `contact`, `visit`, `close`.
+    pub step: String,
+    /// When (ms).
+    pub at_ms: i64,
+    /// Who.
+    pub actor: String,
+    /// Contact channel (phone, sms, robot_call, family).
+    pub channel: String,
+    /// Note or outcome.
+    pub note: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -117,13 +134,14 @@ struct Row {
     ruleset_version: String,
     fired: String,
     status: String,
+    outcome: String,
 }
 
 fn mask_subject(kind: &str, s: &str) -> String {
     if kind == "person" { domain::person::mask_keep(s, 3, 4) } else { domain::person::mask_keep(s, 4, 4) }
 }
 
-const COLS: &str = "id, event_id, source, created_at, event_ts, action, scenario, score, grade, fraud_type_hint, subject_kind, subject_enc, payer_enc, payee_enc, amount_fen, jurisdiction_id, station_id, ruleset_version, fired, status";
+const COLS: &str = "id, event_id, source, created_at, event_ts, action, scenario, score, grade, fraud_type_hint, subject_kind, subject_enc, payer_enc, payee_enc, amount_fen, jurisdiction_id, station_id, ruleset_version, fired, status, outcome";
 
 impl Store {
     /// Stores a warning once per event id; returns its id (the existing one for a repeat).
@@ -171,16 +189,20 @@ impl Store {
             ruleset_version: r.ruleset_version,
             fired: r.fired,
             status: r.status,
+            outcome: r.outcome,
         })
     }
 
     /// Warnings in scope, newest first. Warnings with no known jurisdiction (the centre's
     /// queue) are seen only by county-wide scopes.
-    pub async fn list_warnings(&self, scope: &Scope, page: PageReq) -> Result<Page<WarningView>> {
+    pub async fn list_warnings(&self, scope: &Scope, open_only: bool, page: PageReq) -> Result<Page<WarningView>> {
         let mut f = Filter::default();
         // The centre's queue has an empty path, which no subtree contains: only county-wide
         // scopes (which add no condition) see it.
         f.scope("jurisdiction_path", scope);
+        if open_only {
+            f.and("status <> 'closed'".into());
+        }
         let count_sql = format!("SELECT COUNT(*) FROM warnings{}", f.sql());
         let n = f.args.len();
         let lim = f.bind(Arg::I64(page.limit()));
@@ -193,6 +215,41 @@ impl Store {
         });
         let items = rows.into_iter().map(|r| self.warning_view(r)).collect::<Result<Vec<_>>>()?;
         Ok(Page { items, total, page: page.page.max(1), per_page: page.limit() })
+    }
+
+    /// One warning in scope.
+    pub async fn warning(&self, scope: &Scope, id: i64) -> Result<WarningView> {
+        let mut f = Filter::default();
+        let b = f.bind(Arg::I64(id));
+        f.and(format!("id = {b}"));
+        f.scope("jurisdiction_path", scope);
+        let sql = format!("SELECT {COLS} FROM warnings{}", f.sql());
+        let row: Option<Row> = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_optional(p).await?);
+        self.warning_view(row.ok_or(crate::StoreError::NotFound("warning"))?)
+    }
+
+    /// Records a step: the state moves from `from` to `to` only if nobody moved it meanwhile.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn warning_step(&self, scope: &Scope, id: i64, from: &str, to: &str, step: &str, at_ms: i64, actor: &str, channel: &str, note: &str, outcome: &str) -> Result<WarningView> {
+        self.warning(scope, id).await?;
+        on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let n = sqlx::query("UPDATE warnings SET status = $1, state_at = $2, outcome = $3 WHERE id = $4 AND status = $5")
+                .bind(to).bind(at_ms).bind(outcome).bind(id).bind(from).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(crate::StoreError::Conflict { field: "status", message: "the warning was changed meanwhile; reload it".into() });
+            }
+            sqlx::query("INSERT INTO warning_steps (warning_id, step, at_ms, actor, channel, note) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id).bind(step).bind(at_ms).bind(actor).bind(channel).bind(note).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        self.warning(scope, id).await
+    }
+
+    /// The steps of a warning in scope, in order.
+    pub async fn warning_steps(&self, scope: &Scope, id: i64) -> Result<Vec<WarningStep>> {
+        self.warning(scope, id).await?;
+        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT step, at_ms, actor, channel, note FROM warning_steps WHERE warning_id = $1 ORDER BY id").bind(id).fetch_all(p).await?))
     }
 
     /// The resident whose phone this is, as (jurisdiction id, path), for routing.

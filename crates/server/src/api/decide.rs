@@ -15,7 +15,7 @@ use crate::auth::{Authorized, perm};
 use crate::error::{ApiError, ApiResult};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(decide)).routes(routes!(list_warnings)).routes(routes!(live_warnings))
+    OpenApiRouter::new().routes(routes!(decide)).routes(routes!(list_warnings)).routes(routes!(live_warnings)).routes(routes!(take_step, warning_steps))
 }
 
 /// New warnings as they are raised, as server-sent events (`warning`, masked), for the
@@ -183,14 +183,101 @@ async fn decide(State(s): State<AppState>, Authorized(p): Authorized<{ perm::DEC
     }))
 }
 
-/// Warnings for the caller's area, newest first (masked).
-#[utoipa::path(get, path = "/warnings", tag = "engine", params(Paging), responses((status = 200, body = Page<WarningView>)))]
-async fn list_warnings(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<WarningView>>> {
-    let page = s.store.list_warnings(&p.scope, pg.req()).await?;
+/// A warning with what is due on it.
+#[derive(Serialize, utoipa::ToSchema)]
+struct WarningItem {
+    #[serde(flatten)]
+    warning: WarningView,
+    /// Next step due: sign_for, contact, visit (none when visited or closed).
+    next_step: Option<String>,
+    /// Its deadline (ms), from the grade's policy.
+    due_by_ms: Option<i64>,
+    /// none, station_chief (overdue), centre (long overdue).
+    escalation: String,
+    /// Version of the deadline policy.
+    policy_version: String,
+}
+
+fn with_due(w: WarningView, policy: &domain::dispatch::Policy, now: i64) -> WarningItem {
+    let state = domain::dispatch::State::parse(&w.status).unwrap_or(domain::dispatch::State::Received);
+    let due = policy.due(&w.grade, state, w.created_at, now);
+    WarningItem {
+        next_step: due.next.map(str::to_string),
+        due_by_ms: due.by_ms,
+        escalation: serde_json::to_value(due.escalation).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+        policy_version: policy.version.clone(),
+        warning: w,
+    }
+}
+
+/// Which warnings.
+#[derive(Deserialize, utoipa::IntoParams)]
+struct WarningQuery {
+    /// Only those not closed yet.
+    #[serde(default)]
+    open: bool,
+}
+
+/// Warnings for the caller's area, newest first (masked), each with its next deadline.
+#[utoipa::path(get, path = "/warnings", tag = "engine", params(Paging, WarningQuery), responses((status = 200, body = Page<WarningItem>)))]
+async fn list_warnings(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, Query(pg): Query<Paging>, Query(q): Query<WarningQuery>) -> ApiResult<Json<Page<WarningItem>>> {
+    let page = s.store.list_warnings(&p.scope, q.open, pg.req()).await?;
     let mut entry = p.audit("read_pii", "warning", Some("list".into()), &["subject", "payer", "payee"]);
     entry.detail = serde_json::json!({"masked": true, "ids": page.items.iter().map(|w| w.id).collect::<Vec<_>>()}).to_string();
     s.store.audit(entry).await?;
-    Ok(Json(page))
+    let policy = domain::dispatch::Policy::default();
+    let now = store::now_ms();
+    Ok(Json(Page { total: page.total, page: page.page, per_page: page.per_page, items: page.items.into_iter().map(|w| with_due(w, &policy, now)).collect() }))
+}
+
+/// A step on a warning.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct StepBody {
+    /// sign_for, contact, visit, close.
+    step: String,
+    /// For contact: phone, sms, robot_call, family.
+    channel: Option<String>,
+    /// For close: dissuaded, already_defrauded, false_positive, unreachable, refused.
+    outcome: Option<String>,
+    note: Option<String>,
+}
+
+/// Takes a step on a warning of the caller's area: sign for, contact, visit, close with an
+/// outcome. Steps follow the state machine; a closed warning is final.
+#[utoipa::path(post, path = "/warnings/{id}/steps", tag = "engine", params(("id" = i64, Path)), request_body = StepBody, responses((status = 200, body = WarningItem), (status = 400, body = crate::error::ErrorBody)))]
+async fn take_step(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, axum::extract::Path(id): axum::extract::Path<i64>, Json(b): Json<StepBody>) -> ApiResult<Json<WarningItem>> {
+    use domain::dispatch::{Outcome, State as St, Step};
+    let current = s.store.warning(&p.scope, id).await?;
+    let from = St::parse(&current.status)?;
+    let channel = b.channel.unwrap_or_default();
+    let step = match b.step.as_str() {
+        "sign_for" => Step::SignFor,
+        "contact" => {
+            if !["phone", "sms", "robot_call", "family"].contains(&channel.as_str()) {
+                return Err(ApiError::invalid("channel: phone, sms, robot_call or family"));
+            }
+            Step::Contact
+        }
+        "visit" => Step::Visit,
+        "close" => Step::Close(Outcome::parse(b.outcome.as_deref().unwrap_or(""))?),
+        other => return Err(ApiError::invalid(format!("step: unknown '{other}' (sign_for, contact, visit, close)"))),
+    };
+    let to = step.apply(from)?;
+    let outcome = match step {
+        Step::Close(o) => o.as_str(),
+        _ => "",
+    };
+    let w = s.store.warning_step(&p.scope, id, from.as_str(), to.as_str(), &b.step, store::now_ms(), &p.name, &channel, b.note.as_deref().unwrap_or(""), outcome).await?;
+    let mut entry = p.audit("update", "warning", Some(id.to_string()), &["status"]);
+    entry.detail = serde_json::json!({"step": b.step, "to": to.as_str(), "outcome": outcome}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(with_due(w, &domain::dispatch::Policy::default(), store::now_ms())))
+}
+
+/// The steps taken on a warning, in order.
+#[utoipa::path(get, path = "/warnings/{id}/steps", tag = "engine", params(("id" = i64, Path)), responses((status = 200, body = Vec<store::WarningStep>)))]
+async fn warning_steps(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, axum::extract::Path(id): axum::extract::Path<i64>) -> ApiResult<Json<Vec<store::WarningStep>>> {
+    Ok(Json(s.store.warning_steps(&p.scope, id).await?))
 }
 
 pub(super) fn engine_routes() -> OpenApiRouter<AppState> {

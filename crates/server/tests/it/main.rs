@@ -393,6 +393,28 @@ async fn decide_and_route(app: &App) {
     assert_eq!(b.get("/api/v1/warnings").await.1["total"], 0);
     // A user cannot call decide without the permission.
     assert_eq!(a.post("/api/v1/decide", json!({})).await.0, StatusCode::FORBIDDEN);
+    // Dispatch: sign for, contact, meet, close; deadlines from the grade's policy.
+    let w0 = &ws["items"][0];
+    assert_eq!(w0["next_step"], "sign_for");
+    let minutes = match w0["grade"].as_str() { Some("high") => 10, Some("medium") => 30, _ => 120 };
+    assert_eq!(w0["due_by_ms"].as_i64().expect("due") - w0["created_at"].as_i64().expect("created"), minutes * 60_000);
+    let step_path = format!("/api/v1/warnings/{wid}/steps");
+    let step = |b: Value| a.post(&step_path, b);
+    assert_eq!(step(json!({"step": "contact", "channel": "phone"})).await.0, StatusCode::BAD_REQUEST, "sign for first");
+    let (st, w) = step(json!({"step": "sign_for"})).await;
+    assert_eq!((st, w["status"].as_str(), w["next_step"].as_str()), (StatusCode::OK, Some("signed_for"), Some("contact")));
+    assert_eq!(step(json!({"step": "contact", "channel": "carrier pigeon"})).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(step(json!({"step": "contact", "channel": "phone", "note": "未接通"})).await.0, StatusCode::OK);
+    assert_eq!(step(json!({"step": "visit"})).await.0, StatusCode::OK);
+    let (st, w) = step(json!({"step": "close", "outcome": "dissuaded"})).await;
+    assert_eq!((st, w["status"].as_str(), w["outcome"].as_str()), (StatusCode::OK, Some("closed"), Some("dissuaded")));
+    assert_eq!(step(json!({"step": "close", "outcome": "refused"})).await.0, StatusCode::BAD_REQUEST, "closed is final");
+    let (_, steps) = a.get(&format!("/api/v1/warnings/{wid}/steps")).await;
+    let names: Vec<&str> = steps.as_array().expect("steps").iter().map(|x| x["step"].as_str().expect("s")).collect();
+    assert_eq!(names, ["sign_for", "contact", "visit", "close"]);
+    assert_eq!(steps[0]["actor"], "officer_a");
+    assert_eq!(a.get("/api/v1/warnings?open=true").await.1["total"], 0);
+    assert_eq!(b.post(&format!("/api/v1/warnings/{wid}/steps"), json!({"step": "sign_for"})).await.0, StatusCode::NOT_FOUND, "not in area B");
 }
 both!(decide, decide_and_route);
 

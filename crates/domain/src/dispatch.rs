@@ -1,0 +1,263 @@
+//! Dispatch and dissuasion of a warning (预警劝阻 / 见面宣防): its states, the steps that move
+//! it, and the deadlines of a versioned policy per risk grade — computed, never typed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::InvalidValue;
+
+/// Where a warning is in its handling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Raised or pushed, not yet taken by anyone.
+    Received,
+    /// Signed for by the station (签收).
+    SignedFor,
+    /// Contact attempted (phone, SMS, robot call, family).
+    Contacting,
+    /// Met face to face (见面劝阻).
+    FaceToFace,
+    /// Closed with an outcome: final.
+    Closed,
+}
+
+impl State {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::SignedFor => "signed_for",
+            Self::Contacting => "contacting",
+            Self::FaceToFace => "face_to_face",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Result<Self, InvalidValue> {
+        Ok(match s {
+            "received" => Self::Received,
+            "signed_for" => Self::SignedFor,
+            "contacting" => Self::Contacting,
+            "face_to_face" => Self::FaceToFace,
+            "closed" => Self::Closed,
+            other => return Err(InvalidValue::new("status", format!("unknown warning state '{other}'"))),
+        })
+    }
+}
+
+/// How a warning ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The person was stopped in time (劝阻成功).
+    Dissuaded,
+    /// The money was already gone: a case follows.
+    AlreadyDefrauded,
+    /// Not fraud.
+    FalsePositive,
+    /// Nobody could be reached.
+    Unreachable,
+    /// The person refused to listen.
+    Refused,
+}
+
+impl Outcome {
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Result<Self, InvalidValue> {
+        Ok(match s {
+            "dissuaded" => Self::Dissuaded,
+            "already_defrauded" => Self::AlreadyDefrauded,
+            "false_positive" => Self::FalsePositive,
+            "unreachable" => Self::Unreachable,
+            "refused" => Self::Refused,
+            other => return Err(InvalidValue::new("outcome", format!("unknown outcome '{other}' (dissuaded, already_defrauded, false_positive, unreachable, refused)"))),
+        })
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dissuaded => "dissuaded",
+            Self::AlreadyDefrauded => "already_defrauded",
+            Self::FalsePositive => "false_positive",
+            Self::Unreachable => "unreachable",
+            Self::Refused => "refused",
+        }
+    }
+}
+
+/// A step taken on a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// 签收.
+    SignFor,
+    /// A contact attempt.
+    Contact,
+    /// Met the person.
+    Visit,
+    /// Closed with an outcome.
+    Close(Outcome),
+}
+
+impl Step {
+    /// The state a warning in `from` reaches by this step, or why it cannot.
+    pub fn apply(self, from: State) -> Result<State, InvalidValue> {
+        let refuse = |m: &str| Err(InvalidValue::new("step", m.to_string()));
+        match (from, self) {
+            (State::Closed, _) => refuse("the warning is closed; a correction is an amendment, not a new step"),
+            (State::Received, Step::SignFor) => Ok(State::SignedFor),
+            (_, Step::SignFor) => refuse("already signed for"),
+            (State::Received, _) => refuse("sign for the warning first"),
+            (State::SignedFor | State::Contacting, Step::Contact) => Ok(State::Contacting),
+            (State::FaceToFace, Step::Contact) => Ok(State::FaceToFace),
+            (_, Step::Visit) => Ok(State::FaceToFace),
+            (_, Step::Close(_)) => Ok(State::Closed),
+        }
+    }
+}
+
+/// Deadlines of one risk grade, in minutes after the warning was received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadlines {
+    /// Sign for within.
+    pub sign_min: i64,
+    /// First contact within.
+    pub contact_min: i64,
+    /// Face to face within.
+    pub visit_min: i64,
+}
+
+/// The versioned deadline policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Version.
+    pub version: String,
+    /// High risk.
+    pub high: Deadlines,
+    /// Medium risk.
+    pub medium: Deadlines,
+    /// Low risk.
+    pub low: Deadlines,
+    /// Overdue this many minutes past a deadline, the centre is alerted too (before: the
+    /// station chief).
+    pub centre_after_min: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            version: "2026.11-1".into(),
+            high: Deadlines { sign_min: 10, contact_min: 30, visit_min: 120 },
+            medium: Deadlines { sign_min: 30, contact_min: 120, visit_min: 1_440 },
+            low: Deadlines { sign_min: 120, contact_min: 1_440, visit_min: 4_320 },
+            centre_after_min: 60,
+        }
+    }
+}
+
+/// Who must act on an overdue warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Escalation {
+    /// In time.
+    None,
+    /// Overdue: the station chief.
+    StationChief,
+    /// Long overdue: the anti-fraud centre as well.
+    Centre,
+}
+
+/// What is due next on a warning and whether it is late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Due {
+    /// The next step due (`sign_for`, `contact`, `visit`), none when closed or visited.
+    pub next: Option<&'static str>,
+    /// Its deadline (ms).
+    pub by_ms: Option<i64>,
+    /// Escalation at `now`.
+    pub escalation: Escalation,
+}
+
+impl Policy {
+    /// Deadlines of a grade (`high`, `medium`, anything else low).
+    pub fn of(&self, grade: &str) -> Deadlines {
+        match grade {
+            "high" => self.high,
+            "medium" => self.medium,
+            _ => self.low,
+        }
+    }
+
+    /// The next step due on a warning received at `received_ms`, now in `state`, and how late
+    /// it is at `now_ms`.
+    pub fn due(&self, grade: &str, state: State, received_ms: i64, now_ms: i64) -> Due {
+        let d = self.of(grade);
+        let (next, min) = match state {
+            State::Received => (Some("sign_for"), d.sign_min),
+            State::SignedFor => (Some("contact"), d.contact_min),
+            State::Contacting => (Some("visit"), d.visit_min),
+            State::FaceToFace | State::Closed => (None, 0),
+        };
+        let by_ms = next.map(|_| received_ms + min * 60_000);
+        let escalation = match by_ms {
+            Some(by) if now_ms > by + self.centre_after_min * 60_000 => Escalation::Centre,
+            Some(by) if now_ms > by => Escalation::StationChief,
+            _ => Escalation::None,
+        };
+        Due { next, by_ms, escalation }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_path_of_a_warning() {
+        let mut s = State::Received;
+        assert!(Step::Contact.apply(s).is_err(), "sign for first");
+        s = Step::SignFor.apply(s).expect("sign");
+        s = Step::Contact.apply(s).expect("call");
+        s = Step::Contact.apply(s).expect("call again");
+        s = Step::Visit.apply(s).expect("visit");
+        s = Step::Close(Outcome::Dissuaded).apply(s).expect("close");
+        assert_eq!(s, State::Closed);
+    }
+
+    #[test]
+    fn deadlines_escalate() {
+        let p = Policy::default();
+        let t0 = 1_000_000;
+        assert_eq!(p.due("high", State::Received, t0, t0 + 5 * 60_000).escalation, Escalation::None);
+        assert_eq!(p.due("high", State::Received, t0, t0 + 11 * 60_000).escalation, Escalation::StationChief);
+        assert_eq!(p.due("high", State::Received, t0, t0 + 71 * 60_000).escalation, Escalation::Centre);
+        assert_eq!(p.due("high", State::SignedFor, t0, t0 + 11 * 60_000).by_ms, Some(t0 + 30 * 60_000));
+        assert_eq!(p.due("low", State::FaceToFace, t0, t0 + 1_000 * 60_000).next, None);
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![Just(Step::SignFor), Just(Step::Contact), Just(Step::Visit), Just(Step::Close(Outcome::Dissuaded)), Just(Step::Close(Outcome::Refused))]
+    }
+
+    proptest! {
+        /// Whatever steps are tried, a closed warning never changes again and nothing is
+        /// contacted, visited or closed before it is signed for.
+        #[test]
+        fn closed_is_final_and_signing_comes_first(steps in proptest::collection::vec(step(), 0..20)) {
+            let mut s = State::Received;
+            let mut signed = false;
+            for st in steps {
+                match st.apply(s) {
+                    Ok(next) => {
+                        prop_assert!(s != State::Closed);
+                        if st == Step::SignFor { signed = true; } else { prop_assert!(signed); }
+                        s = next;
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+    }
+}

@@ -160,6 +160,13 @@ test('the warnings page shows a held transfer live, and the rules page its versi
   // The list below follows without a manual refresh.
   await page.getByTestId('warnings').locator('.el-table__row').first().waitFor({ timeout: 10_000 });
   await page.waitForTimeout(800);
+  // Signing for the held transfer's warning starts the next countdown.
+  const row = page.getByTestId('warnings').locator('.el-table__row').first();
+  assert.match(await row.innerText(), /待签收/);
+  assert.match(await row.innerText(), /签收 剩余 \d+分/);
+  await row.getByRole('button', { name: '签收' }).click();
+  await page.waitForFunction(() => /已签收/.test(document.querySelector('[data-testid=warnings] .el-table__row').innerText));
+  assert.match(await page.getByTestId('warnings').locator('.el-table__row').first().innerText(), /联系 剩余/);
   await page.screenshot({ path: join(shots, 'warnings-live.png'), fullPage: true });
   await page.goto(base + '/#/rules');
   await page.getByTestId('ruleset-versions').locator('.el-table__row').first().waitFor();

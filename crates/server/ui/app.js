@@ -488,14 +488,19 @@ const AuditPage = {
 // ---- Warnings --------------------------------------------------------------------------------
 const SCENARIO_ZH = { victim: '群众疑似正在被骗', fraud_account: '收款账户疑似涉诈', mule: '账户疑似跑分/洗钱' };
 const GRADE = { high: ['高', 'danger'], medium: ['中', 'warning'], low: ['低', 'info'] };
+const STATE_ZH = { received: '待签收', signed_for: '已签收', contacting: '联系中', face_to_face: '已见面', closed: '已办结' };
+const OUTCOME_ZH = { dissuaded: '劝阻成功', already_defrauded: '已被骗', false_positive: '误报', unreachable: '联系不上', refused: '拒不配合' };
+const NEXT_ZH = { sign_for: '签收', contact: '联系', visit: '见面' };
 const WarningsPage = {
   setup() {
-    const page = ref({ items: [], total: 0 }); const q = reactive({ page: 1, per_page: 20 });
+    const page = ref({ items: [], total: 0 }); const q = reactive({ page: 1, per_page: 20, open: false });
     const live = ref([]); const connected = ref(false); const perMinute = ref({});
+    const now = ref(Date.now()); let tick = null;
     async function load() { try { page.value = await get('/warnings?' + qs(q)); } catch (e) { fail(e); } }
     let source = null; let reload = null;
     onMounted(() => {
       load();
+      tick = setInterval(() => { now.value = Date.now(); }, 1000);
       // The live feed pushes each new warning of the user's area as it is raised.
       source = new EventSource('/api/v1/warnings/live');
       source.onopen = () => { connected.value = true; };
@@ -508,7 +513,26 @@ const WarningsPage = {
         if (q.page === 1) { clearTimeout(reload); reload = setTimeout(load, 500); }
       });
     });
-    Vue.onUnmounted(() => { if (source) source.close(); clearTimeout(reload); });
+    Vue.onUnmounted(() => { if (source) source.close(); clearTimeout(reload); clearInterval(tick); });
+    const left = (row) => {
+      if (!row.due_by_ms) return '';
+      const s = Math.round((row.due_by_ms - now.value) / 1000); const a = Math.abs(s);
+      const t = a >= 3600 ? `${Math.floor(a / 3600)}时${Math.floor((a % 3600) / 60)}分` : `${Math.floor(a / 60)}分${a % 60}秒`;
+      return s >= 0 ? '剩余 ' + t : '超时 ' + t;
+    };
+    async function step(row, body) {
+      try { await post(`/warnings/${row.id}/steps`, body); ElMessage.success('已记录'); load(); } catch (e) { fail(e); }
+    }
+    async function contact(row) {
+      let channel;
+      try { channel = (await ElMessageBox.prompt('联系方式：phone 电话 / sms 短信 / robot_call 机器人外呼 / family 联系家属', '记录联系', { inputValue: 'phone' })).value; } catch { return; }
+      step(row, { step: 'contact', channel });
+    }
+    async function close(row) {
+      let outcome;
+      try { outcome = (await ElMessageBox.prompt('处置结果：dissuaded 劝阻成功 / already_defrauded 已被骗 / false_positive 误报 / unreachable 联系不上 / refused 拒不配合', '办结', { inputValue: 'dissuaded' })).value; } catch { return; }
+      step(row, { step: 'close', outcome });
+    }
     const fmt = (ms) => new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' });
     const yuan = (fen) => (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2 });
     const rules = (f) => { try { return JSON.parse(f).map((x) => x.rule).join('、'); } catch { return f; } };
@@ -517,7 +541,7 @@ const WarningsPage = {
       return { grid: { left: 30, right: 10, top: 20, bottom: 20 }, tooltip: {}, xAxis: { type: 'category', data: keys }, yAxis: { type: 'value', minInterval: 1 },
         series: [{ type: 'bar', name: '新预警', data: keys.map((k) => perMinute.value[k]), itemStyle: { color: '#e6553a' } }] };
     });
-    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart };
+    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, STATE_ZH, OUTCOME_ZH, NEXT_ZH };
   },
   components: { EChart },
   template: `
@@ -542,8 +566,23 @@ const WarningsPage = {
       </el-col>
       <el-col :span="10"><el-card><template #header>每分钟新预警</template><EChart :option="chart" style="height:180px" /></el-card></el-col>
     </el-row>
+    <el-checkbox v-model="q.open" @change="q.page = 1; load()" style="margin-bottom:8px">只看未办结</el-checkbox>
     <el-table :data="page.items" border stripe data-testid="warnings">
       <el-table-column label="时间" width="170"><template #default="{ row }">{{ fmt(row.event_ts) }}</template></el-table-column>
+      <el-table-column label="办理状态" width="110"><template #default="{ row }">{{ STATE_ZH[row.status] || row.status }}<span v-if="row.outcome">（{{ OUTCOME_ZH[row.outcome] }}）</span></template></el-table-column>
+      <el-table-column label="时限" width="170"><template #default="{ row }">
+        <span v-if="row.next_step" :class="row.escalation !== 'none' ? 'worse' : ''">{{ NEXT_ZH[row.next_step] }} {{ left(row) }}</span>
+        <el-tag v-if="row.escalation === 'station_chief'" size="small" type="warning">已报所领导</el-tag>
+        <el-tag v-if="row.escalation === 'centre'" size="small" type="danger">已报反诈中心</el-tag>
+      </template></el-table-column>
+      <el-table-column label="办理" width="200"><template #default="{ row }">
+        <el-button v-if="row.status === 'received'" size="small" type="primary" @click="step(row, { step: 'sign_for' })">签收</el-button>
+        <template v-else-if="row.status !== 'closed'">
+          <el-button size="small" link @click="contact(row)">联系</el-button>
+          <el-button size="small" link @click="step(row, { step: 'visit' })">见面</el-button>
+          <el-button size="small" link type="primary" @click="close(row)">办结</el-button>
+        </template>
+      </template></el-table-column>
       <el-table-column label="等级" width="70"><template #default="{ row }"><el-tag :type="(GRADE[row.grade] || [])[1]" size="small">{{ (GRADE[row.grade] || [row.grade])[0] }}</el-tag></template></el-table-column>
       <el-table-column label="处置" width="80"><template #default="{ row }">{{ row.action === 'hold' ? '拦截' : '预警' }}</template></el-table-column>
       <el-table-column label="场景" width="150"><template #default="{ row }">{{ SCENARIO_ZH[row.scenario] || row.scenario }}</template></el-table-column>

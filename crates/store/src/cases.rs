@@ -99,6 +99,25 @@ pub struct CaseView {
     pub status: String,
 }
 
+/// What the supervision rules read of a case.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseFact {
+    /// Id.
+    pub id: i64,
+    /// Case number.
+    pub case_no: String,
+    /// Station.
+    pub station_id: i64,
+    /// Reported, ms.
+    pub reported_at: i64,
+    /// Loss, fen.
+    pub loss_fen: i64,
+    /// The victim's village or community.
+    pub jurisdiction_name: String,
+    /// Status.
+    pub status: String,
+}
+
 /// Filters of the case list.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
@@ -277,11 +296,12 @@ impl Store {
         self.case(scope, id).await
     }
 
-    /// `(station_id, reported_at, loss_fen, case_no)` of the cases reported in `[from, to)` and
-    /// registered no later than `cutoff_ms` (the data cut-off of a ranking).
-    pub async fn cases_for_ranking(&self, from_ms: i64, to_ms: i64, cutoff_ms: i64) -> Result<Vec<(i64, i64, i64, String)>> {
+    /// The cases reported in `[from, to)` and registered no later than `cutoff_ms` (the data
+    /// cut-off of a ranking), as the supervision rules need them.
+    pub async fn case_facts(&self, from_ms: i64, to_ms: i64, cutoff_ms: i64) -> Result<Vec<CaseFact>> {
         Ok(on_pool!(&self.db, p => sqlx::query_as(
-            "SELECT station_id, reported_at, loss_fen, case_no FROM cases WHERE reported_at >= $1 AND reported_at < $2 AND created_at <= $3 ORDER BY reported_at, id")
+            "SELECT c.id, c.case_no, c.station_id, c.reported_at, c.loss_fen, COALESCE(j.name, '') AS jurisdiction_name, c.status FROM cases c \
+             LEFT JOIN jurisdictions j ON j.id = c.jurisdiction_id WHERE c.reported_at >= $1 AND c.reported_at < $2 AND c.created_at <= $3 ORDER BY c.reported_at, c.id")
             .bind(from_ms).bind(to_ms).bind(cutoff_ms).fetch_all(p).await?))
     }
 

@@ -29,7 +29,7 @@ pub use residents::{NewResident, ResidentFilter, ResidentPatch, ResidentView, Re
 pub use users::{ApiKey, NewApiKey, NewUser, SessionInfo, User};
 pub use warnings::{NewWarning, WarningStep, WarningView};
 pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
-pub use cases::{CaseFilter, CaseView, LinkedCase, NewCase, ObservableView};
+pub use cases::{CaseFact, CaseFilter, CaseView, LinkedCase, NewCase, ObservableView};
 
 /// Errors of the store. Messages never include personal data.
 #[derive(Debug, thiserror::Error)]

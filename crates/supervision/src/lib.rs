@@ -4,5 +4,6 @@
 //! Pure and deterministic: the same cases, population and rule version always give the same
 //! ranking, so a stored result can be recomputed and compared.
 
+pub mod ladder;
 pub mod money;
 pub mod ranking;

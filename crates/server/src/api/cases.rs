@@ -25,6 +25,90 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(taxonomy))
         .routes(routes!(observables))
         .routes(routes!(links))
+        .routes(routes!(ladder))
+        .routes(routes!(evaluation))
+}
+
+/// Which month of the ladder.
+#[derive(Deserialize, utoipa::IntoParams)]
+struct LadderQuery {
+    /// `YYYY-MM`.
+    month: String,
+}
+
+/// Villages named in the monthly notices up to a month, those listed for rectification (with
+/// the deadline computed), and the month's cases that need a full trace-back review.
+#[utoipa::path(get, path = "/supervision/ladder", tag = "cases", params(LadderQuery), responses((status = 200, body = Object)))]
+async fn ladder(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<LadderQuery>) -> ApiResult<Json<serde_json::Value>> {
+    use supervision::ladder::{LadderRules, listed_for_rectification, named_in_notice};
+    let rules = LadderRules::default();
+    let (_, month_end) = month_bounds(&q.month)?;
+    let d: jiff::civil::Date = format!("{}-01", q.month).parse().map_err(|_| ApiError::invalid("month: expected YYYY-MM"))?;
+    let first = d.checked_sub(jiff::Span::new().months(rules.lookback_months as i64 - 1)).map_err(ApiError::internal)?;
+    let (from_ms, _) = month_bounds(&format!("{:04}-{:02}", first.year(), first.month()))?;
+    let facts = s.store.case_facts(from_ms, month_end, store::now_ms()).await?;
+    let mut by_month: std::collections::BTreeMap<String, std::collections::BTreeMap<String, (u32, i64)>> = Default::default();
+    for c in &facts {
+        if let Some(m) = month_of(c.reported_at) {
+            let e = by_month.entry(m).or_default().entry(c.jurisdiction_name.clone()).or_default();
+            e.0 += 1;
+            e.1 += c.loss_fen;
+        }
+    }
+    let notices: std::collections::BTreeMap<String, Vec<String>> = by_month.iter().map(|(m, v)| (m.clone(), named_in_notice(v, rules.notice_top_n))).collect();
+    let listed = listed_for_rectification(&notices, &rules);
+    let deadline = month_end + rules.rectify_days * 86_400_000;
+    let (this_from, _) = month_bounds(&q.month)?;
+    let traceback: Vec<serde_json::Value> = facts
+        .iter()
+        .filter(|c| c.reported_at >= this_from && c.loss_fen >= rules.traceback_from_fen)
+        .map(|c| serde_json::json!({"case_id": c.id, "case_no": c.case_no, "loss_fen": c.loss_fen, "reported_at": c.reported_at, "jurisdiction": c.jurisdiction_name, "review_due_ms": c.reported_at + 30 * 86_400_000}))
+        .collect();
+    Ok(Json(serde_json::json!({
+        "month": q.month,
+        "rules": rules,
+        "named": notices.get(&q.month).cloned().unwrap_or_default(),
+        "notices": notices,
+        "rectification": listed.iter().map(|(v, n)| serde_json::json!({"jurisdiction": v, "times_named": n, "rectify_by_ms": deadline})).collect::<Vec<_>>(),
+        "traceback": traceback,
+    })))
+}
+
+/// Which year.
+#[derive(Deserialize, utoipa::IntoParams)]
+struct YearQuery {
+    /// `YYYY`.
+    year: i16,
+}
+
+/// The annual evaluation of the stations: count or loss up on the year before, or the
+/// county's highest cases per 10,000 residents → no award that year.
+#[utoipa::path(get, path = "/supervision/evaluation", tag = "cases", params(YearQuery), responses((status = 200, body = Object)))]
+async fn evaluation(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<YearQuery>) -> ApiResult<Json<serde_json::Value>> {
+    let stations = s.store.list_stations().await?;
+    let name_of: HashMap<i64, String> = stations.iter().map(|x| (x.id, x.name.clone())).collect();
+    let bounds = |y: i16| -> ApiResult<(i64, i64)> {
+        let (a, _) = month_bounds(&format!("{y:04}-01"))?;
+        let (b, _) = month_bounds(&format!("{:04}-01", y + 1))?;
+        Ok((a, b))
+    };
+    let mut totals = Vec::new();
+    for y in [q.year, q.year - 1] {
+        let (a, b) = bounds(y)?;
+        let mut m: std::collections::BTreeMap<String, (u32, i64)> = stations.iter().map(|x| (x.name.clone(), (0, 0))).collect();
+        for c in s.store.case_facts(a, b, store::now_ms()).await? {
+            if let Some(n) = name_of.get(&c.station_id) {
+                let e = m.entry(n.clone()).or_default();
+                e.0 += 1;
+                e.1 += c.loss_fen;
+            }
+        }
+        totals.push(m);
+    }
+    let last_day = format!("{:04}-12-31", q.year);
+    let residents: std::collections::BTreeMap<String, i64> = s.store.station_populations(&last_day).await?.into_iter().filter_map(|(id, n)| Some((name_of.get(&id)?.clone(), n))).collect();
+    let e = supervision::ladder::evaluate(&totals[0], &totals[1], &residents);
+    Ok(Json(serde_json::json!({"year": q.year, "stations": e})))
 }
 
 /// The suspects' observables of a case (masked; the read is audited).
@@ -308,6 +392,11 @@ struct CaseQuery {
     fraud_type: Option<String>,
 }
 
+/// The China-time month (`YYYY-MM`) of an instant.
+fn month_of(ms: i64) -> Option<String> {
+    domain::time::china_date(ms).map(|d| format!("{:04}-{:02}", d.year(), d.month()))
+}
+
 /// Month bounds `[start, end)` in UTC ms of a `YYYY-MM` in China time.
 fn month_bounds(m: &str) -> ApiResult<(i64, i64)> {
     let d: jiff::civil::Date = format!("{m}-01").parse().map_err(|_| ApiError::invalid(format!("month: '{m}' is not YYYY-MM")))?;
@@ -419,13 +508,10 @@ async fn ranking(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CA
     let name_of: HashMap<i64, String> = stations.iter().map(|x| (x.id, x.name.clone())).collect();
     let rows: Vec<CaseRow> = s
         .store
-        .cases_for_ranking(from_ms, month_end, cutoff_ms)
+        .case_facts(from_ms, month_end, cutoff_ms)
         .await?
         .into_iter()
-        .filter_map(|(st, at, loss, no)| {
-            let month = domain::time::china_date(at).map(|d| format!("{:04}-{:02}", d.year(), d.month()))?;
-            Some(CaseRow { case_id: no, station: name_of.get(&st)?.clone(), month, loss_fen: loss })
-        })
+        .filter_map(|c| Some(CaseRow { station: name_of.get(&c.station_id)?.clone(), month: month_of(c.reported_at)?, case_id: c.case_no, loss_fen: c.loss_fen }))
         .collect();
     // Population of each station as in force at the end of each month.
     let mut pop: HashMap<(String, String), i64> = HashMap::new();

@@ -658,6 +658,14 @@ async fn cases_ranking_and_lifecycle(app: &App) {
     assert_eq!((published["stored"].as_bool(), published["provisional"].as_bool()), (Some(true), Some(false)), "{published}");
     assert_eq!(published["ranking"], r["ranking"]);
     assert_eq!(b.get("/api/v1/cases").await.1["total"], 4);
+    // The ladder: the 800,000-yuan case needs a full trace-back; the evaluation names the
+    // county's highest rate.
+    let (_, ladder) = o.get("/api/v1/supervision/ladder?month=2026-02").await;
+    assert_eq!(ladder["traceback"].as_array().map(|t| t.iter().map(|x| x["case_no"].as_str().unwrap_or("")).collect::<Vec<_>>()), Some(vec!["A2026-0003"]), "{ladder}");
+    assert_eq!(ladder["named"], json!(["乙镇", "甲村"]), "named by case count: {ladder}");
+    let (_, ev) = o.get("/api/v1/supervision/evaluation?year=2026").await;
+    let st = |n: &str| ev["stations"].as_array().expect("stations").iter().find(|x| x["station"] == n).cloned().expect("station");
+    assert_eq!((st("甲所")["cases_up"].as_bool(), st("甲所")["award_eligible"].as_bool()), (Some(true), Some(false)), "{ev}");
     // Case linking: two cases share a suspect's account through another's phone.
     let mk = |no: &str, obs: Value| json!({"case_no": no, "reported_at": "2026-03-01T10:00:00+08:00", "station": "PSA", "fraud_type": "刷单返利", "loss_yuan": "100", "observables": obs});
     let (_, l1) = a.post("/api/v1/cases", mk("L1", json!([{"kind": "bank_account", "value": "6222 0000 1111 2222"}, {"kind": "phone", "value": "170-1234-5678"}]))).await;

@@ -958,8 +958,13 @@ const RankingPage = {
   setup() {
     const d = new Date(); d.setMonth(d.getMonth() - 1);
     const month = ref(d.toISOString().slice(0, 7)); const r = ref(null);
-    async function load() { try { r.value = await get('/supervision/ranking?month=' + month.value); } catch (e) { fail(e); } }
-    onMounted(load);
+    const lad = ref(null); const year = ref(String(new Date().getFullYear())); const ev = ref(null);
+    async function load() {
+      try { [r.value, lad.value] = await Promise.all([get('/supervision/ranking?month=' + month.value), get('/supervision/ladder?month=' + month.value)]); } catch (e) { fail(e); }
+    }
+    async function loadYear() { try { ev.value = await get('/supervision/evaluation?year=' + year.value); } catch (e) { fail(e); } }
+    onMounted(() => { load(); loadYear(); });
+    const fmtDay = (ms) => new Date(ms).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' });
     const yuan = (v) => v.toLocaleString('zh-CN', { minimumFractionDigits: 2 });
     const prevRank = (station, key) => { const p = (r.value.previous || []).find((x) => x.station === station); return p ? p[key] : null; };
     // Rank 1 is the worst; moving towards 1 is a deterioration (red up arrow).
@@ -979,7 +984,7 @@ const RankingPage = {
       const rows = [...r.value.ranking].filter((x) => x.loss_yuan > 0).sort((a, b) => b.loss_yuan - a.loss_yuan);
       return { tooltip: {}, series: [{ type: 'treemap', roam: false, breadcrumb: { show: false }, data: rows.map((x) => ({ name: x.station, value: x.loss_yuan })), label: { formatter: (p) => `${p.name}\n${(p.value / 10000).toFixed(1)}万元` } }] };
     });
-    return { month, r, load, yuan, arrow, arrowClass, chart, lossChart, ACTION_INTERVIEW_ZH };
+    return { month, r, load, yuan, arrow, arrowClass, chart, lossChart, ACTION_INTERVIEW_ZH, lad, year, ev, loadYear, fmtDay };
   },
   template: `
   <div>
@@ -1013,6 +1018,33 @@ const RankingPage = {
         </el-table>
       </el-card>
     </template>
+    <el-row v-if="lad" :gutter="12" style="margin-top:12px">
+      <el-col :span="8"><el-card><template #header>本月通报点名村(社区)（前{{ lad.rules.notice_top_n }}名）</template>
+        <el-tag v-for="v in lad.named" :key="v" type="warning" style="margin:2px">{{ v }}</el-tag>
+        <el-empty v-if="!lad.named.length" description="无" :image-size="40" /></el-card></el-col>
+      <el-col :span="8"><el-card><template #header>挂牌整治（近{{ lad.rules.lookback_months }}个月被点名{{ lad.rules.rectify_after }}次及以上）</template>
+        <el-table :data="lad.rectification" size="small" data-testid="rectification">
+          <el-table-column prop="jurisdiction" label="村(社区)" />
+          <el-table-column prop="times_named" label="点名次数" width="90" />
+          <el-table-column label="整改期限" width="110"><template #default="{ row }">{{ fmtDay(row.rectify_by_ms) }}</template></el-table-column>
+        </el-table></el-card></el-col>
+      <el-col :span="8"><el-card><template #header>全环节倒查（损失50万元以上）</template>
+        <el-table :data="lad.traceback" size="small" data-testid="traceback">
+          <el-table-column prop="case_no" label="案件编号" />
+          <el-table-column label="损失(元)" width="120"><template #default="{ row }">{{ yuan(row.loss_fen / 100) }}</template></el-table-column>
+          <el-table-column label="倒查期限" width="110"><template #default="{ row }">{{ fmtDay(row.review_due_ms) }}</template></el-table-column>
+        </el-table></el-card></el-col>
+    </el-row>
+    <el-card style="margin-top:12px"><template #header>年度考核（发案数或损失同比上升、或万人发案数全县最高，不得评先评优）
+        <el-date-picker v-model="year" type="year" value-format="YYYY" size="small" style="margin-left:12px" @change="loadYear" /></template>
+      <el-table v-if="ev" :data="ev.stations" size="small" border data-testid="evaluation">
+        <el-table-column prop="station" label="派出所" width="160" />
+        <el-table-column label="发案数(本年/上年)" width="150"><template #default="{ row }"><span :class="row.cases_up ? 'worse' : ''">{{ row.cases[0] }} / {{ row.cases[1] }}</span></template></el-table-column>
+        <el-table-column label="损失万元(本年/上年)" width="170"><template #default="{ row }"><span :class="row.loss_up ? 'worse' : ''">{{ (row.loss_fen[0] / 1e6).toFixed(1) }} / {{ (row.loss_fen[1] / 1e6).toFixed(1) }}</span></template></el-table-column>
+        <el-table-column label="万人发案数" width="120"><template #default="{ row }"><span :class="row.highest_rate ? 'worse' : ''">{{ row.per_10k }}</span></template></el-table-column>
+        <el-table-column label="评先评优"><template #default="{ row }"><el-tag :type="row.award_eligible ? 'success' : 'danger'" size="small">{{ row.award_eligible ? '可参评' : '取消资格' }}</el-tag></template></el-table-column>
+      </el-table>
+    </el-card>
   </div>`,
 };
 

@@ -106,7 +106,7 @@ async fn acknowledged_events_survive_a_kill_and_count_once() {
     let raised = text.lines().filter(|l| !l.contains(r#""action":"allow""#)).count();
     let held = text.lines().filter(|l| l.contains(r#""action":"hold""#)).count();
     assert!(held >= TRANSFERS / 10, "every transfer to the red-listed payee is held ({held})");
-    let warnings = store.list_warnings(&domain::Scope::All, store::PageReq { page: 1, per_page: 1 }).await.expect("warnings");
+    let warnings = store.list_warnings(&domain::Scope::All, false, store::PageReq { page: 1, per_page: 1 }).await.expect("warnings");
     assert_eq!(warnings.total as usize, raised, "the warnings of an uninterrupted run, none twice, none lost");
     let dead = store.list_dead_letters(store::PageReq { page: 1, per_page: 50 }).await.expect("dead letters");
     assert_eq!(dead.total as usize, BAD, "each malformed message kept once");

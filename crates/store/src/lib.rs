@@ -7,6 +7,7 @@
 //! opened with; nothing above this crate sees a ciphertext, and nothing below it sees clear text.
 
 mod audit;
+mod bank_requests;
 mod cases;
 pub mod bootstrap;
 pub mod event_log;
@@ -29,6 +30,7 @@ pub use residents::{NewResident, ResidentFilter, ResidentPatch, ResidentView, Re
 pub use users::{ApiKey, NewApiKey, NewUser, SessionInfo, User};
 pub use warnings::{NewWarning, WarningStep, WarningView};
 pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
+pub use bank_requests::{BankRequestView, NewBankRequest};
 pub use cases::{CaseFact, CaseFilter, CaseView, LinkedCase, NewCase, ObservableView};
 
 /// Errors of the store. Messages never include personal data.

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 mod admin;
+mod bank;
 mod cases;
 mod decide;
 mod flows;
@@ -16,7 +17,7 @@ use crate::AppState;
 
 /// All API routes, with their OpenAPI descriptions.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes()).merge(cases::routes())
+    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes()).merge(cases::routes()).merge(bank::routes())
 }
 
 /// Paging parameters common to every list.

@@ -685,3 +685,45 @@ async fn cases_ranking_and_lifecycle(app: &App) {
     assert_eq!(entry["colour"], "amber");
 }
 both!(cases, cases_ranking_and_lifecycle);
+
+async fn bank_requests(app: &App) {
+    let admin = login(app, "admin").await;
+    let (st, bank) = admin.post("/api/v1/units", json!({"code": "RCB", "name": "农商银行甲镇支行", "kind": "bank_branch", "jurisdiction_id": app.county.town_a})).await;
+    assert_eq!(st, StatusCode::OK, "{bank}");
+    let bank_id = bank["id"].as_i64().expect("id");
+    let (st, u) = admin.post("/api/v1/users", json!({"username": "liaison", "display_name": "联络员", "password": PW, "role": "bank_liaison", "unit_id": bank_id, "jurisdiction_id": app.county.town_a})).await;
+    assert_eq!(st, StatusCode::OK, "{u}");
+    let req = |kind: &str| json!({"kind": kind, "account": "6222 0011 2233 4455", "bank_unit_id": bank_id, "amount_yuan": "30000", "case_id": null});
+    let (st, r1) = admin.post("/api/v1/bank-requests", req("stop_payment")).await;
+    assert_eq!((st, r1["status"].as_str(), r1["account"].as_str()), (StatusCode::OK, Some("pending"), Some("6222********4455")), "{r1}");
+    assert_eq!(admin.post("/api/v1/bank-requests", req("stop_payment")).await.0, StatusCode::OK);
+    let (st, e) = admin.post("/api/v1/bank-requests", req("stop_payment")).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "a third stop-payment in the same case is refused: {e}");
+    let (st, _) = admin.post("/api/v1/bank-requests", json!({"kind": "stop_payment", "account": "1", "bank_unit_id": app.county.office_unit, "amount_yuan": "1"})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    // The bank sees its requests with the account in clear and answers them.
+    let l = login(app, "liaison").await;
+    let (_, list) = l.get("/api/v1/bank-requests").await;
+    assert_eq!(list["total"], 2);
+    assert_eq!(list["items"][0]["account"], "6222001122334455");
+    let id1 = r1["id"].as_i64().expect("id");
+    let (st, done) = l.post(&format!("/api/v1/bank-requests/{id1}/answer"), json!({"executed": true})).await;
+    assert_eq!(st, StatusCode::OK, "{done}");
+    let span = done["expires_at"].as_i64().expect("expires") - done["answered_at"].as_i64().expect("answered");
+    assert_eq!(span, 48 * 3_600_000, "48 hours from execution, computed");
+    assert_eq!(l.post(&format!("/api/v1/bank-requests/{id1}/answer"), json!({"executed": false, "reason": "x"})).await.0, StatusCode::CONFLICT, "answered once");
+    let id2 = list["items"][0]["id"].as_i64().expect("id");
+    assert_eq!(l.post(&format!("/api/v1/bank-requests/{id2}/answer"), json!({"executed": false})).await.0, StatusCode::BAD_REQUEST, "a failure needs its reason");
+    let (st, failed) = l.post(&format!("/api/v1/bank-requests/{id2}/answer"), json!({"executed": false, "reason": "本行查无此账户"})).await;
+    assert_eq!((st, failed["status"].as_str()), (StatusCode::OK, Some("failed")));
+    // The centre sees the failure and its reason, masked; a freeze runs six months.
+    let (_, seen) = admin.get("/api/v1/bank-requests").await;
+    assert!(seen["items"].as_array().expect("items").iter().any(|r| r["status"] == "failed" && r["answer_reason"] == "本行查无此账户" && r["account"] == "6222********4455"), "{seen}");
+    let (_, f) = admin.post("/api/v1/bank-requests", req("freeze")).await;
+    let (_, fdone) = l.post(&format!("/api/v1/bank-requests/{}/answer", f["id"]), json!({"executed": true})).await;
+    let days = (fdone["expires_at"].as_i64().expect("e") - fdone["answered_at"].as_i64().expect("a")) / 86_400_000;
+    assert!((181..=184).contains(&days), "six calendar months: {days} days");
+    // Another role cannot answer for the bank.
+    assert_eq!(admin.post(&format!("/api/v1/bank-requests/{}/answer", f["id"]), json!({"executed": true})).await.0, StatusCode::FORBIDDEN);
+}
+both!(bank, bank_requests);

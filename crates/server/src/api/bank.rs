@@ -1,0 +1,118 @@
+//! Stop-payment and freeze requests to banks (止付 / 冻结) and the banks' answers. The legal
+//! limits are checked here (at most two stop-payments per account and case) and the timers are
+//! computed from the moment the bank executes (48 hours; six months, renewable).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use domain::{Permission, Role};
+use serde::Deserialize;
+use store::{BankRequestView, NewBankRequest, Page};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Paging;
+use crate::AppState;
+use crate::auth::{Authorized, Principal, perm};
+use crate::error::{ApiError, ApiResult};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_requests, create_request)).routes(routes!(answer_request))
+}
+
+/// A request to a bank.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct RequestBody {
+    /// stop_payment or freeze.
+    kind: String,
+    /// The account number.
+    account: String,
+    /// The bank (member unit id).
+    bank_unit_id: i64,
+    /// Amount, yuan.
+    amount_yuan: String,
+    /// The case it serves.
+    case_id: Option<i64>,
+    /// For a freeze renewal: the freeze it renews.
+    renews_id: Option<i64>,
+}
+
+/// Asks a bank to stop a payment or freeze an account. A third stop-payment on the same account
+/// in the same case is refused; a renewal must name an executed freeze of the same account.
+#[utoipa::path(post, path = "/bank-requests", tag = "bank", request_body = RequestBody, responses((status = 200, body = BankRequestView), (status = 400, body = crate::error::ErrorBody)))]
+async fn create_request(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Json(b): Json<RequestBody>) -> ApiResult<Json<BankRequestView>> {
+    let kind = match b.kind.as_str() {
+        "stop_payment" | "freeze" => b.kind.clone(),
+        other => return Err(ApiError::invalid(format!("kind: unknown '{other}' (stop_payment, freeze)"))),
+    };
+    let account: String = b.account.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    if account.len() < 8 || !account.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ApiError::invalid("account: a bank account number (digits)"));
+    }
+    let amount_fen = supervision::money::yuan_to_fen(&b.amount_yuan).map_err(|e| ApiError::invalid(format!("amount_yuan: {e}")))?;
+    let bank = s.store.unit(b.bank_unit_id).await?.ok_or_else(|| ApiError::invalid("bank_unit_id: no such member unit"))?;
+    if !bank.kind.starts_with("bank") {
+        return Err(ApiError::invalid(format!("bank_unit_id: '{}' is not a bank", bank.name)));
+    }
+    if kind == "stop_payment" && !domain::legal::may_stop_payment_again(s.store.stop_payments_for(&account, b.case_id).await?) {
+        return Err(ApiError::invalid(format!("kind: this account has had {} stop-payments in this case already; freeze it instead", domain::legal::STOP_PAYMENT_MAX)));
+    }
+    if let Some(r) = b.renews_id {
+        let old = s.store.bank_request(r, true).await?;
+        if old.kind != "freeze" || old.status != "executed" || old.account != account || kind != "freeze" {
+            return Err(ApiError::invalid("renews_id: a renewal continues an executed freeze of the same account"));
+        }
+    }
+    let req = NewBankRequest { kind, case_id: b.case_id, account, bank_unit_id: b.bank_unit_id, amount_fen, requested_by: p.name.clone(), renews_id: b.renews_id };
+    let v = s.store.create_bank_request(&req).await?;
+    let mut entry = p.audit("create", "bank_request", Some(v.id.to_string()), &["account"]);
+    entry.detail = serde_json::json!({"kind": v.kind, "bank_unit_id": v.bank_unit_id}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(v))
+}
+
+/// Whether the caller is the liaison of a bank (sees and answers that bank's requests only).
+fn bank_of(p: &Principal) -> Option<i64> {
+    (p.role == Some(Role::BankLiaison)).then_some(p.unit_id)
+}
+
+/// Requests, newest first: a bank liaison sees the requests to the bank, account numbers in
+/// clear (the bank must act on them; the read is audited); the centre sees all, masked.
+#[utoipa::path(get, path = "/bank-requests", tag = "bank", params(Paging), responses((status = 200, body = Page<BankRequestView>)))]
+async fn list_requests(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<BankRequestView>>> {
+    let bank = bank_of(&p);
+    if bank.is_none() && !p.can(Permission::ListWrite) && !p.can(Permission::CaseRead) {
+        return Err(ApiError::forbidden("bank requests"));
+    }
+    let page = s.store.list_bank_requests(bank, bank.is_some(), pg.req()).await?;
+    let mut entry = p.audit("read_pii", "bank_request", Some("list".into()), &["account"]);
+    entry.detail = serde_json::json!({"masked": bank.is_none(), "ids": page.items.iter().map(|r| r.id).collect::<Vec<_>>()}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(page))
+}
+
+/// The bank's answer.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct AnswerBody {
+    /// The bank executed the request.
+    executed: bool,
+    /// Why not (required when not executed, e.g. the account does not exist at this bank).
+    reason: Option<String>,
+}
+
+/// The bank liaison answers a request of the bank: executed (the legal timer starts now) or
+/// failed with the reason, which the centre sees.
+#[utoipa::path(post, path = "/bank-requests/{id}/answer", tag = "bank", params(("id" = i64, Path)), request_body = AnswerBody, responses((status = 200, body = BankRequestView), (status = 409, body = crate::error::ErrorBody)))]
+async fn answer_request(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Path(id): Path<i64>, Json(b): Json<AnswerBody>) -> ApiResult<Json<BankRequestView>> {
+    let bank = bank_of(&p).ok_or_else(|| ApiError::forbidden("answering for a bank"))?;
+    let reason = b.reason.unwrap_or_default();
+    if !b.executed && reason.trim().is_empty() {
+        return Err(ApiError::invalid("reason: say why the request could not be executed"));
+    }
+    let current = s.store.bank_request(id, false).await?;
+    let now = store::now_ms();
+    let expires = b.executed.then(|| if current.kind == "stop_payment" { domain::legal::stop_payment_until(now) } else { domain::legal::freeze_until(now) });
+    let v = s.store.answer_bank_request(id, bank, b.executed, reason.trim(), &p.name, now, expires).await?;
+    let mut entry = p.audit("update", "bank_request", Some(id.to_string()), &["status"]);
+    entry.detail = serde_json::json!({"executed": b.executed}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(v))
+}

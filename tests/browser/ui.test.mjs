@@ -243,3 +243,28 @@ test('the ranking page shows the demo county month as the API and `fanzha rank` 
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+test('the bank liaison sees the stop-payment request in clear and executes it; the 48-hour timer starts', async () => {
+  const a = await login('admin');
+  const id = await a.page.evaluate(async () => {
+    const me = await (await fetch('/api/v1/auth/me')).json();
+    const units = (await (await fetch('/api/v1/units?kind=bank_branch&per_page=50')).json()).items;
+    const rcb = units.find((u) => u.code === 'BANK-RCB');
+    const r = await fetch('/api/v1/bank-requests', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+      body: JSON.stringify({ kind: 'stop_payment', account: '6228480099887766', bank_unit_id: rcb.id, amount_yuan: '52000' }) });
+    return (await r.json()).id;
+  });
+  assert.ok(id > 0);
+  await a.ctx.close();
+  const { ctx, page, errors } = await login('bank');
+  await page.goto(base + '/#/bank');
+  const row = page.getByTestId('bank-requests').locator('.el-table__row').first();
+  await row.waitFor({ timeout: 10_000 });
+  assert.match(await row.innerText(), /6228480099887766/, 'the bank sees the account number it must act on');
+  await row.getByRole('button', { name: '已执行' }).click();
+  await page.waitForFunction(() => /已执行/.test(document.querySelector('[data-testid=bank-requests] .el-table__row').innerText));
+  assert.match(await page.getByTestId('bank-requests').locator('.el-table__row').first().innerText(), /剩余(2天0时|1天23时)/);
+  await page.screenshot({ path: join(shots, 'bank-requests.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

@@ -1048,6 +1048,71 @@ const RankingPage = {
   </div>`,
 };
 
+
+// ---- Stop-payment and freeze (止付冻结) --------------------------------------------------------
+const KIND_REQ_ZH = { stop_payment: '紧急止付', freeze: '冻结' };
+const REQ_STATUS_ZH = { pending: '待银行执行', executed: '已执行', failed: '无法执行' };
+const BankPage = {
+  setup() {
+    const page = ref({ items: [], total: 0 }); const q = reactive({ page: 1, per_page: 20 });
+    const banks = ref([]); const open = ref(false);
+    const form = reactive({ kind: 'stop_payment', account: '', bank_unit_id: null, amount_yuan: '', case_id: null });
+    const isBank = computed(() => session.me && session.me.role === 'bank_liaison');
+    const now = ref(Date.now()); let tick = null;
+    async function load() { try { page.value = await get('/bank-requests?' + qs(q)); } catch (e) { fail(e); } }
+    onMounted(async () => {
+      load(); tick = setInterval(() => { now.value = Date.now(); }, 1000);
+      if (can('list_write')) { try { banks.value = (await get('/units?kind=bank_branch&per_page=200')).items || []; } catch (e) { fail(e); } }
+    });
+    Vue.onUnmounted(() => clearInterval(tick));
+    async function create() {
+      try { await post('/bank-requests', { ...form, case_id: form.case_id || null }); open.value = false; ElMessage.success('已发送至银行'); load(); } catch (e) { fail(e); }
+    }
+    async function answer(row, executed) {
+      let reason = '';
+      if (!executed) { try { reason = (await ElMessageBox.prompt('请填写无法执行的原因（如：本行查无此账户）', '无法执行')).value; } catch { return; } }
+      try { await post(`/bank-requests/${row.id}/answer`, { executed, reason }); load(); } catch (e) { fail(e); }
+    }
+    const yuan = (fen) => (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2 });
+    const fmt = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '-');
+    const left = (ms) => { if (!ms) return ''; const s = Math.round((ms - now.value) / 1000); if (s <= 0) return '已到期'; const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60); return d ? `剩余${d}天${h}时` : `剩余${h}时${m}分`; };
+    return { page, q, load, banks, open, form, create, answer, isBank, yuan, fmt, left, can, KIND_REQ_ZH, REQ_STATUS_ZH };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">{{ isBank ? '银行协查请求（本行）' : '止付冻结' }}
+      <el-button v-if="can('list_write')" size="small" type="primary" style="margin-left:8px" @click="open = true">发起止付/冻结</el-button></h2>
+    <p class="muted">紧急止付自银行执行起48小时，同一案件同一账户至多2次；冻结期限6个月，可续冻。期限由系统计算。</p>
+    <el-table :data="page.items" border stripe size="small" data-testid="bank-requests">
+      <el-table-column label="类型" width="90"><template #default="{ row }">{{ KIND_REQ_ZH[row.kind] }}{{ row.renews_id ? '(续)' : '' }}</template></el-table-column>
+      <el-table-column prop="account" label="账户" width="190" />
+      <el-table-column prop="bank_name" label="银行" width="200" />
+      <el-table-column label="金额(元)" width="120" align="right"><template #default="{ row }">{{ yuan(row.amount_fen) }}</template></el-table-column>
+      <el-table-column label="发起" width="200"><template #default="{ row }">{{ fmt(row.requested_at) }} {{ row.requested_by }}</template></el-table-column>
+      <el-table-column label="状态" width="110"><template #default="{ row }"><el-tag size="small" :type="row.status === 'executed' ? 'success' : row.status === 'failed' ? 'danger' : 'warning'">{{ REQ_STATUS_ZH[row.status] }}</el-tag></template></el-table-column>
+      <el-table-column label="到期" width="200"><template #default="{ row }">{{ row.expires_at ? fmt(row.expires_at) + ' · ' + left(row.expires_at) : '' }}</template></el-table-column>
+      <el-table-column label="银行答复"><template #default="{ row }">
+        <span v-if="row.answer_reason" class="worse">{{ row.answer_reason }}</span>
+        <template v-if="isBank && row.status === 'pending'">
+          <el-button size="small" type="primary" @click="answer(row, true)">已执行</el-button>
+          <el-button size="small" @click="answer(row, false)">无法执行</el-button>
+        </template>
+      </template></el-table-column>
+    </el-table>
+    <div class="pager"><el-pagination layout="total, prev, pager, next" :total="page.total" :page-size="q.per_page" v-model:current-page="q.page" @current-change="load" /></div>
+    <el-dialog v-model="open" title="发起止付/冻结" width="520px">
+      <el-form label-width="110px" size="small">
+        <el-form-item label="类型"><el-radio-group v-model="form.kind"><el-radio value="stop_payment">紧急止付</el-radio><el-radio value="freeze">冻结</el-radio></el-radio-group></el-form-item>
+        <el-form-item label="账户"><el-input v-model="form.account" placeholder="银行账号" /></el-form-item>
+        <el-form-item label="开户银行"><el-select v-model="form.bank_unit_id" filterable><el-option v-for="b in banks" :key="b.id" :label="b.name" :value="b.id" /></el-select></el-form-item>
+        <el-form-item label="金额(元)"><el-input v-model="form.amount_yuan" /></el-form-item>
+        <el-form-item label="案件ID"><el-input-number v-model="form.case_id" :min="1" /></el-form-item>
+      </el-form>
+      <template #footer><el-button @click="open = false">取消</el-button><el-button type="primary" @click="create">发送</el-button></template>
+    </el-dialog>
+  </div>`,
+};
+
 // ---- Shell -----------------------------------------------------------------------------------
 const MENU = [
   { path: '/', title: '工作台', icon: 'DataBoard', perm: 'registry_read', page: DashboardPage },
@@ -1058,6 +1123,7 @@ const MENU = [
   { path: '/rules', title: '规则与名单', icon: 'Operation', perm: 'warning_read', page: RulesPage },
   { path: '/flow', title: '资金追踪', icon: 'Share', perm: 'warning_read', page: FlowPage },
   { path: '/cases', title: '案件管理', icon: 'Files', perm: 'case_read', page: CasesPage },
+  { path: '/bank', title: '止付冻结', icon: 'Lock', show: () => can('list_write') || can('case_read') || (session.me && session.me.role === 'bank_liaison'), page: BankPage },
   { path: '/ranking', title: '排名通报', icon: 'TrendCharts', perm: 'case_read', page: RankingPage },
   { path: '/residents', title: '居民信息', icon: 'User', perm: 'resident_read', page: ResidentsPage },
   { path: '/users', title: '用户管理', icon: 'UserFilled', perm: 'user_admin', page: UsersPage },
@@ -1069,7 +1135,7 @@ const App = {
   setup() {
     const route = ref(location.hash.slice(1) || '/');
     window.addEventListener('hashchange', () => { route.value = location.hash.slice(1) || '/'; });
-    const menu = computed(() => MENU.filter((m) => can(m.perm)));
+    const menu = computed(() => MENU.filter((m) => (m.show ? m.show() : can(m.perm))));
     const current = computed(() => {
       if (!session.me) return LoginPage;
       const m = menu.value.find((x) => x.path === route.value);

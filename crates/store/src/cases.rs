@@ -118,6 +118,27 @@ pub struct CaseFact {
     pub status: String,
 }
 
+/// One case as statistics read it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StatRow {
+    /// Reported, ms.
+    pub reported_at: i64,
+    /// Station.
+    pub station_id: i64,
+    /// Fraud type id.
+    pub fraud_type: String,
+    /// Age band code.
+    pub victim_age_band: String,
+    /// Loss, fen.
+    pub loss_fen: i64,
+    /// Recovered, fen.
+    pub recovered_fen: i64,
+    /// Status.
+    pub status: String,
+    /// Solved, ms.
+    pub solved_at: Option<i64>,
+}
+
 /// Filters of the case list.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
@@ -303,6 +324,18 @@ impl Store {
             "SELECT c.id, c.case_no, c.station_id, c.reported_at, c.loss_fen, COALESCE(j.name, '') AS jurisdiction_name, c.status FROM cases c \
              LEFT JOIN jurisdictions j ON j.id = c.jurisdiction_id WHERE c.reported_at >= $1 AND c.reported_at < $2 AND c.created_at <= $3 ORDER BY c.reported_at, c.id")
             .bind(from_ms).bind(to_ms).bind(cutoff_ms).fetch_all(p).await?))
+    }
+
+    /// Monthly figures of the cases in scope reported in `[from, to)`: `(reported_at, station_id,
+    /// fraud_type, age band, loss, recovered, status, solved_at)` rows, for statistics.
+    pub async fn case_stats_rows(&self, scope: &Scope, from_ms: i64, to_ms: i64) -> Result<Vec<StatRow>> {
+        let mut f = Filter::default();
+        f.scope("jurisdiction_path", scope);
+        let a = f.bind(Arg::I64(from_ms));
+        let b = f.bind(Arg::I64(to_ms));
+        f.and(format!("reported_at >= {a} AND reported_at < {b}"));
+        let sql = format!("SELECT reported_at, station_id, fraud_type, victim_age_band, loss_fen, recovered_fen, status, solved_at FROM cases{}", f.sql());
+        Ok(on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?))
     }
 
     /// Residents of each station's precinct by the figures in force on `date` (`YYYY-MM-DD`).

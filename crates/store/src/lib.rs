@@ -31,7 +31,7 @@ pub use users::{ApiKey, NewApiKey, NewUser, SessionInfo, User};
 pub use warnings::{NewWarning, WarningStep, WarningView};
 pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
 pub use bank_requests::{BankRequestView, NewBankRequest};
-pub use cases::{CaseFact, CaseFilter, CaseView, LinkedCase, NewCase, ObservableView};
+pub use cases::{CaseFact, CaseFilter, CaseView, LinkedCase, NewCase, ObservableView, StatRow};
 
 /// Errors of the store. Messages never include personal data.
 #[derive(Debug, thiserror::Error)]

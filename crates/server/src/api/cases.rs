@@ -26,6 +26,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(observables))
         .routes(routes!(links))
         .routes(routes!(ladder))
+        .routes(routes!(stats))
         .routes(routes!(evaluation))
 }
 
@@ -561,4 +562,77 @@ async fn ranking(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CA
         previous: prev.map(|x| serde_json::to_value(&x.ranking)).transpose().map_err(ApiError::internal)?.unwrap_or(serde_json::json!([])),
         escalations: body["escalations"].clone(),
     }))
+}
+
+/// Which months.
+#[derive(Deserialize, utoipa::IntoParams)]
+struct StatsQuery {
+    /// The last month, `YYYY-MM`; the series covers the 24 months up to it.
+    month: String,
+}
+
+/// Case statistics of the caller's area: the monthly series of cases and losses (24 months, so
+/// that the same month a year before is in it), the month's mix by fraud type and age band,
+/// month-on-month and year-on-year changes, and per station the solved cases, solve rate and
+/// recovered money of the month against a year before (the "four ups"; arrests are not in the
+/// case data yet).
+#[utoipa::path(get, path = "/supervision/stats", tag = "cases", params(StatsQuery), responses((status = 200, body = Object)))]
+async fn stats(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<StatsQuery>) -> ApiResult<Json<serde_json::Value>> {
+    use std::collections::BTreeMap;
+    let (_, end) = month_bounds(&q.month)?;
+    let d: jiff::civil::Date = format!("{}-01", q.month).parse().map_err(|_| ApiError::invalid("month: expected YYYY-MM"))?;
+    let first = d.checked_sub(jiff::Span::new().months(23)).map_err(ApiError::internal)?;
+    let (from, _) = month_bounds(&format!("{:04}-{:02}", first.year(), first.month()))?;
+    let rows = s.store.case_stats_rows(&p.scope, from, end).await?;
+    let ym = |dd: jiff::civil::Date| format!("{:04}-{:02}", dd.year(), dd.month());
+    let months: Vec<String> = (0..24).filter_map(|i| first.checked_add(jiff::Span::new().months(i)).ok().map(ym)).collect();
+    let prev_month = months.get(22).cloned().unwrap_or_default();
+    let year_ago = months.first().and_then(|_| d.checked_sub(jiff::Span::new().months(12)).ok()).map(ym).unwrap_or_default();
+    let mut series: BTreeMap<String, (u64, i64)> = months.iter().map(|m| (m.clone(), (0, 0))).collect();
+    let mut by_type: BTreeMap<String, (u64, i64)> = BTreeMap::new();
+    let mut by_age: BTreeMap<String, u64> = BTreeMap::new();
+    // station → [this month, a year before] of (cases, solved, recovered fen)
+    let mut four: BTreeMap<i64, [(u64, u64, i64); 2]> = BTreeMap::new();
+    for r in &rows {
+        let Some(m) = month_of(r.reported_at) else { continue };
+        if let Some(e) = series.get_mut(&m) {
+            e.0 += 1;
+            e.1 += r.loss_fen;
+        }
+        let slot = if m == q.month { Some(0) } else if m == year_ago { Some(1) } else { None };
+        if m == q.month {
+            let t = by_type.entry(r.fraud_type.clone()).or_default();
+            t.0 += 1;
+            t.1 += r.loss_fen;
+            *by_age.entry(if r.victim_age_band.is_empty() { "unknown".into() } else { r.victim_age_band.clone() }).or_default() += 1;
+        }
+        if let Some(k) = slot {
+            let e = &mut four.entry(r.station_id).or_default()[k];
+            e.0 += 1;
+            if r.status == "solved" || r.status == "closed" {
+                e.1 += 1;
+            }
+            e.2 += r.recovered_fen;
+        }
+    }
+    let change = |now: f64, before: f64| if before == 0.0 { serde_json::Value::Null } else { serde_json::json!(((now - before) / before * 1000.0).round() / 10.0) };
+    let this = series.get(&q.month).copied().unwrap_or((0, 0));
+    let prev = series.get(&prev_month).copied().unwrap_or((0, 0));
+    let ago = series.get(&year_ago).copied().unwrap_or((0, 0));
+    let names: HashMap<i64, String> = s.store.list_stations().await?.into_iter().map(|x| (x.id, x.name)).collect();
+    let rate = |x: (u64, u64, i64)| if x.0 == 0 { 0.0 } else { (x.1 as f64 / x.0 as f64 * 1000.0).round() / 10.0 };
+    Ok(Json(serde_json::json!({
+        "month": q.month,
+        "series": series.iter().map(|(m, (c, l))| serde_json::json!({"month": m, "cases": c, "loss_fen": l})).collect::<Vec<_>>(),
+        "cases": this.0, "loss_fen": this.1,
+        "mom_cases_pct": change(this.0 as f64, prev.0 as f64), "mom_loss_pct": change(this.1 as f64, prev.1 as f64),
+        "yoy_cases_pct": change(this.0 as f64, ago.0 as f64), "yoy_loss_pct": change(this.1 as f64, ago.1 as f64),
+        "by_type": by_type.iter().map(|(t, (c, l))| serde_json::json!({"fraud_type": t, "name_zh": domain::case::fraud_type_zh(t), "cases": c, "loss_fen": l})).collect::<Vec<_>>(),
+        "by_age_band": by_age,
+        "four_ups": four.iter().map(|(st, [a, b])| serde_json::json!({
+            "station": names.get(st).cloned().unwrap_or_default(),
+            "solved": [a.1, b.1], "solve_rate_pct": [rate(*a), rate(*b)], "recovered_fen": [a.2, b.2],
+            "all_up": a.1 > b.1 && rate(*a) > rate(*b) && a.2 > b.2,
+        })).collect::<Vec<_>>(),
+    })))
 }

@@ -666,6 +666,11 @@ async fn cases_ranking_and_lifecycle(app: &App) {
     let (_, ev) = o.get("/api/v1/supervision/evaluation?year=2026").await;
     let st = |n: &str| ev["stations"].as_array().expect("stations").iter().find(|x| x["station"] == n).cloned().expect("station");
     assert_eq!((st("甲所")["cases_up"].as_bool(), st("甲所")["award_eligible"].as_bool()), (Some(true), Some(false)), "{ev}");
+    // Statistics of the caller's area, month on month.
+    let (_, stats) = o.get("/api/v1/supervision/stats?month=2026-02").await;
+    assert_eq!((stats["cases"].as_u64(), stats["mom_cases_pct"].as_f64()), (Some(4), Some(33.3)), "{stats}");
+    assert_eq!(stats["by_type"].as_array().map(|t| t.iter().map(|x| (x["name_zh"].as_str().unwrap_or(""), x["cases"].as_u64().unwrap_or(0))).collect::<Vec<_>>()), Some(vec![("虚假征信", 3), ("冒充公检法", 1)]));
+    assert_eq!(b.get("/api/v1/supervision/stats?month=2026-02").await.1["cases"], 3, "officer B counts area B only");
     // Case linking: two cases share a suspect's account through another's phone.
     let mk = |no: &str, obs: Value| json!({"case_no": no, "reported_at": "2026-03-01T10:00:00+08:00", "station": "PSA", "fraud_type": "刷单返利", "loss_yuan": "100", "observables": obs});
     let (_, l1) = a.post("/api/v1/cases", mk("L1", json!([{"kind": "bank_account", "value": "6222 0000 1111 2222"}, {"kind": "phone", "value": "170-1234-5678"}]))).await;

@@ -958,10 +958,20 @@ const RankingPage = {
   setup() {
     const d = new Date(); d.setMonth(d.getMonth() - 1);
     const month = ref(d.toISOString().slice(0, 7)); const r = ref(null);
-    const lad = ref(null); const year = ref(String(new Date().getFullYear())); const ev = ref(null);
+    const lad = ref(null); const year = ref(String(new Date().getFullYear())); const ev = ref(null); const st = ref(null);
     async function load() {
-      try { [r.value, lad.value] = await Promise.all([get('/supervision/ranking?month=' + month.value), get('/supervision/ladder?month=' + month.value)]); } catch (e) { fail(e); }
+      try { [r.value, lad.value, st.value] = await Promise.all([get('/supervision/ranking?month=' + month.value), get('/supervision/ladder?month=' + month.value), get('/supervision/stats?month=' + month.value)]); } catch (e) { fail(e); }
     }
+    const trend = computed(() => {
+      if (!st.value) return {};
+      const x = st.value.series.map((p) => p.month);
+      return { tooltip: { trigger: 'axis' }, legend: { top: 0, data: ['发案数', '损失(万元)'] }, grid: { left: 45, right: 55, top: 35, bottom: 30 },
+        xAxis: { type: 'category', data: x }, yAxis: [{ type: 'value', name: '起' }, { type: 'value', name: '万元' }],
+        series: [{ name: '发案数', type: 'bar', data: st.value.series.map((p) => p.cases), itemStyle: { color: '#5470c6' } },
+          { name: '损失(万元)', type: 'line', yAxisIndex: 1, smooth: true, data: st.value.series.map((p) => +(p.loss_fen / 1e6).toFixed(1)), itemStyle: { color: '#e6553a' } }] };
+    });
+    const typePie = computed(() => (st.value ? { tooltip: { trigger: 'item' }, series: [{ type: 'pie', radius: ['35%', '65%'], data: st.value.by_type.map((t) => ({ name: t.name_zh, value: t.cases })), label: { formatter: '{b}\n{c}起' } }] } : {}));
+    const pct = (v) => (v === null || v === undefined ? '—' : (v > 0 ? '+' : '') + v + '%');
     async function loadYear() { try { ev.value = await get('/supervision/evaluation?year=' + year.value); } catch (e) { fail(e); } }
     onMounted(() => { load(); loadYear(); });
     const fmtDay = (ms) => new Date(ms).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' });
@@ -984,12 +994,18 @@ const RankingPage = {
       const rows = [...r.value.ranking].filter((x) => x.loss_yuan > 0).sort((a, b) => b.loss_yuan - a.loss_yuan);
       return { tooltip: {}, series: [{ type: 'treemap', roam: false, breadcrumb: { show: false }, data: rows.map((x) => ({ name: x.station, value: x.loss_yuan })), label: { formatter: (p) => `${p.name}\n${(p.value / 10000).toFixed(1)}万元` } }] };
     });
-    return { month, r, load, yuan, arrow, arrowClass, chart, lossChart, ACTION_INTERVIEW_ZH, lad, year, ev, loadYear, fmtDay };
+    return { month, r, load, yuan, arrow, arrowClass, chart, lossChart, ACTION_INTERVIEW_ZH, lad, year, ev, loadYear, fmtDay, st, trend, typePie, pct, AGE_ZH };
   },
   template: `
   <div>
     <h2 class="page-title">派出所排名通报
       <el-date-picker v-model="month" type="month" value-format="YYYY-MM" size="small" style="margin-left:12px" @change="load" data-testid="ranking-month" /></h2>
+    <el-row v-if="st" :gutter="12" style="margin-bottom:12px" data-testid="stats">
+      <el-col :span="4"><el-card><el-statistic title="本月发案(起)" :value="st.cases" /><div class="muted">环比 {{ pct(st.mom_cases_pct) }} · 同比 {{ pct(st.yoy_cases_pct) }}</div></el-card>
+        <el-card style="margin-top:8px"><el-statistic title="本月损失(万元)" :value="+(st.loss_fen / 1e6).toFixed(1)" /><div class="muted">环比 {{ pct(st.mom_loss_pct) }} · 同比 {{ pct(st.yoy_loss_pct) }}</div></el-card></el-col>
+      <el-col :span="12"><el-card><template #header>近24个月发案与损失</template><EChart :option="trend" style="height:230px" /></el-card></el-col>
+      <el-col :span="8"><el-card><template #header>本月诈骗类型</template><EChart :option="typePie" style="height:230px" /></el-card></el-col>
+    </el-row>
     <template v-if="r">
       <p class="muted">规则版本 {{ r.rules_version }} · 数据截至 {{ new Date(r.cutoff_ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) }} ·
         本月案件 {{ r.cases }} 起 · {{ r.provisional ? '本月未结束，数据为临时结果' : (r.stored ? '已发布结果（重算一致）' : '已按截止时间固化') }}</p>
@@ -1035,6 +1051,15 @@ const RankingPage = {
           <el-table-column label="倒查期限" width="110"><template #default="{ row }">{{ fmtDay(row.review_due_ms) }}</template></el-table-column>
         </el-table></el-card></el-col>
     </el-row>
+    <el-card v-if="st" style="margin-top:12px"><template #header>“四升”（本月与去年同月相比：破案数、破案率、挽损金额；抓获数暂无数据）</template>
+      <el-table :data="st.four_ups" size="small" border data-testid="four-ups">
+        <el-table-column prop="station" label="派出所" width="160" />
+        <el-table-column label="破案数(本月/去年同月)" width="170"><template #default="{ row }">{{ row.solved[0] }} / {{ row.solved[1] }}</template></el-table-column>
+        <el-table-column label="破案率%" width="150"><template #default="{ row }">{{ row.solve_rate_pct[0] }} / {{ row.solve_rate_pct[1] }}</template></el-table-column>
+        <el-table-column label="挽损(元)" width="220"><template #default="{ row }">{{ yuan(row.recovered_fen[0] / 100) }} / {{ yuan(row.recovered_fen[1] / 100) }}</template></el-table-column>
+        <el-table-column label="三项齐升"><template #default="{ row }"><el-tag size="small" :type="row.all_up ? 'success' : 'info'">{{ row.all_up ? '是' : '否' }}</el-tag></template></el-table-column>
+      </el-table>
+    </el-card>
     <el-card style="margin-top:12px"><template #header>年度考核（发案数或损失同比上升、或万人发案数全县最高，不得评先评优）
         <el-date-picker v-model="year" type="year" value-format="YYYY" size="small" style="margin-left:12px" @change="loadYear" /></template>
       <el-table v-if="ev" :data="ev.stations" size="small" border data-testid="evaluation">

@@ -1,9 +1,7 @@
 //! A gradient-boosted tree model over [`crate::features`], learned from confirmed labels
 //! (in production: accounts confirmed by cases; in evaluation: the training part's labels).
 
-use gbdt::config::Config;
-use gbdt::decision_tree::{Data, DataVec};
-use gbdt::gradient_boost::GBDT;
+use gbt::GBDT;
 use serde::{Deserialize, Serialize};
 
 use crate::features::{Features, N};
@@ -56,43 +54,14 @@ pub enum ModelError {
 impl Model {
     /// Learns from `(features, is_positive)` examples.
     pub fn train(examples: &[(Features, bool)], params: TrainParams) -> Result<Self, ModelError> {
-        let pos = examples.iter().filter(|(_, y)| *y).count();
-        let neg = examples.len() - pos;
-        if pos == 0 || neg == 0 {
-            return Err(ModelError::NoExamples);
-        }
-        let step = neg.div_ceil(params.max_negatives.max(1)).max(1);
-        let mut data: DataVec = Vec::with_capacity(pos + neg / step + 1);
-        let mut k = 0usize;
-        for (f, y) in examples {
-            if *y {
-                data.push(Data::new_training_data(f.to_vec(), params.positive_weight, 1.0, None));
-            } else {
-                if k % step == 0 {
-                    // Each kept negative stands for `step` of them.
-                    data.push(Data::new_training_data(f.to_vec(), step as f32, -1.0, None));
-                }
-                k += 1;
-            }
-        }
-        let mut cfg = Config::new();
-        cfg.set_feature_size(N);
-        cfg.set_max_depth(params.depth);
-        cfg.set_iterations(params.trees);
-        cfg.set_shrinkage(params.shrinkage);
-        cfg.set_loss("LogLikelyhood");
-        cfg.set_min_leaf_size(5);
-        cfg.set_debug(false);
-        cfg.set_training_optimization_level(2);
-        let mut g = GBDT::new(&cfg);
-        g.fit(&mut data);
+        let fit = gbt::Fit { trees: params.trees, depth: params.depth, shrinkage: params.shrinkage, positive_weight: params.positive_weight, max_negatives: params.max_negatives, min_leaf: 5 };
+        let g = gbt::fit(examples, N, &fit).map_err(|_| ModelError::NoExamples)?;
         Ok(Self { gbdt: g, params, features: crate::features::NAMES.iter().map(|s| s.to_string()).collect() })
     }
 
     /// Probability-like score in 0..1.
     pub fn score(&self, f: &Features) -> f64 {
-        let d = vec![Data::new_test_data(f.to_vec(), None)];
-        f64::from(self.gbdt.predict(&d).first().copied().unwrap_or(0.0))
+        gbt::score_all(&self.gbdt, std::slice::from_ref(f)).first().copied().unwrap_or(0.0)
     }
 
     /// JSON for the model file.

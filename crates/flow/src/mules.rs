@@ -10,9 +10,7 @@
 //! show it are the evidence.
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use gbdt::config::Config;
-use gbdt::decision_tree::{Data, DataVec};
-use gbdt::gradient_boost::GBDT;
+use gbt::GBDT;
 
 use crate::graph::TransferGraph;
 
@@ -511,42 +509,14 @@ pub struct Model {
 impl Model {
     /// Learns from accounts with known outcome.
     pub fn train(examples: &[(Features, bool)], params: TrainParams) -> Result<Self, MuleError> {
-        let pos = examples.iter().filter(|e| e.1).count();
-        let neg = examples.len() - pos;
-        if pos == 0 || neg == 0 {
-            return Err(MuleError::NoExamples { pos, neg });
-        }
-        let step = neg.div_ceil(params.max_negatives.max(1)).max(1);
-        let mut k = 0usize;
-        let mut data: DataVec = Vec::with_capacity(pos + neg / step + 1);
-        for (f, y) in examples {
-            if *y {
-                data.push(Data::new_training_data(f.to_vec(), params.positive_weight, 1.0, None));
-            } else {
-                if k % step == 0 {
-                    data.push(Data::new_training_data(f.to_vec(), step as f32, -1.0, None));
-                }
-                k += 1;
-            }
-        }
-        let mut cfg = Config::new();
-        cfg.set_feature_size(N);
-        cfg.set_max_depth(params.depth);
-        cfg.set_iterations(params.trees);
-        cfg.set_shrinkage(params.shrinkage);
-        cfg.set_loss("LogLikelyhood");
-        cfg.set_min_leaf_size(3);
-        cfg.set_debug(false);
-        cfg.set_training_optimization_level(2);
-        let mut g = GBDT::new(&cfg);
-        g.fit(&mut data);
+        let fit = gbt::Fit { trees: params.trees, depth: params.depth, shrinkage: params.shrinkage, positive_weight: params.positive_weight, max_negatives: params.max_negatives, min_leaf: 3 };
+        let g = gbt::fit(examples, N, &fit).map_err(|e| MuleError::NoExamples { pos: e.pos, neg: e.neg })?;
         Ok(Self { gbdt: g, params })
     }
 
     /// Scores of many accounts (0..1).
     pub fn score_all(&self, fs: &[Features]) -> Vec<f64> {
-        let d: DataVec = fs.iter().map(|f| Data::new_test_data(f.to_vec(), None)).collect();
-        self.gbdt.predict(&d).into_iter().map(f64::from).collect()
+        gbt::score_all(&self.gbdt, fs)
     }
 }
 

@@ -262,36 +262,25 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
     let mut sg_any = vec![0u32; n];
     for &c in &candidates {
         let a = get(c);
-        let mut sg_source = 0usize;
-        if a.new_outs.len() <= CAP {
+        // Most paths of two new relationships from `c` to one account: as the source of a
+        // scatter-gather (out, out) or its sink (in, in).
+        let two_step = |first: &Vec<u32>, next: &dyn Fn(&Acc) -> &Vec<u32>| -> usize {
+            if first.len() > CAP {
+                return 0;
+            }
             let mut count: HashMap<u32, usize> = HashMap::new();
-            for m in &a.new_outs {
-                let mo = &get(*m).new_outs;
-                if mo.len() <= CAP {
-                    for t in mo {
-                        if *t != c {
-                            *count.entry(*t).or_default() += 1;
-                        }
+            for m in first {
+                let second = next(get(*m));
+                if second.len() <= CAP {
+                    for t in second.iter().filter(|t| **t != c) {
+                        *count.entry(*t).or_default() += 1;
                     }
                 }
             }
-            sg_source = count.values().copied().max().unwrap_or(0);
-        }
-        let mut sg_sink = 0usize;
-        if a.new_ins.len() <= CAP {
-            let mut count: HashMap<u32, usize> = HashMap::new();
-            for m in &a.new_ins {
-                let mi = &get(*m).new_ins;
-                if mi.len() <= CAP {
-                    for s in mi {
-                        if *s != c {
-                            *count.entry(*s).or_default() += 1;
-                        }
-                    }
-                }
-            }
-            sg_sink = count.values().copied().max().unwrap_or(0);
-        }
+            count.values().copied().max().unwrap_or(0)
+        };
+        let sg_source = two_step(&a.new_outs, &|x| &x.new_outs);
+        let sg_sink = two_step(&a.new_ins, &|x| &x.new_ins);
         let mut sg_mid = 0usize;
         if a.new_ins.len() <= 8 && a.new_outs.len() <= 8 {
             for s in &a.new_ins {

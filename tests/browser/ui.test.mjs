@@ -268,3 +268,30 @@ test('the bank liaison sees the stop-payment request in clear and executes it; t
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+test('a resident reports a number on the public page; the analyst confirms it onto the red list', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  const page = await ctx.newPage();
+  await page.goto(base + '/report.html');
+  await page.selectOption('#kind', 'phone');
+  await page.fill('#value', '170 6666 1234');
+  await page.fill('#description', '自称快递客服，要求下载会议软件');
+  await page.click('#submit');
+  await page.locator('#ref').waitFor({ timeout: 10_000 });
+  const ref = await page.locator('#ref').innerText();
+  assert.match(ref, /^JB\d{8}-[0-9A-F]{8}$/);
+  await page.screenshot({ path: join(shots, 'public-report.png'), fullPage: true });
+  await ctx.close();
+  const a = await login('analyst');
+  await a.page.goto(base + '/#/rules');
+  const row = a.page.getByTestId('clues').locator('.el-table__row', { hasText: ref });
+  await row.waitFor({ timeout: 10_000 });
+  assert.match(await row.innerText(), /170\*+1234/, 'masked for the analyst');
+  await row.getByRole('button', { name: '确认' }).click();
+  await a.page.locator('.el-message-box').getByRole('button', { name: /确定|OK/ }).click();
+  await a.page.getByTestId('clues').locator('.el-table__row', { hasText: '已确认' }).first().waitFor({ timeout: 10_000 });
+  const lists = await apiGet(a.page, '/engine/lists');
+  assert.ok(lists.body.some((e) => e.kind === 'phone' && e.colour === 'red' && e.value.endsWith('1234')));
+  assert.deepEqual(a.errors, []);
+  await a.ctx.close();
+});

@@ -58,6 +58,8 @@ pub struct AppState {
     event_log: tokio::sync::mpsc::UnboundedSender<(String, i64, String)>,
     /// New warnings, for the live feed (masked).
     pub live: tokio::sync::broadcast::Sender<intake::LiveWarning>,
+    /// Recent public clue submissions per address, for the rate limit.
+    pub(crate) clue_limiter: Arc<api::ClueLimiter>,
 }
 
 impl AppState {
@@ -67,7 +69,7 @@ impl AppState {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(write_event_log(store.clone(), rx));
         let (live, _) = tokio::sync::broadcast::channel(1024);
-        Self { store, config: Arc::new(config), sessions: Arc::default(), engine: Arc::new(std::sync::Mutex::new(engine)), event_log: tx, live }
+        Self { store, config: Arc::new(config), sessions: Arc::default(), engine: Arc::new(std::sync::Mutex::new(engine)), event_log: tx, live, clue_limiter: Arc::default() }
     }
 
     /// Records an event the engine applied (asynchronously, in batches: the decision is not

@@ -601,14 +601,14 @@ const WarningsPage = {
 const LIST_KIND_ZH = { account: '账户', phone: '电话', url: '网址', device: '设备' };
 const RulesPage = {
   setup() {
-    const rs = ref(null); const lists = ref([]); const versions = ref([]); const dead = ref({ items: [], total: 0 });
+    const rs = ref(null); const lists = ref([]); const versions = ref([]); const dead = ref({ items: [], total: 0 }); const clues = ref({ items: [], total: 0 });
     const viewing = ref(null);
     const form = reactive({ op: 'add', kind: 'account', value: '', colour: 'amber', source: '', valid_to: '' });
     const upload = ref(false); const toml = ref('');
     async function load() {
       try {
         rs.value = await get('/engine/ruleset'); lists.value = await get('/engine/lists'); versions.value = await get('/engine/rulesets');
-        if (can('list_write')) dead.value = await get('/engine/dead-letters?per_page=20');
+        if (can('list_write')) { dead.value = await get('/engine/dead-letters?per_page=20'); clues.value = await get('/clues?per_page=50'); }
       } catch (e) { fail(e); }
     }
     const note = ref('');
@@ -634,7 +634,12 @@ const RulesPage = {
     const params = (r) => Object.entries(r).filter(([k]) => !['id', 'name_zh', 'scenario', 'weight', 'fraud_types', 'enabled', 'kind'].includes(k)).map(([k, v]) => `${k}=${v}`).join(', ');
     const fmt = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '长期');
     onMounted(load);
-    return { rs, lists, form, submit, scen, params, fmt, can, LIST_KIND_ZH, upload, toml, replace, versions, dead, viewing, view, restore, note };
+    async function review(c, confirmed) {
+      let reward = '';
+      if (confirmed) { try { reward = (await ElMessageBox.prompt('举报奖励金额（元，可为0）', '确认线索并列入红名单', { inputValue: '0' })).value; } catch { return; } }
+      try { await post(`/clues/${c.id}/review`, { confirmed, reward_yuan: reward === '0' ? '' : reward }); await load(); ElMessage.success(confirmed ? '已确认，已列入红名单' : '已驳回'); } catch (e) { fail(e); }
+    }
+    return { rs, lists, form, submit, scen, params, fmt, can, LIST_KIND_ZH, upload, toml, replace, versions, dead, viewing, view, restore, note, clues, review };
   },
   template: `
   <div>
@@ -679,6 +684,20 @@ const RulesPage = {
       <pre v-if="viewing" class="toml">{{ viewing.toml }}</pre>
       <template #footer><el-button v-if="can('list_write') && viewing && rs && viewing.version !== rs.version" type="warning" @click="restore">以新版本号恢复此规则</el-button></template>
     </el-dialog>
+    <el-card v-if="can('list_write')" style="margin-bottom:12px">
+      <template #header>群众举报线索（共 {{ clues.total }} 条；公开举报页：<a href="/report.html" target="_blank">/report.html</a>）</template>
+      <el-table :data="clues.items" size="small" border data-testid="clues">
+        <el-table-column prop="ref_no" label="受理编号" width="190" />
+        <el-table-column label="类型" width="80"><template #default="{ row }">{{ ({ phone: '电话', url: '网址', account: '账户', message: '短信' })[row.kind] }}</template></el-table-column>
+        <el-table-column prop="value" label="线索" width="200" />
+        <el-table-column prop="description" label="经过" />
+        <el-table-column label="提交时间" width="170"><template #default="{ row }">{{ fmt(row.submitted_at) }}</template></el-table-column>
+        <el-table-column label="核查" width="190"><template #default="{ row }">
+          <template v-if="row.status === 'new'"><el-button size="small" type="danger" @click="review(row, true)">确认</el-button><el-button size="small" @click="review(row, false)">驳回</el-button></template>
+          <span v-else>{{ row.status === 'confirmed' ? '已确认' : '已驳回' }}{{ row.reward_fen ? '，奖励 ' + (row.reward_fen / 100) + ' 元' : '' }}</span>
+        </template></el-table-column>
+      </el-table>
+    </el-card>
     <el-card v-if="can('list_write')" style="margin-bottom:12px">
       <template #header>数据流异常消息（死信，共 {{ dead.total }} 条；内容加密保存）</template>
       <el-table :data="dead.items" size="small" border data-testid="dead-letters">

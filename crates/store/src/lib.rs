@@ -9,6 +9,7 @@
 mod audit;
 mod bank_requests;
 mod cases;
+mod clues;
 pub mod bootstrap;
 pub mod event_log;
 mod registry;
@@ -31,6 +32,7 @@ pub use users::{ApiKey, NewApiKey, NewUser, SessionInfo, User};
 pub use warnings::{NewWarning, WarningStep, WarningView};
 pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
 pub use bank_requests::{BankRequestView, NewBankRequest};
+pub use clues::ClueView;
 pub use cases::{CaseFact, CaseFilter, CaseView, LinkedCase, NewCase, ObservableView, StatRow};
 
 /// Errors of the store. Messages never include personal data.

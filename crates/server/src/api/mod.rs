@@ -3,6 +3,10 @@
 mod admin;
 mod bank;
 mod cases;
+mod clues;
+
+/// Recent public clue submissions per address.
+pub(crate) type ClueLimiter = clues::Recent;
 mod decide;
 mod flows;
 mod registry;
@@ -17,7 +21,7 @@ use crate::AppState;
 
 /// All API routes, with their OpenAPI descriptions.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes()).merge(cases::routes()).merge(bank::routes())
+    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes()).merge(cases::routes()).merge(bank::routes()).merge(clues::routes())
 }
 
 /// Paging parameters common to every list.

@@ -732,3 +732,33 @@ async fn bank_requests(app: &App) {
     assert_eq!(admin.post(&format!("/api/v1/bank-requests/{}/answer", f["id"]), json!({"executed": true})).await.0, StatusCode::FORBIDDEN);
 }
 both!(bank, bank_requests);
+
+async fn public_clues(app: &App) {
+    let public = Client::new();
+    let submit = |body: Value| public.post(format!("{}/api/v1/public/clues", app.base)).json(&body).send();
+    let r = submit(json!({"kind": "phone", "value": "170 8888 9999", "description": "自称客服要我退款", "contact": "13912340001"})).await.expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let ref_no = r.json::<Value>().await.expect("json")["ref_no"].as_str().expect("ref").to_string();
+    assert!(ref_no.starts_with("JB") && ref_no.len() == 19, "{ref_no}");
+    assert_eq!(submit(json!({"kind": "pigeon", "value": "x"})).await.expect("s").status(), StatusCode::BAD_REQUEST);
+    assert_eq!(submit(json!({"kind": "phone", "value": "not a number"})).await.expect("s").status(), StatusCode::BAD_REQUEST);
+    // Five per address in ten minutes.
+    let mut codes = Vec::new();
+    for i in 0..5 {
+        codes.push(submit(json!({"kind": "url", "value": format!("http://fake{i}.cn")})).await.expect("s").status());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == StatusCode::OK).count(), 4, "{codes:?}");
+    assert_eq!(codes[4], StatusCode::TOO_MANY_REQUESTS);
+    // The analyst confirms it (with a reward); the number is then on the fraud list in red.
+    let admin = login(app, "admin").await;
+    let (_, list) = admin.get("/api/v1/clues").await;
+    let clue = list["items"].as_array().expect("items").iter().find(|c| c["ref_no"] == ref_no.as_str()).cloned().expect("clue");
+    assert_eq!(clue["value"], "170****9999", "masked");
+    let (st, done) = admin.post(&format!("/api/v1/clues/{}/review", clue["id"]), json!({"confirmed": true, "reward_yuan": "200"})).await;
+    assert_eq!((st, done["status"].as_str(), done["reward_fen"].as_i64()), (StatusCode::OK, Some("confirmed"), Some(20_000)), "{done}");
+    assert_eq!(admin.post(&format!("/api/v1/clues/{}/review", clue["id"]), json!({"confirmed": false})).await.0, StatusCode::CONFLICT);
+    let (_, lists) = admin.get("/api/v1/engine/lists").await;
+    assert!(lists.as_array().expect("lists").iter().any(|e| e["kind"] == "phone" && e["colour"] == "red" && e["value"].as_str().is_some_and(|v| v.ends_with("9999"))), "{lists}");
+    assert_eq!(login(app, "officer_a").await.get("/api/v1/clues").await.0, StatusCode::FORBIDDEN);
+}
+both!(clues, public_clues);

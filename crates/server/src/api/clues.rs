@@ -1,0 +1,158 @@
+//! Clues from the public (举报线索): a page anyone may use, rate-limited per address, answered
+//! with a reference number; analysts review them, confirmed ones go on the fraud list, rewards
+//! are recorded (举报奖励).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use store::{ClueView, Page};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Paging;
+use crate::AppState;
+use crate::auth::{Authorized, perm};
+use crate::error::{ApiError, ApiResult};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(submit_clue)).routes(routes!(list_clues)).routes(routes!(review_clue))
+}
+
+/// Submissions allowed per address within the window.
+const PER_WINDOW: usize = 5;
+const WINDOW: Duration = Duration::from_secs(600);
+
+/// Recent submissions per address (in memory: a restart forgets them, which only loosens the
+/// limit for ten minutes).
+pub(crate) type Recent = Mutex<HashMap<String, Vec<Instant>>>;
+
+fn allow(recent: &Recent, ip: &str) -> bool {
+    let Ok(mut m) = recent.lock() else { return true };
+    let now = Instant::now();
+    m.retain(|_, v| {
+        v.retain(|t| now.duration_since(*t) < WINDOW);
+        !v.is_empty()
+    });
+    let v = m.entry(ip.to_string()).or_default();
+    if v.len() >= PER_WINDOW {
+        return false;
+    }
+    v.push(now);
+    true
+}
+
+/// A clue from the public.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct ClueBody {
+    /// phone, url, account or message.
+    kind: String,
+    /// The number, address, account or the message's text.
+    value: String,
+    /// What happened.
+    #[serde(default)]
+    description: String,
+    /// A phone to call back (optional).
+    contact: Option<String>,
+}
+
+/// Reports a suspicious number, URL, account or message. No login; at most five reports per
+/// address in ten minutes. Answers with the reference number.
+#[utoipa::path(post, path = "/public/clues", tag = "public", request_body = ClueBody, responses((status = 200, body = Object), (status = 429, body = crate::error::ErrorBody)))]
+async fn submit_clue(State(s): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, Json(b): Json<ClueBody>) -> ApiResult<Json<serde_json::Value>> {
+    let kind = match b.kind.as_str() {
+        "phone" | "url" | "account" | "message" => b.kind.as_str(),
+        other => return Err(ApiError::invalid(format!("kind: unknown '{other}' (phone, url, account, message)"))),
+    };
+    let value = b.value.trim();
+    if value.is_empty() || value.chars().count() > 2_000 {
+        return Err(ApiError::invalid("value: empty or longer than 2,000 characters"));
+    }
+    let value = match kind {
+        "phone" | "account" => {
+            let v: String = value.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+            if !v.chars().all(|c| c.is_ascii_digit() || c == '+') {
+                return Err(ApiError::invalid(format!("value: '{v}' is not a number")));
+            }
+            v
+        }
+        _ => value.to_string(),
+    };
+    if b.description.chars().count() > 2_000 {
+        return Err(ApiError::invalid("description: at most 2,000 characters"));
+    }
+    let contact = b.contact.as_deref().filter(|c| !c.trim().is_empty()).map(domain::Phone::parse).transpose()?;
+    if !allow(&s.clue_limiter, &addr.ip().to_string()) {
+        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many reports from this address; try again in ten minutes"));
+    }
+    let ref_no = s.store.add_clue(kind, &value, b.description.trim(), contact.as_ref().map(|p| p.as_str())).await?;
+    Ok(Json(serde_json::json!({"ref_no": ref_no})))
+}
+
+/// Clues, newest first (values masked).
+#[utoipa::path(get, path = "/clues", tag = "public", params(Paging), responses((status = 200, body = Page<ClueView>)))]
+async fn list_clues(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<ClueView>>> {
+    let page = s.store.list_clues(pg.req()).await?;
+    let mut entry = p.audit("read_pii", "clue", Some("list".into()), &["value"]);
+    entry.detail = serde_json::json!({"masked": true}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(page))
+}
+
+/// A verdict on a clue.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct ReviewBody {
+    confirmed: bool,
+    /// Reward for a useful clue, yuan.
+    reward_yuan: Option<String>,
+    note: Option<String>,
+}
+
+/// Confirms or rejects a new clue; a confirmed phone, URL or account goes on the fraud list
+/// (red: a person has checked it), with the clue's reference as the source.
+#[utoipa::path(post, path = "/clues/{id}/review", tag = "public", params(("id" = i64, Path)), request_body = ReviewBody, responses((status = 200, body = ClueView)))]
+async fn review_clue(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Path(id): Path<i64>, Json(b): Json<ReviewBody>) -> ApiResult<Json<ClueView>> {
+    let reward = match b.reward_yuan.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => supervision::money::yuan_to_fen(v).map_err(|e| ApiError::invalid(format!("reward_yuan: {e}")))?,
+        None => 0,
+    };
+    if reward > 0 && !b.confirmed {
+        return Err(ApiError::invalid("reward_yuan: only a confirmed clue is rewarded"));
+    }
+    let c = s.store.review_clue(id, b.confirmed, &p.name, reward, b.note.as_deref().unwrap_or("")).await?;
+    let kind = match c.kind.as_str() {
+        "phone" => Some(engine::event::ListKind::Phone),
+        "url" => Some(engine::event::ListKind::Url),
+        "account" => Some(engine::event::ListKind::Account),
+        _ => None,
+    };
+    if let (true, Some(kind)) = (b.confirmed, kind) {
+        let e = engine::event::Event::List(engine::event::ListUpdate {
+            event_id: format!("clue-{}", c.ref_no),
+            ts_ms: store::now_ms(),
+            op: engine::event::ListOp::Add,
+            kind,
+            value: c.value.clone(),
+            colour: engine::event::Colour::Red,
+            source: format!("举报 {}", c.ref_no),
+            valid_from_ms: None,
+            valid_to_ms: None,
+        });
+        if let Ok(mut eng) = s.engine.lock() {
+            eng.apply(&e);
+        }
+        s.log_event(&e);
+    }
+    let mut entry = p.audit("update", "clue", Some(id.to_string()), &["status"]);
+    entry.detail = serde_json::json!({"confirmed": b.confirmed, "reward_fen": reward}).to_string();
+    s.store.audit(entry).await?;
+    let mut masked = c;
+    if !matches!(masked.kind.as_str(), "url" | "message") {
+        masked.value = domain::person::mask_keep(&masked.value, 3, 4);
+    }
+    Ok(Json(masked))
+}

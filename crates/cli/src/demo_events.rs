@@ -4,7 +4,7 @@
 //! their money layered through mules and taken out at ATMs, a fan-in collection account and a
 //! ring of accounts passing money round.
 
-use engine::event::{AccountEvent, AccountEventKind, CallKind, CallRecord, Channel, Colour, Event, ListKind, ListOp, ListUpdate, Transfer};
+use engine::event::{AccountEvent, AccountEventKind, CallKind, CallRecord, Channel, Colour, Event, ListKind, ListUpdate, Transfer};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -110,17 +110,7 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
         }
     }
     // The caller is put on the fraud list after the first report.
-    ev.push(Event::List(ListUpdate {
-        event_id: "DEMO-L1".into(),
-        ts_ms: start + 9 * 24 * 60 * MIN,
-        op: ListOp::Add,
-        kind: ListKind::Phone,
-        value: fraud_caller.into(),
-        colour: Colour::Red,
-        source: "96110 来电(演示)".into(),
-        valid_from_ms: None,
-        valid_to_ms: None,
-    }));
+    ev.push(Event::List(ListUpdate::add("DEMO-L1".into(), start + 9 * 24 * 60 * MIN, ListKind::Phone, fraud_caller.into(), Colour::Red, "96110 来电(演示)".into())));
     ev.sort_by_key(|e| e.ts_ms());
     ev
 }
@@ -205,7 +195,7 @@ pub async fn seed_cases(state: &server::AppState, plan: &demo::CountyPlan, seed:
     }
     let results = store.insert_cases(&rows).await?;
     let stored: Vec<&store::NewCase> = results.iter().zip(&rows).filter(|(r, _)| r.is_ok()).map(|(_, c)| c).collect();
-    server::intake::feed_fraud_list(state, &stored);
+    server::intake::feed_fraud_list(state, &stored).map_err(|e| anyhow::anyhow!("fraud list: {e:?}"))?;
     let stored = stored.len();
     eprintln!("Demo cases: {stored} over two years.");
     Ok(())

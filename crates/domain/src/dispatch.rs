@@ -249,13 +249,10 @@ mod tests {
             let mut s = State::Received;
             let mut signed = false;
             for st in steps {
-                match st.apply(s) {
-                    Ok(next) => {
-                        prop_assert!(s != State::Closed);
-                        if st == Step::SignFor { signed = true; } else { prop_assert!(signed); }
-                        s = next;
-                    }
-                    Err(_) => {}
+                if let Ok(next) = st.apply(s) {
+                    prop_assert!(s != State::Closed);
+                    if st == Step::SignFor { signed = true; } else { prop_assert!(signed); }
+                    s = next;
                 }
             }
         }

@@ -180,6 +180,13 @@ pub struct ListUpdate {
     pub valid_to_ms: Option<i64>,
 }
 
+impl ListUpdate {
+    /// An addition that holds from now on, with no end.
+    pub fn add(event_id: String, ts_ms: i64, kind: ListKind, value: String, colour: Colour, source: String) -> Self {
+        Self { event_id, ts_ms, op: ListOp::Add, kind, value, colour, source, valid_from_ms: None, valid_to_ms: None }
+    }
+}
+
 /// Any event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

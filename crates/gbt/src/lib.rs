@@ -46,7 +46,7 @@ pub fn fit<F: AsRef<[f32]>>(examples: &[(F, bool)], feature_size: usize, p: &Fit
         if *y {
             data.push(Data::new_training_data(f.as_ref().to_vec(), p.positive_weight, 1.0, None));
         } else {
-            if k % step == 0 {
+            if k.is_multiple_of(step) {
                 data.push(Data::new_training_data(f.as_ref().to_vec(), step as f32, -1.0, None));
             }
             k += 1;

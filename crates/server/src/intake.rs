@@ -99,7 +99,7 @@ pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: 
         grade: w.grade,
         scenario: w.scenario,
         fraud_type_hint: w.fraud_type_hint,
-        subject: if person_subject { domain::person::mask_keep(&subject, 3, 4) } else { domain::person::mask_keep(&subject, 4, 4) },
+        subject: store::mask_subject(&w.subject_kind, &subject),
         amount_fen: t.amount_fen,
         score: d.score,
         rules: d.fired.iter().map(|f| f.rule.clone()).collect(),
@@ -110,8 +110,8 @@ pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: 
 
 /// Puts a new case's phones, accounts and URLs on the engine's fraud list as amber: they raise
 /// the score at once, and an analyst confirms them red.
-pub fn feed_fraud_list(s: &crate::AppState, cases: &[&store::NewCase]) {
-    use engine::event::{Colour, Event, ListKind, ListOp, ListUpdate};
+pub fn feed_fraud_list(s: &crate::AppState, cases: &[&store::NewCase]) -> Result<(), crate::error::ApiError> {
+    use engine::event::{Colour, Event, ListKind, ListUpdate};
     let now = store::now_ms();
     let mut events = Vec::new();
     for c in cases {
@@ -122,29 +122,9 @@ pub fn feed_fraud_list(s: &crate::AppState, cases: &[&store::NewCase]) {
                 "url" => ListKind::Url,
                 _ => continue,
             };
-            events.push(Event::List(ListUpdate {
-                event_id: format!("case-{}-{k}", c.case_no),
-                ts_ms: now,
-                op: ListOp::Add,
-                kind,
-                value: value.clone(),
-                colour: Colour::Amber,
-                source: format!("案件 {}", c.case_no),
-                valid_from_ms: None,
-                valid_to_ms: None,
-            }));
+            events.push(Event::List(ListUpdate::add(format!("case-{}-{k}", c.case_no), now, kind, value.clone(), Colour::Amber, format!("案件 {}", c.case_no))));
         }
     }
-    if events.is_empty() {
-        return;
-    }
-    if let Ok(mut eng) = s.engine.lock() {
-        for e in &events {
-            eng.apply(e);
-        }
-    }
-    for e in &events {
-        s.log_event(e);
-    }
+    s.apply_and_log(&events)
 }
 

@@ -81,6 +81,21 @@ impl AppState {
         }
     }
 
+    /// Applies standing events (fraud-list changes) to the engine and logs them, so that they
+    /// hold at once and after a restart.
+    pub(crate) fn apply_and_log(&self, events: &[engine::event::Event]) -> Result<(), error::ApiError> {
+        {
+            let mut eng = self.engine.lock().map_err(|_| error::ApiError::internal("engine lock poisoned"))?;
+            for e in events {
+                eng.apply(e);
+            }
+        }
+        for e in events {
+            self.log_event(e);
+        }
+        Ok(())
+    }
+
     /// Rebuilds the engine's windows after a start by replaying the logged events of the
     /// longest window before the latest one; returns how many were replayed.
     pub async fn restore_engine(&self) -> anyhow::Result<u64> {

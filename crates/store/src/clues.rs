@@ -47,10 +47,12 @@ struct Row {
 const COLS: &str = "id, ref_no, kind, value_enc, description, submitted_at, status, reviewed_by, reward_fen, review_note";
 
 impl Store {
-    fn clue_view(&self, r: Row, clear: bool) -> Result<ClueView> {
-        let v = self.vault().decrypt(Field::Event, &r.value_enc)?;
-        let value = if clear || matches!(r.kind.as_str(), "url" | "message") { v } else { domain::person::mask_keep(&v, 3, 4) };
-        Ok(ClueView { id: r.id, ref_no: r.ref_no, kind: r.kind, value, description: r.description, submitted_at: r.submitted_at, status: r.status, reviewed_by: r.reviewed_by, reward_fen: r.reward_fen, review_note: r.review_note })
+    /// The view (masked) and the value in clear.
+    fn clue_view(&self, r: Row) -> Result<(ClueView, String)> {
+        let clear = self.vault().decrypt(Field::Event, &r.value_enc)?;
+        let value = if matches!(r.kind.as_str(), "url" | "message") { clear.clone() } else { domain::person::mask_keep(&clear, 3, 4) };
+        let view = ClueView { id: r.id, ref_no: r.ref_no, kind: r.kind, value, description: r.description, submitted_at: r.submitted_at, status: r.status, reviewed_by: r.reviewed_by, reward_fen: r.reward_fen, review_note: r.review_note };
+        Ok((view, clear))
     }
 
     /// Stores a clue and gives its reference number.
@@ -73,12 +75,13 @@ impl Store {
         let (total,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("SELECT COUNT(*) FROM clues").fetch_one(p).await?);
         let sql = format!("SELECT {COLS} FROM clues ORDER BY id DESC LIMIT $1 OFFSET $2");
         let rows: Vec<Row> = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(page.limit()).bind(page.offset()).fetch_all(p).await?);
-        let items = rows.into_iter().map(|r| self.clue_view(r, false)).collect::<Result<Vec<_>>>()?;
+        let items = rows.into_iter().map(|r| self.clue_view(r).map(|(v, _)| v)).collect::<Result<Vec<_>>>()?;
         Ok(Page { items, total, page: page.page.max(1), per_page: page.limit() })
     }
 
-    /// Records the verdict on a new clue; returns it with the value in clear (for the list).
-    pub async fn review_clue(&self, id: i64, confirmed: bool, by: &str, reward_fen: i64, note: &str) -> Result<ClueView> {
+    /// Records the verdict on a new clue; returns it masked, and its value in clear (for the
+    /// fraud list).
+    pub async fn review_clue(&self, id: i64, confirmed: bool, by: &str, reward_fen: i64, note: &str) -> Result<(ClueView, String)> {
         let n = on_pool!(&self.db, p => sqlx::query("UPDATE clues SET status = $1, reviewed_by = $2, reviewed_at = $3, reward_fen = $4, review_note = $5 WHERE id = $6 AND status = 'new'")
             .bind(if confirmed { "confirmed" } else { "rejected" }).bind(by).bind(now_ms()).bind(reward_fen).bind(note).bind(id).execute(p).await?.rows_affected());
         if n == 0 {
@@ -86,6 +89,6 @@ impl Store {
         }
         let sql = format!("SELECT {COLS} FROM clues WHERE id = $1");
         let row: Row = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await?);
-        self.clue_view(row, true)
+        self.clue_view(row)
     }
 }

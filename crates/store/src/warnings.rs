@@ -137,7 +137,8 @@ struct Row {
     outcome: String,
 }
 
-fn mask_subject(kind: &str, s: &str) -> String {
+/// A warning's subject as shown: a person's phone or an account number, masked.
+pub fn mask_subject(kind: &str, s: &str) -> String {
     if kind == "person" { domain::person::mask_keep(s, 3, 4) } else { domain::person::mask_keep(s, 4, 4) }
 }
 

@@ -123,7 +123,7 @@ async fn review_clue(State(s): State<AppState>, Authorized(p): Authorized<{ perm
     if reward > 0 && !b.confirmed {
         return Err(ApiError::invalid("reward_yuan: only a confirmed clue is rewarded"));
     }
-    let c = s.store.review_clue(id, b.confirmed, &p.name, reward, b.note.as_deref().unwrap_or("")).await?;
+    let (c, value) = s.store.review_clue(id, b.confirmed, &p.name, reward, b.note.as_deref().unwrap_or("")).await?;
     let kind = match c.kind.as_str() {
         "phone" => Some(engine::event::ListKind::Phone),
         "url" => Some(engine::event::ListKind::Url),
@@ -131,28 +131,11 @@ async fn review_clue(State(s): State<AppState>, Authorized(p): Authorized<{ perm
         _ => None,
     };
     if let (true, Some(kind)) = (b.confirmed, kind) {
-        let e = engine::event::Event::List(engine::event::ListUpdate {
-            event_id: format!("clue-{}", c.ref_no),
-            ts_ms: store::now_ms(),
-            op: engine::event::ListOp::Add,
-            kind,
-            value: c.value.clone(),
-            colour: engine::event::Colour::Red,
-            source: format!("举报 {}", c.ref_no),
-            valid_from_ms: None,
-            valid_to_ms: None,
-        });
-        if let Ok(mut eng) = s.engine.lock() {
-            eng.apply(&e);
-        }
-        s.log_event(&e);
+        let e = engine::event::ListUpdate::add(format!("clue-{}", c.ref_no), store::now_ms(), kind, value, engine::event::Colour::Red, format!("举报 {}", c.ref_no));
+        s.apply_and_log(&[engine::event::Event::List(e)])?;
     }
     let mut entry = p.audit("update", "clue", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"confirmed": b.confirmed, "reward_fen": reward}).to_string();
     s.store.audit(entry).await?;
-    let mut masked = c;
-    if !matches!(masked.kind.as_str(), "url" | "message") {
-        masked.value = domain::person::mask_keep(&masked.value, 3, 4);
-    }
-    Ok(Json(masked))
+    Ok(Json(c))
 }

@@ -428,9 +428,7 @@ async fn change_list(State(s): State<AppState>, Authorized(p): Authorized<{ perm
         valid_from_ms: None,
         valid_to_ms,
     };
-    let event = Event::List(update);
-    engine_of(&s)?.apply(&event);
-    s.log_event(&event);
+    s.apply_and_log(&[Event::List(update)])?;
     let mut entry = p.audit("update", "fraud_list", None, &["value", "colour"]);
     entry.detail = serde_json::json!({"op": b.op, "kind": b.kind, "colour": b.colour}).to_string();
     s.store.audit(entry).await?;

@@ -297,29 +297,9 @@ async fn analyse_mules(State(s): State<AppState>, Authorized(p): Authorized<{ pe
         let events: Vec<Event> = accounts
             .iter()
             .enumerate()
-            .map(|(k, a)| {
-                Event::List(engine::event::ListUpdate {
-                    event_id: format!("mule-{now}-{k}"),
-                    ts_ms: now,
-                    op: engine::event::ListOp::Add,
-                    kind: engine::event::ListKind::Account,
-                    value: a.clone(),
-                    colour: engine::event::Colour::Amber,
-                    source: "mule-analysis".into(),
-                    valid_from_ms: None,
-                    valid_to_ms: None,
-                })
-            })
+            .map(|(k, a)| Event::List(engine::event::ListUpdate::add(format!("mule-{now}-{k}"), now, engine::event::ListKind::Account, a.clone(), engine::event::Colour::Amber, "mule-analysis".into())))
             .collect();
-        {
-            let mut eng = s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))?;
-            for e in &events {
-                eng.apply(e);
-            }
-        }
-        for e in &events {
-            s.log_event(e);
-        }
+        s.apply_and_log(&events)?;
         added = events.len();
     }
     let mut entry = p.audit(if b.add_amber { "update" } else { "read_pii" }, "mule_analysis", None, &["account"]);

@@ -61,7 +61,7 @@ pub fn graph_of(ds: &Dataset) -> TransferGraph {
     g
 }
 
-fn since_day(s: &str, ds: &Dataset, first_date: Option<jiff::civil::Date>) -> anyhow::Result<i64> {
+fn since_day(s: &str, first_date: Option<jiff::civil::Date>) -> anyhow::Result<i64> {
     if let Ok(d) = s.parse::<i64>() {
         return Ok(d);
     }
@@ -70,7 +70,6 @@ fn since_day(s: &str, ds: &Dataset, first_date: Option<jiff::civil::Date>) -> an
         Err(_) => s.parse().with_context(|| format!("--since: expected RFC 3339, a date or a day index, got '{s}'"))?,
     };
     let first = first_date.context("the data set has no dates")?;
-    let _ = ds;
     Ok(i64::from(first.until(date).map_err(|e| anyhow::anyhow!("--since: {e}"))?.get_days()))
 }
 
@@ -85,7 +84,7 @@ pub fn trace(a: TraceArgs) -> anyhow::Result<()> {
         "proportional" => Method::Proportional,
         other => anyhow::bail!("--method: unknown '{other}' (fifo, proportional)"),
     };
-    let day = since_day(&a.since, &ds, ds.first_date)?;
+    let day = since_day(&a.since, ds.first_date)?;
     let p = TraceParams { max_hops: a.hops, method, min_fen: (a.min_yuan * 100.0).round() as i64, horizon_ms: Some(a.horizon_days * DAY_MS) };
     let t1 = Instant::now();
     let tr = flow::trace::trace(&g, origin, day * DAY_MS, &p);

@@ -21,6 +21,11 @@ pub fn format_china(millis: i64) -> String {
     }
 }
 
+/// The calendar month in China (`YYYY-MM`) of a stored instant.
+pub fn china_month(millis: i64) -> Option<String> {
+    china_date(millis).map(|d| format!("{:04}-{:02}", d.year(), d.month()))
+}
+
 /// The calendar date in China of a stored instant.
 pub fn china_date(millis: i64) -> Option<jiff::civil::Date> {
     Timestamp::from_millisecond(millis).ok().map(|ts| ts.to_zoned(china()).date())

@@ -140,13 +140,22 @@ fn rank_by(rows: &mut [StationRank], cmp: impl Fn(&StationRank, &StationRank) ->
     }
 }
 
+fn parse_month(m: &str) -> Option<(i32, i32)> {
+    let (y, mo) = m.split_once('-')?;
+    let (y, mo): (i32, i32) = (y.parse().ok()?, mo.parse().ok()?);
+    (1..=12).contains(&mo).then_some((y, mo))
+}
+
+/// The month `delta` months after `m` (before, when negative); `None` when `m` is not `YYYY-MM`.
+pub fn shift_month(m: &str, delta: i32) -> Option<String> {
+    let (y, mo) = parse_month(m)?;
+    let k = y * 12 + (mo - 1) + delta;
+    Some(format!("{:04}-{:02}", k.div_euclid(12), k.rem_euclid(12) + 1))
+}
+
 /// The months from `first` to `last`, inclusive (`YYYY-MM`).
-fn month_range(first: &str, last: &str) -> Vec<String> {
-    let parse = |m: &str| -> Option<(i32, i32)> {
-        let (y, mo) = m.split_once('-')?;
-        Some((y.parse().ok()?, mo.parse().ok()?))
-    };
-    let (Some((mut y, mut m)), Some((ly, lm))) = (parse(first), parse(last)) else { return vec![] };
+pub fn month_range(first: &str, last: &str) -> Vec<String> {
+    let (Some((mut y, mut m)), Some((ly, lm))) = (parse_month(first), parse_month(last)) else { return vec![] };
     let mut out = Vec::new();
     while (y, m) <= (ly, lm) {
         out.push(format!("{y:04}-{m:02}"));
@@ -244,8 +253,7 @@ pub fn escalate(months: &[MonthRanking], rules: &RankingRules) -> Vec<Escalation
 /// The calendar month in China time of an RFC 3339 instant with offset.
 pub fn china_month(rfc3339: &str) -> Option<String> {
     let ts: jiff::Timestamp = rfc3339.trim().parse().ok()?;
-    let d = ts.to_zoned(domain::time::china()).date();
-    Some(format!("{:04}-{:02}", d.year(), d.month()))
+    domain::time::china_month(ts.as_millisecond())
 }
 
 #[cfg(test)]
@@ -310,6 +318,14 @@ mod tests {
         let r = rank(&cs, &stations(), &|_, _| 10_000, &RankingRules::default());
         let ranks: Vec<(String, u32)> = r.months[0].ranking.iter().map(|x| (x.station.clone(), x.rank_cases)).collect();
         assert_eq!(ranks, vec![("A".into(), 1), ("B".into(), 1), ("C".into(), 3)]);
+    }
+
+    #[test]
+    fn months_shift_across_years() {
+        assert_eq!(shift_month("2026-02", -11).as_deref(), Some("2025-03"));
+        assert_eq!(shift_month("2026-12", 1).as_deref(), Some("2027-01"));
+        assert_eq!(shift_month("2026-13", 0), None);
+        assert_eq!(month_range("2025-11", "2026-02"), ["2025-11", "2025-12", "2026-01", "2026-02"]);
     }
 
     #[test]

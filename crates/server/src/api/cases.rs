@@ -43,14 +43,13 @@ struct LadderQuery {
 async fn ladder(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<LadderQuery>) -> ApiResult<Json<serde_json::Value>> {
     use supervision::ladder::{LadderRules, listed_for_rectification, named_in_notice};
     let rules = LadderRules::default();
-    let (_, month_end) = month_bounds(&q.month)?;
-    let d: jiff::civil::Date = format!("{}-01", q.month).parse().map_err(|_| ApiError::invalid("month: expected YYYY-MM"))?;
-    let first = d.checked_sub(jiff::Span::new().months(rules.lookback_months as i64 - 1)).map_err(ApiError::internal)?;
-    let (from_ms, _) = month_bounds(&format!("{:04}-{:02}", first.year(), first.month()))?;
+    let (this_from, month_end) = month_bounds(&q.month)?;
+    let months = months_ending(&q.month, rules.lookback_months as i32)?;
+    let (from_ms, _) = month_bounds(&months[0])?;
     let facts = s.store.case_facts(from_ms, month_end, store::now_ms()).await?;
     let mut by_month: std::collections::BTreeMap<String, std::collections::BTreeMap<String, (u32, i64)>> = Default::default();
     for c in &facts {
-        if let Some(m) = month_of(c.reported_at) {
+        if let Some(m) = domain::time::china_month(c.reported_at) {
             let e = by_month.entry(m).or_default().entry(c.jurisdiction_name.clone()).or_default();
             e.0 += 1;
             e.1 += c.loss_fen;
@@ -59,7 +58,6 @@ async fn ladder(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CA
     let notices: std::collections::BTreeMap<String, Vec<String>> = by_month.iter().map(|(m, v)| (m.clone(), named_in_notice(v, rules.notice_top_n))).collect();
     let listed = listed_for_rectification(&notices, &rules);
     let deadline = month_end + rules.rectify_days * 86_400_000;
-    let (this_from, _) = month_bounds(&q.month)?;
     let traceback: Vec<serde_json::Value> = facts
         .iter()
         .filter(|c| c.reported_at >= this_from && c.loss_fen >= rules.traceback_from_fen)
@@ -393,9 +391,10 @@ struct CaseQuery {
     fraud_type: Option<String>,
 }
 
-/// The China-time month (`YYYY-MM`) of an instant.
-fn month_of(ms: i64) -> Option<String> {
-    domain::time::china_date(ms).map(|d| format!("{:04}-{:02}", d.year(), d.month()))
+/// The `n` months ending with `month`, oldest first.
+fn months_ending(month: &str, n: i32) -> ApiResult<Vec<String>> {
+    let first = supervision::ranking::shift_month(month, 1 - n).ok_or_else(|| ApiError::invalid(format!("month: '{month}' is not YYYY-MM")))?;
+    Ok(supervision::ranking::month_range(&first, month))
 }
 
 /// Month bounds `[start, end)` in UTC ms of a `YYYY-MM` in China time.
@@ -487,7 +486,7 @@ struct RankingView {
 /// month) and the interviews due; stores it with its rules version and data cut-off, and gives
 /// the stored one back when asked again (a recomputation that disagrees is an error).
 #[utoipa::path(get, path = "/supervision/ranking", tag = "cases", params(RankingQuery), responses((status = 200, body = RankingView)))]
-async fn ranking(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<RankingQuery>) -> ApiResult<Json<RankingView>> {
+async fn ranking(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<RankingQuery>) -> ApiResult<Json<RankingView>> {
     let rules = RankingRules::default();
     let (_, month_end) = month_bounds(&q.month)?;
     let cutoff_ms = match q.cutoff.as_deref().filter(|v| !v.is_empty()) {
@@ -499,12 +498,8 @@ async fn ranking(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CA
     };
     let provisional = cutoff_ms < month_end;
     // Twelve months up to the asked one: enough for the interview ladder to see its runs.
-    let first = {
-        let d: jiff::civil::Date = format!("{}-01", q.month).parse().map_err(|_| ApiError::invalid("month: expected YYYY-MM"))?;
-        let f = d.checked_sub(jiff::Span::new().months(11)).map_err(ApiError::internal)?;
-        format!("{:04}-{:02}", f.year(), f.month())
-    };
-    let (from_ms, _) = month_bounds(&first)?;
+    let months = months_ending(&q.month, 12)?;
+    let (from_ms, _) = month_bounds(&months[0])?;
     let stations = s.store.list_stations().await?;
     let name_of: HashMap<i64, String> = stations.iter().map(|x| (x.id, x.name.clone())).collect();
     let rows: Vec<CaseRow> = s
@@ -512,25 +507,18 @@ async fn ranking(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CA
         .case_facts(from_ms, month_end, cutoff_ms)
         .await?
         .into_iter()
-        .filter_map(|c| Some(CaseRow { station: name_of.get(&c.station_id)?.clone(), month: month_of(c.reported_at)?, case_id: c.case_no, loss_fen: c.loss_fen }))
+        .filter_map(|c| Some(CaseRow { station: name_of.get(&c.station_id)?.clone(), month: domain::time::china_month(c.reported_at)?, case_id: c.case_no, loss_fen: c.loss_fen }))
         .collect();
     // Population of each station as in force at the end of each month.
     let mut pop: HashMap<(String, String), i64> = HashMap::new();
-    let mut m = first.clone();
-    loop {
-        let (_, end) = month_bounds(&m)?;
+    for m in &months {
+        let (_, end) = month_bounds(m)?;
         let last_day = domain::time::china_date(end - 1).map(|d| d.to_string()).unwrap_or_default();
         for (st, n) in s.store.station_populations(&last_day).await? {
             if let Some(name) = name_of.get(&st) {
                 pop.insert((name.clone(), m.clone()), n);
             }
         }
-        if m == q.month {
-            break;
-        }
-        let d: jiff::civil::Date = format!("{m}-01").parse().map_err(ApiError::internal)?;
-        let n = d.checked_add(jiff::Span::new().months(1)).map_err(ApiError::internal)?;
-        m = format!("{:04}-{:02}", n.year(), n.month());
     }
     let names: Vec<String> = stations.iter().map(|x| x.name.clone()).collect();
     let result = supervision::ranking::rank(&rows, &names, &|st, mo| pop.get(&(st.to_string(), mo.to_string())).copied().unwrap_or(1), &rules);
@@ -550,7 +538,6 @@ async fn ranking(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CA
         }
         None => false,
     };
-    let _ = p;
     Ok(Json(RankingView {
         month: q.month.clone(),
         rules_version: rules.version,
@@ -580,21 +567,18 @@ struct StatsQuery {
 async fn stats(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<StatsQuery>) -> ApiResult<Json<serde_json::Value>> {
     use std::collections::BTreeMap;
     let (_, end) = month_bounds(&q.month)?;
-    let d: jiff::civil::Date = format!("{}-01", q.month).parse().map_err(|_| ApiError::invalid("month: expected YYYY-MM"))?;
-    let first = d.checked_sub(jiff::Span::new().months(23)).map_err(ApiError::internal)?;
-    let (from, _) = month_bounds(&format!("{:04}-{:02}", first.year(), first.month()))?;
+    let months = months_ending(&q.month, 24)?;
+    let (from, _) = month_bounds(&months[0])?;
     let rows = s.store.case_stats_rows(&p.scope, from, end).await?;
-    let ym = |dd: jiff::civil::Date| format!("{:04}-{:02}", dd.year(), dd.month());
-    let months: Vec<String> = (0..24).filter_map(|i| first.checked_add(jiff::Span::new().months(i)).ok().map(ym)).collect();
-    let prev_month = months.get(22).cloned().unwrap_or_default();
-    let year_ago = months.first().and_then(|_| d.checked_sub(jiff::Span::new().months(12)).ok()).map(ym).unwrap_or_default();
+    let prev_month = months[22].clone();
+    let year_ago = months[11].clone();
     let mut series: BTreeMap<String, (u64, i64)> = months.iter().map(|m| (m.clone(), (0, 0))).collect();
     let mut by_type: BTreeMap<String, (u64, i64)> = BTreeMap::new();
     let mut by_age: BTreeMap<String, u64> = BTreeMap::new();
     // station → [this month, a year before] of (cases, solved, recovered fen)
     let mut four: BTreeMap<i64, [(u64, u64, i64); 2]> = BTreeMap::new();
     for r in &rows {
-        let Some(m) = month_of(r.reported_at) else { continue };
+        let Some(m) = domain::time::china_month(r.reported_at) else { continue };
         if let Some(e) = series.get_mut(&m) {
             e.0 += 1;
             e.1 += r.loss_fen;

@@ -666,9 +666,14 @@ async fn cases_ranking_and_lifecycle(app: &App) {
     let (_, ev) = o.get("/api/v1/supervision/evaluation?year=2026").await;
     let st = |n: &str| ev["stations"].as_array().expect("stations").iter().find(|x| x["station"] == n).cloned().expect("station");
     assert_eq!((st("甲所")["cases_up"].as_bool(), st("甲所")["award_eligible"].as_bool()), (Some(true), Some(false)), "{ev}");
-    // Statistics of the caller's area, month on month.
+    // Statistics of the caller's area, month on month and year on year.
+    let (st, _) = admin.post("/api/v1/cases", json!({"case_no": "Y1", "reported_at": "2025-02-10T09:00:00+08:00", "station": "甲所", "fraud_type": "刷单返利", "loss_yuan": "10"})).await;
+    assert_eq!(st, StatusCode::OK);
     let (_, stats) = o.get("/api/v1/supervision/stats?month=2026-02").await;
     assert_eq!((stats["cases"].as_u64(), stats["mom_cases_pct"].as_f64()), (Some(4), Some(33.3)), "{stats}");
+    assert_eq!(stats["yoy_cases_pct"].as_f64(), Some(300.0), "four cases against one in February 2025: {stats}");
+    let series: Vec<&str> = stats["series"].as_array().expect("series").iter().map(|x| x["month"].as_str().unwrap_or("")).collect();
+    assert_eq!((series.len(), series[0], series[23]), (24, "2024-03", "2026-02"));
     assert_eq!(stats["by_type"].as_array().map(|t| t.iter().map(|x| (x["name_zh"].as_str().unwrap_or(""), x["cases"].as_u64().unwrap_or(0))).collect::<Vec<_>>()), Some(vec![("虚假征信", 3), ("冒充公检法", 1)]));
     assert_eq!(b.get("/api/v1/supervision/stats?month=2026-02").await.1["cases"], 3, "officer B counts area B only");
     // Case linking: two cases share a suspect's account through another's phone.

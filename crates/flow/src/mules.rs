@@ -144,6 +144,8 @@ pub struct WindowView {
     pub features: Vec<Features>,
     /// For each candidate, its new-relationship transfers in the window (ids), the evidence.
     pub evidence: Vec<Vec<u64>>,
+    /// For each candidate, money in and out within the window (fen).
+    pub flows_fen: Vec<(i64, i64)>,
 }
 
 #[derive(Default, Clone)]
@@ -152,6 +154,8 @@ struct Acc {
     n_out: u32,
     sum_in: f64,
     sum_out: f64,
+    in_fen: i64,
+    out_fen: i64,
     new_in: u32,
     new_out: u32,
     max_amount: i64,
@@ -212,6 +216,7 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
             if outgoing {
                 a.n_out += 1;
                 a.sum_out += t.amount_fen as f64 / 100.0;
+                a.out_fen += t.amount_fen;
                 a.outs.push(other);
                 if is_new {
                     a.new_out += 1;
@@ -220,6 +225,7 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
             } else {
                 a.n_in += 1;
                 a.sum_in += t.amount_fen as f64 / 100.0;
+                a.in_fen += t.amount_fen;
                 a.ins.push(other);
                 if is_new {
                     a.new_in += 1;
@@ -365,7 +371,8 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
         let a = get(c);
         features[i][nb_sg] = a.new_ins.iter().chain(a.new_outs.iter()).map(|x| sg_any[*x as usize]).max().unwrap_or(0) as f32;
     }
-    WindowView { window: w, candidates, features, evidence }
+    let flows_fen = candidates.iter().map(|c| get(*c)).map(|a| (a.in_fen, a.out_fen)).collect();
+    WindowView { window: w, candidates, features, evidence, flows_fen }
 }
 
 /// Size of the strongly connected component of new relationships each account is in (1 when

@@ -269,7 +269,7 @@ async fn analyse_mules(State(s): State<AppState>, Authorized(p): Authorized<{ pe
     let confirmed = mules::Confirmed { last_ms: vec![i64::MIN; g.len()], ..Default::default() };
     let view = mules::measure(&g, Window { from_ms: from, to_ms: to }, &confirmed);
     let col = |name: &str| mules::NAMES.iter().position(|x| *x == name).unwrap_or(0);
-    let (fi, fo, cy, si, so) = (col("distinct_new_in"), col("distinct_new_out"), col("cycle_size"), col("log_sum_in"), col("log_sum_out"));
+    let (fi, fo, cy) = (col("distinct_new_in"), col("distinct_new_out"), col("cycle_size"));
     let mut found = Vec::new();
     let mut accounts = Vec::new();
     for (i, f) in view.features.iter().enumerate() {
@@ -286,8 +286,8 @@ async fn analyse_mules(State(s): State<AppState>, Authorized(p): Authorized<{ pe
             fan_in: f[fi] as u32,
             fan_out: f[fo] as u32,
             cycle_size: f[cy] as u32,
-            inflow_fen: ((f64::from(f[si])).exp() - 1.0).mul_add(100.0, 0.0).round() as i64,
-            outflow_fen: ((f64::from(f[so])).exp() - 1.0).mul_add(100.0, 0.0).round() as i64,
+            inflow_fen: view.flows_fen[i].0,
+            outflow_fen: view.flows_fen[i].1,
         });
         accounts.push(acct);
     }

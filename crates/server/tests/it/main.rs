@@ -591,6 +591,7 @@ async fn fund_trace_and_mules(app: &App) {
     assert_eq!(st, StatusCode::OK, "{m}");
     let hub = m["found"].as_array().expect("found").iter().find(|f| f["account"] == "6222********1111").cloned().expect("the hub is found");
     assert_eq!((hub["typology"].as_str(), hub["fan_in"].as_u64()), (Some("fan_in"), Some(5)));
+    assert_eq!(hub["inflow_fen"], 2_500_000, "five payments of 5,000 yuan, to the fen");
     let (_, lists) = admin.get("/api/v1/engine/lists").await;
     assert!(lists.as_array().is_some_and(|l| l.iter().any(|e| e["value"] == "622********1111" || (e["value"].as_str().is_some_and(|v| v.ends_with("1111")) && e["colour"] == "amber"))), "{lists}");
 }

@@ -30,3 +30,89 @@ pub fn china_month(millis: i64) -> Option<String> {
 pub fn china_date(millis: i64) -> Option<jiff::civil::Date> {
     Timestamp::from_millisecond(millis).ok().map(|ts| ts.to_zoned(china()).date())
 }
+
+/// Bounds `[start, end)` in stored milliseconds of a China-time calendar month `YYYY-MM`.
+pub fn month_bounds(month: &str) -> Option<(i64, i64)> {
+    let d: jiff::civil::Date = format!("{month}-01").parse().ok()?;
+    let start = d.to_zoned(china()).ok()?;
+    let end = start.checked_add(jiff::Span::new().months(1)).ok()?;
+    Some((start.timestamp().as_millisecond(), end.timestamp().as_millisecond()))
+}
+
+/// A half of a month (半月), `YYYY-MM-1` (days 1–15) or `YYYY-MM-2` (16th to the end), the
+/// period of the semi-monthly analysis.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HalfMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// 1 or 2.
+    pub half: u8,
+}
+
+impl HalfMonth {
+    /// Parses `YYYY-MM-1` / `YYYY-MM-2`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        let (month, half) = s.rsplit_once('-')?;
+        let half: u8 = half.parse().ok()?;
+        (matches!(half, 1 | 2) && month_bounds(month).is_some() && month.len() == 7).then(|| Self { month: month.to_string(), half })
+    }
+
+    /// The half containing a stored instant.
+    pub fn of(millis: i64) -> Option<Self> {
+        let d = china_date(millis)?;
+        Some(Self { month: format!("{:04}-{:02}", d.year(), d.month()), half: if d.day() <= 15 { 1 } else { 2 } })
+    }
+
+    /// Bounds `[start, end)` in stored milliseconds.
+    pub fn bounds(&self) -> Option<(i64, i64)> {
+        let (a, b) = month_bounds(&self.month)?;
+        let d: jiff::civil::Date = format!("{}-16", self.month).parse().ok()?;
+        let mid = d.to_zoned(china()).ok()?.timestamp().as_millisecond();
+        Some(if self.half == 1 { (a, mid) } else { (mid, b) })
+    }
+
+    /// The half `delta` halves away.
+    pub fn shift(&self, delta: i32) -> Option<Self> {
+        let (y, m) = self.month.split_once('-')?;
+        let (y, m): (i32, i32) = (y.parse().ok()?, m.parse().ok()?);
+        let k = (y * 12 + m - 1) * 2 + i32::from(self.half) - 1 + delta;
+        let (mk, h) = (k.div_euclid(2), k.rem_euclid(2));
+        Some(Self { month: format!("{:04}-{:02}", mk.div_euclid(12), mk.rem_euclid(12) + 1), half: h as u8 + 1 })
+    }
+
+    /// `2026年10月上半月`.
+    pub fn zh(&self) -> String {
+        let (y, m) = self.month.split_once('-').unwrap_or((&self.month, ""));
+        format!("{y}年{}月{}半月", m.trim_start_matches('0'), if self.half == 1 { "上" } else { "下" })
+    }
+}
+
+impl std::fmt::Display for HalfMonth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.month, self.half)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn halves_cover_the_month_without_gap() {
+        let h1 = HalfMonth::parse("2026-02-1").expect("parse");
+        let h2 = h1.shift(1).expect("shift");
+        assert_eq!(h2.to_string(), "2026-02-2");
+        let (a, b) = h1.bounds().expect("bounds");
+        let (c, d) = h2.bounds().expect("bounds");
+        assert_eq!(b, c);
+        assert_eq!(month_bounds("2026-02"), Some((a, d)));
+        assert_eq!(HalfMonth::of(b - 1), Some(h1.clone()));
+        assert_eq!(HalfMonth::of(c), Some(h2.clone()));
+        assert_eq!(h1.shift(-1).map(|h| h.to_string()).as_deref(), Some("2026-01-2"));
+        assert_eq!(HalfMonth::parse("2026-01-1").and_then(|h| h.shift(-2)).map(|h| h.to_string()).as_deref(), Some("2025-12-1"));
+        assert_eq!(h2.zh(), "2026年2月下半月");
+        assert!(HalfMonth::parse("2026-02-3").is_none());
+        assert!(HalfMonth::parse("2026-13-1").is_none());
+    }
+}

@@ -7,3 +7,4 @@
 pub mod ladder;
 pub mod money;
 pub mod ranking;
+pub mod stats;

@@ -114,6 +114,17 @@ impl Scope {
         }
     }
 
+    /// Whether a report about the area at `path` reaches this scope: it covers part of the scope
+    /// (the scope is inside or above the area), or the scope is inside the area (a county
+    /// bulletin goes down to every station and village of the county). A sibling's report
+    /// does not.
+    pub fn reached_by(&self, path: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Subtrees(roots) => roots.iter().any(|r| path.starts_with(r.as_str()) || r.starts_with(path)),
+        }
+    }
+
     /// The subtree roots, or `None` for everything. Never an empty list meaning "all": an
     /// empty list sees nothing.
     pub fn roots(&self) -> Option<&[String]> {
@@ -128,6 +139,17 @@ impl Scope {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn reports_reach_down_and_up_but_not_across() {
+        let station = Scope::Subtrees(vec!["/1/2/".into()]);
+        assert!(station.reached_by("/1/"), "the county's report reaches a station of it");
+        assert!(station.reached_by("/1/2/"));
+        assert!(station.reached_by("/1/2/7/"), "a village inside the station's area");
+        assert!(!station.reached_by("/1/3/"), "a sibling's report does not");
+        assert!(!Scope::Subtrees(vec![]).reached_by("/1/"));
+        assert!(Scope::All.reached_by("/9/"));
+    }
 
     #[test]
     fn tree_levels_are_enforced() {

@@ -32,11 +32,17 @@ pub enum Permission {
     CaseRead,
     /// Register, import and update fraud cases.
     CaseWrite,
+    /// Read and download the published reports that reach the caller's area.
+    ReportRead,
+    /// Generate reports and write their narrative (drafts).
+    ReportWrite,
+    /// Approve and publish reports.
+    ReportApprove,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 15] = [
         Self::RegistryRead,
         Self::RegistryWrite,
         Self::ResidentRead,
@@ -49,6 +55,9 @@ impl Permission {
         Self::ListWrite,
         Self::CaseRead,
         Self::CaseWrite,
+        Self::ReportRead,
+        Self::ReportWrite,
+        Self::ReportApprove,
     ];
 
     /// The stored and API name.
@@ -66,6 +75,9 @@ impl Permission {
             Self::ListWrite => "list_write",
             Self::CaseRead => "case_read",
             Self::CaseWrite => "case_write",
+            Self::ReportRead => "report_read",
+            Self::ReportWrite => "report_write",
+            Self::ReportApprove => "report_approve",
         }
     }
 
@@ -150,11 +162,11 @@ impl Role {
         use Permission::*;
         match self {
             Self::SystemAdmin => &Permission::ALL,
-            Self::Office => &[RegistryRead, RegistryWrite, ResidentRead, WarningRead, CaseRead],
-            Self::CentreAnalyst => &[RegistryRead, ResidentRead, PiiUnmask, WarningRead, ListWrite, CaseRead, CaseWrite],
-            Self::StationOfficer => &[RegistryRead, ResidentRead, ResidentWrite, PiiUnmask, WarningRead, CaseRead, CaseWrite],
-            Self::GridWorker => &[RegistryRead, ResidentRead, ResidentWrite],
-            Self::UnitReporter => &[RegistryRead],
+            Self::Office => &[RegistryRead, RegistryWrite, ResidentRead, WarningRead, CaseRead, ReportRead, ReportWrite, ReportApprove],
+            Self::CentreAnalyst => &[RegistryRead, ResidentRead, PiiUnmask, WarningRead, ListWrite, CaseRead, CaseWrite, ReportRead, ReportWrite],
+            Self::StationOfficer => &[RegistryRead, ResidentRead, ResidentWrite, PiiUnmask, WarningRead, CaseRead, CaseWrite, ReportRead],
+            Self::GridWorker => &[RegistryRead, ResidentRead, ResidentWrite, ReportRead],
+            Self::UnitReporter => &[RegistryRead, ReportRead],
             Self::BankLiaison => &[RegistryRead, Decide],
         }
     }

@@ -48,6 +48,12 @@ pub mod perm {
     pub const CASE_READ: u8 = 10;
     /// [`domain::Permission::CaseWrite`].
     pub const CASE_WRITE: u8 = 11;
+    /// [`domain::Permission::ReportRead`].
+    pub const REPORT_READ: u8 = 12;
+    /// [`domain::Permission::ReportWrite`].
+    pub const REPORT_WRITE: u8 = 13;
+    /// [`domain::Permission::ReportApprove`].
+    pub const REPORT_APPROVE: u8 = 14;
     /// Any authenticated caller.
     pub const ANY: u8 = 255;
 }

@@ -8,8 +8,10 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod figures;
 pub mod import;
 pub mod intake;
+pub mod reports;
 pub mod stream;
 mod telemetry;
 mod ui;

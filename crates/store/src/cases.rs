@@ -137,6 +137,12 @@ pub struct StatRow {
     pub status: String,
     /// Solved, ms.
     pub solved_at: Option<i64>,
+    /// Station name.
+    pub station_name: String,
+    /// The victim's village or community.
+    pub jurisdiction_name: String,
+    /// Contact channel.
+    pub contact_channel: String,
 }
 
 /// Filters of the case list.
@@ -330,11 +336,16 @@ impl Store {
     /// fraud_type, age band, loss, recovered, status, solved_at)` rows, for statistics.
     pub async fn case_stats_rows(&self, scope: &Scope, from_ms: i64, to_ms: i64) -> Result<Vec<StatRow>> {
         let mut f = Filter::default();
-        f.scope("jurisdiction_path", scope);
+        f.scope("c.jurisdiction_path", scope);
         let a = f.bind(Arg::I64(from_ms));
         let b = f.bind(Arg::I64(to_ms));
-        f.and(format!("reported_at >= {a} AND reported_at < {b}"));
-        let sql = format!("SELECT reported_at, station_id, fraud_type, victim_age_band, loss_fen, recovered_fen, status, solved_at FROM cases{}", f.sql());
+        f.and(format!("c.reported_at >= {a} AND c.reported_at < {b}"));
+        let sql = format!(
+            "SELECT c.reported_at, c.station_id, c.fraud_type, c.victim_age_band, c.loss_fen, c.recovered_fen, c.status, c.solved_at, s.name AS station_name, \
+             COALESCE(j.name, '') AS jurisdiction_name, c.contact_channel FROM cases c JOIN police_stations s ON s.id = c.station_id \
+             LEFT JOIN jurisdictions j ON j.id = c.jurisdiction_id{} ORDER BY c.reported_at, c.id",
+            f.sql()
+        );
         Ok(on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?))
     }
 

@@ -16,6 +16,7 @@ mod registry;
 mod residents;
 mod sql;
 mod users;
+mod reports;
 mod warnings;
 
 use std::path::Path;
@@ -33,6 +34,7 @@ pub use warnings::{NewWarning, WarningStep, WarningView, mask_subject};
 pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
 pub use bank_requests::{BankRequestView, NewBankRequest};
 pub use clues::ClueView;
+pub use reports::{BankFigure, NewReport, ReportRow, WarningFact, snapshot_digest};
 pub use cases::{CaseFact, CaseFilter, CaseView, LinkedCase, NewCase, ObservableView, StatRow};
 
 /// Errors of the store. Messages never include personal data.

@@ -5,9 +5,8 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use domain::case::CaseStatus;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use store::{CaseFilter, CaseView, NewCase, Page, PoliceStation};
-use supervision::ranking::{CaseRow, RankingRules};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Paging;
@@ -39,38 +38,9 @@ struct LadderQuery {
 
 /// Villages named in the monthly notices up to a month, those listed for rectification (with
 /// the deadline computed), and the month's cases that need a full trace-back review.
-#[utoipa::path(get, path = "/supervision/ladder", tag = "cases", params(LadderQuery), responses((status = 200, body = Object)))]
-async fn ladder(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<LadderQuery>) -> ApiResult<Json<serde_json::Value>> {
-    use supervision::ladder::{LadderRules, listed_for_rectification, named_in_notice};
-    let rules = LadderRules::default();
-    let (this_from, month_end) = month_bounds(&q.month)?;
-    let months = months_ending(&q.month, rules.lookback_months as i32)?;
-    let (from_ms, _) = month_bounds(&months[0])?;
-    let facts = s.store.case_facts(from_ms, month_end, store::now_ms()).await?;
-    let mut by_month: std::collections::BTreeMap<String, std::collections::BTreeMap<String, (u32, i64)>> = Default::default();
-    for c in &facts {
-        if let Some(m) = domain::time::china_month(c.reported_at) {
-            let e = by_month.entry(m).or_default().entry(c.jurisdiction_name.clone()).or_default();
-            e.0 += 1;
-            e.1 += c.loss_fen;
-        }
-    }
-    let notices: std::collections::BTreeMap<String, Vec<String>> = by_month.iter().map(|(m, v)| (m.clone(), named_in_notice(v, rules.notice_top_n))).collect();
-    let listed = listed_for_rectification(&notices, &rules);
-    let deadline = month_end + rules.rectify_days * 86_400_000;
-    let traceback: Vec<serde_json::Value> = facts
-        .iter()
-        .filter(|c| c.reported_at >= this_from && c.loss_fen >= rules.traceback_from_fen)
-        .map(|c| serde_json::json!({"case_id": c.id, "case_no": c.case_no, "loss_fen": c.loss_fen, "reported_at": c.reported_at, "jurisdiction": c.jurisdiction_name, "review_due_ms": c.reported_at + 30 * 86_400_000}))
-        .collect();
-    Ok(Json(serde_json::json!({
-        "month": q.month,
-        "rules": rules,
-        "named": notices.get(&q.month).cloned().unwrap_or_default(),
-        "notices": notices,
-        "rectification": listed.iter().map(|(v, n)| serde_json::json!({"jurisdiction": v, "times_named": n, "rectify_by_ms": deadline})).collect::<Vec<_>>(),
-        "traceback": traceback,
-    })))
+#[utoipa::path(get, path = "/supervision/ladder", tag = "cases", params(LadderQuery), responses((status = 200, body = crate::figures::Ladder)))]
+async fn ladder(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<LadderQuery>) -> ApiResult<Json<crate::figures::Ladder>> {
+    Ok(Json(crate::figures::ladder(&s.store, &q.month).await?))
 }
 
 /// Which year.
@@ -87,8 +57,8 @@ async fn evaluation(State(s): State<AppState>, Authorized(_p): Authorized<{ perm
     let stations = s.store.list_stations().await?;
     let name_of: HashMap<i64, String> = stations.iter().map(|x| (x.id, x.name.clone())).collect();
     let bounds = |y: i16| -> ApiResult<(i64, i64)> {
-        let (a, _) = month_bounds(&format!("{y:04}-01"))?;
-        let (b, _) = month_bounds(&format!("{:04}-01", y + 1))?;
+        let (a, _) = crate::figures::month_bounds(&format!("{y:04}-01"))?;
+        let (b, _) = crate::figures::month_bounds(&format!("{:04}-01", y + 1))?;
         Ok((a, b))
     };
     let mut totals = Vec::new();
@@ -391,26 +361,12 @@ struct CaseQuery {
     fraud_type: Option<String>,
 }
 
-/// The `n` months ending with `month`, oldest first.
-fn months_ending(month: &str, n: i32) -> ApiResult<Vec<String>> {
-    let first = supervision::ranking::shift_month(month, 1 - n).ok_or_else(|| ApiError::invalid(format!("month: '{month}' is not YYYY-MM")))?;
-    Ok(supervision::ranking::month_range(&first, month))
-}
-
-/// Month bounds `[start, end)` in UTC ms of a `YYYY-MM` in China time.
-fn month_bounds(m: &str) -> ApiResult<(i64, i64)> {
-    let d: jiff::civil::Date = format!("{m}-01").parse().map_err(|_| ApiError::invalid(format!("month: '{m}' is not YYYY-MM")))?;
-    let start = d.to_zoned(domain::time::china()).map_err(ApiError::internal)?;
-    let end = start.checked_add(jiff::Span::new().months(1)).map_err(ApiError::internal)?;
-    Ok((start.timestamp().as_millisecond(), end.timestamp().as_millisecond()))
-}
-
 /// Cases of the caller's area, newest first.
 #[utoipa::path(get, path = "/cases", tag = "cases", params(CaseQuery, Paging), responses((status = 200, body = Page<CaseView>)))]
 async fn list_cases(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<CaseQuery>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<CaseView>>> {
     let (from_ms, to_ms) = match q.month.as_deref().filter(|m| !m.is_empty()) {
         Some(m) => {
-            let (a, b) = month_bounds(m)?;
+            let (a, b) = crate::figures::month_bounds(m)?;
             (Some(a), Some(b))
         }
         None => (None, None),
@@ -462,93 +418,16 @@ struct RankingQuery {
     cutoff: Option<String>,
 }
 
-/// The month's ranking, with the previous month's ranks for the arrows.
-#[derive(Serialize, utoipa::ToSchema)]
-struct RankingView {
-    month: String,
-    rules_version: String,
-    cutoff_ms: i64,
-    /// The stored result was found (and the recomputation agreed with it).
-    stored: bool,
-    /// The month is not over at the cut-off: the figures may still change, nothing is stored.
-    provisional: bool,
-    #[schema(value_type = Object)]
-    ranking: serde_json::Value,
-    #[schema(value_type = Object)]
-    previous: serde_json::Value,
-    #[schema(value_type = Object)]
-    escalations: serde_json::Value,
-    /// Cases counted in the month.
-    cases: u64,
-}
-
 /// Computes the ranking of a month from the stored cases (with the population in force in each
 /// month) and the interviews due; stores it with its rules version and data cut-off, and gives
 /// the stored one back when asked again (a recomputation that disagrees is an error).
-#[utoipa::path(get, path = "/supervision/ranking", tag = "cases", params(RankingQuery), responses((status = 200, body = RankingView)))]
-async fn ranking(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<RankingQuery>) -> ApiResult<Json<RankingView>> {
-    let rules = RankingRules::default();
-    let (_, month_end) = month_bounds(&q.month)?;
+#[utoipa::path(get, path = "/supervision/ranking", tag = "cases", params(RankingQuery), responses((status = 200, body = crate::figures::RankingView)))]
+async fn ranking(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<RankingQuery>) -> ApiResult<Json<crate::figures::RankingView>> {
     let cutoff_ms = match q.cutoff.as_deref().filter(|v| !v.is_empty()) {
-        Some(v) => v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("cutoff: expected RFC 3339"))?.as_millisecond(),
-        None => match s.store.latest_stored_ranking(&q.month, &rules.version).await? {
-            Some((c, _)) => c,
-            None => store::now_ms(),
-        },
+        Some(v) => Some(v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("cutoff: expected RFC 3339"))?.as_millisecond()),
+        None => None,
     };
-    let provisional = cutoff_ms < month_end;
-    // Twelve months up to the asked one: enough for the interview ladder to see its runs.
-    let months = months_ending(&q.month, 12)?;
-    let (from_ms, _) = month_bounds(&months[0])?;
-    let stations = s.store.list_stations().await?;
-    let name_of: HashMap<i64, String> = stations.iter().map(|x| (x.id, x.name.clone())).collect();
-    let rows: Vec<CaseRow> = s
-        .store
-        .case_facts(from_ms, month_end, cutoff_ms)
-        .await?
-        .into_iter()
-        .filter_map(|c| Some(CaseRow { station: name_of.get(&c.station_id)?.clone(), month: domain::time::china_month(c.reported_at)?, case_id: c.case_no, loss_fen: c.loss_fen }))
-        .collect();
-    // Population of each station as in force at the end of each month.
-    let mut pop: HashMap<(String, String), i64> = HashMap::new();
-    for m in &months {
-        let (_, end) = month_bounds(m)?;
-        let last_day = domain::time::china_date(end - 1).map(|d| d.to_string()).unwrap_or_default();
-        for (st, n) in s.store.station_populations(&last_day).await? {
-            if let Some(name) = name_of.get(&st) {
-                pop.insert((name.clone(), m.clone()), n);
-            }
-        }
-    }
-    let names: Vec<String> = stations.iter().map(|x| x.name.clone()).collect();
-    let result = supervision::ranking::rank(&rows, &names, &|st, mo| pop.get(&(st.to_string(), mo.to_string())).copied().unwrap_or(1), &rules);
-    let this = result.months.iter().find(|x| x.month == q.month);
-    let prev = result.months.iter().rev().find(|x| x.month < q.month);
-    let body = serde_json::json!({
-        "ranking": this.map(|x| serde_json::to_value(&x.ranking)).transpose().map_err(ApiError::internal)?.unwrap_or(serde_json::json!([])),
-        "escalations": result.escalations.iter().filter(|e| e.month <= q.month).map(|e| serde_json::json!({"station": e.station, "month": e.month, "action": e.action, "months_running": e.months_running})).collect::<Vec<_>>(),
-    });
-    let text = body.to_string();
-    let stored = match s.store.stored_ranking(&q.month, &rules.version, cutoff_ms).await? {
-        Some(old) if old == text => true,
-        Some(_) => return Err(ApiError::internal(format!("ranking of {} under rules {} and cut-off {cutoff_ms} differs from the stored one", q.month, rules.version))),
-        None if !provisional => {
-            s.store.store_ranking(&q.month, &rules.version, cutoff_ms, &text).await?;
-            false
-        }
-        None => false,
-    };
-    Ok(Json(RankingView {
-        month: q.month.clone(),
-        rules_version: rules.version,
-        cutoff_ms,
-        stored,
-        provisional,
-        cases: this.map(|x| x.ranking.iter().map(|r| u64::from(r.cases)).sum()).unwrap_or(0),
-        ranking: body["ranking"].clone(),
-        previous: prev.map(|x| serde_json::to_value(&x.ranking)).transpose().map_err(ApiError::internal)?.unwrap_or(serde_json::json!([])),
-        escalations: body["escalations"].clone(),
-    }))
+    Ok(Json(crate::figures::ranking(&s.store, &q.month, cutoff_ms).await?))
 }
 
 /// Which months.
@@ -564,59 +443,8 @@ struct StatsQuery {
 /// recovered money of the month against a year before (the "four ups"; arrests are not in the
 /// case data yet).
 #[utoipa::path(get, path = "/supervision/stats", tag = "cases", params(StatsQuery), responses((status = 200, body = Object)))]
-async fn stats(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<StatsQuery>) -> ApiResult<Json<serde_json::Value>> {
-    use std::collections::BTreeMap;
-    let (_, end) = month_bounds(&q.month)?;
-    let months = months_ending(&q.month, 24)?;
-    let (from, _) = month_bounds(&months[0])?;
-    let rows = s.store.case_stats_rows(&p.scope, from, end).await?;
-    let prev_month = months[22].clone();
-    let year_ago = months[11].clone();
-    let mut series: BTreeMap<String, (u64, i64)> = months.iter().map(|m| (m.clone(), (0, 0))).collect();
-    let mut by_type: BTreeMap<String, (u64, i64)> = BTreeMap::new();
-    let mut by_age: BTreeMap<String, u64> = BTreeMap::new();
-    // station → [this month, a year before] of (cases, solved, recovered fen)
-    let mut four: BTreeMap<i64, [(u64, u64, i64); 2]> = BTreeMap::new();
-    for r in &rows {
-        let Some(m) = domain::time::china_month(r.reported_at) else { continue };
-        if let Some(e) = series.get_mut(&m) {
-            e.0 += 1;
-            e.1 += r.loss_fen;
-        }
-        let slot = if m == q.month { Some(0) } else if m == year_ago { Some(1) } else { None };
-        if m == q.month {
-            let t = by_type.entry(r.fraud_type.clone()).or_default();
-            t.0 += 1;
-            t.1 += r.loss_fen;
-            *by_age.entry(if r.victim_age_band.is_empty() { "unknown".into() } else { r.victim_age_band.clone() }).or_default() += 1;
-        }
-        if let Some(k) = slot {
-            let e = &mut four.entry(r.station_id).or_default()[k];
-            e.0 += 1;
-            if r.status == "solved" || r.status == "closed" {
-                e.1 += 1;
-            }
-            e.2 += r.recovered_fen;
-        }
-    }
-    let change = |now: f64, before: f64| if before == 0.0 { serde_json::Value::Null } else { serde_json::json!(((now - before) / before * 1000.0).round() / 10.0) };
-    let this = series.get(&q.month).copied().unwrap_or((0, 0));
-    let prev = series.get(&prev_month).copied().unwrap_or((0, 0));
-    let ago = series.get(&year_ago).copied().unwrap_or((0, 0));
-    let names: HashMap<i64, String> = s.store.list_stations().await?.into_iter().map(|x| (x.id, x.name)).collect();
-    let rate = |x: (u64, u64, i64)| if x.0 == 0 { 0.0 } else { (x.1 as f64 / x.0 as f64 * 1000.0).round() / 10.0 };
-    Ok(Json(serde_json::json!({
-        "month": q.month,
-        "series": series.iter().map(|(m, (c, l))| serde_json::json!({"month": m, "cases": c, "loss_fen": l})).collect::<Vec<_>>(),
-        "cases": this.0, "loss_fen": this.1,
-        "mom_cases_pct": change(this.0 as f64, prev.0 as f64), "mom_loss_pct": change(this.1 as f64, prev.1 as f64),
-        "yoy_cases_pct": change(this.0 as f64, ago.0 as f64), "yoy_loss_pct": change(this.1 as f64, ago.1 as f64),
-        "by_type": by_type.iter().map(|(t, (c, l))| serde_json::json!({"fraud_type": t, "name_zh": domain::case::fraud_type_zh(t), "cases": c, "loss_fen": l})).collect::<Vec<_>>(),
-        "by_age_band": by_age,
-        "four_ups": four.iter().map(|(st, [a, b])| serde_json::json!({
-            "station": names.get(st).cloned().unwrap_or_default(),
-            "solved": [a.1, b.1], "solve_rate_pct": [rate(*a), rate(*b)], "recovered_fen": [a.2, b.2],
-            "all_up": a.1 > b.1 && rate(*a) > rate(*b) && a.2 > b.2,
-        })).collect::<Vec<_>>(),
-    })))
+async fn stats(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<StatsQuery>) -> ApiResult<Json<supervision::stats::MonthStats>> {
+    let rows = crate::figures::stat_cases(&s.store, &p.scope, &crate::figures::months_ending(&q.month, 24)?[0], &q.month).await?;
+    let st = supervision::stats::month_stats(&rows, &q.month).ok_or_else(|| ApiError::invalid(format!("month: '{}' is not YYYY-MM", q.month)))?;
+    Ok(Json(st))
 }

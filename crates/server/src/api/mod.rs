@@ -10,6 +10,7 @@ pub(crate) type ClueLimiter = clues::Recent;
 mod decide;
 mod flows;
 mod registry;
+mod reports;
 mod residents;
 mod session;
 
@@ -21,7 +22,7 @@ use crate::AppState;
 
 /// All API routes, with their OpenAPI descriptions.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes()).merge(cases::routes()).merge(bank::routes()).merge(clues::routes())
+    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes()).merge(cases::routes()).merge(bank::routes()).merge(clues::routes()).merge(reports::routes())
 }
 
 /// Paging parameters common to every list.

@@ -1,0 +1,242 @@
+//! The supervision figures (statistics, ranking, ladder) read from the store, shared by the
+//! statistics API and the reports, so that a report and the API can never disagree.
+
+use std::collections::{BTreeMap, HashMap};
+
+use domain::Scope;
+use serde::Serialize;
+use supervision::ladder::{LadderRules, listed_for_rectification, named_in_notice};
+use supervision::ranking::{CaseRow, RankingRules, StationRank};
+use supervision::stats::StatCase;
+
+use crate::error::{ApiError, ApiResult};
+
+/// The `n` months ending with `month`, oldest first.
+pub fn months_ending(month: &str, n: i32) -> ApiResult<Vec<String>> {
+    let first = supervision::ranking::shift_month(month, 1 - n).ok_or_else(|| ApiError::invalid(format!("month: '{month}' is not YYYY-MM")))?;
+    Ok(supervision::ranking::month_range(&first, month))
+}
+
+/// Month bounds `[start, end)` in UTC ms of a `YYYY-MM` in China time.
+pub fn month_bounds(m: &str) -> ApiResult<(i64, i64)> {
+    domain::time::month_bounds(m).ok_or_else(|| ApiError::invalid(format!("month: '{m}' is not YYYY-MM")))
+}
+
+/// The cases in scope reported from the first month to the end of the last, as statistics read
+/// them.
+pub async fn stat_cases(store: &store::Store, scope: &Scope, first_month: &str, last_month: &str) -> ApiResult<Vec<StatCase>> {
+    let (from, _) = month_bounds(first_month)?;
+    let (_, to) = month_bounds(last_month)?;
+    Ok(store
+        .case_stats_rows(scope, from, to)
+        .await?
+        .into_iter()
+        .map(|r| StatCase {
+            reported_at: r.reported_at,
+            station: r.station_name,
+            jurisdiction: r.jurisdiction_name,
+            fraud_type: r.fraud_type,
+            age_band: r.victim_age_band,
+            contact_channel: r.contact_channel,
+            loss_fen: r.loss_fen,
+            recovered_fen: r.recovered_fen,
+            solved: r.status == "solved" || r.status == "closed",
+        })
+        .collect())
+}
+
+/// An interview due, as shown.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EscalationView {
+    /// Station.
+    pub station: String,
+    /// The month that completed the run.
+    pub month: String,
+    /// interview_deputy / interview_chief.
+    #[schema(value_type = String)]
+    pub action: supervision::ranking::Action,
+    /// Months running at the top.
+    pub months_running: u32,
+}
+
+/// The month's ranking, with the previous month's ranks for the arrows.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RankingView {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The ranking rules version.
+    pub rules_version: String,
+    /// Data cut-off: cases registered after it do not count.
+    pub cutoff_ms: i64,
+    /// The stored result was found (and the recomputation agreed with it).
+    pub stored: bool,
+    /// The month is not over at the cut-off: the figures may still change, nothing is stored.
+    pub provisional: bool,
+    /// The stations, by rank on cases.
+    #[schema(value_type = Object)]
+    pub ranking: Vec<StationRank>,
+    /// The month before.
+    #[schema(value_type = Object)]
+    pub previous: Vec<StationRank>,
+    /// Interviews due up to the month.
+    pub escalations: Vec<EscalationView>,
+    /// Cases counted in the month.
+    pub cases: u64,
+}
+
+/// Computes the ranking of a month from the stored cases (with the population in force in each
+/// month) and the interviews due; stores it with its rules version and data cut-off, and gives
+/// the stored one back when asked again (a recomputation that disagrees is an error). Without a
+/// cut-off: the ranking already stored for the month, or else the data as of now.
+pub async fn ranking(store: &store::Store, month: &str, cutoff_ms: Option<i64>) -> ApiResult<RankingView> {
+    let rules = RankingRules::default();
+    let (_, month_end) = month_bounds(month)?;
+    let cutoff_ms = match cutoff_ms {
+        Some(c) => c,
+        None => match store.latest_stored_ranking(month, &rules.version).await? {
+            Some((c, _)) => c,
+            None => store::now_ms(),
+        },
+    };
+    let provisional = cutoff_ms < month_end;
+    // Twelve months up to the asked one: enough for the interview ladder to see its runs.
+    let months = months_ending(month, 12)?;
+    let (from_ms, _) = month_bounds(&months[0])?;
+    let stations = store.list_stations().await?;
+    let name_of: HashMap<i64, String> = stations.iter().map(|x| (x.id, x.name.clone())).collect();
+    let rows: Vec<CaseRow> = store
+        .case_facts(from_ms, month_end, cutoff_ms)
+        .await?
+        .into_iter()
+        .filter_map(|c| Some(CaseRow { station: name_of.get(&c.station_id)?.clone(), month: domain::time::china_month(c.reported_at)?, case_id: c.case_no, loss_fen: c.loss_fen }))
+        .collect();
+    // Population of each station as in force at the end of each month.
+    let mut pop: HashMap<(String, String), i64> = HashMap::new();
+    for m in &months {
+        let (_, end) = month_bounds(m)?;
+        let last_day = domain::time::china_date(end - 1).map(|d| d.to_string()).unwrap_or_default();
+        for (st, n) in store.station_populations(&last_day).await? {
+            if let Some(name) = name_of.get(&st) {
+                pop.insert((name.clone(), m.clone()), n);
+            }
+        }
+    }
+    let names: Vec<String> = stations.iter().map(|x| x.name.clone()).collect();
+    let result = supervision::ranking::rank(&rows, &names, &|st, mo| pop.get(&(st.to_string(), mo.to_string())).copied().unwrap_or(1), &rules);
+    let this = result.months.iter().find(|x| x.month == month).map(|x| x.ranking.clone()).unwrap_or_default();
+    let previous = result.months.iter().rev().find(|x| x.month.as_str() < month).map(|x| x.ranking.clone()).unwrap_or_default();
+    let escalations: Vec<EscalationView> = result
+        .escalations
+        .iter()
+        .filter(|e| e.month.as_str() <= month)
+        .map(|e| EscalationView { station: e.station.clone(), month: e.month.clone(), action: e.action, months_running: e.months_running })
+        .collect();
+    let text = serde_json::json!({"ranking": this, "escalations": escalations}).to_string();
+    let stored = match store.stored_ranking(month, &rules.version, cutoff_ms).await? {
+        Some(old) if old == text => true,
+        Some(_) => return Err(ApiError::internal(format!("ranking of {month} under rules {} and cut-off {cutoff_ms} differs from the stored one", rules.version))),
+        None if !provisional => {
+            store.store_ranking(month, &rules.version, cutoff_ms, &text).await?;
+            false
+        }
+        None => false,
+    };
+    Ok(RankingView {
+        month: month.to_string(),
+        rules_version: rules.version,
+        cutoff_ms,
+        stored,
+        provisional,
+        cases: this.iter().map(|r| u64::from(r.cases)).sum(),
+        ranking: this,
+        previous,
+        escalations,
+    })
+}
+
+/// A village listed for rectification.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Rectification {
+    /// Village or community.
+    pub jurisdiction: String,
+    /// Times named within the look-back.
+    pub times_named: usize,
+    /// Deadline, ms.
+    pub rectify_by_ms: i64,
+}
+
+/// A case that needs a full trace-back review.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Traceback {
+    /// Case id.
+    pub case_id: i64,
+    /// Case number.
+    pub case_no: String,
+    /// Loss, fen.
+    pub loss_fen: i64,
+    /// Reported, ms.
+    pub reported_at: i64,
+    /// The victim's village or community.
+    pub jurisdiction: String,
+    /// Review due, ms.
+    pub review_due_ms: i64,
+}
+
+/// The rest of the ladder for a month.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Ladder {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The rules.
+    #[schema(value_type = Object)]
+    pub rules: LadderRules,
+    /// Villages named in this month's notice.
+    pub named: Vec<String>,
+    /// Month → villages named, over the look-back.
+    pub notices: BTreeMap<String, Vec<String>>,
+    /// Listed for rectification.
+    pub rectification: Vec<Rectification>,
+    /// The month's cases that need a trace-back review.
+    pub traceback: Vec<Traceback>,
+}
+
+/// Villages named in the monthly notices up to a month, those listed for rectification (with
+/// the deadline computed), and the month's cases that need a full trace-back review.
+pub async fn ladder(store: &store::Store, month: &str) -> ApiResult<Ladder> {
+    let rules = LadderRules::default();
+    let (this_from, month_end) = month_bounds(month)?;
+    let months = months_ending(month, rules.lookback_months as i32)?;
+    let (from_ms, _) = month_bounds(&months[0])?;
+    let facts = store.case_facts(from_ms, month_end, store::now_ms()).await?;
+    let mut by_month: BTreeMap<String, BTreeMap<String, (u32, i64)>> = BTreeMap::new();
+    for c in &facts {
+        if let Some(m) = domain::time::china_month(c.reported_at) {
+            let e = by_month.entry(m).or_default().entry(c.jurisdiction_name.clone()).or_default();
+            e.0 += 1;
+            e.1 += c.loss_fen;
+        }
+    }
+    let notices: BTreeMap<String, Vec<String>> = by_month.iter().map(|(m, v)| (m.clone(), named_in_notice(v, rules.notice_top_n))).collect();
+    let listed = listed_for_rectification(&notices, &rules);
+    let deadline = month_end + rules.rectify_days * 86_400_000;
+    let traceback = facts
+        .iter()
+        .filter(|c| c.reported_at >= this_from && c.loss_fen >= rules.traceback_from_fen)
+        .map(|c| Traceback {
+            case_id: c.id,
+            case_no: c.case_no.clone(),
+            loss_fen: c.loss_fen,
+            reported_at: c.reported_at,
+            jurisdiction: c.jurisdiction_name.clone(),
+            review_due_ms: c.reported_at + 30 * 86_400_000,
+        })
+        .collect();
+    Ok(Ladder {
+        month: month.to_string(),
+        named: notices.get(month).cloned().unwrap_or_default(),
+        rectification: listed.into_iter().map(|(v, n)| Rectification { jurisdiction: v, times_named: n, rectify_by_ms: deadline }).collect(),
+        notices,
+        traceback,
+        rules,
+    })
+}

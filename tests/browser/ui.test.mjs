@@ -295,3 +295,49 @@ test('a resident reports a number on the public page; the analyst confirms it on
   assert.deepEqual(a.errors, []);
   await a.ctx.close();
 });
+
+test('the office writes, approves and publishes a bulletin; a station officer downloads the PDF and XLSX', async () => {
+  const { ctx, page, errors } = await login('office');
+  await page.goto(base + '/#/reports');
+  // The demo has last month's bulletin published and a draft analysis.
+  await page.locator('[data-testid=reports] .el-table__row').first().waitFor();
+  const listed = await page.locator('[data-testid=reports]').innerText();
+  assert.ok(listed.includes('排名通报') && listed.includes('已发布') && listed.includes('半月分析研判'), listed);
+  // Generate this month's briefing, write the narrative, approve and publish it.
+  await page.getByTestId('report-new').click();
+  await page.getByTestId('report-kind').click();
+  await page.locator('.el-select-dropdown__item', { hasText: '工作简报' }).click();
+  await page.getByTestId('report-generate').click();
+  await page.getByTestId('report-detail').waitFor();
+  assert.ok((await page.getByTestId('report-detail').innerText()).includes('草稿'));
+  await page.getByTestId('report-narrative').locator('textarea').fill('各派出所要在预警签收后10分钟内联系当事人。');
+  await page.getByTestId('report-save-narrative').click();
+  await page.getByTestId('report-approve').click();
+  await page.locator('.el-message-box__btns .el-button--primary').click();
+  await page.getByTestId('report-publish').waitFor();
+  await page.getByTestId('report-publish').click();
+  await page.locator('.el-message-box__btns .el-button--primary').click();
+  await page.locator('[data-testid=report-detail] .el-tag', { hasText: '已发布' }).waitFor();
+  const frame = page.frameLocator('[data-testid=report-preview]');
+  await frame.locator('text=各派出所要在预警签收后10分钟内联系当事人。').waitFor();
+  await page.screenshot({ path: join(shots, 'reports-office.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+
+  // A station officer of the county receives the published reports and downloads them.
+  const o = await login('officer');
+  const mine = await apiGet(o.page, '/reports');
+  assert.equal(mine.status, 200);
+  assert.ok(mine.body.length >= 2 && mine.body.every((r) => r.status === 'published'), JSON.stringify(mine.body.map((r) => r.status)));
+  const bulletin = mine.body.find((r) => r.kind === 'bulletin');
+  const dl = (fmt) => o.page.evaluate(async ([id, f]) => { const r = await fetch(`/api/v1/reports/${id}/download?format=${f}`); const b = new Uint8Array(await r.arrayBuffer()); return { status: r.status, type: r.headers.get('content-type'), head: String.fromCharCode(...b.slice(0, 5)), size: b.length }; }, [bulletin.id, fmt]);
+  const pdf = await dl('pdf');
+  assert.deepEqual([pdf.status, pdf.type, pdf.head], [200, 'application/pdf', '%PDF-']);
+  const xlsx = await dl('xlsx');
+  assert.equal(xlsx.status, 200);
+  assert.equal(xlsx.head.slice(0, 2), 'PK', 'an XLSX is a zip');
+  await o.page.goto(base + '/#/reports');
+  await o.page.locator('[data-testid=reports] .el-table__row').first().waitFor();
+  assert.equal(await o.page.getByTestId('report-new').count(), 0, 'an officer does not generate reports');
+  await o.ctx.close();
+});

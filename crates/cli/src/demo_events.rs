@@ -5,6 +5,7 @@
 //! ring of accounts passing money round.
 
 use engine::event::{AccountEvent, AccountEventKind, CallKind, CallRecord, Channel, Colour, Event, ListKind, ListUpdate, Transfer};
+use anyhow::Context;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -198,5 +199,46 @@ pub async fn seed_cases(state: &server::AppState, plan: &demo::CountyPlan, seed:
     server::intake::feed_fraud_list(state, &stored).map_err(|e| anyhow::anyhow!("fraud list: {e:?}"))?;
     let stored = stored.len();
     eprintln!("Demo cases: {stored} over two years.");
+    Ok(())
+}
+
+/// Puts last month's bulletin (published, with the office's narrative) and the latest
+/// semi-monthly analysis (a draft) in the store (first start of a new demo only), so that the
+/// reports page shows the whole cycle.
+pub async fn seed_reports(state: &server::AppState) -> anyhow::Result<()> {
+    let store = &state.store;
+    if !store.list_reports(None).await?.is_empty() {
+        return Ok(());
+    }
+    let county = store.jurisdiction_tree(&domain::Scope::All).await?.into_iter().find(|j| j.parent_id.is_none()).context("no county")?;
+    let now = store::now_ms();
+    let this_month = domain::time::china_month(now).context("month")?;
+    let last_month = supervision::ranking::shift_month(&this_month, -1).context("month")?;
+    let half = domain::time::HalfMonth::of(now).and_then(|h| h.shift(-1)).context("half")?;
+    let narrative = "各派出所要对照本月排名，逐案分析发案原因，针对高发类型开展精准宣防，确保发案数、损失数“双下降”。\n\
+        连续处于最高位的派出所要制定整改方案，于下月5日前报县领导小组办公室。\n\
+        被通报的村（社区）要组织网格员开展入户宣传，确保宣传回执全覆盖。";
+    for (kind, period, publish) in [(report::model::Kind::Bulletin, last_month, true), (report::model::Kind::Analysis, half.to_string(), false)] {
+        let r = server::reports::generate(store, kind, &period, &county, now).await?;
+        let id = store
+            .insert_report(&store::NewReport {
+                kind: kind.as_str().into(),
+                period: period.clone(),
+                scope_jurisdiction_id: county.id,
+                scope_path: county.path.clone(),
+                cutoff_ms: now,
+                rule_versions: serde_json::to_string(&r.rule_versions)?,
+                snapshot: serde_json::to_string(&r)?,
+                narrative: if publish { narrative.into() } else { String::new() },
+                corrects_id: None,
+                created_by: "演示数据".into(),
+            })
+            .await?;
+        if publish {
+            store.advance_report(id, "draft", "approved", "演示数据").await?;
+            store.advance_report(id, "approved", "published", "演示数据").await?;
+        }
+    }
+    eprintln!("Demo reports: the bulletin of the month before (published) and a semi-monthly analysis (draft).");
     Ok(())
 }

@@ -11,6 +11,7 @@ mod flows;
 mod ingest;
 mod publish;
 mod rank;
+mod report;
 
 
 use anyhow::Context;
@@ -60,6 +61,11 @@ enum Command {
     Ingest(ingest::IngestArgs),
     /// Monthly ranking of police stations and the interviews due, from CSV exports.
     Rank(rank::RankArgs),
+    /// Writes a report (bulletin, analysis, briefing) of the stored data as PDF, XLSX or HTML.
+    Report {
+        #[command(subcommand)]
+        command: report::ReportCommand,
+    },
     /// Follows money forward from an account of an AMLSim folder (fund-flow trace).
     Trace(flows::TraceArgs),
     /// Events from a JSONL file onto the NATS JetStream event stream (--nats-url).
@@ -189,6 +195,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Rank(args) => tokio::task::spawn_blocking(move || rank::run(args)).await?,
         Command::Trace(args) => tokio::task::spawn_blocking(move || flows::trace(args)).await?,
+        Command::Report { command } => report::run(command, &Config::load(&cli.overrides)?).await,
         Command::Publish(args) => publish::run(args, &Config::load(&cli.overrides)?).await,
         Command::Bench { command } => bench::run(command, &cli.overrides).await,
         Command::Ingest(args) => tokio::task::spawn_blocking(move || ingest::run(args)).await?,
@@ -204,6 +211,7 @@ async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool, demo_seed
     if let Some((seed, plan)) = demo_seed {
         demo_events::seed(&state, seed).await?;
         demo_events::seed_cases(&state, &plan, seed).await?;
+        demo_events::seed_reports(&state).await?;
     }
     if replayed > 0 {
         eprintln!("Engine windows rebuilt from {replayed} logged events.");

@@ -8,6 +8,9 @@ use supervision::stats::{MonthStats, Summary, change_pct, share_pct};
 
 use crate::model::{Block, Cell, Chart, ChartKind, Column, Format, Kind, Report, Section, Series, Table};
 
+/// Villages listed on paper; the workbook has all.
+const TOP_VILLAGES: usize = 10;
+
 /// 10,000 yuan in fen.
 const WAN_FEN: f64 = 1_000_000.0;
 
@@ -320,6 +323,7 @@ pub fn bulletin(i: &BulletinInput) -> Report {
     // 四、重点村（社区）
     let mut villages: Vec<(&String, &(u64, i64))> = i.areas.by_jurisdiction.iter().collect();
     villages.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(b.0)));
+    let village_row = |(k, v): &(&String, &(u64, i64))| vec![Cell::text((*k).clone()), Cell::int(v.0 as i64), Cell::Num(wan(v.1)), Cell::text(if i.named.contains(k) { "是" } else { "" })];
     sections.push(Section {
         heading: "重点村（社区）通报".into(),
         paragraphs: vec![if i.named.is_empty() {
@@ -335,13 +339,22 @@ pub fn bulletin(i: &BulletinInput) -> Report {
                 series: vec![Series { name: "发案数".into(), unit: "起".into(), values: villages.iter().map(|(_, v)| v.0 as f64).collect() }],
             }),
             Block::Table(Table {
-                sheet: "村社区发案".into(),
-                caption: "各村（社区）发案情况".into(),
+                sheet: "重点村社区".into(),
+                caption: format!("发案数居前的村（社区）（前{}位，全部见Excel）", villages.len().min(TOP_VILLAGES)),
                 columns: vec![col("村（社区）", Format::Text), col("发案数(起)", Format::Int), col("经济损失(万元)", Format::WanYuan), col("本月通报", Format::Text)],
-                rows: villages.iter().map(|(k, v)| vec![Cell::text((*k).clone()), Cell::int(v.0 as i64), Cell::Num(wan(v.1)), Cell::text(if i.named.contains(k) { "是" } else { "" })]).collect(),
+                rows: villages.iter().take(TOP_VILLAGES).map(village_row).collect(),
                 total: None,
                 note: None,
                 sheet_only: false,
+            }),
+            Block::Table(Table {
+                sheet: "村社区发案".into(),
+                caption: "各村（社区）发案情况".into(),
+                columns: vec![col("村（社区）", Format::Text), col("发案数(起)", Format::Int), col("经济损失(万元)", Format::WanYuan), col("本月通报", Format::Text)],
+                rows: villages.iter().map(village_row).collect(),
+                total: None,
+                note: None,
+                sheet_only: true,
             }),
         ],
     });

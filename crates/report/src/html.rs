@@ -54,7 +54,7 @@ pub fn render(doc: &Document<'_>) -> String {
                 Block::Chart(c) => {
                     let _ = write!(s, "<figure>{}</figure>", charts::svg(c));
                 }
-                Block::Table(t) if t.sheet_only => {}
+                Block::Table(t) if t.sheet_only || t.rows.is_empty() => {}
                 Block::Table(t) => {
                     let _ = write!(s, "<table><caption>{}</caption><thead><tr>", esc(&t.caption));
                     for c in &t.columns {

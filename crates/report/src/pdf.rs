@@ -144,7 +144,7 @@ pub fn render(doc: &Document<'_>, fonts: Arc<Fonts>) -> Result<(Vec<u8>, usize),
                     files.insert(file_id(&name)?, Bytes::new(charts::svg(c).into_bytes()));
                     blocks.push(serde_json::json!({"type": "chart", "file": name}));
                 }
-                Block::Table(t) if t.sheet_only => {}
+                Block::Table(t) if t.sheet_only || t.rows.is_empty() => {}
                 Block::Table(t) => {
                     let show = |row: &Vec<crate::model::Cell>| row.iter().zip(&t.columns).map(|(c, col)| c.display(col.format)).collect::<Vec<_>>();
                     blocks.push(serde_json::json!({

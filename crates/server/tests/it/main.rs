@@ -768,3 +768,126 @@ async fn public_clues(app: &App) {
     assert_eq!(login(app, "officer_a").await.get("/api/v1/clues").await.0, StatusCode::FORBIDDEN);
 }
 both!(clues, public_clues);
+
+/// Reads every sheet of a workbook: sheet → rows of cells.
+fn workbook(bytes: Vec<u8>) -> std::collections::BTreeMap<String, Vec<Vec<calamine::Data>>> {
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("xlsx");
+    wb.sheet_names().into_iter().map(|n| {
+        let rows = wb.worksheet_range(&n).expect("sheet").rows().map(|r| r.to_vec()).collect();
+        (n, rows)
+    }).collect()
+}
+
+async fn reports_snapshot_scope_and_agreement(app: &App) {
+    let d = |s: &str| s.parse::<jiff::civil::Date>().expect("date");
+    let tb = app.store.jurisdiction_by_code("TB").await.expect("tb").expect("tb").id;
+    app.store.set_population(app.county.town_a, d("2025-12-31"), 10_000, "test").await.expect("pop");
+    app.store.set_population(tb, d("2025-12-31"), 40_000, "test").await.expect("pop");
+    let admin = login(app, "admin").await;
+    for (no, at, station, t, loss) in [
+        ("R1", "2026-02-02T09:00:00+08:00", "甲所", "刷单返利", "1200.50"),
+        ("R2", "2026-02-20T09:00:00+08:00", "甲所", "虚假投资理财", "600000"),
+        ("R3", "2026-02-21T09:00:00+08:00", "乙所", "刷单返利", "300"),
+        ("R4", "2026-01-21T09:00:00+08:00", "乙所", "刷单返利", "300"),
+    ] {
+        let (st, c) = admin.post("/api/v1/cases", json!({"case_no": no, "reported_at": at, "station": station, "fraud_type": t, "loss_yuan": loss})).await;
+        assert_eq!(st, StatusCode::OK, "{c}");
+    }
+    let o = login(app, "office").await;
+    let (st, bad) = o.post("/api/v1/reports", json!({"kind": "analysis", "period": "2026-02"})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "the analysis needs a half month: {bad}");
+    let (st, r) = o.post("/api/v1/reports", json!({"kind": "bulletin", "period": "2026-02"})).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let id = r["id"].as_i64().expect("id");
+    assert_eq!((r["status"].as_str(), r["version"].as_i64()), (Some("draft"), Some(1)));
+    let (_, detail) = o.get(&format!("/api/v1/reports/{id}")).await;
+    let content = detail["content"].clone();
+    // The report's numbers are the statistics API's numbers for the same month.
+    let (_, stats) = o.get("/api/v1/supervision/stats?month=2026-02").await;
+    let table = |sheet: &str| content["sections"].as_array().expect("sections").iter().flat_map(|s| s["blocks"].as_array().expect("blocks").clone()).find(|b| b["sheet"] == sheet).unwrap_or_else(|| panic!("table {sheet}"));
+    let types = table("案件类型");
+    assert_eq!(types["total"][1].as_f64(), stats["cases"].as_f64(), "cases: {types}");
+    assert_eq!(types["total"][3].as_f64(), Some(stats["loss_fen"].as_f64().expect("loss") / 1_000_000.0), "loss in 10,000 yuan");
+    for t in stats["by_type"].as_array().expect("by_type") {
+        let row = types["rows"].as_array().expect("rows").iter().find(|r| r[0] == t["name_zh"]).expect("type row");
+        assert_eq!(row[1].as_f64(), t["cases"].as_f64());
+    }
+    // …and the ranking API's, under the rules version and cut-off the report stored.
+    let cutoff = jiff::Timestamp::from_millisecond(detail["cutoff_ms"].as_i64().expect("cutoff")).expect("ts").to_string();
+    let (_, ranking) = o.get(&format!("/api/v1/supervision/ranking?month=2026-02&cutoff={}", cutoff.replace(':', "%3A"))).await;
+    assert_eq!(ranking["rules_version"], content["rule_versions"]["排名规则"]);
+    let rows = table("派出所排名")["rows"].clone();
+    for s in ranking["ranking"].as_array().expect("ranking") {
+        let row = rows.as_array().expect("rows").iter().find(|r| r[0] == s["station"]).expect("station row");
+        assert_eq!((row[1].as_f64(), row[2].as_f64()), (s["cases"].as_f64(), s["rank_cases"].as_f64()), "{row} vs {s}");
+    }
+    let large = table("倒查案件");
+    assert_eq!(large["rows"][0][0], "R2", "the 600,000-yuan case is listed for trace-back: {large}");
+
+    // A draft is the writers' only; the station's officer does not see it.
+    let b = login(app, "officer_b").await;
+    assert_eq!(b.get(&format!("/api/v1/reports/{id}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(b.get("/api/v1/reports").await.1, json!([]));
+    let r2 = o.c.put(format!("{}/api/v1/reports/{id}/narrative", app.base)).header("x-csrf-token", &o.csrf).json(&json!({"narrative": "各派出所要对照排名查找短板。"})).send().await.expect("put");
+    assert_eq!(r2.status(), StatusCode::OK);
+    assert_eq!(o.post(&format!("/api/v1/reports/{id}/publish"), json!({})).await.0, StatusCode::CONFLICT, "a draft is approved before it is published");
+    assert_eq!(o.post(&format!("/api/v1/reports/{id}/approve"), json!({})).await.0, StatusCode::OK);
+    let (st, pubd) = o.post(&format!("/api/v1/reports/{id}/publish"), json!({})).await;
+    assert_eq!((st, pubd["status"].as_str()), (StatusCode::OK, Some("published")), "{pubd}");
+    let r3 = o.c.put(format!("{}/api/v1/reports/{id}/narrative", app.base)).header("x-csrf-token", &o.csrf).json(&json!({"narrative": "改"})).send().await.expect("put");
+    assert_eq!(r3.status(), StatusCode::CONFLICT, "a published report never changes");
+    assert!(app.store.execute_raw(&format!("UPDATE reports SET snapshot = '{{}}' WHERE id = {id}")).await.is_err(), "the database refuses too");
+    assert!(app.store.execute_raw(&format!("DELETE FROM reports WHERE id = {id}")).await.is_err());
+
+    // Published, the county bulletin reaches the station's officer, who downloads it.
+    let dl = |s: &Session, fmt: &str| {
+        let url = format!("{}/api/v1/reports/{id}/download?format={fmt}", app.base);
+        let c = s.c.clone();
+        async move {
+            let r = c.get(url).send().await.expect("get");
+            (r.status(), r.bytes().await.expect("bytes").to_vec())
+        }
+    };
+    let (st, xlsx) = dl(&b, "xlsx").await;
+    assert_eq!(st, StatusCode::OK);
+    let before = workbook(xlsx);
+    let ranking_sheet = &before["派出所排名"];
+    assert_eq!(ranking_sheet[2][1], calamine::Data::String("发案数(起)".into()));
+    assert!(matches!(ranking_sheet[3][1], calamine::Data::Float(_)), "numbers are numbers: {:?}", ranking_sheet[3][1]);
+    let (st, pdf) = dl(&b, "pdf").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(pdf.starts_with(b"%PDF-"));
+    let (_, log) = admin.get(&format!("/api/v1/audit?object_type=report&object_id={id}&action=export")).await;
+    assert_eq!(log["total"], 2, "each download is audited: {log}");
+
+    // New data does not change the published report…
+    let (st, _) = admin.post("/api/v1/cases", json!({"case_no": "R5", "reported_at": "2026-02-22T09:00:00+08:00", "station": "乙所", "fraud_type": "刷单返利", "loss_yuan": "900"})).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(workbook(dl(&b, "xlsx").await.1), before, "the published workbook is the same after new data");
+    assert_eq!(o.get(&format!("/api/v1/reports/{id}")).await.1["content"], content);
+    // …a correction is a new version linked to it, with the new data.
+    let (st, corr) = o.post(&format!("/api/v1/reports/{id}/correct"), json!({})).await;
+    assert_eq!(st, StatusCode::OK, "{corr}");
+    assert_eq!((corr["version"].as_i64(), corr["corrects_id"].as_i64(), corr["status"].as_str()), (Some(2), Some(id), Some("draft")));
+    let (_, c2) = o.get(&format!("/api/v1/reports/{}", corr["id"])).await;
+    assert_eq!(c2["narrative"], "各派出所要对照排名查找短板。", "the correction starts from the narrative");
+    assert!(c2["content"]["summary"][0].as_str().expect("summary").contains("本月发案4起"), "{}", c2["content"]["summary"]);
+    let (_, orig) = o.get(&format!("/api/v1/reports/{id}")).await;
+    assert_eq!(orig["corrected_by"], corr["id"]);
+
+    // A town's report does not reach the other town.
+    let (st, town) = o.post("/api/v1/reports", json!({"kind": "briefing", "period": "2026-02", "jurisdiction_id": app.county.town_a})).await;
+    assert_eq!(st, StatusCode::OK, "{town}");
+    let tid = town["id"].as_i64().expect("id");
+    o.post(&format!("/api/v1/reports/{tid}/approve"), json!({})).await;
+    o.post(&format!("/api/v1/reports/{tid}/publish"), json!({})).await;
+    let a = login(app, "officer_a").await;
+    assert_eq!(dl(&a, "pdf").await.0, StatusCode::OK, "the county bulletin reaches town A");
+    let url = format!("{}/api/v1/reports/{tid}/download?format=xlsx", app.base);
+    assert_eq!(a.c.get(&url).send().await.expect("get").status(), StatusCode::OK, "town A's own briefing");
+    assert_eq!(b.c.get(&url).send().await.expect("get").status(), StatusCode::NOT_FOUND, "town B cannot download town A's briefing");
+    let listed: Vec<i64> = b.get("/api/v1/reports").await.1.as_array().expect("list").iter().map(|r| r["id"].as_i64().expect("id")).collect();
+    assert_eq!(listed, vec![id], "officer B sees the county bulletin only");
+}
+both!(reports, reports_snapshot_scope_and_agreement);

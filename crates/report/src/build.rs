@@ -14,8 +14,9 @@ const TOP_VILLAGES: usize = 10;
 /// 10,000 yuan in fen.
 const WAN_FEN: f64 = 1_000_000.0;
 
+/// Fen in 10,000 yuan, unrounded: the cell keeps the exact figure, the format shows two decimals.
 fn wan(fen: i64) -> f64 {
-    (fen as f64 / WAN_FEN * 100.0).round() / 100.0
+    fen as f64 / WAN_FEN
 }
 
 fn col(header: &str, format: Format) -> Column {

@@ -310,7 +310,7 @@ test('the office writes, approves and publishes a bulletin; a station officer do
   await page.getByTestId('report-generate').click();
   await page.getByTestId('report-detail').waitFor();
   assert.ok((await page.getByTestId('report-detail').innerText()).includes('草稿'));
-  await page.getByTestId('report-narrative').locator('textarea').fill('各派出所要在预警签收后10分钟内联系当事人。');
+  await page.locator('textarea[data-testid=report-narrative], [data-testid=report-narrative] textarea').first().fill('各派出所要在预警签收后10分钟内联系当事人。');
   await page.getByTestId('report-save-narrative').click();
   await page.getByTestId('report-approve').click();
   await page.locator('.el-message-box__btns .el-button--primary').click();

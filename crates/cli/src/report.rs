@@ -51,6 +51,9 @@ pub struct OutArgs {
     /// The area, by jurisdiction code (default: the county).
     #[arg(long)]
     scope: Option<String>,
+    /// A police station, by code: the report covers its precinct.
+    #[arg(long, conflicts_with = "scope")]
+    station: Option<String>,
     /// A text file with the office's narrative (工作要求), one paragraph per line.
     #[arg(long)]
     narrative: Option<PathBuf>,
@@ -83,14 +86,23 @@ pub async fn run(cmd: ReportCommand, cfg: &Config) -> anyhow::Result<()> {
     let started = Instant::now();
     bar.set_message("打开数据库");
     let store = cfg.open_store().await?;
-    let j = match &o.scope {
-        Some(code) => store.jurisdiction_by_code(code).await?.with_context(|| format!("--scope: no jurisdiction with code {code}"))?,
-        None => store.jurisdiction_tree(&domain::Scope::All).await?.into_iter().find(|j| j.parent_id.is_none()).context("the registry has no county yet")?,
+    let area = match (&o.scope, &o.station) {
+        (_, Some(code)) => {
+            let st = store.list_stations().await?.into_iter().find(|s| &s.code == code).with_context(|| format!("--station: no police station with code {code}"))?;
+            server::reports::Area::of_station(&store, st.id).await?
+        }
+        (Some(code), None) => server::reports::Area { jurisdiction: store.jurisdiction_by_code(code).await?.with_context(|| format!("--scope: no jurisdiction with code {code}"))?, station: None },
+        (None, None) => server::reports::Area {
+            jurisdiction: store.jurisdiction_tree(&domain::Scope::All).await?.into_iter().find(|j| j.parent_id.is_none()).context("the registry has no county yet")?,
+            station: None,
+        },
     };
+    let j = area.jurisdiction.clone();
+    let scope_name = area.station.as_ref().map_or_else(|| j.name.clone(), |s| s.name.clone());
     bar.set_message("汇总数据");
     let t0 = Instant::now();
     let cutoff = store::now_ms();
-    let r = server::reports::generate(&store, kind, &period, &j, cutoff).await?;
+    let r = server::reports::generate(&store, kind, &period, &area, cutoff).await?;
     let figures_ms = t0.elapsed().as_secs_f64() * 1000.0;
     bar.set_message(format!("排版 {}", format.to_uppercase()));
     let t1 = Instant::now();
@@ -107,6 +119,7 @@ pub async fn run(cmd: ReportCommand, cfg: &Config) -> anyhow::Result<()> {
                 period: period.clone(),
                 scope_jurisdiction_id: j.id,
                 scope_path: j.path.clone(),
+                station_id: area.station_id(),
                 cutoff_ms: cutoff,
                 rule_versions: serde_json::to_string(&r.rule_versions)?,
                 snapshot: serde_json::to_string(&r)?,
@@ -136,14 +149,14 @@ pub async fn run(cmd: ReportCommand, cfg: &Config) -> anyhow::Result<()> {
         println!(
             "{}",
             serde_json::json!({"kind": kind.as_str(), "period": period, "format": format, "out": o.out.display().to_string(), "bytes": file.bytes.len(),
-                "figures_ms": figures_ms, "render_ms": render_ms, "total_ms": total_ms, "saved_id": saved, "scope": j.name})
+                "figures_ms": figures_ms, "render_ms": render_ms, "total_ms": total_ms, "saved_id": saved, "scope": scope_name})
         );
     } else {
         println!(
             "{} {} ({}) → {} ({} bytes): figures {figures_ms:.0} ms, {} {render_ms:.0} ms, total {total_ms:.0} ms{}",
             kind.zh(),
             period,
-            j.name,
+            scope_name,
             o.out.display(),
             file.bytes.len(),
             format.to_uppercase(),

@@ -12,29 +12,59 @@ use supervision::stats::summarize;
 use crate::error::{ApiError, ApiResult};
 use crate::figures;
 
-/// The data scope of a report about a jurisdiction.
-pub fn scope_of(j: &Jurisdiction) -> Scope {
-    if j.parent_id.is_none() { Scope::All } else { Scope::Subtrees(vec![j.path.clone()]) }
+/// What a report covers: a jurisdiction (county, town, village), or a police station's
+/// precinct (then `jurisdiction` is the station's seat, which decides who the report reaches).
+#[derive(Debug, Clone)]
+pub struct Area {
+    /// The jurisdiction.
+    pub jurisdiction: Jurisdiction,
+    /// The station, for a station's report.
+    pub station: Option<store::PoliceStation>,
 }
 
-/// Who issues a report about `j`: the office of its county or town (a village's report is
-/// issued by its town).
-async fn heading(store: &Store, j: &Jurisdiction, cutoff_ms: i64, rule_versions: BTreeMap<String, String>) -> ApiResult<Heading> {
+impl Area {
+    /// The data the report counts: the jurisdiction's subtree, or the station's precinct.
+    pub fn scope(&self) -> Scope {
+        match &self.station {
+            Some(st) => Scope::Subtrees(st.precinct_paths.clone()),
+            None if self.jurisdiction.parent_id.is_none() => Scope::All,
+            None => Scope::Subtrees(vec![self.jurisdiction.path.clone()]),
+        }
+    }
+
+    /// The stored station id (0 for a jurisdiction's report).
+    pub fn station_id(&self) -> i64 {
+        self.station.as_ref().map_or(0, |s| s.id)
+    }
+
+    /// A station's area: its precinct, reaching from its seat.
+    pub async fn of_station(store: &Store, station_id: i64) -> ApiResult<Self> {
+        let st = store.station(station_id).await?.ok_or_else(|| ApiError::not_found("station"))?;
+        let seat = store.station_seat(st.id).await?.ok_or_else(|| ApiError::not_found("jurisdiction"))?;
+        Ok(Self { jurisdiction: seat, station: Some(st) })
+    }
+}
+
+/// Who issues a report: the office of the area's county or town (a village's report is issued
+/// by its town; a police station's by the county).
+async fn heading(store: &Store, area: &Area, cutoff_ms: i64, rule_versions: BTreeMap<String, String>) -> ApiResult<Heading> {
+    let j = &area.jurisdiction;
     let mut issuer_node = j.clone();
-    while !matches!(issuer_node.kind.as_str(), "county" | "town") {
+    while !matches!(issuer_node.kind.as_str(), "county" | "town") || (area.station.is_some() && issuer_node.parent_id.is_some()) {
         match issuer_node.parent_id {
             Some(p) => issuer_node = store.jurisdiction(p).await?.ok_or_else(|| ApiError::not_found("jurisdiction"))?,
             None => break,
         }
     }
-    let area_word = match j.kind.as_str() {
-        "county" => "全县",
-        "town" => "全镇",
+    let area_word = match (&area.station, j.kind.as_str()) {
+        (Some(_), _) => "本所辖区",
+        (None, "county") => "全县",
+        (None, "town") => "全镇",
         _ => "本村（社区）",
     };
     Ok(Heading {
         issuer: format!("{}打击治理电信网络诈骗违法犯罪工作领导小组办公室", issuer_node.name),
-        scope_name: j.name.clone(),
+        scope_name: area.station.as_ref().map_or_else(|| j.name.clone(), |s| s.name.clone()),
         area_word: area_word.into(),
         cutoff_ms,
         rule_versions,
@@ -58,10 +88,11 @@ pub fn check_period(kind: Kind, period: &str) -> ApiResult<()> {
     }
 }
 
-/// Generates a report of `kind` for `period` about `j`, with the data as of `cutoff_ms`.
-pub async fn generate(store: &Store, kind: Kind, period: &str, j: &Jurisdiction, cutoff_ms: i64) -> ApiResult<Report> {
+/// Generates a report of `kind` for `period` about an area, with the data as of `cutoff_ms`.
+pub async fn generate(store: &Store, kind: Kind, period: &str, area: &Area, cutoff_ms: i64) -> ApiResult<Report> {
     check_period(kind, period)?;
-    let scope = scope_of(j);
+    let scope = area.scope();
+    let j = area;
     let taxonomy = ("案件分类".to_string(), domain::case::TAXONOMY_VERSION.to_string());
     match kind {
         Kind::Bulletin => {
@@ -72,6 +103,13 @@ pub async fn generate(store: &Store, kind: Kind, period: &str, j: &Jurisdiction,
             let stats = supervision::stats::month_stats(&rows, month).ok_or_else(|| ApiError::invalid("period"))?;
             let (a, b) = figures::month_bounds(month)?;
             let versions = BTreeMap::from([("排名规则".to_string(), ranking.rules_version.clone()), taxonomy]);
+            // The notice, the rectification list and the trace-backs are the county's; a town's or
+            // a station's bulletin lists those of its own villages.
+            let mine: Option<std::collections::HashSet<String>> = match scope {
+                Scope::All => None,
+                _ => Some(store.jurisdiction_tree(&scope).await?.into_iter().map(|j| j.name).collect()),
+            };
+            let ours = |name: &str| mine.as_ref().is_none_or(|m| m.contains(name));
             Ok(report::build::bulletin(&BulletinInput {
                 month: month.to_string(),
                 heading: heading(store, j, cutoff_ms, versions).await?,
@@ -85,12 +123,12 @@ pub async fn generate(store: &Store, kind: Kind, period: &str, j: &Jurisdiction,
                     .collect(),
                 ranking: ranking.ranking,
                 previous: ranking.previous,
-                // The notice names villages of the whole county; a town's bulletin names its own.
-                named: ladder.named.clone(),
-                listed: ladder.rectification.iter().map(|r| Listed { jurisdiction: r.jurisdiction.clone(), times_named: r.times_named, rectify_by_ms: r.rectify_by_ms }).collect(),
+                named: ladder.named.iter().filter(|v| ours(v)).cloned().collect(),
+                listed: ladder.rectification.iter().filter(|r| ours(&r.jurisdiction)).map(|r| Listed { jurisdiction: r.jurisdiction.clone(), times_named: r.times_named, rectify_by_ms: r.rectify_by_ms }).collect(),
                 large_cases: ladder
                     .traceback
                     .iter()
+                    .filter(|c| ours(&c.jurisdiction))
                     .map(|c| LargeCase { case_no: c.case_no.clone(), loss_fen: c.loss_fen, jurisdiction: c.jurisdiction.clone(), review_due_ms: c.review_due_ms })
                     .collect(),
             }))

@@ -1165,7 +1165,8 @@ const ReportsPage = {
     const rows = ref([]); const kind = ref(''); const current = ref(null); const narrative = ref('');
     const open = ref(false); const busy = ref(false);
     const lastMonth = (() => { const d = new Date(Date.now() + 8 * 3600e3); d.setUTCDate(1); d.setUTCMonth(d.getUTCMonth() - 1); return d.toISOString().slice(0, 7); })();
-    const form = reactive({ kind: 'bulletin', month: lastMonth, half: '1' });
+    const form = reactive({ kind: 'bulletin', month: lastMonth, half: '1', station_id: null });
+    const stations = ref([]);
     async function load() { try { rows.value = await get('/reports?' + qs({ kind: kind.value })); } catch (e) { fail(e); } }
     async function show(id) {
       try { current.value = await get('/reports/' + id); narrative.value = current.value.narrative; } catch (e) { fail(e); }
@@ -1174,7 +1175,7 @@ const ReportsPage = {
       busy.value = true;
       try {
         const period = form.kind === 'analysis' ? `${form.month}-${form.half}` : form.month;
-        const r = await post('/reports', { kind: form.kind, period });
+        const r = await post('/reports', { kind: form.kind, period, station_id: form.station_id || null });
         open.value = false; ElMessage.success('已生成草稿'); await load(); await show(r.id);
       } catch (e) { fail(e); } finally { busy.value = false; }
     }
@@ -1189,8 +1190,8 @@ const ReportsPage = {
     const fmt = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '-');
     const tag = (r) => (r.corrected_by ? 'info' : r.status === 'published' ? 'success' : r.status === 'approved' ? 'warning' : '');
     const statusText = (r) => (r.corrected_by ? `已被更正(#${r.corrected_by})` : REPORT_STATUS_ZH[r.status]);
-    onMounted(load);
-    return { rows, kind, load, current, show, open, form, generate, busy, narrative, saveNarrative, step, dl, fmt, tag, statusText, can };
+    onMounted(async () => { load(); if (can('report_write')) { try { stations.value = await get('/stations'); } catch (e) { fail(e); } } });
+    return { rows, kind, load, current, show, open, form, stations, generate, busy, narrative, saveNarrative, step, dl, fmt, tag, statusText, can };
   },
   template: `
   <div>
@@ -1240,6 +1241,8 @@ const ReportsPage = {
         <el-form-item label="类型"><el-select v-model="form.kind" data-testid="report-kind">
           <el-option value="bulletin" label="排名通报（月）" /><el-option value="analysis" label="半月分析研判" /><el-option value="briefing" label="工作简报（月）" /></el-select></el-form-item>
         <el-form-item label="月份"><el-date-picker v-model="form.month" type="month" value-format="YYYY-MM" :clearable="false" /></el-form-item>
+        <el-form-item label="范围"><el-select v-model="form.station_id" clearable placeholder="本辖区（全县/本镇）">
+          <el-option v-for="s in stations" :key="s.id" :label="s.name + '辖区'" :value="s.id" /></el-select></el-form-item>
         <el-form-item v-if="form.kind === 'analysis'" label="半月"><el-radio-group v-model="form.half"><el-radio value="1">上半月(1-15日)</el-radio><el-radio value="2">下半月</el-radio></el-radio-group></el-form-item>
       </el-form>
       <template #footer><el-button @click="open = false">取消</el-button><el-button type="primary" :loading="busy" @click="generate" data-testid="report-generate">生成</el-button></template>

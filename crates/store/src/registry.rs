@@ -490,6 +490,16 @@ impl Store {
         Ok(out)
     }
 
+    /// The jurisdiction a station sits in (its unit's).
+    pub async fn station_seat(&self, id: i64) -> Result<Option<Jurisdiction>> {
+        let r: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT u.jurisdiction_id FROM police_stations s JOIN member_units u ON u.id = s.unit_id WHERE s.id = $1")
+            .bind(id).fetch_optional(p).await?);
+        match r {
+            Some((j,)) => self.jurisdiction(j).await,
+            None => Ok(None),
+        }
+    }
+
     /// The station responsible for a node: the precinct entry of the node or its nearest ancestor.
     pub async fn station_for_path(&self, path: &str) -> Result<Option<i64>> {
         let ids: Vec<i64> = path.split('/').filter_map(|s| s.parse().ok()).collect();

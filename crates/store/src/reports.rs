@@ -20,6 +20,8 @@ pub struct ReportRow {
     pub scope_jurisdiction_id: i64,
     /// Its path.
     pub scope_path: String,
+    /// The police station whose precinct the report covers; 0 for the whole jurisdiction.
+    pub station_id: i64,
     /// 1 for the first issue, then one more for each correction.
     pub version: i64,
     /// The published report this one corrects.
@@ -59,6 +61,8 @@ pub struct NewReport {
     pub scope_jurisdiction_id: i64,
     /// Its path.
     pub scope_path: String,
+    /// A station's precinct, or 0.
+    pub station_id: i64,
     /// Data cut-off, ms.
     pub cutoff_ms: i64,
     /// Rule versions, JSON.
@@ -73,7 +77,7 @@ pub struct NewReport {
     pub created_by: String,
 }
 
-const COLS: &str = "id, kind, period, scope_jurisdiction_id, scope_path, version, corrects_id, status, cutoff_ms, rule_versions, snapshot_sha256, narrative, \
+const COLS: &str = "id, kind, period, scope_jurisdiction_id, scope_path, station_id, version, corrects_id, status, cutoff_ms, rule_versions, snapshot_sha256, narrative, \
     created_by, created_at, approved_by, approved_at, published_by, published_at";
 
 /// SHA-256 of a snapshot, hex.
@@ -108,13 +112,13 @@ impl Store {
         let now = now_ms();
         Ok(on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
-            let (v,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(version), 0) + 1 FROM reports WHERE kind = $1 AND period = $2 AND scope_path = $3")
-                .bind(&r.kind).bind(&r.period).bind(&r.scope_path).fetch_one(&mut *tx).await?;
+            let (v,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(version), 0) + 1 FROM reports WHERE kind = $1 AND period = $2 AND scope_path = $3 AND station_id = $4")
+                .bind(&r.kind).bind(&r.period).bind(&r.scope_path).bind(r.station_id).fetch_one(&mut *tx).await?;
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO reports (kind, period, scope_jurisdiction_id, scope_path, version, corrects_id, status, cutoff_ms, rule_versions, snapshot, snapshot_sha256, narrative, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11, $12, $13) RETURNING id")
+                "INSERT INTO reports (kind, period, scope_jurisdiction_id, scope_path, station_id, version, corrects_id, status, cutoff_ms, rule_versions, snapshot, snapshot_sha256, narrative, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $14, $5, $6, 'draft', $7, $8, $9, $10, $11, $12, $13) RETURNING id")
                 .bind(&r.kind).bind(&r.period).bind(r.scope_jurisdiction_id).bind(&r.scope_path).bind(v).bind(r.corrects_id).bind(r.cutoff_ms)
-                .bind(&r.rule_versions).bind(&r.snapshot).bind(&digest).bind(&r.narrative).bind(&r.created_by).bind(now)
+                .bind(&r.rule_versions).bind(&r.snapshot).bind(&digest).bind(&r.narrative).bind(&r.created_by).bind(now).bind(r.station_id)
                 .fetch_one(&mut *tx).await?;
             tx.commit().await?;
             id

@@ -93,6 +93,8 @@ struct CreateReport {
     period: String,
     /// The area; default the caller's own (the county for county-wide callers).
     jurisdiction_id: Option<i64>,
+    /// A police station: the report covers its precinct instead.
+    station_id: Option<i64>,
 }
 
 /// The caller's own area as one jurisdiction: the county for county-wide callers.
@@ -120,15 +122,25 @@ async fn own_area(s: &AppState, p: &Principal, asked: Option<i64>) -> ApiResult<
 #[utoipa::path(post, path = "/reports", tag = "reports", request_body = CreateReport, responses((status = 200, body = ReportItem), (status = 422, body = crate::error::ErrorBody)))]
 async fn create_report(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REPORT_WRITE }>, Json(b): Json<CreateReport>) -> ApiResult<Json<ReportItem>> {
     let kind = Kind::parse(&b.kind).ok_or_else(|| ApiError::invalid(format!("kind: unknown '{}' (bulletin, analysis, briefing)", b.kind)))?;
-    let j = own_area(&s, &p, b.jurisdiction_id).await?;
-    let id = store_new(&s, &p, kind, &b.period, &j, String::new(), None).await?;
+    let area = match b.station_id {
+        Some(st) => {
+            let a = crate::reports::Area::of_station(&s.store, st).await?;
+            if !p.scope.covers(&a.scope()) {
+                return Err(ApiError::not_found("station"));
+            }
+            a
+        }
+        None => crate::reports::Area { jurisdiction: own_area(&s, &p, b.jurisdiction_id).await?, station: None },
+    };
+    let id = store_new(&s, &p, kind, &b.period, &area, String::new(), None).await?;
     let row = s.store.report(id).await?;
     Ok(Json(item(&s, row, &[]).await?))
 }
 
-async fn store_new(s: &AppState, p: &Principal, kind: Kind, period: &str, j: &store::Jurisdiction, narrative: String, corrects: Option<i64>) -> ApiResult<i64> {
+async fn store_new(s: &AppState, p: &Principal, kind: Kind, period: &str, area: &crate::reports::Area, narrative: String, corrects: Option<i64>) -> ApiResult<i64> {
     let cutoff = store::now_ms();
-    let r = crate::reports::generate(&s.store, kind, period, j, cutoff).await?;
+    let r = crate::reports::generate(&s.store, kind, period, area, cutoff).await?;
+    let j = &area.jurisdiction;
     let id = s
         .store
         .insert_report(&store::NewReport {
@@ -136,6 +148,7 @@ async fn store_new(s: &AppState, p: &Principal, kind: Kind, period: &str, j: &st
             period: period.to_string(),
             scope_jurisdiction_id: j.id,
             scope_path: j.path.clone(),
+            station_id: area.station_id(),
             cutoff_ms: cutoff,
             rule_versions: serde_json::to_string(&r.rule_versions).map_err(ApiError::internal)?,
             snapshot: serde_json::to_string(&r).map_err(ApiError::internal)?,
@@ -227,8 +240,12 @@ async fn correct(State(s): State<AppState>, Authorized(p): Authorized<{ perm::RE
         return Err(ApiError::from(store::StoreError::Conflict { field: "status", message: "only a published report is corrected; edit the draft instead".into() }));
     }
     let kind = Kind::parse(&old.kind).ok_or_else(|| ApiError::internal("stored report kind"))?;
-    let j = s.store.jurisdiction(old.scope_jurisdiction_id).await?.ok_or_else(|| ApiError::not_found("jurisdiction"))?;
-    let new_id = store_new(&s, &p, kind, &old.period, &j, old.narrative.clone(), Some(id)).await?;
+    let area = if old.station_id > 0 {
+        crate::reports::Area::of_station(&s.store, old.station_id).await?
+    } else {
+        crate::reports::Area { jurisdiction: s.store.jurisdiction(old.scope_jurisdiction_id).await?.ok_or_else(|| ApiError::not_found("jurisdiction"))?, station: None }
+    };
+    let new_id = store_new(&s, &p, kind, &old.period, &area, old.narrative.clone(), Some(id)).await?;
     let row = s.store.report(new_id).await?;
     Ok(Json(item(&s, row, &[]).await?))
 }

@@ -889,5 +889,21 @@ async fn reports_snapshot_scope_and_agreement(app: &App) {
     assert_eq!(b.c.get(&url).send().await.expect("get").status(), StatusCode::NOT_FOUND, "town B cannot download town A's briefing");
     let listed: Vec<i64> = b.get("/api/v1/reports").await.1.as_array().expect("list").iter().map(|r| r["id"].as_i64().expect("id")).collect();
     assert_eq!(listed, vec![id], "officer B sees the county bulletin only");
+
+    // A station's bulletin counts its precinct, as its officers' statistics do, and reaches them.
+    let psb = app.store.list_stations().await.expect("stations").into_iter().find(|s| s.code == "PSB").expect("PSB").id;
+    let (st, sr) = o.post("/api/v1/reports", json!({"kind": "bulletin", "period": "2026-02", "station_id": psb})).await;
+    assert_eq!(st, StatusCode::OK, "{sr}");
+    let sid = sr["id"].as_i64().expect("id");
+    assert_eq!(sr["scope_name"], "乙所");
+    let (_, sd) = o.get(&format!("/api/v1/reports/{sid}")).await;
+    let (_, b_stats) = b.get("/api/v1/supervision/stats?month=2026-02").await;
+    let b_types = sd["content"]["sections"].as_array().expect("sections").iter().flat_map(|s| s["blocks"].as_array().expect("blocks").clone()).find(|x| x["sheet"] == "案件类型").expect("types");
+    assert_eq!(b_types["total"][1].as_f64(), b_stats["cases"].as_f64(), "the station's report equals its officers' statistics");
+    o.post(&format!("/api/v1/reports/{sid}/approve"), json!({})).await;
+    o.post(&format!("/api/v1/reports/{sid}/publish"), json!({})).await;
+    let surl = format!("{}/api/v1/reports/{sid}/download?format=pdf", app.base);
+    assert_eq!(b.c.get(&surl).send().await.expect("get").status(), StatusCode::OK, "station B's officer gets station B's bulletin");
+    assert_eq!(a.c.get(&surl).send().await.expect("get").status(), StatusCode::NOT_FOUND, "station A's officer does not");
 }
 both!(reports, reports_snapshot_scope_and_agreement);

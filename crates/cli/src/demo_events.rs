@@ -177,6 +177,8 @@ pub async fn seed_cases(state: &server::AppState, plan: &demo::CountyPlan, seed:
             fraud_type: c.fraud_type.into(),
             loss_fen: c.loss_fen,
             recovered_fen: c.recovered_fen,
+            // One to three suspects caught in a solved case (derived, so the seeded data stays as it was).
+            arrested: if matches!(status, domain::case::CaseStatus::Solved | domain::case::CaseStatus::Closed) { 1 + c.loss_fen.rem_euclid(3) } else { 0 },
             victim_resident_id: None,
             victim_age_band: c.age_band.as_str().into(),
             victim_occupation: String::new(),

@@ -413,7 +413,7 @@ pub fn bulletin(i: &BulletinInput) -> Report {
     sections.push(Section {
         heading: "打击“四上升”情况".into(),
         paragraphs: vec![format!(
-            "与去年同期相比，破案数、破案率、挽回损失三项均上升的派出所{}个{}。",
+            "与去年同期相比，抓获人数、破案数、破案率、挽回损失四项均上升（“四上升”）的派出所{}个{}。",
             s.four_ups.iter().filter(|f| f.all_up).count(),
             {
                 let up: Vec<&str> = s.four_ups.iter().filter(|f| f.all_up).map(|f| f.station.as_str()).collect();
@@ -425,13 +425,15 @@ pub fn bulletin(i: &BulletinInput) -> Report {
             caption: "各派出所打击成效（本月 / 去年同月）".into(),
             columns: vec![
                 col("派出所", Format::Text),
+                col("抓获人数", Format::Int),
+                col("去年同月", Format::Int),
                 col("破案数", Format::Int),
                 col("去年同月", Format::Int),
                 col("破案率", Format::Pct),
                 col("去年同月", Format::Pct),
                 col("挽回损失(万元)", Format::WanYuan),
                 col("去年同月", Format::WanYuan),
-                col("三项均上升", Format::Text),
+                col("四项均上升", Format::Text),
             ],
             rows: s
                 .four_ups
@@ -439,6 +441,8 @@ pub fn bulletin(i: &BulletinInput) -> Report {
                 .map(|f| {
                     vec![
                         Cell::text(f.station.clone()),
+                        Cell::int(f.arrested[0] as i64),
+                        Cell::int(f.arrested[1] as i64),
                         Cell::int(f.solved[0] as i64),
                         Cell::int(f.solved[1] as i64),
                         Cell::Num(f.solve_rate_pct[0]),
@@ -451,7 +455,7 @@ pub fn bulletin(i: &BulletinInput) -> Report {
                 .collect(),
             total: None,
             sheet_only: false,
-                note: Some("抓获人数尚未接入案件数据，暂不列示。".into()),
+                note: None,
         })],
     });
 

@@ -29,6 +29,7 @@ pub fn fixture() -> report::model::Report {
                 loss_fen: 1_000_00 * (j as i64 + 1) * 37,
                 recovered_fen: 10_000 * j as i64,
                 solved: j % 4 == 0,
+                arrested: u64::from(j % 4 == 0) * 2,
             });
         }
     }

@@ -41,6 +41,7 @@ pub async fn stat_cases(store: &store::Store, scope: &Scope, first_month: &str, 
             loss_fen: r.loss_fen,
             recovered_fen: r.recovered_fen,
             solved: r.status == "solved" || r.status == "closed",
+            arrested: r.arrested.max(0) as u64,
         })
         .collect())
 }

@@ -71,6 +71,8 @@ const ALIASES: &[(&str, &str)] = &[
     ("派出所", "station"),
     ("受害人所在辖区", "jurisdiction_code"),
     ("诈骗类型", "fraud_type"),
+    ("抓获人数", "arrested"),
+    ("抓获嫌疑人数", "arrested"),
     ("损失金额", "loss_yuan"),
     ("损失金额(元)", "loss_yuan"),
     ("挽损金额", "recovered_yuan"),

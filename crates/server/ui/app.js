@@ -869,7 +869,7 @@ const CasesPage = {
   setup() {
     const page = ref({ items: [], total: 0 }); const q = reactive({ page: 1, per_page: 20, month: '', fraud_type: '' });
     const types = ref([]); const report = ref(null); const adding = ref(false);
-    const form = reactive({ case_no: '', reported_at: '', station: '', jurisdiction_code: '', fraud_type: '', loss_yuan: '', age_band: '', contact_channel: '' });
+    const form = reactive({ case_no: '', reported_at: '', station: '', jurisdiction_code: '', fraud_type: '', loss_yuan: '', arrested: 0, age_band: '', contact_channel: '' });
     const stations = ref([]);
     const yuan = (fen) => (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2 });
     const fmt = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '-');
@@ -892,8 +892,17 @@ const CasesPage = {
       } catch (e) { fail(e); }
     }
     async function move(row, status) {
-      try { await ElMessageBox.confirm(`将案件 ${row.case_no} 标记为「${STATUS_ZH[status]}」？${status === 'closed' ? '结案后不可再更改。' : ''}`, '确认'); } catch { return; }
-      try { await post(`/cases/${row.id}/status`, { status }); load(); } catch (e) { fail(e); }
+      let arrested = null;
+      if (status === 'solved') {
+        // Solving records the suspects caught (抓获人数), the first of the four ups.
+        try {
+          const v = (await ElMessageBox.prompt(`案件 ${row.case_no} 破案，请填写抓获犯罪嫌疑人数`, '破案', { inputValue: String(row.arrested || 0), inputPattern: /^\d{1,4}$/, inputErrorMessage: '请输入人数' })).value;
+          arrested = Number(v);
+        } catch { return; }
+      } else {
+        try { await ElMessageBox.confirm(`将案件 ${row.case_no} 标记为「${STATUS_ZH[status]}」？${status === 'closed' ? '结案后不可再更改。' : ''}`, '确认'); } catch { return; }
+      }
+      try { await post(`/cases/${row.id}/status`, { status, arrested }); load(); } catch (e) { fail(e); }
     }
     const detail = ref(null);
     async function open(row) {
@@ -964,6 +973,7 @@ const CasesPage = {
         <el-form-item label="受害人所在辖区编码"><el-input v-model="form.jurisdiction_code" placeholder="村(社区)编码，可空" /></el-form-item>
         <el-form-item label="诈骗类型"><el-select v-model="form.fraud_type"><el-option v-for="t in types" :key="t.id" :label="t.name_zh" :value="t.id" /></el-select></el-form-item>
         <el-form-item label="损失金额(元)"><el-input v-model="form.loss_yuan" /></el-form-item>
+        <el-form-item label="抓获人数"><el-input-number v-model="form.arrested" :min="0" :max="10000" /></el-form-item>
         <el-form-item label="受害人年龄段"><el-select v-model="form.age_band" clearable><el-option v-for="(zh, k) in AGE_ZH" :key="k" :label="zh" :value="k" /></el-select></el-form-item>
         <el-form-item label="接触渠道"><el-input v-model="form.contact_channel" placeholder="电话/短信/微信/QQ/APP/网站" /></el-form-item>
       </el-form>
@@ -1071,13 +1081,14 @@ const RankingPage = {
           <el-table-column label="倒查期限" width="110"><template #default="{ row }">{{ fmtDay(row.review_due_ms) }}</template></el-table-column>
         </el-table></el-card></el-col>
     </el-row>
-    <el-card v-if="st" style="margin-top:12px"><template #header>“四升”（本月与去年同月相比：破案数、破案率、挽损金额；抓获数暂无数据）</template>
+    <el-card v-if="st" style="margin-top:12px"><template #header>“四升”（本月与去年同月相比：抓获人数、破案数、破案率、挽损金额）</template>
       <el-table :data="st.four_ups" size="small" border data-testid="four-ups">
         <el-table-column prop="station" label="派出所" width="160" />
+        <el-table-column label="抓获人数(本月/去年同月)" width="180"><template #default="{ row }">{{ row.arrested[0] }} / {{ row.arrested[1] }}</template></el-table-column>
         <el-table-column label="破案数(本月/去年同月)" width="170"><template #default="{ row }">{{ row.solved[0] }} / {{ row.solved[1] }}</template></el-table-column>
         <el-table-column label="破案率%" width="150"><template #default="{ row }">{{ row.solve_rate_pct[0] }} / {{ row.solve_rate_pct[1] }}</template></el-table-column>
         <el-table-column label="挽损(元)" width="220"><template #default="{ row }">{{ yuan(row.recovered_fen[0] / 100) }} / {{ yuan(row.recovered_fen[1] / 100) }}</template></el-table-column>
-        <el-table-column label="三项齐升"><template #default="{ row }"><el-tag size="small" :type="row.all_up ? 'success' : 'info'">{{ row.all_up ? '是' : '否' }}</el-tag></template></el-table-column>
+        <el-table-column label="四项齐升"><template #default="{ row }"><el-tag size="small" :type="row.all_up ? 'success' : 'info'">{{ row.all_up ? '是' : '否' }}</el-tag></template></el-table-column>
       </el-table>
     </el-card>
     <el-card style="margin-top:12px"><template #header>年度考核（发案数或损失同比上升、或万人发案数全县最高，不得评先评优）

@@ -28,6 +28,8 @@ pub struct NewCase {
     pub loss_fen: i64,
     /// Recovered in fen.
     pub recovered_fen: i64,
+    /// Suspects arrested (抓获人数).
+    pub arrested: i64,
     /// The victim, when a registered resident.
     pub victim_resident_id: Option<i64>,
     /// Victim's age band.
@@ -97,6 +99,8 @@ pub struct CaseView {
     pub contact_channel: String,
     /// Status.
     pub status: String,
+    /// Suspects arrested (抓获人数).
+    pub arrested: i64,
 }
 
 /// What the supervision rules read of a case.
@@ -143,6 +147,8 @@ pub struct StatRow {
     pub jurisdiction_name: String,
     /// Contact channel.
     pub contact_channel: String,
+    /// Suspects arrested.
+    pub arrested: i64,
 }
 
 /// Filters of the case list.
@@ -160,7 +166,7 @@ pub struct CaseFilter {
 
 const VIEW: &str = "SELECT c.id, c.case_no, c.reported_at, c.filed_at, c.solved_at, c.station_id, s.name AS station_name, c.jurisdiction_id, \
     COALESCE(j.name, '') AS jurisdiction_name, c.fraud_type, c.taxonomy_version, c.loss_fen, c.recovered_fen, c.victim_age_band, c.victim_occupation, \
-    c.contact_channel, c.status FROM cases c JOIN police_stations s ON s.id = c.station_id LEFT JOIN jurisdictions j ON j.id = c.jurisdiction_id";
+    c.contact_channel, c.status, c.arrested FROM cases c JOIN police_stations s ON s.id = c.station_id LEFT JOIN jurisdictions j ON j.id = c.jurisdiction_id";
 
 impl Store {
     /// Registers cases in one transaction; each row has its own result (a duplicate case
@@ -172,12 +178,12 @@ impl Store {
             let mut tx = p.begin_write().await?;
             for c in rows {
                 let got: Option<(i64,)> = sqlx::query_as(
-                    "INSERT INTO cases (case_no, reported_at, filed_at, solved_at, station_id, jurisdiction_id, jurisdiction_path, fraud_type, taxonomy_version, loss_fen, recovered_fen, victim_resident_id, victim_age_band, victim_occupation, contact_channel, status, created_at, updated_at) \
-                     SELECT $1, $2, $3, $4, $5, j.id, j.path, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16 FROM jurisdictions j WHERE j.id = $6 \
+                    "INSERT INTO cases (case_no, reported_at, filed_at, solved_at, station_id, jurisdiction_id, jurisdiction_path, fraud_type, taxonomy_version, loss_fen, recovered_fen, victim_resident_id, victim_age_band, victim_occupation, contact_channel, status, created_at, updated_at, arrested) \
+                     SELECT $1, $2, $3, $4, $5, j.id, j.path, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17 FROM jurisdictions j WHERE j.id = $6 \
                      ON CONFLICT (case_no) DO NOTHING RETURNING id")
                     .bind(&c.case_no).bind(c.reported_at).bind(c.filed_at).bind(c.solved_at).bind(c.station_id).bind(c.jurisdiction_id)
                     .bind(&c.fraud_type).bind(domain::case::TAXONOMY_VERSION).bind(c.loss_fen).bind(c.recovered_fen).bind(c.victim_resident_id)
-                    .bind(&c.victim_age_band).bind(&c.victim_occupation).bind(&c.contact_channel).bind(c.status.as_str()).bind(now)
+                    .bind(&c.victim_age_band).bind(&c.victim_occupation).bind(&c.contact_channel).bind(c.status.as_str()).bind(now).bind(c.arrested)
                     .fetch_optional(&mut *tx).await?;
                 if let Some((id,)) = got {
                     for (kind, value) in &c.observables {
@@ -300,7 +306,7 @@ impl Store {
     }
 
     /// Moves a case forward in its lifecycle; a closed case never changes again.
-    pub async fn set_case_status(&self, scope: &Scope, id: i64, to: CaseStatus, at_ms: i64) -> Result<CaseView> {
+    pub async fn set_case_status(&self, scope: &Scope, id: i64, to: CaseStatus, at_ms: i64, arrested: Option<i64>) -> Result<CaseView> {
         let current = self.case(scope, id).await?;
         let from = CaseStatus::parse(&current.status)?;
         if !from.may_become(to) {
@@ -315,8 +321,9 @@ impl Store {
         };
         // The status in the WHERE clause makes the change conditional on nobody having moved
         // the case meanwhile.
-        let sql = format!("UPDATE cases SET status = $1, {stamp}updated_at = $3 WHERE id = $4 AND status = $5");
-        let n = on_pool!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to.as_str()).bind(at_ms).bind(now_ms()).bind(id).bind(from.as_str()).execute(p).await?.rows_affected());
+        // Arrests are recorded with the step that brought them (solving, usually); none given keeps the count.
+        let sql = format!("UPDATE cases SET status = $1, {stamp}updated_at = $3, arrested = COALESCE($6, arrested) WHERE id = $4 AND status = $5");
+        let n = on_pool!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to.as_str()).bind(at_ms).bind(now_ms()).bind(id).bind(from.as_str()).bind(arrested).execute(p).await?.rows_affected());
         if n == 0 {
             return Err(StoreError::Conflict { field: "status", message: "the case was changed meanwhile; reload it".into() });
         }
@@ -342,7 +349,7 @@ impl Store {
         f.and(format!("c.reported_at >= {a} AND c.reported_at < {b}"));
         let sql = format!(
             "SELECT c.reported_at, c.station_id, c.fraud_type, c.victim_age_band, c.loss_fen, c.recovered_fen, c.status, c.solved_at, s.name AS station_name, \
-             COALESCE(j.name, '') AS jurisdiction_name, c.contact_channel FROM cases c JOIN police_stations s ON s.id = c.station_id \
+             COALESCE(j.name, '') AS jurisdiction_name, c.contact_channel, c.arrested FROM cases c JOIN police_stations s ON s.id = c.station_id \
              LEFT JOIN jurisdictions j ON j.id = c.jurisdiction_id{} ORDER BY c.reported_at, c.id",
             f.sql()
         );

@@ -26,6 +26,8 @@ pub struct StatCase {
     pub recovered_fen: i64,
     /// Solved or closed.
     pub solved: bool,
+    /// Suspects arrested.
+    pub arrested: u64,
 }
 
 /// Cases and loss of a month.
@@ -55,13 +57,15 @@ pub struct TypeFigure {
 pub struct FourUps {
     /// Station.
     pub station: String,
+    /// Suspects arrested [this, a year before].
+    pub arrested: [u64; 2],
     /// Solved cases [this, a year before].
     pub solved: [u64; 2],
     /// Solve rate in % with one decimal [this, a year before].
     pub solve_rate_pct: [f64; 2],
     /// Recovered money, fen [this, a year before].
     pub recovered_fen: [i64; 2],
-    /// All three up.
+    /// All four up.
     pub all_up: bool,
 }
 
@@ -123,8 +127,8 @@ pub fn month_stats(rows: &[StatCase], month: &str) -> Option<MonthStats> {
     let mut series: BTreeMap<String, MonthPoint> = months.iter().map(|m| (m.clone(), MonthPoint { cases: 0, loss_fen: 0 })).collect();
     let mut by_type: BTreeMap<String, (u64, i64)> = BTreeMap::new();
     let mut by_age: BTreeMap<String, u64> = BTreeMap::new();
-    // station → [this month, a year before] of (cases, solved, recovered fen)
-    let mut four: BTreeMap<&str, [(u64, u64, i64); 2]> = BTreeMap::new();
+    // station → [this month, a year before] of (cases, solved, recovered fen, arrested)
+    let mut four: BTreeMap<&str, [(u64, u64, i64, u64); 2]> = BTreeMap::new();
     for r in rows {
         let Some(m) = domain::time::china_month(r.reported_at) else { continue };
         let Some(e) = series.get_mut(&m) else { continue };
@@ -142,11 +146,12 @@ pub fn month_stats(rows: &[StatCase], month: &str) -> Option<MonthStats> {
             e.0 += 1;
             e.1 += u64::from(r.solved);
             e.2 += r.recovered_fen;
+            e.3 += r.arrested;
         }
     }
     let at = |m: &str| series.get(m).copied().unwrap_or(MonthPoint { cases: 0, loss_fen: 0 });
     let (this, prev, ago) = (at(month), at(&prev_month), at(&year_ago));
-    let rate = |x: (u64, u64, i64)| share_pct(x.1, x.0);
+    let rate = |x: (u64, u64, i64, u64)| share_pct(x.1, x.0);
     Some(MonthStats {
         month: month.to_string(),
         cases: this.cases,
@@ -165,10 +170,11 @@ pub fn month_stats(rows: &[StatCase], month: &str) -> Option<MonthStats> {
             .into_iter()
             .map(|(st, [a, b])| FourUps {
                 station: st.to_string(),
+                arrested: [a.3, b.3],
                 solved: [a.1, b.1],
                 solve_rate_pct: [rate(a), rate(b)],
                 recovered_fen: [a.2, b.2],
-                all_up: a.1 > b.1 && rate(a) > rate(b) && a.2 > b.2,
+                all_up: a.3 > b.3 && a.1 > b.1 && rate(a) > rate(b) && a.2 > b.2,
             })
             .collect(),
     })
@@ -244,6 +250,7 @@ mod tests {
             loss_fen: loss,
             recovered_fen: loss / 10,
             solved,
+            arrested: u64::from(solved),
         }
     }
 
@@ -266,7 +273,8 @@ mod tests {
         let a = s.four_ups.iter().find(|f| f.station == "A").expect("A");
         assert_eq!(a.solved, [1, 0]);
         assert_eq!(a.solve_rate_pct, [50.0, 0.0]);
-        assert!(a.all_up);
+        assert_eq!(a.arrested, [1, 0]);
+        assert!(a.all_up, "arrests, solved, rate and recoveries all up");
         assert_eq!(s.by_age_band.get("unknown"), Some(&2));
     }
 

@@ -173,6 +173,13 @@ async fn validate(s: &AppState, p: &Principal, f: &Fields<'_>, stations: &HashMa
     if recovered_fen > loss_fen {
         return bad("recovered_yuan", "more than the loss".into());
     }
+    let arrested = match f.get("arrested").as_str() {
+        "" => 0,
+        v => match v.parse::<i64>() {
+            Ok(n) if (0..=10_000).contains(&n) => n,
+            _ => return bad("arrested", format!("'{v}' is not a number of people")),
+        },
+    };
     let age = f.get("age_band");
     let victim_age_band = if age.is_empty() {
         String::new()
@@ -209,6 +216,7 @@ async fn validate(s: &AppState, p: &Principal, f: &Fields<'_>, stations: &HashMa
         fraud_type,
         loss_fen,
         recovered_fen,
+        arrested,
         victim_resident_id: None,
         victim_age_band,
         victim_occupation: f.get("victim_occupation"),
@@ -254,6 +262,8 @@ struct CaseBody {
     /// Loss in yuan, at most two decimals.
     loss_yuan: String,
     recovered_yuan: Option<String>,
+    /// Suspects arrested (抓获人数).
+    arrested: Option<i64>,
     age_band: Option<String>,
     victim_occupation: Option<String>,
     contact_channel: Option<String>,
@@ -288,6 +298,7 @@ async fn create_case(State(s): State<AppState>, Authorized(p): Authorized<{ perm
         ("fraud_type", b.fraud_type),
         ("loss_yuan", b.loss_yuan),
         ("recovered_yuan", b.recovered_yuan.unwrap_or_default()),
+        ("arrested", b.arrested.map(|n| n.to_string()).unwrap_or_default()),
         ("age_band", b.age_band.unwrap_or_default()),
         ("victim_occupation", b.victim_occupation.unwrap_or_default()),
         ("contact_channel", b.contact_channel.unwrap_or_default()),
@@ -382,6 +393,8 @@ struct StatusChange {
     status: String,
     /// When it happened (RFC 3339); default now.
     at: Option<String>,
+    /// Suspects arrested so far (recorded with the step, usually solving).
+    arrested: Option<i64>,
 }
 
 /// Moves a case forward (reported → filed → solved → closed); a closed case is final.
@@ -392,7 +405,10 @@ async fn change_status(State(s): State<AppState>, Authorized(p): Authorized<{ pe
         Some(v) => v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("at: expected RFC 3339"))?.as_millisecond(),
         None => store::now_ms(),
     };
-    let c = s.store.set_case_status(&p.scope, id, to, at).await?;
+    if b.arrested.is_some_and(|n| !(0..=10_000).contains(&n)) {
+        return Err(ApiError::invalid("arrested: not a number of people"));
+    }
+    let c = s.store.set_case_status(&p.scope, id, to, at, b.arrested).await?;
     let mut entry = p.audit("update", "case", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"status": to.as_str()}).to_string();
     s.store.audit(entry).await?;
@@ -440,8 +456,7 @@ struct StatsQuery {
 /// Case statistics of the caller's area: the monthly series of cases and losses (24 months, so
 /// that the same month a year before is in it), the month's mix by fraud type and age band,
 /// month-on-month and year-on-year changes, and per station the solved cases, solve rate and
-/// recovered money of the month against a year before (the "four ups"; arrests are not in the
-/// case data yet).
+/// recovered money of the month against a year before, with the suspects arrested (the "four ups").
 #[utoipa::path(get, path = "/supervision/stats", tag = "cases", params(StatsQuery), responses((status = 200, body = Object)))]
 async fn stats(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<StatsQuery>) -> ApiResult<Json<supervision::stats::MonthStats>> {
     let rows = crate::figures::stat_cases(&s.store, &p.scope, &crate::figures::months_ending(&q.month, 24)?[0], &q.month).await?;

@@ -794,6 +794,13 @@ async fn reports_snapshot_scope_and_agreement(app: &App) {
         let (st, c) = admin.post("/api/v1/cases", json!({"case_no": no, "reported_at": at, "station": station, "fraud_type": t, "loss_yuan": loss})).await;
         assert_eq!(st, StatusCode::OK, "{c}");
     }
+    // R1 is solved with two suspects caught: the first of the four ups.
+    let (_, list) = admin.get("/api/v1/cases?month=2026-02").await;
+    let r1 = list["items"].as_array().expect("items").iter().find(|c| c["case_no"] == "R1").expect("R1")["id"].as_i64().expect("id");
+    assert_eq!(admin.post(&format!("/api/v1/cases/{r1}/status"), json!({"status": "filed"})).await.0, StatusCode::OK);
+    let (st, solved) = admin.post(&format!("/api/v1/cases/{r1}/status"), json!({"status": "solved", "arrested": 2})).await;
+    assert_eq!((st, solved["arrested"].as_i64()), (StatusCode::OK, Some(2)), "{solved}");
+    assert_eq!(admin.post(&format!("/api/v1/cases/{r1}/status"), json!({"status": "closed", "arrested": -1})).await.0, StatusCode::BAD_REQUEST);
     let o = login(app, "office").await;
     let (st, bad) = o.post("/api/v1/reports", json!({"kind": "analysis", "period": "2026-02"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "the analysis needs a half month: {bad}");
@@ -822,6 +829,11 @@ async fn reports_snapshot_scope_and_agreement(app: &App) {
         let row = rows.as_array().expect("rows").iter().find(|r| r[0] == s["station"]).expect("station row");
         assert_eq!((row[1].as_f64(), row[2].as_f64()), (s["cases"].as_f64(), s["rank_cases"].as_f64()), "{row} vs {s}");
     }
+    let four = stats["four_ups"].as_array().expect("four").iter().find(|f| f["station"] == "甲所").cloned().expect("甲所");
+    assert_eq!((four["arrested"].clone(), four["solved"].clone()), (json!([2, 0]), json!([1, 0])), "{four}");
+    let ups = table("四上升");
+    let row = ups["rows"].as_array().expect("rows").iter().find(|r| r[0] == "甲所").expect("甲所 row");
+    assert_eq!((row[1].as_f64(), row[3].as_f64()), (Some(2.0), Some(1.0)), "arrests and solved cases as in the statistics: {row}");
     let large = table("倒查案件");
     assert_eq!(large["rows"][0][0], "R2", "the 600,000-yuan case is listed for trace-back: {large}");
 

@@ -240,6 +240,11 @@ test('the ranking page shows the demo county month as the API and `fanzha rank` 
   const key = (r) => [r.station, r.cases, r.loss_yuan, r.per_10k, r.rank_cases, r.rank_loss, r.rank_per_10k].join('|');
   assert.deepEqual(cli.map(key).sort(), api.ranking.map(key).sort());
   rmSync(dir, { recursive: true, force: true });
+  // 分级统计: the year of the county, with each town's cases per 10,000 residents.
+  await page.locator('[data-testid=area-stats] .el-radio-button', { hasText: '年' }).click();
+  const year = await apiGet(page, '/supervision/summary?period=' + new Date().getFullYear());
+  await page.locator('[data-testid=area-stats-kpi]', { hasText: `发案 ${year.body.cases} 起` }).waitFor();
+  assert.ok(year.body.children.length > 0 && year.body.children.every((c) => c.residents > 0), JSON.stringify(year.body.children.slice(0, 2)));
   assert.deepEqual(errors, []);
   await ctx.close();
 });

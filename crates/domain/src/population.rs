@@ -24,11 +24,61 @@ pub fn per_10k(cases: i64, residents: i64) -> Option<f64> {
     (residents > 0).then(|| cases as f64 * 10_000.0 / residents as f64)
 }
 
+/// The population of every node of a subtree: its own figure when it has one in force, else the
+/// sum of its children's (a town without a figure of its own counts its villages). `nodes` are
+/// `(id, parent id, figure in force)`; parents outside the list are ignored.
+pub fn rolled_up(nodes: &[(i64, Option<i64>, Option<i64>)]) -> std::collections::HashMap<i64, i64> {
+    use std::collections::HashMap;
+    let own: HashMap<i64, Option<i64>> = nodes.iter().map(|(id, _, f)| (*id, *f)).collect();
+    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (id, parent, _) in nodes {
+        if let Some(p) = parent.filter(|p| own.contains_key(p)) {
+            children.entry(p).or_default().push(*id);
+        }
+    }
+    // Post-order without recursion: the tree can be deep enough that recursion is a risk.
+    let mut out: HashMap<i64, i64> = HashMap::new();
+    let roots: Vec<i64> = nodes.iter().filter(|(_, p, _)| p.is_none_or(|p| !own.contains_key(&p))).map(|(id, _, _)| *id).collect();
+    for root in roots {
+        let mut stack = vec![(root, false)];
+        while let Some((id, done)) = stack.pop() {
+            if done {
+                let sum: i64 = children.get(&id).map_or(0, |c| c.iter().map(|k| out.get(k).copied().unwrap_or(0)).sum());
+                out.insert(id, own.get(&id).copied().flatten().unwrap_or(sum));
+            } else {
+                stack.push((id, true));
+                for c in children.get(&id).into_iter().flatten() {
+                    stack.push((*c, false));
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
     use proptest::prelude::*;
+
+    proptest! {
+        /// With figures on the leaves only, every node counts the leaves under it; a node's own
+        /// figure wins over its children's sum.
+        #[test]
+        fn roll_up_sums_leaves(leaves in proptest::collection::vec(0i64..100_000, 1..20), town_figure in proptest::option::of(0i64..1_000_000)) {
+            // county 1 → towns 2, 3 → villages 10.. alternating between the towns.
+            let mut nodes = vec![(1, None, None), (2, Some(1), town_figure), (3, Some(1), None)];
+            for (k, n) in leaves.iter().enumerate() {
+                nodes.push((10 + k as i64, Some(if k % 2 == 0 { 2 } else { 3 }), Some(*n)));
+            }
+            let r = rolled_up(&nodes);
+            let under = |t: usize| leaves.iter().enumerate().filter(|(k, _)| k % 2 == t).map(|(_, n)| n).sum::<i64>();
+            prop_assert_eq!(r[&3], under(1));
+            prop_assert_eq!(r[&2], town_figure.unwrap_or(under(0)));
+            prop_assert_eq!(r[&1], r[&2] + r[&3]);
+        }
+    }
 
     #[test]
     fn march_uses_march() {

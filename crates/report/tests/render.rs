@@ -23,6 +23,7 @@ pub fn fixture() -> report::model::Report {
                 reported_at: ms(&format!("{month}-{:02}", 1 + j % 28)),
                 station: ["城关派出所", "东关派出所", "西河派出所"][j % 3].into(),
                 jurisdiction: villages[(j + k) % 4].into(),
+                path: format!("/1/{}/", (j + k) % 4 + 2),
                 fraud_type: types[j % 4].into(),
                 age_band: ["18_30", "31_45", "over_60"][j % 3].into(),
                 contact_channel: "phone".into(),

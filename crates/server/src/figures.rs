@@ -35,6 +35,7 @@ pub async fn stat_cases(store: &store::Store, scope: &Scope, first_month: &str, 
             reported_at: r.reported_at,
             station: r.station_name,
             jurisdiction: r.jurisdiction_name,
+            path: r.jurisdiction_path,
             fraud_type: r.fraud_type,
             age_band: r.victim_age_band,
             contact_channel: r.contact_channel,
@@ -240,4 +241,45 @@ pub async fn ladder(store: &store::Store, month: &str) -> ApiResult<Ladder> {
         traceback,
         rules,
     })
+}
+
+/// A statistics period and the two it is compared with.
+#[derive(Debug, Clone)]
+pub struct Period {
+    /// As people read it.
+    pub zh: String,
+    /// `[start, end)` ms of the period, the one before and the same one a year before.
+    pub this: (i64, i64),
+    /// The period before.
+    pub previous: (i64, i64),
+    /// A year before.
+    pub year_ago: (i64, i64),
+    /// The first and last months the three cover.
+    pub months: (String, String),
+}
+
+/// Parses `YYYY` (a year), `YYYY-MM` (a month) or `YYYY-MM-1|2` (a half month).
+pub fn period(p: &str) -> ApiResult<Period> {
+    let bad = || ApiError::invalid(format!("period: '{p}' is not YYYY, YYYY-MM or YYYY-MM-1|2"));
+    let p = p.trim();
+    if p.len() == 4 {
+        let y: i32 = p.parse().map_err(|_| bad())?;
+        let year = |y: i32| -> ApiResult<(i64, i64)> { Ok((month_bounds(&format!("{y:04}-01"))?.0, month_bounds(&format!("{y:04}-12"))?.1)) };
+        let this = year(y)?;
+        let before = year(y - 1)?;
+        return Ok(Period { zh: format!("{y}年"), this, previous: before, year_ago: before, months: (format!("{:04}-01", y - 1), format!("{y:04}-12")) });
+    }
+    if let Some(h) = domain::time::HalfMonth::parse(p) {
+        let b = |h: Option<domain::time::HalfMonth>| h.and_then(|h| h.bounds()).ok_or_else(bad);
+        let first = supervision::ranking::shift_month(&h.month, -12).ok_or_else(bad)?;
+        return Ok(Period { zh: h.zh(), this: b(Some(h.clone()))?, previous: b(h.shift(-1))?, year_ago: b(h.shift(-24))?, months: (first, h.month.clone()) });
+    }
+    if p.len() == 7 {
+        let this = month_bounds(p)?;
+        let prev = supervision::ranking::shift_month(p, -1).ok_or_else(bad)?;
+        let ago = supervision::ranking::shift_month(p, -12).ok_or_else(bad)?;
+        let (y, m) = p.split_once('-').ok_or_else(bad)?;
+        return Ok(Period { zh: format!("{y}年{}月", m.trim_start_matches('0')), this, previous: month_bounds(&prev)?, year_ago: month_bounds(&ago)?, months: (ago, p.to_string()) });
+    }
+    Err(bad())
 }

@@ -983,8 +983,51 @@ const CasesPage = {
 };
 
 const ACTION_INTERVIEW_ZH = { interview_deputy: '约谈分管所长', interview_chief: '约谈所长' };
+// Statistics of any period and level (分级统计): a year, month or half month, for the county, a
+// town or a village, with each area one level down and its cases per 10,000 residents.
+const AreaStats = {
+  setup() {
+    const kind = ref('month'); const now = new Date(Date.now() + 8 * 3600e3);
+    const month = ref(now.toISOString().slice(0, 7)); const half = ref('1'); const year = ref(now.toISOString().slice(0, 4));
+    const area = ref(null); const areas = ref([]); const s = ref(null);
+    const period = computed(() => (kind.value === 'year' ? year.value : kind.value === 'half' ? `${month.value}-${half.value}` : month.value));
+    async function load() {
+      try { s.value = await get('/supervision/summary?' + qs({ period: period.value, jurisdiction_id: area.value })); } catch (e) { fail(e); }
+    }
+    onMounted(async () => {
+      try { areas.value = (await get('/jurisdictions/tree')).filter((j) => j.kind !== 'grid').sort((a, b) => a.path.localeCompare(b.path)); } catch (e) { fail(e); }
+      load();
+    });
+    const yuan = (fen) => (fen / 1e6).toFixed(2);
+    const ch = (v) => (v === null || v === undefined ? '—' : (v > 0 ? '↑' : v < 0 ? '↓' : '') + Math.abs(v) + '%');
+    return { kind, month, half, year, area, areas, s, load, yuan, ch, KIND_ZH };
+  },
+  template: `
+  <el-card style="margin-top:12px" data-testid="area-stats"><template #header>分级统计（年度 / 月度 / 半月，县、镇、村各级）</template>
+    <el-space wrap>
+      <el-radio-group v-model="kind" size="small" @change="load"><el-radio-button value="year">年</el-radio-button><el-radio-button value="month">月</el-radio-button><el-radio-button value="half">半月</el-radio-button></el-radio-group>
+      <el-date-picker v-if="kind === 'year'" v-model="year" type="year" value-format="YYYY" size="small" :clearable="false" @change="load" />
+      <el-date-picker v-else v-model="month" type="month" value-format="YYYY-MM" size="small" :clearable="false" @change="load" />
+      <el-select v-if="kind === 'half'" v-model="half" size="small" style="width:110px" @change="load"><el-option value="1" label="上半月" /><el-option value="2" label="下半月" /></el-select>
+      <el-select v-model="area" size="small" filterable clearable placeholder="本辖区" style="width:200px" @change="load">
+        <el-option v-for="j in areas" :key="j.id" :label="KIND_ZH[j.kind] + ' ' + j.name" :value="j.id" /></el-select>
+    </el-space>
+    <template v-if="s">
+      <p data-testid="area-stats-kpi">{{ s.area }} {{ s.period_zh }}：发案 <b>{{ s.cases }}</b> 起（环比 {{ ch(s.change_cases_pct) }}，同比 {{ ch(s.yoy_cases_pct) }}），损失 <b>{{ yuan(s.loss_fen) }}</b> 万元（环比 {{ ch(s.change_loss_pct) }}），
+        挽损 {{ yuan(s.recovered_fen) }} 万元，破案 {{ s.solved }} 起；人口 {{ s.residents.toLocaleString('zh-CN') }}，万人发案数 {{ s.per_10k ?? '—' }}</p>
+      <el-table :data="s.children" size="small" border max-height="360" :default-sort="{ prop: 'cases', order: 'descending' }">
+        <el-table-column prop="name" label="下级辖区" />
+        <el-table-column prop="cases" label="发案数" width="100" sortable />
+        <el-table-column label="损失(万元)" width="120" sortable :sort-method="(a, b) => a.loss_fen - b.loss_fen"><template #default="{ row }">{{ yuan(row.loss_fen) }}</template></el-table-column>
+        <el-table-column label="人口" width="110"><template #default="{ row }">{{ row.residents.toLocaleString('zh-CN') }}</template></el-table-column>
+        <el-table-column prop="per_10k" label="万人发案数" width="120" sortable />
+      </el-table>
+    </template>
+  </el-card>`,
+};
+
 const RankingPage = {
-  components: { EChart },
+  components: { EChart, AreaStats },
   setup() {
     const d = new Date(); d.setMonth(d.getMonth() - 1);
     const month = ref(d.toISOString().slice(0, 7)); const r = ref(null);
@@ -1091,6 +1134,7 @@ const RankingPage = {
         <el-table-column label="四项齐升"><template #default="{ row }"><el-tag size="small" :type="row.all_up ? 'success' : 'info'">{{ row.all_up ? '是' : '否' }}</el-tag></template></el-table-column>
       </el-table>
     </el-card>
+    <AreaStats />
     <el-card style="margin-top:12px"><template #header>年度考核（发案数或损失同比上升、或万人发案数全县最高，不得评先评优）
         <el-date-picker v-model="year" type="year" value-format="YYYY" size="small" style="margin-left:12px" @change="loadYear" /></template>
       <el-table v-if="ev" :data="ev.stations" size="small" border data-testid="evaluation">

@@ -149,6 +149,8 @@ pub struct StatRow {
     pub contact_channel: String,
     /// Suspects arrested.
     pub arrested: i64,
+    /// The victim's jurisdiction path.
+    pub jurisdiction_path: String,
 }
 
 /// Filters of the case list.
@@ -349,7 +351,7 @@ impl Store {
         f.and(format!("c.reported_at >= {a} AND c.reported_at < {b}"));
         let sql = format!(
             "SELECT c.reported_at, c.station_id, c.fraud_type, c.victim_age_band, c.loss_fen, c.recovered_fen, c.status, c.solved_at, s.name AS station_name, \
-             COALESCE(j.name, '') AS jurisdiction_name, c.contact_channel, c.arrested FROM cases c JOIN police_stations s ON s.id = c.station_id \
+             COALESCE(j.name, '') AS jurisdiction_name, c.contact_channel, c.arrested, c.jurisdiction_path FROM cases c JOIN police_stations s ON s.id = c.station_id \
              LEFT JOIN jurisdictions j ON j.id = c.jurisdiction_id{} ORDER BY c.reported_at, c.id",
             f.sql()
         );

@@ -309,6 +309,15 @@ impl Store {
         Ok(domain::population::in_force(&parsed, period_end).map(|f| f.residents))
     }
 
+    /// Every node of the subtree at `path` with its population figure in force on `date`
+    /// (`YYYY-MM-DD`): `(id, parent id, kind, name, path, residents)`.
+    pub async fn subtree_populations(&self, path: &str, date: &str) -> Result<Vec<(i64, Option<i64>, String, String, String, Option<i64>)>> {
+        Ok(on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT j.id, j.parent_id, j.kind, j.name, j.path, (SELECT f.residents FROM population_figures f WHERE f.jurisdiction_id = j.id AND f.as_of <= $3 ORDER BY f.as_of DESC LIMIT 1) \
+             FROM jurisdictions j WHERE j.path >= $1 AND j.path < $2 ORDER BY j.path")
+            .bind(path).bind(crate::sql::path_upper_bound(path)).bind(date).fetch_all(p).await?))
+    }
+
     /// Adds a member unit.
     pub async fn create_unit(&self, n: &NewMemberUnit) -> Result<MemberUnit> {
         let seat = self.jurisdiction(n.jurisdiction_id).await?.ok_or(StoreError::NotFound("jurisdiction"))?;

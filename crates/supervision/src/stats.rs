@@ -14,6 +14,8 @@ pub struct StatCase {
     pub station: String,
     /// The victim's village or community.
     pub jurisdiction: String,
+    /// Its path in the jurisdiction tree.
+    pub path: String,
     /// Fraud type id of the taxonomy.
     pub fraud_type: String,
     /// Victim's age band code; empty when unknown.
@@ -244,6 +246,7 @@ mod tests {
             reported_at: ms,
             station: station.into(),
             jurisdiction: "村".into(),
+            path: "/1/2/".into(),
             fraud_type: "investment".into(),
             age_band: String::new(),
             contact_channel: String::new(),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use domain::case::CaseStatus;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use store::{CaseFilter, CaseView, NewCase, Page, PoliceStation};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -26,6 +26,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(links))
         .routes(routes!(ladder))
         .routes(routes!(stats))
+        .routes(routes!(summary))
         .routes(routes!(evaluation))
 }
 
@@ -462,4 +463,70 @@ async fn stats(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE
     let rows = crate::figures::stat_cases(&s.store, &p.scope, &crate::figures::months_ending(&q.month, 24)?[0], &q.month).await?;
     let st = supervision::stats::month_stats(&rows, &q.month).ok_or_else(|| ApiError::invalid(format!("month: '{}' is not YYYY-MM", q.month)))?;
     Ok(Json(st))
+}
+
+/// Which period and area.
+#[derive(Deserialize, utoipa::IntoParams)]
+struct SummaryQuery {
+    /// `YYYY` (year), `YYYY-MM` (month) or `YYYY-MM-1` / `YYYY-MM-2` (half month).
+    period: String,
+    /// The area (county, town, village); default the caller's own.
+    jurisdiction_id: Option<i64>,
+}
+
+/// One area below the asked one.
+#[derive(Serialize, utoipa::ToSchema)]
+struct AreaFigures {
+    id: i64,
+    name: String,
+    /// town / village / grid.
+    kind: String,
+    cases: u64,
+    loss_fen: i64,
+    /// Residents in force at the period's end (a node without its own figure counts its children).
+    residents: i64,
+    /// Cases per 10,000 residents; null without a population.
+    per_10k: Option<f64>,
+}
+
+/// Statistics of any period (year, month, half month) for any level of the tree: the area's
+/// cases, loss, recoveries and cases per 10,000 residents against the period before and a
+/// year before, its mix by type, station, age band and channel, and the same figures for each
+/// area one level down.
+#[utoipa::path(get, path = "/supervision/summary", tag = "cases", params(SummaryQuery), responses((status = 200, body = Object)))]
+async fn summary(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<SummaryQuery>) -> ApiResult<Json<serde_json::Value>> {
+    use supervision::stats::{change_pct, summarize};
+    let per = crate::figures::period(&q.period)?;
+    let area = super::reports::own_area(&s, &p, q.jurisdiction_id).await?;
+    let scope = crate::reports::Area { jurisdiction: area.clone(), station: None }.scope();
+    let rows = crate::figures::stat_cases(&s.store, &scope, &per.months.0, &per.months.1).await?;
+    let (this, prev, ago) = (summarize(&rows, per.this.0, per.this.1), summarize(&rows, per.previous.0, per.previous.1), summarize(&rows, per.year_ago.0, per.year_ago.1));
+    // The population in force on the period's last day.
+    let last_day = domain::time::china_date(per.this.1 - 1).map(|d| d.to_string()).unwrap_or_default();
+    let nodes = s.store.subtree_populations(&area.path, &last_day).await?;
+    let pops = domain::population::rolled_up(&nodes.iter().map(|n| (n.0, n.1, n.5)).collect::<Vec<_>>());
+    let residents = pops.get(&area.id).copied().unwrap_or(0);
+    let children: Vec<AreaFigures> = nodes
+        .iter()
+        .filter(|n| n.1 == Some(area.id))
+        .map(|n| {
+            let mine = rows.iter().filter(|r| r.reported_at >= per.this.0 && r.reported_at < per.this.1 && r.path.starts_with(n.4.as_str()));
+            let (cases, loss_fen) = mine.fold((0u64, 0i64), |a, r| (a.0 + 1, a.1 + r.loss_fen));
+            let residents = pops.get(&n.0).copied().unwrap_or(0);
+            AreaFigures { id: n.0, name: n.3.clone(), kind: n.2.clone(), cases, loss_fen, residents, per_10k: domain::population::per_10k(cases as i64, residents).map(|v| (v * 100.0).round() / 100.0) }
+        })
+        .collect();
+    let pct = |a: f64, b: f64| change_pct(a, b);
+    Ok(Json(serde_json::json!({
+        "period": q.period, "period_zh": per.zh, "area": area.name, "jurisdiction_id": area.id, "from_ms": per.this.0, "to_ms": per.this.1,
+        "residents": residents, "per_10k": domain::population::per_10k(this.cases as i64, residents).map(|v| (v * 100.0).round() / 100.0),
+        "cases": this.cases, "loss_fen": this.loss_fen, "recovered_fen": this.recovered_fen, "solved": this.solved,
+        "previous": {"cases": prev.cases, "loss_fen": prev.loss_fen}, "year_ago": {"cases": ago.cases, "loss_fen": ago.loss_fen},
+        "change_cases_pct": pct(this.cases as f64, prev.cases as f64), "change_loss_pct": pct(this.loss_fen as f64, prev.loss_fen as f64),
+        "yoy_cases_pct": pct(this.cases as f64, ago.cases as f64), "yoy_loss_pct": pct(this.loss_fen as f64, ago.loss_fen as f64),
+        "by_type": this.by_type.iter().map(|(t, (c, l))| serde_json::json!({"fraud_type": t, "name_zh": domain::case::fraud_type_zh(t), "cases": c, "loss_fen": l})).collect::<Vec<_>>(),
+        "by_station": this.by_station.iter().map(|(st, (c, l))| serde_json::json!({"station": st, "cases": c, "loss_fen": l})).collect::<Vec<_>>(),
+        "by_age_band": this.by_age_band, "by_channel": this.by_channel,
+        "children": children,
+    })))
 }

@@ -98,7 +98,7 @@ struct CreateReport {
 }
 
 /// The caller's own area as one jurisdiction: the county for county-wide callers.
-async fn own_area(s: &AppState, p: &Principal, asked: Option<i64>) -> ApiResult<store::Jurisdiction> {
+pub(super) async fn own_area(s: &AppState, p: &Principal, asked: Option<i64>) -> ApiResult<store::Jurisdiction> {
     let j = match asked {
         Some(id) => s.store.jurisdiction(id).await?.ok_or_else(|| ApiError::not_found("jurisdiction"))?,
         None => {

@@ -829,6 +829,19 @@ async fn reports_snapshot_scope_and_agreement(app: &App) {
         let row = rows.as_array().expect("rows").iter().find(|r| r[0] == s["station"]).expect("station row");
         assert_eq!((row[1].as_f64(), row[2].as_f64()), (s["cases"].as_f64(), s["rank_cases"].as_f64()), "{row} vs {s}");
     }
+    // Any period, any level: the month, its second half and the year, with each town's rate.
+    let (st, m) = o.get("/api/v1/supervision/summary?period=2026-02").await;
+    assert_eq!((st, m["cases"].clone()), (StatusCode::OK, stats["cases"].clone()), "{m}");
+    let town = |name: &str| m["children"].as_array().expect("children").iter().find(|c| c["name"] == name).cloned().expect("town");
+    assert_eq!((town("甲镇")["cases"].as_u64(), town("甲镇")["residents"].as_i64(), town("甲镇")["per_10k"].as_f64()), (Some(2), Some(10_000), Some(2.0)));
+    assert_eq!((town("乙镇")["cases"].as_u64(), town("乙镇")["per_10k"].as_f64()), (Some(1), Some(0.25)));
+    assert_eq!(m["residents"], 50_000, "the county without a figure of its own counts its towns");
+    assert_eq!(o.get("/api/v1/supervision/summary?period=2026-02-2").await.1["cases"], 2, "R2 and R3 fall in the second half");
+    let (_, y) = o.get("/api/v1/supervision/summary?period=2026").await;
+    assert_eq!((y["cases"].as_u64(), y["year_ago"]["cases"].as_u64()), (Some(4), Some(0)), "{y}");
+    assert_eq!(o.get("/api/v1/supervision/summary?period=2026-13").await.0, StatusCode::BAD_REQUEST);
+    let b_only = login(app, "officer_b").await;
+    assert_eq!(b_only.get(&format!("/api/v1/supervision/summary?period=2026-02&jurisdiction_id={}", app.county.town_a)).await.0, StatusCode::NOT_FOUND, "town A is not officer B's");
     let four = stats["four_ups"].as_array().expect("four").iter().find(|f| f["station"] == "甲所").cloned().expect("甲所");
     assert_eq!((four["arrested"].clone(), four["solved"].clone()), (json!([2, 0]), json!([1, 0])), "{four}");
     let ups = table("四上升");

@@ -487,7 +487,8 @@ const AuditPage = {
 };
 
 // ---- Warnings --------------------------------------------------------------------------------
-const SCENARIO_ZH = { victim: '群众疑似正在被骗', fraud_account: '收款账户疑似涉诈', mule: '账户疑似跑分/洗钱' };
+const SCENARIO_ZH = {
+  upstream: '上级下发', victim: '群众疑似正在被骗', fraud_account: '收款账户疑似涉诈', mule: '账户疑似跑分/洗钱' };
 const GRADE = { high: ['高', 'danger'], medium: ['中', 'warning'], low: ['低', 'info'] };
 const STATE_ZH = { received: '待签收', signed_for: '已签收', contacting: '联系中', face_to_face: '已见面', closed: '已办结' };
 const OUTCOME_ZH = { dissuaded: '劝阻成功', already_defrauded: '已被骗', false_positive: '误报', unreachable: '联系不上', refused: '拒不配合' };
@@ -542,13 +543,26 @@ const WarningsPage = {
       return { grid: { left: 30, right: 10, top: 20, bottom: 20 }, tooltip: {}, xAxis: { type: 'category', data: keys }, yAxis: { type: 'value', minInterval: 1 },
         series: [{ type: 'bar', name: '新预警', data: keys.map((k) => perMinute.value[k]), itemStyle: { color: '#e6553a' } }] };
     });
-    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, STATE_ZH, OUTCOME_ZH, NEXT_ZH };
+    // Warnings handed over by the national/provincial/city platforms, 96110, banks, operators.
+    const upstream = ref(null);
+    async function importUpstream(ev) {
+      const f = ev.target.files[0]; if (!f) return;
+      const fd = new FormData(); fd.append('file', f);
+      try {
+        upstream.value = await api('POST', '/warnings/upstream/import', fd, true);
+        ElMessage.success(`接收 ${upstream.value.accepted} 条，其中派至派出所 ${upstream.value.routed} 条，其余进入中心待派队列`); load();
+      } catch (e) { fail(e); }
+      ev.target.value = '';
+    }
+    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, STATE_ZH, OUTCOME_ZH, NEXT_ZH, can, upstream, importUpstream };
   },
   components: { EChart },
   template: `
   <div>
     <h2 class="page-title">预警信息
-      <el-tag size="small" :type="connected ? 'success' : 'info'" data-testid="live-state">{{ connected ? '实时推送已连接' : '实时推送未连接' }}</el-tag></h2>
+      <el-tag size="small" :type="connected ? 'success' : 'info'" data-testid="live-state">{{ connected ? '实时推送已连接' : '实时推送未连接' }}</el-tag>
+      <label v-if="can('list_write')" class="el-button el-button--small" style="margin-left:8px">导入上级下发预警（CSV/XLSX）<input type="file" accept=".csv,.xlsx" style="display:none" @change="importUpstream" data-testid="upstream-import" /></label></h2>
+    <el-alert v-if="upstream && upstream.rejected.length" type="warning" :closable="true" style="margin-bottom:8px" :title="'以下行未导入：' + upstream.rejected.map((e) => '第' + e.row + '行 ' + e.field + '：' + e.message).join('；')" />
     <el-row :gutter="12" style="margin-bottom:12px">
       <el-col :span="14">
         <el-card><template #header>实时预警（本辖区，最新在上）</template>

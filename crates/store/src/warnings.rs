@@ -139,7 +139,17 @@ struct Row {
 
 /// A warning's subject as shown: a person's phone or an account number, masked.
 pub fn mask_subject(kind: &str, s: &str) -> String {
-    if kind == "person" { domain::person::mask_keep(s, 3, 4) } else { domain::person::mask_keep(s, 4, 4) }
+    if matches!(kind, "person" | "person_id") { domain::person::mask_keep(s, 3, 4) } else { domain::person::mask_keep(s, 4, 4) }
+}
+
+/// The field a subject is encrypted and indexed as: a person's phone, a person's identity
+/// number (warnings pushed from upstream name people so), or an account.
+fn subject_field(kind: &str) -> Field {
+    match kind {
+        "person" => Field::Phone,
+        "person_id" => Field::IdNumber,
+        _ => Field::BankCard,
+    }
 }
 
 const COLS: &str = "id, event_id, source, created_at, event_ts, action, scenario, score, grade, fraud_type_hint, subject_kind, subject_enc, payer_enc, payee_enc, amount_fen, jurisdiction_id, station_id, ruleset_version, fired, status, outcome";
@@ -148,7 +158,7 @@ impl Store {
     /// Stores a warning once per event id; returns its id (the existing one for a repeat).
     pub async fn insert_warning(&self, w: &NewWarning) -> Result<i64> {
         let v = self.vault();
-        let subject_field = if w.subject_kind == "person" { Field::Phone } else { Field::BankCard };
+        let subject_field = subject_field(&w.subject_kind);
         let got: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as(
             "INSERT INTO warnings (event_id, source, created_at, event_ts, action, scenario, score, grade, fraud_type_hint, subject_kind, subject_enc, subject_idx, payer_enc, payee_enc, amount_fen, jurisdiction_id, jurisdiction_path, station_id, ruleset_version, fired) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (event_id) DO NOTHING RETURNING id")
@@ -168,7 +178,7 @@ impl Store {
 
     fn warning_view(&self, r: Row) -> Result<WarningView> {
         let v = self.vault();
-        let subject_field = if r.subject_kind == "person" { Field::Phone } else { Field::BankCard };
+        let subject_field = subject_field(&r.subject_kind);
         Ok(WarningView {
             subject: mask_subject(&r.subject_kind, &v.decrypt(subject_field, &r.subject_enc)?),
             payer: domain::person::mask_keep(&v.decrypt(Field::BankCard, &r.payer_enc)?, 4, 4),
@@ -251,6 +261,12 @@ impl Store {
     pub async fn warning_steps(&self, scope: &Scope, id: i64) -> Result<Vec<WarningStep>> {
         self.warning(scope, id).await?;
         Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT step, at_ms, actor, channel, note FROM warning_steps WHERE warning_id = $1 ORDER BY id").bind(id).fetch_all(p).await?))
+    }
+
+    /// The jurisdiction of the resident with this identity number, for routing.
+    pub async fn route_id_number(&self, id: &domain::IdNumber) -> Result<Option<(i64, String)>> {
+        let idx = self.vault().blind_index(Field::IdNumber, id.as_str());
+        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT jurisdiction_id, jurisdiction_path FROM residents WHERE id_number_idx = $1 ORDER BY id LIMIT 1").bind(idx).fetch_optional(p).await?))
     }
 
     /// The resident whose phone this is, as (jurisdiction id, path), for routing.

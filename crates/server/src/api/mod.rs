@@ -13,6 +13,7 @@ mod registry;
 mod reports;
 mod residents;
 mod session;
+mod upstream;
 
 use axum::Json;
 use serde::Deserialize;
@@ -22,7 +23,7 @@ use crate::AppState;
 
 /// All API routes, with their OpenAPI descriptions.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes()).merge(cases::routes()).merge(bank::routes()).merge(clues::routes()).merge(reports::routes())
+    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes()).merge(cases::routes()).merge(bank::routes()).merge(clues::routes()).merge(reports::routes()).merge(upstream::routes())
 }
 
 /// Paging parameters common to every list.

@@ -932,3 +932,41 @@ async fn reports_snapshot_scope_and_agreement(app: &App) {
     assert_eq!(a.c.get(&surl).send().await.expect("get").status(), StatusCode::NOT_FOUND, "station A's officer does not");
 }
 both!(reports, reports_snapshot_scope_and_agreement);
+
+async fn upstream_warnings_are_idempotent_and_routed(app: &App) {
+    let admin = login(app, "admin").await;
+    let a = login(app, "officer_a").await;
+    let b = login(app, "officer_b").await;
+    let rows = json!([
+        {"upstream_id": "N1", "source": "national", "grade": "high", "subject_kind": "phone", "subject": "13912340001", "fraud_type": "刷单返利", "amount_yuan": "5000"},
+        {"upstream_id": "N2", "source": "96110", "grade": "中", "subject_kind": "account", "subject": "6222 0000 1111 2222"},
+        {"upstream_id": "N3", "source": "national", "grade": "urgent", "subject_kind": "phone", "subject": "13912340001"},
+        {"upstream_id": "N1", "source": "国家反诈平台", "grade": "high", "subject_kind": "phone", "subject": "13912340001"},
+    ]);
+    assert_eq!(a.post("/api/v1/warnings/upstream", rows.clone()).await.0, StatusCode::FORBIDDEN, "a station officer does not push upstream warnings");
+    let (st, r) = admin.post("/api/v1/warnings/upstream", rows.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!((r["accepted"].as_u64(), r["routed"].as_u64()), (Some(3), Some(2)), "{r}");
+    assert_eq!(r["ids"][0], r["ids"][2], "the same upstream id is the same warning");
+    assert_eq!(r["rejected"], json!([{"row": 3, "field": "grade", "message": "'urgent' is not high, medium or low"}]));
+    let total = admin.get("/api/v1/warnings").await.1["total"].clone();
+    let (_, again) = admin.post("/api/v1/warnings/upstream", rows).await;
+    assert_eq!(again["ids"], r["ids"], "pushed twice, stored once");
+    assert_eq!(admin.get("/api/v1/warnings").await.1["total"], total);
+    // Routed by the resident's phone to station A's precinct, masked; station B does not see it.
+    let (_, mine) = a.get("/api/v1/warnings").await;
+    let w = mine["items"].as_array().expect("items").iter().find(|w| w["id"] == r["ids"][0]).cloned().expect("officer A has it");
+    assert_eq!((w["subject"].as_str(), w["grade"].as_str(), w["source"].as_str()), (Some("139****0001"), Some("high"), Some("national")), "{w}");
+    assert!(!b.get("/api/v1/warnings").await.1["items"].as_array().expect("items").iter().any(|x| x["id"] == r["ids"][0]));
+    // A hand-over list (CSV, Chinese headers) naming a resident of town B by identity number.
+    let id_b = domain::IdNumber::with_check("11010519700101002").expect("id").as_str().to_string();
+    let csv = format!("预警编号,预警来源,风险等级,对象类型,预警对象\nP-7,provincial,low,id_number,{id_b}\nP-8,provincial,low,id_number,110105197001010020\n");
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("warnings.csv"));
+    let rep: Value = admin.c.post(format!("{}/api/v1/warnings/upstream/import", app.base)).header("x-csrf-token", &admin.csrf).multipart(form).send().await.expect("send").json().await.expect("json");
+    assert_eq!((rep["accepted"].as_u64(), rep["routed"].as_u64()), (Some(1), Some(1)), "{rep}");
+    assert_eq!(rep["rejected"][0]["row"], 3, "a bad identity number is named by its row: {rep}");
+    let (_, bs) = b.get("/api/v1/warnings").await;
+    let wb = bs["items"].as_array().expect("items").iter().find(|x| x["id"] == rep["ids"][0]).cloned().expect("officer B has it");
+    assert!(wb["subject"].as_str().is_some_and(|s| s.contains('*') && !s.contains(&id_b[3..14])), "the identity number is masked: {wb}");
+}
+both!(upstream, upstream_warnings_are_idempotent_and_routed);

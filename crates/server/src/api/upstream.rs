@@ -1,0 +1,215 @@
+//! Warnings pushed or handed over from upstream (国家/省/市反诈平台, 96110, banks, operators):
+//! idempotent by source and upstream id, routed to the station and grid of the person when the
+//! phone or identity number names a resident, else to the centre's queue. They then follow the
+//! same dispatch workflow and deadlines as the engine's own warnings.
+
+use axum::Json;
+use axum::extract::{Multipart, State};
+use domain::Permission;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::AppState;
+use crate::auth::{Authorized, Principal, perm};
+use crate::error::{ApiError, ApiResult};
+use crate::import::RowError;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(push)).routes(routes!(import))
+}
+
+/// The upstream sources a warning may come from.
+pub const SOURCES: [(&str, &str); 6] = [("national", "国家反诈平台"), ("provincial", "省反诈平台"), ("city", "市反诈平台"), ("96110", "96110"), ("bank", "银行"), ("operator", "运营商")];
+
+/// One warning from upstream.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct UpstreamWarning {
+    /// The upstream platform's id of the warning (with the source, the idempotency key).
+    pub upstream_id: String,
+    /// national, provincial, city, 96110, bank, operator (or the Chinese name).
+    pub source: String,
+    /// high, medium, low (高/中/低).
+    pub grade: String,
+    /// When the upstream platform issued it (RFC 3339); default now.
+    pub issued_at: Option<String>,
+    /// phone, id_number or account.
+    pub subject_kind: String,
+    /// The phone, identity number or account.
+    pub subject: String,
+    /// Fraud-type hint (id or Chinese name of the taxonomy).
+    pub fraud_type: Option<String>,
+    /// Amount at stake, yuan.
+    pub amount_yuan: Option<String>,
+}
+
+/// What became of the rows.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UpstreamReport {
+    /// Rows read.
+    pub rows: usize,
+    /// Stored (or already stored: a repeat answers the same warning id).
+    pub accepted: usize,
+    /// Warning ids of the accepted rows, in row order.
+    pub ids: Vec<i64>,
+    /// Of those, routed to a station (the rest wait in the centre's queue).
+    pub routed: usize,
+    /// Rows refused, each with its row number and field.
+    pub rejected: Vec<RowError>,
+}
+
+fn may_push(p: &Principal) -> ApiResult<()> {
+    if p.can(Permission::ListWrite) || p.can(Permission::Decide) { Ok(()) } else { Err(ApiError::forbidden("upstream warnings")) }
+}
+
+/// One row checked and turned into a warning to store, or the field at fault.
+async fn to_warning(s: &AppState, w: &UpstreamWarning) -> ApiResult<Result<store::NewWarning, (String, String)>> {
+    let bad = |f: &str, m: String| Ok(Err((f.to_string(), m)));
+    let upstream_id = w.upstream_id.trim();
+    if upstream_id.is_empty() || upstream_id.len() > 128 {
+        return bad("upstream_id", "required, at most 128 characters".into());
+    }
+    let Some((source, _)) = SOURCES.iter().find(|(k, zh)| *k == w.source.trim() || *zh == w.source.trim()) else {
+        return bad("source", format!("'{}' is not one of national, provincial, city, 96110, bank, operator", w.source));
+    };
+    let grade = match w.grade.trim() {
+        "high" | "高" | "高风险" => "high",
+        "medium" | "中" | "中风险" => "medium",
+        "low" | "低" | "低风险" => "low",
+        other => return bad("grade", format!("'{other}' is not high, medium or low")),
+    };
+    let issued = match w.issued_at.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => match v.parse::<jiff::Timestamp>() {
+            Ok(t) => t.as_millisecond(),
+            Err(_) => return bad("issued_at", format!("'{v}' is not an RFC 3339 time")),
+        },
+        None => store::now_ms(),
+    };
+    let fraud_type = match w.fraud_type.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => match domain::case::fraud_type(v) {
+            Ok(t) => t.to_string(),
+            Err(e) => return bad("fraud_type", e.message),
+        },
+        None => String::new(),
+    };
+    let amount_fen = match w.amount_yuan.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => match supervision::money::yuan_to_fen(v) {
+            Ok(f) => f,
+            Err(e) => return bad("amount_yuan", e.to_string()),
+        },
+        None => 0,
+    };
+    let (kind, subject, route) = match w.subject_kind.trim() {
+        "phone" | "手机号" => match domain::Phone::parse(&w.subject) {
+            Ok(p) => ("person", p.as_str().to_string(), s.store.route_phone(&p).await?),
+            Err(e) => return bad("subject", e.message),
+        },
+        "id_number" | "身份证号" => match domain::IdNumber::parse(&w.subject) {
+            Ok(id) => ("person_id", id.as_str().to_string(), s.store.route_id_number(&id).await?),
+            Err(e) => return bad("subject", e.message),
+        },
+        "account" | "账户" | "银行账户" => {
+            let a: String = w.subject.chars().filter(|c| !c.is_whitespace()).collect();
+            if a.len() < 6 || a.len() > 40 || !a.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return bad("subject", "an account is 6 to 40 letters or digits".into());
+            }
+            ("account", a, None)
+        }
+        other => return bad("subject_kind", format!("'{other}' is not phone, id_number or account")),
+    };
+    let station_id = match &route {
+        Some((_, path)) => s.store.station_for_path(path).await?,
+        None => None,
+    };
+    Ok(Ok(store::NewWarning {
+        event_id: format!("{source}:{upstream_id}"),
+        source: (*source).to_string(),
+        event_ts: issued,
+        action: "warn".into(),
+        scenario: "upstream".into(),
+        score: 0.0,
+        grade: grade.into(),
+        fraud_type_hint: fraud_type,
+        subject_kind: kind.into(),
+        subject,
+        payer: String::new(),
+        payee: String::new(),
+        amount_fen,
+        jurisdiction_id: route.as_ref().map(|(j, _)| *j),
+        jurisdiction_path: route.map(|(_, p)| p).unwrap_or_default(),
+        station_id,
+        ruleset_version: String::new(),
+        fired: "[]".into(),
+    }))
+}
+
+async fn receive(s: &AppState, p: &Principal, rows: Vec<(usize, UpstreamWarning)>) -> ApiResult<UpstreamReport> {
+    let mut report = UpstreamReport { rows: rows.len(), accepted: 0, ids: Vec::new(), routed: 0, rejected: Vec::new() };
+    for (row, w) in rows {
+        match to_warning(s, &w).await? {
+            Ok(nw) => {
+                let routed = nw.station_id.is_some();
+                let id = s.store.insert_warning(&nw).await?;
+                report.accepted += 1;
+                report.routed += usize::from(routed);
+                report.ids.push(id);
+                // The live feed shows it like any other warning (masked).
+                let _ = s.live.send(crate::intake::LiveWarning {
+                    id,
+                    event_ts: nw.event_ts,
+                    action: nw.action.clone(),
+                    grade: nw.grade.clone(),
+                    scenario: nw.scenario.clone(),
+                    fraud_type_hint: nw.fraud_type_hint.clone(),
+                    subject: store::mask_subject(&nw.subject_kind, &nw.subject),
+                    amount_fen: nw.amount_fen,
+                    score: 0.0,
+                    rules: vec![],
+                    jurisdiction_path: nw.jurisdiction_path.clone(),
+                });
+            }
+            Err((field, message)) => report.rejected.push(RowError { row, field, message }),
+        }
+    }
+    let mut entry = p.audit("import", "warning", None, &[]);
+    entry.detail = serde_json::json!({"upstream": true, "rows": report.rows, "accepted": report.accepted, "routed": report.routed, "rejected": report.rejected.len()}).to_string();
+    s.store.audit(entry).await?;
+    Ok(report)
+}
+
+/// Warnings pushed by an upstream platform (JSON); row numbers count from 1.
+#[utoipa::path(post, path = "/warnings/upstream", tag = "warnings", request_body = Vec<UpstreamWarning>, responses((status = 200, body = UpstreamReport), (status = 403, body = crate::error::ErrorBody)))]
+async fn push(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Json(rows): Json<Vec<UpstreamWarning>>) -> ApiResult<Json<UpstreamReport>> {
+    may_push(&p)?;
+    if rows.len() > 10_000 {
+        return Err(ApiError::invalid("at most 10,000 warnings per request"));
+    }
+    Ok(Json(receive(&s, &p, rows.into_iter().enumerate().map(|(i, w)| (i + 1, w)).collect()).await?))
+}
+
+/// Warnings handed over as a CSV or XLSX file (预警下发清单): columns upstream_id, source,
+/// grade, issued_at, subject_kind, subject, fraud_type, amount_yuan (Chinese headers accepted).
+#[utoipa::path(post, path = "/warnings/upstream/import", tag = "warnings", responses((status = 200, body = UpstreamReport), (status = 403, body = crate::error::ErrorBody)))]
+async fn import(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, mp: Multipart) -> ApiResult<Json<UpstreamReport>> {
+    may_push(&p)?;
+    let t = crate::import::read_upload(mp).await?;
+    t.require(&["upstream_id", "source", "grade", "subject_kind", "subject"])?;
+    let rows = t
+        .rows
+        .iter()
+        .map(|(row, cells)| {
+            let get = |k: &str| t.col(k).and_then(|i| cells.get(i)).cloned().unwrap_or_default();
+            let opt = |k: &str| Some(get(k)).filter(|v| !v.is_empty());
+            (*row, UpstreamWarning {
+                upstream_id: get("upstream_id"),
+                source: get("source"),
+                grade: get("grade"),
+                issued_at: opt("issued_at"),
+                subject_kind: get("subject_kind"),
+                subject: get("subject"),
+                fraud_type: opt("fraud_type"),
+                amount_yuan: opt("amount_yuan"),
+            })
+        })
+        .collect();
+    Ok(Json(receive(&s, &p, rows).await?))
+}

@@ -209,9 +209,73 @@ impl Policy {
     }
 }
 
+/// The dissuasion checklist (劝阻要点) an officer ticks at the face-to-face visit or at closing.
+pub const CHECKLIST: [(&str, &str); 7] = [
+    ("told_method", "已讲清所涉诈骗手法"),
+    ("checked_money", "已核实资金是否已转出"),
+    ("stopped_transfer", "已阻止转账或协助止付"),
+    ("app_installed", "已指导安装国家反诈中心App"),
+    ("family_told", "已告知家属或监护人"),
+    ("pledge", "已签署或口述反诈承诺"),
+    ("followup", "已约定回访"),
+];
+
+/// Checks checklist items against [`CHECKLIST`]; the stored form keeps the list's order, once each.
+pub fn checklist(items: &[String]) -> Result<Vec<&'static str>, InvalidValue> {
+    for i in items {
+        if !CHECKLIST.iter().any(|(k, _)| k == i) {
+            return Err(InvalidValue::new("checklist", format!("unknown item '{i}'")));
+        }
+    }
+    Ok(CHECKLIST.iter().map(|(k, _)| *k).filter(|k| items.iter().any(|i| i == k)).collect())
+}
+
+/// Largest evidence file accepted.
+pub const EVIDENCE_MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// The kind and MIME type of an evidence file, from its first bytes (never from its name):
+/// photos (JPEG, PNG) and recordings (MP3, M4A/AAC, WAV, AMR); `None` for anything else.
+pub fn evidence_kind(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    let b = bytes;
+    if b.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(("photo", "image/jpeg"))
+    } else if b.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(("photo", "image/png"))
+    } else if b.starts_with(b"ID3") || (b.len() > 1 && b[0] == 0xFF && (b[1] & 0xE0) == 0xE0) {
+        Some(("recording", "audio/mpeg"))
+    } else if b.len() > 12 && &b[4..8] == b"ftyp" && (&b[8..11] == b"M4A" || &b[8..12] == b"mp42" || &b[8..12] == b"isom") {
+        Some(("recording", "audio/mp4"))
+    } else if b.len() > 12 && b.starts_with(b"RIFF") && &b[8..12] == b"WAVE" {
+        Some(("recording", "audio/wav"))
+    } else if b.starts_with(b"#!AMR") {
+        Some(("recording", "audio/amr"))
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evidence_is_judged_by_its_bytes() {
+        assert_eq!(evidence_kind(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]), Some(("photo", "image/jpeg")));
+        assert_eq!(evidence_kind(b"\x89PNG\r\n\x1a\n...."), Some(("photo", "image/png")));
+        assert_eq!(evidence_kind(b"ID3\x04\x00"), Some(("recording", "audio/mpeg")));
+        assert_eq!(evidence_kind(b"RIFF\x00\x00\x00\x00WAVEfmt "), Some(("recording", "audio/wav")));
+        assert_eq!(evidence_kind(b"#!AMR\n"), Some(("recording", "audio/amr")));
+        assert_eq!(evidence_kind(b"<html><script>"), None, "a page renamed .jpg is refused");
+        assert_eq!(evidence_kind(b"MZ\x90\x00"), None);
+        assert_eq!(evidence_kind(b""), None);
+    }
+
+    #[test]
+    fn checklist_items_are_known_and_kept_in_order() {
+        let got = checklist(&["pledge".into(), "told_method".into(), "pledge".into()]).expect("ok");
+        assert_eq!(got, vec!["told_method", "pledge"]);
+        assert!(checklist(&["hugged".into()]).is_err());
+    }
     use proptest::prelude::*;
 
     #[test]

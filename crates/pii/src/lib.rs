@@ -55,6 +55,8 @@ pub enum Field {
     Address,
     /// A whole engine event (JSON), which names accounts and phones.
     Event,
+    /// Evidence files of a dissuasion (photos, recordings).
+    Evidence,
 }
 
 impl Field {
@@ -65,6 +67,7 @@ impl Field {
             Field::BankCard => b"bank_card",
             Field::Address => b"address",
             Field::Event => b"event",
+            Field::Evidence => b"evidence",
         }
     }
 }
@@ -158,6 +161,16 @@ impl Vault {
 
     /// Encrypts one field value.
     pub fn encrypt(&self, field: Field, plaintext: &str) -> Result<Vec<u8>, PiiError> {
+        self.encrypt_bytes(field, plaintext.as_bytes())
+    }
+
+    /// Decrypts one field value.
+    pub fn decrypt(&self, field: Field, ct: &[u8]) -> Result<String, PiiError> {
+        String::from_utf8(self.decrypt_bytes(field, ct)?).map_err(|_| PiiError::BadFormat)
+    }
+
+    /// Encrypts bytes (a file).
+    pub fn encrypt_bytes(&self, field: Field, plaintext: &[u8]) -> Result<Vec<u8>, PiiError> {
         let mut nonce = [0u8; NONCE];
         getrandom::fill(&mut nonce).map_err(|_| PiiError::Random)?;
         let mut out = Vec::with_capacity(HEADER + NONCE + plaintext.len() + 16);
@@ -169,14 +182,14 @@ impl Vault {
         let ct = self
             .active()
             .aead
-            .encrypt(&Nonce::from(nonce), Payload { msg: plaintext.as_bytes(), aad: &aad })
+            .encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad: &aad })
             .map_err(|_| PiiError::BadFormat)?;
         out.extend_from_slice(&ct);
         Ok(out)
     }
 
-    /// Decrypts one field value.
-    pub fn decrypt(&self, field: Field, ct: &[u8]) -> Result<String, PiiError> {
+    /// Decrypts bytes.
+    pub fn decrypt_bytes(&self, field: Field, ct: &[u8]) -> Result<Vec<u8>, PiiError> {
         if ct.len() < HEADER + NONCE + 16 || ct[0] != FORMAT_V1 || ct[1] != ALG_AES256GCM {
             return Err(PiiError::BadFormat);
         }
@@ -188,7 +201,7 @@ impl Vault {
             .aead
             .decrypt(&Nonce::from(nonce), Payload { msg: &ct[HEADER + NONCE..], aad: &aad })
             .map_err(|_| PiiError::Tampered)?;
-        String::from_utf8(pt).map_err(|_| PiiError::BadFormat)
+        Ok(pt)
     }
 
     /// The blind index of a normalised value: equal values give equal indexes, and nothing

@@ -489,6 +489,7 @@ const AuditPage = {
 // ---- Warnings --------------------------------------------------------------------------------
 const SCENARIO_ZH = {
   upstream: '上级下发', victim: '群众疑似正在被骗', fraud_account: '收款账户疑似涉诈', mule: '账户疑似跑分/洗钱' };
+const CHECKLIST_ZH = { told_method: '已讲清所涉诈骗手法', checked_money: '已核实资金是否已转出', stopped_transfer: '已阻止转账或协助止付', app_installed: '已指导安装国家反诈中心App', family_told: '已告知家属或监护人', pledge: '已签署或口述反诈承诺', followup: '已约定回访' };
 const GRADE = { high: ['高', 'danger'], medium: ['中', 'warning'], low: ['低', 'info'] };
 const STATE_ZH = { received: '待签收', signed_for: '已签收', contacting: '联系中', face_to_face: '已见面', closed: '已办结' };
 const OUTCOME_ZH = { dissuaded: '劝阻成功', already_defrauded: '已被骗', false_positive: '误报', unreachable: '联系不上', refused: '拒不配合' };
@@ -530,6 +531,20 @@ const WarningsPage = {
       try { channel = (await ElMessageBox.prompt('联系方式：phone 电话 / sms 短信 / robot_call 机器人外呼 / family 联系家属', '记录联系', { inputValue: 'phone' })).value; } catch { return; }
       step(row, { step: 'contact', channel });
     }
+    // 见面劝阻: the checklist and a photo or recording, as the officer records them in the field.
+    const visitForm = reactive({ open: false, row: null, items: [], file: null, note: '' });
+    function visit(row) { Object.assign(visitForm, { open: true, row, items: [], file: null, note: '' }); }
+    async function saveVisit() {
+      const row = visitForm.row;
+      try {
+        await post(`/warnings/${row.id}/steps`, { step: 'visit', checklist: visitForm.items });
+        if (visitForm.file) {
+          const fd = new FormData(); fd.append('file', visitForm.file); fd.append('note', visitForm.note);
+          await api('POST', `/warnings/${row.id}/evidence`, fd, true);
+        }
+        visitForm.open = false; ElMessage.success('已记录见面劝阻'); load();
+      } catch (e) { fail(e); }
+    }
     async function close(row) {
       let outcome;
       try { outcome = (await ElMessageBox.prompt('处置结果：dissuaded 劝阻成功 / already_defrauded 已被骗 / false_positive 误报 / unreachable 联系不上 / refused 拒不配合', '办结', { inputValue: 'dissuaded' })).value; } catch { return; }
@@ -554,7 +569,7 @@ const WarningsPage = {
       } catch (e) { fail(e); }
       ev.target.value = '';
     }
-    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, STATE_ZH, OUTCOME_ZH, NEXT_ZH, can, upstream, importUpstream };
+    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, STATE_ZH, OUTCOME_ZH, NEXT_ZH, can, upstream, importUpstream, visitForm, visit, saveVisit, CHECKLIST_ZH };
   },
   components: { EChart },
   template: `
@@ -594,7 +609,7 @@ const WarningsPage = {
         <el-button v-if="row.status === 'received'" size="small" type="primary" @click="step(row, { step: 'sign_for' })">签收</el-button>
         <template v-else-if="row.status !== 'closed'">
           <el-button size="small" link @click="contact(row)">联系</el-button>
-          <el-button size="small" link @click="step(row, { step: 'visit' })">见面</el-button>
+          <el-button size="small" link @click="visit(row)" data-testid="visit">见面</el-button>
           <el-button size="small" link type="primary" @click="close(row)">办结</el-button>
         </template>
       </template></el-table-column>
@@ -609,6 +624,14 @@ const WarningsPage = {
       <el-table-column prop="fraud_type_hint" label="类型提示" width="160" />
     </el-table>
     <div class="pager"><el-pagination layout="total, prev, pager, next" :total="page.total" :page-size="q.per_page" v-model:current-page="q.page" @current-change="load" /></div>
+    <el-dialog v-model="visitForm.open" title="见面劝阻" width="460px">
+      <el-checkbox-group v-model="visitForm.items" style="display:flex;flex-direction:column" data-testid="visit-checklist">
+        <el-checkbox v-for="(zh, k) in CHECKLIST_ZH" :key="k" :value="k">{{ zh }}</el-checkbox>
+      </el-checkbox-group>
+      <div style="margin-top:8px">现场照片或录音（JPEG/PNG/MP3/M4A/WAV/AMR，10MB以内）：<input type="file" accept="image/jpeg,image/png,audio/*" @change="e => visitForm.file = e.target.files[0]" data-testid="visit-file" /></div>
+      <el-input v-model="visitForm.note" size="small" placeholder="说明（可选）" style="margin-top:6px" />
+      <template #footer><el-button @click="visitForm.open = false">取消</el-button><el-button type="primary" @click="saveVisit" data-testid="visit-save">记录</el-button></template>
+    </el-dialog>
   </div>`,
 };
 

@@ -30,7 +30,7 @@ pub use audit::AuditFilter;
 pub use registry::{Jurisdiction, MemberUnit, NewJurisdiction, NewMemberUnit, NewStation, PoliceStation, PopulationRow, UnitFilter};
 pub use residents::{NewResident, ResidentFilter, ResidentPatch, ResidentView, RevealField};
 pub use users::{ApiKey, NewApiKey, NewUser, SessionInfo, User};
-pub use warnings::{NewWarning, WarningStep, WarningView, mask_subject};
+pub use warnings::{EvidenceView, NewWarning, WarningStep, WarningView, mask_subject};
 pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
 pub use bank_requests::{BankRequestView, NewBankRequest};
 pub use clues::ClueView;

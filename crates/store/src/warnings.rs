@@ -110,6 +110,29 @@ pub struct WarningStep {
     pub channel: String,
     /// Note or outcome.
     pub note: String,
+    /// Dissuasion checklist items ticked with this step (comma-separated ids).
+    pub checklist: String,
+}
+
+/// An evidence file of a warning, without its bytes.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct EvidenceView {
+    /// Id.
+    pub id: i64,
+    /// photo / recording.
+    pub kind: String,
+    /// MIME type (from the bytes).
+    pub mime: String,
+    /// Size.
+    pub size_bytes: i64,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// What it shows.
+    pub note: String,
+    /// Who.
+    pub uploaded_by: String,
+    /// When, ms.
+    pub uploaded_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -241,7 +264,7 @@ impl Store {
 
     /// Records a step: the state moves from `from` to `to` only if nobody moved it meanwhile.
     #[allow(clippy::too_many_arguments)]
-    pub async fn warning_step(&self, scope: &Scope, id: i64, from: &str, to: &str, step: &str, at_ms: i64, actor: &str, channel: &str, note: &str, outcome: &str) -> Result<WarningView> {
+    pub async fn warning_step(&self, scope: &Scope, id: i64, from: &str, to: &str, step: &str, at_ms: i64, actor: &str, channel: &str, note: &str, outcome: &str, checklist: &str) -> Result<WarningView> {
         self.warning(scope, id).await?;
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
@@ -250,8 +273,8 @@ impl Store {
             if n == 0 {
                 return Err(crate::StoreError::Conflict { field: "status", message: "the warning was changed meanwhile; reload it".into() });
             }
-            sqlx::query("INSERT INTO warning_steps (warning_id, step, at_ms, actor, channel, note) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(id).bind(step).bind(at_ms).bind(actor).bind(channel).bind(note).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO warning_steps (warning_id, step, at_ms, actor, channel, note, checklist) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(id).bind(step).bind(at_ms).bind(actor).bind(channel).bind(note).bind(checklist).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         self.warning(scope, id).await
@@ -260,7 +283,34 @@ impl Store {
     /// The steps of a warning in scope, in order.
     pub async fn warning_steps(&self, scope: &Scope, id: i64) -> Result<Vec<WarningStep>> {
         self.warning(scope, id).await?;
-        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT step, at_ms, actor, channel, note FROM warning_steps WHERE warning_id = $1 ORDER BY id").bind(id).fetch_all(p).await?))
+        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT step, at_ms, actor, channel, note, checklist FROM warning_steps WHERE warning_id = $1 ORDER BY id").bind(id).fetch_all(p).await?))
+    }
+
+    /// Keeps an evidence file of a warning in scope, encrypted.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_evidence(&self, scope: &Scope, warning_id: i64, kind: &str, mime: &str, bytes: &[u8], note: &str, by: &str) -> Result<EvidenceView> {
+        self.warning(scope, warning_id).await?;
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
+        let enc = self.vault().encrypt_bytes(Field::Evidence, bytes)?;
+        let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as(
+            "INSERT INTO warning_evidence (warning_id, kind, mime, size_bytes, sha256, data_enc, note, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+            .bind(warning_id).bind(kind).bind(mime).bind(bytes.len() as i64).bind(&sha).bind(enc).bind(note).bind(by).bind(now_ms()).fetch_one(p).await?);
+        Ok(self.evidence_list(scope, warning_id).await?.into_iter().find(|e| e.id == id).ok_or(crate::StoreError::NotFound("evidence"))?)
+    }
+
+    /// The evidence files of a warning in scope.
+    pub async fn evidence_list(&self, scope: &Scope, warning_id: i64) -> Result<Vec<EvidenceView>> {
+        self.warning(scope, warning_id).await?;
+        Ok(on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT id, kind, mime, size_bytes, sha256, note, uploaded_by, uploaded_at FROM warning_evidence WHERE warning_id = $1 ORDER BY id")
+            .bind(warning_id).fetch_all(p).await?))
+    }
+
+    /// One evidence file of a warning in scope, decrypted: `(view, bytes)`.
+    pub async fn evidence_file(&self, scope: &Scope, warning_id: i64, id: i64) -> Result<(EvidenceView, Vec<u8>)> {
+        let view = self.evidence_list(scope, warning_id).await?.into_iter().find(|e| e.id == id).ok_or(crate::StoreError::NotFound("evidence"))?;
+        let (enc,): (Vec<u8>,) = on_pool!(&self.db, p => sqlx::query_as("SELECT data_enc FROM warning_evidence WHERE id = $1").bind(id).fetch_one(p).await?);
+        Ok((view, self.vault().decrypt_bytes(Field::Evidence, &enc)?))
     }
 
     /// The jurisdiction of the resident with this identity number, for routing.

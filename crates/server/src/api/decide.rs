@@ -15,7 +15,13 @@ use crate::auth::{Authorized, perm};
 use crate::error::{ApiError, ApiResult};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(decide)).routes(routes!(list_warnings)).routes(routes!(live_warnings)).routes(routes!(take_step, warning_steps))
+    OpenApiRouter::new()
+        .routes(routes!(decide))
+        .routes(routes!(list_warnings))
+        .routes(routes!(live_warnings))
+        .routes(routes!(take_step, warning_steps))
+        .routes(routes!(add_evidence, list_evidence))
+        .routes(routes!(evidence_file))
 }
 
 /// New warnings as they are raised, as server-sent events (`warning`, masked), for the
@@ -240,6 +246,10 @@ struct StepBody {
     /// For close: dissuaded, already_defrauded, false_positive, unreachable, refused.
     outcome: Option<String>,
     note: Option<String>,
+    /// Dissuasion checklist items ticked (visit, close): told_method, checked_money,
+    /// stopped_transfer, app_installed, family_told, pledge, followup.
+    #[serde(default)]
+    checklist: Vec<String>,
 }
 
 /// Takes a step on a warning of the caller's area: sign for, contact, visit, close with an
@@ -267,7 +277,11 @@ async fn take_step(State(s): State<AppState>, Authorized(p): Authorized<{ perm::
         Step::Close(o) => o.as_str(),
         _ => "",
     };
-    let w = s.store.warning_step(&p.scope, id, from.as_str(), to.as_str(), &b.step, store::now_ms(), &p.name, &channel, b.note.as_deref().unwrap_or(""), outcome).await?;
+    let ticked = domain::dispatch::checklist(&b.checklist)?;
+    if !ticked.is_empty() && !matches!(step, Step::Visit | Step::Close(_)) {
+        return Err(ApiError::invalid("checklist: ticked at the face-to-face visit or at closing"));
+    }
+    let w = s.store.warning_step(&p.scope, id, from.as_str(), to.as_str(), &b.step, store::now_ms(), &p.name, &channel, b.note.as_deref().unwrap_or(""), outcome, &ticked.join(",")).await?;
     let mut entry = p.audit("update", "warning", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"step": b.step, "to": to.as_str(), "outcome": outcome}).to_string();
     s.store.audit(entry).await?;
@@ -437,4 +451,45 @@ async fn change_list(State(s): State<AppState>, Authorized(p): Authorized<{ perm
 
 fn auth_token_suffix() -> Result<String, ApiError> {
     Ok(crate::auth::random_token()?[..8].to_string())
+}
+
+/// Attaches an evidence file (photo or recording) to a warning of the caller's area: multipart
+/// fields `file` and optional `note`; at most 10 MiB; the type is read from the bytes, never the
+/// name; kept encrypted.
+#[utoipa::path(post, path = "/warnings/{id}/evidence", tag = "engine", params(("id" = i64, Path)), responses((status = 200, body = store::EvidenceView), (status = 400, body = crate::error::ErrorBody)))]
+async fn add_evidence(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, axum::extract::Path(id): axum::extract::Path<i64>, mut mp: axum::extract::Multipart) -> ApiResult<Json<store::EvidenceView>> {
+    let (mut file, mut note) = (None, String::new());
+    while let Some(field) = mp.next_field().await.map_err(|e| ApiError::invalid(format!("file: {e}")))? {
+        match field.name() {
+            Some("file") => file = Some(field.bytes().await.map_err(|e| ApiError::invalid(format!("file: {e}")))?),
+            Some("note") => note = field.text().await.map_err(|e| ApiError::invalid(format!("note: {e}")))?.chars().take(500).collect(),
+            _ => {}
+        }
+    }
+    let bytes = file.ok_or_else(|| ApiError::invalid("file: no multipart field named 'file'"))?;
+    if bytes.len() > domain::dispatch::EVIDENCE_MAX_BYTES {
+        return Err(ApiError::invalid(format!("file: {} bytes; at most {} (10 MiB)", bytes.len(), domain::dispatch::EVIDENCE_MAX_BYTES)));
+    }
+    let (kind, mime) = domain::dispatch::evidence_kind(&bytes).ok_or_else(|| ApiError::invalid("file: not a photo (JPEG, PNG) or a recording (MP3, M4A, WAV, AMR)"))?;
+    let e = s.store.add_evidence(&p.scope, id, kind, mime, &bytes, &note, &p.name).await?;
+    let mut entry = p.audit("create", "warning_evidence", Some(e.id.to_string()), &[]);
+    entry.detail = serde_json::json!({"warning": id, "kind": kind, "bytes": bytes.len(), "sha256": e.sha256}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(e))
+}
+
+/// The evidence files of a warning (without their bytes).
+#[utoipa::path(get, path = "/warnings/{id}/evidence", tag = "engine", params(("id" = i64, Path)), responses((status = 200, body = Vec<store::EvidenceView>)))]
+async fn list_evidence(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, axum::extract::Path(id): axum::extract::Path<i64>) -> ApiResult<Json<Vec<store::EvidenceView>>> {
+    Ok(Json(s.store.evidence_list(&p.scope, id).await?))
+}
+
+/// One evidence file (it shows the person: every download is audited).
+#[utoipa::path(get, path = "/warnings/{id}/evidence/{eid}", tag = "engine", params(("id" = i64, Path), ("eid" = i64, Path)), responses((status = 200, description = "the file")))]
+async fn evidence_file(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, axum::extract::Path((id, eid)): axum::extract::Path<(i64, i64)>) -> ApiResult<impl axum::response::IntoResponse> {
+    let (e, bytes) = s.store.evidence_file(&p.scope, id, eid).await?;
+    let mut entry = p.audit("read_pii", "warning_evidence", Some(eid.to_string()), &["file"]);
+    entry.detail = serde_json::json!({"warning": id}).to_string();
+    s.store.audit(entry).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, e.mime), (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"evidence-{eid}\""))], bytes))
 }

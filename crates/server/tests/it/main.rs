@@ -968,5 +968,40 @@ async fn upstream_warnings_are_idempotent_and_routed(app: &App) {
     let (_, bs) = b.get("/api/v1/warnings").await;
     let wb = bs["items"].as_array().expect("items").iter().find(|x| x["id"] == rep["ids"][0]).cloned().expect("officer B has it");
     assert!(wb["subject"].as_str().is_some_and(|s| s.contains('*') && !s.contains(&id_b[3..14])), "the identity number is masked: {wb}");
+
+    // Officer A handles the national warning: the dissuasion checklist at the visit, evidence.
+    let wid = r["ids"][0].as_i64().expect("id");
+    let steps = format!("/api/v1/warnings/{wid}/steps");
+    assert_eq!(a.post(&steps, json!({"step": "sign_for", "checklist": ["pledge"]})).await.0, StatusCode::BAD_REQUEST, "the checklist belongs to the visit");
+    assert_eq!(a.post(&steps, json!({"step": "sign_for"})).await.0, StatusCode::OK);
+    assert_eq!(a.post(&steps, json!({"step": "contact", "channel": "phone"})).await.0, StatusCode::OK);
+    assert_eq!(a.post(&steps, json!({"step": "visit", "checklist": ["hugged"]})).await.0, StatusCode::BAD_REQUEST);
+    let (st, v) = a.post(&steps, json!({"step": "visit", "checklist": ["pledge", "told_method", "app_installed"]})).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (_, taken) = a.get(&steps).await;
+    assert_eq!(taken[2]["checklist"], "told_method,app_installed,pledge", "{taken}");
+    let upload = |s: &Session, bytes: Vec<u8>| {
+        let url = format!("{}/api/v1/warnings/{wid}/evidence", app.base);
+        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("photo.jpg")).text("note", "当面劝阻现场");
+        let req = s.c.post(url).header("x-csrf-token", &s.csrf).multipart(form);
+        async move {
+            let r = req.send().await.expect("send");
+            let st = r.status();
+            (st, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let photo: Vec<u8> = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[7u8; 2048][..]].concat();
+    let (st, e) = upload(&a, photo.clone()).await;
+    assert_eq!((st, e["kind"].as_str(), e["mime"].as_str()), (StatusCode::OK, Some("photo"), Some("image/jpeg")), "{e}");
+    assert_eq!(upload(&a, b"<html><script>alert(1)</script></html>".to_vec()).await.0, StatusCode::BAD_REQUEST, "a page named .jpg is refused");
+    let big: Vec<u8> = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &vec![0u8; 10 * 1024 * 1024][..]].concat();
+    assert_eq!(upload(&a, big).await.0, StatusCode::BAD_REQUEST, "over 10 MiB is refused");
+    assert_eq!(upload(&b, photo.clone()).await.0, StatusCode::NOT_FOUND, "not station B's warning");
+    assert_eq!(b.get(&format!("/api/v1/warnings/{wid}/evidence")).await.0, StatusCode::NOT_FOUND);
+    let got = a.c.get(format!("{}/api/v1/warnings/{wid}/evidence/{}", app.base, e["id"])).send().await.expect("get");
+    assert_eq!(got.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/jpeg"));
+    assert_eq!(got.bytes().await.expect("bytes").to_vec(), photo, "the file comes back as it went in");
+    let (_, log) = admin.get(&format!("/api/v1/audit?object_type=warning_evidence&object_id={}&action=read_pii", e["id"])).await;
+    assert_eq!(log["total"], 1, "the download is audited");
 }
 both!(upstream, upstream_warnings_are_idempotent_and_routed);

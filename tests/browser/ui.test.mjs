@@ -267,7 +267,8 @@ test('the bank liaison sees the stop-payment request in clear and executes it; t
   await row.waitFor({ timeout: 10_000 });
   assert.match(await row.innerText(), /6228480099887766/, 'the bank sees the account number it must act on');
   await row.getByRole('button', { name: '已执行' }).click();
-  await page.waitForFunction(() => /已执行/.test(document.querySelector('[data-testid=bank-requests] .el-table__row').innerText));
+  // The button itself reads 已执行: wait for the answer to be stored and the row reloaded.
+  await page.waitForFunction(() => { const t = document.querySelector('[data-testid=bank-requests] .el-table__row').innerText; return !/待银行执行/.test(t) && /剩余/.test(t); });
   assert.match(await page.getByTestId('bank-requests').locator('.el-table__row').first().innerText(), /剩余(2天0时|1天23时)/);
   await page.screenshot({ path: join(shots, 'bank-requests.png'), fullPage: true });
   assert.deepEqual(errors, []);

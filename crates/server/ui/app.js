@@ -728,7 +728,8 @@ const RulesPage = {
         <el-table-column prop="ref_no" label="受理编号" width="190" />
         <el-table-column label="类型" width="80"><template #default="{ row }">{{ ({ phone: '电话', url: '网址', account: '账户', message: '短信' })[row.kind] }}</template></el-table-column>
         <el-table-column prop="value" label="线索" width="200" />
-        <el-table-column prop="description" label="经过" />
+        <el-table-column label="经过"><template #default="{ row }">{{ row.description }}
+          <a v-if="row.has_screenshot" :href="'/api/v1/clues/' + row.id + '/screenshot'" target="_blank">［截图］</a></template></el-table-column>
         <el-table-column label="提交时间" width="170"><template #default="{ row }">{{ fmt(row.submitted_at) }}</template></el-table-column>
         <el-table-column label="核查" width="190"><template #default="{ row }">
           <template v-if="row.status === 'new'"><el-button size="small" type="danger" @click="review(row, true)">确认</el-button><el-button size="small" @click="review(row, false)">驳回</el-button></template>

@@ -28,6 +28,8 @@ pub struct ClueView {
     pub reward_fen: i64,
     /// Review note.
     pub review_note: String,
+    /// A screenshot came with it.
+    pub has_screenshot: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -42,21 +44,22 @@ struct Row {
     reviewed_by: String,
     reward_fen: i64,
     review_note: String,
+    screenshot_mime: String,
 }
 
-const COLS: &str = "id, ref_no, kind, value_enc, description, submitted_at, status, reviewed_by, reward_fen, review_note";
+const COLS: &str = "id, ref_no, kind, value_enc, description, submitted_at, status, reviewed_by, reward_fen, review_note, screenshot_mime";
 
 impl Store {
     /// The view (masked) and the value in clear.
     fn clue_view(&self, r: Row) -> Result<(ClueView, String)> {
         let clear = self.vault().decrypt(Field::Event, &r.value_enc)?;
         let value = if matches!(r.kind.as_str(), "url" | "message") { clear.clone() } else { domain::person::mask_keep(&clear, 3, 4) };
-        let view = ClueView { id: r.id, ref_no: r.ref_no, kind: r.kind, value, description: r.description, submitted_at: r.submitted_at, status: r.status, reviewed_by: r.reviewed_by, reward_fen: r.reward_fen, review_note: r.review_note };
+        let view = ClueView { id: r.id, ref_no: r.ref_no, kind: r.kind, value, description: r.description, submitted_at: r.submitted_at, status: r.status, reviewed_by: r.reviewed_by, reward_fen: r.reward_fen, review_note: r.review_note, has_screenshot: !r.screenshot_mime.is_empty() };
         Ok((view, clear))
     }
 
     /// Stores a clue and gives its reference number.
-    pub async fn add_clue(&self, kind: &str, value: &str, description: &str, contact: Option<&str>) -> Result<String> {
+    pub async fn add_clue(&self, kind: &str, value: &str, description: &str, contact: Option<&str>, screenshot: Option<(&str, &[u8])>) -> Result<String> {
         let v = self.vault();
         let now = now_ms();
         let day = domain::time::china_date(now).map(|d| d.strftime("%Y%m%d").to_string()).unwrap_or_default();
@@ -65,9 +68,20 @@ impl Store {
         let mut buf = [0u8; 4];
         getrandom::fill(&mut buf).map_err(|e| StoreError::Invalid(domain::InvalidValue::new("ref_no", format!("no randomness: {e}"))))?;
         let ref_no = format!("JB{day}-{:08X}", u32::from_le_bytes(buf));
-        on_pool!(&self.db, p => sqlx::query("INSERT INTO clues (ref_no, kind, value_enc, description, contact_enc, submitted_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&ref_no).bind(kind).bind(v.encrypt(Field::Event, value)?).bind(description).bind(contact_enc).bind(now).execute(p).await.map(|_| ())?);
+        let shot_enc = screenshot.map(|(_, b)| v.encrypt_bytes(Field::Evidence, b)).transpose()?;
+        let shot_mime = screenshot.map(|(m, _)| m).unwrap_or("");
+        on_pool!(&self.db, p => sqlx::query("INSERT INTO clues (ref_no, kind, value_enc, description, contact_enc, submitted_at, screenshot_enc, screenshot_mime) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(&ref_no).bind(kind).bind(v.encrypt(Field::Event, value)?).bind(description).bind(contact_enc).bind(now).bind(shot_enc).bind(shot_mime).execute(p).await.map(|_| ())?);
         Ok(ref_no)
+    }
+
+    /// A clue's screenshot, decrypted: `(mime, bytes)`.
+    pub async fn clue_screenshot(&self, id: i64) -> Result<(String, Vec<u8>)> {
+        let row: Option<(String, Option<Vec<u8>>)> = on_pool!(&self.db, p => sqlx::query_as("SELECT screenshot_mime, screenshot_enc FROM clues WHERE id = $1").bind(id).fetch_optional(p).await?);
+        match row {
+            Some((mime, Some(enc))) if !mime.is_empty() => Ok((mime, self.vault().decrypt_bytes(Field::Evidence, &enc)?)),
+            _ => Err(StoreError::NotFound("screenshot")),
+        }
     }
 
     /// Clues, newest first.

@@ -20,7 +20,7 @@ use crate::auth::{Authorized, perm};
 use crate::error::{ApiError, ApiResult};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(submit_clue)).routes(routes!(list_clues)).routes(routes!(review_clue))
+    OpenApiRouter::new().routes(routes!(submit_clue)).routes(routes!(list_clues)).routes(routes!(review_clue)).routes(routes!(screenshot))
 }
 
 /// Submissions allowed per address within the window.
@@ -58,7 +58,12 @@ struct ClueBody {
     description: String,
     /// A phone to call back (optional).
     contact: Option<String>,
+    /// A screenshot (JPEG or PNG, at most 5 MiB), base64 or a `data:` URL.
+    screenshot_base64: Option<String>,
 }
+
+/// Largest screenshot accepted with a clue.
+const SCREENSHOT_MAX_BYTES: usize = 5 * 1024 * 1024;
 
 /// Reports a suspicious number, URL, account or message. No login; at most five reports per
 /// address in ten minutes. Answers with the reference number.
@@ -86,10 +91,25 @@ async fn submit_clue(State(s): State<AppState>, ConnectInfo(addr): ConnectInfo<S
         return Err(ApiError::invalid("description: at most 2,000 characters"));
     }
     let contact = b.contact.as_deref().filter(|c| !c.trim().is_empty()).map(domain::Phone::parse).transpose()?;
+    let screenshot = match b.screenshot_base64.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => {
+            use base64::Engine;
+            let raw = v.split_once(";base64,").map_or(v, |(_, d)| d);
+            if raw.len() > SCREENSHOT_MAX_BYTES / 3 * 4 + 8 {
+                return Err(ApiError::invalid("screenshot_base64: at most 5 MiB"));
+            }
+            let bytes = base64::engine::general_purpose::STANDARD.decode(raw).map_err(|_| ApiError::invalid("screenshot_base64: not base64"))?;
+            match domain::dispatch::evidence_kind(&bytes) {
+                Some(("photo", mime)) if bytes.len() <= SCREENSHOT_MAX_BYTES => Some((mime, bytes)),
+                _ => return Err(ApiError::invalid("screenshot_base64: not a JPEG or PNG picture of at most 5 MiB")),
+            }
+        }
+        None => None,
+    };
     if !allow(&s.clue_limiter, &addr.ip().to_string()) {
         return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many reports from this address; try again in ten minutes"));
     }
-    let ref_no = s.store.add_clue(kind, &value, b.description.trim(), contact.as_ref().map(|p| p.as_str())).await?;
+    let ref_no = s.store.add_clue(kind, &value, b.description.trim(), contact.as_ref().map(|p| p.as_str()), screenshot.as_ref().map(|(m, b)| (*m, b.as_slice()))).await?;
     Ok(Json(serde_json::json!({"ref_no": ref_no})))
 }
 
@@ -138,4 +158,12 @@ async fn review_clue(State(s): State<AppState>, Authorized(p): Authorized<{ perm
     entry.detail = serde_json::json!({"confirmed": b.confirmed, "reward_fen": reward}).to_string();
     s.store.audit(entry).await?;
     Ok(Json(c))
+}
+
+/// The screenshot that came with a clue (it may show people: the read is audited).
+#[utoipa::path(get, path = "/clues/{id}/screenshot", tag = "public", params(("id" = i64, Path)), responses((status = 200, description = "the picture"), (status = 404, body = crate::error::ErrorBody)))]
+async fn screenshot(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Path(id): Path<i64>) -> ApiResult<impl axum::response::IntoResponse> {
+    let (mime, bytes) = s.store.clue_screenshot(id).await?;
+    s.store.audit(p.audit("read_pii", "clue_screenshot", Some(id.to_string()), &["screenshot"])).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, mime)], bytes))
 }

@@ -742,7 +742,12 @@ both!(bank, bank_requests);
 async fn public_clues(app: &App) {
     let public = Client::new();
     let submit = |body: Value| public.post(format!("{}/api/v1/public/clues", app.base)).json(&body).send();
-    let r = submit(json!({"kind": "phone", "value": "170 8888 9999", "description": "自称客服要我退款", "contact": "13912340001"})).await.expect("send");
+    use base64::Engine;
+    let png: Vec<u8> = [&b"\x89PNG\r\n\x1a\n"[..], &[3u8; 600][..]].concat();
+    let shot = format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(&png));
+    let html = base64::engine::general_purpose::STANDARD.encode(b"<html><body>not a picture</body></html>");
+    assert_eq!(submit(json!({"kind": "phone", "value": "170 8888 9999", "screenshot_base64": html})).await.expect("s").status(), StatusCode::BAD_REQUEST, "a screenshot must be a picture");
+    let r = submit(json!({"kind": "phone", "value": "170 8888 9999", "description": "自称客服要我退款", "contact": "13912340001", "screenshot_base64": shot})).await.expect("send");
     assert_eq!(r.status(), StatusCode::OK);
     let ref_no = r.json::<Value>().await.expect("json")["ref_no"].as_str().expect("ref").to_string();
     assert!(ref_no.starts_with("JB") && ref_no.len() == 19, "{ref_no}");
@@ -760,6 +765,12 @@ async fn public_clues(app: &App) {
     let (_, list) = admin.get("/api/v1/clues").await;
     let clue = list["items"].as_array().expect("items").iter().find(|c| c["ref_no"] == ref_no.as_str()).cloned().expect("clue");
     assert_eq!(clue["value"], "170****9999", "masked");
+    assert_eq!(clue["has_screenshot"], true);
+    let pic = admin.c.get(format!("{}/api/v1/clues/{}/screenshot", app.base, clue["id"])).send().await.expect("get");
+    assert_eq!(pic.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/png"));
+    assert_eq!(pic.bytes().await.expect("bytes").to_vec(), png, "the screenshot comes back as sent");
+    let (_, log) = admin.get(&format!("/api/v1/audit?object_type=clue_screenshot&object_id={}", clue["id"])).await;
+    assert_eq!(log["total"], 1, "viewing it is audited");
     let (st, done) = admin.post(&format!("/api/v1/clues/{}/review", clue["id"]), json!({"confirmed": true, "reward_yuan": "200"})).await;
     assert_eq!((st, done["status"].as_str(), done["reward_fen"].as_i64()), (StatusCode::OK, Some("confirmed"), Some(20_000)), "{done}");
     assert_eq!(admin.post(&format!("/api/v1/clues/{}/review", clue["id"]), json!({"confirmed": false})).await.0, StatusCode::CONFLICT);

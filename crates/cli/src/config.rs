@@ -21,6 +21,8 @@ pub struct Config {
     pub cookie_secure: bool,
     /// The NATS JetStream event stream; off when absent.
     pub stream: Option<StreamConfig>,
+    /// Where warnings go (`[routing]` with `[[routing.rules]]`); by residence when absent.
+    pub routing: Option<domain::dispatch::Routing>,
 }
 
 /// The `[stream]` table: where events arrive at scale.
@@ -72,6 +74,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             cookie_secure: true,
             stream: None,
+            routing: None,
         }
     }
 }

@@ -254,9 +254,83 @@ pub fn evidence_kind(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     }
 }
 
+/// Where a warning goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteTo {
+    /// The station of the person's residence (the centre's queue when unknown): the default.
+    Residence,
+    /// A named station (by code), whatever the residence.
+    Station(String),
+    /// The anti-fraud centre's queue.
+    Centre,
+}
+
+/// One routing rule: every condition given must hold; the first rule that holds decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RouteRule {
+    /// Sources it applies to (engine, national, provincial, city, 96110, bank, operator); empty: all.
+    pub sources: Vec<String>,
+    /// Grades it applies to; empty: all.
+    pub grades: Vec<String>,
+    /// Subject kinds (person, person_id, account); empty: all.
+    pub subject_kinds: Vec<String>,
+    /// Only when the resident was found under this jurisdiction path prefix (`/1/5/`).
+    pub residence_under: Option<String>,
+    /// Where to send it.
+    pub to: Option<RouteTo>,
+}
+
+/// The versioned routing of warnings (`[routing]` in the configuration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Routing {
+    /// Version, shown with the rules.
+    pub version: String,
+    /// Rules in order.
+    pub rules: Vec<RouteRule>,
+}
+
+impl Default for Routing {
+    fn default() -> Self {
+        Self { version: "default".into(), rules: vec![] }
+    }
+}
+
+impl Routing {
+    /// Where a warning goes; with no rule holding, to the residence.
+    pub fn route(&self, source: &str, grade: &str, subject_kind: &str, residence_path: Option<&str>) -> RouteTo {
+        let holds = |r: &RouteRule| {
+            (r.sources.is_empty() || r.sources.iter().any(|x| x == source))
+                && (r.grades.is_empty() || r.grades.iter().any(|x| x == grade))
+                && (r.subject_kinds.is_empty() || r.subject_kinds.iter().any(|x| x == subject_kind))
+                && r.residence_under.as_deref().is_none_or(|p| residence_path.is_some_and(|rp| rp.starts_with(p)))
+        };
+        self.rules.iter().find(|r| holds(r)).and_then(|r| r.to.clone()).unwrap_or(RouteTo::Residence)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_rule_that_holds_routes() {
+        let r: Routing = toml_like(vec![
+            RouteRule { sources: vec!["bank".into()], to: Some(RouteTo::Centre), ..Default::default() },
+            RouteRule { grades: vec!["high".into()], residence_under: Some("/1/5/".into()), to: Some(RouteTo::Station("PS05".into())), ..Default::default() },
+        ]);
+        assert_eq!(r.route("bank", "high", "account", None), RouteTo::Centre);
+        assert_eq!(r.route("national", "high", "person", Some("/1/5/9/")), RouteTo::Station("PS05".into()));
+        assert_eq!(r.route("national", "low", "person", Some("/1/5/9/")), RouteTo::Residence, "no rule holds");
+        assert_eq!(r.route("national", "high", "person", None), RouteTo::Residence, "residence unknown: the prefix rule cannot hold");
+        assert_eq!(Routing::default().route("engine", "high", "person", Some("/1/")), RouteTo::Residence);
+    }
+
+    fn toml_like(rules: Vec<RouteRule>) -> Routing {
+        Routing { version: "t".into(), rules }
+    }
 
     #[test]
     fn evidence_is_judged_by_its_bytes() {

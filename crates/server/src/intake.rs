@@ -57,14 +57,12 @@ pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: 
     // goes to the centre's queue with the account as subject.
     let phone = t.payer_person.as_deref().and_then(|p| domain::Phone::parse(p).ok());
     let person_subject = sc.is_some_and(|x| x.subject == Subject::Payer) && phone.is_some();
-    let route = match &phone {
+    let residence = match &phone {
         Some(ph) => s.store.route_phone(ph).await?,
         None => None,
     };
-    let station_id = match &route {
-        Some((_, path)) => s.store.station_for_path(path).await?,
-        None => None,
-    };
+    let g = grade(d, rs);
+    let (route, station_id) = route_warning(s, source, g, if person_subject { "person" } else { "account" }, residence).await?;
     let subject = match (person_subject, phone.as_ref()) {
         (true, Some(p)) => p.as_str().to_string(),
         _ if sc.is_some_and(|x| x.subject == Subject::Payee) => t.payee.clone(),
@@ -77,7 +75,7 @@ pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: 
         action: d.action.as_str().into(),
         scenario: d.scenario.clone().unwrap_or_default(),
         score: d.score,
-        grade: grade(d, rs).into(),
+        grade: g.into(),
         fraud_type_hint: sc.map(|x| x.fraud_type_hint.clone()).unwrap_or_default(),
         subject_kind: if person_subject { "person" } else { "account" }.into(),
         subject: subject.clone(),
@@ -106,6 +104,31 @@ pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: 
         jurisdiction_path: w.jurisdiction_path,
     });
     Ok(Some(id))
+}
+
+/// Where a warning goes under the configured routing (`ServerConfig::routing`): the
+/// jurisdiction it is filed under (which decides who sees it) and the responsible station.
+/// `residence` is the person's `(jurisdiction id, path)` when known.
+pub async fn route_warning(s: &crate::AppState, source: &str, grade: &str, subject_kind: &str, residence: Option<(i64, String)>) -> store::Result<(Option<(i64, String)>, Option<i64>)> {
+    use domain::dispatch::RouteTo;
+    match s.config.routing.route(source, grade, subject_kind, residence.as_ref().map(|(_, p)| p.as_str())) {
+        RouteTo::Residence => {
+            let station = match &residence {
+                Some((_, path)) => s.store.station_for_path(path).await?,
+                None => None,
+            };
+            Ok((residence, station))
+        }
+        RouteTo::Centre => Ok((None, None)),
+        RouteTo::Station(code) => match s.store.list_stations().await?.into_iter().find(|st| st.code == code) {
+            // Filed under the station's precinct, so that its officers see it.
+            Some(st) => Ok((st.precinct.first().copied().zip(st.precinct_paths.first().cloned()), Some(st.id))),
+            None => {
+                tracing::warn!(station = %code, "routing names an unknown station; the warning goes to the centre");
+                Ok((None, None))
+            }
+        },
+    }
 }
 
 /// Puts a new case's phones, accounts and URLs on the engine's fraud list as amber: they raise

@@ -36,11 +36,13 @@ pub struct ServerConfig {
     pub session_ttl: Duration,
     /// Largest upload accepted (imports).
     pub max_upload_bytes: usize,
+    /// Where warnings go (`[routing]`): by default the station of the person's residence.
+    pub routing: domain::dispatch::Routing,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 64 * 1024 * 1024 }
+        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 64 * 1024 * 1024, routing: Default::default() }
     }
 }
 

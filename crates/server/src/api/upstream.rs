@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::import::RowError;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(push)).routes(routes!(import))
+    OpenApiRouter::new().routes(routes!(push)).routes(routes!(import)).routes(routes!(routing))
 }
 
 /// The upstream sources a warning may come from.
@@ -116,10 +116,7 @@ async fn to_warning(s: &AppState, w: &UpstreamWarning) -> ApiResult<Result<store
         }
         other => return bad("subject_kind", format!("'{other}' is not phone, id_number or account")),
     };
-    let station_id = match &route {
-        Some((_, path)) => s.store.station_for_path(path).await?,
-        None => None,
-    };
+    let (route, station_id) = crate::intake::route_warning(s, source, grade, kind, route).await?;
     Ok(Ok(store::NewWarning {
         event_id: format!("{source}:{upstream_id}"),
         source: (*source).to_string(),
@@ -212,4 +209,11 @@ async fn import(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY
         })
         .collect();
     Ok(Json(receive(&s, &p, rows).await?))
+}
+
+/// The routing of warnings in force (the `[routing]` configuration): rules in order, the first
+/// that holds decides; none holding, the station of the person's residence.
+#[utoipa::path(get, path = "/warnings/routing", tag = "warnings", responses((status = 200, body = Object)))]
+async fn routing(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> Json<domain::dispatch::Routing> {
+    Json(s.config.routing.clone())
 }

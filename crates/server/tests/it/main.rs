@@ -88,11 +88,15 @@ async fn seed(s: &Store) -> County {
 }
 
 async fn start(pg: bool) -> Option<App> {
+    start_with(pg, server::ServerConfig { cookie_secure: false, ..Default::default() }).await
+}
+
+async fn start_with(pg: bool, config: server::ServerConfig) -> Option<App> {
     let (store, dir) = open_store(pg).await?;
     let county = seed(&store).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = server::AppState::new(store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
+    let state = server::AppState::new(store.clone(), config);
     tokio::spawn(server::serve(listener, state));
     Some(App { base, store, county, _dir: dir })
 }
@@ -1016,3 +1020,34 @@ async fn upstream_warnings_are_idempotent_and_routed(app: &App) {
     assert_eq!(log["total"], 1, "the download is audited");
 }
 both!(upstream, upstream_warnings_are_idempotent_and_routed);
+
+#[tokio::test]
+async fn routing_rules_send_warnings_where_configured() {
+    let routing: domain::dispatch::Routing = toml::from_str(
+        "version = \"2026.11-test\"\n\
+         [[rules]]\nsources = [\"bank\"]\nto = \"centre\"\n\
+         [[rules]]\nsources = [\"city\"]\ngrades = [\"high\"]\nto = { station = \"PSB\" }\n",
+    )
+    .expect("routing toml");
+    let app = start_with(false, server::ServerConfig { cookie_secure: false, routing, ..Default::default() }).await.expect("app");
+    let admin = login(&app, "admin").await;
+    let a = login(&app, "officer_a").await;
+    let b = login(&app, "officer_b").await;
+    assert_eq!(a.get("/api/v1/warnings/routing").await.1["version"], "2026.11-test");
+    // All three name resident A (a phone in town A).
+    let rows = json!([
+        {"upstream_id": "K1", "source": "bank", "grade": "high", "subject_kind": "phone", "subject": "13912340001"},
+        {"upstream_id": "C1", "source": "city", "grade": "high", "subject_kind": "phone", "subject": "13912340001"},
+        {"upstream_id": "C2", "source": "city", "grade": "low", "subject_kind": "phone", "subject": "13912340001"},
+    ]);
+    let (st, r) = admin.post("/api/v1/warnings/upstream", rows).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let ids = |v: Value| v["items"].as_array().expect("items").iter().map(|w| w["id"].as_i64().expect("id")).collect::<Vec<_>>();
+    let (bank, city_high, city_low) = (r["ids"][0].as_i64().expect("id"), r["ids"][1].as_i64().expect("id"), r["ids"][2].as_i64().expect("id"));
+    let seen_a = ids(a.get("/api/v1/warnings").await.1);
+    let seen_b = ids(b.get("/api/v1/warnings").await.1);
+    assert!(!seen_a.contains(&bank) && !seen_b.contains(&bank), "the bank's warning waits in the centre's queue");
+    assert!(ids(admin.get("/api/v1/warnings").await.1).contains(&bank));
+    assert!(seen_b.contains(&city_high) && !seen_a.contains(&city_high), "the city's high-risk warnings go to station B by rule");
+    assert!(seen_a.contains(&city_low), "no rule holds: the residence decides");
+}

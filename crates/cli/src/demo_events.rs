@@ -221,22 +221,10 @@ pub async fn seed_reports(state: &server::AppState) -> anyhow::Result<()> {
         连续处于最高位的派出所要制定整改方案，于下月5日前报县领导小组办公室。\n\
         被通报的村（社区）要组织网格员开展入户宣传，确保宣传回执全覆盖。";
     for (kind, period, publish) in [(report::model::Kind::Bulletin, last_month, true), (report::model::Kind::Analysis, half.to_string(), false)] {
-        let r = server::reports::generate(store, kind, &period, &server::reports::Area { jurisdiction: county.clone(), station: None }, now).await?;
-        let id = store
-            .insert_report(&store::NewReport {
-                kind: kind.as_str().into(),
-                period: period.clone(),
-                scope_jurisdiction_id: county.id,
-                scope_path: county.path.clone(),
-                station_id: 0,
-                cutoff_ms: now,
-                rule_versions: serde_json::to_string(&r.rule_versions)?,
-                snapshot: serde_json::to_string(&r)?,
-                narrative: if publish { narrative.into() } else { String::new() },
-                corrects_id: None,
-                created_by: "演示数据".into(),
-            })
-            .await?;
+        let area = server::reports::Area { jurisdiction: county.clone(), station: None };
+        let r = server::reports::generate(store, kind, &period, &area, now).await?;
+        let narrative = if publish { narrative.into() } else { String::new() };
+        let id = store.insert_report(&server::reports::new_report(&r, &area, now, narrative, None, "演示数据".into())?).await?;
         if publish {
             store.advance_report(id, "draft", "approved", "演示数据").await?;
             store.advance_report(id, "approved", "published", "演示数据").await?;

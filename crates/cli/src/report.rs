@@ -113,21 +113,7 @@ pub async fn run(cmd: ReportCommand, cfg: &Config) -> anyhow::Result<()> {
     let mut saved = None;
     if o.save {
         bar.set_message("保存草稿");
-        let id = store
-            .insert_report(&store::NewReport {
-                kind: kind.as_str().into(),
-                period: period.clone(),
-                scope_jurisdiction_id: j.id,
-                scope_path: j.path.clone(),
-                station_id: area.station_id(),
-                cutoff_ms: cutoff,
-                rule_versions: serde_json::to_string(&r.rule_versions)?,
-                snapshot: serde_json::to_string(&r)?,
-                narrative: narrative.clone(),
-                corrects_id: None,
-                created_by: "fanzha report".into(),
-            })
-            .await?;
+        let id = store.insert_report(&server::reports::new_report(&r, &area, cutoff, narrative.clone(), None, "fanzha report".into())?).await?;
         saved = Some(id);
     }
     // A report written to a file leaves the platform: the audit log says so.

@@ -39,6 +39,12 @@ pub fn month_bounds(month: &str) -> Option<(i64, i64)> {
     Some((start.timestamp().as_millisecond(), end.timestamp().as_millisecond()))
 }
 
+/// A month `YYYY-MM` as people write it: `2026年10月`.
+pub fn month_zh(month: &str) -> String {
+    let (y, m) = month.split_once('-').unwrap_or((month, ""));
+    format!("{y}年{}月", m.trim_start_matches('0'))
+}
+
 /// A half of a month (半月), `YYYY-MM-1` (days 1–15) or `YYYY-MM-2` (16th to the end), the
 /// period of the semi-monthly analysis.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -83,8 +89,7 @@ impl HalfMonth {
 
     /// `2026年10月上半月`.
     pub fn zh(&self) -> String {
-        let (y, m) = self.month.split_once('-').unwrap_or((&self.month, ""));
-        format!("{y}年{}月{}半月", m.trim_start_matches('0'), if self.half == 1 { "上" } else { "下" })
+        format!("{}{}半月", month_zh(&self.month), if self.half == 1 { "上" } else { "下" })
     }
 }
 
@@ -112,6 +117,7 @@ mod tests {
         assert_eq!(h1.shift(-1).map(|h| h.to_string()).as_deref(), Some("2026-01-2"));
         assert_eq!(HalfMonth::parse("2026-01-1").and_then(|h| h.shift(-2)).map(|h| h.to_string()).as_deref(), Some("2025-12-1"));
         assert_eq!(h2.zh(), "2026年2月下半月");
+        assert_eq!(month_zh("2026-10"), "2026年10月");
         assert!(HalfMonth::parse("2026-02-3").is_none());
         assert!(HalfMonth::parse("2026-13-1").is_none());
     }

@@ -33,11 +33,6 @@ fn change_zh(pct: Option<f64>) -> String {
     }
 }
 
-fn month_zh(m: &str) -> String {
-    let (y, mo) = m.split_once('-').unwrap_or((m, ""));
-    format!("{y}年{}月", mo.trim_start_matches('0'))
-}
-
 fn short_month(m: &str) -> String {
     let (y, mo) = m.split_once('-').unwrap_or((m, ""));
     if mo == "01" { format!("{}年1月", &y[y.len().saturating_sub(2)..]) } else { format!("{}月", mo.trim_start_matches('0')) }
@@ -156,7 +151,7 @@ fn rank_change(prev: Option<u32>, now: u32) -> Cell {
 /// The monthly ranking bulletin (排名通报).
 pub fn bulletin(i: &BulletinInput) -> Report {
     let s = &i.stats;
-    let mz = month_zh(&i.month);
+    let mz = domain::time::month_zh(&i.month);
     let area = &i.heading.area_word;
     let mut sections = Vec::new();
 
@@ -669,6 +664,23 @@ pub struct WarningWork {
     pub open: u64,
 }
 
+impl WarningWork {
+    /// One row of the warnings table: the unit, then the figures.
+    fn cells(&self, unit: &str) -> Vec<Cell> {
+        vec![
+            Cell::text(unit),
+            Cell::int(self.raised as i64),
+            Cell::int(self.high as i64),
+            Cell::int(self.signed_on_time as i64),
+            Cell::Num(share_pct(self.signed_on_time, self.raised)),
+            Cell::int(self.closed as i64),
+            Cell::int(self.dissuaded as i64),
+            Cell::int(self.defrauded as i64),
+            Cell::int(self.open as i64),
+        ]
+    }
+}
+
 /// Stop-payment and freeze work of a period.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BankWork {
@@ -695,7 +707,7 @@ pub struct BriefingInput {
 
 /// The briefing on the month's work (工作简报).
 pub fn briefing(i: &BriefingInput) -> Report {
-    let mz = month_zh(&i.month);
+    let mz = domain::time::month_zh(&i.month);
     let all = i.warnings.values().fold(WarningWork::default(), |mut a, w| {
         a.raised += w.raised;
         a.high += w.high;
@@ -737,34 +749,8 @@ pub fn briefing(i: &BriefingInput) -> Report {
                 col("已被骗", Format::Int),
                 col("在办", Format::Int),
             ],
-            rows: i
-                .warnings
-                .iter()
-                .map(|(k, w)| {
-                    vec![
-                        Cell::text(k.clone()),
-                        Cell::int(w.raised as i64),
-                        Cell::int(w.high as i64),
-                        Cell::int(w.signed_on_time as i64),
-                        Cell::Num(share_pct(w.signed_on_time, w.raised)),
-                        Cell::int(w.closed as i64),
-                        Cell::int(w.dissuaded as i64),
-                        Cell::int(w.defrauded as i64),
-                        Cell::int(w.open as i64),
-                    ]
-                })
-                .collect(),
-            total: Some(vec![
-                Cell::text("合计"),
-                Cell::int(all.raised as i64),
-                Cell::int(all.high as i64),
-                Cell::int(all.signed_on_time as i64),
-                Cell::Num(share_pct(all.signed_on_time, all.raised)),
-                Cell::int(all.closed as i64),
-                Cell::int(all.dissuaded as i64),
-                Cell::int(all.defrauded as i64),
-                Cell::int(all.open as i64),
-            ]),
+            rows: i.warnings.iter().map(|(k, w)| w.cells(k)).collect(),
+            total: Some(all.cells("合计")),
             sheet_only: false,
                 note: Some("按时签收：在对应风险等级的签收时限内签收（预警处置时限策略）。".into()),
         })],

@@ -90,7 +90,7 @@ fn trend(s: &mut String, c: &Chart) {
     // Every label when they fit, else every other one.
     let every = if slot < 22.0 { 2 } else { 1 };
     for (i, lab) in c.labels.iter().enumerate() {
-        if (c.labels.len() - 1 - i) % every == 0 {
+        if (c.labels.len() - 1 - i).is_multiple_of(every) {
             let _ = write!(s, r#"<text x="{:.1}" y="{}" text-anchor="middle" font-size="9">{}</text>"#, l + slot * (i as f64 + 0.5), b + 14.0, esc(lab));
         }
     }

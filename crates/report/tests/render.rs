@@ -27,7 +27,7 @@ pub fn fixture() -> report::model::Report {
                 fraud_type: types[j % 4].into(),
                 age_band: ["18_30", "31_45", "over_60"][j % 3].into(),
                 contact_channel: "phone".into(),
-                loss_fen: 1_000_00 * (j as i64 + 1) * 37,
+                loss_fen: 100_000 * (j as i64 + 1) * 37,
                 recovered_fen: 10_000 * j as i64,
                 solved: j % 4 == 0,
                 arrested: u64::from(j % 4 == 0) * 2,

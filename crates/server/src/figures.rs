@@ -47,6 +47,14 @@ pub async fn stat_cases(store: &store::Store, scope: &Scope, first_month: &str, 
         .collect())
 }
 
+/// The statistics of a month for an area (the statistics API's figures), with the rows they
+/// came from: the cases of the 24 months up to it.
+pub async fn month_stats(store: &store::Store, scope: &Scope, month: &str) -> ApiResult<(Vec<StatCase>, supervision::stats::MonthStats)> {
+    let rows = stat_cases(store, scope, &months_ending(month, 24)?[0], month).await?;
+    let stats = supervision::stats::month_stats(&rows, month).ok_or_else(|| ApiError::invalid(format!("month: '{month}' is not YYYY-MM")))?;
+    Ok((rows, stats))
+}
+
 /// An interview due, as shown.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EscalationView {
@@ -278,8 +286,7 @@ pub fn period(p: &str) -> ApiResult<Period> {
         let this = month_bounds(p)?;
         let prev = supervision::ranking::shift_month(p, -1).ok_or_else(bad)?;
         let ago = supervision::ranking::shift_month(p, -12).ok_or_else(bad)?;
-        let (y, m) = p.split_once('-').ok_or_else(bad)?;
-        return Ok(Period { zh: format!("{y}年{}月", m.trim_start_matches('0')), this, previous: month_bounds(&prev)?, year_ago: month_bounds(&ago)?, months: (ago, p.to_string()) });
+        return Ok(Period { zh: domain::time::month_zh(p), this, previous: month_bounds(&prev)?, year_ago: month_bounds(&ago)?, months: (ago, p.to_string()) });
     }
     Err(bad())
 }

@@ -90,19 +90,7 @@ pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: 
     };
     let id = s.store.insert_warning(&w).await?;
     // Nobody listening is not an error: the feed is a convenience, the table is the record.
-    let _ = s.live.send(LiveWarning {
-        id,
-        event_ts: t.ts_ms,
-        action: w.action,
-        grade: w.grade,
-        scenario: w.scenario,
-        fraud_type_hint: w.fraud_type_hint,
-        subject: store::mask_subject(&w.subject_kind, &subject),
-        amount_fen: t.amount_fen,
-        score: d.score,
-        rules: d.fired.iter().map(|f| f.rule.clone()).collect(),
-        jurisdiction_path: w.jurisdiction_path,
-    });
+    let _ = s.live.send(LiveWarning::of(id, &w, d.score, d.fired.iter().map(|f| f.rule.clone()).collect()));
     Ok(Some(id))
 }
 
@@ -128,6 +116,25 @@ pub async fn route_warning(s: &crate::AppState, source: &str, grade: &str, subje
                 Ok((None, None))
             }
         },
+    }
+}
+
+impl LiveWarning {
+    /// The feed's view of a stored warning: the subject masked, the rules that fired.
+    pub fn of(id: i64, w: &store::NewWarning, score: f64, rules: Vec<String>) -> Self {
+        LiveWarning {
+            id,
+            event_ts: w.event_ts,
+            action: w.action.clone(),
+            grade: w.grade.clone(),
+            scenario: w.scenario.clone(),
+            fraud_type_hint: w.fraud_type_hint.clone(),
+            subject: store::mask_subject(&w.subject_kind, &w.subject),
+            amount_fen: w.amount_fen,
+            score,
+            rules,
+            jurisdiction_path: w.jurisdiction_path.clone(),
+        }
     }
 }
 

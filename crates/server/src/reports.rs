@@ -45,6 +45,24 @@ impl Area {
     }
 }
 
+/// A generated report as stored: a new draft version of its kind, period and area.
+#[allow(clippy::too_many_arguments)]
+pub fn new_report(r: &Report, area: &Area, cutoff_ms: i64, narrative: String, corrects_id: Option<i64>, created_by: String) -> ApiResult<store::NewReport> {
+    Ok(store::NewReport {
+        kind: r.kind.as_str().into(),
+        period: r.period.clone(),
+        scope_jurisdiction_id: area.jurisdiction.id,
+        scope_path: area.jurisdiction.path.clone(),
+        station_id: area.station_id(),
+        cutoff_ms,
+        rule_versions: serde_json::to_string(&r.rule_versions).map_err(ApiError::internal)?,
+        snapshot: serde_json::to_string(r).map_err(ApiError::internal)?,
+        narrative,
+        corrects_id,
+        created_by,
+    })
+}
+
 /// Who issues a report: the office of the area's county or town (a village's report is issued
 /// by its town; a police station's by the county).
 async fn heading(store: &Store, area: &Area, cutoff_ms: i64, rule_versions: BTreeMap<String, String>) -> ApiResult<Heading> {
@@ -92,15 +110,13 @@ pub fn check_period(kind: Kind, period: &str) -> ApiResult<()> {
 pub async fn generate(store: &Store, kind: Kind, period: &str, area: &Area, cutoff_ms: i64) -> ApiResult<Report> {
     check_period(kind, period)?;
     let scope = area.scope();
-    let j = area;
     let taxonomy = ("案件分类".to_string(), domain::case::TAXONOMY_VERSION.to_string());
     match kind {
         Kind::Bulletin => {
             let month = period;
             let ranking = figures::ranking(store, month, Some(cutoff_ms)).await?;
             let ladder = figures::ladder(store, month).await?;
-            let rows = figures::stat_cases(store, &scope, &figures::months_ending(month, 24)?[0], month).await?;
-            let stats = supervision::stats::month_stats(&rows, month).ok_or_else(|| ApiError::invalid("period"))?;
+            let (rows, stats) = figures::month_stats(store, &scope, month).await?;
             let (a, b) = figures::month_bounds(month)?;
             let versions = BTreeMap::from([("排名规则".to_string(), ranking.rules_version.clone()), taxonomy]);
             // The notice, the rectification list and the trace-backs are the county's; a town's or
@@ -112,7 +128,7 @@ pub async fn generate(store: &Store, kind: Kind, period: &str, area: &Area, cuto
             let ours = |name: &str| mine.as_ref().is_none_or(|m| m.contains(name));
             Ok(report::build::bulletin(&BulletinInput {
                 month: month.to_string(),
-                heading: heading(store, j, cutoff_ms, versions).await?,
+                heading: heading(store, area, cutoff_ms, versions).await?,
                 stats,
                 areas: summarize(&rows, a, b),
                 interviews: ranking
@@ -148,7 +164,7 @@ pub async fn generate(store: &Store, kind: Kind, period: &str, area: &Area, cuto
                 trend.push((h, s.cases, s.loss_fen));
             }
             Ok(report::build::analysis(&AnalysisInput {
-                heading: heading(store, j, cutoff_ms, BTreeMap::from([taxonomy])).await?,
+                heading: heading(store, area, cutoff_ms, BTreeMap::from([taxonomy])).await?,
                 this: of(Some(half.clone()))?,
                 previous: of(half.shift(-1))?,
                 year_ago: of(half.shift(-24))?,
@@ -199,12 +215,11 @@ pub async fn generate(store: &Store, kind: Kind, period: &str, area: &Area, cuto
                     .collect(),
             };
             let (c0, c1, c2, c3) = store.clue_figures(a, b).await?;
-            let rows = figures::stat_cases(store, &scope, &figures::months_ending(month, 24)?[0], month).await?;
-            let stats = supervision::stats::month_stats(&rows, month).ok_or_else(|| ApiError::invalid("period"))?;
+            let (_, stats) = figures::month_stats(store, &scope, month).await?;
             let versions = BTreeMap::from([("处置时限".to_string(), policy.version.clone()), taxonomy]);
             Ok(report::build::briefing(&BriefingInput {
                 month: month.to_string(),
-                heading: heading(store, j, cutoff_ms, versions).await?,
+                heading: heading(store, area, cutoff_ms, versions).await?,
                 warnings,
                 bank,
                 clues: (c0.max(0) as u64, c1.max(0) as u64, c2.max(0) as u64, c3),

@@ -295,7 +295,7 @@ impl Store {
         let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as(
             "INSERT INTO warning_evidence (warning_id, kind, mime, size_bytes, sha256, data_enc, note, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
             .bind(warning_id).bind(kind).bind(mime).bind(bytes.len() as i64).bind(&sha).bind(enc).bind(note).bind(by).bind(now_ms()).fetch_one(p).await?);
-        Ok(self.evidence_list(scope, warning_id).await?.into_iter().find(|e| e.id == id).ok_or(crate::StoreError::NotFound("evidence"))?)
+        self.evidence_list(scope, warning_id).await?.into_iter().find(|e| e.id == id).ok_or(crate::StoreError::NotFound("evidence"))
     }
 
     /// The evidence files of a warning in scope.

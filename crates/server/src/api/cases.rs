@@ -460,9 +460,7 @@ struct StatsQuery {
 /// recovered money of the month against a year before, with the suspects arrested (the "four ups").
 #[utoipa::path(get, path = "/supervision/stats", tag = "cases", params(StatsQuery), responses((status = 200, body = Object)))]
 async fn stats(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<StatsQuery>) -> ApiResult<Json<supervision::stats::MonthStats>> {
-    let rows = crate::figures::stat_cases(&s.store, &p.scope, &crate::figures::months_ending(&q.month, 24)?[0], &q.month).await?;
-    let st = supervision::stats::month_stats(&rows, &q.month).ok_or_else(|| ApiError::invalid(format!("month: '{}' is not YYYY-MM", q.month)))?;
-    Ok(Json(st))
+    Ok(Json(crate::figures::month_stats(&s.store, &p.scope, &q.month).await?.1))
 }
 
 /// Which period and area.

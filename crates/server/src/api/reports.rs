@@ -55,15 +55,20 @@ struct ReportItem {
     corrected_by: Option<i64>,
 }
 
-async fn item(s: &AppState, row: ReportRow, all: &[ReportRow]) -> ApiResult<ReportItem> {
-    let snap: Report = serde_json::from_str(&s.store.report_snapshot(row.id).await?).map_err(ApiError::internal)?;
-    Ok(ReportItem {
+/// A report's stored snapshot (checked against its digest).
+async fn snapshot(s: &AppState, id: i64) -> ApiResult<Report> {
+    serde_json::from_str(&s.store.report_snapshot(id).await?).map_err(ApiError::internal)
+}
+
+/// The listed form of a report; `all` are the reports that may correct it.
+fn item(row: ReportRow, snap: &Report, all: &[ReportRow]) -> ReportItem {
+    ReportItem {
         kind_zh: Kind::parse(&row.kind).map_or("", Kind::zh),
-        scope_name: snap.scope_name,
-        title: snap.title,
+        scope_name: snap.scope_name.clone(),
+        title: snap.title.clone(),
         corrected_by: all.iter().filter(|o| o.corrects_id == Some(row.id)).map(|o| o.id).min(),
         row,
-    })
+    }
 }
 
 /// Which reports.
@@ -79,7 +84,7 @@ async fn list_reports(State(s): State<AppState>, Authorized(p): Authorized<{ per
     let all = s.store.list_reports(q.kind.as_deref().filter(|k| !k.is_empty())).await?;
     let mut out = Vec::new();
     for r in all.iter().filter(|r| visible(&p, r)) {
-        out.push(item(&s, r.clone(), &all).await?);
+        out.push(item(r.clone(), &snapshot(&s, r.id).await?, &all));
     }
     Ok(Json(out))
 }
@@ -134,29 +139,15 @@ async fn create_report(State(s): State<AppState>, Authorized(p): Authorized<{ pe
     };
     let id = store_new(&s, &p, kind, &b.period, &area, String::new(), None).await?;
     let row = s.store.report(id).await?;
-    Ok(Json(item(&s, row, &[]).await?))
+    let snap = snapshot(&s, row.id).await?;
+    Ok(Json(item(row, &snap, &[])))
 }
 
 async fn store_new(s: &AppState, p: &Principal, kind: Kind, period: &str, area: &crate::reports::Area, narrative: String, corrects: Option<i64>) -> ApiResult<i64> {
     let cutoff = store::now_ms();
     let r = crate::reports::generate(&s.store, kind, period, area, cutoff).await?;
     let j = &area.jurisdiction;
-    let id = s
-        .store
-        .insert_report(&store::NewReport {
-            kind: kind.as_str().into(),
-            period: period.to_string(),
-            scope_jurisdiction_id: j.id,
-            scope_path: j.path.clone(),
-            station_id: area.station_id(),
-            cutoff_ms: cutoff,
-            rule_versions: serde_json::to_string(&r.rule_versions).map_err(ApiError::internal)?,
-            snapshot: serde_json::to_string(&r).map_err(ApiError::internal)?,
-            narrative,
-            corrects_id: corrects,
-            created_by: p.name.clone(),
-        })
-        .await?;
+    let id = s.store.insert_report(&crate::reports::new_report(&r, area, cutoff, narrative, corrects, p.name.clone())?).await?;
     let mut entry = p.audit("create", "report", Some(id.to_string()), &[]);
     entry.detail = serde_json::json!({"kind": kind.as_str(), "period": period, "jurisdiction": j.code, "cutoff_ms": cutoff, "corrects": corrects}).to_string();
     s.store.audit(entry).await?;
@@ -183,9 +174,9 @@ struct ReportDetail {
 #[utoipa::path(get, path = "/reports/{id}", tag = "reports", params(("id" = i64, Path)), responses((status = 200, body = ReportDetail), (status = 404, body = crate::error::ErrorBody)))]
 async fn get_report(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REPORT_READ }>, Path(id): Path<i64>) -> ApiResult<Json<ReportDetail>> {
     let row = visible_row(&s, &p, id).await?;
-    let content: Report = serde_json::from_str(&s.store.report_snapshot(id).await?).map_err(ApiError::internal)?;
+    let content = snapshot(&s, id).await?;
     let all = s.store.list_reports(Some(&row.kind)).await?;
-    Ok(Json(ReportDetail { item: item(&s, row, &all).await?, content }))
+    Ok(Json(ReportDetail { item: item(row, &content, &all), content }))
 }
 
 /// The narrative.
@@ -247,7 +238,8 @@ async fn correct(State(s): State<AppState>, Authorized(p): Authorized<{ perm::RE
     };
     let new_id = store_new(&s, &p, kind, &old.period, &area, old.narrative.clone(), Some(id)).await?;
     let row = s.store.report(new_id).await?;
-    Ok(Json(item(&s, row, &[]).await?))
+    let snap = snapshot(&s, row.id).await?;
+    Ok(Json(item(row, &snap, &[])))
 }
 
 /// Which format.
@@ -262,7 +254,7 @@ struct DownloadQuery {
 #[utoipa::path(get, path = "/reports/{id}/download", tag = "reports", params(("id" = i64, Path), DownloadQuery), responses((status = 200, description = "the file"), (status = 404, body = crate::error::ErrorBody)))]
 async fn download(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REPORT_READ }>, Path(id): Path<i64>, Query(q): Query<DownloadQuery>) -> ApiResult<impl IntoResponse> {
     let row = visible_row(&s, &p, id).await?;
-    let content: Report = serde_json::from_str(&s.store.report_snapshot(id).await?).map_err(ApiError::internal)?;
+    let content = snapshot(&s, id).await?;
     let watermark = match row.status.as_str() {
         "published" => None,
         "approved" => Some("待发布"),

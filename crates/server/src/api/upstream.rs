@@ -150,19 +150,7 @@ async fn receive(s: &AppState, p: &Principal, rows: Vec<(usize, UpstreamWarning)
                 report.routed += usize::from(routed);
                 report.ids.push(id);
                 // The live feed shows it like any other warning (masked).
-                let _ = s.live.send(crate::intake::LiveWarning {
-                    id,
-                    event_ts: nw.event_ts,
-                    action: nw.action.clone(),
-                    grade: nw.grade.clone(),
-                    scenario: nw.scenario.clone(),
-                    fraud_type_hint: nw.fraud_type_hint.clone(),
-                    subject: store::mask_subject(&nw.subject_kind, &nw.subject),
-                    amount_fen: nw.amount_fen,
-                    score: 0.0,
-                    rules: vec![],
-                    jurisdiction_path: nw.jurisdiction_path.clone(),
-                });
+                let _ = s.live.send(crate::intake::LiveWarning::of(id, &nw, 0.0, vec![]));
             }
             Err((field, message)) => report.rejected.push(RowError { row, field, message }),
         }

@@ -5,10 +5,13 @@ pub mod audit;
 pub mod case;
 pub mod dispatch;
 pub mod jurisdiction;
+pub mod keyperson;
 pub mod legal;
 pub mod person;
 pub mod population;
+pub mod prevention;
 pub mod role;
+pub mod task;
 pub mod time;
 pub mod unit;
 

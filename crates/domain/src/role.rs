@@ -38,11 +38,17 @@ pub enum Permission {
     ReportWrite,
     /// Approve and publish reports.
     ReportApprove,
+    /// Record the caller's own unit's outreach, receipts, pledges, figures and tasks.
+    PreventionWrite,
+    /// See every unit's prevention work in the caller's area, verify figures, raise tasks.
+    PreventionReview,
+    /// Keep key-person files: measures, carers, visits (masked).
+    KeyPerson,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 18] = [
         Self::RegistryRead,
         Self::RegistryWrite,
         Self::ResidentRead,
@@ -58,6 +64,9 @@ impl Permission {
         Self::ReportRead,
         Self::ReportWrite,
         Self::ReportApprove,
+        Self::PreventionWrite,
+        Self::PreventionReview,
+        Self::KeyPerson,
     ];
 
     /// The stored and API name.
@@ -78,6 +87,9 @@ impl Permission {
             Self::ReportRead => "report_read",
             Self::ReportWrite => "report_write",
             Self::ReportApprove => "report_approve",
+            Self::PreventionWrite => "prevention_write",
+            Self::PreventionReview => "prevention_review",
+            Self::KeyPerson => "key_person",
         }
     }
 
@@ -162,12 +174,12 @@ impl Role {
         use Permission::*;
         match self {
             Self::SystemAdmin => &Permission::ALL,
-            Self::Office => &[RegistryRead, RegistryWrite, ResidentRead, WarningRead, CaseRead, ReportRead, ReportWrite, ReportApprove],
-            Self::CentreAnalyst => &[RegistryRead, ResidentRead, PiiUnmask, WarningRead, ListWrite, CaseRead, CaseWrite, ReportRead, ReportWrite],
-            Self::StationOfficer => &[RegistryRead, ResidentRead, ResidentWrite, PiiUnmask, WarningRead, CaseRead, CaseWrite, ReportRead],
-            Self::GridWorker => &[RegistryRead, ResidentRead, ResidentWrite, ReportRead],
-            Self::UnitReporter => &[RegistryRead, ReportRead],
-            Self::BankLiaison => &[RegistryRead, Decide],
+            Self::Office => &[RegistryRead, RegistryWrite, ResidentRead, WarningRead, CaseRead, ReportRead, ReportWrite, ReportApprove, PreventionWrite, PreventionReview, KeyPerson],
+            Self::CentreAnalyst => &[RegistryRead, ResidentRead, PiiUnmask, WarningRead, ListWrite, CaseRead, CaseWrite, ReportRead, ReportWrite, PreventionReview, KeyPerson],
+            Self::StationOfficer => &[RegistryRead, ResidentRead, ResidentWrite, PiiUnmask, WarningRead, CaseRead, CaseWrite, ReportRead, PreventionWrite, KeyPerson],
+            Self::GridWorker => &[RegistryRead, ResidentRead, ResidentWrite, ReportRead, PreventionWrite, KeyPerson],
+            Self::UnitReporter => &[RegistryRead, ReportRead, PreventionWrite],
+            Self::BankLiaison => &[RegistryRead, Decide, PreventionWrite],
         }
     }
 

@@ -54,6 +54,12 @@ pub mod perm {
     pub const REPORT_WRITE: u8 = 13;
     /// [`domain::Permission::ReportApprove`].
     pub const REPORT_APPROVE: u8 = 14;
+    /// [`Permission::PreventionWrite`](domain::Permission::PreventionWrite).
+    pub const PREVENTION_WRITE: u8 = 15;
+    /// [`Permission::PreventionReview`](domain::Permission::PreventionReview).
+    pub const PREVENTION_REVIEW: u8 = 16;
+    /// [`Permission::KeyPerson`](domain::Permission::KeyPerson).
+    pub const KEY_PERSON: u8 = 17;
     /// Any authenticated caller.
     pub const ANY: u8 = 255;
 }

@@ -10,6 +10,9 @@ mod audit;
 mod bank_requests;
 mod cases;
 mod clues;
+mod keypersons;
+mod prevention;
+mod tasks;
 pub mod bootstrap;
 pub mod event_log;
 mod registry;
@@ -34,6 +37,9 @@ pub use warnings::{EvidenceView, NewWarning, WarningStep, WarningView, mask_subj
 pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
 pub use bank_requests::{BankRequestView, NewBankRequest};
 pub use clues::ClueView;
+pub use keypersons::{AppealView, CarerView, KeyPersonFile, KeyPersonView, MeasureView, NewCarer, NewKeyPerson, TransferView, VisitView};
+pub use prevention::{ActivityFilter, ActivityView, FigureView, FormView, HouseholdGap, NewActivity, NodeCounts, Scorecard, Visibility};
+pub use tasks::{DualInquiryView, NAMING_RULES_VERSION, NamingView, NewTask, OutletRow, TaskFilter, TaskView};
 pub use reports::{BankFigure, NewReport, ReportRow, WarningFact, snapshot_digest};
 pub use cases::{CaseFact, CaseFilter, CaseView, LinkedCase, NewCase, ObservableView, StatRow};
 

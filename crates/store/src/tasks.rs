@@ -1,0 +1,484 @@
+//! Duties and tasks of member units, with everything that raises a task: the work plan, the
+//! dual inquiry of cases, the villages named in notices, and the industry governance of
+//! outlets. One task model, one inbox per unit.
+
+use domain::Scope;
+use domain::task::{DUTY_TEMPLATE, TaskKind, TaskStatus, duty_due_in};
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::sql::{Arg, Filter, bind_args};
+use crate::{Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+
+/// A task as listed.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct TaskView {
+    /// Id.
+    pub id: i64,
+    /// Owner unit.
+    pub unit_id: i64,
+    /// Its name.
+    pub unit_name: String,
+    /// Kind code.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Detail.
+    pub detail: String,
+    /// What raised it.
+    pub source_ref: String,
+    /// Deadline (last day).
+    pub due_on: String,
+    /// `open`, `done`, `cancelled`.
+    pub status: String,
+    /// Evidence given on completion.
+    pub evidence: String,
+    /// Who closed it.
+    pub closed_by: String,
+    /// When (ms).
+    pub closed_at: Option<i64>,
+    /// Open and past the deadline today.
+    #[sqlx(default)]
+    pub overdue: bool,
+}
+
+const TASK_VIEW: &str = "SELECT t.id, t.unit_id, u.name AS unit_name, t.kind, t.title, t.detail, t.source_ref, t.due_on, t.status, t.evidence, t.closed_by, t.closed_at FROM tasks t JOIN member_units u ON u.id = t.unit_id";
+
+/// A task to raise.
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    /// Owner unit.
+    pub unit_id: i64,
+    /// Kind.
+    pub kind: TaskKind,
+    /// Title.
+    pub title: String,
+    /// Detail.
+    pub detail: String,
+    /// What raised it; unique, so raising the same thing twice is a no-op.
+    pub source_ref: String,
+    /// Deadline.
+    pub due_on: Date,
+    /// Who raised it.
+    pub created_by: String,
+}
+
+/// Filter of task lists.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    /// Only this unit's tasks (a unit sees only its own).
+    pub unit_id: Option<i64>,
+    /// Status.
+    pub status: Option<String>,
+    /// Kind.
+    pub kind: Option<String>,
+    /// Only the overdue ones (on `today`).
+    pub overdue: bool,
+}
+
+/// A dual inquiry (一案双查) of a case.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct DualInquiryView {
+    /// Id.
+    pub id: i64,
+    /// Case.
+    pub case_id: i64,
+    /// Case number.
+    pub case_no: String,
+    /// Reported (ms).
+    pub reported_at: i64,
+    /// Fraud type.
+    pub fraud_type: String,
+    /// Loss, fen.
+    pub loss_fen: i64,
+    /// Victim's area.
+    pub jurisdiction_name: String,
+    /// Receipts and pledges found before the case.
+    pub forms_found: i64,
+    /// What was found (kind, day, unit), for the checker.
+    pub found_detail: String,
+    /// `yes`, `no`, or none yet.
+    pub answer: Option<String>,
+    /// Checker.
+    pub checked_by: String,
+    /// Note.
+    pub note: String,
+    /// The unit held responsible on a "no".
+    pub responsible_unit: Option<String>,
+    /// The rectification task raised.
+    pub task_id: Option<i64>,
+}
+
+const DUAL_VIEW: &str = "SELECT d.id, d.case_id, c.case_no, c.reported_at, c.fraud_type, c.loss_fen, COALESCE(j.name, '') AS jurisdiction_name, d.forms_found, d.found_detail, d.answer, d.checked_by, d.note, u.name AS responsible_unit, d.task_id \
+     FROM dual_inquiries d JOIN cases c ON c.id = d.case_id LEFT JOIN jurisdictions j ON j.id = c.jurisdiction_id LEFT JOIN member_units u ON u.id = d.responsible_unit_id";
+
+/// An outlet's line in the industry-governance ranking.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OutletRow {
+    /// Rank (1 = most fraud-involved).
+    pub rank: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// Outlet.
+    pub name: String,
+    /// `bank_branch` or `telecom_operator`.
+    pub kind: String,
+    /// Cards and accounts opened in the period.
+    pub opened: i64,
+    /// Of those, found in fraud cases.
+    pub involved: i64,
+    /// Share involved.
+    pub share: Option<f64>,
+    /// Last card-opening check.
+    pub last_check: Option<String>,
+    /// Whether the last check passed.
+    pub last_check_passed: Option<bool>,
+    /// Above the threshold: named in the notice.
+    pub named: bool,
+}
+
+/// A village named in a notice.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct NamingView {
+    /// Month.
+    pub month: String,
+    /// Village.
+    pub jurisdiction_id: i64,
+    /// Its name.
+    pub name: String,
+    /// Rank in the month.
+    pub rank: i64,
+    /// Cases in the month.
+    pub cases: i64,
+    /// Times named in the twelve months up to this one.
+    #[sqlx(default)]
+    pub times_named_12m: i64,
+}
+
+/// Rule version of the village namings.
+pub const NAMING_RULES_VERSION: &str = "2026.1";
+
+impl Store {
+    /// Raises a task; `Ok(None)` when its source already raised one.
+    pub async fn raise_task(&self, t: &NewTask) -> Result<Option<i64>> {
+        if t.title.trim().is_empty() {
+            return Err(StoreError::Invalid(domain::InvalidValue::new("title", "required")));
+        }
+        let row: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO tasks (unit_id, kind, title, detail, source_ref, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source_ref) DO NOTHING RETURNING id")
+            .bind(t.unit_id).bind(t.kind.as_str()).bind(t.title.trim()).bind(&t.detail).bind(&t.source_ref).bind(t.due_on.to_string()).bind(&t.created_by).bind(now_ms()).fetch_optional(p).await?);
+        Ok(row.map(|(id,)| id))
+    }
+
+    /// Tasks, most urgent first. `scope` limits to units seated in the area.
+    pub async fn list_tasks(&self, scope: &Scope, filter: &TaskFilter, today: Date, page: PageReq) -> Result<Page<TaskView>> {
+        let mut f = Filter::default();
+        f.scope("u.jurisdiction_path", scope);
+        if let Some(u) = filter.unit_id {
+            let b = f.bind(Arg::I64(u));
+            f.and(format!("t.unit_id = {b}"));
+        }
+        if let Some(s) = &filter.status {
+            let b = f.bind(Arg::Text(s.clone()));
+            f.and(format!("t.status = {b}"));
+        }
+        if let Some(k) = &filter.kind {
+            let b = f.bind(Arg::Text(k.clone()));
+            f.and(format!("t.kind = {b}"));
+        }
+        if filter.overdue {
+            let b = f.bind(Arg::Text(today.to_string()));
+            f.and(format!("t.status = 'open' AND t.due_on < {b}"));
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM tasks t JOIN member_units u ON u.id = t.unit_id{}", f.sql());
+        let n = f.args.len();
+        let lim = f.bind(Arg::I64(page.limit()));
+        let off = f.bind(Arg::I64(page.offset()));
+        let sql = format!("{TASK_VIEW}{} ORDER BY CASE WHEN t.status = 'open' THEN 0 ELSE 1 END, t.due_on, t.id LIMIT {lim} OFFSET {off}", f.sql());
+        let (mut items, total) = on_pool!(&self.db, p => {
+            let rows: Vec<TaskView> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?;
+            let (total,): (i64,) = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), f.args[..n]).fetch_one(p).await?;
+            (rows, total)
+        });
+        let t = today.to_string();
+        for i in &mut items {
+            i.overdue = i.status == "open" && i.due_on < t;
+        }
+        Ok(Page { items, total, page: page.page.max(1), per_page: page.limit() })
+    }
+
+    /// Completes or cancels an open task. With `own_unit`, only that unit's task. A closed
+    /// task is never closed again: the first closing's time and person stay.
+    pub async fn close_task(&self, id: i64, own_unit: Option<i64>, to: TaskStatus, evidence: &str, by: &str) -> Result<TaskView> {
+        let sql = format!("{TASK_VIEW} WHERE t.id = $1");
+        let row: Option<TaskView> = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await?);
+        let task = row.filter(|t| own_unit.is_none_or(|u| u == t.unit_id)).ok_or(StoreError::NotFound("task"))?;
+        let from = TaskStatus::parse(&task.status)?;
+        let to = from.close(to)?;
+        if to == TaskStatus::Done && evidence.trim().is_empty() {
+            return Err(StoreError::Invalid(domain::InvalidValue::new("evidence", "say what was done and where the proof is")));
+        }
+        let n = on_pool!(&self.db, p => sqlx::query("UPDATE tasks SET status = $1, evidence = $2, closed_by = $3, closed_at = $4 WHERE id = $5 AND status = 'open'")
+            .bind(to.as_str()).bind(evidence.trim()).bind(by).bind(now_ms()).bind(id).execute(p).await?.rows_affected());
+        if n == 0 {
+            return Err(StoreError::Conflict { field: "status", message: "the task was closed meanwhile".into() });
+        }
+        let row: TaskView = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await?);
+        Ok(row)
+    }
+
+    /// Adopts the work plan template: each member unit gets the duties of its kind. Returns
+    /// how many duties were added (re-adopting adds none).
+    pub async fn adopt_work_plan(&self, version: &str) -> Result<u64> {
+        let units: Vec<(i64, String)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id, kind FROM member_units ORDER BY id").fetch_all(p).await?);
+        let now = now_ms();
+        let mut added = 0;
+        for (uid, kind) in units {
+            for d in DUTY_TEMPLATE.iter().filter(|d| d.unit_kind.as_str() == kind) {
+                added += on_pool!(&self.db, p => sqlx::query("INSERT INTO duties (plan_version, unit_id, title, detail, every_months, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (plan_version, unit_id, title) DO NOTHING")
+                    .bind(version).bind(uid).bind(d.title).bind(d.detail).bind(i64::from(d.every_months)).bind(now).execute(p).await?.rows_affected());
+            }
+        }
+        Ok(added)
+    }
+
+    /// Raises the month's tasks of every duty of the plan due that month, with the last day of
+    /// the month as deadline. Returns how many were raised (again: none).
+    pub async fn plan_month_tasks(&self, version: &str, month: &str, by: &str) -> Result<u64> {
+        let first: Date = format!("{month}-01").parse().map_err(|_| StoreError::Invalid(domain::InvalidValue::new("month", format!("'{month}' is not a month (YYYY-MM)"))))?;
+        let due = first.last_of_month();
+        let duties: Vec<(i64, i64, String, String, i64)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id, unit_id, title, detail, every_months FROM duties WHERE plan_version = $1 ORDER BY id").bind(version).fetch_all(p).await?);
+        let mut raised = 0;
+        for (did, unit_id, title, detail, every) in duties {
+            if !duty_due_in(u8::try_from(every).unwrap_or(12), first.month()) {
+                continue;
+            }
+            let t = NewTask { unit_id, kind: TaskKind::Duty, title: format!("{title}（{}）", domain::time::month_zh(month)), detail, source_ref: format!("duty:{did}:{month}"), due_on: due, created_by: by.into() };
+            if self.raise_task(&t).await?.is_some() {
+                raised += 1;
+            }
+        }
+        Ok(raised)
+    }
+
+    /// Duties of a unit: `(title, detail, every_months, plan_version)`.
+    pub async fn unit_duties(&self, unit_id: i64) -> Result<Vec<(String, String, i64, String)>> {
+        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT title, detail, every_months, plan_version FROM duties WHERE unit_id = $1 ORDER BY id").bind(unit_id).fetch_all(p).await?))
+    }
+
+    /// Opens the dual inquiry of every case reported in `from_ms..to_ms` that falls in the
+    /// sample at `rate` and has a known victim, recording the receipts and pledges found
+    /// before the case. Returns how many were opened (again: none).
+    pub async fn open_dual_inquiries(&self, from_ms: i64, to_ms: i64, rate: f64) -> Result<u64> {
+        let cases: Vec<(i64, String, i64, i64)> = on_pool!(&self.db, p => sqlx::query_as("SELECT c.id, c.case_no, c.reported_at, c.victim_resident_id FROM cases c WHERE c.reported_at >= $1 AND c.reported_at < $2 AND c.victim_resident_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM dual_inquiries d WHERE d.case_id = c.id) ORDER BY c.id")
+            .bind(from_ms).bind(to_ms).fetch_all(p).await?);
+        let mut opened = 0;
+        for (cid, case_no, reported_at, victim) in cases {
+            if !domain::prevention::in_dual_inquiry_sample(&case_no, rate) {
+                continue;
+            }
+            let day = domain::time::china_date(reported_at).map(|d| d.to_string()).unwrap_or_default();
+            let forms = self.forms_of_resident(victim, &day).await?;
+            let detail = forms.iter().map(|f| format!("{} {} {}", f.signed_on, if f.kind == "pledge" { "承诺书" } else { "回执" }, f.unit_name)).collect::<Vec<_>>().join("；");
+            opened += on_pool!(&self.db, p => sqlx::query("INSERT INTO dual_inquiries (case_id, sampled_at, forms_found, found_detail) VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) DO NOTHING")
+                .bind(cid).bind(now_ms()).bind(forms.len() as i64).bind(detail).execute(p).await?.rows_affected());
+        }
+        Ok(opened)
+    }
+
+    /// Dual inquiries of cases in `scope`; `pending` only those not yet answered.
+    pub async fn dual_inquiries(&self, scope: &Scope, pending: bool, page: PageReq) -> Result<Page<DualInquiryView>> {
+        let mut f = Filter::default();
+        f.scope("c.jurisdiction_path", scope);
+        if pending {
+            f.and("d.answer IS NULL".into());
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM dual_inquiries d JOIN cases c ON c.id = d.case_id{}", f.sql());
+        let n = f.args.len();
+        let lim = f.bind(Arg::I64(page.limit()));
+        let off = f.bind(Arg::I64(page.offset()));
+        let sql = format!("{DUAL_VIEW}{} ORDER BY c.reported_at DESC, d.id DESC LIMIT {lim} OFFSET {off}", f.sql());
+        let (items, total) = on_pool!(&self.db, p => {
+            let rows: Vec<DualInquiryView> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?;
+            let (total,): (i64,) = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), f.args[..n]).fetch_one(p).await?;
+            (rows, total)
+        });
+        Ok(Page { items, total, page: page.page.max(1), per_page: page.limit() })
+    }
+
+    /// The unit answerable for educating a victim: the village or community committee of the
+    /// case's area (or of the victim's grid).
+    async fn responsible_unit(&self, case_id: i64) -> Result<Option<i64>> {
+        let row: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT u.id FROM cases c LEFT JOIN residents r ON r.id = c.victim_resident_id JOIN member_units u ON u.kind = 'village_committee' \
+             AND (u.jurisdiction_id = c.jurisdiction_id OR EXISTS (SELECT 1 FROM unit_coverage uc WHERE uc.unit_id = u.id AND uc.jurisdiction_id = r.jurisdiction_id)) \
+             WHERE c.id = $1 ORDER BY u.id LIMIT 1").bind(case_id).fetch_optional(p).await?);
+        Ok(row.map(|(id,)| id))
+    }
+
+    /// Records the checker's answer: did the victim receive anti-fraud education? A "no"
+    /// holds a unit responsible (the one given, or the victim's village committee) and
+    /// raises a rectification task for it, due in `days` days.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn answer_dual_inquiry(&self, scope: &Scope, id: i64, educated: bool, responsible_unit_id: Option<i64>, note: &str, by: &str, today: Date, days: i64) -> Result<DualInquiryView> {
+        let sql = format!("{DUAL_VIEW} WHERE d.id = $1");
+        let row: Option<(i64, Option<String>, String)> = on_pool!(&self.db, p => sqlx::query_as("SELECT d.case_id, d.answer, c.jurisdiction_path FROM dual_inquiries d JOIN cases c ON c.id = d.case_id WHERE d.id = $1").bind(id).fetch_optional(p).await?);
+        let (case_id, answer, path) = row.filter(|(_, _, path)| scope.contains(path)).ok_or(StoreError::NotFound("dual inquiry"))?;
+        let _ = path;
+        if answer.is_some() {
+            return Err(StoreError::Conflict { field: "answer", message: "the inquiry was already answered".into() });
+        }
+        let mut unit = None;
+        let mut task = None;
+        if !educated {
+            unit = match responsible_unit_id {
+                Some(u) => Some(u),
+                None => self.responsible_unit(case_id).await?,
+            };
+            let u = unit.ok_or_else(|| StoreError::Invalid(domain::InvalidValue::new("responsible_unit_id", "no village committee covers the victim's area; name the responsible unit")))?;
+            let (case_no,): (String,) = on_pool!(&self.db, p => sqlx::query_as("SELECT case_no FROM cases WHERE id = $1").bind(case_id).fetch_one(p).await?);
+            let due = today.checked_add(jiff::Span::new().days(days.max(1))).unwrap_or(today);
+            task = self
+                .raise_task(&NewTask {
+                    unit_id: u,
+                    kind: TaskKind::DualInquiry,
+                    title: format!("一案双查整改：案件{case_no}受害人未接受防骗宣传"),
+                    detail: format!("回访核实受害人此前未接受反诈宣传教育。请补齐辖区入户宣传并提交整改材料。{}", note.trim()),
+                    source_ref: format!("dual_inquiry:{case_id}"),
+                    due_on: due,
+                    created_by: by.into(),
+                })
+                .await?;
+        }
+        let n = on_pool!(&self.db, p => sqlx::query("UPDATE dual_inquiries SET answer = $1, checked_by = $2, checked_at = $3, note = $4, responsible_unit_id = $5, task_id = $6 WHERE id = $7 AND answer IS NULL")
+            .bind(if educated { "yes" } else { "no" }).bind(by).bind(now_ms()).bind(note.trim()).bind(unit).bind(task).bind(id).execute(p).await?.rows_affected());
+        if n == 0 {
+            return Err(StoreError::Conflict { field: "answer", message: "the inquiry was answered meanwhile".into() });
+        }
+        let row: DualInquiryView = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await?);
+        Ok(row)
+    }
+
+    /// Names the `top_n` villages with the most cases in a month (ties by fewer residents
+    /// last, then code) and stores the naming; then lists for rectification every village
+    /// named `listing_threshold` times or more in the twelve months up to this one, raising
+    /// a rectification task for its committee. Returns the month's namings.
+    pub async fn name_villages(&self, month: &str, top_n: usize, listing_threshold: i64, by: &str) -> Result<Vec<NamingView>> {
+        let (from, to) = domain::time::month_bounds(month).ok_or_else(|| StoreError::Invalid(domain::InvalidValue::new("month", format!("'{month}' is not a month (YYYY-MM)"))))?;
+        let counts: Vec<(i64, i64, String)> = on_pool!(&self.db, p => sqlx::query_as("SELECT c.jurisdiction_id, COUNT(*), j.code FROM cases c JOIN jurisdictions j ON j.id = c.jurisdiction_id WHERE j.kind = 'village' AND c.reported_at >= $1 AND c.reported_at < $2 GROUP BY c.jurisdiction_id, j.code")
+            .bind(from).bind(to).fetch_all(p).await?);
+        let mut counts = counts;
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+        let now = now_ms();
+        for (rank, (j, n, _)) in counts.iter().take(top_n).enumerate() {
+            on_pool!(&self.db, p => sqlx::query("INSERT INTO notice_namings (month, jurisdiction_id, rank, cases, rules_version, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (month, jurisdiction_id) DO NOTHING")
+                .bind(month).bind(*j).bind(rank as i64 + 1).bind(*n).bind(NAMING_RULES_VERSION).bind(now).execute(p).await.map(|_| ())?);
+        }
+        let namings = self.namings(month).await?;
+        for n in namings.iter().filter(|n| n.times_named_12m >= listing_threshold) {
+            let unit: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id FROM member_units WHERE kind = 'village_committee' AND jurisdiction_id = $1 ORDER BY id LIMIT 1").bind(n.jurisdiction_id).fetch_optional(p).await?);
+            let Some((unit_id,)) = unit else { continue };
+            let first: Date = format!("{month}-01").parse().map_err(|_| StoreError::Invalid(domain::InvalidValue::new("month", "not a month")))?;
+            let due = first.last_of_month().checked_add(jiff::Span::new().months(3)).unwrap_or(first);
+            self.raise_task(&NewTask {
+                unit_id,
+                kind: TaskKind::Rectification,
+                title: format!("挂牌整治：{}近12个月{}次被通报点名", n.name, n.times_named_12m),
+                detail: "整改清单：1. 逐户宣传签订回执、承诺书，做到全覆盖；2. 国家反诈中心APP安装率达标；3. 重点人员逐一走访帮教；4. 每月向县反诈办报送整改进展。".into(),
+                source_ref: format!("listing:{}:{month}", n.jurisdiction_id),
+                due_on: due,
+                created_by: by.into(),
+            })
+            .await?;
+        }
+        Ok(namings)
+    }
+
+    /// The villages named in a month, with how often each was named in the twelve months up
+    /// to it.
+    pub async fn namings(&self, month: &str) -> Result<Vec<NamingView>> {
+        let first: Date = format!("{month}-01").parse().map_err(|_| StoreError::Invalid(domain::InvalidValue::new("month", format!("'{month}' is not a month (YYYY-MM)"))))?;
+        let start = first.checked_sub(jiff::Span::new().months(11)).unwrap_or(first).strftime("%Y-%m").to_string();
+        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT n.month, n.jurisdiction_id, j.name, n.rank, n.cases, (SELECT COUNT(*) FROM notice_namings m WHERE m.jurisdiction_id = n.jurisdiction_id AND m.month >= $2 AND m.month <= $1) AS times_named_12m FROM notice_namings n JOIN jurisdictions j ON j.id = n.jurisdiction_id WHERE n.month = $1 ORDER BY n.rank")
+            .bind(month).bind(start).fetch_all(p).await?))
+    }
+
+    /// Records cards or accounts opened at an outlet; `number` is normalised by the caller.
+    /// Returns false when the number was already recorded.
+    pub async fn add_outlet_account(&self, outlet_unit_id: i64, kind: &str, number: &str, opened_on: Date) -> Result<bool> {
+        let obs_kind = match kind {
+            "bank_card" => "bank_account",
+            "phone_card" => "phone",
+            other => return Err(StoreError::Invalid(domain::InvalidValue::new("kind", format!("unknown '{other}' (bank_card, phone_card)")))),
+        };
+        let v = self.vault();
+        // The same blind index as case observables, so the two join directly.
+        let idx = v.blind_index(pii::Field::Event, &format!("{obs_kind}:{number}"));
+        let enc = v.encrypt(pii::Field::BankCard, number)?;
+        let n = on_pool!(&self.db, p => sqlx::query("INSERT INTO outlet_accounts (outlet_unit_id, kind, number_enc, number_idx, opened_on, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, number_idx) DO NOTHING")
+            .bind(outlet_unit_id).bind(kind).bind(enc).bind(idx).bind(opened_on.to_string()).bind(now_ms()).execute(p).await?.rows_affected());
+        Ok(n > 0)
+    }
+
+    /// Records a card-opening check of an outlet.
+    pub async fn add_outlet_check(&self, outlet_unit_id: i64, checked_on: Date, checker: &str, passed: bool, findings: &str) -> Result<i64> {
+        let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO outlet_checks (outlet_unit_id, checked_on, checker, passed, findings, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(outlet_unit_id).bind(checked_on.to_string()).bind(checker).bind(i64::from(passed)).bind(findings).bind(now_ms()).fetch_one(p).await?);
+        Ok(id)
+    }
+
+    /// Outlets ranked by the cards and accounts opened there in `from..=to` that appear in
+    /// fraud cases; those with `threshold` or more are named.
+    pub async fn outlet_ranking(&self, from: Date, to: Date, threshold: i64) -> Result<Vec<OutletRow>> {
+        type R = (i64, String, String, i64, i64, Option<String>, Option<i64>);
+        let rows: Vec<R> = on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT u.id, u.name, u.kind, \
+             (SELECT COUNT(*) FROM outlet_accounts a WHERE a.outlet_unit_id = u.id AND a.opened_on >= $1 AND a.opened_on <= $2), \
+             (SELECT COUNT(*) FROM outlet_accounts a WHERE a.outlet_unit_id = u.id AND a.opened_on >= $1 AND a.opened_on <= $2 \
+                AND EXISTS (SELECT 1 FROM case_observables o WHERE o.value_idx = a.number_idx)), \
+             (SELECT MAX(k.checked_on) FROM outlet_checks k WHERE k.outlet_unit_id = u.id), \
+             (SELECT k.passed FROM outlet_checks k WHERE k.outlet_unit_id = u.id ORDER BY k.checked_on DESC, k.id DESC LIMIT 1) \
+             FROM member_units u WHERE u.kind IN ('bank_branch', 'telecom_operator') AND EXISTS (SELECT 1 FROM outlet_accounts a WHERE a.outlet_unit_id = u.id)")
+            .bind(from.to_string()).bind(to.to_string()).fetch_all(p).await?);
+        let mut out: Vec<OutletRow> = rows
+            .into_iter()
+            .map(|(unit_id, name, kind, opened, involved, last_check, passed)| OutletRow {
+                rank: 0,
+                unit_id,
+                name,
+                kind,
+                opened,
+                involved,
+                share: domain::prevention::rate(involved, opened),
+                last_check,
+                last_check_passed: passed.map(|p| p != 0),
+                named: involved >= threshold,
+            })
+            .collect();
+        out.sort_by(|a, b| b.involved.cmp(&a.involved).then(b.share.partial_cmp(&a.share).unwrap_or(std::cmp::Ordering::Equal)).then(a.unit_id.cmp(&b.unit_id)));
+        for (i, r) in out.iter_mut().enumerate() {
+            r.rank = i as i64 + 1;
+        }
+        Ok(out)
+    }
+
+    /// Names the outlets at or above the threshold and raises a governance task for each.
+    /// Returns the tasks raised (again: none).
+    pub async fn name_outlets(&self, from: Date, to: Date, threshold: i64, by: &str, today: Date) -> Result<u64> {
+        let mut raised = 0;
+        for r in self.outlet_ranking(from, to, threshold).await?.into_iter().filter(|r| r.named) {
+            let t = NewTask {
+                unit_id: r.unit_id,
+                kind: TaskKind::Governance,
+                title: format!("行业治理整改：{} 涉诈开户{}个", r.name, r.involved),
+                detail: format!("{from}至{to}期间开立的{}个卡/账户中有{}个涉诈。请落实开户审核、“一人多卡”核查，提交整改报告。", r.opened, r.involved),
+                source_ref: format!("governance:{}:{from}:{to}", r.unit_id),
+                due_on: today.checked_add(jiff::Span::new().days(30)).unwrap_or(today),
+                created_by: by.into(),
+            };
+            if self.raise_task(&t).await?.is_some() {
+                raised += 1;
+            }
+        }
+        Ok(raised)
+    }
+}

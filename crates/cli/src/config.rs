@@ -23,6 +23,8 @@ pub struct Config {
     pub stream: Option<StreamConfig>,
     /// Where warnings go (`[routing]` with `[[routing.rules]]`); by residence when absent.
     pub routing: Option<domain::dispatch::Routing>,
+    /// Coverage targets and prevention rules (`[prevention]`, `[prevention.targets]`).
+    pub prevention: domain::prevention::PreventionConfig,
 }
 
 /// The `[stream]` table: where events arrive at scale.
@@ -75,6 +77,7 @@ impl Default for Config {
             cookie_secure: true,
             stream: None,
             routing: None,
+            prevention: Default::default(),
         }
     }
 }
@@ -88,6 +91,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("cookie_secure", &self.cookie_secure)
             .field("stream", &self.stream)
+            .field("prevention", &self.prevention)
             .finish()
     }
 }
@@ -164,6 +168,7 @@ impl Config {
             s.durable = format!("{}-engine", name.to_lowercase());
             s.stream = name.clone();
         }
+        c.prevention.validate().map_err(|e| anyhow::anyhow!("[prevention] {e}"))?;
         Ok(c)
     }
 
@@ -192,6 +197,8 @@ mod tests {
         let text = include_str!("../../../fanzha.example.toml");
         let c: Config = toml::from_str(text).expect("fanzha.example.toml must parse");
         assert_eq!(c.listen.port(), 8080);
+        assert!(c.prevention.validate().is_ok());
+        assert_eq!(c.prevention.targets.app_install, 0.60);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 const BANKS: [&str; 5] = ["中国农业银行", "中国工商银行", "中国建设银行", "江西农商银行", "中国邮政储蓄银行"];
 const MIN: i64 = 60_000;
 
-fn account(rng: &mut ChaCha8Rng) -> String {
+pub(crate) fn account(rng: &mut ChaCha8Rng) -> String {
     format!("6217{:012}", rng.random_range(0..1_000_000_000_000u64))
 }
 

@@ -151,6 +151,45 @@ impl Targets {
     }
 }
 
+/// The prevention settings of a county (`[prevention]` in the config file): the targets and
+/// the knobs of the supervision rules that raise tasks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PreventionConfig {
+    /// Coverage targets.
+    pub targets: Targets,
+    /// Share of cases that get a dual inquiry (1.0 = every case).
+    pub dual_inquiry_rate: f64,
+    /// Days a unit has to rectify after a "no" in the dual inquiry.
+    pub rectification_days: i64,
+    /// Villages named in each monthly notice.
+    pub naming_top_n: usize,
+    /// Namings within twelve months that list a village for rectification.
+    pub listing_threshold: i64,
+    /// Fraud-involved cards or accounts that name an outlet.
+    pub outlet_threshold: i64,
+}
+
+impl Default for PreventionConfig {
+    fn default() -> Self {
+        Self { targets: Targets::default(), dual_inquiry_rate: 1.0, rectification_days: 30, naming_top_n: 5, listing_threshold: 3, outlet_threshold: 3 }
+    }
+}
+
+impl PreventionConfig {
+    /// Checks every setting.
+    pub fn validate(&self) -> Result<(), InvalidValue> {
+        self.targets.validate()?;
+        if !(0.0..=1.0).contains(&self.dual_inquiry_rate) {
+            return Err(InvalidValue::new("dual_inquiry_rate", "a share in [0, 1]"));
+        }
+        if self.naming_top_n == 0 || self.listing_threshold < 1 || self.outlet_threshold < 1 || self.rectification_days < 1 {
+            return Err(InvalidValue::new("prevention", "naming_top_n, listing_threshold, outlet_threshold and rectification_days must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
 /// What the store counted for one area and period.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AreaCounts {
@@ -165,8 +204,9 @@ pub struct AreaCounts {
     /// Resident population in force at the end of the period (the statistics figure, not the
     /// registry count): the denominator of the app-install rate.
     pub residents: Option<i64>,
-    /// App installs, from verified figures of the period.
-    pub app_installs: i64,
+    /// App installs, from verified figures of the period; `None` when no figure is verified
+    /// (no data, which is not the same as no installs).
+    pub app_installs: Option<i64>,
     /// Mobile users reached by warning SMS, from verified figures of the period.
     pub sms_reached: i64,
     /// Mobile users of the operators in the area, from the same figures.
@@ -207,7 +247,7 @@ pub fn coverage(c: AreaCounts, t: &Targets) -> Coverage {
         awareness: rate(c.households_reached, c.households),
         pledge: rate(c.households_pledged, c.households),
         no_victim: rate(c.households - c.households_victim.min(c.households), c.households),
-        app_install: c.residents.and_then(|r| rate(c.app_installs, r)),
+        app_install: c.residents.zip(c.app_installs).and_then(|(r, n)| rate(n, r)),
     };
     let sms_coverage = rate(c.sms_reached, c.sms_users);
     let mut below = Vec::new();
@@ -216,11 +256,15 @@ pub fn coverage(c: AreaCounts, t: &Targets) -> Coverage {
         ("households_reached", four.awareness, t.households_reached),
         ("pledge", four.pledge, t.pledge),
         ("app_install", four.app_install, t.app_install),
-        ("sms_coverage", sms_coverage, t.sms_coverage),
     ] {
         if v.is_none_or(|v| v + 1e-12 < target) {
             below.push(name);
         }
+    }
+    // SMS reach is the operators' figure for the areas they report (the county); an area
+    // without operator figures has no SMS rate rather than a failing one.
+    if sms_coverage.is_some_and(|v| v + 1e-12 < t.sms_coverage) {
+        below.push("sms_coverage");
     }
     Coverage { counts: c, four, sms_coverage, below_target: below, targets_version: t.version.clone() }
 }
@@ -323,6 +367,15 @@ pub fn in_dual_inquiry_sample(case_no: &str, rate: f64) -> bool {
     (h % 1_000_000) as f64 / 1_000_000.0 < rate
 }
 
+/// The kind and type of an outreach evidence file, from its first bytes: a photo or a
+/// recording as for dissuasion evidence, or a PDF scan (a sign-in sheet, a signed letter).
+pub fn evidence_kind(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    if bytes.starts_with(b"%PDF-") {
+        return Some(("document", "application/pdf"));
+    }
+    crate::dispatch::evidence_kind(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,20 +394,24 @@ mod tests {
 
     #[test]
     fn app_install_rate_uses_the_resident_population_not_households() {
-        let c = AreaCounts { households: 400, households_reached: 400, households_pledged: 200, households_victim: 2, residents: Some(1_000), app_installs: 550, sms_reached: 0, sms_users: 0 };
+        let c = AreaCounts { households: 400, households_reached: 400, households_pledged: 200, households_victim: 2, residents: Some(1_000), app_installs: Some(550), sms_reached: 800, sms_users: 1_000 };
         let cov = coverage(c, &Targets::default());
         assert_eq!(cov.four.app_install, Some(0.55));
         assert_eq!(cov.four.awareness, Some(1.0));
         assert_eq!(cov.four.pledge, Some(0.5));
         assert_eq!(cov.four.no_victim, Some(398.0 / 400.0));
         assert!(cov.below_target.contains(&"app_install"));
-        assert!(cov.below_target.contains(&"sms_coverage"), "no SMS figures is a gap, not a pass");
+        assert!(cov.below_target.contains(&"sms_coverage"), "80 % reach is below 90 %");
+        let none = coverage(AreaCounts { app_installs: None, sms_users: 0, ..c }, &Targets::default());
+        assert_eq!(none.four.app_install, None, "no verified figure is no rate, not 0 %");
+        assert!(none.below_target.contains(&"app_install"), "missing data is a gap");
+        assert!(!none.below_target.contains(&"sms_coverage"), "no operator reports this area");
         assert!(!cov.below_target.contains(&"households_reached"));
     }
 
     #[test]
     fn no_population_figure_gives_no_rate() {
-        let c = AreaCounts { households: 10, residents: None, app_installs: 5, ..Default::default() };
+        let c = AreaCounts { households: 10, residents: None, app_installs: Some(5), ..Default::default() };
         assert_eq!(coverage(c, &Targets::default()).four.app_install, None);
         assert_eq!(rate(3, 0), None);
     }

@@ -38,11 +38,13 @@ pub struct ServerConfig {
     pub max_upload_bytes: usize,
     /// Where warnings go (`[routing]`): by default the station of the person's residence.
     pub routing: domain::dispatch::Routing,
+    /// Coverage targets and the supervision rules of prevention (`[prevention]`).
+    pub prevention: domain::prevention::PreventionConfig,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 64 * 1024 * 1024, routing: Default::default() }
+        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 64 * 1024 * 1024, routing: Default::default(), prevention: Default::default() }
     }
 }
 

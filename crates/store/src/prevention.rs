@@ -9,7 +9,7 @@ use pii::Field;
 use serde::Serialize;
 
 use crate::sql::{Arg, Filter, bind_args};
-use crate::{Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 
 /// What of the prevention records a caller sees: an area, and either every unit in it (the
 /// office, the centre) or only the caller's own unit.
@@ -511,7 +511,7 @@ impl Store {
         for ((j, metric), (_, v, base)) in &latest {
             let (v, base) = (*v, base.unwrap_or(0));
             match metric.as_str() {
-                "app_install" => add_up(&mut out, *j, &|a: &mut AreaCounts| a.app_installs += v),
+                "app_install" => add_up(&mut out, *j, &|a: &mut AreaCounts| a.app_installs = Some(a.app_installs.unwrap_or(0) + v)),
                 "sms_coverage" => add_up(&mut out, *j, &|a: &mut AreaCounts| {
                     a.sms_reached += v;
                     a.sms_users += base;
@@ -697,5 +697,97 @@ impl Store {
             certifiable: criteria.iter().all(|c| c.met),
             criteria,
         })
+    }
+}
+
+/// A receipt or pledge for a bulk load (the demo, an import of paper forms).
+#[derive(Debug, Clone)]
+pub struct NewForm {
+    /// Kind.
+    pub kind: FormKind,
+    /// Household.
+    pub household_code: String,
+    /// Signer.
+    pub resident_id: Option<i64>,
+    /// The household's grid.
+    pub jurisdiction_id: i64,
+    /// Its path.
+    pub jurisdiction_path: String,
+    /// Collecting unit.
+    pub unit_id: i64,
+    /// Day signed.
+    pub signed_on: jiff::civil::Date,
+    /// Recorded by.
+    pub created_by: String,
+}
+
+/// A household of the registry: code, one member's id, its grid and the grid's path.
+pub type Household = (String, i64, i64, String);
+
+impl Store {
+    /// Households of an area, in code order.
+    pub async fn households(&self, scope: &Scope) -> Result<Vec<Household>> {
+        let mut f = Filter::default();
+        f.scope("jurisdiction_path", scope);
+        let sql = format!("SELECT household_code, MIN(id), MIN(jurisdiction_id), MIN(jurisdiction_path) FROM residents{} GROUP BY household_code ORDER BY household_code", f.sql());
+        Ok(on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?))
+    }
+
+    /// Ids of residents of an area in some age bands, in id order, at most `limit`.
+    pub async fn resident_ids(&self, scope: &Scope, age_bands: &[&str], limit: i64) -> Result<Vec<i64>> {
+        let mut f = Filter::default();
+        f.scope("jurisdiction_path", scope);
+        let bands: Vec<String> = age_bands.iter().map(|b| f.bind(Arg::Text((*b).to_string()))).collect();
+        if !bands.is_empty() {
+            f.and(format!("age_band IN ({})", bands.join(", ")));
+        }
+        let lim = f.bind(Arg::I64(limit));
+        let sql = format!("SELECT id FROM residents{} ORDER BY id LIMIT {lim}", f.sql());
+        let rows: Vec<(i64,)> = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Loads many receipts and pledges in one transaction (households already checked by the
+    /// caller against the registry).
+    pub async fn insert_forms(&self, rows: &[NewForm]) -> Result<u64> {
+        const COLS_N: usize = 9;
+        const BATCH: usize = 32;
+        let now = now_ms();
+        let mut n = 0;
+        on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            for batch in rows.chunks(BATCH) {
+                let mut sql = String::from("INSERT INTO signed_forms (kind, household_code, resident_id, jurisdiction_id, jurisdiction_path, unit_id, signed_on, created_by, created_at) VALUES ");
+                let mut args = Vec::with_capacity(batch.len() * COLS_N);
+                for (b, r) in batch.iter().enumerate() {
+                    if b > 0 {
+                        sql.push_str(", ");
+                    }
+                    let ph: Vec<String> = (1..=COLS_N).map(|c| format!("${}", b * COLS_N + c)).collect();
+                    sql.push_str(&format!("({})", ph.join(", ")));
+                    args.extend([
+                        Arg::Text(r.kind.as_str().into()),
+                        Arg::Text(r.household_code.clone()),
+                        r.resident_id.map_or(Arg::I64Null, Arg::I64),
+                        Arg::I64(r.jurisdiction_id),
+                        Arg::Text(r.jurisdiction_path.clone()),
+                        Arg::I64(r.unit_id),
+                        Arg::Text(r.signed_on.to_string()),
+                        Arg::Text(r.created_by.clone()),
+                        Arg::I64(now),
+                    ]);
+                }
+                n += bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), args).execute(&mut *tx).await?.rows_affected();
+            }
+            tx.commit().await?;
+        });
+        Ok(n)
+    }
+
+    /// Links a case to its victim in the registry, when the case has none yet (a case is often
+    /// registered before the victim is matched to a resident).
+    pub async fn attach_victim(&self, case_id: i64, resident_id: i64) -> Result<bool> {
+        let n = on_pool!(&self.db, p => sqlx::query("UPDATE cases SET victim_resident_id = $1 WHERE id = $2 AND victim_resident_id IS NULL").bind(resident_id).bind(case_id).execute(p).await?.rows_affected());
+        Ok(n > 0)
     }
 }

@@ -11,6 +11,8 @@ pub(crate) enum Arg {
     /// SQL NULL (bound as a null blob, which both backends accept for any nullable column of
     /// bytes; only used for such columns).
     Null,
+    /// SQL NULL for an integer column.
+    I64Null,
 }
 
 /// A WHERE clause under construction: conditions joined by AND, placeholders `$n` numbered in
@@ -79,6 +81,7 @@ macro_rules! bind_args {
                 $crate::sql::Arg::Text(v) => q.bind(v.clone()),
                 $crate::sql::Arg::Bytes(v) => q.bind(v.clone()),
                 $crate::sql::Arg::Null => q.bind(Option::<Vec<u8>>::None),
+                $crate::sql::Arg::I64Null => q.bind(Option::<i64>::None),
             };
         }
         q

@@ -9,6 +9,9 @@ mod clues;
 pub(crate) type ClueLimiter = clues::Recent;
 mod decide;
 mod flows;
+mod inquiry;
+mod keypersons;
+mod prevention;
 mod registry;
 mod reports;
 mod residents;
@@ -23,7 +26,7 @@ use crate::AppState;
 
 /// All API routes, with their OpenAPI descriptions.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes()).merge(cases::routes()).merge(bank::routes()).merge(clues::routes()).merge(reports::routes()).merge(upstream::routes())
+    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes()).merge(cases::routes()).merge(bank::routes()).merge(clues::routes()).merge(reports::routes()).merge(upstream::routes()).merge(prevention::routes()).merge(keypersons::routes()).merge(inquiry::routes())
 }
 
 /// Paging parameters common to every list.

@@ -1,0 +1,99 @@
+//! The dual inquiry of cases (一案双查) and the villages named in monthly notices (通报点名,
+//! 挂牌整治): the supervision rules that turn case figures into rectification tasks.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use store::{DualInquiryView, NamingView, Page};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Paging;
+use super::prevention::today;
+use crate::AppState;
+use crate::auth::{Authorized, perm};
+use crate::error::{ApiError, ApiResult};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, sample)).routes(routes!(answer)).routes(routes!(namings, name_villages))
+}
+
+/// Which cases to sample.
+#[derive(Deserialize, utoipa::IntoParams)]
+struct SampleQuery {
+    /// Month of report (YYYY-MM).
+    month: String,
+}
+
+/// Opens the dual inquiry of the month's cases in the configured sample (every case at rate
+/// 1.0), each with the receipts and pledges of the victim's household signed before the case.
+#[utoipa::path(post, path = "/supervision/dual-inquiries", tag = "supervision", params(SampleQuery), responses((status = 200, body = Object)))]
+async fn sample(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_WRITE }>, Query(q): Query<SampleQuery>) -> ApiResult<Json<serde_json::Value>> {
+    let (from, to) = domain::time::month_bounds(q.month.trim()).ok_or_else(|| ApiError::invalid(format!("month: '{}' is not a month (YYYY-MM)", q.month)))?;
+    let rate = s.config.prevention.dual_inquiry_rate;
+    let n = s.store.open_dual_inquiries(from, to, rate).await?;
+    s.store.audit(p.audit("create", "dual_inquiry", Some(q.month.clone()), &[])).await?;
+    Ok(Json(serde_json::json!({"opened": n, "rate": rate})))
+}
+
+/// Filter of inquiries.
+#[derive(Deserialize, utoipa::IntoParams)]
+struct ListQuery {
+    /// Only those not yet answered.
+    #[serde(default)]
+    pending: bool,
+}
+
+/// Dual inquiries of the cases in the caller's area, newest case first.
+#[utoipa::path(get, path = "/supervision/dual-inquiries", tag = "supervision", params(ListQuery, Paging), responses((status = 200, body = Page<DualInquiryView>)))]
+async fn list(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<ListQuery>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<DualInquiryView>>> {
+    Ok(Json(s.store.dual_inquiries(&p.scope, q.pending, pg.req()).await?))
+}
+
+/// The checker's answer.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct AnswerBody {
+    /// Did the victim receive anti-fraud education?
+    educated: bool,
+    /// The unit answerable on a "no" (default: the victim's village committee).
+    responsible_unit_id: Option<i64>,
+    /// What the victim said, how it was checked.
+    #[serde(default)]
+    note: String,
+}
+
+/// Records the answer of a dual inquiry; a "no" raises a rectification task for the
+/// responsible unit.
+#[utoipa::path(post, path = "/supervision/dual-inquiries/{id}/answer", tag = "supervision", params(("id" = i64, Path)), request_body = AnswerBody, responses((status = 200, body = DualInquiryView), (status = 409, body = crate::error::ErrorBody)))]
+async fn answer(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_WRITE }>, Path(id): Path<i64>, Json(b): Json<AnswerBody>) -> ApiResult<Json<DualInquiryView>> {
+    if b.note.trim().is_empty() {
+        return Err(ApiError::invalid("note: say how the answer was checked (phone call back, visit)"));
+    }
+    let v = s.store.answer_dual_inquiry(&p.scope, id, b.educated, b.responsible_unit_id, &b.note, &p.name, today(), s.config.prevention.rectification_days).await?;
+    let mut entry = p.audit("update", "dual_inquiry", Some(id.to_string()), &[]);
+    entry.detail = serde_json::json!({"educated": b.educated, "task": v.task_id}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(v))
+}
+
+/// Month of namings.
+#[derive(Deserialize, utoipa::IntoParams)]
+struct MonthQuery {
+    /// YYYY-MM.
+    month: String,
+}
+
+/// The villages named in a month's notice, with how often each was named in twelve months.
+#[utoipa::path(get, path = "/supervision/namings", tag = "supervision", params(MonthQuery), responses((status = 200, body = Vec<NamingView>)))]
+async fn namings(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<MonthQuery>) -> ApiResult<Json<Vec<NamingView>>> {
+    Ok(Json(s.store.namings(q.month.trim()).await?))
+}
+
+/// Names the month's top villages by cases and lists for rectification those named three
+/// times or more in twelve months (a rectification task for each village committee).
+#[utoipa::path(post, path = "/supervision/namings", tag = "supervision", params(MonthQuery), responses((status = 200, body = Vec<NamingView>)))]
+async fn name_villages(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>, Query(q): Query<MonthQuery>) -> ApiResult<Json<Vec<NamingView>>> {
+    let c = &s.config.prevention;
+    let rows = s.store.name_villages(q.month.trim(), c.naming_top_n, c.listing_threshold, &p.name).await?;
+    s.store.audit(p.audit("create", "notice_naming", Some(q.month.clone()), &[])).await?;
+    Ok(Json(rows))
+}

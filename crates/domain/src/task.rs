@@ -36,7 +36,7 @@ impl TaskStatus {
     /// The status after completing or cancelling; a closed task stays closed.
     pub fn close(self, to: TaskStatus) -> Result<TaskStatus, InvalidValue> {
         if self.is_terminal() {
-            return Err(InvalidValue::new("status", format!("the task is already {}; it cannot change", self.zh())));
+            return Err(InvalidValue::new("status", format!("the task is already {}; it cannot change", self.as_str())));
         }
         if to == Self::Open {
             return Err(InvalidValue::new("status", "a task can only be completed or cancelled"));

@@ -432,6 +432,8 @@ impl Store {
         let mut leaf: HashMap<i64, LeafCounts> = HashMap::new();
         let mut f = Filter::default();
         f.scope("jurisdiction_path", scope);
+        // A resident without a household code is a registry gap, not a household.
+        f.and("household_code <> ''".into());
         let sql = format!("SELECT jurisdiction_id, COUNT(DISTINCT household_code) FROM residents{} GROUP BY jurisdiction_id", f.sql());
         let households: Vec<(i64, i64)> = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
         for (j, n) in households {
@@ -529,6 +531,7 @@ impl Store {
         let area = Scope::Subtrees(vec![path]);
         let mut f = Filter::default();
         f.scope("r.jurisdiction_path", &area);
+        f.and("r.household_code <> ''".into());
         let a = f.bind(Arg::Text(from.to_string()));
         let b = f.bind(Arg::Text(to.to_string()));
         f.and(format!("NOT EXISTS (SELECT 1 FROM signed_forms s WHERE s.household_code = r.household_code AND s.signed_on >= {a} AND s.signed_on <= {b})"));
@@ -729,6 +732,7 @@ impl Store {
     pub async fn households(&self, scope: &Scope) -> Result<Vec<Household>> {
         let mut f = Filter::default();
         f.scope("jurisdiction_path", scope);
+        f.and("household_code <> ''".into());
         let sql = format!("SELECT household_code, MIN(id), MIN(jurisdiction_id), MIN(jurisdiction_path) FROM residents{} GROUP BY household_code ORDER BY household_code", f.sql());
         Ok(on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?))
     }

@@ -213,6 +213,9 @@ impl Store {
         let row: Option<TaskView> = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await?);
         let task = row.filter(|t| own_unit.is_none_or(|u| u == t.unit_id)).ok_or(StoreError::NotFound("task"))?;
         let from = TaskStatus::parse(&task.status)?;
+        if from.is_terminal() {
+            return Err(StoreError::Conflict { field: "status", message: format!("the task is already {}; it cannot change", from.as_str()) });
+        }
         let to = from.close(to)?;
         if to == TaskStatus::Done && evidence.trim().is_empty() {
             return Err(StoreError::Invalid(domain::InvalidValue::new("evidence", "say what was done and where the proof is")));

@@ -27,7 +27,7 @@ struct SampleQuery {
 /// Opens the dual inquiry of the month's cases in the configured sample (every case at rate
 /// 1.0), each with the receipts and pledges of the victim's household signed before the case.
 #[utoipa::path(post, path = "/supervision/dual-inquiries", tag = "supervision", params(SampleQuery), responses((status = 200, body = Object)))]
-async fn sample(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_WRITE }>, Query(q): Query<SampleQuery>) -> ApiResult<Json<serde_json::Value>> {
+async fn sample(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>, Query(q): Query<SampleQuery>) -> ApiResult<Json<serde_json::Value>> {
     let (from, to) = domain::time::month_bounds(q.month.trim()).ok_or_else(|| ApiError::invalid(format!("month: '{}' is not a month (YYYY-MM)", q.month)))?;
     let rate = s.config.prevention.dual_inquiry_rate;
     let n = s.store.open_dual_inquiries(from, to, rate).await?;
@@ -61,10 +61,13 @@ struct AnswerBody {
     note: String,
 }
 
-/// Records the answer of a dual inquiry; a "no" raises a rectification task for the
-/// responsible unit.
+/// Records the answer of a dual inquiry (the station that called the victim back, or the
+/// office); a "no" raises a rectification task for the responsible unit.
 #[utoipa::path(post, path = "/supervision/dual-inquiries/{id}/answer", tag = "supervision", params(("id" = i64, Path)), request_body = AnswerBody, responses((status = 200, body = DualInquiryView), (status = 409, body = crate::error::ErrorBody)))]
-async fn answer(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_WRITE }>, Path(id): Path<i64>, Json(b): Json<AnswerBody>) -> ApiResult<Json<DualInquiryView>> {
+async fn answer(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Path(id): Path<i64>, Json(b): Json<AnswerBody>) -> ApiResult<Json<DualInquiryView>> {
+    if !p.can(domain::Permission::CaseWrite) && !p.can(domain::Permission::PreventionReview) {
+        return Err(ApiError::forbidden("dual inquiries"));
+    }
     if b.note.trim().is_empty() {
         return Err(ApiError::invalid("note: say how the answer was checked (phone call back, visit)"));
     }

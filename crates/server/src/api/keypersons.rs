@@ -100,7 +100,7 @@ struct KpBody {
 }
 
 /// Opens a key-person file for a resident of the caller's area, kept by the caller's unit.
-#[utoipa::path(post, path = "/key-persons", tag = "key persons", request_body = KpBody, responses((status = 200, body = KeyPersonFile), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/key-persons", tag = "key persons", request_body = KpBody, responses((status = 200, body = KeyPersonFile), (status = 400, body = crate::error::ErrorBody)))]
 async fn add_key_person(State(s): State<AppState>, Authorized(p): Authorized<{ perm::KEY_PERSON }>, Json(b): Json<KpBody>) -> ApiResult<Json<KeyPersonFile>> {
     let k = store::NewKeyPerson {
         resident_id: b.resident_id,
@@ -152,7 +152,7 @@ struct MeasureBody {
 
 /// Adds a control measure; an exit ban lasts six months to three years, the others at most
 /// three years.
-#[utoipa::path(post, path = "/key-persons/{id}/measures", tag = "key persons", params(("id" = i64, Path)), request_body = MeasureBody, responses((status = 200, body = KeyPersonFile), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/key-persons/{id}/measures", tag = "key persons", params(("id" = i64, Path)), request_body = MeasureBody, responses((status = 200, body = KeyPersonFile), (status = 400, body = crate::error::ErrorBody)))]
 async fn add_measure(State(s): State<AppState>, Authorized(p): Authorized<{ perm::KEY_PERSON }>, Path(id): Path<i64>, Json(b): Json<MeasureBody>) -> ApiResult<Json<KeyPersonFile>> {
     let decided_by = b.decided_by.filter(|d| !d.trim().is_empty()).unwrap_or_else(|| p.name.clone());
     let mid = s.store.add_measure(&p.scope, id, MeasureKind::parse(&b.kind)?, date("starts_on", &b.starts_on)?, date("ends_on", &b.ends_on)?, &decided_by, &b.reason, &b.appeal_channel, &b.documents).await?;

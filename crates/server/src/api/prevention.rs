@@ -130,7 +130,7 @@ struct ActivityBody {
 }
 
 /// Records an outreach activity of the caller's unit.
-#[utoipa::path(post, path = "/prevention/activities", tag = "prevention", request_body = ActivityBody, responses((status = 200, body = ActivityView), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/prevention/activities", tag = "prevention", request_body = ActivityBody, responses((status = 200, body = ActivityView), (status = 400, body = crate::error::ErrorBody)))]
 async fn add_activity(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>, Json(b): Json<ActivityBody>) -> ApiResult<Json<ActivityView>> {
     let unit_id = unit_for(&p, b.unit_id)?;
     let held_on = date("held_on", &b.held_on)?;
@@ -173,7 +173,7 @@ async fn list_activities(State(s): State<AppState>, Authorized(p): Authorized<{ 
 
 /// Attaches evidence (a photo, a recording or a PDF scan of at most 10 MiB, checked from its
 /// bytes) to an activity: multipart field `file`.
-#[utoipa::path(post, path = "/prevention/activities/{id}/files", tag = "prevention", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/prevention/activities/{id}/files", tag = "prevention", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
 async fn add_file(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>, Path(id): Path<i64>, mut mp: axum::extract::Multipart) -> ApiResult<Json<serde_json::Value>> {
     let mut file = None;
     while let Some(field) = mp.next_field().await.map_err(|e| ApiError::invalid(format!("file: {e}")))? {
@@ -226,7 +226,7 @@ struct FormBody {
 }
 
 /// Records a household's receipt or pledge, collected by the caller's unit.
-#[utoipa::path(post, path = "/prevention/forms", tag = "prevention", request_body = FormBody, responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/prevention/forms", tag = "prevention", request_body = FormBody, responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
 async fn add_form(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>, Json(b): Json<FormBody>) -> ApiResult<Json<serde_json::Value>> {
     let kind = FormKind::parse(&b.kind)?;
     let signed_on = date("signed_on", &b.signed_on)?;
@@ -302,7 +302,7 @@ struct FigureBody {
 }
 
 /// Submits a figure of the caller's unit for verification.
-#[utoipa::path(post, path = "/prevention/figures", tag = "prevention", request_body = FigureBody, responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/prevention/figures", tag = "prevention", request_body = FigureBody, responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
 async fn submit_figure(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>, Json(b): Json<FigureBody>) -> ApiResult<Json<serde_json::Value>> {
     let metric = FigureMetric::parse(&b.metric)?;
     if metric == FigureMetric::SmsCoverage && b.base.is_none() {

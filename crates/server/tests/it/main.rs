@@ -7,6 +7,8 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use store::*;
 
+mod prevention;
+
 const PW: &str = "Passw0rd!";
 
 struct County {
@@ -1050,4 +1052,21 @@ async fn routing_rules_send_warnings_where_configured() {
     assert!(ids(admin.get("/api/v1/warnings").await.1).contains(&bank));
     assert!(seen_b.contains(&city_high) && !seen_a.contains(&city_high), "the city's high-risk warnings go to station B by rule");
     assert!(seen_a.contains(&city_low), "no rule holds: the residence decides");
+}
+
+both!(prevention_units_see_only_their_own, prevention_units_see_only_their_own_body);
+async fn prevention_units_see_only_their_own_body(app: &App) {
+    prevention::units_see_only_their_own_submissions(app).await;
+}
+both!(prevention_rates_population_and_period, prevention_rates_body);
+async fn prevention_rates_body(app: &App) {
+    prevention::rates_use_the_population_of_the_area_and_period(app).await;
+}
+both!(key_person_appeals_and_inbox, key_person_body);
+async fn key_person_body(app: &App) {
+    prevention::appeals_lift_measures_and_files_stay_masked(app).await;
+}
+both!(tasks_and_dual_inquiry, tasks_body);
+async fn tasks_body(app: &App) {
+    prevention::tasks_close_once_and_dual_inquiry_traces_the_unit(app).await;
 }

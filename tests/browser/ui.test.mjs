@@ -347,3 +347,66 @@ test('the office writes, approves and publishes a bulletin; a station officer do
   assert.equal(await o.page.getByTestId('report-new').count(), 0, 'an officer does not generate reports');
   await o.ctx.close();
 });
+
+test('prevention: the coverage view names the households not reached, the overdue key person is in the carer\'s inbox, the scorecard counts the evidence, the dual inquiry shows what it found', async () => {
+  const { page, errors } = await login('office');
+  await page.goto(base + '/#/prevention');
+  await page.locator('[data-testid=coverage-villages] .el-table__row').first().waitFor();
+  const cov = await apiGet(page, '/prevention/coverage');
+  assert.equal(cov.status, 200);
+  const worst = cov.body.villages[0];
+  const gapsApi = await apiGet(page, `/prevention/coverage/${worst.jurisdiction_id}/gaps?per_page=20`);
+  assert.equal(gapsApi.body.total, worst.coverage.counts.households - worst.coverage.counts.households_reached, 'gaps = households not reached');
+  assert.ok(gapsApi.body.total > 0, 'the demo has a lagging village');
+  await page.getByTestId('gaps-' + worst.jurisdiction_id).click();
+  await page.locator('[data-testid=gaps] .el-table__row').first().waitFor();
+  const codes = await page.locator('[data-testid=gaps] .el-table__row td:nth-child(1)').allInnerTexts();
+  assert.deepEqual(codes.map((c) => c.trim()), gapsApi.body.items.map((g) => g.household_code));
+  const heads = await page.locator('[data-testid=gaps] .el-table__row td:nth-child(3)').allInnerTexts();
+  for (const h of heads) assert.match(h.trim(), /^.\*+$/, 'names are masked');
+  await page.screenshot({ path: join(shots, 'prevention-gaps.png'), fullPage: true });
+  await page.keyboard.press('Escape');
+
+  // The scorecard of a village committee reflects its outreach evidence.
+  const units = (await apiGet(page, '/units?per_page=500')).body.items;
+  const vc = units.find((u) => u.code === 'VC001');
+  const card = (await apiGet(page, `/prevention/scorecards/${vc.id}`)).body;
+  await page.getByRole('tab', { name: '单位评分' }).click();
+  await page.getByTestId('scorecard-unit').click();
+  await page.locator('.el-select-dropdown__item', { hasText: vc.name }).first().click();
+  await page.getByTestId('scorecard').waitFor();
+  const text = await page.getByTestId('scorecard').innerText();
+  assert.ok(text.includes(`${card.activities_with_evidence} 次（${card.files} 份）`), text);
+  assert.ok(text.includes(`${card.receipts} / ${card.pledges}`), text);
+
+  // The dual inquiry: each row's finding as the API found it.
+  await page.goto(base + '/#/supervision');
+  await page.getByTestId('dual-inquiries').waitFor();
+  const dual = (await apiGet(page, '/supervision/dual-inquiries?pending=true&per_page=20')).body;
+  assert.ok(dual.total > 0, 'last month\'s cases wait for a call back');
+  await page.locator('[data-testid=dual-inquiries] .el-table__row').first().waitFor();
+  const found = await page.locator('[data-testid=dual-inquiries] .el-table__row td:nth-child(4)').allInnerTexts();
+  assert.deepEqual(found.map((f) => !f.includes('无宣传记录')), dual.items.map((d) => d.forms_found > 0));
+  assert.ok(dual.items.some((d) => d.forms_found > 0) || dual.items.some((d) => d.forms_found === 0));
+  await page.screenshot({ path: join(shots, 'dual-inquiry.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+
+  // The grid worker's inbox: their village's tasks and the key person whose visit is overdue.
+  const grid = await login('grid');
+  await grid.page.goto(base + '/#/tasks');
+  await grid.page.getByTestId('inbox-visits').waitFor();
+  const inbox = (await apiGet(grid.page, '/inbox')).body;
+  assert.ok(inbox.visits_due.length > 0 && inbox.visits_due.every((v) => v.visit_overdue));
+  const visits = await grid.page.getByTestId('inbox-visits').innerText();
+  for (const v of inbox.visits_due) assert.ok(visits.includes(v.name) && visits.includes(v.next_visit_due), visits);
+  // Completing a task from the inbox: it leaves the inbox and cannot be completed twice.
+  const t = inbox.tasks[0];
+  await grid.page.getByTestId('task-done-' + t.id).click();
+  await grid.page.locator('.el-message-box__input input').fill('已逐户上门宣传，回执已上传');
+  await grid.page.locator('.el-message-box__btns .el-button--primary').click();
+  await grid.page.getByTestId('task-' + t.id).waitFor({ state: 'detached' });
+  const again = await grid.page.evaluate(async ([id, csrf]) => (await fetch(`/api/v1/tasks/${id}/close`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ status: 'done', evidence: 'x' }) })).status, [t.id, (await apiGet(grid.page, '/auth/me')).body.csrf_token]);
+  assert.equal(again, 409);
+  await grid.page.screenshot({ path: join(shots, 'grid-inbox.png'), fullPage: true });
+  assert.deepEqual(grid.errors, []);
+});

@@ -1343,6 +1343,526 @@ const ReportsPage = {
   </div>`,
 };
 
+// ---- Prevention (宣传防范) ----------------------------------------------------------------------
+const TARGET_ZH = { households_reached: '入户覆盖率', pledge: '承诺书签订率', app_install: 'APP安装率', sms_coverage: '预警短信覆盖率' };
+const pct = (v) => (v === null || v === undefined ? '无数据' : (v * 100).toFixed(1) + '%');
+const todayStr = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+let CATALOG = null;
+async function catalog() { if (!CATALOG) CATALOG = await get('/prevention/catalog'); return CATALOG; }
+const zhOf = (list, code) => ((list || []).find((x) => x.code === code) || {}).zh || code;
+
+const PreventionPage = {
+  components: { EChart },
+  setup() {
+    const tab = ref('coverage'); const cat = ref({});
+    const period = reactive({ from: todayStr().slice(0, 4) + '-01-01', to: todayStr() });
+    const cov = ref(null); const gapsOpen = ref(false); const gapsFor = ref(null); const gaps = ref({ items: [], total: 0 }); const gapPage = ref(1);
+    const nodes = ref([]); const units = ref([]);
+    const acts = ref({ items: [], total: 0 }); const actPage = ref(1); const actOpen = ref(false);
+    const actForm = reactive({ jurisdiction_id: null, kind: 'home_visit', audience: 'general', title: '', held_on: todayStr(), head_count: 30, unit_id: null });
+    const forms = ref({ items: [], total: 0 }); const formForm = reactive({ kind: 'receipt', household_code: '', signed_on: todayStr() });
+    const figs = ref({ items: [], total: 0 }); const figOpen = ref(false); const figStatus = ref('');
+    const figForm = reactive({ jurisdiction_id: null, metric: 'app_install', period: todayStr().slice(0, 7), value: 0, base: null, evidence: '' });
+    const cardUnit = ref(null); const card = ref(null);
+    const review = can('prevention_review');
+    async function loadCov() {
+      try { cov.value = await get('/prevention/coverage?' + qs(period)); } catch (e) { fail(e); }
+    }
+    const treemap = computed(() => {
+      if (!cov.value) return {};
+      const towns = {};
+      for (const v of cov.value.villages) {
+        const t = (towns[v.parent_name] = towns[v.parent_name] || { name: v.parent_name, children: [] });
+        const a = v.coverage.four.awareness;
+        t.children.push({ name: v.name, id: v.jurisdiction_id, value: [v.coverage.counts.households || 1, a === null ? 0 : +(a * 100).toFixed(1)] });
+      }
+      return {
+        tooltip: { formatter: (p) => (Array.isArray(p.value) ? `${p.name}<br/>户数 ${p.value[0]}<br/>入户覆盖率 ${p.value[1]}%` : p.name) },
+        series: [{ type: 'treemap', roam: false, nodeClick: false, breadcrumb: { show: false }, data: Object.values(towns),
+          visualDimension: 1, visualMin: 0, visualMax: 100, color: ['#d94e5d', '#eac736', '#50a3ba'], colorMappingBy: 'value',
+          levels: [{ itemStyle: { borderColor: '#fff', borderWidth: 3, gapWidth: 3 }, upperLabel: { show: true, height: 22, color: '#fff' } },
+            { visualDimension: 1, visualMin: 0, visualMax: 100, color: ['#d94e5d', '#eac736', '#50a3ba'], colorMappingBy: 'value', itemStyle: { gapWidth: 1 } }],
+          upperLabel: { show: true, height: 22 }, label: { formatter: (p) => `${p.name}\n${Array.isArray(p.value) ? p.value[1] + '%' : ''}` } }],
+      };
+    });
+    async function openGaps(v) { gapsFor.value = v; gapPage.value = 1; gapsOpen.value = true; await loadGaps(); }
+    async function loadGaps() {
+      try { gaps.value = await get(`/prevention/coverage/${gapsFor.value.jurisdiction_id}/gaps?` + qs({ ...period, page: gapPage.value, per_page: 20 })); } catch (e) { fail(e); }
+    }
+    function mapClick(p) { if (p.data && p.data.id) { const v = cov.value.villages.find((x) => x.jurisdiction_id === p.data.id); if (v) openGaps(v); } }
+    async function loadActs() { try { acts.value = await get('/prevention/activities?' + qs({ page: actPage.value, per_page: 15 })); } catch (e) { fail(e); } }
+    async function saveAct() {
+      try { await post('/prevention/activities', { ...actForm, unit_id: actForm.unit_id || null }); actOpen.value = false; ElMessage.success('已登记'); await loadActs(); } catch (e) { fail(e); }
+    }
+    async function upload(row, ev) {
+      const f = ev.target.files[0]; if (!f) return;
+      const fd = new FormData(); fd.append('file', f);
+      try { await api('POST', `/prevention/activities/${row.id}/files`, fd, true); ElMessage.success('佐证已上传'); await loadActs(); } catch (e) { fail(e); }
+      ev.target.value = '';
+    }
+    async function loadForms() { try { forms.value = await get('/prevention/forms?per_page=15'); } catch (e) { fail(e); } }
+    async function saveForm() {
+      try { await post('/prevention/forms', formForm); ElMessage.success('已登记'); formForm.household_code = ''; await loadForms(); } catch (e) { fail(e); }
+    }
+    async function loadFigs() { try { figs.value = await get('/prevention/figures?' + qs({ status: figStatus.value, per_page: 50 })); } catch (e) { fail(e); } }
+    async function saveFig() {
+      try { await post('/prevention/figures', { ...figForm, base: figForm.base || null }); figOpen.value = false; ElMessage.success('已提交，待核实'); await loadFigs(); } catch (e) { fail(e); }
+    }
+    async function reviewFig(row, verified) {
+      let note = '';
+      if (!verified) { try { ({ value: note } = await ElMessageBox.prompt('退回原因', '退回', { inputValidator: (v) => !!(v && v.trim()) || '请填写原因' })); } catch { return; } }
+      try { await post(`/prevention/figures/${row.id}/review`, { verified, note }); await loadFigs(); } catch (e) { fail(e); }
+    }
+    async function loadCard() {
+      if (!cardUnit.value) return;
+      try { card.value = await get(`/prevention/scorecards/${cardUnit.value}?` + qs(period)); } catch (e) { fail(e); }
+    }
+    const cardChart = computed(() => {
+      if (!card.value) return {};
+      const k = card.value.by_kind;
+      return { tooltip: {}, grid: { left: 110, right: 30, top: 10, bottom: 20 }, xAxis: { type: 'value', name: '次' }, yAxis: { type: 'category', data: k.map((x) => zhOf(cat.value.outreach_kinds, x[0])) },
+        series: [{ type: 'bar', data: k.map((x) => x[1]), itemStyle: { color: '#5470c6' }, label: { show: true, position: 'right', formatter: (p) => `${p.value}次 / ${k[p.dataIndex][2]}人` } }] };
+    });
+    function onTab(t) {
+      if (t === 'activities') loadActs(); if (t === 'forms') loadForms(); if (t === 'figures') loadFigs(); if (t === 'scorecard') loadCard();
+    }
+    onMounted(async () => {
+      try {
+        cat.value = await catalog();
+        nodes.value = (await get('/jurisdictions/tree')).filter((n) => n.kind !== 'grid');
+        actForm.jurisdiction_id = figForm.jurisdiction_id = (nodes.value[0] || {}).id;
+        units.value = (await get('/units?per_page=500')).items;
+        cardUnit.value = session.me.unit_id;
+      } catch (e) { fail(e); }
+      loadCov();
+    });
+    return { tab, cat, period, cov, loadCov, treemap, openGaps, gapsOpen, gapsFor, gaps, gapPage, loadGaps, mapClick, acts, actPage, loadActs, actOpen, actForm, saveAct, upload,
+      forms, formForm, saveForm, figs, figOpen, figForm, saveFig, figStatus, loadFigs, reviewFig, cardUnit, card, loadCard, cardChart, units, nodes, onTab, review, pct, zhOf, TARGET_ZH, can };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">宣传防范</h2>
+    <div style="margin-bottom:8px"><span class="muted">统计期间 </span>
+      <el-date-picker v-model="period.from" type="date" value-format="YYYY-MM-DD" size="small" :clearable="false" style="width:140px" /> 至
+      <el-date-picker v-model="period.to" type="date" value-format="YYYY-MM-DD" size="small" :clearable="false" style="width:140px" />
+      <el-button size="small" @click="loadCov(); loadCard()">查询</el-button></div>
+    <el-tabs v-model="tab" @tab-change="onTab">
+      <el-tab-pane label="覆盖率" name="coverage">
+        <template v-if="cov">
+          <el-row :gutter="12" data-testid="four-rates">
+            <el-col :span="4" v-for="(v, k) in { awareness: '反诈知晓率(入户)', pledge: '承诺书签订率', no_victim: '无人被骗率', app_install: 'APP安装率' }" :key="k">
+              <el-card shadow="never"><div class="muted">{{ v }}</div><div style="font-size:22px;font-weight:bold">{{ pct(cov.area.coverage.four[k]) }}</div></el-card></el-col>
+            <el-col :span="4"><el-card shadow="never"><div class="muted">预警短信覆盖率</div><div style="font-size:22px;font-weight:bold">{{ pct(cov.area.coverage.sms_coverage) }}</div></el-card></el-col>
+            <el-col :span="4"><el-card shadow="never"><div class="muted">未达标（目标 {{ cov.targets.version }}）</div>
+              <div><el-tag v-for="b in cov.area.coverage.below_target" :key="b" type="danger" size="small" style="margin:2px">{{ TARGET_ZH[b] }}</el-tag><span v-if="!cov.area.coverage.below_target.length">全部达标</span></div></el-card></el-col>
+          </el-row>
+          <p class="muted">APP安装率以期末在册常住人口为分母（{{ cov.area.coverage.counts.residents || '无' }}人）；入户覆盖率、承诺书签订率以户为单位（共 {{ cov.area.coverage.counts.households }} 户）。仅计入已核实的填报数据。点击色块查看未覆盖户。</p>
+          <e-chart :option="treemap" style="height:420px" @click="mapClick" data-testid="coverage-map" />
+          <el-table :data="cov.villages" border stripe size="small" max-height="420" data-testid="coverage-villages">
+            <el-table-column prop="parent_name" label="镇(街道)" width="110" />
+            <el-table-column prop="name" label="村(社区)" width="120" />
+            <el-table-column label="户数" width="70"><template #default="{ row }">{{ row.coverage.counts.households }}</template></el-table-column>
+            <el-table-column label="已覆盖户" width="80"><template #default="{ row }">{{ row.coverage.counts.households_reached }}</template></el-table-column>
+            <el-table-column label="入户覆盖率" width="100"><template #default="{ row }">{{ pct(row.coverage.four.awareness) }}</template></el-table-column>
+            <el-table-column label="承诺书签订率" width="110"><template #default="{ row }">{{ pct(row.coverage.four.pledge) }}</template></el-table-column>
+            <el-table-column label="APP安装率" width="100"><template #default="{ row }">{{ pct(row.coverage.four.app_install) }}</template></el-table-column>
+            <el-table-column label="无人被骗率" width="100"><template #default="{ row }">{{ pct(row.coverage.four.no_victim) }}</template></el-table-column>
+            <el-table-column label="未达标"><template #default="{ row }"><el-tag v-for="b in row.coverage.below_target" :key="b" size="small" type="danger" style="margin:1px">{{ TARGET_ZH[b] }}</el-tag></template></el-table-column>
+            <el-table-column label="" width="100"><template #default="{ row }"><el-button link type="primary" size="small" @click="openGaps(row)" :data-testid="'gaps-' + row.jurisdiction_id">未覆盖户 {{ row.coverage.counts.households - row.coverage.counts.households_reached }}</el-button></template></el-table-column>
+          </el-table>
+        </template>
+      </el-tab-pane>
+      <el-tab-pane label="宣传活动" name="activities">
+        <el-button v-if="can('prevention_write')" size="small" type="primary" @click="actOpen = true" data-testid="activity-new">登记活动</el-button>
+        <el-table :data="acts.items" border stripe size="small" style="margin-top:8px" data-testid="activities">
+          <el-table-column prop="held_on" label="日期" width="100" />
+          <el-table-column prop="unit_name" label="单位" width="180" />
+          <el-table-column prop="jurisdiction_name" label="地点" width="100" />
+          <el-table-column label="形式" width="110"><template #default="{ row }">{{ zhOf(cat.outreach_kinds, row.kind) }}</template></el-table-column>
+          <el-table-column label="对象" width="90"><template #default="{ row }">{{ zhOf(cat.audiences, row.audience) }}</template></el-table-column>
+          <el-table-column prop="title" label="主题" />
+          <el-table-column prop="head_count" label="人数" width="70" />
+          <el-table-column label="佐证" width="150"><template #default="{ row }">
+            <el-tag size="small" :type="row.files ? 'success' : 'danger'">{{ row.files ? row.files + ' 份' : '无' }}</el-tag>
+            <label v-if="can('prevention_write')" class="el-button el-button--small is-link" style="margin-left:6px">上传<input type="file" accept="image/*,audio/*,application/pdf" style="display:none" @change="upload(row, $event)" /></label></template></el-table-column>
+        </el-table>
+        <el-pagination layout="total, prev, pager, next" :total="acts.total" :page-size="15" v-model:current-page="actPage" @current-change="loadActs" />
+      </el-tab-pane>
+      <el-tab-pane label="回执与承诺书" name="forms">
+        <el-form v-if="can('prevention_write')" inline size="small" class="field-form">
+          <el-form-item label="类型"><el-radio-group v-model="formForm.kind"><el-radio value="receipt">回执</el-radio><el-radio value="pledge">承诺书</el-radio></el-radio-group></el-form-item>
+          <el-form-item label="户号"><el-input v-model="formForm.household_code" placeholder="如 360929004001-0012" data-testid="form-household" /></el-form-item>
+          <el-form-item label="签收日期"><el-date-picker v-model="formForm.signed_on" type="date" value-format="YYYY-MM-DD" :clearable="false" style="width:140px" /></el-form-item>
+          <el-button type="primary" size="small" @click="saveForm" data-testid="form-save">登记</el-button>
+        </el-form>
+        <p class="muted">回执、承诺书只记录户号和签收人（脱敏），不采集其他个人信息。</p>
+        <el-table :data="forms.items" border stripe size="small" data-testid="forms">
+          <el-table-column prop="signed_on" label="日期" width="100" />
+          <el-table-column label="类型" width="80"><template #default="{ row }">{{ row.kind === 'pledge' ? '承诺书' : '回执' }}</template></el-table-column>
+          <el-table-column prop="household_code" label="户号" width="170" />
+          <el-table-column prop="signer" label="签收人" width="80" />
+          <el-table-column prop="jurisdiction_name" label="网格" width="100" />
+          <el-table-column prop="unit_name" label="登记单位" />
+        </el-table>
+      </el-tab-pane>
+      <el-tab-pane label="数据填报与核实" name="figures">
+        <el-button v-if="can('prevention_write')" size="small" type="primary" @click="figOpen = true" data-testid="figure-new">填报数据</el-button>
+        <el-radio-group v-model="figStatus" size="small" style="margin-left:8px" @change="loadFigs">
+          <el-radio-button value="">全部</el-radio-button><el-radio-button value="pending">待核实</el-radio-button><el-radio-button value="verified">已核实</el-radio-button><el-radio-button value="rejected">已退回</el-radio-button></el-radio-group>
+        <el-table :data="figs.items" border stripe size="small" style="margin-top:8px" data-testid="figures">
+          <el-table-column prop="period" label="月份" width="80" />
+          <el-table-column prop="unit_name" label="单位" width="180" />
+          <el-table-column prop="jurisdiction_name" label="区域" width="100" />
+          <el-table-column label="指标" width="170"><template #default="{ row }">{{ zhOf(cat.metrics, row.metric) }}</template></el-table-column>
+          <el-table-column label="数值" width="130"><template #default="{ row }">{{ row.value }}<span v-if="row.base"> / {{ row.base }}</span></template></el-table-column>
+          <el-table-column prop="evidence" label="佐证" />
+          <el-table-column label="状态" width="150"><template #default="{ row }"><el-tag size="small" :type="row.status === 'verified' ? 'success' : row.status === 'rejected' ? 'danger' : 'warning'">{{ zhOf(cat.verification, row.status) }}</el-tag>
+            <span v-if="row.review_note" class="muted"> {{ row.review_note }}</span></template></el-table-column>
+          <el-table-column v-if="review" label="核实" width="120"><template #default="{ row }"><template v-if="row.status === 'pending'">
+            <el-button link type="success" size="small" @click="reviewFig(row, true)" :data-testid="'verify-' + row.id">核实</el-button><el-button link type="danger" size="small" @click="reviewFig(row, false)">退回</el-button></template></template></el-table-column>
+        </el-table>
+      </el-tab-pane>
+      <el-tab-pane label="单位评分" name="scorecard">
+        <el-select v-model="cardUnit" filterable size="small" style="width:320px" @change="loadCard" :disabled="!review" data-testid="scorecard-unit">
+          <el-option v-for="u in units" :key="u.id" :label="u.name" :value="u.id" /></el-select>
+        <el-row v-if="card" :gutter="12" style="margin-top:10px" data-testid="scorecard">
+          <el-col :span="12">
+            <el-descriptions :column="2" border size="small" :title="card.unit_name + '（' + card.from + ' 至 ' + card.to + '）'">
+              <el-descriptions-item label="宣传活动">{{ card.activities }} 次</el-descriptions-item>
+              <el-descriptions-item label="覆盖人数">{{ card.head_count }} 人</el-descriptions-item>
+              <el-descriptions-item label="有佐证的活动">{{ card.activities_with_evidence }} 次（{{ card.files }} 份）</el-descriptions-item>
+              <el-descriptions-item label="回执 / 承诺书">{{ card.receipts }} / {{ card.pledges }}</el-descriptions-item>
+              <el-descriptions-item label="填报 / 已核实">{{ card.figures_submitted }} / {{ card.figures_verified }}</el-descriptions-item>
+              <el-descriptions-item label="本年度责任书"><el-tag size="small" :type="card.letter_signed ? 'success' : 'danger'">{{ card.letter_signed ? '已签订' : '未签订' }}</el-tag></el-descriptions-item>
+              <el-descriptions-item label="任务 办理中/已完成">{{ card.tasks_open }} / {{ card.tasks_done }}</el-descriptions-item>
+              <el-descriptions-item label="逾期任务"><el-tag size="small" :type="card.tasks_overdue ? 'danger' : 'success'">{{ card.tasks_overdue }}</el-tag></el-descriptions-item>
+              <el-descriptions-item v-if="card.coverage" label="入户覆盖率">{{ pct(card.coverage.four.awareness) }}</el-descriptions-item>
+              <el-descriptions-item v-if="card.coverage" label="APP安装率">{{ pct(card.coverage.four.app_install) }}</el-descriptions-item>
+            </el-descriptions>
+            <e-chart v-if="card.by_kind.length" :option="cardChart" style="height:220px;margin-top:8px" />
+          </el-col>
+          <el-col :span="12">
+            <el-card shadow="never"><template #header>{{ zhOf(cat.certifications, card.certification_kind) }}创建条件
+              <el-tag size="small" :type="card.certifiable ? 'success' : 'info'">{{ card.certifiable ? '符合条件' : '尚不符合' }}</el-tag></template>
+              <div v-for="c in card.criteria" :key="c.name_zh" style="margin:4px 0">
+                <el-icon :color="c.met ? '#67c23a' : '#f56c6c'"><component :is="c.met ? 'CircleCheck' : 'CircleClose'" /></el-icon> {{ c.name_zh }} <span class="muted">（{{ c.found }}）</span></div>
+            </el-card>
+          </el-col>
+        </el-row>
+      </el-tab-pane>
+    </el-tabs>
+    <el-dialog v-model="gapsOpen" :title="gapsFor ? gapsFor.parent_name + gapsFor.name + ' 未覆盖户' : ''" width="720px">
+      <p class="muted">统计期间内未签收回执或承诺书的户，请网格员逐户上门宣传。姓名、住址已脱敏。</p>
+      <el-table :data="gaps.items" border size="small" data-testid="gaps">
+        <el-table-column prop="household_code" label="户号" width="170" />
+        <el-table-column prop="grid_name" label="网格" width="90" />
+        <el-table-column prop="head" label="户内人员" width="90" />
+        <el-table-column prop="members" label="人数" width="60" />
+        <el-table-column prop="address" label="住址" />
+      </el-table>
+      <el-pagination layout="total, prev, pager, next" :total="gaps.total" :page-size="20" v-model:current-page="gapPage" @current-change="loadGaps" />
+    </el-dialog>
+    <el-dialog v-model="actOpen" title="登记宣传活动" width="520px">
+      <el-form label-width="90px" size="small" class="field-form">
+        <el-form-item v-if="review" label="单位"><el-select v-model="actForm.unit_id" filterable clearable placeholder="本单位"><el-option v-for="u in units" :key="u.id" :label="u.name" :value="u.id" /></el-select></el-form-item>
+        <el-form-item label="地点"><el-select v-model="actForm.jurisdiction_id" filterable><el-option v-for="n in nodes" :key="n.id" :label="n.name" :value="n.id" /></el-select></el-form-item>
+        <el-form-item label="形式"><el-select v-model="actForm.kind" data-testid="activity-kind"><el-option v-for="k in cat.outreach_kinds" :key="k.code" :label="k.zh" :value="k.code" /></el-select></el-form-item>
+        <el-form-item label="对象"><el-select v-model="actForm.audience"><el-option v-for="k in cat.audiences" :key="k.code" :label="k.zh" :value="k.code" /></el-select></el-form-item>
+        <el-form-item label="主题"><el-input v-model="actForm.title" data-testid="activity-title" /></el-form-item>
+        <el-form-item label="日期"><el-date-picker v-model="actForm.held_on" type="date" value-format="YYYY-MM-DD" :clearable="false" /></el-form-item>
+        <el-form-item label="人数"><el-input-number v-model="actForm.head_count" :min="0" data-testid="activity-count" /></el-form-item>
+      </el-form>
+      <template #footer><el-button @click="actOpen = false">取消</el-button><el-button type="primary" @click="saveAct" data-testid="activity-save">保存</el-button></template>
+    </el-dialog>
+    <el-dialog v-model="figOpen" title="填报数据" width="520px">
+      <el-form label-width="90px" size="small">
+        <el-form-item label="区域"><el-select v-model="figForm.jurisdiction_id" filterable><el-option v-for="n in nodes" :key="n.id" :label="n.name" :value="n.id" /></el-select></el-form-item>
+        <el-form-item label="指标"><el-select v-model="figForm.metric"><el-option v-for="k in cat.metrics" :key="k.code" :label="k.zh" :value="k.code" /></el-select></el-form-item>
+        <el-form-item label="月份"><el-date-picker v-model="figForm.period" type="month" value-format="YYYY-MM" :clearable="false" /></el-form-item>
+        <el-form-item label="数值"><el-input-number v-model="figForm.value" :min="0" /></el-form-item>
+        <el-form-item v-if="figForm.metric === 'sms_coverage'" label="用户总数"><el-input-number v-model="figForm.base" :min="0" /></el-form-item>
+        <el-form-item label="佐证说明"><el-input v-model="figForm.evidence" placeholder="如：APP后台导出截图、短信平台下发回执" /></el-form-item>
+      </el-form>
+      <template #footer><el-button @click="figOpen = false">取消</el-button><el-button type="primary" @click="saveFig">提交</el-button></template>
+    </el-dialog>
+  </div>`,
+};
+
+// ---- Key persons (重点人员一人一档) ---------------------------------------------------------------
+const KeyPersonsPage = {
+  components: { EChart },
+  setup() {
+    const rows = ref([]); const cat = ref({}); const onlyOverdue = ref(false); const current = ref(null); const drawer = ref(false);
+    const newOpen = ref(false); const idq = ref(''); const found = ref(null);
+    const nf = reactive({ categories: ['two_cards'], legal_basis: '《中华人民共和国反电信网络诈骗法》第三十一条', deciding_authority: '', risk_score: 60, visit_every_days: 30 });
+    const mf = reactive({ kind: 'card_restriction', starts_on: todayStr(), ends_on: '', reason: '', appeal_channel: '', documents: '身份证、申诉书' });
+    const vf = reactive({ kind: 'visit', visited_on: todayStr(), note: '' });
+    const cf = reactive({ role: 'grid_worker', name: '' });
+    async function load() { try { rows.value = await get('/key-persons?' + qs({ overdue: onlyOverdue.value || '' })); } catch (e) { fail(e); } }
+    async function open(id) { try { current.value = await get('/key-persons/' + id); drawer.value = true; } catch (e) { fail(e); } }
+    async function find() { try { const p = await get('/residents?' + qs({ id_number: idq.value.trim(), per_page: 1 })); found.value = p.items[0] || null; if (!found.value) ElMessage.warning('辖区内未找到该居民'); } catch (e) { fail(e); } }
+    async function create() {
+      try { const f = await post('/key-persons', { ...nf, resident_id: found.value.id }); newOpen.value = false; await load(); current.value = f; drawer.value = true; } catch (e) { fail(e); }
+    }
+    async function act(path, body) { try { current.value = await (path.endsWith('carers') ? put : post)(path, body); await load(); ElMessage.success('已保存'); } catch (e) { fail(e); } }
+    async function appeal(m, passed) {
+      let grounds;
+      try { ({ value: grounds } = await ElMessageBox.prompt('申诉理由', passed ? '申诉核查通过（立即解除）' : '申诉核查未通过', { inputValidator: (v) => !!(v && v.trim()) || '请填写' })); } catch { return; }
+      try { await post(`/key-persons/measures/${m.id}/appeal`, { filed_on: todayStr(), grounds, passed, note: passed ? '核查通过' : '核查未通过' }); await open(current.value.person.id); await load(); } catch (e) { fail(e); }
+    }
+    const calendar = computed(() => {
+      if (!current.value) return {};
+      const y = todayStr().slice(0, 4);
+      const data = current.value.visits.map((v) => [v.visited_on, 1]);
+      return { tooltip: { formatter: (p) => p.value[0] + (p.value[1] === 2 ? ' 应走访' : ' 已走访') },
+        visualMap: { show: false, min: 0, max: 2, inRange: { color: ['#ebedf0', '#50a3ba', '#d94e5d'] } },
+        calendar: { range: y, cellSize: ['auto', 13], left: 30, right: 10, top: 25, dayLabel: { nameMap: 'ZH' }, monthLabel: { nameMap: 'ZH' }, yearLabel: { show: false } },
+        series: [{ type: 'heatmap', coordinateSystem: 'calendar', data: [...data, [current.value.person.next_visit_due, 2]] }] };
+    });
+    const STATE_ZH = { scheduled: '未生效', in_force: '执行中', lifted: '已解除', expired: '已到期' };
+    onMounted(async () => { try { cat.value = await catalog(); } catch (e) { fail(e); } load(); });
+    return { rows, cat, onlyOverdue, load, open, current, drawer, newOpen, idq, find, found, nf, create, mf, vf, cf, act, appeal, calendar, STATE_ZH, zhOf };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">重点人员（一人一档）
+      <el-button size="small" type="primary" style="margin-left:8px" @click="newOpen = true" data-testid="kp-new">建档</el-button></h2>
+    <p class="muted">风险评分仅供参考；每项管控措施均记录决定人，并告知理由、申诉渠道和所需材料。申诉核查通过即时解除。</p>
+    <el-checkbox v-model="onlyOverdue" @change="load" data-testid="kp-overdue">只看走访逾期</el-checkbox>
+    <el-table :data="rows" border stripe size="small" @row-click="(r) => open(r.id)" data-testid="key-persons">
+      <el-table-column prop="name" label="姓名" width="70" />
+      <el-table-column prop="id_number" label="身份证号" width="170" />
+      <el-table-column label="类别"><template #default="{ row }"><el-tag v-for="c in row.categories" :key="c" size="small" style="margin:1px">{{ zhOf(cat.categories, c) }}</el-tag></template></el-table-column>
+      <el-table-column prop="jurisdiction_name" label="住址网格" width="100" />
+      <el-table-column prop="unit_name" label="管控单位" width="140" />
+      <el-table-column prop="risk_score" label="风险分(参考)" width="100" />
+      <el-table-column label="在执行措施" width="90"><template #default="{ row }">{{ row.measures_in_force }}</template></el-table-column>
+      <el-table-column label="下次走访" width="120"><template #default="{ row }"><el-tag size="small" :type="row.visit_overdue ? 'danger' : 'success'">{{ row.next_visit_due }}{{ row.visit_overdue ? ' 逾期' : '' }}</el-tag></template></el-table-column>
+      <el-table-column label="" width="70"><template #default="{ row }"><el-tag v-if="row.abroad" size="small" type="warning">劝返中</el-tag></template></el-table-column>
+    </el-table>
+    <el-drawer v-model="drawer" size="62%" :title="current ? current.person.name + ' ' + current.person.id_number : ''" data-testid="kp-file">
+      <template v-if="current">
+        <el-descriptions :column="3" border size="small">
+          <el-descriptions-item label="类别">{{ current.person.categories.map((c) => zhOf(cat.categories, c)).join('、') }}</el-descriptions-item>
+          <el-descriptions-item label="法律依据">{{ current.legal_basis }}</el-descriptions-item>
+          <el-descriptions-item label="决定机关">{{ current.deciding_authority }}</el-descriptions-item>
+          <el-descriptions-item label="管控单位">{{ current.person.unit_name }}</el-descriptions-item>
+          <el-descriptions-item label="建档日期">{{ current.person.opened_on }}</el-descriptions-item>
+          <el-descriptions-item label="走访周期">每 {{ current.person.visit_every_days }} 天</el-descriptions-item>
+        </el-descriptions>
+        <h4>走访日历 <el-tag size="small" :type="current.person.visit_overdue ? 'danger' : 'success'">下次应走访 {{ current.person.next_visit_due }}</el-tag></h4>
+        <e-chart :option="calendar" style="height:150px" />
+        <el-form inline size="small" class="field-form">
+          <el-select v-model="vf.kind" style="width:120px"><el-option v-for="k in cat.visit_kinds" :key="k.code" :label="k.zh" :value="k.code" /></el-select>
+          <el-date-picker v-model="vf.visited_on" type="date" value-format="YYYY-MM-DD" :clearable="false" style="width:140px" />
+          <el-input v-model="vf.note" placeholder="走访情况" style="width:220px" data-testid="kp-visit-note" />
+          <el-button type="primary" @click="act('/key-persons/' + current.person.id + '/visits', vf)" data-testid="kp-visit">记录走访</el-button>
+        </el-form>
+        <h4>七包一管控 <span class="muted" v-if="current.missing_carers.length">缺：{{ current.missing_carers.map((r) => zhOf(cat.carer_roles, r)).join('、') }}</span></h4>
+        <el-table :data="current.carers" border size="small"><el-table-column label="角色" width="160"><template #default="{ row }">{{ zhOf(cat.carer_roles, row.role) }}</template></el-table-column><el-table-column prop="name" label="姓名" /></el-table>
+        <el-form inline size="small" style="margin-top:6px">
+          <el-select v-model="cf.role" style="width:170px"><el-option v-for="k in cat.carer_roles" :key="k.code" :label="k.zh" :value="k.code" /></el-select>
+          <el-input v-model="cf.name" placeholder="姓名" style="width:120px" /><el-button @click="act('/key-persons/' + current.person.id + '/carers', cf)">设置包保人</el-button>
+        </el-form>
+        <h4>管控措施</h4>
+        <el-table :data="current.measures" border size="small" data-testid="kp-measures">
+          <el-table-column label="措施" width="150"><template #default="{ row }">{{ zhOf(cat.measure_kinds, row.kind) }}</template></el-table-column>
+          <el-table-column label="期限" width="190"><template #default="{ row }">{{ row.starts_on }} 至 {{ row.ends_on }}</template></el-table-column>
+          <el-table-column prop="decided_by" label="决定人" width="90" />
+          <el-table-column label="告知" ><template #default="{ row }">{{ row.reason }}；申诉：{{ row.appeal_channel }}；材料：{{ row.documents }}</template></el-table-column>
+          <el-table-column label="状态" width="90"><template #default="{ row }"><el-tag size="small" :type="row.state === 'in_force' ? 'danger' : 'info'">{{ STATE_ZH[row.state] }}</el-tag></template></el-table-column>
+          <el-table-column label="申诉" width="130"><template #default="{ row }"><template v-if="row.state === 'in_force'">
+            <el-button link type="success" size="small" @click="appeal(row, true)" data-testid="kp-appeal-pass">通过</el-button><el-button link size="small" @click="appeal(row, false)">不通过</el-button></template></template></el-table-column>
+        </el-table>
+        <el-form inline size="small" style="margin-top:6px">
+          <el-select v-model="mf.kind" style="width:170px"><el-option v-for="k in cat.measure_kinds" :key="k.code" :label="k.zh" :value="k.code" /></el-select>
+          <el-date-picker v-model="mf.starts_on" type="date" value-format="YYYY-MM-DD" style="width:130px" /> 至
+          <el-date-picker v-model="mf.ends_on" type="date" value-format="YYYY-MM-DD" style="width:130px" />
+          <el-input v-model="mf.reason" placeholder="告知理由" style="width:160px" /><el-input v-model="mf.appeal_channel" placeholder="申诉渠道" style="width:140px" />
+          <el-button @click="act('/key-persons/' + current.person.id + '/measures', mf)">采取措施</el-button>
+        </el-form>
+        <h4>走访记录</h4>
+        <el-table :data="current.visits" border size="small"><el-table-column prop="visited_on" label="日期" width="100" /><el-table-column label="类型" width="110"><template #default="{ row }">{{ zhOf(cat.visit_kinds, row.kind) }}</template></el-table-column><el-table-column prop="by_name" label="走访人" width="140" /><el-table-column prop="note" label="情况" /></el-table>
+        <template v-if="current.transfers.length"><h4>移交记录</h4>
+          <el-table :data="current.transfers" border size="small"><el-table-column prop="from_unit" label="移出单位" /><el-table-column prop="to_unit" label="接收单位" /><el-table-column prop="reason" label="原因" /><el-table-column prop="by_name" label="经办" /></el-table></template>
+      </template>
+    </el-drawer>
+    <el-dialog v-model="newOpen" title="重点人员建档" width="560px">
+      <el-form label-width="100px" size="small">
+        <el-form-item label="身份证号"><el-input v-model="idq" style="width:240px" /><el-button @click="find" style="margin-left:6px">查找</el-button>
+          <span v-if="found" style="margin-left:8px">{{ found.name }} {{ found.jurisdiction_name }}</span></el-form-item>
+        <el-form-item label="类别"><el-select v-model="nf.categories" multiple style="width:100%"><el-option v-for="k in cat.categories" :key="k.code" :label="k.zh" :value="k.code" /></el-select></el-form-item>
+        <el-form-item label="法律依据"><el-input v-model="nf.legal_basis" /></el-form-item>
+        <el-form-item label="决定机关"><el-input v-model="nf.deciding_authority" placeholder="如 清溪县公安局" /></el-form-item>
+        <el-form-item label="风险分(参考)"><el-input-number v-model="nf.risk_score" :min="0" :max="100" /></el-form-item>
+        <el-form-item label="走访周期(天)"><el-input-number v-model="nf.visit_every_days" :min="1" /></el-form-item>
+      </el-form>
+      <template #footer><el-button @click="newOpen = false">取消</el-button><el-button type="primary" :disabled="!found" @click="create">建档</el-button></template>
+    </el-dialog>
+  </div>`,
+};
+
+// ---- Tasks (任务待办) ------------------------------------------------------------------------------
+const TasksPage = {
+  components: { EChart },
+  setup() {
+    const inbox = ref({ tasks: [], visits_due: [] }); const all = ref({ items: [], total: 0 }); const cat = ref({}); const units = ref([]);
+    const q = reactive({ status: 'open', kind: '', overdue: false, unit_id: null, page: 1 });
+    const rf = reactive({ unit_id: null, kind: 'inspection', title: '', detail: '', due_on: '' }); const raiseOpen = ref(false);
+    const planMonth = ref(todayStr().slice(0, 7)); const duties = ref([]);
+    const review = can('prevention_review');
+    async function loadInbox() { try { inbox.value = await get('/inbox'); duties.value = await get('/workplan/duties'); } catch (e) { fail(e); } }
+    async function loadAll() { try { all.value = await get('/tasks?' + qs({ ...q, overdue: q.overdue || '', unit_id: q.unit_id || '', per_page: 20 })); } catch (e) { fail(e); } }
+    async function close(t, status) {
+      let evidence = '';
+      if (status === 'done') { try { ({ value: evidence } = await ElMessageBox.prompt('办理情况及佐证材料', '完成任务', { inputValidator: (v) => !!(v && v.trim()) || '请填写' })); } catch { return; } }
+      else { try { await ElMessageBox.confirm('撤销后不可恢复，确认？', '撤销任务', { type: 'warning' }); } catch { return; } }
+      try { await post(`/tasks/${t.id}/close`, { status, evidence }); ElMessage.success('已办结'); loadInbox(); if (review) loadAll(); } catch (e) { fail(e); }
+    }
+    async function raise() { try { await post('/tasks', rf); raiseOpen.value = false; ElMessage.success('已下发'); loadAll(); } catch (e) { fail(e); } }
+    async function plan() {
+      try { await post('/workplan/adopt'); const r = await post('/workplan/tasks?' + qs({ month: planMonth.value })); ElMessage.success(`已按工作方案生成 ${r.tasks_raised} 项任务`); loadAll(); } catch (e) { fail(e); }
+    }
+    onMounted(async () => {
+      try { cat.value = await catalog(); if (review) units.value = (await get('/units?per_page=500')).items; } catch (e) { fail(e); }
+      loadInbox(); if (review) loadAll();
+    });
+    return { inbox, all, cat, units, q, loadAll, close, rf, raiseOpen, raise, planMonth, plan, review, duties, zhOf };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">任务待办</h2>
+    <el-row :gutter="12">
+      <el-col :span="review ? 10 : 24">
+        <el-card shadow="never" data-testid="inbox"><template #header>本单位待办 <el-tag size="small">{{ inbox.tasks.length }}</el-tag> · 今天 {{ inbox.today }}</template>
+          <div v-if="inbox.visits_due.length" data-testid="inbox-visits"><b>重点人员走访逾期（我是包保人）</b>
+            <div v-for="v in inbox.visits_due" :key="v.id" class="task-line"><el-tag size="small" type="danger">应于 {{ v.next_visit_due }} 走访</el-tag> {{ v.name }} {{ v.jurisdiction_name }}
+              <el-button link type="primary" size="small" @click="location.hash = '#/keypersons'">去走访</el-button></div></div>
+          <div v-for="t in inbox.tasks" :key="t.id" class="task-line" :data-testid="'task-' + t.id">
+            <el-tag size="small" :type="t.overdue ? 'danger' : 'warning'">{{ t.overdue ? '逾期' : '截止' }} {{ t.due_on }}</el-tag>
+            <el-tag size="small" type="info">{{ zhOf(cat.task_kinds, t.kind) }}</el-tag> {{ t.title }}
+            <el-button link type="primary" size="small" @click="close(t, 'done')" :data-testid="'task-done-' + t.id">办结</el-button>
+            <div class="muted" style="margin-left:8px">{{ t.detail }}</div></div>
+          <el-empty v-if="!inbox.tasks.length && !inbox.visits_due.length" description="暂无待办" />
+          <details v-if="duties.length" style="margin-top:8px"><summary class="muted">本单位职责（工作方案 {{ duties[0].plan_version }}）</summary>
+            <div v-for="d in duties" :key="d.title" class="task-line"><b>{{ d.title }}</b>（每{{ d.every_months }}个月）：{{ d.detail }}</div></details>
+        </el-card>
+      </el-col>
+      <el-col v-if="review" :span="14">
+        <el-card shadow="never"><template #header>全部任务
+          <el-button size="small" type="primary" style="margin-left:8px" @click="raiseOpen = true">下发任务</el-button>
+          <el-date-picker v-model="planMonth" type="month" value-format="YYYY-MM" size="small" style="width:110px;margin-left:8px" :clearable="false" />
+          <el-button size="small" @click="plan" data-testid="plan-month">按工作方案生成当月任务</el-button></template>
+          <el-form inline size="small">
+            <el-select v-model="q.status" style="width:100px" @change="loadAll"><el-option value="" label="全部状态" /><el-option v-for="s in cat.task_statuses" :key="s.code" :label="s.zh" :value="s.code" /></el-select>
+            <el-select v-model="q.kind" style="width:130px" @change="loadAll"><el-option value="" label="全部类型" /><el-option v-for="s in cat.task_kinds" :key="s.code" :label="s.zh" :value="s.code" /></el-select>
+            <el-select v-model="q.unit_id" filterable clearable placeholder="全部单位" style="width:200px" @change="loadAll"><el-option v-for="u in units" :key="u.id" :label="u.name" :value="u.id" /></el-select>
+            <el-checkbox v-model="q.overdue" @change="loadAll">只看逾期</el-checkbox>
+          </el-form>
+          <el-table :data="all.items" border stripe size="small" data-testid="tasks">
+            <el-table-column prop="unit_name" label="责任单位" width="150" />
+            <el-table-column label="类型" width="110"><template #default="{ row }">{{ zhOf(cat.task_kinds, row.kind) }}</template></el-table-column>
+            <el-table-column prop="title" label="任务" />
+            <el-table-column label="截止" width="110"><template #default="{ row }"><el-tag size="small" :type="row.overdue ? 'danger' : ''">{{ row.due_on }}</el-tag></template></el-table-column>
+            <el-table-column label="状态" width="150"><template #default="{ row }">{{ zhOf(cat.task_statuses, row.status) }}<span v-if="row.closed_by" class="muted"> {{ row.closed_by }}</span></template></el-table-column>
+            <el-table-column label="" width="70"><template #default="{ row }"><el-button v-if="row.status === 'open'" link size="small" @click="close(row, 'cancelled')">撤销</el-button></template></el-table-column>
+          </el-table>
+          <el-pagination layout="total, prev, pager, next" :total="all.total" :page-size="20" v-model:current-page="q.page" @current-change="loadAll" />
+        </el-card>
+      </el-col>
+    </el-row>
+    <el-dialog v-model="raiseOpen" title="下发任务 / 整改事项" width="520px">
+      <el-form label-width="80px" size="small">
+        <el-form-item label="责任单位"><el-select v-model="rf.unit_id" filterable><el-option v-for="u in units" :key="u.id" :label="u.name" :value="u.id" /></el-select></el-form-item>
+        <el-form-item label="类型"><el-select v-model="rf.kind"><el-option v-for="s in cat.task_kinds" :key="s.code" :label="s.zh" :value="s.code" /></el-select></el-form-item>
+        <el-form-item label="任务"><el-input v-model="rf.title" /></el-form-item>
+        <el-form-item label="要求"><el-input v-model="rf.detail" type="textarea" /></el-form-item>
+        <el-form-item label="截止"><el-date-picker v-model="rf.due_on" type="date" value-format="YYYY-MM-DD" /></el-form-item>
+      </el-form>
+      <template #footer><el-button @click="raiseOpen = false">取消</el-button><el-button type="primary" @click="raise">下发</el-button></template>
+    </el-dialog>
+  </div>`,
+};
+
+// ---- Supervision (一案双查、通报点名、行业治理) ------------------------------------------------------------
+const SupervisionPage = {
+  components: { EChart },
+  setup() {
+    const tab = ref('dual'); const dual = ref({ items: [], total: 0 }); const pending = ref(true); const page = ref(1);
+    const lastMonth = (() => { const d = new Date(Date.now() + 8 * 3600e3); d.setUTCDate(1); d.setUTCMonth(d.getUTCMonth() - 1); return d.toISOString().slice(0, 7); })();
+    const month = ref(lastMonth); const namings = ref([]); const outlets = ref(null);
+    async function loadDual() { try { dual.value = await get('/supervision/dual-inquiries?' + qs({ pending: pending.value || '', page: page.value, per_page: 20 })); } catch (e) { fail(e); } }
+    async function sample() { try { const r = await post('/supervision/dual-inquiries?' + qs({ month: month.value })); ElMessage.success(`抽取 ${r.opened} 起案件（抽查比例 ${r.rate * 100}%）`); loadDual(); } catch (e) { fail(e); } }
+    async function answer(d, educated) {
+      let note;
+      try { ({ value: note } = await ElMessageBox.prompt('回访核实情况', educated ? '已接受宣传教育' : '未接受宣传教育（倒查责任单位）', { inputValidator: (v) => !!(v && v.trim()) || '请填写' })); } catch { return; }
+      try { const r = await post(`/supervision/dual-inquiries/${d.id}/answer`, { educated, note }); if (r.task_id) ElMessage.warning(`已向 ${r.responsible_unit} 下发整改任务`); loadDual(); } catch (e) { fail(e); }
+    }
+    async function loadNamings() { try { namings.value = await get('/supervision/namings?' + qs({ month: month.value })); } catch (e) { fail(e); } }
+    async function name() { try { namings.value = await post('/supervision/namings?' + qs({ month: month.value })); ElMessage.success('已生成点名通报'); } catch (e) { fail(e); } }
+    async function loadOutlets() { try { outlets.value = await get('/governance/outlets'); } catch (e) { fail(e); } }
+    async function nameOutlets() { try { const r = await post('/governance/outlets/name'); ElMessage.success(`已下发整改任务 ${r.tasks_raised} 项`); loadOutlets(); } catch (e) { fail(e); } }
+    const outletChart = computed(() => {
+      if (!outlets.value) return {};
+      const top = outlets.value.outlets.slice(0, 12).reverse();
+      return { tooltip: {}, grid: { left: 170, right: 40, top: 10, bottom: 20 }, xAxis: { type: 'value', name: '涉诈卡/户' }, yAxis: { type: 'category', data: top.map((o) => o.name) },
+        series: [{ type: 'bar', data: top.map((o) => ({ value: o.involved, itemStyle: { color: o.named ? '#d94e5d' : '#5470c6' } })), label: { show: true, position: 'right' } }] };
+    });
+    function onTab(t) { if (t === 'namings') loadNamings(); if (t === 'outlets') loadOutlets(); }
+    const fmtDay = (ms) => new Date(ms).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' });
+    onMounted(loadDual);
+    return { tab, dual, pending, page, loadDual, sample, answer, month, namings, loadNamings, name, outlets, loadOutlets, nameOutlets, outletChart, onTab, fmtDay, can, pct };
+  },
+  template: `
+  <div>
+    <h2 class="page-title">监督问责</h2>
+    <div style="margin-bottom:8px"><span class="muted">月份 </span><el-date-picker v-model="month" type="month" value-format="YYYY-MM" size="small" :clearable="false" style="width:120px" /></div>
+    <el-tabs v-model="tab" @tab-change="onTab">
+      <el-tab-pane label="一案双查" name="dual">
+        <el-button v-if="can('prevention_review')" size="small" type="primary" @click="sample" data-testid="dual-sample">抽取本月案件</el-button>
+        <el-checkbox v-model="pending" style="margin-left:8px" @change="loadDual">只看待回访</el-checkbox>
+        <p class="muted">系统自动查找受害人本人或同户在案发前签收的回执、承诺书；回访核实后，未接受宣传教育的，倒查村(社区)等责任单位并下发整改任务。</p>
+        <el-table :data="dual.items" border stripe size="small" data-testid="dual-inquiries">
+          <el-table-column prop="case_no" label="案件编号" width="150" />
+          <el-table-column label="报案日期" width="100"><template #default="{ row }">{{ fmtDay(row.reported_at) }}</template></el-table-column>
+          <el-table-column prop="jurisdiction_name" label="受害人所在村(社区)" width="140" />
+          <el-table-column label="系统查找" width="220"><template #default="{ row }"><el-tag size="small" :type="row.forms_found ? 'success' : 'danger'">{{ row.forms_found ? '找到 ' + row.forms_found + ' 份回执/承诺书' : '无宣传记录' }}</el-tag>
+            <div class="muted">{{ row.found_detail }}</div></template></el-table-column>
+          <el-table-column label="回访结论" width="150"><template #default="{ row }"><span v-if="row.answer">{{ row.answer === 'yes' ? '已接受宣传' : '未接受宣传' }}</span><span v-else class="muted">待回访</span></template></el-table-column>
+          <el-table-column prop="note" label="核实情况" />
+          <el-table-column label="责任单位" width="140"><template #default="{ row }">{{ row.responsible_unit || '' }}<el-tag v-if="row.task_id" size="small" type="warning">整改#{{ row.task_id }}</el-tag></template></el-table-column>
+          <el-table-column label="" width="130"><template #default="{ row }"><template v-if="!row.answer">
+            <el-button link type="success" size="small" @click="answer(row, true)">已宣传</el-button><el-button link type="danger" size="small" @click="answer(row, false)" :data-testid="'dual-no-' + row.id">未宣传</el-button></template></template></el-table-column>
+        </el-table>
+        <el-pagination layout="total, prev, pager, next" :total="dual.total" :page-size="20" v-model:current-page="page" @current-change="loadDual" />
+      </el-tab-pane>
+      <el-tab-pane label="通报点名与挂牌整治" name="namings">
+        <el-button v-if="can('prevention_review')" size="small" type="primary" @click="name">生成本月点名</el-button>
+        <p class="muted">每月发案数最多的村(社区)予以通报点名；近12个月被点名3次及以上的挂牌整治，向其村(居)委会下发整改清单。</p>
+        <el-table :data="namings" border stripe size="small" data-testid="namings">
+          <el-table-column prop="rank" label="名次" width="60" /><el-table-column prop="name" label="村(社区)" />
+          <el-table-column prop="cases" label="本月发案" width="90" />
+          <el-table-column label="近12个月被点名" width="140"><template #default="{ row }"><el-tag size="small" :type="row.times_named_12m >= 3 ? 'danger' : 'info'">{{ row.times_named_12m }} 次{{ row.times_named_12m >= 3 ? ' 挂牌整治' : '' }}</el-tag></template></el-table-column>
+        </el-table>
+      </el-tab-pane>
+      <el-tab-pane label="行业治理(断卡)" name="outlets">
+        <template v-if="outlets">
+          <el-button v-if="can('prevention_review')" size="small" type="primary" @click="nameOutlets">通报超阈值网点并下发整改</el-button>
+          <span class="muted"> 统计 {{ outlets.from }} 至 {{ outlets.to }} 开立的卡/账户；涉诈 {{ outlets.threshold }} 个及以上的网点予以通报。</span>
+          <e-chart :option="outletChart" style="height:320px" />
+          <el-table :data="outlets.outlets" border stripe size="small" data-testid="outlets">
+            <el-table-column prop="rank" label="名次" width="60" /><el-table-column prop="name" label="网点" />
+            <el-table-column prop="opened" label="开卡/户数" width="90" /><el-table-column prop="involved" label="涉诈数" width="80" />
+            <el-table-column label="涉诈率" width="80"><template #default="{ row }">{{ pct(row.share) }}</template></el-table-column>
+            <el-table-column label="最近开户检查" width="170"><template #default="{ row }">{{ row.last_check || '未检查' }} <el-tag v-if="row.last_check" size="small" :type="row.last_check_passed ? 'success' : 'danger'">{{ row.last_check_passed ? '合格' : '不合格' }}</el-tag></template></el-table-column>
+            <el-table-column label="" width="80"><template #default="{ row }"><el-tag v-if="row.named" size="small" type="danger">通报</el-tag></template></el-table-column>
+          </el-table>
+        </template>
+      </el-tab-pane>
+    </el-tabs>
+  </div>`,
+};
+
 // ---- Shell -----------------------------------------------------------------------------------
 const MENU = [
   { path: '/', title: '工作台', icon: 'DataBoard', perm: 'registry_read', page: DashboardPage },
@@ -1356,6 +1876,10 @@ const MENU = [
   { path: '/bank', title: '止付冻结', icon: 'Lock', show: () => can('list_write') || can('case_read') || (session.me && session.me.role === 'bank_liaison'), page: BankPage },
   { path: '/ranking', title: '排名通报', icon: 'TrendCharts', perm: 'case_read', page: RankingPage },
   { path: '/reports', title: '通报与报告', icon: 'Tickets', perm: 'report_read', page: ReportsPage },
+  { path: '/tasks', title: '任务待办', icon: 'List', show: () => can('prevention_write') || can('prevention_review') || can('key_person'), page: TasksPage },
+  { path: '/prevention', title: '宣传防范', icon: 'Promotion', show: () => can('prevention_write') || can('prevention_review'), page: PreventionPage },
+  { path: '/keypersons', title: '重点人员', icon: 'Avatar', perm: 'key_person', page: KeyPersonsPage },
+  { path: '/supervision', title: '监督问责', icon: 'Stamp', perm: 'case_read', page: SupervisionPage },
   { path: '/residents', title: '居民信息', icon: 'User', perm: 'resident_read', page: ResidentsPage },
   { path: '/users', title: '用户管理', icon: 'UserFilled', perm: 'user_admin', page: UsersPage },
   { path: '/keys', title: '接口密钥', icon: 'Key', perm: 'user_admin', page: KeysPage },

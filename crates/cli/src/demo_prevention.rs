@@ -170,11 +170,11 @@ pub async fn seed(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) 
 
     seed_key_persons(state, plan, &mut rng, today).await?;
     seed_dual_inquiries(state, &mut rng, today).await?;
-    // Village namings of the past twelve months (the office's monthly notice).
-    let cfg = &state.config.prevention;
+    // The office's monthly notices of the past year: villages named three times are listed
+    // for rectification.
     for back in (1..=12).rev() {
         let m = today.first_of_month().checked_sub(jiff::Span::new().months(back)).unwrap_or(today).strftime("%Y-%m").to_string();
-        store.name_villages(&m, cfg.naming_top_n, cfg.listing_threshold, "县反诈办").await?;
+        server::figures::raise_listings(store, &m, "县反诈办").await.map_err(|e| anyhow::anyhow!("notice {m}: {e:?}"))?;
     }
     seed_outlets(state, seed, &mut rng, today).await?;
     eprintln!("Demo prevention work in {:.1} s: {} receipts and pledges.", started.elapsed().as_secs_f64(), forms.len());

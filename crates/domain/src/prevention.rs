@@ -162,17 +162,13 @@ pub struct PreventionConfig {
     pub dual_inquiry_rate: f64,
     /// Days a unit has to rectify after a "no" in the dual inquiry.
     pub rectification_days: i64,
-    /// Villages named in each monthly notice.
-    pub naming_top_n: usize,
-    /// Namings within twelve months that list a village for rectification.
-    pub listing_threshold: i64,
     /// Fraud-involved cards or accounts that name an outlet.
     pub outlet_threshold: i64,
 }
 
 impl Default for PreventionConfig {
     fn default() -> Self {
-        Self { targets: Targets::default(), dual_inquiry_rate: 1.0, rectification_days: 30, naming_top_n: 5, listing_threshold: 3, outlet_threshold: 3 }
+        Self { targets: Targets::default(), dual_inquiry_rate: 1.0, rectification_days: 30, outlet_threshold: 3 }
     }
 }
 
@@ -183,8 +179,8 @@ impl PreventionConfig {
         if !(0.0..=1.0).contains(&self.dual_inquiry_rate) {
             return Err(InvalidValue::new("dual_inquiry_rate", "a share in [0, 1]"));
         }
-        if self.naming_top_n == 0 || self.listing_threshold < 1 || self.outlet_threshold < 1 || self.rectification_days < 1 {
-            return Err(InvalidValue::new("prevention", "naming_top_n, listing_threshold, outlet_threshold and rectification_days must be at least 1"));
+        if self.outlet_threshold < 1 || self.rectification_days < 1 {
+            return Err(InvalidValue::new("prevention", "outlet_threshold and rectification_days must be at least 1"));
         }
         Ok(())
     }

@@ -169,10 +169,29 @@ pub async fn ranking(store: &store::Store, month: &str, cutoff_ms: Option<i64>) 
 pub struct Rectification {
     /// Village or community.
     pub jurisdiction: String,
+    /// Its id.
+    pub jurisdiction_id: i64,
     /// Times named within the look-back.
     pub times_named: usize,
     /// Deadline, ms.
     pub rectify_by_ms: i64,
+}
+
+/// A village named in the month's notice.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Named {
+    /// Place in the notice (1 = most cases).
+    pub rank: usize,
+    /// Village or community.
+    pub jurisdiction_id: i64,
+    /// Its name.
+    pub name: String,
+    /// Cases in the month.
+    pub cases: u32,
+    /// Loss in the month, fen.
+    pub loss_fen: i64,
+    /// Times named within the look-back, this month included.
+    pub times_named: usize,
 }
 
 /// A case that needs a full trace-back review.
@@ -202,6 +221,8 @@ pub struct Ladder {
     pub rules: LadderRules,
     /// Villages named in this month's notice.
     pub named: Vec<String>,
+    /// The same, with their figures.
+    pub named_detail: Vec<Named>,
     /// Month → villages named, over the look-back.
     pub notices: BTreeMap<String, Vec<String>>,
     /// Listed for rectification.
@@ -218,16 +239,33 @@ pub async fn ladder(store: &store::Store, month: &str) -> ApiResult<Ladder> {
     let months = months_ending(month, rules.lookback_months as i32)?;
     let (from_ms, _) = month_bounds(&months[0])?;
     let facts = store.case_facts(from_ms, month_end, store::now_ms()).await?;
-    let mut by_month: BTreeMap<String, BTreeMap<String, (u32, i64)>> = BTreeMap::new();
+    // Villages are counted by id: two towns may each have a village of the same name.
+    let mut by_month: BTreeMap<String, BTreeMap<i64, (u32, i64)>> = BTreeMap::new();
+    let mut names: BTreeMap<i64, String> = BTreeMap::new();
     for c in &facts {
-        if let Some(m) = domain::time::china_month(c.reported_at) {
-            let e = by_month.entry(m).or_default().entry(c.jurisdiction_name.clone()).or_default();
-            e.0 += 1;
-            e.1 += c.loss_fen;
-        }
+        let (Some(m), Some(j)) = (domain::time::china_month(c.reported_at), c.jurisdiction_id) else { continue };
+        names.entry(j).or_insert_with(|| c.jurisdiction_name.clone());
+        let e = by_month.entry(m).or_default().entry(j).or_default();
+        e.0 += 1;
+        e.1 += c.loss_fen;
     }
-    let notices: BTreeMap<String, Vec<String>> = by_month.iter().map(|(m, v)| (m.clone(), named_in_notice(v, rules.notice_top_n))).collect();
-    let listed = listed_for_rectification(&notices, &rules);
+    let notice_ids: BTreeMap<String, Vec<i64>> = by_month.iter().map(|(m, v)| (m.clone(), named_in_notice(v, rules.notice_top_n))).collect();
+    let listed = listed_for_rectification(&notice_ids, &rules);
+    let name = |j: &i64| names.get(j).cloned().unwrap_or_default();
+    let notices: BTreeMap<String, Vec<String>> = notice_ids.iter().map(|(m, v)| (m.clone(), v.iter().map(name).collect())).collect();
+    let times = |j: i64| notice_ids.values().rev().take(rules.lookback_months).filter(|v| v.contains(&j)).count();
+    let named_detail: Vec<Named> = notice_ids
+        .get(month)
+        .map(|ids| {
+            ids.iter()
+                .enumerate()
+                .map(|(i, j)| {
+                    let (cases, loss_fen) = by_month.get(month).and_then(|m| m.get(j)).copied().unwrap_or_default();
+                    Named { rank: i + 1, jurisdiction_id: *j, name: name(j), cases, loss_fen, times_named: times(*j) }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let deadline = month_end + rules.rectify_days * 86_400_000;
     let traceback = facts
         .iter()
@@ -244,11 +282,38 @@ pub async fn ladder(store: &store::Store, month: &str) -> ApiResult<Ladder> {
     Ok(Ladder {
         month: month.to_string(),
         named: notices.get(month).cloned().unwrap_or_default(),
-        rectification: listed.into_iter().map(|(v, n)| Rectification { jurisdiction: v, times_named: n, rectify_by_ms: deadline }).collect(),
+        rectification: listed.into_iter().map(|(j, n)| Rectification { jurisdiction: name(&j), jurisdiction_id: j, times_named: n, rectify_by_ms: deadline }).collect(),
+        named_detail,
         notices,
         traceback,
         rules,
     })
+}
+
+/// Issues a month's notice: computes the ladder and gives every village listed for
+/// rectification (named `rectify_after` times within the look-back) a rectification task with
+/// the rectification list, for its village committee. Raising twice raises nothing new.
+pub async fn raise_listings(store: &store::Store, month: &str, by: &str) -> ApiResult<Ladder> {
+    let l = ladder(store, month).await?;
+    for r in &l.rectification {
+        let Some(unit_id) = store.village_committee(r.jurisdiction_id).await? else {
+            tracing::warn!(jurisdiction = r.jurisdiction_id, "a village listed for rectification has no committee unit");
+            continue;
+        };
+        let due = domain::time::china_date(r.rectify_by_ms).unwrap_or(jiff::civil::date(2100, 1, 1));
+        store
+            .raise_task(&store::NewTask {
+                unit_id,
+                kind: domain::task::TaskKind::Rectification,
+                title: format!("挂牌整治：{}近{}个月{}次被通报点名", r.jurisdiction, l.rules.lookback_months, r.times_named),
+                detail: "整改清单：1. 逐户宣传，签订回执、承诺书，做到全覆盖；2. 国家反诈中心APP安装率达标；3. 重点人员逐一走访帮教；4. 每月向县反诈办报送整改进展。".into(),
+                source_ref: format!("listing:{}:{month}", r.jurisdiction_id),
+                due_on: due,
+                created_by: by.into(),
+            })
+            .await?;
+    }
+    Ok(l)
 }
 
 /// A statistics period and the two it is compared with.

@@ -1799,7 +1799,7 @@ const SupervisionPage = {
       try { const r = await post(`/supervision/dual-inquiries/${d.id}/answer`, { educated, note }); if (r.task_id) ElMessage.warning(`已向 ${r.responsible_unit} 下发整改任务`); loadDual(); } catch (e) { fail(e); }
     }
     async function loadNamings() { try { namings.value = await get('/supervision/namings?' + qs({ month: month.value })); } catch (e) { fail(e); } }
-    async function name() { try { namings.value = await post('/supervision/namings?' + qs({ month: month.value })); ElMessage.success('已生成点名通报'); } catch (e) { fail(e); } }
+    async function name() { try { namings.value = await post('/supervision/namings?' + qs({ month: month.value })); ElMessage.success('已向挂牌整治村(社区)下发整改清单'); } catch (e) { fail(e); } }
     async function loadOutlets() { try { outlets.value = await get('/governance/outlets'); } catch (e) { fail(e); } }
     async function nameOutlets() { try { const r = await post('/governance/outlets/name'); ElMessage.success(`已下发整改任务 ${r.tasks_raised} 项`); loadOutlets(); } catch (e) { fail(e); } }
     const outletChart = computed(() => {
@@ -1837,12 +1837,13 @@ const SupervisionPage = {
         <el-pagination layout="total, prev, pager, next" :total="dual.total" :page-size="20" v-model:current-page="page" @current-change="loadDual" />
       </el-tab-pane>
       <el-tab-pane label="通报点名与挂牌整治" name="namings">
-        <el-button v-if="can('prevention_review')" size="small" type="primary" @click="name">生成本月点名</el-button>
+        <el-button v-if="can('prevention_review')" size="small" type="primary" @click="name">下发挂牌整治任务</el-button>
         <p class="muted">每月发案数最多的村(社区)予以通报点名；近12个月被点名3次及以上的挂牌整治，向其村(居)委会下发整改清单。</p>
         <el-table :data="namings" border stripe size="small" data-testid="namings">
           <el-table-column prop="rank" label="名次" width="60" /><el-table-column prop="name" label="村(社区)" />
           <el-table-column prop="cases" label="本月发案" width="90" />
-          <el-table-column label="近12个月被点名" width="140"><template #default="{ row }"><el-tag size="small" :type="row.times_named_12m >= 3 ? 'danger' : 'info'">{{ row.times_named_12m }} 次{{ row.times_named_12m >= 3 ? ' 挂牌整治' : '' }}</el-tag></template></el-table-column>
+          <el-table-column label="损失(万元)" width="100"><template #default="{ row }">{{ (row.loss_fen / 1e6).toFixed(2) }}</template></el-table-column>
+          <el-table-column label="近12个月被点名" width="140"><template #default="{ row }"><el-tag size="small" :type="row.times_named >= 3 ? 'danger' : 'info'">{{ row.times_named }} 次{{ row.times_named >= 3 ? ' 挂牌整治' : '' }}</el-tag></template></el-table-column>
         </el-table>
       </el-tab-pane>
       <el-tab-pane label="行业治理(断卡)" name="outlets">

@@ -118,6 +118,8 @@ pub struct CaseFact {
     pub loss_fen: i64,
     /// The victim's village or community.
     pub jurisdiction_name: String,
+    /// Its id.
+    pub jurisdiction_id: Option<i64>,
     /// Status.
     pub status: String,
 }
@@ -336,7 +338,7 @@ impl Store {
     /// cut-off of a ranking), as the supervision rules need them.
     pub async fn case_facts(&self, from_ms: i64, to_ms: i64, cutoff_ms: i64) -> Result<Vec<CaseFact>> {
         Ok(on_pool!(&self.db, p => sqlx::query_as(
-            "SELECT c.id, c.case_no, c.station_id, c.reported_at, c.loss_fen, COALESCE(j.name, '') AS jurisdiction_name, c.status FROM cases c \
+            "SELECT c.id, c.case_no, c.station_id, c.reported_at, c.loss_fen, COALESCE(j.name, '') AS jurisdiction_name, c.jurisdiction_id, c.status FROM cases c \
              LEFT JOIN jurisdictions j ON j.id = c.jurisdiction_id WHERE c.reported_at >= $1 AND c.reported_at < $2 AND c.created_at <= $3 ORDER BY c.reported_at, c.id")
             .bind(from_ms).bind(to_ms).bind(cutoff_ms).fetch_all(p).await?))
     }

@@ -39,7 +39,7 @@ pub use bank_requests::{BankRequestView, NewBankRequest};
 pub use clues::ClueView;
 pub use keypersons::{AppealView, CarerView, KeyPersonFile, KeyPersonView, MeasureView, NewCarer, NewKeyPerson, TransferView, VisitView};
 pub use prevention::{ActivityFilter, ActivityView, FigureView, FormView, Household, HouseholdGap, NewActivity, NewForm, NodeCounts, Scorecard, Visibility};
-pub use tasks::{DualInquiryView, NAMING_RULES_VERSION, NamingView, NewTask, OutletRow, TaskFilter, TaskView};
+pub use tasks::{DualInquiryView, NewTask, OutletRow, TaskFilter, TaskView};
 pub use reports::{BankFigure, NewReport, ReportRow, WarningFact, snapshot_digest};
 pub use cases::{CaseFact, CaseFilter, CaseView, LinkedCase, NewCase, ObservableView, StatRow};
 

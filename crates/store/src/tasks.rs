@@ -137,27 +137,6 @@ pub struct OutletRow {
     pub named: bool,
 }
 
-/// A village named in a notice.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct NamingView {
-    /// Month.
-    pub month: String,
-    /// Village.
-    pub jurisdiction_id: i64,
-    /// Its name.
-    pub name: String,
-    /// Rank in the month.
-    pub rank: i64,
-    /// Cases in the month.
-    pub cases: i64,
-    /// Times named in the twelve months up to this one.
-    #[sqlx(default)]
-    pub times_named_12m: i64,
-}
-
-/// Rule version of the village namings.
-pub const NAMING_RULES_VERSION: &str = "2026.1";
-
 impl Store {
     /// Raises a task; `Ok(None)` when its source already raised one.
     pub async fn raise_task(&self, t: &NewTask) -> Result<Option<i64>> {
@@ -361,48 +340,10 @@ impl Store {
         Ok(row)
     }
 
-    /// Names the `top_n` villages with the most cases in a month (ties by fewer residents
-    /// last, then code) and stores the naming; then lists for rectification every village
-    /// named `listing_threshold` times or more in the twelve months up to this one, raising
-    /// a rectification task for its committee. Returns the month's namings.
-    pub async fn name_villages(&self, month: &str, top_n: usize, listing_threshold: i64, by: &str) -> Result<Vec<NamingView>> {
-        let (from, to) = domain::time::month_bounds(month).ok_or_else(|| StoreError::Invalid(domain::InvalidValue::new("month", format!("'{month}' is not a month (YYYY-MM)"))))?;
-        let counts: Vec<(i64, i64, String)> = on_pool!(&self.db, p => sqlx::query_as("SELECT c.jurisdiction_id, COUNT(*), j.code FROM cases c JOIN jurisdictions j ON j.id = c.jurisdiction_id WHERE j.kind = 'village' AND c.reported_at >= $1 AND c.reported_at < $2 GROUP BY c.jurisdiction_id, j.code")
-            .bind(from).bind(to).fetch_all(p).await?);
-        let mut counts = counts;
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
-        let now = now_ms();
-        for (rank, (j, n, _)) in counts.iter().take(top_n).enumerate() {
-            on_pool!(&self.db, p => sqlx::query("INSERT INTO notice_namings (month, jurisdiction_id, rank, cases, rules_version, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (month, jurisdiction_id) DO NOTHING")
-                .bind(month).bind(*j).bind(rank as i64 + 1).bind(*n).bind(NAMING_RULES_VERSION).bind(now).execute(p).await.map(|_| ())?);
-        }
-        let namings = self.namings(month).await?;
-        for n in namings.iter().filter(|n| n.times_named_12m >= listing_threshold) {
-            let unit: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id FROM member_units WHERE kind = 'village_committee' AND jurisdiction_id = $1 ORDER BY id LIMIT 1").bind(n.jurisdiction_id).fetch_optional(p).await?);
-            let Some((unit_id,)) = unit else { continue };
-            let first: Date = format!("{month}-01").parse().map_err(|_| StoreError::Invalid(domain::InvalidValue::new("month", "not a month")))?;
-            let due = first.last_of_month().checked_add(jiff::Span::new().months(3)).unwrap_or(first);
-            self.raise_task(&NewTask {
-                unit_id,
-                kind: TaskKind::Rectification,
-                title: format!("挂牌整治：{}近12个月{}次被通报点名", n.name, n.times_named_12m),
-                detail: "整改清单：1. 逐户宣传签订回执、承诺书，做到全覆盖；2. 国家反诈中心APP安装率达标；3. 重点人员逐一走访帮教；4. 每月向县反诈办报送整改进展。".into(),
-                source_ref: format!("listing:{}:{month}", n.jurisdiction_id),
-                due_on: due,
-                created_by: by.into(),
-            })
-            .await?;
-        }
-        Ok(namings)
-    }
-
-    /// The villages named in a month, with how often each was named in the twelve months up
-    /// to it.
-    pub async fn namings(&self, month: &str) -> Result<Vec<NamingView>> {
-        let first: Date = format!("{month}-01").parse().map_err(|_| StoreError::Invalid(domain::InvalidValue::new("month", format!("'{month}' is not a month (YYYY-MM)"))))?;
-        let start = first.checked_sub(jiff::Span::new().months(11)).unwrap_or(first).strftime("%Y-%m").to_string();
-        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT n.month, n.jurisdiction_id, j.name, n.rank, n.cases, (SELECT COUNT(*) FROM notice_namings m WHERE m.jurisdiction_id = n.jurisdiction_id AND m.month >= $2 AND m.month <= $1) AS times_named_12m FROM notice_namings n JOIN jurisdictions j ON j.id = n.jurisdiction_id WHERE n.month = $1 ORDER BY n.rank")
-            .bind(month).bind(start).fetch_all(p).await?))
+    /// The village or community committee (a member unit) of a village.
+    pub async fn village_committee(&self, jurisdiction_id: i64) -> Result<Option<i64>> {
+        let row: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id FROM member_units WHERE kind = 'village_committee' AND jurisdiction_id = $1 ORDER BY id LIMIT 1").bind(jurisdiction_id).fetch_optional(p).await?);
+        Ok(row.map(|(id,)| id))
     }
 
     /// Records cards or accounts opened at an outlet; `number` is normalised by the caller.

@@ -28,22 +28,22 @@ impl Default for LadderRules {
 }
 
 /// The villages named in one month's notice: the top N by case count (ties by loss, then
-/// name), only those with cases.
-pub fn named_in_notice(cases_by_village: &BTreeMap<String, (u32, i64)>, n: usize) -> Vec<String> {
-    let mut v: Vec<(&String, &(u32, i64))> = cases_by_village.iter().filter(|(_, (c, _))| *c > 0).collect();
+/// key), only those with cases. The key is whatever names a village uniquely (its id).
+pub fn named_in_notice<K: Ord + Clone>(cases_by_village: &BTreeMap<K, (u32, i64)>, n: usize) -> Vec<K> {
+    let mut v: Vec<(&K, &(u32, i64))> = cases_by_village.iter().filter(|(_, (c, _))| *c > 0).collect();
     v.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(b.0)));
     v.into_iter().take(n).map(|(k, _)| k.clone()).collect()
 }
 
 /// Villages named at least `rectify_after` times in the notices given (month → named).
-pub fn listed_for_rectification(notices: &BTreeMap<String, Vec<String>>, rules: &LadderRules) -> Vec<(String, usize)> {
-    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+pub fn listed_for_rectification<K: Ord + Clone>(notices: &BTreeMap<String, Vec<K>>, rules: &LadderRules) -> Vec<(K, usize)> {
+    let mut count: BTreeMap<&K, usize> = BTreeMap::new();
     for named in notices.values().rev().take(rules.lookback_months) {
         for v in named {
-            *count.entry(v.as_str()).or_default() += 1;
+            *count.entry(v).or_default() += 1;
         }
     }
-    let mut out: Vec<(String, usize)> = count.into_iter().filter(|(_, c)| *c >= rules.rectify_after).map(|(k, c)| (k.to_string(), c)).collect();
+    let mut out: Vec<(K, usize)> = count.into_iter().filter(|(_, c)| *c >= rules.rectify_after).map(|(k, c)| (k.clone(), c)).collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     out
 }

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use store::{DualInquiryView, NamingView, Page};
+use store::{DualInquiryView, Page};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Paging;
@@ -85,18 +85,20 @@ struct MonthQuery {
     month: String,
 }
 
-/// The villages named in a month's notice, with how often each was named in twelve months.
-#[utoipa::path(get, path = "/supervision/namings", tag = "supervision", params(MonthQuery), responses((status = 200, body = Vec<NamingView>)))]
-async fn namings(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<MonthQuery>) -> ApiResult<Json<Vec<NamingView>>> {
-    Ok(Json(s.store.namings(q.month.trim()).await?))
+/// The villages named in a month's notice (the ranking ladder's rule), with how often each was
+/// named in the look-back.
+#[utoipa::path(get, path = "/supervision/namings", tag = "supervision", params(MonthQuery), responses((status = 200, body = Vec<crate::figures::Named>)))]
+async fn namings(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<MonthQuery>) -> ApiResult<Json<Vec<crate::figures::Named>>> {
+    Ok(Json(crate::figures::ladder(&s.store, q.month.trim()).await?.named_detail))
 }
 
-/// Names the month's top villages by cases and lists for rectification those named three
-/// times or more in twelve months (a rectification task for each village committee).
-#[utoipa::path(post, path = "/supervision/namings", tag = "supervision", params(MonthQuery), responses((status = 200, body = Vec<NamingView>)))]
-async fn name_villages(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>, Query(q): Query<MonthQuery>) -> ApiResult<Json<Vec<NamingView>>> {
-    let c = &s.config.prevention;
-    let rows = s.store.name_villages(q.month.trim(), c.naming_top_n, c.listing_threshold, &p.name).await?;
-    s.store.audit(p.audit("create", "notice_naming", Some(q.month.clone()), &[])).await?;
-    Ok(Json(rows))
+/// Issues the month's notice: the villages listed for rectification (named three times or
+/// more in twelve months) get a rectification task for their village committee.
+#[utoipa::path(post, path = "/supervision/namings", tag = "supervision", params(MonthQuery), responses((status = 200, body = Vec<crate::figures::Named>)))]
+async fn name_villages(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>, Query(q): Query<MonthQuery>) -> ApiResult<Json<Vec<crate::figures::Named>>> {
+    let l = crate::figures::raise_listings(&s.store, q.month.trim(), &p.name).await?;
+    let mut entry = p.audit("create", "notice_naming", Some(q.month.clone()), &[]);
+    entry.detail = serde_json::json!({"listed": l.rectification.len()}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(l.named_detail))
 }

@@ -241,15 +241,3 @@ CREATE TABLE outlet_checks (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX outlet_checks_outlet ON outlet_checks(outlet_unit_id, checked_on);
-
--- Villages and communities named in a monthly notice (通报点名) for the most cases, with the
--- rule version; three namings within twelve months list a village for rectification.
-CREATE TABLE notice_namings (
-    month TEXT NOT NULL,
-    jurisdiction_id INTEGER NOT NULL REFERENCES jurisdictions(id),
-    rank INTEGER NOT NULL,
-    cases INTEGER NOT NULL,
-    rules_version TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    PRIMARY KEY (month, jurisdiction_id)
-);

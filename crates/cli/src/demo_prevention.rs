@@ -42,7 +42,7 @@ pub async fn seed(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) 
         return Ok(());
     }
     let started = std::time::Instant::now();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x9e7e_47);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x009e_7e47);
     let today = domain::time::china_date(store::now_ms()).context("today")?;
     let year_start = jiff::civil::date(today.year(), 1, 1);
     let units = store.list_units(&Scope::All, &store::UnitFilter::default(), store::PageReq { page: 1, per_page: 500 }).await?.items;

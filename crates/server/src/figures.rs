@@ -296,6 +296,11 @@ pub async fn ladder(store: &store::Store, month: &str) -> ApiResult<Ladder> {
 pub async fn raise_listings(store: &store::Store, month: &str, by: &str) -> ApiResult<Ladder> {
     let l = ladder(store, month).await?;
     for r in &l.rectification {
+        // A village stays listed month after month until it drops out of the count: one
+        // rectification at a time, a new one only after the last was closed.
+        if store.open_task_from(&format!("listing:{}:", r.jurisdiction_id)).await? {
+            continue;
+        }
         let Some(unit_id) = store.village_committee(r.jurisdiction_id).await? else {
             tracing::warn!(jurisdiction = r.jurisdiction_id, "a village listed for rectification has no committee unit");
             continue;

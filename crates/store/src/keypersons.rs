@@ -414,6 +414,7 @@ impl Store {
     }
 
     /// Records a visit; a `returned` visit ends the persuade-return (the person is back).
+    #[allow(clippy::too_many_arguments)]
     pub async fn add_visit(&self, scope: &Scope, key_person_id: i64, kind: VisitKind, visited_on: Date, by: &str, note: &str, today: Date) -> Result<i64> {
         self.key_person_file(scope, key_person_id, today).await?;
         if visited_on > today {
@@ -434,6 +435,7 @@ impl Store {
 
     /// Moves a file to another unit (and the person's new area when they moved), keeping
     /// the history. The caller must see the file; the new area need not be in their scope.
+    #[allow(clippy::too_many_arguments)]
     pub async fn transfer_key_person(&self, scope: &Scope, key_person_id: i64, to_unit_id: i64, to_jurisdiction_id: Option<i64>, reason: &str, by: &str, today: Date) -> Result<()> {
         let file = self.key_person_file(scope, key_person_id, today).await?;
         if reason.trim().is_empty() {

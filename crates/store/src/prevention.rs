@@ -633,7 +633,8 @@ impl Store {
         let year_ago = today.checked_sub(jiff::Span::new().months(12)).unwrap_or(today).to_string();
         let today_s = today.to_string();
         type Kinds = Vec<(String, i64, i64)>;
-        let (by_kind, with_evidence, files, forms, figures, letter, tasks, acts_12m, ev_12m): (Kinds, (i64,), (i64,), Vec<(String, i64)>, (i64, i64), (i64,), (i64, i64, i64), (i64,), (i64,)) = on_pool!(&self.db, p => {
+        type Counts = (Kinds, (i64,), (i64,), Vec<(String, i64)>, (i64, i64), (i64,), (i64, i64, i64), (i64,), (i64,));
+        let (by_kind, with_evidence, files, forms, figures, letter, tasks, acts_12m, ev_12m): Counts = on_pool!(&self.db, p => {
             let by_kind: Kinds = sqlx::query_as("SELECT kind, COUNT(*), CAST(COALESCE(SUM(head_count), 0) AS BIGINT) FROM outreach_activities WHERE unit_id = $1 AND held_on >= $2 AND held_on <= $3 GROUP BY kind ORDER BY kind").bind(unit_id).bind(&f).bind(&t).fetch_all(p).await?;
             let with_ev: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outreach_activities a WHERE a.unit_id = $1 AND a.held_on >= $2 AND a.held_on <= $3 AND EXISTS (SELECT 1 FROM outreach_files x WHERE x.activity_id = a.id)").bind(unit_id).bind(&f).bind(&t).fetch_one(p).await?;
             let files: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outreach_files x JOIN outreach_activities a ON a.id = x.activity_id WHERE a.unit_id = $1 AND a.held_on >= $2 AND a.held_on <= $3").bind(unit_id).bind(&f).bind(&t).fetch_one(p).await?;

@@ -340,6 +340,14 @@ impl Store {
         Ok(row)
     }
 
+    /// Whether an open task was raised by a source starting with `prefix` (a listing still
+    /// being rectified, say).
+    pub async fn open_task_from(&self, prefix: &str) -> Result<bool> {
+        let pattern = format!("{}%", crate::sql::like_escape(prefix));
+        let row: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id FROM tasks WHERE status = 'open' AND source_ref LIKE $1 ESCAPE '\\' LIMIT 1").bind(pattern).fetch_optional(p).await?);
+        Ok(row.is_some())
+    }
+
     /// The village or community committee (a member unit) of a village.
     pub async fn village_committee(&self, jurisdiction_id: i64) -> Result<Option<i64>> {
         let row: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id FROM member_units WHERE kind = 'village_committee' AND jurisdiction_id = $1 ORDER BY id LIMIT 1").bind(jurisdiction_id).fetch_optional(p).await?);

@@ -389,6 +389,17 @@ test('prevention: the coverage view names the households not reached, the overdu
   assert.deepEqual(found.map((f) => !f.includes('无宣传记录')), dual.items.map((d) => d.forms_found > 0));
   assert.ok(dual.items.some((d) => d.forms_found > 0) || dual.items.some((d) => d.forms_found === 0));
   await page.screenshot({ path: join(shots, 'dual-inquiry.png'), fullPage: true });
+  // A "no" on a case without receipts traces the village and opens its rectification.
+  const none = dual.items.find((d) => d.forms_found === 0) || dual.items[0];
+  await page.getByTestId('dual-no-' + none.id).click();
+  await page.getByTestId('dual-note').locator('textarea').fill('电话回访：受害人表示未接受过反诈宣传');
+  await page.getByTestId('dual-save').click();
+  await page.getByTestId('dual-no-' + none.id).waitFor({ state: 'detached' });
+  const answered = (await apiGet(page, '/supervision/dual-inquiries?per_page=100')).body.items.find((d) => d.id === none.id);
+  assert.equal(answered.answer, 'no');
+  assert.ok(answered.task_id && answered.responsible_unit, JSON.stringify(answered));
+  const tasks = (await apiGet(page, '/tasks?kind=dual_inquiry&per_page=100')).body.items;
+  assert.ok(tasks.some((t) => t.id === answered.task_id && t.unit_name === answered.responsible_unit));
   assert.deepEqual(errors, []);
 
   // The grid worker's inbox: their village's tasks and the key person whose visit is overdue.

@@ -25,6 +25,8 @@ pub struct Config {
     pub routing: Option<domain::dispatch::Routing>,
     /// Coverage targets and prevention rules (`[prevention]`, `[prevention.targets]`).
     pub prevention: domain::prevention::PreventionConfig,
+    /// Notices, rectification listing and trace-backs after the ranking (`[ladder]`).
+    pub ladder: supervision::ladder::LadderRules,
 }
 
 /// The `[stream]` table: where events arrive at scale.
@@ -78,6 +80,7 @@ impl Default for Config {
             stream: None,
             routing: None,
             prevention: Default::default(),
+            ladder: Default::default(),
         }
     }
 }
@@ -92,6 +95,7 @@ impl std::fmt::Debug for Config {
             .field("cookie_secure", &self.cookie_secure)
             .field("stream", &self.stream)
             .field("prevention", &self.prevention)
+            .field("ladder", &self.ladder)
             .finish()
     }
 }
@@ -169,6 +173,7 @@ impl Config {
             s.stream = name.clone();
         }
         c.prevention.validate().map_err(|e| anyhow::anyhow!("[prevention] {e}"))?;
+        c.ladder.validate().map_err(|e| anyhow::anyhow!("[ladder] {e}"))?;
         Ok(c)
     }
 
@@ -198,6 +203,8 @@ mod tests {
         let c: Config = toml::from_str(text).expect("fanzha.example.toml must parse");
         assert_eq!(c.listen.port(), 8080);
         assert!(c.prevention.validate().is_ok());
+        assert!(c.ladder.validate().is_ok());
+        assert_eq!(c.ladder.notice_top_n, 5);
         assert_eq!(c.prevention.targets.app_install, 0.60);
     }
 

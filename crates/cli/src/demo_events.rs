@@ -222,7 +222,7 @@ pub async fn seed_reports(state: &server::AppState) -> anyhow::Result<()> {
         被通报的村（社区）要组织网格员开展入户宣传，确保宣传回执全覆盖。";
     for (kind, period, publish) in [(report::model::Kind::Bulletin, last_month, true), (report::model::Kind::Analysis, half.to_string(), false)] {
         let area = server::reports::Area { jurisdiction: county.clone(), station: None };
-        let r = server::reports::generate(store, kind, &period, &area, now).await?;
+        let r = server::reports::generate(store, kind, &period, &area, now, &state.config.ladder).await?;
         let narrative = if publish { narrative.into() } else { String::new() };
         let id = store.insert_report(&server::reports::new_report(&r, &area, now, narrative, None, "演示数据".into())?).await?;
         if publish {

@@ -102,7 +102,7 @@ pub async fn run(cmd: ReportCommand, cfg: &Config) -> anyhow::Result<()> {
     bar.set_message("汇总数据");
     let t0 = Instant::now();
     let cutoff = store::now_ms();
-    let r = server::reports::generate(&store, kind, &period, &area, cutoff).await?;
+    let r = server::reports::generate(&store, kind, &period, &area, cutoff, &cfg.ladder).await?;
     let figures_ms = t0.elapsed().as_secs_f64() * 1000.0;
     bar.set_message(format!("排版 {}", format.to_uppercase()));
     let t1 = Instant::now();

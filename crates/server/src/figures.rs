@@ -233,8 +233,8 @@ pub struct Ladder {
 
 /// Villages named in the monthly notices up to a month, those listed for rectification (with
 /// the deadline computed), and the month's cases that need a full trace-back review.
-pub async fn ladder(store: &store::Store, month: &str) -> ApiResult<Ladder> {
-    let rules = LadderRules::default();
+pub async fn ladder(store: &store::Store, month: &str, rules: &LadderRules) -> ApiResult<Ladder> {
+    let rules = rules.clone();
     let (this_from, month_end) = month_bounds(month)?;
     let months = months_ending(month, rules.lookback_months as i32)?;
     let (from_ms, _) = month_bounds(&months[0])?;
@@ -293,8 +293,8 @@ pub async fn ladder(store: &store::Store, month: &str) -> ApiResult<Ladder> {
 /// Issues a month's notice: computes the ladder and gives every village listed for
 /// rectification (named `rectify_after` times within the look-back) a rectification task with
 /// the rectification list, for its village committee. Raising twice raises nothing new.
-pub async fn raise_listings(store: &store::Store, month: &str, by: &str) -> ApiResult<Ladder> {
-    let l = ladder(store, month).await?;
+pub async fn raise_listings(store: &store::Store, month: &str, rules: &LadderRules, by: &str) -> ApiResult<Ladder> {
+    let l = ladder(store, month, rules).await?;
     for r in &l.rectification {
         // A village stays listed month after month until it drops out of the count: one
         // rectification at a time, a new one only after the last was closed.
@@ -310,7 +310,7 @@ pub async fn raise_listings(store: &store::Store, month: &str, by: &str) -> ApiR
             .raise_task(&store::NewTask {
                 unit_id,
                 kind: domain::task::TaskKind::Rectification,
-                title: format!("挂牌整治：{}近{}个月{}次被通报点名", r.jurisdiction, l.rules.lookback_months, r.times_named),
+                title: format!("挂牌整治：{}近{}个月{}次被通报点名（规则 {}）", r.jurisdiction, l.rules.lookback_months, r.times_named, l.rules.version),
                 detail: "整改清单：1. 逐户宣传，签订回执、承诺书，做到全覆盖；2. 国家反诈中心APP安装率达标；3. 重点人员逐一走访帮教；4. 每月向县反诈办报送整改进展。".into(),
                 source_ref: format!("listing:{}:{month}", r.jurisdiction_id),
                 due_on: due,

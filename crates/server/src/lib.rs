@@ -40,11 +40,13 @@ pub struct ServerConfig {
     pub routing: domain::dispatch::Routing,
     /// Coverage targets and the supervision rules of prevention (`[prevention]`).
     pub prevention: domain::prevention::PreventionConfig,
+    /// The ladder after the ranking: notices, rectification listing, trace-backs (`[ladder]`).
+    pub ladder: supervision::ladder::LadderRules,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 64 * 1024 * 1024, routing: Default::default(), prevention: Default::default() }
+        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 64 * 1024 * 1024, routing: Default::default(), prevention: Default::default(), ladder: Default::default() }
     }
 }
 

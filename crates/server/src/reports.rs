@@ -107,7 +107,7 @@ pub fn check_period(kind: Kind, period: &str) -> ApiResult<()> {
 }
 
 /// Generates a report of `kind` for `period` about an area, with the data as of `cutoff_ms`.
-pub async fn generate(store: &Store, kind: Kind, period: &str, area: &Area, cutoff_ms: i64) -> ApiResult<Report> {
+pub async fn generate(store: &Store, kind: Kind, period: &str, area: &Area, cutoff_ms: i64, rules: &supervision::ladder::LadderRules) -> ApiResult<Report> {
     check_period(kind, period)?;
     let scope = area.scope();
     let taxonomy = ("案件分类".to_string(), domain::case::TAXONOMY_VERSION.to_string());
@@ -115,10 +115,10 @@ pub async fn generate(store: &Store, kind: Kind, period: &str, area: &Area, cuto
         Kind::Bulletin => {
             let month = period;
             let ranking = figures::ranking(store, month, Some(cutoff_ms)).await?;
-            let ladder = figures::ladder(store, month).await?;
+            let ladder = figures::ladder(store, month, rules).await?;
             let (rows, stats) = figures::month_stats(store, &scope, month).await?;
             let (a, b) = figures::month_bounds(month)?;
-            let versions = BTreeMap::from([("排名规则".to_string(), ranking.rules_version.clone()), taxonomy]);
+            let versions = BTreeMap::from([("排名规则".to_string(), ranking.rules_version.clone()), ("通报点名规则".to_string(), rules.version.clone()), taxonomy]);
             // The notice, the rectification list and the trace-backs are the county's; a town's or
             // a station's bulletin lists those of its own villages.
             let mine: Option<std::collections::HashSet<String>> = match scope {

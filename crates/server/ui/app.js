@@ -1423,6 +1423,11 @@ const PreventionPage = {
       return { tooltip: {}, grid: { left: 110, right: 30, top: 10, bottom: 20 }, xAxis: { type: 'value', name: '次' }, yAxis: { type: 'category', data: k.map((x) => zhOf(cat.value.outreach_kinds, x[0])) },
         series: [{ type: 'bar', data: k.map((x) => x[1]), itemStyle: { color: '#5470c6' }, label: { show: true, position: 'right', formatter: (p) => `${p.value}次 / ${k[p.dataIndex][2]}人` } }] };
     });
+    async function signLetter() {
+      let signatory;
+      try { ({ value: signatory } = await ElMessageBox.prompt('签订人（单位主要负责人）', '登记本年度防范电信网络诈骗责任书', { inputValidator: (v) => !!(v && v.trim()) || '请填写' })); } catch { return; }
+      try { await post('/prevention/letters', { year: +todayStr().slice(0, 4), signed_on: todayStr(), signatory, unit_id: card.value.unit_id }); ElMessage.success('已登记'); loadCard(); } catch (e) { fail(e); }
+    }
     function onTab(t) {
       if (t === 'activities') loadActs(); if (t === 'forms') loadForms(); if (t === 'figures') loadFigs(); if (t === 'scorecard') loadCard();
     }
@@ -1437,7 +1442,7 @@ const PreventionPage = {
       loadCov();
     });
     return { tab, cat, period, cov, loadCov, treemap, openGaps, gapsOpen, gapsFor, gaps, gapPage, loadGaps, mapClick, acts, actPage, loadActs, actOpen, actForm, saveAct, upload,
-      forms, formForm, saveForm, figs, figOpen, figForm, saveFig, figStatus, loadFigs, reviewFig, cardUnit, card, loadCard, cardChart, units, nodes, onTab, review, pct, zhOf, TARGET_ZH, can };
+      forms, formForm, saveForm, figs, figOpen, figForm, saveFig, figStatus, loadFigs, reviewFig, cardUnit, card, loadCard, cardChart, units, nodes, onTab, review, signLetter, session, pct, zhOf, TARGET_ZH, can };
   },
   template: `
   <div>
@@ -1533,7 +1538,8 @@ const PreventionPage = {
               <el-descriptions-item label="有佐证的活动">{{ card.activities_with_evidence }} 次（{{ card.files }} 份）</el-descriptions-item>
               <el-descriptions-item label="回执 / 承诺书">{{ card.receipts }} / {{ card.pledges }}</el-descriptions-item>
               <el-descriptions-item label="填报 / 已核实">{{ card.figures_submitted }} / {{ card.figures_verified }}</el-descriptions-item>
-              <el-descriptions-item label="本年度责任书"><el-tag size="small" :type="card.letter_signed ? 'success' : 'danger'">{{ card.letter_signed ? '已签订' : '未签订' }}</el-tag></el-descriptions-item>
+              <el-descriptions-item label="本年度责任书"><el-tag size="small" :type="card.letter_signed ? 'success' : 'danger'">{{ card.letter_signed ? '已签订' : '未签订' }}</el-tag>
+                <el-button v-if="!card.letter_signed && (review || card.unit_id === session.me.unit_id)" link type="primary" size="small" @click="signLetter">登记</el-button></el-descriptions-item>
               <el-descriptions-item label="任务 办理中/已完成">{{ card.tasks_open }} / {{ card.tasks_done }}</el-descriptions-item>
               <el-descriptions-item label="逾期任务"><el-tag size="small" :type="card.tasks_overdue ? 'danger' : 'success'">{{ card.tasks_overdue }}</el-tag></el-descriptions-item>
               <el-descriptions-item v-if="card.coverage" label="入户覆盖率">{{ pct(card.coverage.four.awareness) }}</el-descriptions-item>
@@ -1619,9 +1625,14 @@ const KeyPersonsPage = {
         calendar: { range: y, cellSize: ['auto', 13], left: 30, right: 10, top: 25, dayLabel: { nameMap: 'ZH' }, monthLabel: { nameMap: 'ZH' }, yearLabel: { show: false } },
         series: [{ type: 'heatmap', coordinateSystem: 'calendar', data: [...data, [current.value.person.next_visit_due, 2]] }] };
     });
+    const tf = reactive({ open: false, to_unit_id: null, reason: '' }); const units = ref([]);
+    async function openTransfer() { tf.open = true; if (!units.value.length) { try { units.value = (await get('/units?per_page=500')).items.filter((u) => u.kind === 'police_station' || u.kind === 'police_bureau'); } catch (e) { fail(e); } } }
+    async function transfer() {
+      try { await post(`/key-persons/${current.value.person.id}/transfer`, { to_unit_id: tf.to_unit_id, reason: tf.reason }); tf.open = false; ElMessage.success('已移交'); await open(current.value.person.id); await load(); } catch (e) { fail(e); }
+    }
     const STATE_ZH = { scheduled: '未生效', in_force: '执行中', lifted: '已解除', expired: '已到期' };
     onMounted(async () => { try { cat.value = await catalog(); } catch (e) { fail(e); } load(); });
-    return { rows, cat, onlyOverdue, load, open, current, drawer, newOpen, idq, find, found, nf, create, mf, vf, cf, act, appeal, calendar, STATE_ZH, zhOf };
+    return { tf, units, openTransfer, transfer, rows, cat, onlyOverdue, load, open, current, drawer, newOpen, idq, find, found, nf, create, mf, vf, cf, act, appeal, calendar, STATE_ZH, zhOf };
   },
   template: `
   <div>
@@ -1648,8 +1659,15 @@ const KeyPersonsPage = {
           <el-descriptions-item label="决定机关">{{ current.deciding_authority }}</el-descriptions-item>
           <el-descriptions-item label="管控单位">{{ current.person.unit_name }}</el-descriptions-item>
           <el-descriptions-item label="建档日期">{{ current.person.opened_on }}</el-descriptions-item>
-          <el-descriptions-item label="走访周期">每 {{ current.person.visit_every_days }} 天</el-descriptions-item>
+          <el-descriptions-item label="走访周期">每 {{ current.person.visit_every_days }} 天 <el-button link type="primary" size="small" @click="openTransfer">移交</el-button></el-descriptions-item>
         </el-descriptions>
+        <el-dialog v-model="tf.open" title="移交档案" width="460px" append-to-body>
+          <el-form label-width="80px" size="small">
+            <el-form-item label="接收单位"><el-select v-model="tf.to_unit_id" filterable style="width:100%"><el-option v-for="u in units" :key="u.id" :label="u.name" :value="u.id" /></el-select></el-form-item>
+            <el-form-item label="原因"><el-input v-model="tf.reason" placeholder="如：本人迁居至城关镇" /></el-form-item>
+          </el-form>
+          <template #footer><el-button @click="tf.open = false">取消</el-button><el-button type="primary" :disabled="!tf.to_unit_id || !tf.reason.trim()" @click="transfer">移交</el-button></template>
+        </el-dialog>
         <h4>走访日历 <el-tag size="small" :type="current.person.visit_overdue ? 'danger' : 'success'">下次应走访 {{ current.person.next_visit_due }}</el-tag></h4>
         <e-chart :option="calendar" style="height:150px" />
         <el-form inline size="small" class="field-form">
@@ -1793,14 +1811,31 @@ const SupervisionPage = {
     const month = ref(lastMonth); const namings = ref([]); const outlets = ref(null);
     async function loadDual() { try { dual.value = await get('/supervision/dual-inquiries?' + qs({ pending: pending.value || '', page: page.value, per_page: 20 })); } catch (e) { fail(e); } }
     async function sample() { try { const r = await post('/supervision/dual-inquiries?' + qs({ month: month.value })); ElMessage.success(`抽取 ${r.opened} 起案件（抽查比例 ${r.rate * 100}%）`); loadDual(); } catch (e) { fail(e); } }
-    async function answer(d, educated) {
-      let note;
-      try { ({ value: note } = await ElMessageBox.prompt('回访核实情况', educated ? '已接受宣传教育' : '未接受宣传教育（倒查责任单位）', { inputValidator: (v) => !!(v && v.trim()) || '请填写' })); } catch { return; }
-      try { const r = await post(`/supervision/dual-inquiries/${d.id}/answer`, { educated, note }); if (r.task_id) ElMessage.warning(`已向 ${r.responsible_unit} 下发整改任务`); loadDual(); } catch (e) { fail(e); }
+    const ans = reactive({ open: false, row: null, educated: false, unit_id: null, note: '' }); const units = ref([]); const summary = ref([]);
+    function answer(d, educated) { Object.assign(ans, { open: true, row: d, educated, unit_id: null, note: '' }); }
+    async function saveAnswer() {
+      try {
+        const r = await post(`/supervision/dual-inquiries/${ans.row.id}/answer`, { educated: ans.educated, responsible_unit_id: ans.unit_id || null, note: ans.note });
+        ans.open = false; if (r.task_id) ElMessage.warning(`已向 ${r.responsible_unit} 下发整改任务`); loadDual(); loadSummary();
+      } catch (e) { fail(e); }
     }
+    async function loadSummary() { try { summary.value = await get('/supervision/dual-inquiries/summary?' + qs({ month: month.value })); } catch (e) { fail(e); } }
+    const summaryChart = computed(() => ({
+      tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 40, right: 40, top: 30, bottom: 25 },
+      xAxis: { type: 'category', data: summary.value.map((r) => r.month) }, yAxis: [{ type: 'value', name: '起' }],
+      series: [
+        { name: '已接受宣传', type: 'bar', stack: 'a', data: summary.value.map((r) => r.yes), itemStyle: { color: '#67c23a' } },
+        { name: '未接受宣传', type: 'bar', stack: 'a', data: summary.value.map((r) => r.no), itemStyle: { color: '#e6553a' } },
+        { name: '待回访', type: 'bar', stack: 'a', data: summary.value.map((r) => r.sampled - r.yes - r.no), itemStyle: { color: '#c0c4cc' } },
+        { name: '系统查到回执', type: 'line', data: summary.value.map((r) => r.forms_found), itemStyle: { color: '#5470c6' } },
+      ],
+    }));
     async function loadNamings() { try { namings.value = await get('/supervision/namings?' + qs({ month: month.value })); } catch (e) { fail(e); } }
     async function name() { try { namings.value = await post('/supervision/namings?' + qs({ month: month.value })); ElMessage.success('已向挂牌整治村(社区)下发整改清单'); } catch (e) { fail(e); } }
     async function loadOutlets() { try { outlets.value = await get('/governance/outlets'); } catch (e) { fail(e); } }
+    const chk = reactive({ open: false, row: null, checked_on: todayStr(), passed: true, findings: '' });
+    function openCheck(row) { Object.assign(chk, { open: true, row, checked_on: todayStr(), passed: true, findings: '' }); }
+    async function saveCheck() { try { await post(`/governance/outlets/${chk.row.unit_id}/checks`, { checked_on: chk.checked_on, passed: chk.passed, findings: chk.findings }); chk.open = false; ElMessage.success('已记录'); loadOutlets(); } catch (e) { fail(e); } }
     async function nameOutlets() { try { const r = await post('/governance/outlets/name'); ElMessage.success(`已下发整改任务 ${r.tasks_raised} 项`); loadOutlets(); } catch (e) { fail(e); } }
     const outletChart = computed(() => {
       if (!outlets.value) return {};
@@ -1810,8 +1845,8 @@ const SupervisionPage = {
     });
     function onTab(t) { if (t === 'namings') loadNamings(); if (t === 'outlets') loadOutlets(); }
     const fmtDay = (ms) => new Date(ms).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' });
-    onMounted(loadDual);
-    return { tab, dual, pending, page, loadDual, sample, answer, month, namings, loadNamings, name, outlets, loadOutlets, nameOutlets, outletChart, onTab, fmtDay, can, pct };
+    onMounted(async () => { loadDual(); loadSummary(); try { units.value = (await get('/units?per_page=500')).items; } catch (e) { fail(e); } });
+    return { chk, openCheck, saveCheck, ans, saveAnswer, units, summary, summaryChart, loadSummary, tab, dual, pending, page, loadDual, sample, answer, month, namings, loadNamings, name, outlets, loadOutlets, nameOutlets, outletChart, onTab, fmtDay, can, pct };
   },
   template: `
   <div>
@@ -1821,7 +1856,8 @@ const SupervisionPage = {
       <el-tab-pane label="一案双查" name="dual">
         <el-button v-if="can('prevention_review')" size="small" type="primary" @click="sample" data-testid="dual-sample">抽取本月案件</el-button>
         <el-checkbox v-model="pending" style="margin-left:8px" @change="loadDual">只看待回访</el-checkbox>
-        <p class="muted">系统自动查找受害人本人或同户在案发前签收的回执、承诺书；回访核实后，未接受宣传教育的，倒查村(社区)等责任单位并下发整改任务。</p>
+        <p class="muted">系统自动查找受害人本人或同户在案发前签收的回执、承诺书；回访核实后，未接受宣传教育的，倒查村(社区)、学校或工作单位等责任单位并下发整改任务。</p>
+        <e-chart :option="summaryChart" style="height:240px" data-testid="dual-summary" />
         <el-table :data="dual.items" border stripe size="small" data-testid="dual-inquiries">
           <el-table-column prop="case_no" label="案件编号" width="150" />
           <el-table-column label="报案日期" width="100"><template #default="{ row }">{{ fmtDay(row.reported_at) }}</template></el-table-column>
@@ -1835,6 +1871,14 @@ const SupervisionPage = {
             <el-button link type="success" size="small" @click="answer(row, true)">已宣传</el-button><el-button link type="danger" size="small" @click="answer(row, false)" :data-testid="'dual-no-' + row.id">未宣传</el-button></template></template></el-table-column>
         </el-table>
         <el-pagination layout="total, prev, pager, next" :total="dual.total" :page-size="20" v-model:current-page="page" @current-change="loadDual" />
+        <el-dialog v-model="ans.open" :title="ans.educated ? '回访结论：已接受宣传教育' : '回访结论：未接受宣传教育（倒查责任）'" width="520px">
+          <el-form label-width="90px" size="small">
+            <el-form-item v-if="!ans.educated" label="责任单位"><el-select v-model="ans.unit_id" filterable clearable placeholder="默认：受害人所在村(居)委会" style="width:100%">
+              <el-option v-for="u in units.filter((x) => ['village_committee', 'school', 'company', 'other'].includes(x.kind) || x.kind.endsWith('_bureau'))" :key="u.id" :label="u.name" :value="u.id" /></el-select></el-form-item>
+            <el-form-item label="核实情况"><el-input v-model="ans.note" type="textarea" :rows="3" placeholder="如：电话回访，受害人表示未收到过防骗宣传" data-testid="dual-note" /></el-form-item>
+          </el-form>
+          <template #footer><el-button @click="ans.open = false">取消</el-button><el-button type="primary" :disabled="!ans.note.trim()" @click="saveAnswer" data-testid="dual-save">确认</el-button></template>
+        </el-dialog>
       </el-tab-pane>
       <el-tab-pane label="通报点名与挂牌整治" name="namings">
         <el-button v-if="can('prevention_review')" size="small" type="primary" @click="name">下发挂牌整治任务</el-button>
@@ -1856,8 +1900,17 @@ const SupervisionPage = {
             <el-table-column prop="opened" label="开卡/户数" width="90" /><el-table-column prop="involved" label="涉诈数" width="80" />
             <el-table-column label="涉诈率" width="80"><template #default="{ row }">{{ pct(row.share) }}</template></el-table-column>
             <el-table-column label="最近开户检查" width="170"><template #default="{ row }">{{ row.last_check || '未检查' }} <el-tag v-if="row.last_check" size="small" :type="row.last_check_passed ? 'success' : 'danger'">{{ row.last_check_passed ? '合格' : '不合格' }}</el-tag></template></el-table-column>
-            <el-table-column label="" width="80"><template #default="{ row }"><el-tag v-if="row.named" size="small" type="danger">通报</el-tag></template></el-table-column>
+            <el-table-column label="" width="140"><template #default="{ row }"><el-tag v-if="row.named" size="small" type="danger">通报</el-tag>
+              <el-button v-if="can('prevention_review')" link type="primary" size="small" @click="openCheck(row)">开户检查</el-button></template></el-table-column>
           </el-table>
+          <el-dialog v-model="chk.open" :title="chk.row ? chk.row.name + ' 开户审核检查' : ''" width="460px">
+            <el-form label-width="80px" size="small">
+              <el-form-item label="检查日期"><el-date-picker v-model="chk.checked_on" type="date" value-format="YYYY-MM-DD" :clearable="false" /></el-form-item>
+              <el-form-item label="结论"><el-radio-group v-model="chk.passed"><el-radio :value="true">合格</el-radio><el-radio :value="false">不合格</el-radio></el-radio-group></el-form-item>
+              <el-form-item label="检查发现"><el-input v-model="chk.findings" type="textarea" placeholder="不合格时必填，如：未落实“一人多卡”核查" /></el-form-item>
+            </el-form>
+            <template #footer><el-button @click="chk.open = false">取消</el-button><el-button type="primary" @click="saveCheck">保存</el-button></template>
+          </el-dialog>
         </template>
       </el-tab-pane>
     </el-tabs>

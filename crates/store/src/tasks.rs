@@ -287,6 +287,24 @@ impl Store {
         Ok(Page { items, total, page: page.page.max(1), per_page: page.limit() })
     }
 
+    /// Counts of the dual inquiries of cases in `scope` reported in `from_ms..to_ms`:
+    /// `[sampled, with forms found, answered yes, answered no, rectifications open, done]`.
+    pub async fn dual_inquiry_summary(&self, scope: &Scope, from_ms: i64, to_ms: i64) -> Result<[i64; 6]> {
+        let mut f = Filter::default();
+        f.scope("c.jurisdiction_path", scope);
+        let a = f.bind(Arg::I64(from_ms));
+        let b = f.bind(Arg::I64(to_ms));
+        f.and(format!("c.reported_at >= {a} AND c.reported_at < {b}"));
+        let sql = format!(
+            "SELECT COUNT(*), COUNT(CASE WHEN d.forms_found > 0 THEN 1 END), COUNT(CASE WHEN d.answer = 'yes' THEN 1 END), COUNT(CASE WHEN d.answer = 'no' THEN 1 END), \
+             COUNT(CASE WHEN t.status = 'open' THEN 1 END), COUNT(CASE WHEN t.status = 'done' THEN 1 END) \
+             FROM dual_inquiries d JOIN cases c ON c.id = d.case_id LEFT JOIN tasks t ON t.id = d.task_id{}",
+            f.sql()
+        );
+        let r: (i64, i64, i64, i64, i64, i64) = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await?);
+        Ok([r.0, r.1, r.2, r.3, r.4, r.5])
+    }
+
     /// The unit answerable for educating a victim: the village or community committee of the
     /// case's area (or of the victim's grid).
     async fn responsible_unit(&self, case_id: i64) -> Result<Option<i64>> {

@@ -6,9 +6,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Settings of the ladder, versioned with the ranking rules.
+/// Settings of the ladder (`[ladder]` in the config file), with their own version: a notice
+/// records the version it was issued under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LadderRules {
+    /// Version people cite; change it with the numbers.
+    pub version: String,
     /// Villages/communities named in each monthly notice (the top N by cases).
     pub notice_top_n: usize,
     /// Named this many times (within the look-back) → listed for rectification.
@@ -21,9 +25,19 @@ pub struct LadderRules {
     pub traceback_from_fen: i64,
 }
 
+impl LadderRules {
+    /// Checks the settings.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.notice_top_n == 0 || self.rectify_after == 0 || self.lookback_months == 0 || self.rectify_days < 1 || self.traceback_from_fen < 1 {
+            return Err("notice_top_n, rectify_after, lookback_months, rectify_days and traceback_from_fen must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
 impl Default for LadderRules {
     fn default() -> Self {
-        Self { notice_top_n: 5, rectify_after: 3, lookback_months: 12, rectify_days: 30, traceback_from_fen: 50_000_000 }
+        Self { version: "2026.1".into(), notice_top_n: 5, rectify_after: 3, lookback_months: 12, rectify_days: 30, traceback_from_fen: 50_000_000 }
     }
 }
 

@@ -41,7 +41,7 @@ struct LadderQuery {
 /// the deadline computed), and the month's cases that need a full trace-back review.
 #[utoipa::path(get, path = "/supervision/ladder", tag = "cases", params(LadderQuery), responses((status = 200, body = crate::figures::Ladder)))]
 async fn ladder(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<LadderQuery>) -> ApiResult<Json<crate::figures::Ladder>> {
-    Ok(Json(crate::figures::ladder(&s.store, &q.month).await?))
+    Ok(Json(crate::figures::ladder(&s.store, &q.month, &s.config.ladder).await?))
 }
 
 /// Which year.

@@ -14,7 +14,7 @@ use crate::auth::{Authorized, perm};
 use crate::error::{ApiError, ApiResult};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, sample)).routes(routes!(answer)).routes(routes!(namings, name_villages))
+    OpenApiRouter::new().routes(routes!(list, sample)).routes(routes!(answer)).routes(routes!(summary)).routes(routes!(namings, name_villages))
 }
 
 /// Which cases to sample.
@@ -47,6 +47,21 @@ struct ListQuery {
 #[utoipa::path(get, path = "/supervision/dual-inquiries", tag = "supervision", params(ListQuery, Paging), responses((status = 200, body = Page<DualInquiryView>)))]
 async fn list(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<ListQuery>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<DualInquiryView>>> {
     Ok(Json(s.store.dual_inquiries(&p.scope, q.pending, pg.req()).await?))
+}
+
+/// Dual-inquiry results of a year's months, in the caller's area: per month, cases sampled,
+/// those where the platform found a receipt or pledge, answers yes and no, and the
+/// rectifications they raised (open, done).
+#[utoipa::path(get, path = "/supervision/dual-inquiries/summary", tag = "supervision", params(SampleQuery), responses((status = 200, body = Object)))]
+async fn summary(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<SampleQuery>) -> ApiResult<Json<serde_json::Value>> {
+    let months = crate::figures::months_ending(q.month.trim(), 12)?;
+    let mut rows = Vec::with_capacity(months.len());
+    for m in &months {
+        let (from, to) = crate::figures::month_bounds(m)?;
+        let [sampled, found, yes, no, open, done] = s.store.dual_inquiry_summary(&p.scope, from, to).await?;
+        rows.push(serde_json::json!({"month": m, "sampled": sampled, "forms_found": found, "yes": yes, "no": no, "rectification_open": open, "rectification_done": done}));
+    }
+    Ok(Json(serde_json::json!(rows)))
 }
 
 /// The checker's answer.
@@ -89,14 +104,14 @@ struct MonthQuery {
 /// named in the look-back.
 #[utoipa::path(get, path = "/supervision/namings", tag = "supervision", params(MonthQuery), responses((status = 200, body = Vec<crate::figures::Named>)))]
 async fn namings(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<MonthQuery>) -> ApiResult<Json<Vec<crate::figures::Named>>> {
-    Ok(Json(crate::figures::ladder(&s.store, q.month.trim()).await?.named_detail))
+    Ok(Json(crate::figures::ladder(&s.store, q.month.trim(), &s.config.ladder).await?.named_detail))
 }
 
 /// Issues the month's notice: the villages listed for rectification (named three times or
 /// more in twelve months) get a rectification task for their village committee.
 #[utoipa::path(post, path = "/supervision/namings", tag = "supervision", params(MonthQuery), responses((status = 200, body = Vec<crate::figures::Named>)))]
 async fn name_villages(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>, Query(q): Query<MonthQuery>) -> ApiResult<Json<Vec<crate::figures::Named>>> {
-    let l = crate::figures::raise_listings(&s.store, q.month.trim(), &p.name).await?;
+    let l = crate::figures::raise_listings(&s.store, q.month.trim(), &s.config.ladder, &p.name).await?;
     let mut entry = p.audit("create", "notice_naming", Some(q.month.clone()), &[]);
     entry.detail = serde_json::json!({"listed": l.rectification.len()}).to_string();
     s.store.audit(entry).await?;

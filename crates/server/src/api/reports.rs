@@ -145,7 +145,7 @@ async fn create_report(State(s): State<AppState>, Authorized(p): Authorized<{ pe
 
 async fn store_new(s: &AppState, p: &Principal, kind: Kind, period: &str, area: &crate::reports::Area, narrative: String, corrects: Option<i64>) -> ApiResult<i64> {
     let cutoff = store::now_ms();
-    let r = crate::reports::generate(&s.store, kind, period, area, cutoff).await?;
+    let r = crate::reports::generate(&s.store, kind, period, area, cutoff, &s.config.ladder).await?;
     let j = &area.jurisdiction;
     let id = s.store.insert_report(&crate::reports::new_report(&r, area, cutoff, narrative, corrects, p.name.clone())?).await?;
     let mut entry = p.audit("create", "report", Some(id.to_string()), &[]);

@@ -374,7 +374,7 @@ test('prevention: the coverage view names the households not reached, the overdu
   await page.getByRole('tab', { name: '单位评分' }).click();
   await page.getByTestId('scorecard-unit').click();
   await page.locator('.el-select-dropdown__item', { hasText: vc.name }).first().click();
-  await page.getByTestId('scorecard').waitFor();
+  await page.getByTestId('scorecard').locator('.el-descriptions__title', { hasText: vc.name }).waitFor();
   const text = await page.getByTestId('scorecard').innerText();
   assert.ok(text.includes(`${card.activities_with_evidence} 次（${card.files} 份）`), text);
   assert.ok(text.includes(`${card.receipts} / ${card.pledges}`), text);

@@ -27,6 +27,8 @@ pub struct Config {
     pub prevention: domain::prevention::PreventionConfig,
     /// Notices, rectification listing and trace-backs after the ranking (`[ladder]`).
     pub ladder: supervision::ladder::LadderRules,
+    /// Notification webhooks (`[notify]`, `[[notify.webhooks]]`).
+    pub notify: server::notify::NotifyConfig,
 }
 
 /// The `[stream]` table: where events arrive at scale.
@@ -81,6 +83,7 @@ impl Default for Config {
             routing: None,
             prevention: Default::default(),
             ladder: Default::default(),
+            notify: Default::default(),
         }
     }
 }
@@ -96,6 +99,7 @@ impl std::fmt::Debug for Config {
             .field("stream", &self.stream)
             .field("prevention", &self.prevention)
             .field("ladder", &self.ladder)
+            .field("notify", &self.notify)
             .finish()
     }
 }

@@ -7,6 +7,7 @@ pub mod dispatch;
 pub mod jurisdiction;
 pub mod keyperson;
 pub mod legal;
+pub mod notify;
 pub mod person;
 pub mod population;
 pub mod prevention;

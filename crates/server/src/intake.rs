@@ -88,10 +88,20 @@ pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: 
         ruleset_version: d.ruleset_version.clone(),
         fired: serde_json::to_string(&d.fired).unwrap_or_else(|_| "[]".into()),
     };
-    let id = s.store.insert_warning(&w).await?;
+    let id = store_warning(s, &w).await?;
     // Nobody listening is not an error: the feed is a convenience, the table is the record.
     let _ = s.live.send(LiveWarning::of(id, &w, d.score, d.fired.iter().map(|f| f.rule.clone()).collect()));
     Ok(Some(id))
+}
+
+/// Stores a warning with the notifications that announce it, in one transaction.
+pub async fn store_warning(s: &crate::AppState, w: &store::NewWarning) -> store::Result<i64> {
+    let station = match w.station_id {
+        Some(id) => s.store.list_stations().await?.into_iter().find(|st| st.id == id).map(|st| st.name),
+        None => None,
+    };
+    let notes = crate::notify::for_warning(&s.config.notify, w, station.as_deref());
+    s.store.insert_warning_notifying(w, &notes).await
 }
 
 /// Where a warning goes under the configured routing (`ServerConfig::routing`): the

@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod figures;
+pub mod notify;
 pub mod import;
 pub mod intake;
 pub mod reports;
@@ -42,11 +43,13 @@ pub struct ServerConfig {
     pub prevention: domain::prevention::PreventionConfig,
     /// The ladder after the ranking: notices, rectification listing, trace-backs (`[ladder]`).
     pub ladder: supervision::ladder::LadderRules,
+    /// Notifications: webhooks and delivery settings (`[notify]`).
+    pub notify: notify::NotifyConfig,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 64 * 1024 * 1024, routing: Default::default(), prevention: Default::default(), ladder: Default::default() }
+        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 64 * 1024 * 1024, routing: Default::default(), prevention: Default::default(), ladder: Default::default(), notify: Default::default() }
     }
 }
 
@@ -183,6 +186,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until Ctrl-C (or SIGTERM), then finishes requests in flight.
 pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
+    tokio::spawn(notify::run(state.clone()));
     let app = router(state);
     tracing::info!(addr = %listener.local_addr()?, "serving");
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

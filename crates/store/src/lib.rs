@@ -11,6 +11,7 @@ mod bank_requests;
 mod cases;
 mod clues;
 mod keypersons;
+mod notifications;
 mod prevention;
 mod tasks;
 pub mod bootstrap;
@@ -37,6 +38,7 @@ pub use warnings::{EvidenceView, NewWarning, WarningStep, WarningView, mask_subj
 pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
 pub use bank_requests::{BankRequestView, NewBankRequest};
 pub use clues::ClueView;
+pub use notifications::{NewNotification, NotificationView};
 pub use keypersons::{AppealView, CarerView, KeyPersonFile, KeyPersonView, MeasureView, NewCarer, NewKeyPerson, TransferView, VisitView};
 pub use prevention::{ActivityFilter, ActivityView, FigureView, FormView, Household, HouseholdGap, NewActivity, NewForm, NodeCounts, Scorecard, Visibility};
 pub use tasks::{DualInquiryView, NewTask, OutletRow, TaskFilter, TaskView};

@@ -167,7 +167,7 @@ pub fn mask_subject(kind: &str, s: &str) -> String {
 
 /// The field a subject is encrypted and indexed as: a person's phone, a person's identity
 /// number (warnings pushed from upstream name people so), or an account.
-fn subject_field(kind: &str) -> Field {
+pub(crate) fn subject_field(kind: &str) -> Field {
     match kind {
         "person" => Field::Phone,
         "person_id" => Field::IdNumber,
@@ -180,23 +180,7 @@ const COLS: &str = "id, event_id, source, created_at, event_ts, action, scenario
 impl Store {
     /// Stores a warning once per event id; returns its id (the existing one for a repeat).
     pub async fn insert_warning(&self, w: &NewWarning) -> Result<i64> {
-        let v = self.vault();
-        let subject_field = subject_field(&w.subject_kind);
-        let got: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as(
-            "INSERT INTO warnings (event_id, source, created_at, event_ts, action, scenario, score, grade, fraud_type_hint, subject_kind, subject_enc, subject_idx, payer_enc, payee_enc, amount_fen, jurisdiction_id, jurisdiction_path, station_id, ruleset_version, fired) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (event_id) DO NOTHING RETURNING id")
-            .bind(&w.event_id).bind(&w.source).bind(now_ms()).bind(w.event_ts).bind(&w.action).bind(&w.scenario).bind(w.score).bind(&w.grade)
-            .bind(&w.fraud_type_hint).bind(&w.subject_kind).bind(v.encrypt(subject_field, &w.subject)?).bind(v.blind_index(subject_field, &w.subject))
-            .bind(v.encrypt(Field::BankCard, &w.payer)?).bind(v.encrypt(Field::BankCard, &w.payee)?).bind(w.amount_fen).bind(w.jurisdiction_id)
-            .bind(&w.jurisdiction_path).bind(w.station_id).bind(&w.ruleset_version).bind(&w.fired)
-            .fetch_optional(p).await?);
-        match got {
-            Some((id,)) => Ok(id),
-            None => {
-                let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("SELECT id FROM warnings WHERE event_id = $1").bind(&w.event_id).fetch_one(p).await?);
-                Ok(id)
-            }
-        }
+        self.insert_warning_notifying(w, &[]).await
     }
 
     fn warning_view(&self, r: Row) -> Result<WarningView> {

@@ -11,6 +11,7 @@ mod decide;
 mod flows;
 mod inquiry;
 mod keypersons;
+mod notifications;
 mod prevention;
 mod registry;
 mod reports;
@@ -26,7 +27,7 @@ use crate::AppState;
 
 /// All API routes, with their OpenAPI descriptions.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes()).merge(cases::routes()).merge(bank::routes()).merge(clues::routes()).merge(reports::routes()).merge(upstream::routes()).merge(prevention::routes()).merge(keypersons::routes()).merge(inquiry::routes())
+    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes()).merge(cases::routes()).merge(bank::routes()).merge(clues::routes()).merge(reports::routes()).merge(upstream::routes()).merge(prevention::routes()).merge(keypersons::routes()).merge(inquiry::routes()).merge(notifications::routes())
 }
 
 /// Paging parameters common to every list.

@@ -145,7 +145,7 @@ async fn receive(s: &AppState, p: &Principal, rows: Vec<(usize, UpstreamWarning)
         match to_warning(s, &w).await? {
             Ok(nw) => {
                 let routed = nw.station_id.is_some();
-                let id = s.store.insert_warning(&nw).await?;
+                let id = crate::intake::store_warning(s, &nw).await?;
                 report.accepted += 1;
                 report.routed += usize::from(routed);
                 report.ids.push(id);

@@ -1070,3 +1070,90 @@ both!(tasks_and_dual_inquiry, tasks_body);
 async fn tasks_body(app: &App) {
     prevention::tasks_close_once_and_dual_inquiry_traces_the_unit(app).await;
 }
+
+/// A gateway that is down loses nothing: the notification waits in the outbox, retried with
+/// back-off, and is delivered once (with its idempotency key) when the gateway comes back.
+async fn notifications_survive_a_dead_gateway(pg: bool) {
+    // A port with nobody listening yet.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let notify = server::notify::NotifyConfig {
+        webhooks: vec![server::notify::Webhook { name: "sms".into(), url: format!("http://127.0.0.1:{port}/hook"), grades: vec![] }],
+        poll_ms: 100,
+        retry_base_ms: 100,
+        timeout_ms: 1_000,
+    };
+    let Some(app) = start_with(pg, server::ServerConfig { cookie_secure: false, notify, ..Default::default() }).await else {
+        eprintln!("skipped: FANZHA_TEST_PG not set");
+        return;
+    };
+    let admin = login(&app, "admin").await;
+    let a = login(&app, "officer_a").await;
+    let b = login(&app, "officer_b").await;
+    let (st, r) = admin.post("/api/v1/warnings/upstream", json!([{"upstream_id": "NT-1", "source": "national", "grade": "high", "subject_kind": "phone", "subject": "13912340001"}])).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    // In-app at once, for station A (where the person lives), masked; not for station B.
+    let (_, mine) = a.get("/api/v1/notifications").await;
+    assert_eq!(mine[0]["warning_id"], r["ids"][0], "{mine}");
+    assert!(mine[0]["title"].as_str().is_some_and(|t| t.contains("139****0001") && !t.contains("13912340001")), "{mine}");
+    assert_eq!(b.get("/api/v1/notifications").await.1.as_array().map(Vec::len), Some(0));
+    // The webhook fails while the gateway is down, and stays pending.
+    let mut pending = Value::Null;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        pending = admin.get("/api/v1/notifications/outbox").await.1;
+        if pending["items"][0]["attempts"].as_i64().unwrap_or(0) >= 2 {
+            break;
+        }
+    }
+    let item = &pending["items"][0];
+    assert_eq!(item["status"].as_str(), Some("pending"), "{pending}");
+    assert!(item["attempts"].as_i64().unwrap_or(0) >= 2 && !item["last_error"].as_str().unwrap_or_default().is_empty(), "{pending}");
+    let key = item["idempotency_key"].as_str().expect("key").to_string();
+    // The gateway comes back: the notification arrives once.
+    let got: std::sync::Arc<std::sync::Mutex<Vec<(String, Value)>>> = Default::default();
+    let sink = got.clone();
+    let gateway = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::Json<Value>| {
+            let sink = sink.clone();
+            async move {
+                let k = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+                sink.lock().expect("lock").push((k, body.0));
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("gateway port");
+    tokio::spawn(async move { axum::serve(listener, gateway).await });
+    assert_eq!(admin.post(&format!("/api/v1/notifications/outbox/{}/retry", item["id"]), json!({})).await.0, StatusCode::NO_CONTENT);
+    let mut delivered = Value::Null;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        delivered = admin.get("/api/v1/notifications/outbox").await.1;
+        if delivered["items"][0]["status"].as_str() == Some("delivered") {
+            break;
+        }
+    }
+    assert_eq!(delivered["items"][0]["status"].as_str(), Some("delivered"), "{delivered}");
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let seen = got.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 1, "delivered once: {seen:?}");
+    assert_eq!(seen[0].0, key);
+    assert_eq!(seen[0].1["body"]["subject"].as_str(), Some("139****0001"), "masked on the wire too");
+    // Pushing the same upstream warning again notifies nobody twice.
+    admin.post("/api/v1/warnings/upstream", json!([{"upstream_id": "NT-1", "source": "national", "grade": "high", "subject_kind": "phone", "subject": "13912340001"}])).await;
+    assert_eq!(admin.get("/api/v1/notifications/outbox").await.1["total"].as_i64(), Some(1));
+}
+
+#[tokio::test]
+async fn notifications_survive_a_dead_gateway_sqlite() {
+    notifications_survive_a_dead_gateway(false).await;
+}
+
+#[tokio::test]
+async fn notifications_survive_a_dead_gateway_postgres() {
+    notifications_survive_a_dead_gateway(true).await;
+}

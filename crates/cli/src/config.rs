@@ -29,6 +29,8 @@ pub struct Config {
     pub ladder: supervision::ladder::LadderRules,
     /// Notification webhooks (`[notify]`, `[[notify.webhooks]]`).
     pub notify: server::notify::NotifyConfig,
+    /// The banks' working days (`[calendar]`: holidays and make-up working days).
+    pub calendar: domain::legal::WorkCalendar,
 }
 
 /// The `[stream]` table: where events arrive at scale.
@@ -84,6 +86,7 @@ impl Default for Config {
             prevention: Default::default(),
             ladder: Default::default(),
             notify: Default::default(),
+            calendar: Default::default(),
         }
     }
 }
@@ -100,6 +103,7 @@ impl std::fmt::Debug for Config {
             .field("prevention", &self.prevention)
             .field("ladder", &self.ladder)
             .field("notify", &self.notify)
+            .field("calendar", &self.calendar.version)
             .finish()
     }
 }

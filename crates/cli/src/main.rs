@@ -207,7 +207,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool, demo_seed: Option<(u64, ::demo::CountyPlan)>) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
     eprintln!("Fanzha is serving on http://{}/ (database: {})", listener.local_addr()?, store.backend());
-    let state = server::AppState::new(store, server::ServerConfig { cookie_secure, routing: cfg.routing.clone().unwrap_or_default(), prevention: cfg.prevention.clone(), ladder: cfg.ladder.clone(), notify: cfg.notify.clone(), ..Default::default() });
+    let state = server::AppState::new(store, server::ServerConfig { cookie_secure, routing: cfg.routing.clone().unwrap_or_default(), prevention: cfg.prevention.clone(), ladder: cfg.ladder.clone(), notify: cfg.notify.clone(), calendar: cfg.calendar.clone(), ..Default::default() });
     let replayed = state.restore_engine().await?;
     if let Some((seed, plan)) = demo_seed {
         demo_events::seed(&state, seed).await?;

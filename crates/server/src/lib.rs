@@ -45,11 +45,13 @@ pub struct ServerConfig {
     pub ladder: supervision::ladder::LadderRules,
     /// Notifications: webhooks and delivery settings (`[notify]`).
     pub notify: notify::NotifyConfig,
+    /// Working days of the banks (`[calendar]`): public holidays and make-up days.
+    pub calendar: domain::legal::WorkCalendar,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 64 * 1024 * 1024, routing: Default::default(), prevention: Default::default(), ladder: Default::default(), notify: Default::default() }
+        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 64 * 1024 * 1024, routing: Default::default(), prevention: Default::default(), ladder: Default::default(), notify: Default::default(), calendar: Default::default() }
     }
 }
 

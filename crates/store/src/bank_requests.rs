@@ -23,6 +23,25 @@ pub struct NewBankRequest {
     pub requested_by: String,
     /// The freeze this one renews.
     pub renews_id: Option<i64>,
+    /// For a return: its approval and timeline.
+    pub return_terms: Option<ReturnTerms>,
+}
+
+/// The approval and timeline of a return of money.
+#[derive(Debug, Clone, Default)]
+pub struct ReturnTerms {
+    /// `traced` (to the victims the trace found) or `pro_rata`.
+    pub method: String,
+    /// The approving authority (city level or above).
+    pub authority: String,
+    /// `city`, `province`, `ministry`.
+    pub level: String,
+    /// Approval document number.
+    pub approval_ref: String,
+    /// Last day of the 30-day notice.
+    pub notice_ends_on: String,
+    /// Day the bank must have paid by.
+    pub due_on: String,
 }
 
 /// A request as shown.
@@ -58,6 +77,18 @@ pub struct BankRequestView {
     pub answer_reason: String,
     /// When the measure ends (from execution; ms).
     pub expires_at: Option<i64>,
+    /// Return: `traced` or `pro_rata`.
+    pub return_method: String,
+    /// Return: approving authority.
+    pub approval_authority: String,
+    /// Return: approval level.
+    pub approval_level: String,
+    /// Return: approval document.
+    pub approval_ref: String,
+    /// Return: last day of the notice.
+    pub notice_ends_on: Option<String>,
+    /// Return: pay by.
+    pub due_on: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -77,10 +108,17 @@ struct Row {
     answered_by: String,
     answer_reason: String,
     expires_at: Option<i64>,
+    return_method: String,
+    approval_authority: String,
+    approval_level: String,
+    approval_ref: String,
+    notice_ends_on: Option<String>,
+    due_on: Option<String>,
 }
 
 const SELECT: &str = "SELECT r.id, r.kind, r.case_id, r.account_enc, r.bank_unit_id, u.name AS bank_name, r.amount_fen, r.requested_at, r.requested_by, r.renews_id, \
-    r.status, r.answered_at, r.answered_by, r.answer_reason, r.expires_at FROM bank_requests r JOIN member_units u ON u.id = r.bank_unit_id";
+    r.status, r.answered_at, r.answered_by, r.answer_reason, r.expires_at, r.return_method, r.approval_authority, r.approval_level, r.approval_ref, r.notice_ends_on, r.due_on \
+    FROM bank_requests r JOIN member_units u ON u.id = r.bank_unit_id";
 
 impl Store {
     fn bank_request_view(&self, r: Row, clear: bool) -> Result<BankRequestView> {
@@ -101,6 +139,12 @@ impl Store {
             answered_by: r.answered_by,
             answer_reason: r.answer_reason,
             expires_at: r.expires_at,
+            return_method: r.return_method,
+            approval_authority: r.approval_authority,
+            approval_level: r.approval_level,
+            approval_ref: r.approval_ref,
+            notice_ends_on: r.notice_ends_on,
+            due_on: r.due_on,
         })
     }
 
@@ -116,10 +160,16 @@ impl Store {
     /// Stores a request.
     pub async fn create_bank_request(&self, r: &NewBankRequest) -> Result<BankRequestView> {
         let v = self.vault();
+        let ret = r.return_terms.as_ref();
+        let none = ReturnTerms::default();
+        let t = ret.unwrap_or(&none);
         let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as(
-            "INSERT INTO bank_requests (kind, case_id, account_enc, account_idx, bank_unit_id, amount_fen, requested_at, requested_by, renews_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+            "INSERT INTO bank_requests (kind, case_id, account_enc, account_idx, bank_unit_id, amount_fen, requested_at, requested_by, renews_id, return_method, approval_authority, approval_level, approval_ref, notice_ends_on, due_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id")
             .bind(&r.kind).bind(r.case_id).bind(v.encrypt(Field::BankCard, &r.account)?).bind(v.blind_index(Field::BankCard, &r.account)).bind(r.bank_unit_id)
-            .bind(r.amount_fen).bind(now_ms()).bind(&r.requested_by).bind(r.renews_id).fetch_one(p).await?);
+            .bind(r.amount_fen).bind(now_ms()).bind(&r.requested_by).bind(r.renews_id)
+            .bind(t.method.as_str()).bind(t.authority.as_str()).bind(t.level.as_str()).bind(t.approval_ref.as_str()).bind(ret.map(|x| x.notice_ends_on.clone())).bind(ret.map(|x| x.due_on.clone()))
+            .fetch_one(p).await?);
         self.bank_request(id, false).await
     }
 

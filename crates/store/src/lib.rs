@@ -36,7 +36,7 @@ pub use residents::{NewResident, ResidentFilter, ResidentPatch, ResidentView, Re
 pub use users::{ApiKey, NewApiKey, NewUser, SessionInfo, User};
 pub use warnings::{EvidenceView, NewWarning, WarningStep, WarningView, mask_subject};
 pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
-pub use bank_requests::{BankRequestView, NewBankRequest};
+pub use bank_requests::{BankRequestView, NewBankRequest, ReturnTerms};
 pub use clues::ClueView;
 pub use notifications::{NewNotification, NotificationView};
 pub use keypersons::{AppealView, CarerView, KeyPersonFile, KeyPersonView, MeasureView, NewCarer, NewKeyPerson, TransferView, VisitView};

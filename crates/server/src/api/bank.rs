@@ -33,6 +33,16 @@ struct RequestBody {
     case_id: Option<i64>,
     /// For a freeze renewal: the freeze it renews.
     renews_id: Option<i64>,
+    /// Return: `traced` or `pro_rata`.
+    return_method: Option<String>,
+    /// Return: the approving authority.
+    approval_authority: Option<String>,
+    /// Return: `city`, `province` or `ministry` (a county cannot approve a return).
+    approval_level: Option<String>,
+    /// Return: approval document number.
+    approval_ref: Option<String>,
+    /// Return: day approved (default today).
+    approved_on: Option<String>,
 }
 
 /// Asks a bank to stop a payment or freeze an account. A third stop-payment on the same account
@@ -40,9 +50,10 @@ struct RequestBody {
 #[utoipa::path(post, path = "/bank-requests", tag = "bank", request_body = RequestBody, responses((status = 200, body = BankRequestView), (status = 400, body = crate::error::ErrorBody)))]
 async fn create_request(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Json(b): Json<RequestBody>) -> ApiResult<Json<BankRequestView>> {
     let kind = match b.kind.as_str() {
-        "stop_payment" | "freeze" => b.kind.clone(),
-        other => return Err(ApiError::invalid(format!("kind: unknown '{other}' (stop_payment, freeze)"))),
+        "stop_payment" | "freeze" | "return" => b.kind.clone(),
+        other => return Err(ApiError::invalid(format!("kind: unknown '{other}' (stop_payment, freeze, return)"))),
     };
+    let return_terms = if kind == "return" { Some(return_terms(&s, &b)?) } else { None };
     let account: String = b.account.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
     if account.len() < 8 || !account.chars().all(|c| c.is_ascii_digit()) {
         return Err(ApiError::invalid("account: a bank account number (digits)"));
@@ -61,12 +72,35 @@ async fn create_request(State(s): State<AppState>, Authorized(p): Authorized<{ p
             return Err(ApiError::invalid("renews_id: a renewal continues an executed freeze of the same account"));
         }
     }
-    let req = NewBankRequest { kind, case_id: b.case_id, account, bank_unit_id: b.bank_unit_id, amount_fen, requested_by: p.name.clone(), renews_id: b.renews_id };
+    let req = NewBankRequest { kind, case_id: b.case_id, account, bank_unit_id: b.bank_unit_id, amount_fen, requested_by: p.name.clone(), renews_id: b.renews_id, return_terms };
     let v = s.store.create_bank_request(&req).await?;
     let mut entry = p.audit("create", "bank_request", Some(v.id.to_string()), &["account"]);
     entry.detail = serde_json::json!({"kind": v.kind, "bank_unit_id": v.bank_unit_id}).to_string();
     s.store.audit(entry).await?;
     Ok(Json(v))
+}
+
+/// Checks a return's approval and computes its timeline with the working-day calendar.
+fn return_terms(s: &AppState, b: &RequestBody) -> ApiResult<store::ReturnTerms> {
+    let method = b.return_method.as_deref().unwrap_or_default().trim();
+    if !matches!(method, "traced" | "pro_rata") {
+        return Err(ApiError::invalid("return_method: traced (to the victims the trace found) or pro_rata"));
+    }
+    let level = b.approval_level.as_deref().unwrap_or_default().trim();
+    if !domain::legal::RETURN_APPROVAL_LEVELS.iter().any(|(l, _)| *l == level) {
+        return Err(ApiError::invalid(format!("approval_level: a return needs approval at city level or above (city, province, ministry), not '{level}'")));
+    }
+    let authority = b.approval_authority.as_deref().unwrap_or_default().trim();
+    let approval_ref = b.approval_ref.as_deref().unwrap_or_default().trim();
+    if authority.is_empty() || approval_ref.is_empty() {
+        return Err(ApiError::invalid("approval_authority: name the approving authority and its document (approval_ref)"));
+    }
+    let approved_on = match b.approved_on.as_deref() {
+        Some(d) => d.trim().parse().map_err(|_| ApiError::invalid(format!("approved_on: '{d}' is not a date")))?,
+        None => crate::api::prevention::today(),
+    };
+    let (notice_ends, due) = domain::legal::return_timeline(approved_on, &s.config.calendar);
+    Ok(store::ReturnTerms { method: method.into(), authority: authority.into(), level: level.into(), approval_ref: approval_ref.into(), notice_ends_on: notice_ends.to_string(), due_on: due.to_string() })
 }
 
 /// Whether the caller is the liaison of a bank (sees and answers that bank's requests only).
@@ -109,7 +143,18 @@ async fn answer_request(State(s): State<AppState>, Authorized(p): Authorized<{ p
     }
     let current = s.store.bank_request(id, false).await?;
     let now = store::now_ms();
-    let expires = b.executed.then(|| if current.kind == "stop_payment" { domain::legal::stop_payment_until(now) } else { domain::legal::freeze_until(now) });
+    // A return is paid only after its notice has run; saying so is an error both sides see.
+    if b.executed && current.kind == "return"
+        && let Some(ends) = current.notice_ends_on.as_deref()
+        && crate::api::prevention::today().to_string().as_str() <= ends
+    {
+        return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "conflict", format!("the 30-day notice of this return runs until {ends}; pay after it, by {}", current.due_on.as_deref().unwrap_or("-"))));
+    }
+    let expires = match current.kind.as_str() {
+        "stop_payment" => b.executed.then(|| domain::legal::stop_payment_until(now)),
+        "freeze" => b.executed.then(|| domain::legal::freeze_until(now)),
+        _ => None,
+    };
     let v = s.store.answer_bank_request(id, bank, b.executed, reason.trim(), &p.name, now, expires).await?;
     let mut entry = p.audit("update", "bank_request", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"executed": b.executed}).to_string();

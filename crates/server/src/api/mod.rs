@@ -12,7 +12,7 @@ mod flows;
 mod inquiry;
 mod keypersons;
 mod notifications;
-mod prevention;
+pub(crate) mod prevention;
 mod registry;
 mod reports;
 mod residents;

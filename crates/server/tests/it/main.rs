@@ -1157,3 +1157,31 @@ async fn notifications_survive_a_dead_gateway_sqlite() {
 async fn notifications_survive_a_dead_gateway_postgres() {
     notifications_survive_a_dead_gateway(true).await;
 }
+
+both!(returns_of_money, returns_need_city_approval_and_the_notice);
+async fn returns_need_city_approval_and_the_notice(app: &App) {
+    let admin = login(app, "admin").await;
+    let (_, bank) = admin.post("/api/v1/units", json!({"code": "RCB2", "name": "农商银行乙支行", "kind": "bank_branch", "jurisdiction_id": app.county.town_a})).await;
+    let bank_id = bank["id"].as_i64().expect("id");
+    admin.post("/api/v1/users", json!({"username": "liaison2", "display_name": "联络员", "password": PW, "role": "bank_liaison", "unit_id": bank_id, "jurisdiction_id": app.county.town_a})).await;
+    let ret = |level: &str, approved_on: &str| json!({"kind": "return", "account": "6222 0011 2233 9999", "bank_unit_id": bank_id, "amount_yuan": "12000",
+        "return_method": "pro_rata", "approval_authority": "某市公安局", "approval_level": level, "approval_ref": "某公(刑)返字〔2026〕12号", "approved_on": approved_on});
+    let (st, e) = admin.post("/api/v1/bank-requests", ret("county", "2026-08-31")).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    assert!(e["message"].as_str().unwrap_or_default().starts_with("approval_level"), "{e}");
+    // Approved 31 August: the notice runs to 30 September; the National Day holiday (1–7
+    // October) does not count and 10 October (a Saturday) is a make-up working day.
+    let (st, r) = admin.post("/api/v1/bank-requests", ret("city", "2026-08-31")).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!((r["notice_ends_on"].as_str(), r["due_on"].as_str()), (Some("2026-09-30"), Some("2026-10-10")), "{r}");
+    // Approved today: the bank cannot pay before the notice has run, and is told until when.
+    let today = domain::time::china_date(store::now_ms()).expect("today").to_string();
+    let (_, fresh) = admin.post("/api/v1/bank-requests", ret("province", &today)).await;
+    let l = login(app, "liaison2").await;
+    let (st, e) = l.post(&format!("/api/v1/bank-requests/{}/answer", fresh["id"]), json!({"executed": true})).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{e}");
+    assert!(e["message"].as_str().unwrap_or_default().contains(fresh["notice_ends_on"].as_str().expect("ends")), "{e}");
+    // The old one's notice has run: the bank pays.
+    let (st, done) = l.post(&format!("/api/v1/bank-requests/{}/answer", r["id"]), json!({"executed": true})).await;
+    assert_eq!((st, done["status"].as_str()), (StatusCode::OK, Some("executed")), "{done}");
+}

@@ -1188,13 +1188,13 @@ const RankingPage = {
 
 
 // ---- Stop-payment and freeze (止付冻结) --------------------------------------------------------
-const KIND_REQ_ZH = { stop_payment: '紧急止付', freeze: '冻结' };
+const KIND_REQ_ZH = { stop_payment: '紧急止付', freeze: '冻结', return: '资金返还' };
 const REQ_STATUS_ZH = { pending: '待银行执行', executed: '已执行', failed: '无法执行' };
 const BankPage = {
   setup() {
     const page = ref({ items: [], total: 0 }); const q = reactive({ page: 1, per_page: 20 });
     const banks = ref([]); const open = ref(false);
-    const form = reactive({ kind: 'stop_payment', account: '', bank_unit_id: null, amount_yuan: '', case_id: null });
+    const form = reactive({ kind: 'stop_payment', account: '', bank_unit_id: null, amount_yuan: '', case_id: null, return_method: 'traced', approval_level: 'city', approval_authority: '', approval_ref: '', approved_on: '' });
     const isBank = computed(() => session.me && session.me.role === 'bank_liaison');
     const now = ref(Date.now()); let tick = null;
     async function load() { try { page.value = await get('/bank-requests?' + qs(q)); } catch (e) { fail(e); } }
@@ -1204,7 +1204,12 @@ const BankPage = {
     });
     Vue.onUnmounted(() => clearInterval(tick));
     async function create() {
-      try { await post('/bank-requests', { ...form, case_id: form.case_id || null }); open.value = false; ElMessage.success('已发送至银行'); load(); } catch (e) { fail(e); }
+      try {
+        const body = { ...form, case_id: form.case_id || null, approved_on: form.approved_on || null };
+        if (form.kind !== 'return') for (const k of ['return_method', 'approval_level', 'approval_authority', 'approval_ref', 'approved_on']) delete body[k];
+        const r = await post('/bank-requests', body); open.value = false;
+        ElMessage.success(r.kind === 'return' ? `已发送至银行：公告期至 ${r.notice_ends_on}，银行应于 ${r.due_on} 前完成返还` : '已发送至银行'); load();
+      } catch (e) { fail(e); }
     }
     async function answer(row, executed) {
       let reason = '';
@@ -1219,8 +1224,8 @@ const BankPage = {
   template: `
   <div>
     <h2 class="page-title">{{ isBank ? '银行协查请求（本行）' : '止付冻结' }}
-      <el-button v-if="can('list_write')" size="small" type="primary" style="margin-left:8px" @click="open = true">发起止付/冻结</el-button></h2>
-    <p class="muted">紧急止付自银行执行起48小时，同一案件同一账户至多2次；冻结期限6个月，可续冻。期限由系统计算。</p>
+      <el-button v-if="can('list_write')" size="small" type="primary" style="margin-left:8px" @click="open = true">发起止付/冻结/返还</el-button></h2>
+    <p class="muted">紧急止付自银行执行起48小时，同一案件同一账户至多2次；冻结期限6个月，可续冻；资金返还须经设区的市级以上公安机关批准，公告30日后由银行在3个工作日内完成（节假日按工作日历顺延）。期限由系统计算。</p>
     <el-table :data="page.items" border stripe size="small" data-testid="bank-requests">
       <el-table-column label="类型" width="90"><template #default="{ row }">{{ KIND_REQ_ZH[row.kind] }}{{ row.renews_id ? '(续)' : '' }}</template></el-table-column>
       <el-table-column prop="account" label="账户" width="190" />
@@ -1228,7 +1233,8 @@ const BankPage = {
       <el-table-column label="金额(元)" width="120" align="right"><template #default="{ row }">{{ yuan(row.amount_fen) }}</template></el-table-column>
       <el-table-column label="发起" width="200"><template #default="{ row }">{{ fmt(row.requested_at) }} {{ row.requested_by }}</template></el-table-column>
       <el-table-column label="状态" width="110"><template #default="{ row }"><el-tag size="small" :type="row.status === 'executed' ? 'success' : row.status === 'failed' ? 'danger' : 'warning'">{{ REQ_STATUS_ZH[row.status] }}</el-tag></template></el-table-column>
-      <el-table-column label="到期" width="200"><template #default="{ row }">{{ row.expires_at ? fmt(row.expires_at) + ' · ' + left(row.expires_at) : '' }}</template></el-table-column>
+      <el-table-column label="到期" width="220"><template #default="{ row }">{{ row.expires_at ? fmt(row.expires_at) + ' · ' + left(row.expires_at) : '' }}
+        <div v-if="row.kind === 'return'" class="muted">{{ row.approval_authority }}批准（{{ row.return_method === 'traced' ? '按溯源' : '按比例' }}）· 公告至 {{ row.notice_ends_on }} · 应于 {{ row.due_on }} 前返还</div></template></el-table-column>
       <el-table-column label="银行答复"><template #default="{ row }">
         <span v-if="row.answer_reason" class="worse">{{ row.answer_reason }}</span>
         <template v-if="isBank && row.status === 'pending'">
@@ -1238,9 +1244,16 @@ const BankPage = {
       </template></el-table-column>
     </el-table>
     <div class="pager"><el-pagination layout="total, prev, pager, next" :total="page.total" :page-size="q.per_page" v-model:current-page="q.page" @current-change="load" /></div>
-    <el-dialog v-model="open" title="发起止付/冻结" width="520px">
+    <el-dialog v-model="open" title="发起止付/冻结/资金返还" width="520px">
       <el-form label-width="110px" size="small">
-        <el-form-item label="类型"><el-radio-group v-model="form.kind"><el-radio value="stop_payment">紧急止付</el-radio><el-radio value="freeze">冻结</el-radio></el-radio-group></el-form-item>
+        <el-form-item label="类型"><el-radio-group v-model="form.kind"><el-radio value="stop_payment">紧急止付</el-radio><el-radio value="freeze">冻结</el-radio><el-radio value="return">资金返还</el-radio></el-radio-group></el-form-item>
+        <template v-if="form.kind === 'return'">
+          <el-form-item label="返还方式"><el-radio-group v-model="form.return_method"><el-radio value="traced">按资金溯源</el-radio><el-radio value="pro_rata">按比例</el-radio></el-radio-group></el-form-item>
+          <el-form-item label="批准层级"><el-select v-model="form.approval_level"><el-option value="city" label="设区的市级公安机关" /><el-option value="province" label="省级公安机关" /><el-option value="ministry" label="公安部" /></el-select></el-form-item>
+          <el-form-item label="批准机关"><el-input v-model="form.approval_authority" placeholder="如 XX市公安局" /></el-form-item>
+          <el-form-item label="批准文号"><el-input v-model="form.approval_ref" /></el-form-item>
+          <el-form-item label="批准日期"><el-date-picker v-model="form.approved_on" type="date" value-format="YYYY-MM-DD" placeholder="默认今天" /></el-form-item>
+        </template>
         <el-form-item label="账户"><el-input v-model="form.account" placeholder="银行账号" /></el-form-item>
         <el-form-item label="开户银行"><el-select v-model="form.bank_unit_id" filterable><el-option v-for="b in banks" :key="b.id" :label="b.name" :value="b.id" /></el-select></el-form-item>
         <el-form-item label="金额(元)"><el-input v-model="form.amount_yuan" /></el-form-item>
@@ -1729,6 +1742,9 @@ const TasksPage = {
     const rf = reactive({ unit_id: null, kind: 'inspection', title: '', detail: '', due_on: '' }); const raiseOpen = ref(false);
     const planMonth = ref(todayStr().slice(0, 7)); const duties = ref([]);
     const review = can('prevention_review');
+    const outbox = ref({ items: [], total: 0 }); const admin = can('user_admin');
+    async function loadOutbox() { try { outbox.value = await get('/notifications/outbox?per_page=20'); } catch (e) { fail(e); } }
+    async function retryNote(n) { try { await post(`/notifications/outbox/${n.id}/retry`); ElMessage.success('已安排立即重发'); loadOutbox(); } catch (e) { fail(e); } }
     async function loadInbox() { try { inbox.value = await get('/inbox'); duties.value = await get('/workplan/duties'); } catch (e) { fail(e); } }
     async function loadAll() { try { all.value = await get('/tasks?' + qs({ ...q, overdue: q.overdue || '', unit_id: q.unit_id || '', per_page: 20 })); } catch (e) { fail(e); } }
     async function close(t, status) {
@@ -1743,9 +1759,9 @@ const TasksPage = {
     }
     onMounted(async () => {
       try { cat.value = await catalog(); if (review) units.value = (await get('/units?per_page=500')).items; } catch (e) { fail(e); }
-      loadInbox(); if (review) loadAll();
+      loadInbox(); if (review) loadAll(); if (admin) loadOutbox();
     });
-    return { inbox, all, cat, units, q, loadAll, close, rf, raiseOpen, raise, planMonth, plan, review, duties, zhOf };
+    return { outbox, admin, loadOutbox, retryNote, inbox, all, cat, units, q, loadAll, close, rf, raiseOpen, raise, planMonth, plan, review, duties, zhOf };
   },
   template: `
   <div>
@@ -1789,6 +1805,15 @@ const TasksPage = {
         </el-card>
       </el-col>
     </el-row>
+    <el-card v-if="admin" shadow="never" style="margin-top:12px" data-testid="outbox"><template #header>通知发送（短信/消息网关）<el-button size="small" style="margin-left:8px" @click="loadOutbox">刷新</el-button></template>
+      <p class="muted">通知与预警在同一事务中写入发件箱；网关不可用时按退避间隔持续重试（最长10分钟一次），带幂等键，不会丢失或重复。</p>
+      <el-table :data="outbox.items" border size="small">
+        <el-table-column prop="target" label="网关" width="80" /><el-table-column prop="title" label="内容" />
+        <el-table-column label="状态" width="90"><template #default="{ row }"><el-tag size="small" :type="row.status === 'delivered' ? 'success' : 'warning'">{{ row.status === 'delivered' ? '已送达' : '重试中' }}</el-tag></template></el-table-column>
+        <el-table-column prop="attempts" label="尝试" width="60" /><el-table-column prop="last_error" label="最近错误" width="200" />
+        <el-table-column label="" width="80"><template #default="{ row }"><el-button v-if="row.status === 'pending'" link size="small" @click="retryNote(row)">立即重发</el-button></template></el-table-column>
+      </el-table>
+    </el-card>
     <el-dialog v-model="raiseOpen" title="下发任务 / 整改事项" width="520px">
       <el-form label-width="80px" size="small">
         <el-form-item label="责任单位"><el-select v-model="rf.unit_id" filterable><el-option v-for="u in units" :key="u.id" :label="u.name" :value="u.id" /></el-select></el-form-item>
@@ -1955,7 +1980,14 @@ const App = {
       session.checked = true;
     });
     async function logout() { try { await post('/auth/logout'); } catch (e) { /* already gone */ } session.me = null; location.hash = '#/login'; }
-    return { session, menu, current, route, logout };
+    // In-app notifications of new warnings for the caller's station (polled; the outbox is the record).
+    const notes = ref([]);
+    const unread = computed(() => notes.value.filter((n) => !n.read_at).length);
+    async function loadNotes() { if (session.me && can('warning_read')) { try { notes.value = await get('/notifications'); } catch (e) { /* shown on the next poll */ } } }
+    async function openNote(n) { try { if (!n.read_at) await post(`/notifications/${n.id}/read`); } catch (e) { fail(e); } location.hash = '#/warnings'; loadNotes(); }
+    watch(() => session.me, loadNotes);
+    onMounted(() => { setInterval(loadNotes, 30000); });
+    return { session, menu, current, route, logout, notes, unread, openNote, can };
   },
   template: `
   <template v-if="session.checked">
@@ -1969,6 +2001,14 @@ const App = {
           <span>{{ session.me.unit_name }}</span>
           <span v-if="session.me.scope.length" data-testid="scope" :title="session.me.scope.join('、')">辖区：{{ session.me.scope.slice(0, 3).join('、') }}{{ session.me.scope.length > 3 ? ' 等' + session.me.scope.length + '个' : '' }}</span>
           <span v-else data-testid="scope">辖区：全县</span>
+          <el-popover v-if="can('warning_read')" placement="bottom-end" :width="380" trigger="click">
+            <template #reference><el-badge :value="unread" :hidden="!unread" :max="99"><el-button size="small" circle data-testid="bell"><el-icon><Bell /></el-icon></el-button></el-badge></template>
+            <div style="max-height:360px;overflow-y:auto" data-testid="notes">
+              <div v-for="n in notes" :key="n.id" class="task-line" style="cursor:pointer" @click="openNote(n)">
+                <b v-if="!n.read_at">●</b> {{ n.title }}<div class="muted">{{ new Date(n.created_at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) }}</div></div>
+              <el-empty v-if="!notes.length" description="暂无通知" :image-size="60" />
+            </div>
+          </el-popover>
           <el-button size="small" @click="logout" data-testid="logout">退出</el-button>
         </span>
       </el-header>

@@ -392,7 +392,7 @@ test('prevention: the coverage view names the households not reached, the overdu
   // A "no" on a case without receipts traces the village and opens its rectification.
   const none = dual.items.find((d) => d.forms_found === 0) || dual.items[0];
   await page.getByTestId('dual-no-' + none.id).click();
-  await page.getByTestId('dual-note').locator('textarea').fill('电话回访：受害人表示未接受过反诈宣传');
+  await page.getByTestId('dual-note').fill('电话回访：受害人表示未接受过反诈宣传');
   await page.getByTestId('dual-save').click();
   await page.getByTestId('dual-no-' + none.id).waitFor({ state: 'detached' });
   const answered = (await apiGet(page, '/supervision/dual-inquiries?per_page=100')).body.items.find((d) => d.id === none.id);

@@ -174,7 +174,7 @@ pub async fn seed(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) 
     // for rectification.
     for back in (1..=12).rev() {
         let m = today.first_of_month().checked_sub(jiff::Span::new().months(back)).unwrap_or(today).strftime("%Y-%m").to_string();
-        server::figures::raise_listings(store, &m, &state.config.ladder, "县反诈办").await.map_err(|e| anyhow::anyhow!("notice {m}: {e:?}"))?;
+        server::figures::raise_ladder_tasks(store, &m, &state.config.ladder, "县反诈办").await.map_err(|e| anyhow::anyhow!("notice {m}: {e:?}"))?;
     }
     seed_outlets(state, seed, &mut rng, today).await?;
     eprintln!("Demo prevention work in {:.1} s: {} receipts and pledges.", started.elapsed().as_secs_f64(), forms.len());

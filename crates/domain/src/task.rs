@@ -15,6 +15,7 @@ code_enum! {
         DualInquiry => "dual_inquiry", "一案双查整改";
         Inspection => "inspection", "督导检查整改";
         Governance => "governance", "行业治理整改";
+        TraceBack => "trace_back", "全环节倒查";
     }
 }
 

@@ -207,6 +207,8 @@ pub struct Traceback {
     pub reported_at: i64,
     /// The victim's village or community.
     pub jurisdiction: String,
+    /// The station that handles the case.
+    pub station_id: i64,
     /// Review due, ms.
     pub review_due_ms: i64,
 }
@@ -276,6 +278,7 @@ pub async fn ladder(store: &store::Store, month: &str, rules: &LadderRules) -> A
             loss_fen: c.loss_fen,
             reported_at: c.reported_at,
             jurisdiction: c.jurisdiction_name.clone(),
+            station_id: c.station_id,
             review_due_ms: c.reported_at + 30 * 86_400_000,
         })
         .collect();
@@ -290,10 +293,12 @@ pub async fn ladder(store: &store::Store, month: &str, rules: &LadderRules) -> A
     })
 }
 
-/// Issues a month's notice: computes the ladder and gives every village listed for
-/// rectification (named `rectify_after` times within the look-back) a rectification task with
-/// the rectification list, for its village committee. Raising twice raises nothing new.
-pub async fn raise_listings(store: &store::Store, month: &str, rules: &LadderRules, by: &str) -> ApiResult<Ladder> {
+/// Issues a month's notice: computes the ladder, gives every village listed for rectification
+/// (named `rectify_after` times within the look-back) a rectification task with the
+/// rectification list for its village committee, and every case of the month with a loss from
+/// `traceback_from_fen` a full trace-back review task for its station. Raising twice raises
+/// nothing new.
+pub async fn raise_ladder_tasks(store: &store::Store, month: &str, rules: &LadderRules, by: &str) -> ApiResult<Ladder> {
     let l = ladder(store, month, rules).await?;
     for r in &l.rectification {
         // A village stays listed month after month until it drops out of the count: one
@@ -314,6 +319,21 @@ pub async fn raise_listings(store: &store::Store, month: &str, rules: &LadderRul
                 detail: "整改清单：1. 逐户宣传，签订回执、承诺书，做到全覆盖；2. 国家反诈中心APP安装率达标；3. 重点人员逐一走访帮教；4. 每月向县反诈办报送整改进展。".into(),
                 source_ref: format!("listing:{}:{month}", r.jurisdiction_id),
                 due_on: due,
+                created_by: by.into(),
+            })
+            .await?;
+    }
+    let units: BTreeMap<i64, i64> = store.list_stations().await?.into_iter().map(|s| (s.id, s.unit_id)).collect();
+    for t in &l.traceback {
+        let Some(unit_id) = units.get(&t.station_id).copied() else { continue };
+        store
+            .raise_task(&store::NewTask {
+                unit_id,
+                kind: domain::task::TaskKind::TraceBack,
+                title: format!("全环节倒查：案件{}（损失{:.2}万元）", t.case_no, t.loss_fen as f64 / 1e6),
+                detail: format!("{}受害人，损失达50万元以上。请倒查预警、劝阻、宣传、止付冻结各环节，形成倒查报告。", t.jurisdiction),
+                source_ref: format!("traceback:{}", t.case_id),
+                due_on: domain::time::china_date(t.review_due_ms).unwrap_or(jiff::civil::date(2100, 1, 1)),
                 created_by: by.into(),
             })
             .await?;

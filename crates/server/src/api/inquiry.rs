@@ -108,12 +108,13 @@ async fn namings(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::C
 }
 
 /// Issues the month's notice: the villages listed for rectification (named three times or
-/// more in twelve months) get a rectification task for their village committee.
+/// more in twelve months) get a rectification task for their village committee, the month's
+/// cases of 500,000 yuan or more a trace-back review task for their station.
 #[utoipa::path(post, path = "/supervision/namings", tag = "supervision", params(MonthQuery), responses((status = 200, body = Vec<crate::figures::Named>)))]
 async fn name_villages(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>, Query(q): Query<MonthQuery>) -> ApiResult<Json<Vec<crate::figures::Named>>> {
-    let l = crate::figures::raise_listings(&s.store, q.month.trim(), &s.config.ladder, &p.name).await?;
+    let l = crate::figures::raise_ladder_tasks(&s.store, q.month.trim(), &s.config.ladder, &p.name).await?;
     let mut entry = p.audit("create", "notice_naming", Some(q.month.clone()), &[]);
-    entry.detail = serde_json::json!({"listed": l.rectification.len()}).to_string();
+    entry.detail = serde_json::json!({"listed": l.rectification.len(), "traceback": l.traceback.len()}).to_string();
     s.store.audit(entry).await?;
     Ok(Json(l.named_detail))
 }

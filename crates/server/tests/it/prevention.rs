@@ -295,4 +295,16 @@ pub(super) async fn tasks_close_once_and_dual_inquiry_traces_the_unit(app: &App)
     assert_eq!(tasks["items"][0]["kind"].as_str(), Some("dual_inquiry"));
     let (st, _) = ob.post(&format!("/api/v1/supervision/dual-inquiries/{di2}/answer"), json!({"educated": true, "note": "改口"})).await;
     assert_eq!(st, StatusCode::CONFLICT);
+
+    // A case of 500,000 yuan or more gets a full trace-back review task for its station, once.
+    let big = NewCase { case_no: "DI-3".into(), loss_fen: 60_000_000, victim_resident_id: None, ..case("x", c.village_a, p.hh_a1.1) };
+    s.insert_cases(&[big]).await.expect("case").pop().expect("row").expect("case");
+    for _ in 0..2 {
+        let (st, named) = o.post(&format!("/api/v1/supervision/namings?month={month}"), json!({})).await;
+        assert_eq!(st, StatusCode::OK, "{named}");
+    }
+    let (_, tb) = o.get("/api/v1/tasks?kind=trace_back").await;
+    assert_eq!(tb["total"].as_i64(), Some(1), "{tb}");
+    assert!(tb["items"][0]["title"].as_str().is_some_and(|t| t.contains("DI-3")), "{tb}");
+    assert_eq!(tb["items"][0]["unit_name"].as_str(), Some("甲所"));
 }

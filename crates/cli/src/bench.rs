@@ -52,6 +52,23 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Dispatch end to end on a demo county: transfers decided over HTTP raise warnings routed
+    /// by the payer's phone; how long until the station officer's inbox shows each one, how many
+    /// warnings an hour are routed, and the inbox's latency before and after them.
+    Dispatch {
+        /// Residents of the demo county built for the run.
+        #[arg(long, default_value_t = 30_000)]
+        residents: u32,
+        /// Warnings to raise in the throughput part.
+        #[arg(long, default_value_t = 10_000)]
+        warnings: usize,
+        /// Warnings timed one by one, end to end.
+        #[arg(long, default_value_t = 100)]
+        samples: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Requests/second and latency of the resident list API on loopback, against the demo county.
     Registry {
         /// Seconds of load.
@@ -72,6 +89,7 @@ pub enum BenchCommand {
 pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Http { seconds, connections, payees, json } => bench_http(seconds, connections, payees.max(1), json).await,
+        BenchCommand::Dispatch { residents, warnings, samples, json } => bench_dispatch(residents, warnings, samples.max(1), json).await,
         BenchCommand::Engine { events, data, json } => tokio::task::spawn_blocking(move || bench_engine(events, &data, json)).await?,
         BenchCommand::Demo { residents, json } => {
             let dir = tempfile_dir()?;
@@ -376,3 +394,150 @@ async fn bench_http(seconds: u64, connections: usize, payees: u64, json_out: boo
     print(&out, json_out);
     Ok(())
 }
+
+/// One HTTP call of the dispatch bench: status and JSON body.
+async fn call(client: &Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>, req: hyper::Request<Full<Bytes>>) -> anyhow::Result<(u16, serde_json::Value, Option<String>)> {
+    let r = client.request(req).await?;
+    let status = r.status().as_u16();
+    let cookie = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).and_then(|c| c.split(';').next()).map(String::from);
+    let body = r.into_body().collect().await?.to_bytes();
+    Ok((status, serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null), cookie))
+}
+
+async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_out: bool) -> anyhow::Result<()> {
+    let dir = tempfile_dir()?;
+    let cfg = Config { data_dir: dir.clone(), ..Config::default() };
+    let store = cfg.open_store().await?;
+    let seed = demo::DEFAULT_SEED;
+    let plan = crate::demo::ensure(&store, seed, residents).await?;
+    // Phones of residents of the first station's precinct, regenerated from the seed.
+    let station = plan.stations.first().context("no station")?;
+    let mut phones = Vec::new();
+    for (i, v) in plan.villages.iter().enumerate() {
+        if station.precinct.iter().any(|p| v.code.starts_with(p.as_str())) {
+            phones.extend(demo::residents_of(seed, i, v).into_iter().filter_map(|r| r.phone.map(|p| p.as_str().to_string())));
+        }
+    }
+    anyhow::ensure!(!phones.is_empty(), "no phones in the first precinct");
+    let bank = store.unit_by_code("BANK-RCB").await?.context("no bank")?;
+    let admin = store.user_by_username("admin").await?.context("no admin")?;
+    let prefix = "fzk_dispatchb".to_string();
+    let secret = format!("{prefix}.{}", server::auth::random_token().map_err(|e| anyhow::anyhow!("{e:?}"))?);
+    store.create_api_key(&store::NewApiKey { prefix, key_hash: server::auth::token_hash(&secret), name: "bench".into(), unit_id: bank.id, jurisdiction_id: bank.jurisdiction_id, permissions: vec!["decide".into()], created_by: admin.id }).await?;
+    let state = server::AppState::new(store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    tokio::spawn(server::serve(listener, state));
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(16).build_http();
+    let base = format!("http://127.0.0.1:{port}/api/v1");
+    let base_post = base.clone();
+    let post = move |path: &str, body: serde_json::Value, auth: Option<&str>| {
+        let mut b = hyper::Request::post(format!("{base_post}{path}")).header("content-type", "application/json");
+        if let Some(a) = auth {
+            b = b.header("authorization", format!("Bearer {a}"));
+        }
+        b.body(Full::new(Bytes::from(body.to_string())))
+    };
+    let (_, me, cookie) = call(&client, post("/auth/login", json!({"username": "officer", "password": "Demo@2026"}), None)?).await?;
+    let cookie = cookie.context("no session cookie")?;
+    anyhow::ensure!(me["role"] == "station_officer", "login failed: {me}");
+    let inbox = || hyper::Request::get(format!("{base}/warnings?per_page=20")).header("cookie", cookie.as_str()).body(Full::new(Bytes::new()));
+    let inbox_p50 = |n: usize| {
+        let client = client.clone();
+        let inbox = inbox.clone();
+        async move {
+            let mut lat = Vec::with_capacity(n);
+            for _ in 0..n {
+                let t = Instant::now();
+                let (st, _, _) = call(&client, inbox()?).await?;
+                anyhow::ensure!(st == 200, "inbox answered {st}");
+                lat.push(t.elapsed().as_micros() as u64);
+            }
+            lat.sort_unstable();
+            anyhow::Ok(quantile(&lat, 0.5, 1000.0))
+        }
+    };
+    // A payee is primed by four payers; from the fifth on, each payer (with a phone) is warned
+    // (fan-in into a new account) and the warning is routed to the payer's station.
+    let transfer = |payee: usize, k: usize, phone: Option<&str>| {
+        json!({"event_id": format!("d{payee}-{k}"), "payer_account": format!("6222{:06}{:06}", payee, k), "payee_account": format!("6217{:012}", payee),
+               "amount_fen": 300_000 + k as i64 * 100, "payer_phone": phone})
+    };
+    let bar = indicatif::ProgressBar::new((samples + warnings) as u64).with_style(indicatif::ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} ({elapsed})").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())).with_prefix("预警");
+    let before_ms = inbox_p50(50).await?;
+    let mut e2e = Vec::with_capacity(samples);
+    for i in 0..samples {
+        for k in 0..4 {
+            call(&client, post("/decide", transfer(i, k, None), Some(&secret))?).await?;
+        }
+        let t = Instant::now();
+        let (_, d, _) = call(&client, post("/decide", transfer(i, 4, Some(&phones[i % phones.len()])), Some(&secret))?).await?;
+        let wid = d["warning_id"].as_i64().with_context(|| format!("no warning raised: {d}"))?;
+        loop {
+            let (_, page, _) = call(&client, inbox()?).await?;
+            if page["items"].as_array().is_some_and(|items| items.iter().any(|w| w["id"].as_i64() == Some(wid))) {
+                break;
+            }
+            anyhow::ensure!(t.elapsed() < Duration::from_secs(10), "warning {wid} never reached the station's inbox");
+        }
+        e2e.push(t.elapsed().as_micros() as u64);
+        bar.inc(1);
+    }
+    e2e.sort_unstable();
+    // Throughput: warnings raised by 8 banks' connections at once.
+    let per_payee = 10usize;
+    let payees = warnings.div_ceil(per_payee);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    let conns = 8usize;
+    for c in 0..conns {
+        let (client, secret, phones, bar) = (client.clone(), secret.clone(), phones.clone(), bar.clone());
+        let post = post.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut raised = 0u64;
+            let mut errors = 0u64;
+            for p in (c..payees).step_by(conns) {
+                let payee = 1_000_000 + p;
+                for k in 0..(4 + per_payee) {
+                    let phone = (k >= 4).then(|| phones[(p * 7 + k) % phones.len()].as_str());
+                    let Ok(req) = post("/decide", transfer(payee, k, phone), Some(&secret)) else { errors += 1; continue };
+                    match call(&client, req).await {
+                        Ok((200, d, _)) if d["warning_id"].is_i64() => {
+                            raised += 1;
+                            bar.inc(1);
+                        }
+                        Ok((200, _, _)) => {}
+                        _ => errors += 1,
+                    }
+                }
+            }
+            (Vec::new(), errors, raised)
+        }));
+    }
+    let (_, errors, raised) = join_load(tasks).await?;
+    let secs = start.elapsed().as_secs_f64();
+    bar.finish();
+    let after_ms = inbox_p50(50).await?;
+    let (_, page, _) = call(&client, inbox()?).await?;
+    let out = json!({
+        "bench": "dispatch",
+        "residents": residents,
+        "station": station.name,
+        "e2e_samples": e2e.len(),
+        "e2e_p50_ms": quantile(&e2e, 0.50, 1000.0),
+        "e2e_p99_ms": quantile(&e2e, 0.99, 1000.0),
+        "e2e_max_ms": quantile(&e2e, 1.0, 1000.0),
+        "warnings_raised": raised,
+        "errors": errors,
+        "seconds": secs,
+        "warnings_per_hour": raised as f64 / secs * 3600.0,
+        "inbox_total_after": page["total"],
+        "inbox_p50_ms_before": before_ms,
+        "inbox_p50_ms_after": after_ms,
+    });
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    print(&out, json_out);
+    Ok(())
+}
+

@@ -224,12 +224,13 @@ impl Store {
             }
             f
         };
-        // The count uses the path index. The page does not: through the index the database
-        // would gather and sort every warning of a station's many villages to return twenty;
-        // walking the ids from the newest and stopping at the page keeps the inbox as fast
-        // with a hundred thousand warnings as with ten.
-        let fc = filter("jurisdiction_path");
-        let count_sql = format!("SELECT COUNT(*) FROM warnings{}", fc.sql());
+        // The total is a sum over the areas' tallies (kept with every insert and close), not a
+        // count over every warning; the page walks the ids from the newest and stops at the
+        // page instead of sorting every warning of the precinct. Together they keep the inbox
+        // flat however many warnings a station has.
+        let mut fc = Filter::default();
+        fc.scope("jurisdiction_path", scope);
+        let count_sql = format!("SELECT CAST(COALESCE(SUM({}), 0) AS BIGINT) FROM warning_tallies{}", if open_only { "open_count" } else { "total_count" }, fc.sql());
         let mut f = filter("(jurisdiction_path || '')");
         let lim = f.bind(Arg::I64(page.limit()));
         let off = f.bind(Arg::I64(page.offset()));
@@ -264,6 +265,10 @@ impl Store {
                 .bind(to).bind(at_ms).bind(outcome).bind(id).bind(from).execute(&mut *tx).await?.rows_affected();
             if n == 0 {
                 return Err(crate::StoreError::Conflict { field: "status", message: "the warning was changed meanwhile; reload it".into() });
+            }
+            if to == "closed" && from != "closed" {
+                sqlx::query("UPDATE warning_tallies SET open_count = open_count - 1 WHERE jurisdiction_path = (SELECT jurisdiction_path FROM warnings WHERE id = $1)")
+                    .bind(id).execute(&mut *tx).await?;
             }
             sqlx::query("INSERT INTO warning_steps (warning_id, step, at_ms, actor, channel, note, checklist) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(id).bind(step).bind(at_ms).bind(actor).bind(channel).bind(note).bind(checklist).execute(&mut *tx).await?;

@@ -412,9 +412,16 @@ async fn decide_and_route(app: &App) {
     assert_eq!(step(json!({"step": "contact", "channel": "carrier pigeon"})).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(step(json!({"step": "contact", "channel": "phone", "note": "未接通"})).await.0, StatusCode::OK);
     assert_eq!(step(json!({"step": "visit"})).await.0, StatusCode::OK);
+    let open_before = a.get("/api/v1/warnings?open=true").await.1["total"].as_i64().expect("total");
+    let all_before = a.get("/api/v1/warnings").await.1["total"].as_i64().expect("total");
     let (st, w) = step(json!({"step": "close", "outcome": "dissuaded"})).await;
     assert_eq!((st, w["status"].as_str(), w["outcome"].as_str()), (StatusCode::OK, Some("closed"), Some("dissuaded")));
     assert_eq!(step(json!({"step": "close", "outcome": "refused"})).await.0, StatusCode::BAD_REQUEST, "closed is final");
+    // The inbox totals follow: one fewer open, the same in all.
+    assert_eq!(a.get("/api/v1/warnings?open=true").await.1["total"].as_i64(), Some(open_before - 1));
+    assert_eq!(a.get("/api/v1/warnings").await.1["total"].as_i64(), Some(all_before));
+    let listed = a.get("/api/v1/warnings?open=true&per_page=500").await.1["items"].as_array().map(Vec::len);
+    assert_eq!(listed, Some((open_before - 1) as usize), "the total matches the rows");
     let (_, steps) = a.get(&format!("/api/v1/warnings/{wid}/steps")).await;
     let names: Vec<&str> = steps.as_array().expect("steps").iter().map(|x| x["step"].as_str().expect("s")).collect();
     assert_eq!(names, ["sign_for", "contact", "visit", "close"]);

@@ -97,7 +97,7 @@ pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: 
 /// Stores a warning with the notifications that announce it, in one transaction.
 pub async fn store_warning(s: &crate::AppState, w: &store::NewWarning) -> store::Result<i64> {
     let station = match w.station_id {
-        Some(id) => s.store.list_stations().await?.into_iter().find(|st| st.id == id).map(|st| st.name),
+        Some(id) => s.store.station(id).await?.map(|st| st.name),
         None => None,
     };
     let notes = crate::notify::for_warning(&s.config.notify, w, station.as_deref());

@@ -322,8 +322,7 @@ impl Store {
     pub async fn answer_dual_inquiry(&self, scope: &Scope, id: i64, educated: bool, responsible_unit_id: Option<i64>, note: &str, by: &str, today: Date, days: i64) -> Result<DualInquiryView> {
         let sql = format!("{DUAL_VIEW} WHERE d.id = $1");
         let row: Option<(i64, Option<String>, String)> = on_pool!(&self.db, p => sqlx::query_as("SELECT d.case_id, d.answer, c.jurisdiction_path FROM dual_inquiries d JOIN cases c ON c.id = d.case_id WHERE d.id = $1").bind(id).fetch_optional(p).await?);
-        let (case_id, answer, path) = row.filter(|(_, _, path)| scope.contains(path)).ok_or(StoreError::NotFound("dual inquiry"))?;
-        let _ = path;
+        let (case_id, answer, _) = row.filter(|(_, _, path)| scope.contains(path)).ok_or(StoreError::NotFound("dual inquiry"))?;
         if answer.is_some() {
             return Err(StoreError::Conflict { field: "answer", message: "the inquiry was already answered".into() });
         }

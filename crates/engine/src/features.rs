@@ -6,7 +6,7 @@ use crate::event::Transfer;
 use crate::state::aggregate;
 
 /// Number of features.
-pub const N: usize = 34;
+pub const N: usize = 40;
 
 /// Feature names, for explanations and the model file.
 pub const NAMES: [&str; N] = [
@@ -44,19 +44,56 @@ pub const NAMES: [&str; N] = [
     "payee_out_new_pairs_30d",
     "payer_in_30d",
     "payee_out_30d",
+    "payer_out_1d",
+    "payer_out_1d_same_amount",
+    "payer_out_1d_new_pairs",
+    "payee_in_1d",
+    "payee_in_1d_same_amount",
+    "payee_in_1d_new_pairs",
 ];
 
 /// A feature vector.
 pub type Features = [f32; N];
 
 const DAY: f64 = 86_400_000.0;
+/// Ages and gaps are capped at this many days.
+const MAX_DAYS: f64 = 90.0;
+/// Lifetime counts are capped at this.
+const MAX_LIFETIME_N: u32 = 64;
+/// "The same day": the 24 hours before the transfer, less a second so that a data set with
+/// day-resolution timestamps does not count the day before.
+const SAME_DAY_S: i64 = 86_400 - 1;
+
+/// Flows of the last day: how many, how many of about the same amount as `amount_fen`
+/// (within 1 %: a structure splitting one sum sends equal parts, while a layered pattern of
+/// ordinary payments does not), and how many opened a new relationship.
+fn same_day(flows: &std::collections::VecDeque<crate::state::Flow>, now: i64, amount_fen: i64) -> (f32, f32, f32) {
+    let from = now - SAME_DAY_S * 1000;
+    let tol = (amount_fen / 100).max(1);
+    let (mut n, mut same, mut new) = (0u32, 0u32, 0u32);
+    for f in flows.iter().rev() {
+        if f.ts_ms < from {
+            break;
+        }
+        if f.ts_ms <= now {
+            n += 1;
+            same += u32::from((f.amount_fen - amount_fen).abs() <= tol);
+            new += u32::from(f.new_pair);
+        }
+    }
+    (n as f32, same as f32, new as f32)
+}
 
 /// Computes the features of `t` from payer `a` to payee `b`.
 pub(crate) fn compute(e: &Engine, a: u32, b: u32, t: &Transfer) -> Features {
     let p = &e.accounts[a as usize];
     let q = &e.accounts[b as usize];
     let now = t.ts_ms;
-    let age = |f: Option<i64>| f.map_or(-1.0, |f| (now - f) as f64 / DAY) as f32;
+    // Lifetimes grow with the calendar: capped, an account's age and counts mean the same in
+    // the model's second year as in its first (uncapped, every old account of a later period
+    // falls outside anything the model was trained on).
+    let age = |f: Option<i64>| f.map_or(-1.0, |f| ((now - f) as f64 / DAY).min(MAX_DAYS)) as f32;
+    let life = |n: u32| n.min(MAX_LIFETIME_N) as f32;
     let amount = t.amount_fen as f64 / 100.0;
     let p_out30 = aggregate(&p.outs, now, 30 * 86_400, None);
     let q_in30 = aggregate(&q.ins, now, 30 * 86_400, None);
@@ -64,7 +101,7 @@ pub(crate) fn compute(e: &Engine, a: u32, b: u32, t: &Transfer) -> Features {
     let q_out7 = aggregate(&q.outs, now, 7 * 86_400, None);
     let q_in7 = aggregate(&q.ins, now, 7 * 86_400, None);
     let p_out7 = aggregate(&p.outs, now, 7 * 86_400, None);
-    let gap = |last: Option<i64>| last.map_or(-1.0, |l| (now - l) as f64 / DAY);
+    let gap = |last: Option<i64>| last.map_or(-1.0, |l| ((now - l) as f64 / DAY).min(MAX_DAYS));
     // Weekly rhythm: many legitimate payments recur on the same weekday.
     let mod7 = |g: f64| if g < 0.0 { -1.0 } else { (g.round() as i64 % 7) as f32 };
     let rhythm = |last: Option<i64>, prev: Option<i64>| match (last, prev) {
@@ -75,11 +112,13 @@ pub(crate) fn compute(e: &Engine, a: u32, b: u32, t: &Transfer) -> Features {
     let q_out30 = aggregate(&q.outs, now, 30 * 86_400, None);
     let p_out_gap = gap(p.last_out_ms);
     let q_in_gap = gap(q.last_in_ms);
+    let p_day = same_day(&p.outs, now, t.amount_fen);
+    let q_day = same_day(&q.ins, now, t.amount_fen);
     [
-        p.out_n as f32,
-        p.in_n as f32,
-        q.in_n as f32,
-        q.out_n as f32,
+        life(p.out_n),
+        life(p.in_n),
+        life(q.in_n),
+        life(q.out_n),
         e.pairs.get(&(a, b)).copied().unwrap_or(0) as f32,
         e.pairs.get(&(b, a)).copied().unwrap_or(0) as f32,
         age(p.first_seen_ms),
@@ -110,5 +149,11 @@ pub(crate) fn compute(e: &Engine, a: u32, b: u32, t: &Transfer) -> Features {
         q_out30.new_pairs as f32,
         p_in30.count as f32,
         q_out30.count as f32,
+        p_day.0,
+        p_day.1,
+        p_day.2,
+        q_day.0,
+        q_day.1,
+        q_day.2,
     ]
 }

@@ -10,7 +10,7 @@
 //! show it are the evidence.
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use gbt::GBDT;
+use gbt::Ensemble;
 
 use crate::graph::TransferGraph;
 
@@ -497,7 +497,7 @@ pub enum MuleError {
 /// The account model.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct Model {
-    gbdt: GBDT,
+    gbdt: Ensemble,
     /// Settings it was learned with.
     pub params: TrainParams,
 }
@@ -505,14 +505,14 @@ pub struct Model {
 impl Model {
     /// Learns from accounts with known outcome.
     pub fn train(examples: &[(Features, bool)], params: TrainParams) -> Result<Self, MuleError> {
-        let fit = gbt::Fit { trees: params.trees, depth: params.depth, shrinkage: params.shrinkage, positive_weight: params.positive_weight, max_negatives: params.max_negatives, min_leaf: 3 };
+        let fit = gbt::Fit { trees: params.trees, depth: params.depth, shrinkage: params.shrinkage, positive_weight: params.positive_weight, max_negatives: params.max_negatives, min_leaf: 3, bags: 1 };
         let g = gbt::fit(examples, N, &fit).map_err(|e| MuleError::NoExamples { pos: e.pos, neg: e.neg })?;
         Ok(Self { gbdt: g, params })
     }
 
     /// Scores of many accounts (0..1).
     pub fn score_all(&self, fs: &[Features]) -> Vec<f64> {
-        gbt::score_all(&self.gbdt, fs)
+        self.gbdt.score_all(fs)
     }
 }
 

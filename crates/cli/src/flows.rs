@@ -140,6 +140,12 @@ pub struct MulesArgs {
     /// Weight of positive examples.
     #[arg(long, default_value_t = TrainParams::default().positive_weight)]
     positive_weight: f32,
+    /// Smallest leaf of a tree.
+    #[arg(long, default_value_t = TrainParams::default().min_leaf)]
+    min_leaf: usize,
+    /// Models averaged, each on its own sample of the negatives.
+    #[arg(long, default_value_t = TrainParams::default().bags)]
+    bags: usize,
 }
 
 /// Last SAR time per account among the transfers `[..upto)` before `before_ms`.
@@ -193,7 +199,7 @@ pub fn eval_mules(a: MulesArgs) -> anyhow::Result<()> {
     let w2 = Window { from_ms: val_day * DAY_MS, to_ms: test_day * DAY_MS };
     let w3 = Window { from_ms: test_day * DAY_MS, to_ms: end_day * DAY_MS };
     let labelled_upto = ds.cut_test;
-    let params = TrainParams { trees: a.trees, depth: a.depth, positive_weight: a.positive_weight, ..TrainParams::default() };
+    let params = TrainParams { trees: a.trees, depth: a.depth, positive_weight: a.positive_weight, min_leaf: a.min_leaf, bags: a.bags, ..TrainParams::default() };
 
     // Learn on a window of the training part, choose the threshold on the validation part:
     // both only with labels of the first 80 %.

@@ -67,9 +67,14 @@ pub const NAMES: [&str; N] = [
     "confirmed_pair_transfers",
     "confirmed_count",
     "confirmed_period_days",
+    "recently_confirmed_new_counterparties",
+    "confirmed_schedule_due_days",
 ];
 /// Number of account features.
-pub const N: usize = 40;
+pub const N: usize = 42;
+/// A counterparty confirmed this recently before a new relationship with it is still part of
+/// the same laundering run (structures last weeks and cross any window's start).
+const RECENT_MS: i64 = 30 * DAY_MS;
 
 /// What was confirmed before a window: accounts (with the time of their last confirmed
 /// laundering transfer) and the pairs of accounts between which such a transfer went.
@@ -167,6 +172,7 @@ struct Acc {
     new_ins: Vec<u32>,
     new_outs: Vec<u32>,
     confirmed_pair: u32,
+    recent_confirmed_new: u32,
     ins: Vec<u32>,
     outs: Vec<u32>,
 }
@@ -213,6 +219,9 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
             a.days.push(day);
             a.cps.push(other);
             a.confirmed_pair += u32::from(known_pair);
+            if is_new && confirmed_ms.get(other as usize).is_some_and(|c| *c > i64::MIN && t.ts_ms - *c <= RECENT_MS) {
+                a.recent_confirmed_new += 1;
+            }
             if outgoing {
                 a.n_out += 1;
                 a.sum_out += t.amount_fen as f64 / 100.0;
@@ -311,6 +320,9 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
         // A laundering schedule that repeats (fan alerts pay at intervals) tends to go on.
         let (conf_n, conf_first) = confirmed.count_first.get(c as usize).copied().unwrap_or((0, i64::MIN));
         let conf_period = if conf_n >= 2 { ((conf - conf_first) / DAY_MS) as f32 / (conf_n - 1) as f32 } else { -1.0 };
+        // When a repeating schedule would next fall due, in days from the window's start
+        // (negative: already overdue when the window opens).
+        let due = if conf_period > 0.0 { ((conf - w.from_ms) / DAY_MS) as f32 + conf_period } else { f32::from(i16::MAX) };
         let total = a.n_in + a.n_out;
         let weekdays: HashSet<i32> = a.days.iter().map(|d| d.rem_euclid(7)).collect();
         let age = if first_seen[c as usize] == i64::MAX { -1.0 } else { ((w.from_ms - first_seen[c as usize]) / DAY_MS) as f32 };
@@ -362,6 +374,8 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
             a.confirmed_pair as f32,
             conf_n as f32,
             conf_period,
+            a.recent_confirmed_new as f32,
+            due,
         ]);
         evidence.push(new_edge_ids.get(&c).cloned().unwrap_or_default());
     }
@@ -473,11 +487,25 @@ pub struct TrainParams {
     pub positive_weight: f32,
     /// Keep at most this many negatives (evenly sampled, each standing for those left out).
     pub max_negatives: usize,
+    /// Smallest leaf.
+    #[serde(default = "default_min_leaf")]
+    pub min_leaf: usize,
+    /// Fits averaged, each on its own sample of the negatives.
+    #[serde(default = "default_bags")]
+    pub bags: usize,
+}
+
+fn default_min_leaf() -> usize {
+    TrainParams::default().min_leaf
+}
+
+fn default_bags() -> usize {
+    TrainParams::default().bags
 }
 
 impl Default for TrainParams {
     fn default() -> Self {
-        Self { trees: 120, depth: 6, shrinkage: 0.1, positive_weight: 3.0, max_negatives: 20_000 }
+        Self { trees: 120, depth: 6, shrinkage: 0.1, positive_weight: 3.0, max_negatives: 20_000, min_leaf: 3, bags: 5 }
     }
 }
 
@@ -505,7 +533,7 @@ pub struct Model {
 impl Model {
     /// Learns from accounts with known outcome.
     pub fn train(examples: &[(Features, bool)], params: TrainParams) -> Result<Self, MuleError> {
-        let fit = gbt::Fit { trees: params.trees, depth: params.depth, shrinkage: params.shrinkage, positive_weight: params.positive_weight, max_negatives: params.max_negatives, min_leaf: 3, bags: 1 };
+        let fit = gbt::Fit { trees: params.trees, depth: params.depth, shrinkage: params.shrinkage, positive_weight: params.positive_weight, max_negatives: params.max_negatives, min_leaf: params.min_leaf, bags: params.bags };
         let g = gbt::fit(examples, N, &fit).map_err(|e| MuleError::NoExamples { pos: e.pos, neg: e.neg })?;
         Ok(Self { gbdt: g, params })
     }

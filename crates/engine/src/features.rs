@@ -1,7 +1,7 @@
 //! The numbers a learned model scores a transfer on, computed from the state before the
 //! transfer is recorded (so a transfer never sees itself, and training equals serving).
 
-use crate::Engine;
+use crate::Sides;
 use crate::event::Transfer;
 use crate::state::aggregate;
 
@@ -84,10 +84,10 @@ fn same_day(flows: &std::collections::VecDeque<crate::state::Flow>, now: i64, am
     (n as f32, same as f32, new as f32)
 }
 
-/// Computes the features of `t` from payer `a` to payee `b`.
-pub(crate) fn compute(e: &Engine, a: u32, b: u32, t: &Transfer) -> Features {
-    let p = &e.accounts[a as usize];
-    let q = &e.accounts[b as usize];
+/// Computes the features of `t` between its two sides.
+pub(crate) fn compute(s: &Sides<'_>, t: &Transfer) -> Features {
+    let p = s.payer;
+    let q = s.payee;
     let now = t.ts_ms;
     // Lifetimes grow with the calendar: capped, an account's age and counts mean the same in
     // the model's second year as in its first (uncapped, every old account of a later period
@@ -119,8 +119,8 @@ pub(crate) fn compute(e: &Engine, a: u32, b: u32, t: &Transfer) -> Features {
         life(p.in_n),
         life(q.in_n),
         life(q.out_n),
-        e.pairs.get(&(a, b)).copied().unwrap_or(0) as f32,
-        e.pairs.get(&(b, a)).copied().unwrap_or(0) as f32,
+        s.pair_ab as f32,
+        s.pair_ba as f32,
         age(p.first_seen_ms),
         age(q.first_seen_ms),
         amount as f32,

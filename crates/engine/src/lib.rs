@@ -10,6 +10,7 @@ pub mod event;
 pub mod features;
 pub mod model;
 pub mod ruleset;
+pub mod sharded;
 pub mod state;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -102,19 +103,117 @@ struct PersonState {
 /// How many recent event ids are remembered for de-duplication.
 pub const DEDUP_CAPACITY: usize = 1 << 20;
 
-/// The engine's state for one shard (or the whole stream, single-threaded).
-pub struct Engine {
+/// What every decision reads besides the two accounts: rules, model, fraud lists and the
+/// recent calls of persons. Shared by all shards.
+pub(crate) struct Context {
     ruleset: Arc<Ruleset>,
     /// Scenario index of each rule, resolved once per ruleset instead of per firing.
     rule_scenario: Vec<Option<usize>>,
     model: Option<Arc<model::Model>>,
-    interner: Map<String, u32>,
-    accounts: Vec<AccountState>,
-    pairs: Map<(u32, u32), u32>,
     persons: Map<String, PersonState>,
     lists: [Map<String, ListEntry>; 4],
+}
+
+/// The accounts of one shard: their states and the pairs they pay to. Account ids are global
+/// across shards (`local * shards + shard`), so a counterparty id means the same account
+/// whichever shard records it; with one shard the id is the local index.
+pub(crate) struct Book {
+    shard: u32,
+    shards: u32,
+    interner: Map<String, u32>,
+    accounts: Vec<AccountState>,
+    /// Transfers from payer to payee, kept in the payer's book.
+    pairs: Map<(u32, u32), u32>,
+}
+
+impl Book {
+    fn new(shard: u32, shards: u32) -> Self {
+        Self { shard, shards, interner: Map::default(), accounts: Vec::new(), pairs: Map::default() }
+    }
+
+    fn intern(&mut self, acct: &str) -> u32 {
+        if let Some(i) = self.interner.get(acct) {
+            return *i;
+        }
+        let id = self.accounts.len() as u32 * self.shards + self.shard;
+        self.interner.insert(acct.to_string(), id);
+        self.accounts.push(AccountState::default());
+        id
+    }
+
+    fn state(&self, id: u32) -> &AccountState {
+        &self.accounts[(id / self.shards) as usize]
+    }
+
+    fn state_mut(&mut self, id: u32) -> &mut AccountState {
+        &mut self.accounts[(id / self.shards) as usize]
+    }
+
+    fn pair(&self, a: u32, b: u32) -> u32 {
+        self.pairs.get(&(a, b)).copied().unwrap_or(0)
+    }
+
+    fn state_bytes(&self) -> usize {
+        let flow = std::mem::size_of::<state::Flow>();
+        let per: usize = self.accounts.iter().map(|a| std::mem::size_of::<AccountState>() + (a.outs.capacity() + a.ins.capacity()) * flow).sum();
+        // Hash-map entries: key, value and about one control byte, at the maps' load factor.
+        let names: usize = self.interner.keys().map(|k| k.capacity() + std::mem::size_of::<String>() + 4 + 1).sum();
+        let pairs = self.pairs.capacity() * (std::mem::size_of::<(u32, u32)>() + 4 + 1);
+        per + names + pairs
+    }
+}
+
+/// The two accounts of a transfer as a decision sees them.
+pub(crate) struct Sides<'a> {
+    pub(crate) a: u32,
+    pub(crate) b: u32,
+    pub(crate) payer: &'a AccountState,
+    pub(crate) payee: &'a AccountState,
+    /// Earlier transfers payer → payee.
+    pub(crate) pair_ab: u32,
+    /// Earlier transfers payee → payer.
+    pub(crate) pair_ba: u32,
+}
+
+/// Recent event ids, for de-duplication.
+struct Dedup {
     seen: HashSet<u64, FixedState>,
-    seen_order: VecDeque<u64>,
+    order: VecDeque<u64>,
+    capacity: usize,
+}
+
+fn event_key(id: &str) -> u64 {
+    let mut h = FixedState::with_seed(0x5eed).build_hasher();
+    h.write(id.as_bytes());
+    h.finish()
+}
+
+impl Dedup {
+    fn new(capacity: usize) -> Self {
+        Self { seen: HashSet::default(), order: VecDeque::new(), capacity }
+    }
+
+    /// Whether a key was seen before; remembers it if not.
+    fn first_time(&mut self, key: u64) -> bool {
+        if !self.seen.insert(key) {
+            return false;
+        }
+        self.order.push_back(key);
+        if self.order.len() > self.capacity
+            && let Some(old) = self.order.pop_front()
+        {
+            self.seen.remove(&old);
+        }
+        true
+    }
+}
+
+/// The engine's state for the whole stream, on one thread. [`sharded::ShardedEngine`] holds
+/// the same state split by account for several threads.
+pub struct Engine {
+    ctx: Context,
+    book: Book,
+    dedup: Dedup,
     /// Decisions made.
     pub decisions: u64,
     /// Duplicate events ignored.
@@ -145,105 +244,24 @@ pub enum Outcome {
     Duplicate,
 }
 
-impl Engine {
-    /// A fresh engine with a ruleset.
-    pub fn new(ruleset: Arc<Ruleset>) -> Self {
-        Self {
-            rule_scenario: scenario_map(&ruleset),
-            ruleset,
-            model: None,
-            interner: Map::default(),
-            accounts: Vec::new(),
-            pairs: Map::default(),
-            persons: Map::default(),
-            lists: Default::default(),
-            seen: HashSet::default(),
-            seen_order: VecDeque::new(),
-            decisions: 0,
-            duplicates: 0,
-        }
+impl Context {
+    fn new(ruleset: Arc<Ruleset>) -> Self {
+        Self { rule_scenario: scenario_map(&ruleset), ruleset, model: None, persons: Map::default(), lists: Default::default() }
     }
 
-    /// Swaps the ruleset; state is kept.
-    pub fn set_ruleset(&mut self, r: Arc<Ruleset>) {
+    fn set_ruleset(&mut self, r: Arc<Ruleset>) {
         self.rule_scenario = scenario_map(&r);
         self.ruleset = r;
     }
 
-    /// The ruleset in force.
-    pub fn ruleset(&self) -> &Arc<Ruleset> {
-        &self.ruleset
-    }
-
-    /// Loads (or removes) the learned model.
-    pub fn set_model(&mut self, m: Option<Arc<model::Model>>) {
-        self.model = m;
-    }
-
-    /// Accounts known.
-    pub fn accounts(&self) -> usize {
-        self.accounts.len()
-    }
-
-    /// Approximate bytes of state held for accounts (windows, counters, names, pairs): what
-    /// an active account costs.
-    pub fn account_state_bytes(&self) -> usize {
-        let flow = std::mem::size_of::<state::Flow>();
-        let per: usize = self.accounts.iter().map(|a| std::mem::size_of::<AccountState>() + (a.outs.capacity() + a.ins.capacity()) * flow).sum();
-        // Hash-map entries: key, value and about one control byte, at the maps' load factor.
-        let names: usize = self.interner.keys().map(|k| k.capacity() + std::mem::size_of::<String>() + 4 + 1).sum();
-        let pairs = self.pairs.capacity() * (std::mem::size_of::<(u32, u32)>() + 4 + 1);
-        per + names + pairs
-    }
-
-    fn intern(&mut self, acct: &str) -> u32 {
-        if let Some(i) = self.interner.get(acct) {
-            return *i;
-        }
-        let i = self.accounts.len() as u32;
-        self.interner.insert(acct.to_string(), i);
-        self.accounts.push(AccountState::default());
-        i
-    }
-
-    /// Whether an id was seen before; remembers it if not.
-    fn first_time(&mut self, id: &str) -> bool {
-        let mut h = FixedState::with_seed(0x5eed).build_hasher();
-        h.write(id.as_bytes());
-        let key = h.finish();
-        if !self.seen.insert(key) {
-            return false;
-        }
-        self.seen_order.push_back(key);
-        if self.seen_order.len() > DEDUP_CAPACITY
-            && let Some(old) = self.seen_order.pop_front()
-        {
-            self.seen.remove(&old);
+    /// Applies a call, account-free event (a list update); `false` when it is not one.
+    fn apply_shared(&mut self, e: &Event) -> bool {
+        match e {
+            Event::Call(c) => self.observe_call(c),
+            Event::List(l) => self.list_update(l),
+            _ => return false,
         }
         true
-    }
-
-    /// Applies any event; transfers are decided.
-    pub fn apply(&mut self, e: &Event) -> Outcome {
-        if !self.first_time(e.id()) {
-            self.duplicates += 1;
-            return Outcome::Duplicate;
-        }
-        match e {
-            Event::Transfer(t) => Outcome::Decided(self.decide_new(t)),
-            Event::Call(c) => {
-                self.observe_call(c);
-                Outcome::Applied
-            }
-            Event::Account(a) => {
-                self.account_event(a);
-                Outcome::Applied
-            }
-            Event::List(l) => {
-                self.list_update(l);
-                Outcome::Applied
-            }
-        }
     }
 
     /// Records a call or SMS against the callee.
@@ -265,16 +283,6 @@ impl Engine {
         }
     }
 
-    fn account_event(&mut self, a: &AccountEvent) {
-        let i = self.intern(&a.account) as usize;
-        let st = &mut self.accounts[i];
-        match a.kind {
-            AccountEventKind::Opened => st.first_seen_ms = Some(a.ts_ms),
-            AccountEventKind::Reactivated => st.reactivated_ms = Some(a.ts_ms),
-            AccountEventKind::Closed => {}
-        }
-    }
-
     fn list_update(&mut self, l: &ListUpdate) {
         let m = &mut self.lists[list_slot(l.kind)];
         match l.op {
@@ -287,8 +295,7 @@ impl Engine {
         }
     }
 
-    /// Every fraud-list entry: kind, value, colour, valid from, valid to.
-    pub fn list_entries(&self) -> Vec<(ListKind, String, Colour, Option<i64>, Option<i64>)> {
+    fn list_entries(&self) -> Vec<(ListKind, String, Colour, Option<i64>, Option<i64>)> {
         let kinds = [ListKind::Account, ListKind::Phone, ListKind::Url, ListKind::Device];
         let mut out = Vec::new();
         for k in kinds {
@@ -303,62 +310,143 @@ impl Engine {
     fn listed(&self, kind: ListKind, value: &str, at: i64) -> Option<Colour> {
         self.lists[list_slot(kind)].get(value).filter(|e| e.active(at)).map(|e| e.colour)
     }
+}
+
+fn account_event(book: &mut Book, a: &AccountEvent) {
+    let i = book.intern(&a.account);
+    let st = book.state_mut(i);
+    match a.kind {
+        AccountEventKind::Opened => st.first_seen_ms = Some(a.ts_ms),
+        AccountEventKind::Reactivated => st.reactivated_ms = Some(a.ts_ms),
+        AccountEventKind::Closed => {}
+    }
+}
+
+/// Runs `f` on the two sides of a transfer whose payer is in `book_a` and payee in `book_b`
+/// (`None`: the same book), then records the transfer in both: after `f`, so that a transfer
+/// never explains itself.
+fn with_sides<R>(book_a: &mut Book, mut book_b: Option<&mut Book>, t: &Transfer, f: impl FnOnce(&Sides<'_>) -> R) -> R {
+    let a = book_a.intern(&t.payer);
+    let b = match book_b.as_deref_mut() {
+        Some(bb) => bb.intern(&t.payee),
+        None => book_a.intern(&t.payee),
+    };
+    book_a.state_mut(a).evict(t.ts_ms);
+    match book_b.as_deref_mut() {
+        Some(bb) => bb.state_mut(b).evict(t.ts_ms),
+        None => book_a.state_mut(b).evict(t.ts_ms),
+    }
+    let out = {
+        let pb: &Book = book_b.as_deref().unwrap_or(book_a);
+        f(&Sides { a, b, payer: book_a.state(a), payee: pb.state(b), pair_ab: book_a.pair(a, b), pair_ba: pb.pair(b, a) })
+    };
+    let n = book_a.pairs.entry((a, b)).or_insert(0);
+    let new_pair = *n == 0;
+    *n += 1;
+    book_a.state_mut(a).push_out(Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: b, new_pair });
+    let fb = Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: a, new_pair };
+    match book_b {
+        Some(bb) => bb.state_mut(b).push_in(fb),
+        None => book_a.state_mut(b).push_in(fb),
+    }
+    out
+}
+
+/// Decides a transfer against the two books and records it.
+fn decide_in(ctx: &Context, book_a: &mut Book, book_b: Option<&mut Book>, t: &Transfer) -> Decision {
+    with_sides(book_a, book_b, t, |s| {
+        // Features feed only the model; without one they are not computed on the hot path.
+        let feats = ctx.model.is_some().then(|| features::compute(s, t));
+        evaluate(ctx, s, t, feats.as_ref())
+    })
+}
+
+impl Engine {
+    /// A fresh engine with a ruleset.
+    pub fn new(ruleset: Arc<Ruleset>) -> Self {
+        Self { ctx: Context::new(ruleset), book: Book::new(0, 1), dedup: Dedup::new(DEDUP_CAPACITY), decisions: 0, duplicates: 0 }
+    }
+
+    /// Swaps the ruleset; state is kept.
+    pub fn set_ruleset(&mut self, r: Arc<Ruleset>) {
+        self.ctx.set_ruleset(r);
+    }
+
+    /// The ruleset in force.
+    pub fn ruleset(&self) -> &Arc<Ruleset> {
+        &self.ctx.ruleset
+    }
+
+    /// Loads (or removes) the learned model.
+    pub fn set_model(&mut self, m: Option<Arc<model::Model>>) {
+        self.ctx.model = m;
+    }
+
+    /// Accounts known.
+    pub fn accounts(&self) -> usize {
+        self.book.accounts.len()
+    }
+
+    /// Approximate bytes of state held for accounts (windows, counters, names, pairs): what
+    /// an active account costs.
+    pub fn account_state_bytes(&self) -> usize {
+        self.book.state_bytes()
+    }
+
+    /// Applies any event; transfers are decided.
+    pub fn apply(&mut self, e: &Event) -> Outcome {
+        if !self.dedup.first_time(event_key(e.id())) {
+            self.duplicates += 1;
+            return Outcome::Duplicate;
+        }
+        match e {
+            Event::Transfer(t) => Outcome::Decided(self.decide_new(t)),
+            Event::Account(a) => {
+                account_event(&mut self.book, a);
+                Outcome::Applied
+            }
+            other => {
+                self.ctx.apply_shared(other);
+                Outcome::Applied
+            }
+        }
+    }
+
+    /// Every fraud-list entry: kind, value, colour, valid from, valid to.
+    pub fn list_entries(&self) -> Vec<(ListKind, String, Colour, Option<i64>, Option<i64>)> {
+        self.ctx.list_entries()
+    }
 
     /// Decides a transfer that has not been seen before (callers that de-duplicate
     /// themselves may call this directly), then records it in the state.
     pub fn decide_new(&mut self, t: &Transfer) -> Decision {
-        let (a, b) = self.accounts_of(t);
-        // Features feed only the model; without one they are not computed on the hot path.
-        let feats = if self.model.is_some() { Some(features::compute(self, a, b, t)) } else { None };
-        let d = self.evaluate(a, b, t, feats.as_ref());
-        // Record after deciding, so the transfer never explains itself.
-        self.record(a, b, t);
         self.decisions += 1;
-        d
+        decide_in(&self.ctx, &mut self.book, None, t)
     }
 
     /// Records a transfer without deciding (history replay for windows; training).
     pub fn observe_transfer(&mut self, t: &Transfer) -> features::Features {
-        let (a, b) = self.accounts_of(t);
-        let feats = features::compute(self, a, b, t);
-        self.record(a, b, t);
-        feats
+        with_sides(&mut self.book, None, t, |s| features::compute(s, t))
     }
+}
 
-    /// The payer's and payee's indexes, with windows evicted up to the transfer's time.
-    fn accounts_of(&mut self, t: &Transfer) -> (u32, u32) {
-        let a = self.intern(&t.payer);
-        let b = self.intern(&t.payee);
-        self.accounts[a as usize].evict(t.ts_ms);
-        self.accounts[b as usize].evict(t.ts_ms);
-        (a, b)
-    }
-
-    fn record(&mut self, a: u32, b: u32, t: &Transfer) {
-        let n = self.pairs.entry((a, b)).or_insert(0);
-        let new_pair = *n == 0;
-        *n += 1;
-        self.accounts[a as usize].push_out(Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: b, new_pair });
-        self.accounts[b as usize].push_in(Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: a, new_pair });
-    }
-
-    fn evaluate(&self, a: u32, b: u32, t: &Transfer, feats: Option<&features::Features>) -> Decision {
-        let rs = &self.ruleset;
+/// One pass over every rule of the ruleset for a transfer.
+fn evaluate(ctx: &Context, sides: &Sides<'_>, t: &Transfer, feats: Option<&features::Features>) -> Decision {
+        let rs = &ctx.ruleset;
         // Scenarios are few: scores live on the stack (a ruleset is checked to have at most 16).
         let mut scores = [0.0f64; crate::ruleset::MAX_SCENARIOS];
         let mut fired = Vec::new();
         let mut force_hold = false;
-        let payer = &self.accounts[a as usize];
-        let payee = &self.accounts[b as usize];
-        let person = t.payer_person.as_deref().and_then(|p| self.persons.get(p));
-        let model_score = self.model.as_ref().zip(feats).map(|(m, f)| m.score(f));
+        let (a, b, payer, payee) = (sides.a, sides.b, sides.payer, sides.payee);
+        let person = t.payer_person.as_deref().and_then(|p| ctx.persons.get(p));
+        let model_score = ctx.model.as_ref().zip(feats).map(|(m, f)| m.score(f));
         for (ri, r) in rs.rules.iter().enumerate() {
             if !r.enabled {
                 continue;
             }
             let hit: Option<f64> = match &r.kind {
                 RuleKind::ListPayee { colour } => {
-                    let c = self.listed(ListKind::Account, &t.payee, t.ts_ms);
+                    let c = ctx.listed(ListKind::Account, &t.payee, t.ts_ms);
                     if c == Some(*colour) && *colour == Colour::Red {
                         force_hold = true;
                     }
@@ -367,7 +455,7 @@ impl Engine {
                 RuleKind::ListDevice { colour } => t
                     .device_id
                     .as_deref()
-                    .and_then(|d| self.listed(ListKind::Device, d, t.ts_ms))
+                    .and_then(|d| ctx.listed(ListKind::Device, d, t.ts_ms))
                     .filter(|c| c == colour)
                     .map(|_| 1.0),
                 RuleKind::ListedCallBefore { window_s } => person
@@ -421,7 +509,7 @@ impl Engine {
                     }
                 }
                 RuleKind::FirstToPayee { min_history } => {
-                    (payer.out_n >= *min_history && !self.pairs.contains_key(&(a, b))).then_some(f64::from(payer.out_n))
+                    (payer.out_n >= *min_history && sides.pair_ab == 0).then_some(f64::from(payer.out_n))
                 }
                 RuleKind::AmountSpike { factor, min_history } => payer
                     .mean_out_fen()
@@ -431,7 +519,7 @@ impl Engine {
             };
             if let Some(value) = hit {
                 let points = if matches!(r.kind, RuleKind::Model { .. }) { r.weight * value } else { r.weight };
-                if let Some(si) = self.rule_scenario.get(ri).copied().flatten() {
+                if let Some(si) = ctx.rule_scenario.get(ri).copied().flatten() {
                     scores[si] += points;
                 }
                 fired.push(Fired { rule: r.id.clone(), value, points });
@@ -458,7 +546,6 @@ impl Engine {
             model_score,
         }
     }
-}
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,272 @@
+//! The engine's state split by account across shards, for several worker threads at once.
+//!
+//! Each shard holds the accounts whose number hashes to it. A transfer locks the payer's and
+//! the payee's shard (in shard order, so two threads never wait on each other in a circle)
+//! and nothing else of the account state; transfers between other accounts go on in
+//! parallel. The rules, the model, the fraud lists and the persons' recent calls are read by
+//! every decision and changed rarely: they sit behind one reader-writer lock.
+//!
+//! Fed one event at a time in stream order, a sharded engine decides exactly as [`crate::Engine`]
+//! does (tested); several threads feeding it at once decide each transfer on the state of
+//! the events that came before it in that thread and whatever the others had recorded.
+
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+
+use foldhash::fast::FixedState;
+
+use crate::event::{Colour, Event, ListKind, Transfer};
+use crate::ruleset::Ruleset;
+use crate::{Book, Context, DEDUP_CAPACITY, Decision, Dedup, Outcome, account_event, decide_in, event_key, model};
+
+/// Stripes of the de-duplication memory: an event id locks one stripe.
+const DEDUP_STRIPES: usize = 64;
+
+/// A lock was poisoned by a thread that panicked while holding it: the state may be half
+/// changed, so the engine refuses to go on rather than decide on it.
+#[derive(Debug, thiserror::Error)]
+#[error("engine state lock poisoned by a panicked thread")]
+pub struct Poisoned;
+
+impl<T> From<PoisonError<T>> for Poisoned {
+    fn from(_: PoisonError<T>) -> Self {
+        Poisoned
+    }
+}
+
+/// The engine over `shards` account shards, shared by reference between threads.
+pub struct ShardedEngine {
+    ctx: RwLock<Context>,
+    books: Vec<Mutex<Book>>,
+    dedup: Vec<Mutex<Dedup>>,
+    decisions: AtomicU64,
+    duplicates: AtomicU64,
+}
+
+impl ShardedEngine {
+    /// A fresh engine with `shards` shards (at least one).
+    pub fn new(ruleset: Arc<Ruleset>, shards: usize) -> Self {
+        let n = shards.max(1) as u32;
+        Self {
+            ctx: RwLock::new(Context::new(ruleset)),
+            books: (0..n).map(|i| Mutex::new(Book::new(i, n))).collect(),
+            dedup: (0..DEDUP_STRIPES).map(|_| Mutex::new(Dedup::new(DEDUP_CAPACITY / DEDUP_STRIPES))).collect(),
+            decisions: AtomicU64::new(0),
+            duplicates: AtomicU64::new(0),
+        }
+    }
+
+    /// Shards.
+    pub fn shards(&self) -> usize {
+        self.books.len()
+    }
+
+    /// The shard an account lives in.
+    pub fn shard_of(&self, account: &str) -> usize {
+        let mut h = FixedState::with_seed(0xacc7).build_hasher();
+        h.write(account.as_bytes());
+        (h.finish() % self.books.len() as u64) as usize
+    }
+
+    /// Swaps the ruleset; state is kept.
+    pub fn set_ruleset(&self, r: Arc<Ruleset>) -> Result<(), Poisoned> {
+        self.ctx.write()?.set_ruleset(r);
+        Ok(())
+    }
+
+    /// The ruleset in force.
+    pub fn ruleset(&self) -> Result<Arc<Ruleset>, Poisoned> {
+        Ok(self.ctx.read()?.ruleset.clone())
+    }
+
+    /// Loads (or removes) the learned model.
+    pub fn set_model(&self, m: Option<Arc<model::Model>>) -> Result<(), Poisoned> {
+        self.ctx.write()?.model = m;
+        Ok(())
+    }
+
+    /// Every fraud-list entry: kind, value, colour, valid from, valid to.
+    pub fn list_entries(&self) -> Result<Vec<(ListKind, String, Colour, Option<i64>, Option<i64>)>, Poisoned> {
+        Ok(self.ctx.read()?.list_entries())
+    }
+
+    /// Decisions made.
+    pub fn decisions(&self) -> u64 {
+        self.decisions.load(Ordering::Relaxed)
+    }
+
+    /// Duplicate events ignored.
+    pub fn duplicates(&self) -> u64 {
+        self.duplicates.load(Ordering::Relaxed)
+    }
+
+    /// Accounts known, over all shards.
+    pub fn accounts(&self) -> Result<usize, Poisoned> {
+        let mut n = 0;
+        for b in &self.books {
+            n += b.lock()?.accounts.len();
+        }
+        Ok(n)
+    }
+
+    /// Approximate bytes of account state over all shards.
+    pub fn account_state_bytes(&self) -> Result<usize, Poisoned> {
+        let mut n = 0;
+        for b in &self.books {
+            n += b.lock()?.state_bytes();
+        }
+        Ok(n)
+    }
+
+    /// Applies any event; transfers are decided.
+    pub fn apply(&self, e: &Event) -> Result<Outcome, Poisoned> {
+        let key = event_key(e.id());
+        if !self.dedup[(key % DEDUP_STRIPES as u64) as usize].lock()?.first_time(key) {
+            self.duplicates.fetch_add(1, Ordering::Relaxed);
+            return Ok(Outcome::Duplicate);
+        }
+        Ok(match e {
+            Event::Transfer(t) => Outcome::Decided(self.decide_new(t)?),
+            Event::Account(a) => {
+                account_event(&mut *self.books[self.shard_of(&a.account)].lock()?, a);
+                Outcome::Applied
+            }
+            other => {
+                self.ctx.write()?.apply_shared(other);
+                Outcome::Applied
+            }
+        })
+    }
+
+    /// Decides a transfer not seen before, locking only its payer's and payee's shards.
+    pub fn decide_new(&self, t: &Transfer) -> Result<Decision, Poisoned> {
+        let (ia, ib) = (self.shard_of(&t.payer), self.shard_of(&t.payee));
+        let ctx = self.ctx.read()?;
+        let d = if ia == ib {
+            decide_in(&ctx, &mut *self.books[ia].lock()?, None, t)
+        } else {
+            // Lower shard first: a fixed order, so no two threads each hold what the other waits for.
+            let (mut ga, mut gb): (MutexGuard<'_, Book>, MutexGuard<'_, Book>) = if ia < ib {
+                let ga = self.books[ia].lock()?;
+                (ga, self.books[ib].lock()?)
+            } else {
+                let gb = self.books[ib].lock()?;
+                (self.books[ia].lock()?, gb)
+            };
+            decide_in(&ctx, &mut ga, Some(&mut gb), t)
+        };
+        self.decisions.fetch_add(1, Ordering::Relaxed);
+        Ok(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+    use crate::event::{CallKind, CallRecord, Channel, ListOp, ListUpdate};
+    use proptest::prelude::*;
+
+    fn transfer(id: usize, ts: i64, payer: usize, payee: usize, fen: i64) -> Event {
+        Event::Transfer(Transfer {
+            event_id: format!("t{id}"),
+            ts_ms: ts,
+            payer: format!("62220000{payer:04}"),
+            payer_bank: String::new(),
+            payee: format!("62220000{payee:04}"),
+            payee_bank: String::new(),
+            amount_fen: fen,
+            channel: Channel::Mobile,
+            payer_person: Some(format!("1380000{:04}", payer % 5)),
+            device_id: None,
+            ip: None,
+        })
+    }
+
+    /// A stream of transfers among a few accounts (so windows, pairs and fan-in fill up),
+    /// with calls, list entries and repeated ids mixed in.
+    fn stream(raw: &[(u8, u8, u8, u16)]) -> Vec<Event> {
+        let mut ts = 0i64;
+        let mut out = Vec::new();
+        for (i, (kind, x, y, v)) in raw.iter().enumerate() {
+            ts += i64::from(*v) * 1_000;
+            let (x, y) = (usize::from(*x % 12), usize::from(*y % 12));
+            out.push(match kind % 10 {
+                0 => Event::Call(CallRecord { event_id: format!("c{i}"), ts_ms: ts, caller: "+85212345678".into(), callee: format!("1380000{:04}", x % 5), duration_s: 60, kind: CallKind::Call, overseas: true, virtual_operator: false, spoofed: false }),
+                1 => Event::List(ListUpdate { event_id: format!("l{i}"), ts_ms: ts, op: ListOp::Add, kind: ListKind::Account, value: format!("62220000{y:04}"), colour: if x % 2 == 0 { Colour::Red } else { Colour::Amber }, source: "case".into(), valid_from_ms: None, valid_to_ms: Some(ts + 3_600_000) }),
+                2 if i > 0 => transfer(i - 1, ts, x, y, 100),
+                _ => transfer(i, ts, x, y, i64::from(*v) * 100 + 1),
+            });
+        }
+        out
+    }
+
+    proptest! {
+        /// Fed in stream order, four shards decide every event as one engine does: same
+        /// actions, same rules fired with the same values, same duplicates.
+        #[test]
+        fn shards_decide_as_one_engine(raw in proptest::collection::vec((0u8..10, 0u8..12, 0u8..12, 0u16..600), 1..300)) {
+            let rs = Arc::new(Ruleset::default_ruleset());
+            let mut one = Engine::new(rs.clone());
+            let four = ShardedEngine::new(rs, 4);
+            for e in stream(&raw) {
+                prop_assert_eq!(one.apply(&e), four.apply(&e).expect("not poisoned"));
+            }
+            prop_assert_eq!(one.decisions, four.decisions());
+            prop_assert_eq!(one.duplicates, four.duplicates());
+            prop_assert_eq!(one.accounts(), four.accounts().expect("not poisoned"));
+        }
+    }
+
+    /// Four threads decide at once, each on its own accounts: every thread's decisions equal
+    /// those of a lone engine fed the same events, and a red-listed payee is held whichever
+    /// thread pays it.
+    #[test]
+    fn threads_on_their_own_accounts_decide_as_alone() {
+        let rs = Arc::new(Ruleset::default_ruleset());
+        let shared = ShardedEngine::new(rs.clone(), 8);
+        let red = Event::List(ListUpdate { event_id: "red".into(), ts_ms: 0, op: ListOp::Add, kind: ListKind::Account, value: "RED".into(), colour: Colour::Red, source: "case".into(), valid_from_ms: None, valid_to_ms: None });
+        assert_eq!(shared.apply(&red).expect("apply"), Outcome::Applied);
+        let per_thread: Vec<Vec<Event>> = (0..4usize)
+            .map(|k| {
+                (0..2_000usize)
+                    .map(|i| {
+                        let payee = if i % 500 == 499 { "RED".to_string() } else { format!("T{k}-{}", (i * 7) % 40) };
+                        Event::Transfer(Transfer {
+                            event_id: format!("k{k}-{i}"),
+                            ts_ms: i as i64 * 30_000,
+                            payer: format!("T{k}-{}", i % 40),
+                            payer_bank: String::new(),
+                            payee,
+                            payee_bank: String::new(),
+                            amount_fen: 10_000 + (i as i64 % 17) * 1_000,
+                            channel: Channel::Online,
+                            payer_person: None,
+                            device_id: None,
+                            ip: None,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let results: Vec<Vec<Outcome>> = std::thread::scope(|s| {
+            let hs: Vec<_> = per_thread.iter().map(|evs| s.spawn(|| evs.iter().map(|e| shared.apply(e).expect("not poisoned")).collect::<Vec<_>>())).collect();
+            hs.into_iter().map(|h| h.join().expect("thread")).collect()
+        });
+        for (evs, got) in per_thread.iter().zip(&results) {
+            let mut alone = Engine::new(rs.clone());
+            alone.apply(&red);
+            // The red payee is shared by all threads: compare only what does not depend on
+            // the others' transfers to it.
+            for (e, g) in evs.iter().zip(got) {
+                let want = alone.apply(e);
+                match (e, g, want) {
+                    (Event::Transfer(t), Outcome::Decided(d), _) if t.payee == "RED" => assert_eq!(d.action, crate::Action::Hold, "{d:?}"),
+                    (_, g, want) => assert_eq!(g, &want),
+                }
+            }
+        }
+        assert_eq!(shared.decisions(), 8_000);
+    }
+}

@@ -22,6 +22,10 @@ pub enum BenchCommand {
         /// AMLSim folder with transactions.csv[.gz].
         #[arg(long, default_value = "../shared/data/amlsim-research100k")]
         data: std::path::PathBuf,
+        /// Worker threads; more than one runs the sharded engine, each thread taking the
+        /// transfers whose payer lives in its shards.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -90,7 +94,7 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Http { seconds, connections, payees, json } => bench_http(seconds, connections, payees.max(1), json).await,
         BenchCommand::Dispatch { residents, warnings, samples, json } => bench_dispatch(residents, warnings, samples.max(1), json).await,
-        BenchCommand::Engine { events, data, json } => tokio::task::spawn_blocking(move || bench_engine(events, &data, json)).await?,
+        BenchCommand::Engine { events, data, threads, json } => tokio::task::spawn_blocking(move || bench_engine(events, &data, threads.max(1), json)).await?,
         BenchCommand::Demo { residents, json } => {
             let dir = tempfile_dir()?;
             let cfg = Config { data_dir: dir.clone(), ..Config::default() };
@@ -234,7 +238,7 @@ fn peak_rss_bytes() -> u64 {
         .unwrap_or(0)
 }
 
-fn bench_engine(events: usize, data: &std::path::Path, json: bool) -> anyhow::Result<()> {
+fn bench_engine(events: usize, data: &std::path::Path, threads: usize, json: bool) -> anyhow::Result<()> {
     use engine::event::*;
     let ds = crate::amlsim::load(data).with_context(|| format!("loading {}", data.display()))?;
     // Build the event mix up front so the timed loop measures the engine only: transfers
@@ -258,6 +262,9 @@ fn bench_engine(events: usize, data: &std::path::Path, json: bool) -> anyhow::Re
                 round += 1;
             }
         }
+    }
+    if threads > 1 {
+        return bench_engine_sharded(&evs, threads, json);
     }
     let mut lat = Vec::with_capacity(events);
     // Memory before the engine's state exists (data set and event mix already built).
@@ -296,6 +303,85 @@ fn bench_engine(events: usize, data: &std::path::Path, json: bool) -> anyhow::Re
         "warn": warn,
         "hold": hold,
         "ruleset_version": eng.ruleset().version,
+        "model": false,
+    });
+    print(&out, json);
+    Ok(())
+}
+
+/// Shards per worker thread: more shards than threads, so two threads seldom want the same one.
+const SHARDS_PER_THREAD: usize = 16;
+
+/// The sharded engine under `threads` workers. Each worker takes the transfers whose payer
+/// lives in its shards (so one payer's transfers stay in order) and a share of the calls and
+/// list entries; all run at once on the one shared engine.
+fn bench_engine_sharded(evs: &[engine::event::Event], threads: usize, json: bool) -> anyhow::Result<()> {
+    use engine::event::Event;
+    let rss_before = peak_rss_bytes();
+    let eng = engine::sharded::ShardedEngine::new(std::sync::Arc::new(engine::ruleset::Ruleset::default_ruleset()), threads * SHARDS_PER_THREAD);
+    let mut parts: Vec<Vec<&Event>> = vec![Vec::with_capacity(evs.len() / threads + 1); threads];
+    for (i, e) in evs.iter().enumerate() {
+        let k = match e {
+            Event::Transfer(t) => eng.shard_of(&t.payer) % threads,
+            _ => i % threads,
+        };
+        parts[k].push(e);
+    }
+    let start = Instant::now();
+    let results: Vec<anyhow::Result<(Vec<u64>, u64, u64)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|part| {
+                let eng = &eng;
+                s.spawn(move || -> anyhow::Result<(Vec<u64>, u64, u64)> {
+                    let mut lat = Vec::with_capacity(part.len());
+                    let (mut warn, mut hold) = (0u64, 0u64);
+                    for e in part {
+                        let t0 = Instant::now();
+                        if let engine::Outcome::Decided(d) = eng.apply(e)? {
+                            match d.action {
+                                engine::Action::Warn => warn += 1,
+                                engine::Action::Hold => hold += 1,
+                                engine::Action::Allow => {}
+                            }
+                        }
+                        lat.push(t0.elapsed().as_nanos() as u64);
+                    }
+                    Ok((lat, warn, hold))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().map_err(|_| anyhow::anyhow!("a bench worker panicked")).and_then(|r| r)).collect()
+    });
+    let secs = start.elapsed().as_secs_f64();
+    let (mut lat, mut warn, mut hold) = (Vec::with_capacity(evs.len()), 0u64, 0u64);
+    for r in results {
+        let (l, w, h) = r?;
+        lat.extend(l);
+        warn += w;
+        hold += h;
+    }
+    lat.sort_unstable();
+    let q = |p: f64| quantile(&lat, p, 1000.0);
+    let peak = peak_rss_bytes();
+    let accounts = eng.accounts()?;
+    let out = json!({
+        "bench": "engine",
+        "events": evs.len(),
+        "threads": threads,
+        "shards": eng.shards(),
+        "seconds": secs,
+        "events_per_sec": evs.len() as f64 / secs,
+        "p50_us": q(0.50),
+        "p99_us": q(0.99),
+        "p999_us": q(0.999),
+        "peak_rss_bytes": peak,
+        "accounts": accounts,
+        "bytes_per_account": eng.account_state_bytes()? as f64 / accounts.max(1) as f64,
+        "rss_growth_bytes": peak.saturating_sub(rss_before),
+        "warn": warn,
+        "hold": hold,
+        "ruleset_version": eng.ruleset()?.version,
         "model": false,
     });
     print(&out, json);

@@ -338,7 +338,7 @@ fn bench_engine_sharded(evs: &[engine::event::Event], threads: usize, json: bool
                     let (mut warn, mut hold) = (0u64, 0u64);
                     for e in part {
                         let t0 = Instant::now();
-                        if let engine::Outcome::Decided(d) = eng.apply(e)? {
+                        if let engine::Outcome::Decided(d) = eng.apply(e) {
                             match d.action {
                                 engine::Action::Warn => warn += 1,
                                 engine::Action::Hold => hold += 1,
@@ -364,7 +364,7 @@ fn bench_engine_sharded(evs: &[engine::event::Event], threads: usize, json: bool
     lat.sort_unstable();
     let q = |p: f64| quantile(&lat, p, 1000.0);
     let peak = peak_rss_bytes();
-    let accounts = eng.accounts()?;
+    let accounts = eng.accounts();
     let out = json!({
         "bench": "engine",
         "events": evs.len(),
@@ -377,11 +377,11 @@ fn bench_engine_sharded(evs: &[engine::event::Event], threads: usize, json: bool
         "p999_us": q(0.999),
         "peak_rss_bytes": peak,
         "accounts": accounts,
-        "bytes_per_account": eng.account_state_bytes()? as f64 / accounts.max(1) as f64,
+        "bytes_per_account": eng.account_state_bytes() as f64 / accounts.max(1) as f64,
         "rss_growth_bytes": peak.saturating_sub(rss_before),
         "warn": warn,
         "hold": hold,
-        "ruleset_version": eng.ruleset()?.version,
+        "ruleset_version": eng.ruleset().version,
         "model": false,
     });
     print(&out, json);

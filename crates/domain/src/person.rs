@@ -155,7 +155,7 @@ fn luhn_ok(digits: &str) -> bool {
             if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Keeps `head` leading and `tail` trailing characters and stars the rest; a value too short

@@ -100,6 +100,9 @@ struct PersonState {
     risky_spoofed: bool,
 }
 
+/// A fraud-list entry: kind, value, colour, valid from, valid to (ms).
+pub type ListRow = (ListKind, String, Colour, Option<i64>, Option<i64>);
+
 /// How many recent event ids are remembered for de-duplication.
 pub const DEDUP_CAPACITY: usize = 1 << 20;
 
@@ -295,7 +298,7 @@ impl Context {
         }
     }
 
-    fn list_entries(&self) -> Vec<(ListKind, String, Colour, Option<i64>, Option<i64>)> {
+    fn list_entries(&self) -> Vec<ListRow> {
         let kinds = [ListKind::Account, ListKind::Phone, ListKind::Url, ListKind::Device];
         let mut out = Vec::new();
         for k in kinds {
@@ -413,7 +416,7 @@ impl Engine {
     }
 
     /// Every fraud-list entry: kind, value, colour, valid from, valid to.
-    pub fn list_entries(&self) -> Vec<(ListKind, String, Colour, Option<i64>, Option<i64>)> {
+    pub fn list_entries(&self) -> Vec<ListRow> {
         self.ctx.list_entries()
     }
 

@@ -12,27 +12,30 @@
 
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use foldhash::fast::FixedState;
 
-use crate::event::{Colour, Event, ListKind, Transfer};
+use crate::event::{Event, Transfer};
 use crate::ruleset::Ruleset;
-use crate::{Book, Context, DEDUP_CAPACITY, Decision, Dedup, Outcome, account_event, decide_in, event_key, model};
+use crate::{Book, ListRow, Context, DEDUP_CAPACITY, Decision, Dedup, Outcome, account_event, decide_in, event_key, model};
 
 /// Stripes of the de-duplication memory: an event id locks one stripe.
 const DEDUP_STRIPES: usize = 64;
 
-/// A lock was poisoned by a thread that panicked while holding it: the state may be half
-/// changed, so the engine refuses to go on rather than decide on it.
-#[derive(Debug, thiserror::Error)]
-#[error("engine state lock poisoned by a panicked thread")]
-pub struct Poisoned;
+/// Locks, going on when a thread panicked while holding the lock: the state is plain data,
+/// and the worst a panic mid-transfer leaves is that one transfer recorded on one side only;
+/// a stream that stopped for it would lose far more.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
-impl<T> From<PoisonError<T>> for Poisoned {
-    fn from(_: PoisonError<T>) -> Self {
-        Poisoned
-    }
+fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The engine over `shards` account shards, shared by reference between threads.
@@ -70,25 +73,23 @@ impl ShardedEngine {
     }
 
     /// Swaps the ruleset; state is kept.
-    pub fn set_ruleset(&self, r: Arc<Ruleset>) -> Result<(), Poisoned> {
-        self.ctx.write()?.set_ruleset(r);
-        Ok(())
+    pub fn set_ruleset(&self, r: Arc<Ruleset>) {
+        write(&self.ctx).set_ruleset(r);
     }
 
     /// The ruleset in force.
-    pub fn ruleset(&self) -> Result<Arc<Ruleset>, Poisoned> {
-        Ok(self.ctx.read()?.ruleset.clone())
+    pub fn ruleset(&self) -> Arc<Ruleset> {
+        read(&self.ctx).ruleset.clone()
     }
 
     /// Loads (or removes) the learned model.
-    pub fn set_model(&self, m: Option<Arc<model::Model>>) -> Result<(), Poisoned> {
-        self.ctx.write()?.model = m;
-        Ok(())
+    pub fn set_model(&self, m: Option<Arc<model::Model>>) {
+        write(&self.ctx).model = m;
     }
 
     /// Every fraud-list entry: kind, value, colour, valid from, valid to.
-    pub fn list_entries(&self) -> Result<Vec<(ListKind, String, Colour, Option<i64>, Option<i64>)>, Poisoned> {
-        Ok(self.ctx.read()?.list_entries())
+    pub fn list_entries(&self) -> Vec<ListRow> {
+        read(&self.ctx).list_entries()
     }
 
     /// Decisions made.
@@ -102,62 +103,68 @@ impl ShardedEngine {
     }
 
     /// Accounts known, over all shards.
-    pub fn accounts(&self) -> Result<usize, Poisoned> {
-        let mut n = 0;
-        for b in &self.books {
-            n += b.lock()?.accounts.len();
-        }
-        Ok(n)
+    pub fn accounts(&self) -> usize {
+        self.books.iter().map(|b| lock(b).accounts.len()).sum()
     }
 
     /// Approximate bytes of account state over all shards.
-    pub fn account_state_bytes(&self) -> Result<usize, Poisoned> {
-        let mut n = 0;
-        for b in &self.books {
-            n += b.lock()?.state_bytes();
-        }
-        Ok(n)
+    pub fn account_state_bytes(&self) -> usize {
+        self.books.iter().map(|b| lock(b).state_bytes()).sum()
     }
 
     /// Applies any event; transfers are decided.
-    pub fn apply(&self, e: &Event) -> Result<Outcome, Poisoned> {
-        let key = event_key(e.id());
-        if !self.dedup[(key % DEDUP_STRIPES as u64) as usize].lock()?.first_time(key) {
-            self.duplicates.fetch_add(1, Ordering::Relaxed);
-            return Ok(Outcome::Duplicate);
-        }
-        Ok(match e {
-            Event::Transfer(t) => Outcome::Decided(self.decide_new(t)?),
-            Event::Account(a) => {
-                account_event(&mut *self.books[self.shard_of(&a.account)].lock()?, a);
-                Outcome::Applied
-            }
-            other => {
-                self.ctx.write()?.apply_shared(other);
-                Outcome::Applied
-            }
-        })
+    pub fn apply(&self, e: &Event) -> Outcome {
+        self.apply_versioned(e).0
     }
 
-    /// Decides a transfer not seen before, locking only its payer's and payee's shards.
-    pub fn decide_new(&self, t: &Transfer) -> Result<Decision, Poisoned> {
+    /// Applies any event and tells which ruleset it met: for a transfer, the one it was
+    /// decided with, even when another thread swaps the ruleset at that moment.
+    pub fn apply_versioned(&self, e: &Event) -> (Outcome, Arc<Ruleset>) {
+        let key = event_key(e.id());
+        if !lock(&self.dedup[(key % DEDUP_STRIPES as u64) as usize]).first_time(key) {
+            self.duplicates.fetch_add(1, Ordering::Relaxed);
+            return (Outcome::Duplicate, self.ruleset());
+        }
+        match e {
+            Event::Transfer(t) => {
+                let ctx = read(&self.ctx);
+                (Outcome::Decided(self.decide_with(&ctx, t)), ctx.ruleset.clone())
+            }
+            Event::Account(a) => {
+                account_event(&mut lock(&self.books[self.shard_of(&a.account)]), a);
+                (Outcome::Applied, self.ruleset())
+            }
+            other => {
+                let mut ctx = write(&self.ctx);
+                ctx.apply_shared(other);
+                (Outcome::Applied, ctx.ruleset.clone())
+            }
+        }
+    }
+
+    /// Decides a transfer not seen before (callers that de-duplicate themselves may call
+    /// this directly), locking only its payer's and payee's shards.
+    pub fn decide_new(&self, t: &Transfer) -> Decision {
+        self.decide_with(&read(&self.ctx), t)
+    }
+
+    fn decide_with(&self, ctx: &Context, t: &Transfer) -> Decision {
         let (ia, ib) = (self.shard_of(&t.payer), self.shard_of(&t.payee));
-        let ctx = self.ctx.read()?;
         let d = if ia == ib {
-            decide_in(&ctx, &mut *self.books[ia].lock()?, None, t)
+            decide_in(ctx, &mut lock(&self.books[ia]), None, t)
         } else {
             // Lower shard first: a fixed order, so no two threads each hold what the other waits for.
-            let (mut ga, mut gb): (MutexGuard<'_, Book>, MutexGuard<'_, Book>) = if ia < ib {
-                let ga = self.books[ia].lock()?;
-                (ga, self.books[ib].lock()?)
+            let (mut ga, mut gb) = if ia < ib {
+                let ga = lock(&self.books[ia]);
+                (ga, lock(&self.books[ib]))
             } else {
-                let gb = self.books[ib].lock()?;
-                (self.books[ia].lock()?, gb)
+                let gb = lock(&self.books[ib]);
+                (lock(&self.books[ia]), gb)
             };
-            decide_in(&ctx, &mut ga, Some(&mut gb), t)
+            decide_in(ctx, &mut ga, Some(&mut gb), t)
         };
         self.decisions.fetch_add(1, Ordering::Relaxed);
-        Ok(d)
+        d
     }
 }
 
@@ -165,7 +172,7 @@ impl ShardedEngine {
 mod tests {
     use super::*;
     use crate::Engine;
-    use crate::event::{CallKind, CallRecord, Channel, ListOp, ListUpdate};
+    use crate::event::{CallKind, CallRecord, Channel, Colour, ListKind, ListOp, ListUpdate};
     use proptest::prelude::*;
 
     fn transfer(id: usize, ts: i64, payer: usize, payee: usize, fen: i64) -> Event {
@@ -211,11 +218,11 @@ mod tests {
             let mut one = Engine::new(rs.clone());
             let four = ShardedEngine::new(rs, 4);
             for e in stream(&raw) {
-                prop_assert_eq!(one.apply(&e), four.apply(&e).expect("not poisoned"));
+                prop_assert_eq!(one.apply(&e), four.apply(&e));
             }
             prop_assert_eq!(one.decisions, four.decisions());
             prop_assert_eq!(one.duplicates, four.duplicates());
-            prop_assert_eq!(one.accounts(), four.accounts().expect("not poisoned"));
+            prop_assert_eq!(one.accounts(), four.accounts());
         }
     }
 
@@ -227,7 +234,7 @@ mod tests {
         let rs = Arc::new(Ruleset::default_ruleset());
         let shared = ShardedEngine::new(rs.clone(), 8);
         let red = Event::List(ListUpdate { event_id: "red".into(), ts_ms: 0, op: ListOp::Add, kind: ListKind::Account, value: "RED".into(), colour: Colour::Red, source: "case".into(), valid_from_ms: None, valid_to_ms: None });
-        assert_eq!(shared.apply(&red).expect("apply"), Outcome::Applied);
+        assert_eq!(shared.apply(&red), Outcome::Applied);
         let per_thread: Vec<Vec<Event>> = (0..4usize)
             .map(|k| {
                 (0..2_000usize)
@@ -251,7 +258,7 @@ mod tests {
             })
             .collect();
         let results: Vec<Vec<Outcome>> = std::thread::scope(|s| {
-            let hs: Vec<_> = per_thread.iter().map(|evs| s.spawn(|| evs.iter().map(|e| shared.apply(e).expect("not poisoned")).collect::<Vec<_>>())).collect();
+            let hs: Vec<_> = per_thread.iter().map(|evs| s.spawn(|| evs.iter().map(|e| shared.apply(e)).collect::<Vec<_>>())).collect();
             hs.into_iter().map(|h| h.join().expect("thread")).collect()
         });
         for (evs, got) in per_thread.iter().zip(&results) {

@@ -65,8 +65,8 @@ pub struct AppState {
     /// Recently authenticated sessions, so a burst of requests does not look the user and
     /// scope up again each time.
     pub(crate) sessions: Arc<auth::SessionCache>,
-    /// The real-time engine (one shard; sharding across threads comes with stream ingest).
-    pub engine: Arc<std::sync::Mutex<engine::Engine>>,
+    /// The real-time engine, its accounts in shards so that requests decide in parallel.
+    pub engine: Arc<engine::sharded::ShardedEngine>,
     /// Events the engine applied, on their way to the event log (written in batches).
     event_log: tokio::sync::mpsc::UnboundedSender<(String, i64, String)>,
     /// New warnings, for the live feed (masked).
@@ -78,11 +78,13 @@ pub struct AppState {
 impl AppState {
     /// State for a store and settings.
     pub fn new(store: store::Store, config: ServerConfig) -> Self {
-        let engine = engine::Engine::new(Arc::new(engine::ruleset::Ruleset::default_ruleset()));
+        // More shards than cores, so that two requests seldom want the same one.
+        let shards = std::thread::available_parallelism().map_or(1, usize::from) * 16;
+        let engine = engine::sharded::ShardedEngine::new(Arc::new(engine::ruleset::Ruleset::default_ruleset()), shards);
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(write_event_log(store.clone(), rx));
         let (live, _) = tokio::sync::broadcast::channel(1024);
-        Self { store, config: Arc::new(config), sessions: Arc::default(), engine: Arc::new(std::sync::Mutex::new(engine)), event_log: tx, live, clue_limiter: Arc::default() }
+        Self { store, config: Arc::new(config), sessions: Arc::default(), engine: Arc::new(engine), event_log: tx, live, clue_limiter: Arc::default() }
     }
 
     /// Records an event the engine applied (asynchronously, in batches: the decision is not
@@ -97,13 +99,8 @@ impl AppState {
     /// Applies standing events (fraud-list changes) to the engine and logs them, so that they
     /// hold at once and after a restart.
     pub(crate) fn apply_and_log(&self, events: &[engine::event::Event]) -> Result<(), error::ApiError> {
-        {
-            let mut eng = self.engine.lock().map_err(|_| error::ApiError::internal("engine lock poisoned"))?;
-            for e in events {
-                eng.apply(e);
-            }
-        }
         for e in events {
+            self.engine.apply(e);
             self.log_event(e);
         }
         Ok(())
@@ -115,7 +112,7 @@ impl AppState {
         // A ruleset uploaded through the API outlives the process.
         if let Some(text) = self.store.setting("engine_ruleset").await? {
             let rs = engine::ruleset::Ruleset::from_toml(&text)?;
-            self.engine.lock().map_err(|_| anyhow::anyhow!("engine lock poisoned"))?.set_ruleset(Arc::new(rs));
+            self.engine.set_ruleset(Arc::new(rs));
         } else {
             // The shipped ruleset is the first version of the history.
             let rs = engine::ruleset::Ruleset::default_ruleset();
@@ -133,11 +130,10 @@ impl AppState {
                 if page.is_empty() {
                     break;
                 }
-                let mut eng = self.engine.lock().map_err(|_| anyhow::anyhow!("engine lock poisoned"))?;
                 for (seq, body) in page {
                     after = seq;
                     let e: engine::event::Event = serde_json::from_str(&body)?;
-                    eng.apply(&e);
+                    self.engine.apply(&e);
                     n += 1;
                 }
             }

@@ -150,22 +150,20 @@ async fn process_batch(state: &AppState, msgs: &[jetstream::Message], source: &s
 /// and any batch import.
 pub async fn ingest(state: &AppState, events: Vec<Event>, dead: Vec<store::NewDeadLetter>, source: &str) -> StreamStats {
     let mut stats = StreamStats::default();
-    // One lock for the batch: the decisions of a batch see each other in stream order.
+    // In stream order: the decisions of a batch see each other as they came.
     let (applied, ruleset) = {
-        let mut eng = match state.engine.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut ruleset = state.engine.ruleset();
         let mut applied: Vec<(Event, Outcome)> = Vec::with_capacity(events.len());
         for e in events {
-            let o = eng.apply(&e);
+            let (o, rs) = state.engine.apply_versioned(&e);
+            ruleset = rs;
             if o == Outcome::Duplicate {
                 stats.duplicates += 1;
             } else {
                 applied.push((e, o));
             }
         }
-        (applied, eng.ruleset().clone())
+        (applied, ruleset)
     };
     stats.applied = applied.len() as u64;
     stats.dead = dead.len() as u64;

@@ -151,11 +151,8 @@ async fn decide(State(s): State<AppState>, Authorized(p): Authorized<{ perm::DEC
         ip: b.ip,
     };
     let event = Event::Transfer(t.clone());
-    // One lock for the decision and the ruleset it was made with.
-    let (outcome, rs) = {
-        let mut eng = engine_of(&s)?;
-        (eng.apply(&event), eng.ruleset().clone())
-    };
+    // The decision and the ruleset it was made with, together.
+    let (outcome, rs) = s.engine.apply_versioned(&event);
     if matches!(outcome, Outcome::Decided(_)) {
         s.log_event(&event);
     }
@@ -325,7 +322,7 @@ async fn dead_letters(State(s): State<AppState>, Authorized(_p): Authorized<{ pe
 /// The ruleset in force (version, scenarios, rules with Chinese names and parameters).
 #[utoipa::path(get, path = "/engine/ruleset", tag = "engine", responses((status = 200, body = Object)))]
 async fn ruleset(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> ApiResult<Json<serde_json::Value>> {
-    let rs = engine_of(&s)?.ruleset().clone();
+    let rs = s.engine.ruleset();
     Ok(Json(serde_json::to_value(rs.as_ref()).map_err(ApiError::internal)?))
 }
 
@@ -343,14 +340,14 @@ struct RulesetUpload {
 #[utoipa::path(put, path = "/engine/ruleset", tag = "engine", request_body = RulesetUpload, responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
 async fn replace_ruleset(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Json(b): Json<RulesetUpload>) -> ApiResult<Json<serde_json::Value>> {
     let rs = engine::ruleset::Ruleset::from_toml(&b.toml).map_err(|e| ApiError::invalid(e.to_string()))?;
-    let old = engine_of(&s)?.ruleset().version.clone();
+    let old = s.engine.ruleset().version.clone();
     if rs.version == old {
         return Err(ApiError::invalid(format!("version: '{old}' is already in force; give the new ruleset a new version")));
     }
     s.store.set_setting("engine_ruleset", &b.toml).await?;
     s.store.save_ruleset(&rs.version, &b.toml, &p.name, b.note.as_deref().unwrap_or("")).await?;
     let version = rs.version.clone();
-    engine_of(&s)?.set_ruleset(Arc::new(rs));
+    s.engine.set_ruleset(Arc::new(rs));
     let mut entry = p.audit("update", "ruleset", Some(version.clone()), &[]);
     entry.detail = serde_json::json!({"from": old, "to": version}).to_string();
     s.store.audit(entry).await?;
@@ -370,7 +367,7 @@ struct ListEntryView {
 /// The fraud list (values masked).
 #[utoipa::path(get, path = "/engine/lists", tag = "engine", responses((status = 200, body = Vec<ListEntryView>)))]
 async fn list_entries(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> ApiResult<Json<Vec<ListEntryView>>> {
-    let entries = engine_of(&s)?.list_entries();
+    let entries = s.engine.list_entries();
     Ok(Json(
         entries
             .into_iter()
@@ -404,9 +401,6 @@ struct ListChange {
 }
 
 /// The engine, locked for the few microseconds of one call.
-fn engine_of(s: &AppState) -> Result<std::sync::MutexGuard<'_, engine::Engine>, ApiError> {
-    s.engine.lock().map_err(|_| ApiError::internal("engine lock poisoned"))
-}
 
 /// Parses a snake_case enum value, naming the field when it is unknown.
 fn field<T: serde::de::DeserializeOwned>(name: &str, v: &str) -> Result<T, ApiError> {

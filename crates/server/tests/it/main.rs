@@ -504,7 +504,7 @@ async fn fraud_list_holds_and_survives_restart(app: &App) {
     }
     let restarted = server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
     restarted.restore_engine().await.expect("restore");
-    let entries = restarted.engine.lock().expect("lock").list_entries();
+    let entries = restarted.engine.list_entries();
     assert!(entries.iter().any(|e| e.1 == "6217000055554444"), "list entry rebuilt after restart");
     // The ruleset is readable with its Chinese names.
     let (_, rs) = admin.get("/api/v1/engine/ruleset").await;
@@ -535,7 +535,7 @@ async fn ruleset_reloads_without_restart(app: &App) {
     // And it is the ruleset a restarted engine starts with.
     let restarted = server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
     restarted.restore_engine().await.expect("restore");
-    assert_eq!(restarted.engine.lock().expect("lock").ruleset().version, "test-2");
+    assert_eq!(restarted.engine.ruleset().version, "test-2");
     // The version history keeps what was in force and by whom; an old file can be read back.
     let (_, versions) = admin.get("/api/v1/engine/rulesets").await;
     assert_eq!(versions[0]["version"], "test-2", "{versions}");

@@ -263,50 +263,74 @@ fn bench_engine(events: usize, data: &std::path::Path, threads: usize, json: boo
             }
         }
     }
-    if threads > 1 {
-        return bench_engine_sharded(&evs, threads, json);
-    }
-    let mut lat = Vec::with_capacity(events);
     // Memory before the engine's state exists (data set and event mix already built).
     let rss_before = peak_rss_bytes();
-    let mut eng = engine::Engine::new(std::sync::Arc::new(engine::ruleset::Ruleset::default_ruleset()));
-    let (mut warn, mut hold) = (0u64, 0u64);
-    let start = Instant::now();
-    for e in &evs {
-        let t0 = Instant::now();
-        if let engine::Outcome::Decided(d) = eng.apply(e) {
-            match d.action {
-                engine::Action::Warn => warn += 1,
-                engine::Action::Hold => hold += 1,
-                engine::Action::Allow => {}
-            }
+    let rs = std::sync::Arc::new(engine::ruleset::Ruleset::default_ruleset());
+    let version = rs.version.clone();
+    let (run, accounts, bytes, shards) = if threads > 1 {
+        let eng = engine::sharded::ShardedEngine::new(rs, threads * SHARDS_PER_THREAD);
+        let run = run_sharded(&eng, &evs, threads)?;
+        (run, eng.accounts(), eng.account_state_bytes(), Some(eng.shards()))
+    } else {
+        let mut eng = engine::Engine::new(rs);
+        let start = Instant::now();
+        let mut run = Run::default();
+        for e in &evs {
+            run.time(|| eng.apply(e));
         }
-        lat.push(t0.elapsed().as_nanos() as u64);
-    }
-    let secs = start.elapsed().as_secs_f64();
+        run.seconds = start.elapsed().as_secs_f64();
+        (run, eng.accounts(), eng.account_state_bytes(), None)
+    };
+    let mut lat = run.lat;
     lat.sort_unstable();
     let q = |p: f64| quantile(&lat, p, 1000.0);
     let peak = peak_rss_bytes();
     let out = json!({
         "bench": "engine",
         "events": evs.len(),
-        "threads": 1,
-        "seconds": secs,
-        "events_per_sec": evs.len() as f64 / secs,
+        "threads": threads,
+        "shards": shards,
+        "seconds": run.seconds,
+        "events_per_sec": evs.len() as f64 / run.seconds,
         "p50_us": q(0.50),
         "p99_us": q(0.99),
         "p999_us": q(0.999),
         "peak_rss_bytes": peak,
-        "accounts": eng.accounts(),
-        "bytes_per_account": eng.account_state_bytes() as f64 / eng.accounts().max(1) as f64,
+        "accounts": accounts,
+        "bytes_per_account": bytes as f64 / accounts.max(1) as f64,
         "rss_growth_bytes": peak.saturating_sub(rss_before),
-        "warn": warn,
-        "hold": hold,
-        "ruleset_version": eng.ruleset().version,
+        "warn": run.warn,
+        "hold": run.hold,
+        "ruleset_version": version,
         "model": false,
     });
     print(&out, json);
     Ok(())
+}
+
+/// What a timed run of the engine measured.
+#[derive(Default)]
+struct Run {
+    /// Latency of each event, ns.
+    lat: Vec<u64>,
+    warn: u64,
+    hold: u64,
+    seconds: f64,
+}
+
+impl Run {
+    /// Times one event and counts its action.
+    fn time(&mut self, apply: impl FnOnce() -> engine::Outcome) {
+        let t0 = Instant::now();
+        if let engine::Outcome::Decided(d) = apply() {
+            match d.action {
+                engine::Action::Warn => self.warn += 1,
+                engine::Action::Hold => self.hold += 1,
+                engine::Action::Allow => {}
+            }
+        }
+        self.lat.push(t0.elapsed().as_nanos() as u64);
+    }
 }
 
 /// Shards per worker thread: more shards than threads, so two threads seldom want the same one.
@@ -315,10 +339,8 @@ const SHARDS_PER_THREAD: usize = 16;
 /// The sharded engine under `threads` workers. Each worker takes the transfers whose payer
 /// lives in its shards (so one payer's transfers stay in order) and a share of the calls and
 /// list entries; all run at once on the one shared engine.
-fn bench_engine_sharded(evs: &[engine::event::Event], threads: usize, json: bool) -> anyhow::Result<()> {
+fn run_sharded(eng: &engine::sharded::ShardedEngine, evs: &[engine::event::Event], threads: usize) -> anyhow::Result<Run> {
     use engine::event::Event;
-    let rss_before = peak_rss_bytes();
-    let eng = engine::sharded::ShardedEngine::new(std::sync::Arc::new(engine::ruleset::Ruleset::default_ruleset()), threads * SHARDS_PER_THREAD);
     let mut parts: Vec<Vec<&Event>> = vec![Vec::with_capacity(evs.len() / threads + 1); threads];
     for (i, e) in evs.iter().enumerate() {
         let k = match e {
@@ -328,64 +350,29 @@ fn bench_engine_sharded(evs: &[engine::event::Event], threads: usize, json: bool
         parts[k].push(e);
     }
     let start = Instant::now();
-    let results: Vec<anyhow::Result<(Vec<u64>, u64, u64)>> = std::thread::scope(|s| {
+    let runs: Vec<std::thread::Result<Run>> = std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .iter()
             .map(|part| {
-                let eng = &eng;
-                s.spawn(move || -> anyhow::Result<(Vec<u64>, u64, u64)> {
-                    let mut lat = Vec::with_capacity(part.len());
-                    let (mut warn, mut hold) = (0u64, 0u64);
+                s.spawn(move || {
+                    let mut run = Run { lat: Vec::with_capacity(part.len()), ..Run::default() };
                     for e in part {
-                        let t0 = Instant::now();
-                        if let engine::Outcome::Decided(d) = eng.apply(e) {
-                            match d.action {
-                                engine::Action::Warn => warn += 1,
-                                engine::Action::Hold => hold += 1,
-                                engine::Action::Allow => {}
-                            }
-                        }
-                        lat.push(t0.elapsed().as_nanos() as u64);
+                        run.time(|| eng.apply(e));
                     }
-                    Ok((lat, warn, hold))
+                    run
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().map_err(|_| anyhow::anyhow!("a bench worker panicked")).and_then(|r| r)).collect()
+        handles.into_iter().map(|h| h.join()).collect()
     });
-    let secs = start.elapsed().as_secs_f64();
-    let (mut lat, mut warn, mut hold) = (Vec::with_capacity(evs.len()), 0u64, 0u64);
-    for r in results {
-        let (l, w, h) = r?;
-        lat.extend(l);
-        warn += w;
-        hold += h;
+    let mut all = Run { seconds: start.elapsed().as_secs_f64(), lat: Vec::with_capacity(evs.len()), ..Run::default() };
+    for r in runs {
+        let r = r.map_err(|_| anyhow::anyhow!("a bench worker panicked"))?;
+        all.lat.extend(r.lat);
+        all.warn += r.warn;
+        all.hold += r.hold;
     }
-    lat.sort_unstable();
-    let q = |p: f64| quantile(&lat, p, 1000.0);
-    let peak = peak_rss_bytes();
-    let accounts = eng.accounts();
-    let out = json!({
-        "bench": "engine",
-        "events": evs.len(),
-        "threads": threads,
-        "shards": eng.shards(),
-        "seconds": secs,
-        "events_per_sec": evs.len() as f64 / secs,
-        "p50_us": q(0.50),
-        "p99_us": q(0.99),
-        "p999_us": q(0.999),
-        "peak_rss_bytes": peak,
-        "accounts": accounts,
-        "bytes_per_account": eng.account_state_bytes() as f64 / accounts.max(1) as f64,
-        "rss_growth_bytes": peak.saturating_sub(rss_before),
-        "warn": warn,
-        "hold": hold,
-        "ruleset_version": eng.ruleset().version,
-        "model": false,
-    });
-    print(&out, json);
-    Ok(())
+    Ok(all)
 }
 
 async fn bench_http(seconds: u64, connections: usize, payees: u64, json_out: bool) -> anyhow::Result<()> {

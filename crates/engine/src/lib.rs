@@ -2,8 +2,9 @@
 //! changes, and decides for every transfer — allow, warn or hold — with the rules that fired
 //! and the values that fired them, in one pass over the ruleset.
 //!
-//! Pure: no I/O, no clocks (time comes with the events), no threads. The server and the CLI
-//! feed it.
+//! Pure: no I/O, no clocks (time comes with the events), no threads of its own. The server and
+//! the CLI feed it: one stream in order through [`Engine`], or several threads at once through
+//! [`sharded::ShardedEngine`].
 
 pub mod decode;
 pub mod event;

@@ -150,7 +150,7 @@ impl LiveWarning {
 
 /// Puts a new case's phones, accounts and URLs on the engine's fraud list as amber: they raise
 /// the score at once, and an analyst confirms them red.
-pub fn feed_fraud_list(s: &crate::AppState, cases: &[&store::NewCase]) -> Result<(), crate::error::ApiError> {
+pub fn feed_fraud_list(s: &crate::AppState, cases: &[&store::NewCase]) {
     use engine::event::{Colour, Event, ListKind, ListUpdate};
     let now = store::now_ms();
     let mut events = Vec::new();
@@ -165,6 +165,6 @@ pub fn feed_fraud_list(s: &crate::AppState, cases: &[&store::NewCase]) -> Result
             events.push(Event::List(ListUpdate::add(format!("case-{}-{k}", c.case_no), now, kind, value.clone(), Colour::Amber, format!("案件 {}", c.case_no))));
         }
     }
-    s.apply_and_log(&events)
+    s.apply_and_log(&events);
 }
 

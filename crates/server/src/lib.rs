@@ -98,12 +98,11 @@ impl AppState {
 
     /// Applies standing events (fraud-list changes) to the engine and logs them, so that they
     /// hold at once and after a restart.
-    pub(crate) fn apply_and_log(&self, events: &[engine::event::Event]) -> Result<(), error::ApiError> {
+    pub(crate) fn apply_and_log(&self, events: &[engine::event::Event]) {
         for e in events {
             self.engine.apply(e);
             self.log_event(e);
         }
-        Ok(())
     }
 
     /// Rebuilds the engine's windows after a start by replaying the logged events of the

@@ -316,7 +316,7 @@ async fn create_case(State(s): State<AppState>, Authorized(p): Authorized<{ perm
         Some(r) => r?,
         None => return Err(ApiError::internal("case not stored")),
     };
-    crate::intake::feed_fraud_list(&s, &[&c])?;
+    crate::intake::feed_fraud_list(&s, &[&c]);
     let mut entry = p.audit("create", "case", Some(id.to_string()), &[]);
     entry.detail = serde_json::json!({"case_no": c.case_no}).to_string();
     s.store.audit(entry).await?;
@@ -356,7 +356,7 @@ async fn import_cases(State(s): State<AppState>, Authorized(p): Authorized<{ per
             Err(e) => return Err(e.into()),
         }
     }
-    crate::intake::feed_fraud_list(&s, &stored)?;
+    crate::intake::feed_fraud_list(&s, &stored);
     rejected.sort_by_key(|e| e.row);
     let mut entry = p.audit("import", "case", None, &[]);
     entry.detail = serde_json::json!({"accepted": accepted, "rejected": rejected.len(), "rows": t.rows.len()}).to_string();

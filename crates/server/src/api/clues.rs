@@ -152,7 +152,7 @@ async fn review_clue(State(s): State<AppState>, Authorized(p): Authorized<{ perm
     };
     if let (true, Some(kind)) = (b.confirmed, kind) {
         let e = engine::event::ListUpdate::add(format!("clue-{}", c.ref_no), store::now_ms(), kind, value, engine::event::Colour::Red, format!("举报 {}", c.ref_no));
-        s.apply_and_log(&[engine::event::Event::List(e)])?;
+        s.apply_and_log(&[engine::event::Event::List(e)]);
     }
     let mut entry = p.audit("update", "clue", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"confirmed": b.confirmed, "reward_fen": reward}).to_string();

@@ -400,8 +400,6 @@ struct ListChange {
     valid_to: Option<String>,
 }
 
-/// The engine, locked for the few microseconds of one call.
-
 /// Parses a snake_case enum value, naming the field when it is unknown.
 fn field<T: serde::de::DeserializeOwned>(name: &str, v: &str) -> Result<T, ApiError> {
     serde_json::from_value(serde_json::Value::String(v.trim().to_string())).map_err(|_| ApiError::invalid(format!("{name}: unknown value '{v}'")))
@@ -436,7 +434,7 @@ async fn change_list(State(s): State<AppState>, Authorized(p): Authorized<{ perm
         valid_from_ms: None,
         valid_to_ms,
     };
-    s.apply_and_log(&[Event::List(update)])?;
+    s.apply_and_log(&[Event::List(update)]);
     let mut entry = p.audit("update", "fraud_list", None, &["value", "colour"]);
     entry.detail = serde_json::json!({"op": b.op, "kind": b.kind, "colour": b.colour}).to_string();
     s.store.audit(entry).await?;

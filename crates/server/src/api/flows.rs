@@ -299,7 +299,7 @@ async fn analyse_mules(State(s): State<AppState>, Authorized(p): Authorized<{ pe
             .enumerate()
             .map(|(k, a)| Event::List(engine::event::ListUpdate::add(format!("mule-{now}-{k}"), now, engine::event::ListKind::Account, a.clone(), engine::event::Colour::Amber, "mule-analysis".into())))
             .collect();
-        s.apply_and_log(&events)?;
+        s.apply_and_log(&events);
         added = events.len();
     }
     let mut entry = p.audit(if b.add_amber { "update" } else { "read_pii" }, "mule_analysis", None, &["account"]);

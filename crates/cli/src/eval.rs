@@ -229,9 +229,7 @@ fn amlsim(dir: &Path, as_json: bool, decisions: Option<&Path>, save_model: Optio
     let top = curve.iter().map(|(_, f, _)| *f).fold(0.0, f64::max);
     let best_mode = curve.iter().find(|(_, f, _)| *f == top).map(|(o, _, _)| o.with_rules).unwrap_or(false);
     let near: Vec<&(Operating, f64, f64)> = curve.iter().filter(|(o, f, _)| o.with_rules == best_mode && *f >= 0.97 * top).collect();
-    let mid = near[near.len() / 2];
-    let best = (mid.0, mid.2, mid.1);
-    let op = best.0;
+    let &(op, objective, tx_f1) = near[near.len() / 2];
 
     // 3. Test part: decide and score.
     bar.set_prefix("test");
@@ -259,7 +257,7 @@ fn amlsim(dir: &Path, as_json: bool, decisions: Option<&Path>, save_model: Optio
         "dataset": dir.display().to_string(),
         "transactions": n,
         "split": {"train": ds.cut_validation, "validation": ds.cut_test - ds.cut_validation, "test": test.len(), "test_first_day": test.first().map(|t| t.day)},
-        "operating_point": {"model_threshold": op.threshold, "with_rules": op.with_rules, "validation_tx_f1": best.1, "validation_objective": best.2},
+        "operating_point": {"model_threshold": op.threshold, "with_rules": op.with_rules, "validation_tx_f1": tx_f1, "validation_objective": objective},
         "ruleset_version": eng.ruleset().version,
         "model": params,
         "seconds": started.elapsed().as_secs_f64(),

@@ -258,14 +258,14 @@ impl Context {
         self.ruleset = r;
     }
 
-    /// Applies a call, account-free event (a list update); `false` when it is not one.
-    fn apply_shared(&mut self, e: &Event) -> bool {
+    /// Applies the events every shard shares: calls and fraud-list changes (others are not
+    /// the context's to apply).
+    fn apply_shared(&mut self, e: &Event) {
         match e {
             Event::Call(c) => self.observe_call(c),
             Event::List(l) => self.list_update(l),
-            _ => return false,
+            Event::Transfer(_) | Event::Account(_) => {}
         }
-        true
     }
 
     /// Records a call or SMS against the callee.
@@ -436,120 +436,120 @@ impl Engine {
 
 /// One pass over every rule of the ruleset for a transfer.
 fn evaluate(ctx: &Context, sides: &Sides<'_>, t: &Transfer, feats: Option<&features::Features>) -> Decision {
-        let rs = &ctx.ruleset;
-        // Scenarios are few: scores live on the stack (a ruleset is checked to have at most 16).
-        let mut scores = [0.0f64; crate::ruleset::MAX_SCENARIOS];
-        let mut fired = Vec::new();
-        let mut force_hold = false;
-        let (a, b, payer, payee) = (sides.a, sides.b, sides.payer, sides.payee);
-        let person = t.payer_person.as_deref().and_then(|p| ctx.persons.get(p));
-        let model_score = ctx.model.as_ref().zip(feats).map(|(m, f)| m.score(f));
-        for (ri, r) in rs.rules.iter().enumerate() {
-            if !r.enabled {
-                continue;
-            }
-            let hit: Option<f64> = match &r.kind {
-                RuleKind::ListPayee { colour } => {
-                    let c = ctx.listed(ListKind::Account, &t.payee, t.ts_ms);
-                    if c == Some(*colour) && *colour == Colour::Red {
-                        force_hold = true;
-                    }
-                    (c == Some(*colour)).then_some(1.0)
-                }
-                RuleKind::ListDevice { colour } => t
-                    .device_id
-                    .as_deref()
-                    .and_then(|d| ctx.listed(ListKind::Device, d, t.ts_ms))
-                    .filter(|c| c == colour)
-                    .map(|_| 1.0),
-                RuleKind::ListedCallBefore { window_s } => person
-                    .and_then(|p| p.last_listed_call_ms)
-                    .map(|c| (t.ts_ms - c) / 1000)
-                    .filter(|secs| (0..=*window_s).contains(secs))
-                    .map(|s| s as f64),
-                RuleKind::RiskyCallBefore { window_s, overseas, virtual_operator, spoofed } => person
-                    .filter(|p| (*overseas && p.risky_overseas) || (*virtual_operator && p.risky_virtual) || (*spoofed && p.risky_spoofed))
-                    .and_then(|p| p.last_risky_call_ms)
-                    .map(|c| (t.ts_ms - c) / 1000)
-                    .filter(|secs| (0..=*window_s).contains(secs))
-                    .map(|s| s as f64),
-                RuleKind::DistinctCounterparties { side, window_s, min } => {
-                    let agg = match side {
-                        Side::Payee => aggregate(&payee.ins, t.ts_ms, *window_s, Some((t.amount_fen, a))),
-                        Side::Payer => aggregate(&payer.outs, t.ts_ms, *window_s, Some((t.amount_fen, b))),
-                    };
-                    (agg.distinct >= *min).then_some(f64::from(agg.distinct))
-                }
-                RuleKind::PayerCount { window_s, min } => {
-                    let agg = aggregate(&payer.outs, t.ts_ms, *window_s, Some((t.amount_fen, b)));
-                    (agg.count >= *min).then_some(f64::from(agg.count))
-                }
-                RuleKind::PayerSum { window_s, min_fen } => {
-                    let agg = aggregate(&payer.outs, t.ts_ms, *window_s, Some((t.amount_fen, b)));
-                    (agg.sum_fen >= *min_fen).then_some(agg.sum_fen as f64)
-                }
-                RuleKind::PassThrough { window_s, ratio, min_share } => {
-                    let inflow = aggregate(&payer.ins, t.ts_ms, *window_s, None).sum_fen as f64;
-                    let amt = t.amount_fen as f64;
-                    (inflow > 0.0 && amt > 0.0 && inflow >= ratio * amt && amt >= min_share * inflow).then_some(inflow)
-                }
-                RuleKind::NewAccount { side, age_s } => {
-                    let st = if *side == Side::Payee { payee } else { payer };
-                    let age = st.first_seen_ms.map(|f| (t.ts_ms - f) / 1000);
-                    match age {
-                        None => Some(0.0),
-                        Some(s) if s < *age_s => Some(s as f64),
-                        _ => None,
-                    }
-                }
-                RuleKind::DormantWoken { side, idle_s } => {
-                    let st = if *side == Side::Payee { payee } else { payer };
-                    let idle = st.last_active_ms.map(|l| (t.ts_ms - l) / 1000);
-                    let woken = st.reactivated_ms.is_some_and(|r| t.ts_ms - r < idle_s * 1000);
-                    match idle {
-                        Some(s) if s >= *idle_s => Some(s as f64),
-                        _ if woken => Some(0.0),
-                        _ => None,
-                    }
-                }
-                RuleKind::FirstToPayee { min_history } => {
-                    (payer.out_n >= *min_history && sides.pair_ab == 0).then_some(f64::from(payer.out_n))
-                }
-                RuleKind::AmountSpike { factor, min_history } => payer
-                    .mean_out_fen()
-                    .filter(|m| payer.out_n >= *min_history && *m > 0.0 && t.amount_fen as f64 >= factor * m)
-                    .map(|m| t.amount_fen as f64 / m),
-                RuleKind::Model { min_score } => model_score.filter(|s| s >= min_score),
-            };
-            if let Some(value) = hit {
-                let points = if matches!(r.kind, RuleKind::Model { .. }) { r.weight * value } else { r.weight };
-                if let Some(si) = ctx.rule_scenario.get(ri).copied().flatten() {
-                    scores[si] += points;
-                }
-                fired.push(Fired { rule: r.id.clone(), value, points });
-            }
+    let rs = &ctx.ruleset;
+    // Scenarios are few: scores live on the stack (a ruleset is checked to have at most 16).
+    let mut scores = [0.0f64; crate::ruleset::MAX_SCENARIOS];
+    let mut fired = Vec::new();
+    let mut force_hold = false;
+    let (a, b, payer, payee) = (sides.a, sides.b, sides.payer, sides.payee);
+    let person = t.payer_person.as_deref().and_then(|p| ctx.persons.get(p));
+    let model_score = ctx.model.as_ref().zip(feats).map(|(m, f)| m.score(f));
+    for (ri, r) in rs.rules.iter().enumerate() {
+        if !r.enabled {
+            continue;
         }
-        let mut action = if force_hold { Action::Hold } else { Action::Allow };
-        let mut best: Option<(usize, f64)> = None;
-        for (si, s) in rs.scenarios.iter().enumerate() {
-            let sc = scores[si];
-            let a = if sc >= s.hold { Action::Hold } else if sc >= s.warn { Action::Warn } else { Action::Allow };
-            action = action.max(a);
-            let rel = sc / s.warn;
-            if sc > 0.0 && best.is_none_or(|(_, r)| rel > r) {
-                best = Some((si, rel));
+        let hit: Option<f64> = match &r.kind {
+            RuleKind::ListPayee { colour } => {
+                let c = ctx.listed(ListKind::Account, &t.payee, t.ts_ms);
+                if c == Some(*colour) && *colour == Colour::Red {
+                    force_hold = true;
+                }
+                (c == Some(*colour)).then_some(1.0)
             }
-        }
-        Decision {
-            event_id: t.event_id.clone(),
-            action,
-            scenario: best.map(|(si, _)| rs.scenarios[si].id.clone()),
-            score: best.map(|(si, _)| scores[si]).unwrap_or(0.0),
-            fired,
-            ruleset_version: rs.version.clone(),
-            model_score,
+            RuleKind::ListDevice { colour } => t
+                .device_id
+                .as_deref()
+                .and_then(|d| ctx.listed(ListKind::Device, d, t.ts_ms))
+                .filter(|c| c == colour)
+                .map(|_| 1.0),
+            RuleKind::ListedCallBefore { window_s } => person
+                .and_then(|p| p.last_listed_call_ms)
+                .map(|c| (t.ts_ms - c) / 1000)
+                .filter(|secs| (0..=*window_s).contains(secs))
+                .map(|s| s as f64),
+            RuleKind::RiskyCallBefore { window_s, overseas, virtual_operator, spoofed } => person
+                .filter(|p| (*overseas && p.risky_overseas) || (*virtual_operator && p.risky_virtual) || (*spoofed && p.risky_spoofed))
+                .and_then(|p| p.last_risky_call_ms)
+                .map(|c| (t.ts_ms - c) / 1000)
+                .filter(|secs| (0..=*window_s).contains(secs))
+                .map(|s| s as f64),
+            RuleKind::DistinctCounterparties { side, window_s, min } => {
+                let agg = match side {
+                    Side::Payee => aggregate(&payee.ins, t.ts_ms, *window_s, Some((t.amount_fen, a))),
+                    Side::Payer => aggregate(&payer.outs, t.ts_ms, *window_s, Some((t.amount_fen, b))),
+                };
+                (agg.distinct >= *min).then_some(f64::from(agg.distinct))
+            }
+            RuleKind::PayerCount { window_s, min } => {
+                let agg = aggregate(&payer.outs, t.ts_ms, *window_s, Some((t.amount_fen, b)));
+                (agg.count >= *min).then_some(f64::from(agg.count))
+            }
+            RuleKind::PayerSum { window_s, min_fen } => {
+                let agg = aggregate(&payer.outs, t.ts_ms, *window_s, Some((t.amount_fen, b)));
+                (agg.sum_fen >= *min_fen).then_some(agg.sum_fen as f64)
+            }
+            RuleKind::PassThrough { window_s, ratio, min_share } => {
+                let inflow = aggregate(&payer.ins, t.ts_ms, *window_s, None).sum_fen as f64;
+                let amt = t.amount_fen as f64;
+                (inflow > 0.0 && amt > 0.0 && inflow >= ratio * amt && amt >= min_share * inflow).then_some(inflow)
+            }
+            RuleKind::NewAccount { side, age_s } => {
+                let st = if *side == Side::Payee { payee } else { payer };
+                let age = st.first_seen_ms.map(|f| (t.ts_ms - f) / 1000);
+                match age {
+                    None => Some(0.0),
+                    Some(s) if s < *age_s => Some(s as f64),
+                    _ => None,
+                }
+            }
+            RuleKind::DormantWoken { side, idle_s } => {
+                let st = if *side == Side::Payee { payee } else { payer };
+                let idle = st.last_active_ms.map(|l| (t.ts_ms - l) / 1000);
+                let woken = st.reactivated_ms.is_some_and(|r| t.ts_ms - r < idle_s * 1000);
+                match idle {
+                    Some(s) if s >= *idle_s => Some(s as f64),
+                    _ if woken => Some(0.0),
+                    _ => None,
+                }
+            }
+            RuleKind::FirstToPayee { min_history } => {
+                (payer.out_n >= *min_history && sides.pair_ab == 0).then_some(f64::from(payer.out_n))
+            }
+            RuleKind::AmountSpike { factor, min_history } => payer
+                .mean_out_fen()
+                .filter(|m| payer.out_n >= *min_history && *m > 0.0 && t.amount_fen as f64 >= factor * m)
+                .map(|m| t.amount_fen as f64 / m),
+            RuleKind::Model { min_score } => model_score.filter(|s| s >= min_score),
+        };
+        if let Some(value) = hit {
+            let points = if matches!(r.kind, RuleKind::Model { .. }) { r.weight * value } else { r.weight };
+            if let Some(si) = ctx.rule_scenario.get(ri).copied().flatten() {
+                scores[si] += points;
+            }
+            fired.push(Fired { rule: r.id.clone(), value, points });
         }
     }
+    let mut action = if force_hold { Action::Hold } else { Action::Allow };
+    let mut best: Option<(usize, f64)> = None;
+    for (si, s) in rs.scenarios.iter().enumerate() {
+        let sc = scores[si];
+        let a = if sc >= s.hold { Action::Hold } else if sc >= s.warn { Action::Warn } else { Action::Allow };
+        action = action.max(a);
+        let rel = sc / s.warn;
+        if sc > 0.0 && best.is_none_or(|(_, r)| rel > r) {
+            best = Some((si, rel));
+        }
+    }
+    Decision {
+        event_id: t.event_id.clone(),
+        action,
+        scenario: best.map(|(si, _)| rs.scenarios[si].id.clone()),
+        score: best.map(|(si, _)| scores[si]).unwrap_or(0.0),
+        fired,
+        ruleset_version: rs.version.clone(),
+        model_score,
+    }
+}
 
 #[cfg(test)]
 mod tests;

@@ -135,14 +135,8 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
             let login = hyper::Request::post(format!("http://{addr}/api/v1/auth/login"))
                 .header("content-type", "application/json")
                 .body(Full::new(Bytes::from(json!({"username": user, "password": "Demo@2026"}).to_string())))?;
-            let resp = client.request(login).await.context("login")?;
-            let cookie = resp
-                .headers()
-                .get("set-cookie")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(';').next())
-                .map(str::to_string)
-                .context("login failed: no session cookie (is this the demo county?)")?;
+            let (_, _, cookie) = call(&client, login).await.context("login")?;
+            let cookie = cookie.context("login failed: no session cookie (is this the demo county?)")?;
             let deadline = Instant::now() + Duration::from_secs(seconds);
             let mut tasks = Vec::new();
             for c in 0..connections {
@@ -468,7 +462,8 @@ async fn bench_http(seconds: u64, connections: usize, payees: u64, json_out: boo
     Ok(())
 }
 
-/// One HTTP call of the dispatch bench: status and JSON body.
+/// One HTTP call of a bench: status, JSON body (null when not JSON) and the session cookie
+/// it set, if any.
 async fn call(client: &Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>, req: hyper::Request<Full<Bytes>>) -> anyhow::Result<(u16, serde_json::Value, Option<String>)> {
     let r = client.request(req).await?;
     let status = r.status().as_u16();

@@ -82,11 +82,9 @@ impl Store {
                 .bind(&w.jurisdiction_path).bind(w.station_id).bind(&w.ruleset_version).bind(&w.fired)
                 .fetch_optional(&mut *tx).await?;
             let got = got.map(|(id,)| id);
-            if got.is_some() {
+            if let Some(id) = got {
                 sqlx::query("INSERT INTO warning_tallies (jurisdiction_path, total_count, open_count) VALUES ($1, 1, 1) ON CONFLICT (jurisdiction_path) DO UPDATE SET total_count = warning_tallies.total_count + 1, open_count = warning_tallies.open_count + 1")
                     .bind(&w.jurisdiction_path).execute(&mut *tx).await?;
-            }
-            if let Some(id) = got {
                 for n in notes {
                     sqlx::query("INSERT INTO notifications (idempotency_key, channel, target, kind, warning_id, title, body, jurisdiction_path, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (idempotency_key) DO NOTHING")
                         .bind(&n.idempotency_key).bind(&n.channel).bind(&n.target).bind(&n.kind).bind(id).bind(&n.title).bind(&n.body).bind(&n.jurisdiction_path).bind(now)

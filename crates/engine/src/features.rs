@@ -6,7 +6,7 @@ use crate::event::Transfer;
 use crate::state::aggregate;
 
 /// Number of features.
-pub const N: usize = 40;
+pub const N: usize = 50;
 
 /// Feature names, for explanations and the model file.
 pub const NAMES: [&str; N] = [
@@ -50,6 +50,16 @@ pub const NAMES: [&str; N] = [
     "payee_in_1d",
     "payee_in_1d_same_amount",
     "payee_in_1d_new_pairs",
+    "payer_in_fresh_30d",
+    "payer_out_fresh_30d",
+    "payee_in_fresh_30d",
+    "payee_out_fresh_30d",
+    "payer_out_7d_repeats",
+    "payee_in_7d_repeats",
+    "payee_in_1d_payer_out_1d_max",
+    "payee_in_30d_payer_out_n_max",
+    "payer_out_1d_payee_in_1d_max",
+    "payer_in_30d_payer_in_n_max",
 ];
 
 /// A feature vector.
@@ -82,6 +92,13 @@ fn same_day(flows: &std::collections::VecDeque<crate::state::Flow>, now: i64, am
         }
     }
     (n as f32, same as f32, new as f32)
+}
+
+/// The most of `what` over the counterparties of the latest `flows` within `window_s` (at
+/// most 16 of them: a busy account's latest say enough), -1 when there are none.
+fn second(s: &Sides<'_>, flows: &std::collections::VecDeque<crate::state::Flow>, now: i64, window_s: i64, what: impl Fn(&crate::neighbours::Summary) -> u8) -> f32 {
+    let from = now - window_s * 1000;
+    flows.iter().rev().filter(|f| f.ts_ms <= now).take_while(|f| f.ts_ms >= from).take(16).map(|f| what(&s.nb.get(f.counterparty))).max().map_or(-1.0, f32::from)
 }
 
 /// Computes the features of `t` between its two sides.
@@ -155,5 +172,17 @@ pub(crate) fn compute(s: &Sides<'_>, t: &Transfer) -> Features {
         q_day.0,
         q_day.1,
         q_day.2,
+        p_in30.fresh as f32,
+        p_out30.fresh as f32,
+        q_in30.fresh as f32,
+        q_out30.fresh as f32,
+        // Repeats of the same relationship within a week: a laundering structure moves money
+        // once per pair, a household pays the same payee again.
+        (p_out7.count - p_out7.distinct) as f32,
+        (q_in7.count - q_in7.distinct) as f32,
+        second(s, &q.ins, now, SAME_DAY_S, |c| c.out_on(now)),
+        second(s, &q.ins, now, 30 * 86_400, |c| c.out_n),
+        second(s, &p.outs, now, SAME_DAY_S, |c| c.in_on(now)),
+        second(s, &p.ins, now, 30 * 86_400, |c| c.in_n),
     ]
 }

@@ -10,6 +10,7 @@ pub mod decode;
 pub mod event;
 pub mod features;
 pub mod model;
+pub mod neighbours;
 pub mod ruleset;
 pub mod sharded;
 pub mod state;
@@ -177,6 +178,8 @@ pub(crate) struct Sides<'a> {
     pub(crate) pair_ab: u32,
     /// Earlier transfers payee → payer.
     pub(crate) pair_ba: u32,
+    /// Summaries of every account, for the counterparties' counterparties.
+    pub(crate) nb: &'a neighbours::Neighbours,
 }
 
 /// Recent event ids, for de-duplication.
@@ -217,6 +220,7 @@ impl Dedup {
 pub struct Engine {
     ctx: Context,
     book: Book,
+    nb: neighbours::Neighbours,
     dedup: Dedup,
     /// Decisions made.
     pub decisions: u64,
@@ -329,7 +333,7 @@ fn account_event(book: &mut Book, a: &AccountEvent) {
 /// Runs `f` on the two sides of a transfer whose payer is in `book_a` and payee in `book_b`
 /// (`None`: the same book), then records the transfer in both: after `f`, so that a transfer
 /// never explains itself.
-fn with_sides<R>(book_a: &mut Book, mut book_b: Option<&mut Book>, t: &Transfer, f: impl FnOnce(&Sides<'_>) -> R) -> R {
+fn with_sides<R>(nb: &neighbours::Neighbours, book_a: &mut Book, mut book_b: Option<&mut Book>, t: &Transfer, f: impl FnOnce(&Sides<'_>) -> R) -> R {
     let a = book_a.intern(&t.payer);
     let b = match book_b.as_deref_mut() {
         Some(bb) => bb.intern(&t.payee),
@@ -342,23 +346,26 @@ fn with_sides<R>(book_a: &mut Book, mut book_b: Option<&mut Book>, t: &Transfer,
     }
     let out = {
         let pb: &Book = book_b.as_deref().unwrap_or(book_a);
-        f(&Sides { a, b, payer: book_a.state(a), payee: pb.state(b), pair_ab: book_a.pair(a, b), pair_ba: pb.pair(b, a) })
+        f(&Sides { a, b, payer: book_a.state(a), payee: pb.state(b), pair_ab: book_a.pair(a, b), pair_ba: pb.pair(b, a), nb })
     };
+    let payer_fresh = book_a.state(a).is_fresh();
+    let payee_fresh = book_b.as_deref().unwrap_or(book_a).state(b).is_fresh();
     let n = book_a.pairs.entry((a, b)).or_insert(0);
     let new_pair = *n == 0;
     *n += 1;
-    book_a.state_mut(a).push_out(Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: b, new_pair });
-    let fb = Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: a, new_pair };
+    book_a.state_mut(a).push_out(Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: b, new_pair, fresh: payee_fresh });
+    let fb = Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: a, new_pair, fresh: payer_fresh };
     match book_b {
         Some(bb) => bb.state_mut(b).push_in(fb),
         None => book_a.state_mut(b).push_in(fb),
     }
+    nb.record(a, b, t.ts_ms);
     out
 }
 
 /// Decides a transfer against the two books and records it.
-fn decide_in(ctx: &Context, book_a: &mut Book, book_b: Option<&mut Book>, t: &Transfer) -> Decision {
-    with_sides(book_a, book_b, t, |s| {
+fn decide_in(ctx: &Context, nb: &neighbours::Neighbours, book_a: &mut Book, book_b: Option<&mut Book>, t: &Transfer) -> Decision {
+    with_sides(nb, book_a, book_b, t, |s| {
         // Features feed only the model; without one they are not computed on the hot path.
         let feats = ctx.model.is_some().then(|| features::compute(s, t));
         evaluate(ctx, s, t, feats.as_ref())
@@ -368,7 +375,7 @@ fn decide_in(ctx: &Context, book_a: &mut Book, book_b: Option<&mut Book>, t: &Tr
 impl Engine {
     /// A fresh engine with a ruleset.
     pub fn new(ruleset: Arc<Ruleset>) -> Self {
-        Self { ctx: Context::new(ruleset), book: Book::new(0, 1), dedup: Dedup::new(DEDUP_CAPACITY), decisions: 0, duplicates: 0 }
+        Self { ctx: Context::new(ruleset), book: Book::new(0, 1), nb: neighbours::Neighbours::default(), dedup: Dedup::new(DEDUP_CAPACITY), decisions: 0, duplicates: 0 }
     }
 
     /// Swaps the ruleset; state is kept.
@@ -425,12 +432,12 @@ impl Engine {
     /// themselves may call this directly), then records it in the state.
     pub fn decide_new(&mut self, t: &Transfer) -> Decision {
         self.decisions += 1;
-        decide_in(&self.ctx, &mut self.book, None, t)
+        decide_in(&self.ctx, &self.nb, &mut self.book, None, t)
     }
 
     /// Records a transfer without deciding (history replay for windows; training).
     pub fn observe_transfer(&mut self, t: &Transfer) -> features::Features {
-        with_sides(&mut self.book, None, t, |s| features::compute(s, t))
+        with_sides(&self.nb, &mut self.book, None, t, |s| features::compute(s, t))
     }
 }
 

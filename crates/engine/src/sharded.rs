@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 use foldhash::fast::FixedState;
 
 use crate::event::{Event, Transfer};
+use crate::neighbours::Neighbours;
 use crate::ruleset::Ruleset;
 use crate::{Book, ListRow, Context, DEDUP_CAPACITY, Decision, Dedup, Outcome, account_event, decide_in, event_key, model};
 
@@ -42,6 +43,7 @@ fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
 pub struct ShardedEngine {
     ctx: RwLock<Context>,
     books: Vec<Mutex<Book>>,
+    nb: Neighbours,
     dedup: Vec<Mutex<Dedup>>,
     decisions: AtomicU64,
     duplicates: AtomicU64,
@@ -54,6 +56,7 @@ impl ShardedEngine {
         Self {
             ctx: RwLock::new(Context::new(ruleset)),
             books: (0..n).map(|i| Mutex::new(Book::new(i, n))).collect(),
+            nb: Neighbours::default(),
             dedup: (0..DEDUP_STRIPES).map(|_| Mutex::new(Dedup::new(DEDUP_CAPACITY / DEDUP_STRIPES))).collect(),
             decisions: AtomicU64::new(0),
             duplicates: AtomicU64::new(0),
@@ -151,7 +154,7 @@ impl ShardedEngine {
     fn decide_with(&self, ctx: &Context, t: &Transfer) -> Decision {
         let (ia, ib) = (self.shard_of(&t.payer), self.shard_of(&t.payee));
         let d = if ia == ib {
-            decide_in(ctx, &mut lock(&self.books[ia]), None, t)
+            decide_in(ctx, &self.nb, &mut lock(&self.books[ia]), None, t)
         } else {
             // Lower shard first: a fixed order, so no two threads each hold what the other waits for.
             let (mut ga, mut gb) = if ia < ib {
@@ -161,7 +164,7 @@ impl ShardedEngine {
                 let gb = lock(&self.books[ib]);
                 (lock(&self.books[ia]), gb)
             };
-            decide_in(ctx, &mut ga, Some(&mut gb), t)
+            decide_in(ctx, &self.nb, &mut ga, Some(&mut gb), t)
         };
         self.decisions.fetch_add(1, Ordering::Relaxed);
         d
@@ -209,7 +212,40 @@ mod tests {
         out
     }
 
+    /// A small model that leans on the features read across shards (the counterparties'
+    /// transfers of the day and ever), so that a shard reading the wrong summaries scores
+    /// differently from a lone engine.
+    fn across_shards_model() -> Arc<crate::model::Model> {
+        use crate::features::{N, NAMES};
+        let at = |n: &str| NAMES.iter().position(|x| *x == n).expect("feature");
+        let (day, life) = (at("payee_in_1d_payer_out_1d_max"), at("payer_in_30d_payer_in_n_max"));
+        let examples: Vec<_> = (0..400u32)
+            .map(|i| {
+                let mut f = [0f32; N];
+                f[day] = (i % 7) as f32 - 1.0;
+                f[life] = (i % 11) as f32 - 1.0;
+                (f, f[day] >= 2.0 || f[life] >= 5.0)
+            })
+            .collect();
+        let p = crate::model::TrainParams { trees: 20, depth: 3, min_leaf: 1, bags: 1, ..Default::default() };
+        Arc::new(crate::model::Model::train(&examples, p).expect("model"))
+    }
+
     proptest! {
+        /// With a model, its features included, four shards decide as one engine.
+        #[test]
+        fn shards_score_as_one_engine(raw in proptest::collection::vec((0u8..10, 0u8..12, 0u8..12, 0u16..600), 1..200)) {
+            let rs = Arc::new(Ruleset::default_ruleset());
+            let m = across_shards_model();
+            let mut one = Engine::new(rs.clone());
+            one.set_model(Some(m.clone()));
+            let four = ShardedEngine::new(rs, 4);
+            four.set_model(Some(m));
+            for e in stream(&raw) {
+                prop_assert_eq!(one.apply(&e), four.apply(&e));
+            }
+        }
+
         /// Fed in stream order, four shards decide every event as one engine does: same
         /// actions, same rules fired with the same values, same duplicates.
         #[test]

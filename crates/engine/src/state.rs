@@ -22,6 +22,9 @@ pub struct Flow {
     pub counterparty: u32,
     /// The first transfer ever between these two accounts in this direction.
     pub new_pair: bool,
+    /// The account on the other side had never transferred before this one (a fresh
+    /// account's first move is what a laundering structure's members are made of).
+    pub fresh: bool,
 }
 
 /// What the engine remembers of one account.
@@ -64,6 +67,8 @@ pub struct WindowAgg {
     pub distinct: u32,
     /// Transfers that opened a new relationship (first between the two accounts).
     pub new_pairs: u32,
+    /// Transfers whose counterparty had never transferred before.
+    pub fresh: u32,
 }
 
 impl AccountState {
@@ -114,6 +119,11 @@ impl AccountState {
         self.last_active_ms = Some(self.last_active_ms.map_or(ts, |l| l.max(ts)));
     }
 
+    /// Never transferred yet.
+    pub fn is_fresh(&self) -> bool {
+        self.out_n == 0 && self.in_n == 0
+    }
+
     /// Mean outgoing amount, fen.
     pub fn mean_out_fen(&self) -> Option<f64> {
         (self.out_n > 0).then(|| self.out_sum_fen as f64 / f64::from(self.out_n))
@@ -150,6 +160,7 @@ pub fn aggregate(flows: &VecDeque<Flow>, now_ms: i64, window_s: i64, extra: Opti
         if f.ts_ms <= now_ms {
             add(f.amount_fen, f.counterparty, &mut agg);
             agg.new_pairs += u32::from(f.new_pair);
+            agg.fresh += u32::from(f.fresh);
         }
     }
     if let Some((amount, cp)) = extra {
@@ -167,7 +178,7 @@ mod tests {
     fn many_counterparties_spill_correctly() {
         let mut st = AccountState::default();
         for i in 0..200u32 {
-            st.push_in(Flow { ts_ms: i64::from(i) * 1000, amount_fen: 1, counterparty: i % 75, new_pair: i < 75 });
+            st.push_in(Flow { ts_ms: i64::from(i) * 1000, amount_fen: 1, counterparty: i % 75, new_pair: i < 75, fresh: false });
         }
         let agg = aggregate(&st.ins, 200_000, 1_000, Some((1, 74)));
         assert_eq!((agg.count, agg.distinct, agg.new_pairs), (201, 75, 75));
@@ -184,7 +195,7 @@ mod tests {
             ts.sort();
             let mut st = AccountState::default();
             for (i, t) in ts.iter().enumerate() {
-                st.push_out(Flow { ts_ms: t * 1000, amount_fen: 100, counterparty: i as u32 % 7, new_pair: false });
+                st.push_out(Flow { ts_ms: t * 1000, amount_fen: 100, counterparty: i as u32 % 7, new_pair: false, fresh: false });
             }
             let now = now_off.max(*ts.last().unwrap_or(&0)) * 1000;
             st.evict(now);

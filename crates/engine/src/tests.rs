@@ -107,3 +107,36 @@ fn a_transfer_never_explains_itself() {
     // First transfer ever: the payee is new (M04) but no window counts it twice.
     assert!(d.fired.iter().all(|f| f.rule != "M01" && f.rule != "M02"));
 }
+
+fn transfer_of(e: &Event) -> &Transfer {
+    match e {
+        Event::Transfer(t) => t,
+        other => panic!("not a transfer: {other:?}"),
+    }
+}
+
+fn feature(f: &features::Features, name: &str) -> f32 {
+    f[features::NAMES.iter().position(|n| *n == name).expect("feature name")]
+}
+
+#[test]
+fn the_payers_other_transfers_of_the_day_are_seen() {
+    // A bipartite burst: P1 pays Q1, Q2, Q3; then P2 pays Q1. A gather hub: S1 pays only H,
+    // then S2 pays H. From the payee alone the two second transfers look alike.
+    let mut e = engine();
+    let day = 1_704_067_200_000; // 2024-01-01 08:00 CST
+    for (i, q) in ["Q1", "Q2", "Q3"].iter().enumerate() {
+        e.observe_transfer(transfer_of(&tx(&format!("b{i}"), day + i as i64 * MIN, "P1", q, 10_000)));
+    }
+    let bi = e.observe_transfer(transfer_of(&tx("b9", day + 10 * MIN, "P2", "Q1", 10_000)));
+    e.observe_transfer(transfer_of(&tx("g1", day, "S1", "H", 10_000)));
+    let ga = e.observe_transfer(transfer_of(&tx("g2", day + 10 * MIN, "S2", "H", 10_000)));
+    assert_eq!(feature(&bi, "payee_in_1d_payer_out_1d_max"), 3.0);
+    assert_eq!(feature(&ga, "payee_in_1d_payer_out_1d_max"), 1.0);
+    assert_eq!(feature(&bi, "payee_in_30d_payer_out_n_max"), 3.0);
+    assert_eq!(feature(&bi, "payee_in_fresh_30d"), 1.0, "P1 had never transferred before paying Q1");
+    // The next local day, P1's burst is yesterday's: its lifetime stays, its day count does not.
+    let next = e.observe_transfer(transfer_of(&tx("b10", day + 86_400_000 - 5 * MIN, "P3", "Q2", 10_000)));
+    assert_eq!(feature(&next, "payee_in_1d_payer_out_1d_max"), 0.0);
+    assert_eq!(feature(&next, "payee_in_30d_payer_out_n_max"), 3.0);
+}

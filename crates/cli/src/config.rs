@@ -31,6 +31,9 @@ pub struct Config {
     pub notify: server::notify::NotifyConfig,
     /// The banks' working days (`[calendar]`: holidays and make-up working days).
     pub calendar: domain::legal::WorkCalendar,
+    /// A learned engine model (`fanzha eval amlsim --save-model FILE`, or one trained on the
+    /// county's confirmed accounts): the `ML1` rule scores with it. None: rules alone.
+    pub engine_model: Option<PathBuf>,
 }
 
 /// The `[stream]` table: where events arrive at scale.
@@ -87,6 +90,7 @@ impl Default for Config {
             ladder: Default::default(),
             notify: Default::default(),
             calendar: Default::default(),
+            engine_model: None,
         }
     }
 }
@@ -104,6 +108,7 @@ impl std::fmt::Debug for Config {
             .field("ladder", &self.ladder)
             .field("notify", &self.notify)
             .field("calendar", &self.calendar.version)
+            .field("engine_model", &self.engine_model)
             .finish()
     }
 }
@@ -146,6 +151,9 @@ pub struct Overrides {
     /// JetStream stream name (default FANZHA_EVENTS).
     #[arg(long, env = "FANZHA_NATS_STREAM", global = true)]
     pub nats_stream: Option<String>,
+    /// Learned engine model file (JSON, from `fanzha eval amlsim --save-model`).
+    #[arg(long, env = "FANZHA_ENGINE_MODEL", global = true)]
+    pub engine_model: Option<PathBuf>,
 }
 
 impl Config {
@@ -170,6 +178,9 @@ impl Config {
         if let Some(v) = o.listen {
             c.listen = v;
         }
+        if o.engine_model.is_some() {
+            c.engine_model = o.engine_model.clone();
+        }
         if let Some(url) = &o.nats_url {
             let s = c.stream.get_or_insert_with(|| StreamConfig { url: url.clone(), stream: default_stream(), subject: default_subject(), durable: default_durable(), batch: default_batch() });
             s.url = url.clone();
@@ -183,6 +194,16 @@ impl Config {
         c.prevention.validate().map_err(|e| anyhow::anyhow!("[prevention] {e}"))?;
         c.ladder.validate().map_err(|e| anyhow::anyhow!("[ladder] {e}"))?;
         Ok(c)
+    }
+
+    /// The learned engine model, when one is configured; a file that is not a model of this
+    /// build's features stops the start (deciding without it would be silently weaker).
+    pub fn engine_model(&self) -> anyhow::Result<Option<std::sync::Arc<engine::model::Model>>> {
+        let Some(path) = &self.engine_model else { return Ok(None) };
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read the engine model {}: {e}", path.display()))?;
+        let model = engine::model::Model::from_json(&text).map_err(|e| anyhow::anyhow!("engine model {}: {e}", path.display()))?;
+        tracing::info!(path = %path.display(), "engine model loaded");
+        Ok(Some(std::sync::Arc::new(model)))
     }
 
     /// The database URL in force.

@@ -31,12 +31,13 @@ pub(crate) fn reader(p: &Path) -> anyhow::Result<Box<dyn BufRead>> {
     Ok(if p.extension().is_some_and(|e| e == "gz") { Box::new(BufReader::new(flate2::read::GzDecoder::new(f))) } else { Box::new(BufReader::new(f)) })
 }
 
-pub fn run(a: IngestArgs) -> anyhow::Result<()> {
+pub fn run(a: IngestArgs, model: Option<Arc<engine::model::Model>>) -> anyhow::Result<()> {
     let rs = match &a.rules {
         Some(p) => engine::ruleset::Ruleset::from_toml(&std::fs::read_to_string(p).with_context(|| format!("read {}", p.display()))?)?,
         None => engine::ruleset::Ruleset::default_ruleset(),
     };
     let mut eng = Engine::new(Arc::new(rs));
+    eng.set_model(model);
     let name = a.file.to_string_lossy().trim_end_matches(".gz").to_string();
     let csv = name.ends_with(".csv");
     let dl_path = a.dead_letter.clone().unwrap_or_else(|| PathBuf::from(format!("{name}.dead-letter.jsonl")));

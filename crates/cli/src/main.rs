@@ -199,7 +199,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report { command } => report::run(command, &Config::load(&cli.overrides)?).await,
         Command::Publish(args) => publish::run(args, &Config::load(&cli.overrides)?).await,
         Command::Bench { command } => bench::run(command, &cli.overrides).await,
-        Command::Ingest(args) => tokio::task::spawn_blocking(move || ingest::run(args)).await?,
+        Command::Ingest(args) => {
+            let model = Config::load(&cli.overrides)?.engine_model()?;
+            tokio::task::spawn_blocking(move || ingest::run(args, model)).await?
+        }
         Command::Eval { command } => tokio::task::spawn_blocking(move || eval::run(command)).await?,
     }
 }
@@ -208,6 +211,9 @@ async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool, demo_seed
     let listener = tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
     eprintln!("Fanzha is serving on http://{}/ (database: {})", listener.local_addr()?, store.backend());
     let state = server::AppState::new(store, server::ServerConfig { cookie_secure, routing: cfg.routing.clone().unwrap_or_default(), prevention: cfg.prevention.clone(), ladder: cfg.ladder.clone(), notify: cfg.notify.clone(), calendar: cfg.calendar.clone(), ..Default::default() });
+    if let Some(model) = cfg.engine_model()? {
+        state.engine.set_model(Some(model));
+    }
     let replayed = state.restore_engine().await?;
     if let Some((seed, plan)) = demo_seed {
         demo_events::seed(&state, seed).await?;

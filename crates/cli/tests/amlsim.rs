@@ -16,11 +16,15 @@ fn eval_amlsim_research10k() {
         return;
     };
     let out_csv = std::env::temp_dir().join(format!("fanzha-decisions-{}.csv", std::process::id()));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let model = tmp.path().join("engine-model.json");
     let out = Command::new(env!("CARGO_BIN_EXE_fanzha"))
         .args(["eval", "amlsim"])
         .arg(&dir)
         .args(["--json", "--decisions"])
         .arg(&out_csv)
+        .arg("--save-model")
+        .arg(&model)
         .output()
         .expect("run fanzha eval");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -37,6 +41,32 @@ fn eval_amlsim_research10k() {
     assert_eq!(lines.lines().count(), 40_097, "header + one line per test transfer");
     assert!(lines.starts_with("tran_id,action\n"));
     let _ = std::fs::remove_file(&out_csv);
+
+    // The saved model scores in the other entry points: a fresh account paying three fresh
+    // accounts in a row is scored by ML1; without the model nothing is scored.
+    let events = tmp.path().join("events.jsonl");
+    let lines: Vec<String> = (0..3).map(|i| format!(r#"{{"type":"transfer","event_id":"t{i}","ts_ms":{},"payer":"M1","payee":"N{i}","amount_fen":15991}}"#, 1_700_000_000_000i64 + i * 60_000)).collect();
+    std::fs::write(&events, lines.join("\n")).expect("write events");
+    let ingest = |with_model: bool| -> Vec<serde_json::Value> {
+        let dec = tmp.path().join(format!("dec-{with_model}.jsonl"));
+        let mut c = Command::new(env!("CARGO_BIN_EXE_fanzha"));
+        c.arg("ingest").arg(&events).arg("--decisions").arg(&dec);
+        if with_model {
+            c.arg("--engine-model").arg(&model);
+        }
+        let out = c.output().expect("run ingest");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read_to_string(&dec).expect("decisions").lines().map(|l| serde_json::from_str(l).expect("json")).collect()
+    };
+    let with = ingest(true);
+    assert_eq!(with.len(), 3);
+    assert!(with.iter().all(|d| d["model_score"].as_f64().is_some_and(|s| (0.0..=1.0).contains(&s))), "{with:?}");
+    assert!(ingest(false).iter().all(|d| d["model_score"].is_null()));
+    // A file that is not a model stops the start with its name in the error.
+    std::fs::write(&model, "{}").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_fanzha")).arg("ingest").arg(&events).arg("--engine-model").arg(&model).output().expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("engine-model.json"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

@@ -398,10 +398,10 @@ impl Engine {
         self.book.accounts.len()
     }
 
-    /// Approximate bytes of state held for accounts (windows, counters, names, pairs): what
-    /// an active account costs.
+    /// Approximate bytes of state held for accounts (windows, counters, names, pairs, neighbour
+    /// summaries): what an active account costs.
     pub fn account_state_bytes(&self) -> usize {
-        self.book.state_bytes()
+        self.book.state_bytes() + self.nb.bytes()
     }
 
     /// Applies any event; transfers are decided.

@@ -86,6 +86,12 @@ impl Neighbours {
         self.slot(id, false).map_or_else(Summary::default, |s| Summary::unpack(s.load(Ordering::Relaxed)))
     }
 
+    /// Bytes held: the chunk table and the chunks allocated so far.
+    pub fn bytes(&self) -> usize {
+        let table = self.chunks.len() * std::mem::size_of::<OnceLock<Box<[AtomicU64]>>>();
+        table + self.chunks.iter().filter(|c| c.get().is_some()).count() * CHUNK * std::mem::size_of::<AtomicU64>()
+    }
+
     /// Counts a transfer `payer → payee` at `ts_ms`. The caller holds both accounts' shards.
     pub fn record(&self, payer: u32, payee: u32, ts_ms: i64) {
         let today = day_of(ts_ms);
@@ -131,6 +137,11 @@ mod tests {
         n.record(1, 2, d2);
         assert_eq!((n.get(1).out_on(d2), n.get(1).out_on(d1), n.get(1).out_n, n.get(2).in_n), (1, 0, 3, 2));
         assert_eq!(n.get(99_999_999), Summary::default());
+        let one_chunk = n.bytes();
+        let _ = n.get(CHUNK as u32 * 5);
+        assert_eq!(n.bytes(), one_chunk, "a read allocates nothing");
+        n.record(CHUNK as u32 * 5, 1, d2);
+        assert_eq!(n.bytes(), one_chunk + CHUNK * 8);
     }
 
     proptest! {

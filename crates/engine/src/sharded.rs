@@ -112,7 +112,7 @@ impl ShardedEngine {
 
     /// Approximate bytes of account state over all shards.
     pub fn account_state_bytes(&self) -> usize {
-        self.books.iter().map(|b| lock(b).state_bytes()).sum()
+        self.books.iter().map(|b| lock(b).state_bytes()).sum::<usize>() + self.nb.bytes()
     }
 
     /// Applies any event; transfers are decided.

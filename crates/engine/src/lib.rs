@@ -344,12 +344,11 @@ fn with_sides<R>(nb: &neighbours::Neighbours, book_a: &mut Book, mut book_b: Opt
         Some(bb) => bb.state_mut(b).evict(t.ts_ms),
         None => book_a.state_mut(b).evict(t.ts_ms),
     }
-    let out = {
+    let (out, payer_fresh, payee_fresh) = {
         let pb: &Book = book_b.as_deref().unwrap_or(book_a);
-        f(&Sides { a, b, payer: book_a.state(a), payee: pb.state(b), pair_ab: book_a.pair(a, b), pair_ba: pb.pair(b, a), nb })
+        let sides = Sides { a, b, payer: book_a.state(a), payee: pb.state(b), pair_ab: book_a.pair(a, b), pair_ba: pb.pair(b, a), nb };
+        (f(&sides), sides.payer.is_fresh(), sides.payee.is_fresh())
     };
-    let payer_fresh = book_a.state(a).is_fresh();
-    let payee_fresh = book_b.as_deref().unwrap_or(book_a).state(b).is_fresh();
     let n = book_a.pairs.entry((a, b)).or_insert(0);
     let new_pair = *n == 0;
     *n += 1;

@@ -102,16 +102,11 @@ impl Neighbours {
             if today > s.day {
                 s = Summary { day: today, out_day: 0, in_day: 0, ..s };
             }
-            if out {
-                s.out_n = s.out_n.saturating_add(1).min(MAX_N);
-                if today == s.day {
-                    s.out_day = s.out_day.saturating_add(1);
-                }
-            } else {
-                s.in_n = s.in_n.saturating_add(1).min(MAX_N);
-                if today == s.day {
-                    s.in_day = s.in_day.saturating_add(1);
-                }
+            let on_today = today == s.day;
+            let (n, on_day) = if out { (&mut s.out_n, &mut s.out_day) } else { (&mut s.in_n, &mut s.in_day) };
+            *n = n.saturating_add(1).min(MAX_N);
+            if on_today {
+                *on_day = on_day.saturating_add(1);
             }
             slot.store(s.pack(), Ordering::Relaxed);
         };

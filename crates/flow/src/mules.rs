@@ -69,9 +69,11 @@ pub const NAMES: [&str; N] = [
     "confirmed_period_days",
     "recently_confirmed_new_counterparties",
     "confirmed_schedule_due_days",
+    "same_amount_max",
+    "counterparty_same_amount_max",
 ];
 /// Number of account features.
-pub const N: usize = 42;
+pub const N: usize = 44;
 /// A counterparty confirmed this recently before a new relationship with it is still part of
 /// the same laundering run (structures last weeks and cross any window's start).
 const RECENT_MS: i64 = 30 * DAY_MS;
@@ -105,6 +107,8 @@ pub enum Typology {
     ScatterGather,
     /// Many sources into a hub that pays many.
     GatherScatter,
+    /// One amount, to the cent, again and again through the account or its counterparty.
+    EqualSplit,
     /// Trades with accounts confirmed before.
     LinkedToConfirmed,
     /// No single structure; the score comes from many weaker signals.
@@ -120,6 +124,7 @@ impl Typology {
             Typology::Cycle => "资金闭环",
             Typology::ScatterGather => "分散-归集",
             Typology::GatherScatter => "归集-分散",
+            Typology::EqualSplit => "等额拆分",
             Typology::LinkedToConfirmed => "与已认定账户往来",
             Typology::Anomalous => "综合异常",
         }
@@ -133,6 +138,7 @@ impl Typology {
             Typology::Cycle => "cycle",
             Typology::ScatterGather => "scatter_gather",
             Typology::GatherScatter => "gather_scatter",
+            Typology::EqualSplit => "equal_split",
             Typology::LinkedToConfirmed => "linked_to_confirmed",
             Typology::Anomalous => "anomalous",
         }
@@ -175,6 +181,15 @@ struct Acc {
     recent_confirmed_new: u32,
     ins: Vec<u32>,
     outs: Vec<u32>,
+    /// (counterparty, amount) of each transfer in the window.
+    legs: Vec<(u32, i64)>,
+    /// Amounts of the transfers in the window, sorted once measured.
+    amounts: Vec<i64>,
+}
+
+/// How often `amount` occurs in sorted `amounts`.
+fn occurrences(amounts: &[i64], amount: i64) -> usize {
+    amounts.partition_point(|x| *x <= amount) - amounts.partition_point(|x| *x < amount)
 }
 
 fn pair(a: u32, b: u32) -> u64 {
@@ -219,6 +234,8 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
             a.days.push(day);
             a.cps.push(other);
             a.confirmed_pair += u32::from(known_pair);
+            a.legs.push((other, t.amount_fen));
+            a.amounts.push(t.amount_fen);
             if is_new && confirmed_ms.get(other as usize).is_some_and(|c| *c > i64::MIN && t.ts_ms - *c <= RECENT_MS) {
                 a.recent_confirmed_new += 1;
             }
@@ -256,6 +273,7 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
         dedup(&mut a.new_outs);
         dedup(&mut a.ins);
         dedup(&mut a.outs);
+        a.amounts.sort_unstable();
     }
     let mut candidates: Vec<u32> = acc.keys().copied().collect();
     candidates.sort_unstable();
@@ -333,6 +351,11 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
         let payee_max_new_in = a.new_outs.iter().map(|x| get(*x).new_ins.len()).max().unwrap_or(0);
         let payer_max_new_out = a.new_ins.iter().map(|x| get(*x).new_outs.len()).max().unwrap_or(0);
         let nb_cycle = new_cps.clone().map(|x| cycle[*x as usize]).max().unwrap_or(0);
+        // Money split into equal parts (等额拆分): one amount, to the cent, again and again on
+        // this account or on the counterparty of one of its transfers. Independent payments
+        // rarely repeat an amount exactly.
+        let same_amount = a.amounts.chunk_by(|x, y| x == y).map(<[i64]>::len).max().unwrap_or(0);
+        let cp_same_amount = a.legs.iter().map(|(o, amt)| occurrences(&get(*o).amounts, *amt)).max().unwrap_or(0);
         features.push([
             a.n_in as f32,
             a.n_out as f32,
@@ -376,6 +399,8 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
             conf_period,
             a.recent_confirmed_new as f32,
             due,
+            same_amount as f32,
+            cp_same_amount as f32,
         ]);
         evidence.push(new_edge_ids.get(&c).cloned().unwrap_or_default());
     }
@@ -454,6 +479,25 @@ fn cycle_sizes(acc: &HashMap<u32, Acc>, n: usize) -> Vec<u32> {
     size
 }
 
+/// Transfers of one identical amount that make an equal split (等额拆分) on their own, whatever
+/// the model says. Independent payments of random size almost never repeat an amount to the
+/// cent five times on one account in a window, while a launderer splitting a sum over mules
+/// does exactly that; the model, learned mostly from quiet mule accounts, underrates it on a
+/// busy account whose other traffic is ordinary.
+pub const EQUAL_SPLIT_MIN: f32 = 5.0;
+
+/// The longest run of one amount on the account or on the counterparty of one of its transfers
+/// (the last two features, `same_amount_max` and `counterparty_same_amount_max`).
+pub fn equal_split(f: &Features) -> f32 {
+    f[N - 2].max(f[N - 1])
+}
+
+/// Model scores of many accounts, with an equal split ranked above every score (`+∞`): what a
+/// threshold for [`findings`] is chosen on.
+pub fn ranking(model: &Model, fs: &[Features]) -> Vec<f64> {
+    model.score_all(fs).into_iter().zip(fs).map(|(s, f)| if equal_split(f) >= EQUAL_SPLIT_MIN { f64::INFINITY } else { s }).collect()
+}
+
 /// The structure an account's features show, strongest first.
 pub fn typology(f: &Features) -> Typology {
     let fi = |name: &str| NAMES.iter().position(|x| *x == name).map(|i| f[i]).unwrap_or(0.0);
@@ -467,6 +511,8 @@ pub fn typology(f: &Features) -> Typology {
         Typology::FanIn
     } else if fi("distinct_new_out") >= 3.0 {
         Typology::FanOut
+    } else if equal_split(f) >= EQUAL_SPLIT_MIN {
+        Typology::EqualSplit
     } else if fi("confirmed_counterparties") > 0.0 || fi("confirmed_before") > 0.0 {
         Typology::LinkedToConfirmed
     } else {
@@ -557,14 +603,14 @@ pub struct Finding {
     pub evidence: Vec<u64>,
 }
 
-/// Scores every candidate of a measured window; those at or above `threshold` are findings,
-/// strongest first.
+/// Scores every candidate of a measured window; those at or above `threshold`, and those that
+/// make an equal split, are findings, strongest first.
 pub fn findings(view: &WindowView, model: &Model, threshold: f64) -> Vec<Finding> {
     let scores = model.score_all(&view.features);
     let mut out: Vec<Finding> = scores
         .iter()
         .enumerate()
-        .filter(|(_, s)| **s >= threshold)
+        .filter(|(i, s)| **s >= threshold || equal_split(&view.features[*i]) >= EQUAL_SPLIT_MIN)
         .map(|(i, s)| Finding { account: view.candidates[i], score: *s, typology: typology(&view.features[i]), evidence: view.evidence[i].clone() })
         .collect();
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.account.cmp(&b.account)));
@@ -636,6 +682,41 @@ mod tests {
         assert_eq!(feat(&v, 0, "new_pair_out"), 0.0, "an old relationship is not new");
         let ty = |a: u32| typology(&v.features[v.candidates.iter().position(|x| *x == a).expect("c")]);
         assert_eq!((ty(2), ty(5), ty(15)), (Typology::Cycle, Typology::ScatterGather, Typology::FanIn));
+    }
+
+    #[test]
+    fn an_equal_split_is_found_on_a_busy_account() {
+        // 0 splits one sum into five equal parts over 1..=5, which all pass it on to 6; 6 is
+        // busy with ordinary payments of other amounts, 7..=9 pay each other two equal amounts.
+        let mut e: Vec<(u32, u32, i64, i64)> = (1..=5).map(|m| (0, m, 10, 18_018)).collect();
+        e.extend((1..=5).map(|m| (m, 6, 12, 18_018)));
+        e.extend((0..30u32).map(|k| (10 + k % 8, 6, 11 + i64::from(k), 5_000 + 37 * i64::from(k))));
+        e.extend([(7, 8, 10, 9_999), (8, 9, 11, 9_999), (9, 7, 12, 4_200)]);
+        let mut g = TransferGraph::new();
+        for i in 0..20 {
+            g.account(&format!("A{i}"), "");
+        }
+        for (k, (a, b, day, fen)) in e.iter().enumerate() {
+            g.push(Transfer { id: k as u64, ts_ms: day * DAY_MS, from: *a, to: *b, amount_fen: *fen, stop: None });
+        }
+        g.finish();
+        let v = measure(&g, Window { from_ms: 5 * DAY_MS, to_ms: 60 * DAY_MS }, &Confirmed { last_ms: vec![i64::MIN; 20], ..Confirmed::default() });
+        assert_eq!(feat(&v, 6, "same_amount_max"), 5.0);
+        assert_eq!(feat(&v, 3, "same_amount_max"), 2.0, "in and out once each");
+        assert_eq!(feat(&v, 3, "counterparty_same_amount_max"), 5.0);
+        assert_eq!(feat(&v, 8, "same_amount_max"), 2.0);
+        assert_eq!(feat(&v, 8, "counterparty_same_amount_max"), 1.0, "7 and 9 saw the amount once");
+        // A model that finds nothing: only the rule speaks, and only for the split.
+        let mut ex: Vec<(Features, bool)> = (0..20).map(|k| ([k as f32; N], k % 2 == 0)).collect();
+        ex.push(([0.0; N], false));
+        let model = Model::train(&ex, TrainParams { trees: 2, bags: 1, ..TrainParams::default() }).expect("model");
+        let mut found: Vec<u32> = findings(&v, &model, f64::INFINITY).iter().map(|f| f.account).collect();
+        found.sort_unstable();
+        assert_eq!(found, vec![0, 1, 2, 3, 4, 5, 6]);
+        let rank = ranking(&model, &v.features);
+        assert!(v.candidates.iter().zip(&rank).all(|(c, r)| (*r == f64::INFINITY) == (*c <= 6)));
+        let i6 = v.candidates.iter().position(|c| *c == 6).expect("6");
+        assert_eq!(typology(&v.features[i6]), Typology::ScatterGather, "the sink of the split");
     }
 
     #[test]

@@ -83,7 +83,10 @@ fn eval_mules_and_trace_research10k() {
     // Same account definition as `eval amlsim`: 3,197 candidates, 189 positives.
     assert_eq!(v["candidates"], 3_197);
     assert_eq!(v["tp"].as_u64().unwrap_or(0) + v["fn"].as_u64().unwrap_or(0), 189);
-    assert!(v["f1"].as_f64().unwrap_or(0.0) > 0.85, "mule F1 fell: {v}");
+    assert!(v["f1"].as_f64().unwrap_or(0.0) > 0.94, "mule F1 fell (0.953 when written): {v}");
+    // Every scatter-gather account of the test part moves one amount to the cent: the
+    // equal-split rule finds them all even where the model scores a busy account low.
+    assert_eq!(v["per_typology"]["scatter_gather"]["recall"], 1.0, "{v}");
     for t in ["cycle", "fan_in", "fan_out", "gather_scatter", "scatter_gather"] {
         assert!(v["per_typology"][t]["recall"].is_number(), "recall of {t} printed");
     }

@@ -36,7 +36,9 @@ fn eval_amlsim_research10k() {
     for k in ["precision", "recall", "f1", "tp", "fp", "fn"] {
         assert!(v["tx"][k].is_number() && v["account"][k].is_number(), "missing {k}");
     }
-    assert!(v["tx"]["f1"].as_f64().unwrap_or(0.0) > 0.8, "tx F1 fell: {v}");
+    // 0.955 and 0.922 when written (the model learns after the 90-day warm-up).
+    assert!(v["tx"]["f1"].as_f64().unwrap_or(0.0) > 0.94, "tx F1 fell: {v}");
+    assert!(v["account"]["f1"].as_f64().unwrap_or(0.0) > 0.91, "account F1 fell: {v}");
     let lines = std::fs::read_to_string(&out_csv).expect("decisions");
     assert_eq!(lines.lines().count(), 40_097, "header + one line per test transfer");
     assert!(lines.starts_with("tran_id,action\n"));

@@ -66,8 +66,11 @@ pub const NAMES: [&str; N] = [
 pub type Features = [f32; N];
 
 const DAY: f64 = 86_400_000.0;
+/// How far back the features look: ages and gaps are capped at this many days, and no window
+/// is longer. A transfer with less history than this behind it sees truncated features.
+pub const HISTORY_DAYS: i64 = 90;
 /// Ages and gaps are capped at this many days.
-const MAX_DAYS: f64 = 90.0;
+const MAX_DAYS: f64 = HISTORY_DAYS as f64;
 /// Lifetime counts are capped at this.
 const MAX_LIFETIME_N: u32 = 64;
 /// "The same day": the 24 hours before the transfer, less a second so that a data set with

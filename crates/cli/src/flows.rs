@@ -225,8 +225,8 @@ pub fn eval_mules(a: MulesArgs) -> anyhow::Result<()> {
     let p2 = positives(&g, &ds, labelled_upto, w2);
     let y2: Vec<bool> = v2.candidates.iter().map(|c| p2.contains(c)).collect();
     let (threshold, val_f1) = mules::best_threshold(&mules::ranking(&model, &v2.features), &y2);
-    // The threshold chosen, the model is learned again on both windows: the validation part
-    // is the most recent behaviour before the test part.
+    // The threshold chosen, the model is learned again on the training windows and the
+    // validation window: the validation part is the most recent behaviour before the test part.
     let model = {
         let mut all = ex1;
         all.extend(v2.features.iter().zip(&y2).map(|(f, y)| (*f, *y)));

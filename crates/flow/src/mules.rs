@@ -70,10 +70,11 @@ pub const NAMES: [&str; N] = [
     "recently_confirmed_new_counterparties",
     "confirmed_schedule_due_days",
     "same_amount_max",
-    "counterparty_same_amount_max",
+    "split_share_max",
+    "gathered_share_max",
 ];
 /// Number of account features.
-pub const N: usize = 44;
+pub const N: usize = 45;
 /// A counterparty confirmed this recently before a new relationship with it is still part of
 /// the same laundering run (structures last weeks and cross any window's start).
 const RECENT_MS: i64 = 30 * DAY_MS;
@@ -181,10 +182,12 @@ struct Acc {
     recent_confirmed_new: u32,
     ins: Vec<u32>,
     outs: Vec<u32>,
-    /// (counterparty, amount) of each transfer in the window.
-    legs: Vec<(u32, i64)>,
-    /// Amounts of the transfers in the window, sorted once measured.
-    amounts: Vec<i64>,
+    /// (counterparty, amount, outgoing) of each transfer in the window.
+    legs: Vec<(u32, i64, bool)>,
+    /// Amounts received in the window, sorted once measured.
+    amounts_in: Vec<i64>,
+    /// Amounts sent in the window, sorted once measured.
+    amounts_out: Vec<i64>,
 }
 
 /// How often `amount` occurs in sorted `amounts`.
@@ -234,8 +237,12 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
             a.days.push(day);
             a.cps.push(other);
             a.confirmed_pair += u32::from(known_pair);
-            a.legs.push((other, t.amount_fen));
-            a.amounts.push(t.amount_fen);
+            a.legs.push((other, t.amount_fen, outgoing));
+            if outgoing {
+                a.amounts_out.push(t.amount_fen);
+            } else {
+                a.amounts_in.push(t.amount_fen);
+            }
             if is_new && confirmed_ms.get(other as usize).is_some_and(|c| *c > i64::MIN && t.ts_ms - *c <= RECENT_MS) {
                 a.recent_confirmed_new += 1;
             }
@@ -273,7 +280,8 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
         dedup(&mut a.new_outs);
         dedup(&mut a.ins);
         dedup(&mut a.outs);
-        a.amounts.sort_unstable();
+        a.amounts_in.sort_unstable();
+        a.amounts_out.sort_unstable();
     }
     let mut candidates: Vec<u32> = acc.keys().copied().collect();
     candidates.sort_unstable();
@@ -351,11 +359,24 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
         let payee_max_new_in = a.new_outs.iter().map(|x| get(*x).new_ins.len()).max().unwrap_or(0);
         let payer_max_new_out = a.new_ins.iter().map(|x| get(*x).new_outs.len()).max().unwrap_or(0);
         let nb_cycle = new_cps.clone().map(|x| cycle[*x as usize]).max().unwrap_or(0);
-        // Money split into equal parts (等额拆分): one amount, to the cent, again and again on
-        // this account or on the counterparty of one of its transfers. Independent payments
-        // rarely repeat an amount exactly.
-        let same_amount = a.amounts.chunk_by(|x, y| x == y).map(<[i64]>::len).max().unwrap_or(0);
-        let cp_same_amount = a.legs.iter().map(|(o, amt)| occurrences(&get(*o).amounts, *amt)).max().unwrap_or(0);
+        // Money split into equal parts (等额拆分): one amount, to the cent, again and again.
+        // Independent payments rarely repeat an amount exactly. On the account itself; as a
+        // share it received of its payer's split; as a share it passes on (it received the
+        // amount too) to a payee that collects it. Victims paying one fixed sum into a fraud
+        // account are none of these: they did not receive it.
+        let same_amount = {
+            let mut all: Vec<i64> = a.amounts_in.iter().chain(&a.amounts_out).copied().collect();
+            all.sort_unstable();
+            all.chunk_by(|x, y| x == y).map(<[i64]>::len).max().unwrap_or(0)
+        };
+        let split_share = a.legs.iter().filter(|l| !l.2).map(|(o, amt, _)| occurrences(&get(*o).amounts_out, *amt)).max().unwrap_or(0);
+        let gathered_share = a
+            .legs
+            .iter()
+            .filter(|(_, amt, out)| *out && occurrences(&a.amounts_in, *amt) > 0)
+            .map(|(o, amt, _)| occurrences(&get(*o).amounts_in, *amt))
+            .max()
+            .unwrap_or(0);
         features.push([
             a.n_in as f32,
             a.n_out as f32,
@@ -400,7 +421,8 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
             a.recent_confirmed_new as f32,
             due,
             same_amount as f32,
-            cp_same_amount as f32,
+            split_share as f32,
+            gathered_share as f32,
         ]);
         evidence.push(new_edge_ids.get(&c).cloned().unwrap_or_default());
     }
@@ -481,15 +503,16 @@ fn cycle_sizes(acc: &HashMap<u32, Acc>, n: usize) -> Vec<u32> {
 
 /// Transfers of one identical amount that make an equal split (等额拆分) on their own, whatever
 /// the model says. Independent payments of random size almost never repeat an amount to the
-/// cent five times on one account in a window, while a launderer splitting a sum over mules
+/// cent five times in a window, while a launderer splitting a sum over mules
 /// does exactly that; the model, learned mostly from quiet mule accounts, underrates it on a
 /// busy account whose other traffic is ordinary.
 pub const EQUAL_SPLIT_MIN: f32 = 5.0;
 
-/// The longest run of one amount on the account or on the counterparty of one of its transfers
-/// (the last two features, `same_amount_max` and `counterparty_same_amount_max`).
+/// The longest run of one amount through the account: on itself, in its payer's split, or at
+/// the payee it passes its share to (the last three features: `same_amount_max`,
+/// `split_share_max`, `gathered_share_max`).
 pub fn equal_split(f: &Features) -> f32 {
-    f[N - 2].max(f[N - 1])
+    f[N - 3].max(f[N - 2]).max(f[N - 1])
 }
 
 /// Model scores of many accounts, with an equal split ranked above every score (`+∞`): what a
@@ -687,34 +710,37 @@ mod tests {
     #[test]
     fn an_equal_split_is_found_on_a_busy_account() {
         // 0 splits one sum into five equal parts over 1..=5, which all pass it on to 6; 6 is
-        // busy with ordinary payments of other amounts, 7..=9 pay each other two equal amounts.
+        // busy with ordinary payments of other amounts, 7..=9 pay each other two equal amounts;
+        // five victims 19..=23 each pay one fixed sum into 24.
         let mut e: Vec<(u32, u32, i64, i64)> = (1..=5).map(|m| (0, m, 10, 18_018)).collect();
         e.extend((1..=5).map(|m| (m, 6, 12, 18_018)));
         e.extend((0..30u32).map(|k| (10 + k % 8, 6, 11 + i64::from(k), 5_000 + 37 * i64::from(k))));
         e.extend([(7, 8, 10, 9_999), (8, 9, 11, 9_999), (9, 7, 12, 4_200)]);
+        e.extend((19..=23).map(|v| (v, 24, 20, 500_000)));
         let mut g = TransferGraph::new();
-        for i in 0..20 {
+        for i in 0..25 {
             g.account(&format!("A{i}"), "");
         }
         for (k, (a, b, day, fen)) in e.iter().enumerate() {
             g.push(Transfer { id: k as u64, ts_ms: day * DAY_MS, from: *a, to: *b, amount_fen: *fen, stop: None });
         }
         g.finish();
-        let v = measure(&g, Window { from_ms: 5 * DAY_MS, to_ms: 60 * DAY_MS }, &Confirmed { last_ms: vec![i64::MIN; 20], ..Confirmed::default() });
+        let v = measure(&g, Window { from_ms: 5 * DAY_MS, to_ms: 60 * DAY_MS }, &Confirmed { last_ms: vec![i64::MIN; 25], ..Confirmed::default() });
         assert_eq!(feat(&v, 6, "same_amount_max"), 5.0);
         assert_eq!(feat(&v, 3, "same_amount_max"), 2.0, "in and out once each");
-        assert_eq!(feat(&v, 3, "counterparty_same_amount_max"), 5.0);
+        assert_eq!((feat(&v, 3, "split_share_max"), feat(&v, 3, "gathered_share_max")), (5.0, 5.0));
         assert_eq!(feat(&v, 8, "same_amount_max"), 2.0);
-        assert_eq!(feat(&v, 8, "counterparty_same_amount_max"), 1.0, "7 and 9 saw the amount once");
+        assert_eq!((feat(&v, 8, "split_share_max"), feat(&v, 8, "gathered_share_max")), (1.0, 1.0), "7 sent it once, 9 received it once");
+        assert_eq!((feat(&v, 20, "split_share_max"), feat(&v, 20, "gathered_share_max")), (0.0, 0.0), "a victim received nothing");
         // A model that finds nothing: only the rule speaks, and only for the split.
         let mut ex: Vec<(Features, bool)> = (0..20).map(|k| ([k as f32; N], k % 2 == 0)).collect();
         ex.push(([0.0; N], false));
         let model = Model::train(&ex, TrainParams { trees: 2, bags: 1, ..TrainParams::default() }).expect("model");
         let mut found: Vec<u32> = findings(&v, &model, f64::INFINITY).iter().map(|f| f.account).collect();
         found.sort_unstable();
-        assert_eq!(found, vec![0, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(found, vec![0, 1, 2, 3, 4, 5, 6, 24], "the split, and the account the victims paid");
         let rank = ranking(&model, &v.features);
-        assert!(v.candidates.iter().zip(&rank).all(|(c, r)| (*r == f64::INFINITY) == (*c <= 6)));
+        assert!(v.candidates.iter().zip(&rank).all(|(c, r)| (*r == f64::INFINITY) == (*c <= 6 || *c == 24)));
         let i6 = v.candidates.iter().position(|c| *c == 6).expect("6");
         assert_eq!(typology(&v.features[i6]), Typology::ScatterGather, "the sink of the split");
     }

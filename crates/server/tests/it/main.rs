@@ -605,6 +605,8 @@ async fn fund_trace_and_mules(app: &App) {
     let hub = m["found"].as_array().expect("found").iter().find(|f| f["account"] == "6222********1111").cloned().expect("the hub is found");
     assert_eq!((hub["typology"].as_str(), hub["fan_in"].as_u64()), (Some("fan_in"), Some(5)));
     assert_eq!(hub["inflow_fen"], 2_500_000, "five payments of 5,000 yuan, to the fen");
+    // One fixed sum from each payer is not a split the payers take part in: they are not found.
+    assert_eq!(m["found"].as_array().map(Vec::len), Some(1), "only the hub: {m}");
     let (_, lists) = admin.get("/api/v1/engine/lists").await;
     assert!(lists.as_array().is_some_and(|l| l.iter().any(|e| e["value"] == "622********1111" || (e["value"].as_str().is_some_and(|v| v.ends_with("1111")) && e["colour"] == "amber"))), "{lists}");
 }

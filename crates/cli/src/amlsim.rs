@@ -38,6 +38,13 @@ pub struct Dataset {
     pub first_date: Option<jiff::civil::Date>,
 }
 
+impl Dataset {
+    /// Day index of transfer `i` in time order (0 past the end).
+    pub fn day_at(&self, i: usize) -> i64 {
+        self.txs.get(i).map_or(0, |t| t.day)
+    }
+}
+
 fn open(dir: &Path, name: &str) -> anyhow::Result<Option<Box<dyn Read>>> {
     let plain = dir.join(name);
     let gz = dir.join(format!("{name}.gz"));

@@ -193,8 +193,7 @@ fn amlsim(dir: &Path, as_json: bool, decisions: Option<&Path>, save_model: Optio
     // state the engine never meets again; learning from it cost research100k 0.03 of
     // transaction F1 (0.934 with it, 0.970 without) and research10k 0.02 (BENCHMARKS.md).
     // A short data set keeps at least the later half of its training part.
-    let day_at = |i: usize| ds.txs.get(i).map_or(0, |t| t.day);
-    let warm_day = (day_at(0) + engine::features::HISTORY_DAYS).min(day_at(ds.cut_validation / 2));
+    let warm_day = (ds.day_at(0) + engine::features::HISTORY_DAYS).min(ds.day_at(ds.cut_validation / 2));
     for t in &ds.txs[..ds.cut_validation] {
         let f = eng.observe_transfer(&transfer(t));
         bar.inc(1);

@@ -191,8 +191,7 @@ pub fn eval_mules(a: MulesArgs) -> anyhow::Result<()> {
     let ds = load(&a.dir)?;
     let g = graph_of(&ds);
     let loaded = started.elapsed().as_secs_f64();
-    let day = |i: usize| ds.txs.get(i).map(|t| t.day).unwrap_or(0);
-    let (val_day, test_day) = (day(ds.cut_validation), day(ds.cut_test));
+    let (val_day, test_day) = (ds.day_at(ds.cut_validation), ds.day_at(ds.cut_test));
     let end_day = ds.txs.last().map(|t| t.day + 1).unwrap_or(0);
     let len = end_day - test_day;
     let w1 = Window { from_ms: (val_day - len).max(0) * DAY_MS, to_ms: val_day * DAY_MS };

@@ -515,10 +515,15 @@ pub fn equal_split(f: &Features) -> f32 {
     f[N - 3].max(f[N - 2]).max(f[N - 1])
 }
 
+/// Whether the account makes an equal split: flagged whatever the model says.
+pub fn splits(f: &Features) -> bool {
+    equal_split(f) >= EQUAL_SPLIT_MIN
+}
+
 /// Model scores of many accounts, with an equal split ranked above every score (`+∞`): what a
 /// threshold for [`findings`] is chosen on.
 pub fn ranking(model: &Model, fs: &[Features]) -> Vec<f64> {
-    model.score_all(fs).into_iter().zip(fs).map(|(s, f)| if equal_split(f) >= EQUAL_SPLIT_MIN { f64::INFINITY } else { s }).collect()
+    model.score_all(fs).into_iter().zip(fs).map(|(s, f)| if splits(f) { f64::INFINITY } else { s }).collect()
 }
 
 /// The structure an account's features show, strongest first.
@@ -534,7 +539,7 @@ pub fn typology(f: &Features) -> Typology {
         Typology::FanIn
     } else if fi("distinct_new_out") >= 3.0 {
         Typology::FanOut
-    } else if equal_split(f) >= EQUAL_SPLIT_MIN {
+    } else if splits(f) {
         Typology::EqualSplit
     } else if fi("confirmed_counterparties") > 0.0 || fi("confirmed_before") > 0.0 {
         Typology::LinkedToConfirmed
@@ -633,7 +638,7 @@ pub fn findings(view: &WindowView, model: &Model, threshold: f64) -> Vec<Finding
     let mut out: Vec<Finding> = scores
         .iter()
         .enumerate()
-        .filter(|(i, s)| **s >= threshold || equal_split(&view.features[*i]) >= EQUAL_SPLIT_MIN)
+        .filter(|(i, s)| **s >= threshold || splits(&view.features[*i]))
         .map(|(i, s)| Finding { account: view.candidates[i], score: *s, typology: typology(&view.features[i]), evidence: view.evidence[i].clone() })
         .collect();
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.account.cmp(&b.account)));

@@ -3,6 +3,7 @@
 
 use crate::Sides;
 use crate::event::Transfer;
+use crate::neighbours::day_start_ms;
 use crate::state::aggregate;
 
 /// Number of features.
@@ -73,15 +74,14 @@ pub const HISTORY_DAYS: i64 = 90;
 const MAX_DAYS: f64 = HISTORY_DAYS as f64;
 /// Lifetime counts are capped at this.
 const MAX_LIFETIME_N: u32 = 64;
-/// "The same day": the 24 hours before the transfer, less a second so that a data set with
-/// day-resolution timestamps does not count the day before.
-const SAME_DAY_S: i64 = 86_400 - 1;
-
-/// Flows of the last day: how many, how many of about the same amount as `amount_fen`
-/// (within 1 %: a structure splitting one sum sends equal parts, while a layered pattern of
-/// ordinary payments does not), and how many opened a new relationship.
+/// Flows of the local calendar day of `now` up to `now`: how many, how many of about the same
+/// amount as `amount_fen` (within 1 %: a structure splitting one sum sends equal parts, while a
+/// layered pattern of ordinary payments does not), and how many opened a new relationship.
+/// "The day" is the one [`crate::neighbours`] counts the counterparties' transfers by, so both
+/// sides of a feature mean the same day (a rolling 24 hours on one side and the calendar day on
+/// the other would differ for every transfer near midnight).
 fn same_day(flows: &std::collections::VecDeque<crate::state::Flow>, now: i64, amount_fen: i64) -> (f32, f32, f32) {
-    let from = now - SAME_DAY_S * 1000;
+    let from = day_start_ms(now);
     let tol = (amount_fen / 100).max(1);
     let (mut n, mut same, mut new) = (0u32, 0u32, 0u32);
     for f in flows.iter().rev() {
@@ -97,11 +97,10 @@ fn same_day(flows: &std::collections::VecDeque<crate::state::Flow>, now: i64, am
     (n as f32, same as f32, new as f32)
 }
 
-/// The most of `what` over the counterparties of the latest `flows` within `window_s` (at
+/// The most of `what` over the counterparties of the latest `flows` from `from_ms` to `now` (at
 /// most 16 of them: a busy account's latest say enough), -1 when there are none.
-fn second(s: &Sides<'_>, flows: &std::collections::VecDeque<crate::state::Flow>, now: i64, window_s: i64, what: impl Fn(&crate::neighbours::Summary) -> u8) -> f32 {
-    let from = now - window_s * 1000;
-    flows.iter().rev().filter(|f| f.ts_ms <= now).take_while(|f| f.ts_ms >= from).take(16).map(|f| what(&s.nb.get(f.counterparty))).max().map_or(-1.0, f32::from)
+fn second(s: &Sides<'_>, flows: &std::collections::VecDeque<crate::state::Flow>, now: i64, from_ms: i64, what: impl Fn(&crate::neighbours::Summary) -> u8) -> f32 {
+    flows.iter().rev().filter(|f| f.ts_ms <= now).take_while(|f| f.ts_ms >= from_ms).take(16).map(|f| what(&s.nb.get(f.counterparty))).max().map_or(-1.0, f32::from)
 }
 
 /// Computes the features of `t` between its two sides.
@@ -132,6 +131,7 @@ pub(crate) fn compute(s: &Sides<'_>, t: &Transfer) -> Features {
     let q_out30 = aggregate(&q.outs, now, 30 * 86_400, None);
     let p_out_gap = gap(p.last_out_ms);
     let q_in_gap = gap(q.last_in_ms);
+    let today = day_start_ms(now);
     let p_day = same_day(&p.outs, now, t.amount_fen);
     let q_day = same_day(&q.ins, now, t.amount_fen);
     [
@@ -183,9 +183,9 @@ pub(crate) fn compute(s: &Sides<'_>, t: &Transfer) -> Features {
         // once per pair, a household pays the same payee again.
         (p_out7.count - p_out7.distinct) as f32,
         (q_in7.count - q_in7.distinct) as f32,
-        second(s, &q.ins, now, SAME_DAY_S, |c| c.out_on(now)),
-        second(s, &q.ins, now, 30 * 86_400, |c| c.out_n),
-        second(s, &p.outs, now, SAME_DAY_S, |c| c.in_on(now)),
-        second(s, &p.ins, now, 30 * 86_400, |c| c.in_n),
+        second(s, &q.ins, now, today, |c| c.out_on(now)),
+        second(s, &q.ins, now, now - 30 * DAY as i64, |c| c.out_n),
+        second(s, &p.outs, now, today, |c| c.in_on(now)),
+        second(s, &p.ins, now, now - 30 * DAY as i64, |c| c.in_n),
     ]
 }

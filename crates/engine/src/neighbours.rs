@@ -61,6 +61,11 @@ pub fn day_of(ts_ms: i64) -> u32 {
     (ts_ms + CST_OFFSET_MS).div_euclid(DAY_MS).clamp(0, i64::from(u32::MAX)) as u32
 }
 
+/// When the local (CST) calendar day of a time began, in ms since the epoch.
+pub fn day_start_ms(ts_ms: i64) -> i64 {
+    (ts_ms + CST_OFFSET_MS).div_euclid(DAY_MS) * DAY_MS - CST_OFFSET_MS
+}
+
 /// Summaries of every account, by global account id.
 pub struct Neighbours {
     chunks: Box<[OnceLock<Box<[AtomicU64]>>]>,
@@ -140,6 +145,14 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_day_starts_at_local_midnight(ts in -1_000_000_000_000i64..4_000_000_000_000) {
+            let start = day_start_ms(ts);
+            prop_assert!(start <= ts && ts - start < DAY_MS);
+            prop_assert_eq!((start + CST_OFFSET_MS).rem_euclid(DAY_MS), 0);
+            prop_assert_eq!(i64::from(day_of(start)), i64::from(day_of(ts)));
+        }
+
         #[test]
         fn pack_round_trips(day in any::<u32>(), a in any::<u8>(), b in any::<u8>(), c in any::<u8>(), d in any::<u8>()) {
             let s = Summary { day, out_n: a, in_n: b, out_day: c, in_day: d };

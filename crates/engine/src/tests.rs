@@ -137,6 +137,24 @@ fn the_payers_other_transfers_of_the_day_are_seen() {
     assert_eq!(feature(&bi, "payee_in_fresh_30d"), 1.0, "P1 had never transferred before paying Q1");
     // The next local day, P1's burst is yesterday's: its lifetime stays, its day count does not.
     let next = e.observe_transfer(transfer_of(&tx("b10", day + 86_400_000 - 5 * MIN, "P3", "Q2", 10_000)));
-    assert_eq!(feature(&next, "payee_in_1d_payer_out_1d_max"), 0.0);
+    assert_eq!(feature(&next, "payee_in_1d_payer_out_1d_max"), -1.0, "Q2 received nothing yet today");
     assert_eq!(feature(&next, "payee_in_30d_payer_out_n_max"), 3.0);
+}
+
+#[test]
+fn the_day_is_the_local_calendar_day_on_both_sides() {
+    // 2024-01-01 23:50 CST and ten minutes later, the next local day: twenty minutes apart,
+    // yet not the same day, for the payer's own count and for its counterparties' alike.
+    let mut e = engine();
+    let late = 1_704_124_200_000;
+    let early = late + 20 * MIN;
+    e.observe_transfer(transfer_of(&tx("a", late, "P", "Q1", 10_000)));
+    let b = e.observe_transfer(transfer_of(&tx("b", early, "P", "Q2", 10_000)));
+    assert_eq!(feature(&b, "payer_out_1d"), 0.0);
+    assert_eq!(feature(&b, "payer_out_1d_payee_in_1d_max"), -1.0);
+    // Sixteen hours apart on one local day (00:10 and 16:10 CST) is the same day.
+    let c = e.observe_transfer(transfer_of(&tx("c", early + 16 * 60 * MIN, "P", "Q2", 10_000)));
+    assert_eq!(feature(&c, "payer_out_1d"), 1.0);
+    assert_eq!(feature(&c, "payer_out_1d_same_amount"), 1.0);
+    assert_eq!(feature(&c, "payer_out_1d_payee_in_1d_max"), 1.0, "Q2 received b today");
 }

@@ -252,7 +252,7 @@ fn bench_engine(events: usize, data: &std::path::Path, threads: usize, json: boo
         } else {
             evs.push(Event::Transfer(Transfer { event_id: format!("t{n}"), ts_ms: ts, payer: t.orig.clone(), payer_bank: String::new(), payee: t.bene.clone(), payee_bank: String::new(), amount_fen: t.fen, channel: Channel::Mobile, payer_person: Some(format!("p{}", t.orig)), device_id: None, ip: None }));
             i += 1;
-            if i % ds.txs.len() == 0 {
+            if i.is_multiple_of(ds.txs.len()) {
                 round += 1;
             }
         }
@@ -512,7 +512,6 @@ async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_ou
     let inbox = || hyper::Request::get(format!("{base}/warnings?per_page=20")).header("cookie", cookie.as_str()).body(Full::new(Bytes::new()));
     let inbox_p50 = |n: usize| {
         let client = client.clone();
-        let inbox = inbox.clone();
         async move {
             let mut lat = Vec::with_capacity(n);
             for _ in 0..n {

@@ -146,7 +146,7 @@ pub async fn ensure(store: &store::Store, seed: u64, residents: u32) -> anyhow::
 /// Prints the demo logins.
 pub fn print_credentials(plan: &demo::CountyPlan, cfg: &Config) {
     eprintln!("\n演示账号 (demo logins) — open http://{}/", cfg.listen);
-    eprintln!("  {:<10} {:<12} {}", "user", "password", "role");
+    eprintln!("  {:<10} {:<12} role", "user", "password");
     for u in &plan.users {
         eprintln!("  {:<10} {:<12} {} ({})", u.username, u.password, u.role.zh(), u.display_name);
     }

@@ -103,7 +103,6 @@ pub fn run(a: IngestArgs, model: Option<Arc<engine::model::Model>>) -> anyhow::R
         }
         handle(json_line(&line, n), &line, &mut out, &mut dl)?;
     }
-    drop(handle);
     bar.finish_and_clear();
     out.flush()?;
     dl.flush()?;

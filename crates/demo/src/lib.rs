@@ -337,7 +337,7 @@ pub fn plan(seed: u64, total_residents: u32) -> CountyPlan {
         let monthly = if urban { 0.0015 } else { -0.0008 };
         for m in 0..24 {
             let date = end.checked_sub(jiff::Span::new().months(23 - m)).unwrap_or(end);
-            let factor = 1.0 + monthly * f64::from(m as i32 - 23);
+            let factor = 1.0 + monthly * f64::from(m - 23);
             let n = (f64::from(v.population) * factor).round() as i64;
             population.push((v.code.clone(), date.to_string(), n));
             *town_totals.entry((town.clone(), date.to_string())).or_default() += n;

@@ -29,7 +29,7 @@ mod tests {
         #[test]
         fn delay_is_positive_bounded_and_monotone(a in 0i64..100, base in 1i64..100_000) {
             let d = retry_delay_ms(a, base);
-            prop_assert!(d >= 1 && d <= MAX_RETRY_MS);
+            prop_assert!((1..=MAX_RETRY_MS).contains(&d));
             prop_assert!(retry_delay_ms(a + 1, base) >= d);
         }
     }

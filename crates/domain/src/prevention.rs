@@ -383,7 +383,7 @@ mod tests {
             assert_eq!(OutreachKind::parse(k.zh()), Ok(*k));
         }
         assert_eq!(Audience::parse("elderly"), Ok(Audience::Elderly));
-        let e = FormKind::parse("letter").unwrap_err();
+        let Err(e) = FormKind::parse("letter") else { panic!("'letter' parsed as a form kind") };
         assert_eq!(e.field, "kind");
         assert!(e.message.contains("receipt"), "{}", e.message);
     }

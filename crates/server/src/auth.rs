@@ -218,10 +218,13 @@ async fn authenticate(headers: &HeaderMap, method: &Method, state: &AppState, ip
 /// cache); in another process sharing the database, within this time.
 const SESSION_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// A cached session: who, its CSRF token, when it expires (ms), when it was cached.
+type CachedSession = (Principal, String, i64, std::time::Instant);
+
 /// Sessions authenticated in the last few seconds.
 #[derive(Default)]
 pub struct SessionCache {
-    map: std::sync::Mutex<std::collections::HashMap<Vec<u8>, (Principal, String, i64, std::time::Instant)>>,
+    map: std::sync::Mutex<std::collections::HashMap<Vec<u8>, CachedSession>>,
 }
 
 impl SessionCache {

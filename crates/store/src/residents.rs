@@ -362,7 +362,9 @@ impl Store {
 
     /// Raw stored bytes of a resident's personal columns, for tests that prove nothing is in clear.
     pub async fn raw_resident_columns(&self, id: i64) -> Result<Vec<Vec<u8>>> {
-        let row: Option<(Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>, Vec<u8>, Option<Vec<u8>>)> = on_pool!(&self.db, p => sqlx::query_as(
+        // id number, phone, address (ciphertexts), id number and phone blind indexes.
+        type Raw = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>, Vec<u8>, Option<Vec<u8>>);
+        let row: Option<Raw> = on_pool!(&self.db, p => sqlx::query_as(
             "SELECT id_number_enc, phone_enc, address_enc, id_number_idx, phone_idx FROM residents WHERE id = $1").bind(id).fetch_optional(p).await?);
         let (a, b, c, d, e) = row.ok_or(StoreError::NotFound("resident"))?;
         Ok([Some(a), b, c, Some(d), e].into_iter().flatten().collect())

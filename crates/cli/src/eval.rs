@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use engine::event::{Channel, Transfer};
-use engine::model::{Model, TrainParams};
+use engine::model::{DEFAULT_PARAMS, Model, TrainParams};
 use engine::{Action, Engine};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -35,22 +35,22 @@ pub enum EvalCommand {
         #[arg(long)]
         save_model: Option<PathBuf>,
         /// Trees of the model.
-        #[arg(long, default_value_t = TrainParams::default().trees)]
+        #[arg(long, default_value_t = DEFAULT_PARAMS.trees)]
         trees: usize,
         /// Depth of each tree.
-        #[arg(long, default_value_t = TrainParams::default().depth)]
+        #[arg(long, default_value_t = DEFAULT_PARAMS.depth)]
         depth: u32,
         /// Learning rate.
-        #[arg(long, default_value_t = TrainParams::default().shrinkage)]
+        #[arg(long, default_value_t = DEFAULT_PARAMS.shrinkage)]
         shrinkage: f32,
         /// Weight of positive examples.
-        #[arg(long, default_value_t = TrainParams::default().positive_weight)]
+        #[arg(long, default_value_t = DEFAULT_PARAMS.positive_weight)]
         positive_weight: f32,
         /// Smallest leaf of a tree.
-        #[arg(long, default_value_t = TrainParams::default().min_leaf)]
+        #[arg(long, default_value_t = DEFAULT_PARAMS.min_leaf)]
         min_leaf: usize,
         /// Models averaged, each on its own sample of the negatives.
-        #[arg(long, default_value_t = TrainParams::default().bags)]
+        #[arg(long, default_value_t = DEFAULT_PARAMS.bags)]
         bags: usize,
     },
 }
@@ -59,7 +59,7 @@ pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
     match cmd {
         EvalCommand::Mules(a) => crate::flows::eval_mules(a),
         EvalCommand::Amlsim { dir, json, decisions, save_model, trees, depth, shrinkage, positive_weight, min_leaf, bags } => {
-            let params = TrainParams { trees, depth, shrinkage, positive_weight, min_leaf, bags, ..TrainParams::default() };
+            let params = TrainParams { trees, depth, shrinkage, positive_weight, min_leaf, bags, ..DEFAULT_PARAMS };
             amlsim(&dir, json, decisions.as_deref(), save_model.as_deref(), params)
         }
     }
@@ -201,7 +201,7 @@ fn amlsim(dir: &Path, as_json: bool, decisions: Option<&Path>, save_model: Optio
             examples.push((f, t.sar.unwrap_or(false)));
         }
     }
-    let model = Arc::new(Model::train(&examples, params.clone()).context("training the model")?);
+    let model = Arc::new(Model::train(&examples, params).context("training the model")?);
     if let Some(p) = save_model {
         std::fs::write(p, model.to_json()?).with_context(|| format!("write {}", p.display()))?;
     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
-use flow::mules::{self, Model, TrainParams, Window};
+use flow::mules::{self, DEFAULT_PARAMS, Model, TrainParams, Window};
 use flow::trace::{Method, TraceParams};
 use flow::{Transfer, TransferGraph};
 use serde_json::json;
@@ -132,19 +132,19 @@ pub struct MulesArgs {
     #[arg(long)]
     accounts: Option<PathBuf>,
     /// Trees of the account model.
-    #[arg(long, default_value_t = TrainParams::default().trees)]
+    #[arg(long, default_value_t = DEFAULT_PARAMS.trees)]
     trees: usize,
     /// Depth of each tree.
-    #[arg(long, default_value_t = TrainParams::default().depth)]
+    #[arg(long, default_value_t = DEFAULT_PARAMS.depth)]
     depth: u32,
     /// Weight of positive examples.
-    #[arg(long, default_value_t = TrainParams::default().positive_weight)]
+    #[arg(long, default_value_t = DEFAULT_PARAMS.positive_weight)]
     positive_weight: f32,
     /// Smallest leaf of a tree.
-    #[arg(long, default_value_t = TrainParams::default().min_leaf)]
+    #[arg(long, default_value_t = DEFAULT_PARAMS.min_leaf)]
     min_leaf: usize,
     /// Models averaged, each on its own sample of the negatives.
-    #[arg(long, default_value_t = TrainParams::default().bags)]
+    #[arg(long, default_value_t = DEFAULT_PARAMS.bags)]
     bags: usize,
 }
 
@@ -198,7 +198,7 @@ pub fn eval_mules(a: MulesArgs) -> anyhow::Result<()> {
     let w2 = Window { from_ms: val_day * DAY_MS, to_ms: test_day * DAY_MS };
     let w3 = Window { from_ms: test_day * DAY_MS, to_ms: end_day * DAY_MS };
     let labelled_upto = ds.cut_test;
-    let params = TrainParams { trees: a.trees, depth: a.depth, positive_weight: a.positive_weight, min_leaf: a.min_leaf, bags: a.bags, ..TrainParams::default() };
+    let params = TrainParams { trees: a.trees, depth: a.depth, positive_weight: a.positive_weight, min_leaf: a.min_leaf, bags: a.bags, ..DEFAULT_PARAMS };
 
     // Learn on a window of the training part, choose the threshold on the validation part:
     // both only with labels of the first 80 %.

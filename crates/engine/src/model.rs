@@ -6,40 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::features::{Features, N};
 
-/// Training settings.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TrainParams {
-    /// Trees.
-    pub trees: usize,
-    /// Depth of each tree.
-    pub depth: u32,
-    /// Learning rate.
-    pub shrinkage: f32,
-    /// Weight of a positive example relative to a negative one (the classes are very unequal).
-    pub positive_weight: f32,
-    /// Keep at most this many negatives (sampled evenly) to bound training time.
-    pub max_negatives: usize,
-    /// Smallest leaf: larger leaves generalise better from few positives.
-    #[serde(default = "default_min_leaf")]
-    pub min_leaf: usize,
-    /// Fits averaged, each on its own sample of the negatives.
-    #[serde(default = "default_bags")]
-    pub bags: usize,
-}
+/// Training settings: the gradient-boosted trees' [`gbt::Fit`].
+pub type TrainParams = gbt::Fit;
 
-fn default_min_leaf() -> usize {
-    TrainParams::default().min_leaf
-}
-
-fn default_bags() -> usize {
-    TrainParams::default().bags
-}
-
-impl Default for TrainParams {
-    fn default() -> Self {
-        Self { trees: 100, depth: 5, shrinkage: 0.1, positive_weight: 30.0, max_negatives: 60_000, min_leaf: 30, bags: 5 }
-    }
-}
+/// How the transfer model is fitted unless told otherwise: positives are a few hundred SAR
+/// transfers among a hundred thousand, hence their weight and the large smallest leaf.
+pub const DEFAULT_PARAMS: TrainParams = TrainParams { trees: 100, depth: 5, shrinkage: 0.1, positive_weight: 30.0, max_negatives: 60_000, min_leaf: 30, bags: 5 };
 
 /// A trained model.
 #[derive(Serialize, Deserialize)]
@@ -68,8 +40,7 @@ pub enum ModelError {
 impl Model {
     /// Learns from `(features, is_positive)` examples.
     pub fn train(examples: &[(Features, bool)], params: TrainParams) -> Result<Self, ModelError> {
-        let fit = gbt::Fit { trees: params.trees, depth: params.depth, shrinkage: params.shrinkage, positive_weight: params.positive_weight, max_negatives: params.max_negatives, min_leaf: params.min_leaf, bags: params.bags };
-        let g = gbt::fit(examples, N, &fit).map_err(|_| ModelError::NoExamples)?;
+        let g = gbt::fit(examples, N, &params).map_err(|_| ModelError::NoExamples)?;
         Ok(Self { gbdt: g, params, features: crate::features::NAMES.iter().map(|s| s.to_string()).collect() })
     }
 
@@ -91,5 +62,34 @@ impl Model {
             return Err(ModelError::Features(m.features.join(",")));
         }
         Ok(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_file_keeps_its_settings_and_older_files_still_load() {
+        let ex: Vec<(Features, bool)> = (0..200).map(|i| {
+            let mut f = [0.0; N];
+            f[0] = (i % 20) as f32;
+            (f, i % 20 >= 18)
+        }).collect();
+        let p = TrainParams { trees: 3, depth: 2, min_leaf: 2, bags: 2, ..DEFAULT_PARAMS };
+        let m = Model::train(&ex, p).expect("two classes");
+        let json = m.to_json().expect("serialises");
+        let back = Model::from_json(&json).expect("loads");
+        assert_eq!(back.params, p);
+        let mut probe = [0.0; N];
+        probe[0] = 19.0;
+        assert_eq!(back.score(&probe), m.score(&probe));
+        // Files from before `min_leaf` and `bags` were saved: one fit with leaves of one.
+        let mut v: serde_json::Value = serde_json::from_str(&json).expect("json");
+        let params = v["params"].as_object_mut().expect("params object");
+        params.remove("min_leaf");
+        params.remove("bags");
+        let old = Model::from_json(&v.to_string()).expect("older file loads");
+        assert_eq!((old.params.min_leaf, old.params.bags, old.params.trees), (1, 1, 3));
     }
 }

@@ -227,7 +227,7 @@ mod tests {
                 (f, f[day] >= 2.0 || f[life] >= 5.0)
             })
             .collect();
-        let p = crate::model::TrainParams { trees: 20, depth: 3, min_leaf: 1, bags: 1, ..Default::default() };
+        let p = crate::model::TrainParams { trees: 20, depth: 3, min_leaf: 1, bags: 1, ..crate::model::DEFAULT_PARAMS };
         Arc::new(crate::model::Model::train(&examples, p).expect("model"))
     }
 

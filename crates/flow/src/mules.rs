@@ -548,40 +548,12 @@ pub fn typology(f: &Features) -> Typology {
     }
 }
 
-/// Training settings of the account model.
-#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
-pub struct TrainParams {
-    /// Trees.
-    pub trees: usize,
-    /// Depth.
-    pub depth: u32,
-    /// Learning rate.
-    pub shrinkage: f32,
-    /// Weight of a positive example.
-    pub positive_weight: f32,
-    /// Keep at most this many negatives (evenly sampled, each standing for those left out).
-    pub max_negatives: usize,
-    /// Smallest leaf.
-    #[serde(default = "default_min_leaf")]
-    pub min_leaf: usize,
-    /// Fits averaged, each on its own sample of the negatives.
-    #[serde(default = "default_bags")]
-    pub bags: usize,
-}
+/// Training settings: the gradient-boosted trees' [`gbt::Fit`].
+pub type TrainParams = gbt::Fit;
 
-fn default_min_leaf() -> usize {
-    TrainParams::default().min_leaf
-}
-
-fn default_bags() -> usize {
-    TrainParams::default().bags
-}
-
-impl Default for TrainParams {
-    fn default() -> Self {
-        Self { trees: 120, depth: 6, shrinkage: 0.1, positive_weight: 3.0, max_negatives: 20_000, min_leaf: 3, bags: 5 }
-    }
-}
+/// How the mule model is fitted unless told otherwise: positives are confirmed accounts, a few
+/// hundred among thousands, learned with a deeper tree and small leaves.
+pub const DEFAULT_PARAMS: TrainParams = TrainParams { trees: 120, depth: 6, shrinkage: 0.1, positive_weight: 3.0, max_negatives: 20_000, min_leaf: 3, bags: 5 };
 
 /// A model cannot be learned.
 #[derive(Debug, thiserror::Error)]
@@ -607,8 +579,7 @@ pub struct Model {
 impl Model {
     /// Learns from accounts with known outcome.
     pub fn train(examples: &[(Features, bool)], params: TrainParams) -> Result<Self, MuleError> {
-        let fit = gbt::Fit { trees: params.trees, depth: params.depth, shrinkage: params.shrinkage, positive_weight: params.positive_weight, max_negatives: params.max_negatives, min_leaf: params.min_leaf, bags: params.bags };
-        let g = gbt::fit(examples, N, &fit).map_err(|e| MuleError::NoExamples { pos: e.pos, neg: e.neg })?;
+        let g = gbt::fit(examples, N, &params).map_err(|e| MuleError::NoExamples { pos: e.pos, neg: e.neg })?;
         Ok(Self { gbdt: g, params })
     }
 
@@ -740,7 +711,7 @@ mod tests {
         // A model that finds nothing: only the rule speaks, and only for the split.
         let mut ex: Vec<(Features, bool)> = (0..20).map(|k| ([k as f32; N], k % 2 == 0)).collect();
         ex.push(([0.0; N], false));
-        let model = Model::train(&ex, TrainParams { trees: 2, bags: 1, ..TrainParams::default() }).expect("model");
+        let model = Model::train(&ex, TrainParams { trees: 2, bags: 1, ..DEFAULT_PARAMS }).expect("model");
         let mut found: Vec<u32> = findings(&v, &model, f64::INFINITY).iter().map(|f| f.account).collect();
         found.sort_unstable();
         assert_eq!(found, vec![0, 1, 2, 3, 4, 5, 6, 24], "the split, and the account the victims paid");

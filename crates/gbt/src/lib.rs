@@ -8,8 +8,8 @@ pub use gbdt::decision_tree::{Data, DataVec};
 pub use gbdt::gradient_boost::GBDT;
 use serde::{Deserialize, Serialize};
 
-/// How to fit.
-#[derive(Debug, Clone, Copy)]
+/// How to fit; saved with a model as what it was learned with.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Fit {
     /// Trees.
     pub trees: usize,
@@ -21,10 +21,17 @@ pub struct Fit {
     pub positive_weight: f32,
     /// Keep at most this many negatives.
     pub max_negatives: usize,
-    /// Smallest leaf.
+    /// Smallest leaf (absent from model files older than it: those were fitted with 1).
+    #[serde(default = "one")]
     pub min_leaf: usize,
-    /// Fits to average, each on its own sample of the negatives (1: one fit on an even sample).
+    /// Fits to average, each on its own sample of the negatives (1: one fit on an even
+    /// sample; absent from model files older than bags, which were one fit).
+    #[serde(default = "one")]
     pub bags: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// Only one class to learn from.

@@ -1,8 +1,10 @@
-//! Three weeks of bank transfers and operator records for the demo county, through the engine
+//! Three weeks of bank transfers and operator records for the demo county (with the first
+//! payments of its everyday relationships, one to three months earlier), through the engine
 //! once (so its warnings, event log and fund flows are there to look at): everyday traffic
 //! between regular counterparties, four residents defrauded after a call from abroad with
-//! their money layered through mules and taken out at ATMs, a fan-in collection account and a
-//! ring of accounts passing money round.
+//! their money layered through mules and taken out at ATMs, a fan-in collection account, a
+//! ring of accounts passing money round, and one victim's money split into equal shares over
+//! bought cards (跑分).
 
 use engine::event::{AccountEvent, AccountEventKind, CallKind, CallRecord, Channel, Colour, Event, ListKind, ListUpdate, Transfer};
 use anyhow::Context;
@@ -45,7 +47,9 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
             ip: None,
         }));
     };
-    // Everyday traffic: each account pays a few regular counterparties (wages, rent, shops).
+    // Everyday traffic: each account pays a few regular counterparties (wages, rent, shops),
+    // relationships that began before the three weeks: the first payment of each lies one to
+    // three months earlier, so that what is new in the three weeks stands out as new.
     for i in 0..accounts.len() {
         let k = rng.random_range(2..6);
         for _ in 0..k {
@@ -53,6 +57,9 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
             if j == i {
                 continue;
             }
+            let first = start - rng.random_range(30 * 24 * 60..90 * 24 * 60) * MIN;
+            let fen = (rng.random_range(20.0f64..3_000.0) * 100.0).round() as i64;
+            transfer(&mut ev, first, (&accounts[i].0, accounts[i].1), (&accounts[j].0, accounts[j].1), fen, Channel::Mobile, if i < 300 { person(i) } else { None });
             let times = rng.random_range(1..5);
             for _ in 0..times {
                 let ts = start + rng.random_range(0..21 * 24 * 60) * MIN;
@@ -109,6 +116,20 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
             let ts = start + 18 * 24 * 60 * MIN + (round * 5 + i as i64) * 40 * MIN;
             transfer(&mut ev, ts, (&ring[i].0, ring[i].1), (&ring[(i + 1) % 5].0, ring[(i + 1) % 5].1), (48_000 - round * 2_000) * 100, Channel::Online, None);
         }
+    }
+    // 跑分: a fraud account takes one victim's 180,000 yuan and, over two days, pays six bought
+    // cards 30,000 yuan each; every card passes its share on to an account of its own within
+    // the half hour. No two cards meet again downstream, so only the equal shares join them.
+    let victim = &accounts[200];
+    let src = (account(&mut rng), BANKS[2]);
+    let t0 = start + 12 * 24 * 60 * MIN + 14 * 60 * MIN;
+    transfer(&mut ev, t0, (&victim.0, victim.1), (&src.0, src.1), 180_000 * 100, Channel::Mobile, person(200));
+    for k in 0..6usize {
+        let card = (account(&mut rng), BANKS[(k + 1) % 5]);
+        let next = (account(&mut rng), BANKS[(k + 3) % 5]);
+        let ts = t0 + (40 + k as i64 * 460) * MIN;
+        transfer(&mut ev, ts, (&src.0, src.1), (&card.0, card.1), 30_000 * 100, Channel::Online, None);
+        transfer(&mut ev, ts + (12 + k as i64 * 3) * MIN, (&card.0, card.1), (&next.0, next.1), 30_000 * 100, Channel::Online, None);
     }
     // The caller is put on the fraud list after the first report.
     ev.push(Event::List(ListUpdate::add("DEMO-L1".into(), start + 9 * 24 * 60 * MIN, ListKind::Phone, fraud_caller.into(), Colour::Red, "96110 来电(演示)".into())));

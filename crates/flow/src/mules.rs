@@ -283,7 +283,11 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
         a.amounts_in.sort_unstable();
         a.amounts_out.sort_unstable();
     }
-    let mut candidates: Vec<u32> = acc.keys().copied().collect();
+    // Where money left the banking system (a cash machine, a payment platform) no account took
+    // it: such an end collects from every withdrawer and would be named a fan-in, but there is
+    // no mule there to stop.
+    let exits: HashSet<u32> = g.transfers[start..end].iter().filter(|t| t.stop.is_some()).map(|t| t.to).collect();
+    let mut candidates: Vec<u32> = acc.keys().copied().filter(|a| !exits.contains(a)).collect();
     candidates.sort_unstable();
     let cycle = cycle_sizes(&acc, n);
     let empty = Acc::default();
@@ -681,6 +685,24 @@ mod tests {
         assert_eq!(feat(&v, 0, "new_pair_out"), 0.0, "an old relationship is not new");
         let ty = |a: u32| typology(&v.features[v.candidates.iter().position(|x| *x == a).expect("c")]);
         assert_eq!((ty(2), ty(5), ty(15)), (Typology::Cycle, Typology::ScatterGather, Typology::FanIn));
+    }
+
+    #[test]
+    fn where_money_leaves_the_banks_is_no_candidate() {
+        // 1..=5 each take cash out at the same machine 6 (a cash-out), and pay 7 by transfer.
+        let mut g = TransferGraph::new();
+        for i in 0..8 {
+            g.account(&format!("A{i}"), "");
+        }
+        for s in 1..6u32 {
+            g.push(Transfer { id: u64::from(s), ts_ms: 10 * DAY_MS, from: s, to: 6, amount_fen: 10_000, stop: Some(crate::graph::Stop::CashOut) });
+            g.push(Transfer { id: 100 + u64::from(s), ts_ms: 11 * DAY_MS, from: s, to: 7, amount_fen: 10_000, stop: None });
+        }
+        g.finish();
+        let v = measure(&g, Window { from_ms: 5 * DAY_MS, to_ms: 20 * DAY_MS }, &Confirmed { last_ms: vec![i64::MIN; 8], ..Confirmed::default() });
+        assert!(!v.candidates.contains(&6), "the cash machine is not an account");
+        assert_eq!(feat(&v, 7, "distinct_new_in"), 5.0);
+        assert_eq!(feat(&v, 1, "new_pair_out"), 2.0, "the withdrawal still counts on the withdrawer's side");
     }
 
     #[test]

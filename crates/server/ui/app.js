@@ -875,11 +875,11 @@ const FlowPage = {
         </el-table>
       </el-card>
     </template>
-    <el-card v-if="can('list_write')" style="margin-top:12px"><template #header>跑分/洗钱账户研判（在时间窗内识别多对一、一对多、闭环、分散-归集、归集-分散结构）</template>
+    <el-card v-if="can('list_write')" style="margin-top:12px"><template #header>跑分/洗钱账户研判（在时间窗内识别多对一、一对多、闭环、分散-归集、归集-分散、等额拆分结构）</template>
       <el-form inline size="small">
-        <el-form-item label="时间范围"><el-date-picker v-model="m.range" type="datetimerange" start-placeholder="开始" end-placeholder="结束" /></el-form-item>
+        <el-form-item label="时间范围"><el-date-picker v-model="m.range" type="datetimerange" start-placeholder="开始" end-placeholder="结束" data-testid="mules-range" /></el-form-item>
         <el-form-item><el-checkbox v-model="m.add_amber">发现的账户列入黄名单（人工确认后转红）</el-checkbox></el-form-item>
-        <el-button type="primary" :loading="mLoading" @click="runMules">研判</el-button>
+        <el-button type="primary" :loading="mLoading" @click="runMules" data-testid="mules-run">研判</el-button>
       </el-form>
       <template v-if="mules">
         <p class="muted">窗口内活跃账户 {{ mules.candidates }} 个，发现可疑 {{ mules.found.length }} 个。</p>

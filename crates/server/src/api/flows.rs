@@ -255,7 +255,7 @@ struct MuleResult {
 }
 
 /// Finds laundering structures in a window of the transfers the engine has seen: fan-in,
-/// fan-out, cycles, scatter-gather and gather-scatter over new relationships. The platform has
+/// fan-out, cycles, scatter-gather and gather-scatter over new relationships, and equal splits. The platform has
 /// no confirmed accounts to learn from yet, so the structures themselves decide.
 #[utoipa::path(post, path = "/flow/mules", tag = "flow", request_body = MuleRequest, responses((status = 200, body = MuleResult)))]
 async fn analyse_mules(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Json(b): Json<MuleRequest>) -> ApiResult<Json<MuleResult>> {

@@ -326,7 +326,19 @@ test('a resident reports a number on the public page; the analyst confirms it on
   await a.page.locator('.el-message-box').getByRole('button', { name: /确定|OK/ }).click();
   await a.page.getByTestId('clues').locator('.el-table__row', { hasText: '已确认' }).first().waitFor({ timeout: 10_000 });
   const lists = await apiGet(a.page, '/engine/lists');
-  assert.ok(lists.body.some((e) => e.kind === 'phone' && e.colour === 'red' && e.value.endsWith('1234')));
+  assert.ok(lists.body.some((e) => e.kind === 'phone' && e.colour === 'red' && e.value.endsWith('1234') && e.source === `举报 ${ref}` && e.active));
+  // The fraud list on the same page: the newest listing first, found again by its source.
+  await a.page.reload();
+  const table = a.page.getByTestId('lists');
+  await table.locator('.el-table__row').first().waitFor();
+  assert.ok(lists.body.length > 20, 'the demo list spans pages');
+  assert.equal(await table.locator('.el-table__row').count(), 20, 'one page of twenty');
+  assert.match(await table.locator('.el-table__row').first().innerText(), new RegExp(`170\\*+1234[\\s\\S]*红名单[\\s\\S]*举报 ${ref}[\\s\\S]*生效中`));
+  const q = a.page.getByTestId('list-q');
+  await ((await q.evaluate((e) => e.tagName)) === 'INPUT' ? q : q.locator('input')).fill(ref);
+  await a.page.waitForFunction(() => document.querySelectorAll('[data-testid=lists] .el-table__row').length === 1);
+  assert.match(await a.page.getByTestId('list-count').innerText(), new RegExp(`共 ${lists.body.length} 条，符合 1 条`));
+  await a.page.screenshot({ path: join(shots, 'fraud-list.png'), fullPage: true });
   assert.deepEqual(a.errors, []);
   await a.ctx.close();
 });

@@ -85,12 +85,22 @@ struct ListEntry {
     colour: Colour,
     valid_from_ms: Option<i64>,
     valid_to_ms: Option<i64>,
+    /// Where the listing came from (case number, bank, platform): what a person checks before
+    /// lifting it.
+    source: String,
+    /// When it was listed.
+    listed_ms: i64,
 }
 
 impl ListEntry {
     fn active(&self, at: i64) -> bool {
-        self.valid_from_ms.is_none_or(|f| at >= f) && self.valid_to_ms.is_none_or(|t| at < t)
+        in_validity(self.valid_from_ms, self.valid_to_ms, at)
     }
+}
+
+/// Whether `at` lies in a listing's validity window (`to` exclusive; `None`: open).
+fn in_validity(from: Option<i64>, to: Option<i64>, at: i64) -> bool {
+    from.is_none_or(|f| at >= f) && to.is_none_or(|t| at < t)
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -102,8 +112,31 @@ struct PersonState {
     risky_spoofed: bool,
 }
 
-/// A fraud-list entry: kind, value, colour, valid from, valid to (ms).
-pub type ListRow = (ListKind, String, Colour, Option<i64>, Option<i64>);
+/// A fraud-list entry as the engine holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRow {
+    /// Account, phone, URL or device.
+    pub kind: ListKind,
+    /// The listed value, in clear.
+    pub value: String,
+    /// Red (hold) or amber (raise the score).
+    pub colour: Colour,
+    /// From when it holds (UTC ms); `None`: always.
+    pub valid_from_ms: Option<i64>,
+    /// Until when it holds (UTC ms, exclusive); `None`: forever.
+    pub valid_to_ms: Option<i64>,
+    /// Where it came from.
+    pub source: String,
+    /// When it was listed (UTC ms).
+    pub listed_ms: i64,
+}
+
+impl ListRow {
+    /// In force at `at`: the same test the decisions use.
+    pub fn active(&self, at: i64) -> bool {
+        in_validity(self.valid_from_ms, self.valid_to_ms, at)
+    }
+}
 
 /// How many recent event ids are remembered for de-duplication.
 pub const DEDUP_CAPACITY: usize = 1 << 20;
@@ -295,7 +328,7 @@ impl Context {
         let m = &mut self.lists[list_slot(l.kind)];
         match l.op {
             ListOp::Add => {
-                m.insert(l.value.clone(), ListEntry { colour: l.colour, valid_from_ms: l.valid_from_ms, valid_to_ms: l.valid_to_ms });
+                m.insert(l.value.clone(), ListEntry { colour: l.colour, valid_from_ms: l.valid_from_ms, valid_to_ms: l.valid_to_ms, source: l.source.clone(), listed_ms: l.ts_ms });
             }
             ListOp::Remove => {
                 m.remove(&l.value);
@@ -308,10 +341,10 @@ impl Context {
         let mut out = Vec::new();
         for k in kinds {
             for (v, e) in &self.lists[list_slot(k)] {
-                out.push((k, v.clone(), e.colour, e.valid_from_ms, e.valid_to_ms));
+                out.push(ListRow { kind: k, value: v.clone(), colour: e.colour, valid_from_ms: e.valid_from_ms, valid_to_ms: e.valid_to_ms, source: e.source.clone(), listed_ms: e.listed_ms });
             }
         }
-        out.sort_by(|a, b| (list_slot(a.0), &a.1).cmp(&(list_slot(b.0), &b.1)));
+        out.sort_by(|a, b| (list_slot(a.kind), &a.value).cmp(&(list_slot(b.kind), &b.value)));
         out
     }
 

@@ -643,6 +643,17 @@ const RulesPage = {
     const viewing = ref(null);
     const form = reactive({ op: 'add', kind: 'account', value: '', colour: 'amber', source: '', valid_to: '' });
     const upload = ref(false); const toml = ref('');
+    // The list can hold thousands of entries: filter and page it here (the API sends it whole,
+    // newest first).
+    const lf = reactive({ colour: '', kind: '', q: '', page: 1 });
+    const LIST_PAGE = 20;
+    const listShown = computed(() => {
+      const q = lf.q.trim();
+      return lists.value.filter((e) => (!lf.colour || e.colour === lf.colour) && (!lf.kind || e.kind === lf.kind) && (!q || e.value.includes(q) || (e.source || '').includes(q)));
+    });
+    const listPage = computed(() => listShown.value.slice((lf.page - 1) * LIST_PAGE, lf.page * LIST_PAGE));
+    watch(() => [lf.colour, lf.kind, lf.q], () => { lf.page = 1; });
+    const listState = (e) => (e.active ? '生效中' : (e.valid_to_ms && e.valid_to_ms <= Date.now() ? '已过期' : '未生效'));
     async function load() {
       try {
         rs.value = await get('/engine/ruleset'); lists.value = await get('/engine/lists'); versions.value = await get('/engine/rulesets');
@@ -677,7 +688,7 @@ const RulesPage = {
       if (confirmed) { try { reward = (await ElMessageBox.prompt('举报奖励金额（元，可为0）', '确认线索并列入红名单', { inputValue: '0' })).value; } catch { return; } }
       try { await post(`/clues/${c.id}/review`, { confirmed, reward_yuan: reward === '0' ? '' : reward }); await load(); ElMessage.success(confirmed ? '已确认，已列入红名单' : '已驳回'); } catch (e) { fail(e); }
     }
-    return { rs, lists, form, submit, scen, params, fmt, can, LIST_KIND_ZH, upload, toml, replace, versions, dead, viewing, view, restore, note, clues, review };
+    return { rs, lists, form, submit, scen, params, fmt, can, LIST_KIND_ZH, upload, toml, replace, versions, dead, viewing, view, restore, note, clues, review, lf, LIST_PAGE, listShown, listPage, listState };
   },
   template: `
   <div>
@@ -758,12 +769,22 @@ const RulesPage = {
         <el-form-item><el-date-picker v-model="form.valid_to" type="datetime" placeholder="有效期至（可空）" /></el-form-item>
         <el-button type="primary" @click="submit">提交</el-button>
       </el-form>
-      <el-table :data="lists" size="small" border>
-        <el-table-column label="类型" width="80"><template #default="{ row }">{{ LIST_KIND_ZH[row.kind] || row.kind }}</template></el-table-column>
-        <el-table-column prop="value" label="值（已脱敏）" />
+      <el-form inline size="small" style="margin-top:8px">
+        <el-form-item label="筛选"><el-select v-model="lf.colour" clearable placeholder="颜色" style="width:100px" data-testid="list-colour"><el-option label="红名单" value="red" /><el-option label="黄名单" value="amber" /></el-select></el-form-item>
+        <el-form-item><el-select v-model="lf.kind" clearable placeholder="类型" style="width:100px"><el-option v-for="(zh, k) in LIST_KIND_ZH" :key="k" :label="zh" :value="k" /></el-select></el-form-item>
+        <el-form-item><el-input v-model="lf.q" clearable placeholder="尾号或来源" style="width:180px" data-testid="list-q" /></el-form-item>
+        <span class="muted" data-testid="list-count">共 {{ lists.length }} 条，符合 {{ listShown.length }} 条</span>
+      </el-form>
+      <el-table :data="listPage" size="small" border data-testid="lists">
+        <el-table-column label="类型" width="70"><template #default="{ row }">{{ LIST_KIND_ZH[row.kind] || row.kind }}</template></el-table-column>
+        <el-table-column prop="value" label="值（已脱敏）" min-width="180" />
         <el-table-column label="颜色" width="90"><template #default="{ row }"><el-tag :type="row.colour === 'red' ? 'danger' : 'warning'" size="small">{{ row.colour === 'red' ? '红名单' : '黄名单' }}</el-tag></template></el-table-column>
-        <el-table-column label="有效期至" width="180"><template #default="{ row }">{{ fmt(row.valid_to_ms) }}</template></el-table-column>
+        <el-table-column prop="source" label="来源" min-width="160" />
+        <el-table-column label="列入时间" width="170"><template #default="{ row }">{{ fmt(row.listed_ms) }}</template></el-table-column>
+        <el-table-column label="有效期至" width="170"><template #default="{ row }">{{ fmt(row.valid_to_ms) }}</template></el-table-column>
+        <el-table-column label="状态" width="80"><template #default="{ row }"><el-tag :type="row.active ? 'success' : 'info'" size="small">{{ listState(row) }}</el-tag></template></el-table-column>
       </el-table>
+      <el-pagination v-if="listShown.length > LIST_PAGE" layout="prev, pager, next" :total="listShown.length" :page-size="LIST_PAGE" v-model:current-page="lf.page" style="margin-top:8px" />
     </el-card>
   </div>`,
 };

@@ -362,24 +362,35 @@ struct ListEntryView {
     colour: String,
     valid_from_ms: Option<i64>,
     valid_to_ms: Option<i64>,
+    /// Where it came from (case number, bank, platform, mule analysis, a resident's report).
+    source: String,
+    /// When it was listed.
+    listed_ms: i64,
+    /// In force now (listed, and within its validity window).
+    active: bool,
 }
 
 /// The fraud list (values masked).
 #[utoipa::path(get, path = "/engine/lists", tag = "engine", responses((status = 200, body = Vec<ListEntryView>)))]
 async fn list_entries(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> ApiResult<Json<Vec<ListEntryView>>> {
     let entries = s.engine.list_entries();
-    Ok(Json(
-        entries
-            .into_iter()
-            .map(|(k, v, c, from, to)| ListEntryView {
-                kind: serde_json::to_value(k).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default(),
-                value: if matches!(k, engine::event::ListKind::Url) { v } else { domain::person::mask_keep(&v, 3, 4) },
-                colour: serde_json::to_value(c).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default(),
-                valid_from_ms: from,
-                valid_to_ms: to,
-            })
-            .collect(),
-    ))
+    let now = store::now_ms();
+    let mut out: Vec<ListEntryView> = entries
+        .into_iter()
+        .map(|e| ListEntryView {
+            active: e.active(now),
+            kind: serde_json::to_value(e.kind).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default(),
+            value: if matches!(e.kind, engine::event::ListKind::Url) { e.value } else { domain::person::mask_keep(&e.value, 3, 4) },
+            colour: serde_json::to_value(e.colour).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default(),
+            valid_from_ms: e.valid_from_ms,
+            valid_to_ms: e.valid_to_ms,
+            source: e.source,
+            listed_ms: e.listed_ms,
+        })
+        .collect();
+    // The latest listings first: what a person reviewing the list looks for.
+    out.sort_by(|a, b| b.listed_ms.cmp(&a.listed_ms));
+    Ok(Json(out))
 }
 
 /// A change to the fraud list.

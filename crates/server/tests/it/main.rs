@@ -505,7 +505,7 @@ async fn fraud_list_holds_and_survives_restart(app: &App) {
     let restarted = server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
     restarted.restore_engine().await.expect("restore");
     let entries = restarted.engine.list_entries();
-    assert!(entries.iter().any(|e| e.1 == "6217000055554444"), "list entry rebuilt after restart");
+    assert!(entries.iter().any(|e| e.value == "6217000055554444"), "list entry rebuilt after restart");
     // The ruleset is readable with its Chinese names.
     let (_, rs) = admin.get("/api/v1/engine/ruleset").await;
     assert!(rs["rule"].as_array().is_some_and(|r| r.iter().any(|x| x["id"] == "L01" && x["name_zh"] == "收款账户在涉诈红名单")), "{rs}");

@@ -59,6 +59,12 @@ fn list_validity_windows_are_honoured() {
     e.apply(&list("l2", 21 * MIN, ListKind::Account, "Q", Colour::Red, None, None));
     e.apply(&Event::List(ListUpdate { event_id: "l3".into(), ts_ms: 22 * MIN, op: ListOp::Remove, kind: ListKind::Account, value: "Q".into(), colour: Colour::Red, source: String::new(), valid_from_ms: None, valid_to_ms: None }));
     assert!(!decided(e.apply(&tx("t4", 23 * MIN, "D", "Q", 100))).fired.iter().any(|f| f.rule == "L01"));
+    // What the list shows agrees with what the decisions did, and says where each entry came from.
+    let rows = e.list_entries();
+    assert_eq!(rows.len(), 1, "Q was removed");
+    let p = &rows[0];
+    assert_eq!((p.value.as_str(), p.source.as_str(), p.listed_ms), ("P", "case", 0));
+    assert_eq!((p.active(5 * MIN), p.active(15 * MIN), p.active(20 * MIN)), (false, true, false));
 }
 
 #[test]

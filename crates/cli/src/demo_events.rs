@@ -58,11 +58,9 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
                 continue;
             }
             let first = start - rng.random_range(30 * 24 * 60..90 * 24 * 60) * MIN;
-            let fen = (rng.random_range(20.0f64..3_000.0) * 100.0).round() as i64;
-            transfer(&mut ev, first, (&accounts[i].0, accounts[i].1), (&accounts[j].0, accounts[j].1), fen, Channel::Mobile, if i < 300 { person(i) } else { None });
             let times = rng.random_range(1..5);
-            for _ in 0..times {
-                let ts = start + rng.random_range(0..21 * 24 * 60) * MIN;
+            let stamps: Vec<i64> = std::iter::once(first).chain((0..times).map(|_| start + rng.random_range(0..21 * 24 * 60) * MIN)).collect();
+            for ts in stamps {
                 let fen = (rng.random_range(20.0f64..3_000.0) * 100.0).round() as i64;
                 transfer(&mut ev, ts, (&accounts[i].0, accounts[i].1), (&accounts[j].0, accounts[j].1), fen, Channel::Mobile, if i < 300 { person(i) } else { None });
             }

@@ -74,18 +74,18 @@ pub const HISTORY_DAYS: i64 = 90;
 const MAX_DAYS: f64 = HISTORY_DAYS as f64;
 /// Lifetime counts are capped at this.
 const MAX_LIFETIME_N: u32 = 64;
-/// Flows of the local calendar day of `now` up to `now`: how many, how many of about the same
-/// amount as `amount_fen` (within 1 %: a structure splitting one sum sends equal parts, while a
-/// layered pattern of ordinary payments does not), and how many opened a new relationship.
+/// Flows from `today` (when the local calendar day of `now` began) up to `now`: how many, how
+/// many of about the same amount as `amount_fen` (within 1 %: a structure splitting one sum
+/// sends equal parts, while a layered pattern of ordinary payments does not), and how many
+/// opened a new relationship.
 /// "The day" is the one [`crate::neighbours`] counts the counterparties' transfers by, so both
 /// sides of a feature mean the same day (a rolling 24 hours on one side and the calendar day on
 /// the other would differ for every transfer near midnight).
-fn same_day(flows: &std::collections::VecDeque<crate::state::Flow>, now: i64, amount_fen: i64) -> (f32, f32, f32) {
-    let from = day_start_ms(now);
+fn same_day(flows: &std::collections::VecDeque<crate::state::Flow>, today: i64, now: i64, amount_fen: i64) -> (f32, f32, f32) {
     let tol = (amount_fen / 100).max(1);
     let (mut n, mut same, mut new) = (0u32, 0u32, 0u32);
     for f in flows.iter().rev() {
-        if f.ts_ms < from {
+        if f.ts_ms < today {
             break;
         }
         if f.ts_ms <= now {
@@ -132,8 +132,8 @@ pub(crate) fn compute(s: &Sides<'_>, t: &Transfer) -> Features {
     let p_out_gap = gap(p.last_out_ms);
     let q_in_gap = gap(q.last_in_ms);
     let today = day_start_ms(now);
-    let p_day = same_day(&p.outs, now, t.amount_fen);
-    let q_day = same_day(&q.ins, now, t.amount_fen);
+    let p_day = same_day(&p.outs, today, now, t.amount_fen);
+    let q_day = same_day(&q.ins, today, now, t.amount_fen);
     [
         life(p.out_n),
         life(p.in_n),

@@ -184,9 +184,9 @@ struct Acc {
     outs: Vec<u32>,
     /// (counterparty, amount, outgoing) of each transfer in the window.
     legs: Vec<(u32, i64, bool)>,
-    /// Amounts received in the window, sorted once measured.
+    /// Amounts received in the window, sorted (from `legs`, once the window is read).
     amounts_in: Vec<i64>,
-    /// Amounts sent in the window, sorted once measured.
+    /// Amounts sent in the window, sorted (from `legs`, once the window is read).
     amounts_out: Vec<i64>,
 }
 
@@ -238,11 +238,6 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
             a.cps.push(other);
             a.confirmed_pair += u32::from(known_pair);
             a.legs.push((other, t.amount_fen, outgoing));
-            if outgoing {
-                a.amounts_out.push(t.amount_fen);
-            } else {
-                a.amounts_in.push(t.amount_fen);
-            }
             if is_new && confirmed_ms.get(other as usize).is_some_and(|c| *c > i64::MIN && t.ts_ms - *c <= RECENT_MS) {
                 a.recent_confirmed_new += 1;
             }
@@ -280,6 +275,9 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
         dedup(&mut a.new_outs);
         dedup(&mut a.ins);
         dedup(&mut a.outs);
+        let (outs, ins): (Vec<&(u32, i64, bool)>, Vec<_>) = a.legs.iter().partition(|l| l.2);
+        a.amounts_in = ins.iter().map(|l| l.1).collect();
+        a.amounts_out = outs.iter().map(|l| l.1).collect();
         a.amounts_in.sort_unstable();
         a.amounts_out.sort_unstable();
     }

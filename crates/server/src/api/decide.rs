@@ -389,7 +389,7 @@ async fn list_entries(State(s): State<AppState>, Authorized(_p): Authorized<{ pe
         })
         .collect();
     // The latest listings first: what a person reviewing the list looks for.
-    out.sort_by(|a, b| b.listed_ms.cmp(&a.listed_ms));
+    out.sort_by_key(|e| std::cmp::Reverse(e.listed_ms));
     Ok(Json(out))
 }
 

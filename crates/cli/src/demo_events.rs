@@ -150,13 +150,132 @@ pub async fn seed(state: &server::AppState, seed: u64) -> anyhow::Result<()> {
     let bar = indicatif::ProgressBar::new(events.len() as u64).with_prefix("交易流水");
     let mut warnings = 0;
     for chunk in events.chunks(2_000) {
-        let s = server::stream::ingest(state, chunk.to_vec(), Vec::new(), "demo").await;
+        let s = server::stream::ingest(state, chunk.to_vec(), Vec::new(), "demo", server::stream::Raised::AtEvent).await;
         warnings += s.warnings;
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
-    eprintln!("Demo transfers: {} events through the engine, {warnings} warnings raised.", events.len());
+    let handled = handle_past_warnings(state, &events, seed).await?;
+    eprintln!("Demo transfers: {} events through the engine, {warnings} warnings raised, {handled} of them handled.", events.len());
     Ok(())
+}
+
+/// Warnings older than this were closed by the time the demo opens.
+const CLOSED_BEFORE_MS: i64 = 24 * 60 * MIN;
+/// Warnings older than this (and younger than a day) were signed for and the person contacted;
+/// younger ones still wait for sign-for.
+const SIGNED_BEFORE_MS: i64 = 2 * 60 * MIN;
+
+/// Gives the demo's warnings the handling they had over the three weeks, so that a station's
+/// inbox holds today's work instead of three weeks of unsigned warnings: stations sign for and
+/// contact within the policy's deadlines (one in ten late), meet the victims face to face and
+/// close with the outcome; the centre checks the accounts of everyday traffic and closes them
+/// as false positives, and passes the fraud accounts on (a case follows). What is known of the
+/// money: a transfer is on the fraud side when one of its accounts is not an everyday account
+/// (those are the ones the banks announced as opened). Returns how many warnings were moved.
+async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: u64) -> anyhow::Result<u64> {
+    use domain::dispatch::{Outcome, Policy, State, Step};
+    let store = &state.store;
+    let everyday: std::collections::HashSet<&str> = events.iter().filter_map(|e| if let Event::Account(a) = e { Some(a.account.as_str()) } else { None }).collect();
+    let fraud_side: std::collections::HashMap<&str, bool> = events
+        .iter()
+        .filter_map(|e| if let Event::Transfer(t) = e { Some((t.event_id.as_str(), !everyday.contains(t.payer.as_str()) || (!everyday.contains(t.payee.as_str()) && t.channel != Channel::Atm))) } else { None })
+        .collect();
+    let now = store::now_ms();
+    let policy = Policy::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x51a7_e0d5);
+    let mut stations: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    let mut warnings = Vec::new();
+    for page in 1.. {
+        let p = store.list_warnings(&domain::Scope::All, true, store::PageReq { page, per_page: 200 }).await?;
+        let n = p.items.len();
+        warnings.extend(p.items);
+        if n < 200 {
+            break;
+        }
+    }
+    let mut moved = 0u64;
+    for w in warnings {
+        let age = now - w.created_at;
+        if w.source != "demo" || age < SIGNED_BEFORE_MS {
+            continue;
+        }
+        let fraud = fraud_side.get(w.event_id.as_str()).copied().unwrap_or(false);
+        let actor = match w.station_id {
+            Some(id) => {
+                if !stations.contains_key(&id) {
+                    let name = store.station(id).await?.map(|s| s.name).unwrap_or_default();
+                    stations.insert(id, name);
+                }
+                format!("{} 值班民警", stations[&id])
+            }
+            None => "反诈中心 研判员".to_string(),
+        };
+        let d = policy.of(&w.grade);
+        // Minutes after the warning: in time nine times in ten, a little late otherwise.
+        let mut within = |limit: i64| if rng.random_range(0..10) == 0 { limit + rng.random_range(5..60) } else { rng.random_range(limit / 5..=limit * 4 / 5).max(1) };
+        let sign = within(d.sign_min);
+        let contact = sign + within(d.contact_min - d.sign_min);
+        let visit = contact + within((d.visit_min - d.contact_min).min(180));
+        let person = w.subject_kind == "person";
+        let closed = age >= CLOSED_BEFORE_MS;
+        let mut steps: Vec<(Step, i64, &str, &str, Vec<&str>)> = vec![(Step::SignFor, sign, "", "", vec![])];
+        match (person, fraud) {
+            (true, true) => {
+                steps.push((Step::Contact, contact, "phone", "电话联系本人，说明是诈骗，请其停止转账并到派出所", vec![]));
+                if closed {
+                    steps.push((Step::Visit, visit, "", "上门见面劝阻，核实资金情况，指导安装国家反诈中心APP", vec!["told_method", "checked_money", "stopped_transfer", "app_installed", "family_told"]));
+                    let outcome = if w.action == "hold" { Outcome::Dissuaded } else { Outcome::AlreadyDefrauded };
+                    let note = if outcome == Outcome::Dissuaded { "转账已止付，群众已被劝阻" } else { "资金已转出，已引导报案" };
+                    steps.push((Step::Close(outcome), visit + 20, "", note, vec!["pledge"]));
+                }
+            }
+            (true, false) => {
+                steps.push((Step::Contact, contact, "phone", "电话核实，为本人正常往来", vec![]));
+                if closed {
+                    steps.push((Step::Close(Outcome::FalsePositive), contact + 10, "", "核实为正常交易，已提醒防范", vec!["told_method"]));
+                }
+            }
+            (false, true) => {
+                steps.push((Step::Contact, contact, "phone", "通报开户行核查账户并止付", vec![]));
+                if closed {
+                    steps.push((Step::Close(Outcome::AlreadyDefrauded), contact + 90, "", "确认为涉诈账户，资金已转出，移交案件侦办", vec![]));
+                }
+            }
+            (false, false) => {
+                steps.push((Step::Contact, contact, "phone", "联系开户行核查交易背景", vec![]));
+                if closed {
+                    steps.push((Step::Close(Outcome::FalsePositive), contact + 30, "", "研判为正常往来，解除预警", vec![]));
+                }
+            }
+        }
+        let mut state_now = State::Received;
+        for (step, minutes, channel, note, checklist) in steps {
+            let to = step.apply(state_now)?;
+            let (name, outcome) = match step {
+                Step::SignFor => ("sign_for", ""),
+                Step::Contact => ("contact", ""),
+                Step::Visit => ("visit", ""),
+                Step::Close(o) => ("close", o.as_str()),
+            };
+            let at = (w.created_at + minutes * MIN).min(now);
+            store.warning_step(&domain::Scope::All, w.id, state_now.as_str(), to.as_str(), name, at, &actor, channel, note, outcome, &checklist.join(",")).await?;
+            state_now = to;
+        }
+        moved += 1;
+    }
+    store
+        .audit(domain::audit::AuditContent {
+            at_ms: now,
+            actor_kind: "system".into(),
+            actor_name: "fanzha demo".into(),
+            action: "import".into(),
+            object_type: "warning".into(),
+            detail: serde_json::json!({"handling_history": moved}).to_string(),
+            ..Default::default()
+        })
+        .await?;
+    Ok(moved)
 }
 
 /// Puts two years of demo cases in the store (first start of a new demo only).

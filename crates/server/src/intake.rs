@@ -48,7 +48,7 @@ pub fn grade(d: &Decision, rs: &Ruleset) -> &'static str {
 
 /// Stores (once per event id) the warning for a decision that warned or held, routed to the
 /// payer's jurisdiction and station when the payer's phone is known; `None` for an allow.
-pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: &Ruleset, source: &str) -> store::Result<Option<i64>> {
+pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: &Ruleset, source: &str, raised: crate::stream::Raised) -> store::Result<Option<i64>> {
     if d.action < Action::Warn {
         return Ok(None);
     }
@@ -72,6 +72,10 @@ pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: 
         event_id: d.event_id.clone(),
         source: source.to_string(),
         event_ts: t.ts_ms,
+        raised_ms: match raised {
+            crate::stream::Raised::OnArrival => store::now_ms(),
+            crate::stream::Raised::AtEvent => t.ts_ms,
+        },
         action: d.action.as_str().into(),
         scenario: d.scenario.clone().unwrap_or_default(),
         score: d.score,

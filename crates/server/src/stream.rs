@@ -142,13 +142,23 @@ async fn process_batch(state: &AppState, msgs: &[jetstream::Message], source: &s
             Err(e) => dead.push(store::NewDeadLetter { source: source.into(), stream_seq: seq, field: e.field, reason: e.message, raw: text.to_string() }),
         }
     }
-    ingest(state, events, dead, source).await
+    ingest(state, events, dead, source, Raised::OnArrival).await
+}
+
+/// When the warnings of ingested events count as raised (their deadlines run from then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Raised {
+    /// On arrival: live feeds.
+    OnArrival,
+    /// At each event's own time: history imported from before the platform ran (the demo's
+    /// weeks, a predecessor platform's records), whose warnings were due back then.
+    AtEvent,
 }
 
 /// Applies events in order and commits what they produced (warnings, the event log, dead
 /// letters), retrying the database until it succeeds; the same path for the stream, the demo
 /// and any batch import.
-pub async fn ingest(state: &AppState, events: Vec<Event>, dead: Vec<store::NewDeadLetter>, source: &str) -> StreamStats {
+pub async fn ingest(state: &AppState, events: Vec<Event>, dead: Vec<store::NewDeadLetter>, source: &str, raised: Raised) -> StreamStats {
     let mut stats = StreamStats::default();
     // In stream order: the decisions of a batch see each other as they came.
     let (applied, ruleset) = {
@@ -171,7 +181,7 @@ pub async fn ingest(state: &AppState, events: Vec<Event>, dead: Vec<store::NewDe
         applied.iter().filter_map(|(e, _)| serde_json::to_string(e).ok().map(|b| (e.id().to_string(), e.ts_ms(), b))).collect();
     let mut backoff = Duration::from_millis(100);
     loop {
-        match commit(state, &applied, &ruleset, &log, &dead, source).await {
+        match commit(state, &applied, &ruleset, &log, &dead, source, raised).await {
             Ok(n) => {
                 stats.warnings = n;
                 return stats;
@@ -194,11 +204,12 @@ async fn commit(
     log: &[(String, i64, String)],
     dead: &[store::NewDeadLetter],
     source: &str,
+    raised: Raised,
 ) -> store::Result<u64> {
     let mut warnings = 0;
     for (e, o) in applied {
         if let (Event::Transfer(t), Outcome::Decided(d)) = (e, o)
-            && crate::intake::raise_warning(state, t, d, rs, source).await?.is_some()
+            && crate::intake::raise_warning(state, t, d, rs, source, raised).await?.is_some()
         {
             warnings += 1;
         }

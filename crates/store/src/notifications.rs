@@ -68,7 +68,7 @@ impl Store {
     /// Stores a warning and, in the same transaction, the notifications announcing it (only
     /// when the warning is new: a repeated event notifies nobody twice). Returns the warning id.
     pub async fn insert_warning_notifying(&self, w: &NewWarning, notes: &[NewNotification]) -> Result<i64> {
-        let now = now_ms();
+        let now = w.raised_ms;
         let got = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let v = self.vault();

@@ -18,6 +18,9 @@ pub struct NewWarning {
     pub source: String,
     /// When the event happened, UTC ms.
     pub event_ts: i64,
+    /// When the platform raised it, UTC ms: its deadlines run from here. On arrival for live
+    /// events; the event's own time for history imported from before the platform ran.
+    pub raised_ms: i64,
     /// `warn` or `hold`.
     pub action: String,
     /// Scenario id.

@@ -172,7 +172,7 @@ async fn decide(State(s): State<AppState>, Authorized(p): Authorized<{ perm::DEC
         }
         Outcome::Applied => return Err(ApiError::internal("transfer was not decided")),
     };
-    let warning_id = crate::intake::raise_warning(&s, &t, &d, &rs, &format!("engine:{}", p.name)).await?;
+    let warning_id = crate::intake::raise_warning(&s, &t, &d, &rs, &format!("engine:{}", p.name), crate::stream::Raised::OnArrival).await?;
     let name = |id: &str| rs.rules.iter().find(|r| r.id == id).map(|r| r.name_zh.clone()).unwrap_or_default();
     Ok(Json(DecideResponse {
         event_id: d.event_id,

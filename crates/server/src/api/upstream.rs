@@ -121,6 +121,7 @@ async fn to_warning(s: &AppState, w: &UpstreamWarning) -> ApiResult<Result<store
         event_id: format!("{source}:{upstream_id}"),
         source: (*source).to_string(),
         event_ts: issued,
+        raised_ms: store::now_ms(),
         action: "warn".into(),
         scenario: "upstream".into(),
         score: 0.0,

@@ -176,6 +176,48 @@ test('the warnings page shows a held transfer live, and the rules page its versi
   await ctx.close();
 });
 
+test('the demo weeks\' warnings were handled in their time: only the last hours are open, and each row opens its handling record', async () => {
+  const { ctx, page, errors } = await login('analyst');
+  const all = await apiGet(page, '/warnings?per_page=200');
+  assert.equal(all.status, 200);
+  const day = 24 * 3600 * 1000;
+  const now = Date.now();
+  const demo = all.body.items.filter((w) => w.source === 'demo');
+  assert.ok(demo.length > 50, `the demo raised its warnings (${demo.length})`);
+  for (const w of demo) {
+    // Raised when the transfer happened, not when the demo was built.
+    assert.ok(Math.abs(w.created_at - w.event_ts) < 60_000, `warning ${w.id} raised at its event`);
+    if (now - w.created_at > day + 30 * 60_000) assert.equal(w.status, 'closed', `warning ${w.id} of ${new Date(w.created_at).toISOString()} is closed`);
+  }
+  const outcomes = new Set(demo.filter((w) => w.status === 'closed').map((w) => w.outcome));
+  for (const o of ['dissuaded', 'false_positive', 'already_defrauded']) assert.ok(outcomes.has(o), `some warning closed as ${o}`);
+  const open = demo.filter((w) => w.status !== 'closed');
+  assert.ok(open.length > 0 && open.length < demo.length / 5, `today's work is open (${open.length} of ${demo.length})`);
+
+  // A dissuaded warning's record, as the API gives it: signed for, phoned, met, closed.
+  const dissuaded = demo.find((w) => w.outcome === 'dissuaded');
+  const record = (await apiGet(page, `/warnings/${dissuaded.id}/steps`)).body;
+  assert.deepEqual(record.map((x) => x.step), ['sign_for', 'contact', 'visit', 'close']);
+  assert.equal(record[1].channel, 'phone');
+  assert.ok(record[2].checklist.split(',').includes('told_method'), record[2].checklist);
+  for (let i = 0; i < record.length; i++) assert.ok(record[i].at_ms > (i ? record[i - 1].at_ms : dissuaded.created_at), 'the steps follow each other');
+
+  await page.goto(base + '/#/warnings');
+  const closed = page.getByTestId('warnings').locator('.el-table__row', { hasText: '已办结' }).first();
+  await closed.waitFor();
+  await closed.locator('.el-table__expand-icon').click();
+  const history = page.getByTestId('warning-history').first();
+  await history.locator('.el-timeline-item').first().waitFor();
+  const steps = await history.locator('.el-timeline-item').allInnerTexts();
+  assert.match(steps[0], /^签收/, steps.join('\n'));
+  assert.match(steps[steps.length - 1], /^办结：(误报|劝阻成功|已被骗)/, steps.join('\n'));
+  assert.match(steps[0], /预警后\d+分钟/, 'each step says how long after the warning it came');
+  await history.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, 'warning-history.png') });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
 test('the fund trace draws the layers, expands a node and ranks the accounts to freeze', async () => {
   const { ctx, page, errors } = await login('admin');
   // A victim's money through two levels of mules, sent as a bank would.

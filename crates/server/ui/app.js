@@ -569,7 +569,16 @@ const WarningsPage = {
       } catch (e) { fail(e); }
       ev.target.value = '';
     }
-    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, STATE_ZH, OUTCOME_ZH, NEXT_ZH, can, upstream, importUpstream, visitForm, visit, saveVisit, CHECKLIST_ZH };
+    // 办理记录: the steps of a warning, read when its row is opened (again after each step).
+    const history = ref({});
+    async function opened(row, rows) {
+      if (!rows.some((r) => r.id === row.id)) return;
+      try { history.value = { ...history.value, [row.id]: await get(`/warnings/${row.id}/steps`) }; } catch (e) { fail(e); }
+    }
+    const STEP_ZH = { sign_for: '签收', contact: '联系', visit: '见面劝阻', close: '办结' };
+    const CHANNEL_ZH = { phone: '电话', sms: '短信', robot_call: '机器人外呼', family: '联系家属' };
+    const after = (row, at) => { const m = Math.round((at - row.created_at) / 60000); return m >= 60 ? `${Math.floor(m / 60)}小时${m % 60}分` : `${m}分钟`; };
+    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, STATE_ZH, OUTCOME_ZH, NEXT_ZH, can, upstream, importUpstream, visitForm, visit, saveVisit, CHECKLIST_ZH, history, opened, STEP_ZH, CHANNEL_ZH, after };
   },
   components: { EChart },
   template: `
@@ -597,7 +606,20 @@ const WarningsPage = {
       <el-col :span="10"><el-card><template #header>每分钟新预警</template><EChart :option="chart" style="height:180px" /></el-card></el-col>
     </el-row>
     <el-checkbox v-model="q.open" @change="q.page = 1; load()" style="margin-bottom:8px">只看未办结</el-checkbox>
-    <el-table :data="page.items" border stripe data-testid="warnings">
+    <el-table :data="page.items" border stripe data-testid="warnings" row-key="id" @expand-change="opened">
+      <el-table-column type="expand"><template #default="{ row }">
+        <div class="warning-history" data-testid="warning-history">
+          <div class="muted">预警时间 {{ fmt(row.created_at) }}<span v-if="!(history[row.id] || []).length">，尚无办理记录</span></div>
+          <el-timeline v-if="(history[row.id] || []).length" style="margin-top:8px">
+            <el-timeline-item v-for="(h, i) in history[row.id]" :key="i" :timestamp="fmt(h.at_ms) + '（预警后' + after(row, h.at_ms) + '）'">
+              <b>{{ STEP_ZH[h.step] || h.step }}</b><span v-if="h.channel">（{{ CHANNEL_ZH[h.channel] || h.channel }}）</span>
+              <span v-if="h.step === 'close' && row.outcome">：{{ OUTCOME_ZH[row.outcome] }}</span>
+              · {{ h.actor }}<span v-if="h.note"> · {{ h.note }}</span>
+              <div v-if="h.checklist" class="muted">{{ h.checklist.split(',').map((k) => CHECKLIST_ZH[k] || k).join('；') }}</div>
+            </el-timeline-item>
+          </el-timeline>
+        </div>
+      </template></el-table-column>
       <el-table-column label="时间" width="170"><template #default="{ row }">{{ fmt(row.event_ts) }}</template></el-table-column>
       <el-table-column label="办理状态" width="110"><template #default="{ row }">{{ STATE_ZH[row.status] || row.status }}<span v-if="row.outcome">（{{ OUTCOME_ZH[row.outcome] }}）</span></template></el-table-column>
       <el-table-column label="时限" width="170"><template #default="{ row }">

@@ -132,8 +132,27 @@ test('a grid worker cannot unmask and sees only the village', async () => {
   assert.equal(await page.getByText('选择字段').count(), 0, 'no unmask control for grid workers');
   const r = await page.evaluate(async () => (await fetch('/api/v1/residents/1/unmask', { method: 'POST' })).status);
   assert.equal(r, 403);
+  // The grid worker works for the committee of the village they walk.
+  const me = (await apiGet(page, '/auth/me')).body;
+  assert.ok(me.scope.length === 1 && me.unit_name.startsWith(me.scope[0]), `${me.unit_name} / ${me.scope}`);
+  // The workbench opens with what waits on them: their committee's tasks and the key persons
+  // whose visit is overdue, as the inbox has them; no warnings card (no warning access).
   await page.goto(base + '/#/');
   await page.getByTestId('stat-residents').waitFor();
+  const inbox = (await apiGet(page, '/inbox')).body;
+  await page.getByTestId('todo').waitFor();
+  const tasks = await page.getByTestId('todo-tasks').innerText();
+  assert.match(tasks, new RegExp(`^${inbox.tasks.length}\\s+本单位待办任务`), tasks);
+  const late = inbox.tasks.filter((t) => t.overdue).length;
+  if (late) assert.ok(tasks.includes(`逾期 ${late}`), tasks);
+  assert.match(await page.getByTestId('todo-visits').innerText(), new RegExp(`^${inbox.visits_due.length}\\s`));
+  assert.equal(await page.getByTestId('todo-warnings').count(), 0);
+  await page.getByTestId('todo-tasks').click();
+  await page.waitForFunction(() => location.hash === '#/tasks');
+  await page.goto(base + '/#/');
+  await page.getByTestId('stat-residents').waitFor();
+  // Let the charts finish drawing before the picture.
+  await page.waitForTimeout(1500);
   await page.screenshot({ path: join(shots, 'dashboard-grid.png'), fullPage: true });
   await ctx.close();
 });
@@ -193,6 +212,14 @@ test('the demo weeks\' warnings were handled in their time: only the last hours 
   for (const o of ['dissuaded', 'false_positive', 'already_defrauded']) assert.ok(outcomes.has(o), `some warning closed as ${o}`);
   const open = demo.filter((w) => w.status !== 'closed');
   assert.ok(open.length > 0 && open.length < demo.length / 5, `today's work is open (${open.length} of ${demo.length})`);
+
+  // The workbench counts the open ones and those past their deadline.
+  const openNow = (await apiGet(page, '/warnings?open=true&per_page=100')).body;
+  await page.goto(base + '/#/');
+  const card = await page.getByTestId('todo-warnings').innerText();
+  assert.match(card, new RegExp(`^${openNow.total}\\s+未办结预警`), card);
+  const lateNow = openNow.items.filter((w) => w.escalation !== 'none').length;
+  if (lateNow) assert.ok(card.includes(`其中超时 ${lateNow}`), card);
 
   // A dissuaded warning's record, as the API gives it: signed for, phoned, met, closed.
   const dissuaded = demo.find((w) => w.outcome === 'dissuaded');

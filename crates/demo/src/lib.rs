@@ -305,7 +305,10 @@ pub fn plan(seed: u64, total_residents: u32) -> CountyPlan {
         unit(code, name.into(), K::Company, &format!("{county_code}{town:03}"), vec![], &mut rng);
     }
 
-    let first_village = &villages[town_villages[3][0]];
+    let first_village_index = town_villages[3][0];
+    let first_village = &villages[first_village_index];
+    // The grid worker works for the committee of the village whose grids they walk.
+    let grid_unit = format!("VC{:03}", first_village_index + 1);
     let pw = "Demo@2026";
     let u = |username: &str, display: &str, role, unit_code: &str, jur: &str| UserPlan {
         username: username.into(),
@@ -322,7 +325,7 @@ pub fn plan(seed: u64, total_residents: u32) -> CountyPlan {
         u("analyst", "反诈中心 研判员", R::CentreAnalyst, "PSB", &county_code),
         u("officer", &format!("{} 民警", stations[0].name), R::StationOfficer, &stations[0].code, &stations[0].seat_code),
         u("officer2", &format!("{} 民警", stations[6].name), R::StationOfficer, &stations[6].code, &stations[6].seat_code),
-        u("grid", &format!("{} 网格员", first_village.full_name), R::GridWorker, "VC001", &first_village.code),
+        u("grid", &format!("{} 网格员", first_village.full_name), R::GridWorker, &grid_unit, &first_village.code),
         u("reporter", "县教体局 填报员", R::UnitReporter, "EDU", &county_code),
         u("bank", "农商银行 联络员", R::BankLiaison, "BANK-RCB", &county_code),
     ];

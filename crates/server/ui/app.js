@@ -87,7 +87,21 @@ const DashboardPage = {
   components: { EChart },
   setup() {
     const stats = ref(null); const towns = ref([]);
+    // 我的待办: what waits on the user today, each with the page to do it on.
+    const todo = ref(null);
+    async function loadTodo() {
+      const t = {};
+      if (can('warning_read')) {
+        const w = await get('/warnings?open=true&per_page=100');
+        t.warnings = { open: w.total, late: w.items.filter((x) => x.escalation !== 'none').length, partial: w.total > w.items.length };
+      }
+      const inbox = await get('/inbox');
+      t.tasks = { open: inbox.tasks.length, late: inbox.tasks.filter((x) => x.overdue).length };
+      t.visits = inbox.visits_due.length;
+      todo.value = t;
+    }
     onMounted(async () => {
+      loadTodo().catch(fail);
       try {
         stats.value = await get('/stats/registry');
         const tree = await get('/jurisdictions/tree');
@@ -107,14 +121,30 @@ const DashboardPage = {
       yAxis: { type: 'value', name: '人' },
       series: [{ type: 'bar', data: towns.value.map((t) => t.residents || 0), itemStyle: { color: '#1565c0' } }],
     }));
-    return { stats, count, ageOption, popOption, session };
+    const showTasks = computed(() => can('prevention_write') || can('prevention_review') || can('key_person'));
+    const go = (path) => { window.location.hash = '#' + path; };
+    return { stats, count, ageOption, popOption, session, todo, can, showTasks, go };
   },
   template: `
   <div>
     <h2 class="page-title">工作台</h2>
+    <div class="cards todo" v-if="todo" data-testid="todo">
+      <el-card v-if="todo.warnings" shadow="hover" @click="go('/warnings')" data-testid="todo-warnings">
+        <div class="card-num" :class="todo.warnings.late ? 'worse' : ''">{{ todo.warnings.open }}</div>
+        <div class="card-label">未办结预警<span v-if="todo.warnings.late" class="worse">，其中超时 {{ todo.warnings.late }}{{ todo.warnings.partial ? '（最新100条中）' : '' }}</span></div>
+      </el-card>
+      <el-card v-if="showTasks" shadow="hover" @click="go('/tasks')" data-testid="todo-tasks">
+        <div class="card-num" :class="todo.tasks.late ? 'worse' : ''">{{ todo.tasks.open }}</div>
+        <div class="card-label">本单位待办任务<span v-if="todo.tasks.late" class="worse">，逾期 {{ todo.tasks.late }}</span></div>
+      </el-card>
+      <el-card v-if="can('key_person')" shadow="hover" @click="go('/tasks')" data-testid="todo-visits">
+        <div class="card-num" :class="todo.visits ? 'worse' : ''">{{ todo.visits }}</div>
+        <div class="card-label">走访逾期的重点人员（我包保）</div>
+      </el-card>
+    </div>
     <div class="cards" v-if="stats">
       <el-card><div class="card-num" data-testid="stat-residents">{{ stats.residents.toLocaleString() }}</div><div class="card-label">辖区登记居民</div></el-card>
-      <el-card><div class="card-num">{{ count('town') }}</div><div class="card-label">镇(街道)</div></el-card>
+      <el-card v-if="count('town')"><div class="card-num">{{ count('town') }}</div><div class="card-label">镇(街道)</div></el-card>
       <el-card><div class="card-num">{{ count('village') }}</div><div class="card-label">村(社区)</div></el-card>
       <el-card><div class="card-num">{{ count('grid') }}</div><div class="card-label">网格</div></el-card>
       <el-card><div class="card-num">{{ stats.stations }}</div><div class="card-label">派出所</div></el-card>

@@ -402,6 +402,10 @@ async fn decide_and_route(app: &App) {
     // Dispatch: sign for, contact, meet, close; deadlines from the grade's policy.
     let w0 = &ws["items"][0];
     assert_eq!(w0["next_step"], "sign_for");
+    // A live event's warning is raised on arrival, whatever time the bank stamped the transfer
+    // with: its deadlines run from now.
+    let raised = w0["created_at"].as_i64().expect("created");
+    assert!((store::now_ms() - raised).abs() < 120_000 && raised - w0["event_ts"].as_i64().expect("event ts") > 0, "{w0}");
     let minutes = match w0["grade"].as_str() { Some("high") => 10, Some("medium") => 30, _ => 120 };
     assert_eq!(w0["due_by_ms"].as_i64().expect("due") - w0["created_at"].as_i64().expect("created"), minutes * 60_000);
     let step_path = format!("/api/v1/warnings/{wid}/steps");
@@ -1061,6 +1065,59 @@ async fn routing_rules_send_warnings_where_configured() {
     assert!(ids(admin.get("/api/v1/warnings").await.1).contains(&bank));
     assert!(seen_b.contains(&city_high) && !seen_a.contains(&city_high), "the city's high-risk warnings go to station B by rule");
     assert!(seen_a.contains(&city_low), "no rule holds: the residence decides");
+}
+
+/// History imported through the stream path (the demo's weeks, a predecessor platform's
+/// records) raises its warnings at each event's own time: their deadlines ran out back then, so
+/// an unhandled old warning shows as long overdue, and a handling step keeps its own time.
+async fn history_is_raised_at_its_time(pg: bool) {
+    let Some((store, _dir)) = open_store(pg).await else {
+        eprintln!("skipped: FANZHA_TEST_PG not set");
+        return;
+    };
+    let _county = seed(&store).await;
+    let state = server::AppState::new(store.clone(), server::ServerConfig::default());
+    let day = 86_400_000;
+    let then = store::now_ms() - 3 * day;
+    let events = vec![
+        engine::event::Event::List(engine::event::ListUpdate::add("H-L1".into(), then - day, engine::event::ListKind::Account, "6217000011112222".into(), engine::event::Colour::Red, "case".into())),
+        engine::event::Event::Transfer(engine::event::Transfer {
+            event_id: "H-T1".into(),
+            ts_ms: then,
+            payer: "6222000000001111".into(),
+            payer_bank: String::new(),
+            payee: "6217000011112222".into(),
+            payee_bank: String::new(),
+            amount_fen: 5_000_000,
+            channel: engine::event::Channel::Mobile,
+            payer_person: None,
+            device_id: None,
+            ip: None,
+        }),
+    ];
+    let stats = server::stream::ingest(&state, events, Vec::new(), "history", server::stream::Raised::AtEvent).await;
+    assert_eq!((stats.applied, stats.warnings), (2, 1));
+    let page = store.list_warnings(&domain::Scope::All, true, PageReq { page: 1, per_page: 10 }).await.expect("warnings");
+    let w = &page.items[0];
+    assert_eq!((w.event_id.as_str(), w.created_at, w.event_ts), ("H-T1", then, then));
+    let policy = domain::dispatch::Policy::default();
+    let due = policy.due(&w.grade, domain::dispatch::State::Received, w.created_at, store::now_ms());
+    assert_eq!(due.by_ms, Some(then + policy.of(&w.grade).sign_min * 60_000));
+    assert_eq!(due.escalation, domain::dispatch::Escalation::Centre, "three days unsigned");
+    let signed = then + 5 * 60_000;
+    store.warning_step(&domain::Scope::All, w.id, "received", "signed_for", "sign_for", signed, "history", "", "", "", "").await.expect("step");
+    let steps = store.warning_steps(&domain::Scope::All, w.id).await.expect("steps");
+    assert_eq!(steps[0].at_ms, signed);
+}
+
+#[tokio::test]
+async fn history_is_raised_at_its_time_sqlite() {
+    history_is_raised_at_its_time(false).await;
+}
+
+#[tokio::test]
+async fn history_is_raised_at_its_time_postgres() {
+    history_is_raised_at_its_time(true).await;
 }
 
 both!(prevention_units_see_only_their_own, prevention_units_see_only_their_own_body);

@@ -221,6 +221,15 @@ test('the demo weeks\' warnings were handled in their time: only the last hours 
   const lateNow = openNow.items.filter((w) => w.escalation !== 'none').length;
   if (lateNow) assert.ok(card.includes(`其中超时 ${lateNow}`), card);
 
+  // The fraud accounts the centre checked were stopped at their banks, which executed in time.
+  const stops = (await apiGet(page, '/bank-requests?per_page=100')).body.items.filter((r) => r.requested_by === '反诈中心 研判员');
+  assert.ok(stops.length > 0, 'the demo weeks have stop-payment requests');
+  for (const r of stops) {
+    assert.equal(r.kind, 'stop_payment');
+    if (r.status === 'executed') assert.equal(r.expires_at - r.answered_at, 48 * 3600 * 1000, 'a stop-payment holds 48 hours from execution');
+  }
+  assert.ok(stops.some((r) => r.status === 'executed' && now - r.requested_at > day), 'old requests were answered');
+
   // A dissuaded warning's record, as the API gives it: signed for, phoned, met, closed.
   const dissuaded = demo.find((w) => w.outcome === 'dissuaded');
   const record = (await apiGet(page, `/warnings/${dissuaded.id}/steps`)).body;

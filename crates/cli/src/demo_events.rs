@@ -160,6 +160,9 @@ pub async fn seed(state: &server::AppState, seed: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The member unit (bank branch) of each of [`BANKS`], in the same order.
+const BANK_UNITS: [&str; 5] = ["BANK-ABC", "BANK-ICBC", "BANK-CCB", "BANK-RCB", "BANK-PSBC"];
+
 /// Warnings older than this were closed by the time the demo opens.
 const CLOSED_BEFORE_MS: i64 = 24 * 60 * MIN;
 /// Warnings older than this (and younger than a day) were signed for and the person contacted;
@@ -177,10 +180,19 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
     use domain::dispatch::{Outcome, Policy, State, Step};
     let store = &state.store;
     let everyday: std::collections::HashSet<&str> = events.iter().filter_map(|e| if let Event::Account(a) = e { Some(a.account.as_str()) } else { None }).collect();
-    let fraud_side: std::collections::HashMap<&str, bool> = events
+    // The fraud-side account of each transfer that has one (the payee first: where the money went).
+    let fraud_side: std::collections::HashMap<&str, &Transfer> = events
         .iter()
-        .filter_map(|e| if let Event::Transfer(t) = e { Some((t.event_id.as_str(), !everyday.contains(t.payer.as_str()) || (!everyday.contains(t.payee.as_str()) && t.channel != Channel::Atm))) } else { None })
+        .filter_map(|e| if let Event::Transfer(t) = e { Some(t) } else { None })
+        .filter(|t| !everyday.contains(t.payer.as_str()) || (!everyday.contains(t.payee.as_str()) && t.channel != Channel::Atm))
+        .map(|t| (t.event_id.as_str(), t))
         .collect();
+    let mut banks: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for (name, code) in BANKS.into_iter().zip(BANK_UNITS) {
+        if let Some(u) = store.unit_by_code(code).await? {
+            banks.insert(name, u.id);
+        }
+    }
     let now = store::now_ms();
     let policy = Policy::default();
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x51a7_e0d5);
@@ -200,7 +212,8 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
         if w.source != "demo" || age < SIGNED_BEFORE_MS {
             continue;
         }
-        let fraud = fraud_side.get(w.event_id.as_str()).copied().unwrap_or(false);
+        let fraud_transfer = fraud_side.get(w.event_id.as_str()).copied();
+        let fraud = fraud_transfer.is_some();
         let actor = match w.station_id {
             Some(id) => {
                 if !stations.contains_key(&id) {
@@ -238,6 +251,22 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
             }
             (false, true) => {
                 steps.push((Step::Contact, contact, "phone", "通报开户行核查账户并止付", vec![]));
+                if let Some(t) = fraud_transfer {
+                    let (account, bank) = if everyday.contains(t.payee.as_str()) { (&t.payer, &t.payer_bank) } else { (&t.payee, &t.payee_bank) };
+                    if let Some(&bank_unit_id) = banks.get(bank.as_str())
+                        && store.stop_payments_for(account, None).await? == 0
+                    {
+                        let sent = (w.created_at + contact * MIN).min(now);
+                        let r = store
+                            .create_bank_request(&store::NewBankRequest { kind: "stop_payment".into(), case_id: None, account: account.clone(), bank_unit_id, amount_fen: t.amount_fen, requested_by: actor.clone(), requested_at: sent, renews_id: None, return_terms: None })
+                            .await?;
+                        // The bank executes within the hour, when the hour has passed.
+                        let done = sent + rng.random_range(10..50) * MIN;
+                        if done < now {
+                            store.answer_bank_request(r.id, bank_unit_id, true, "", &format!("{bank} 联络员"), done, Some(domain::legal::stop_payment_until(done))).await?;
+                        }
+                    }
+                }
                 if closed {
                     steps.push((Step::Close(Outcome::AlreadyDefrauded), contact + 90, "", "确认为涉诈账户，资金已转出，移交案件侦办", vec![]));
                 }

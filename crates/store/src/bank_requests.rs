@@ -4,7 +4,7 @@ use pii::Field;
 use serde::Serialize;
 
 use crate::sql::{Arg, Filter, bind_args};
-use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, on_pool};
 
 /// A request to make.
 #[derive(Debug, Clone)]
@@ -21,6 +21,8 @@ pub struct NewBankRequest {
     pub amount_fen: i64,
     /// Who asks.
     pub requested_by: String,
+    /// When it was sent, UTC ms: now, or a past time for imported history.
+    pub requested_at: i64,
     /// The freeze this one renews.
     pub renews_id: Option<i64>,
     /// For a return: its approval and timeline.
@@ -167,7 +169,7 @@ impl Store {
             "INSERT INTO bank_requests (kind, case_id, account_enc, account_idx, bank_unit_id, amount_fen, requested_at, requested_by, renews_id, return_method, approval_authority, approval_level, approval_ref, notice_ends_on, due_on) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id")
             .bind(&r.kind).bind(r.case_id).bind(v.encrypt(Field::BankCard, &r.account)?).bind(v.blind_index(Field::BankCard, &r.account)).bind(r.bank_unit_id)
-            .bind(r.amount_fen).bind(now_ms()).bind(&r.requested_by).bind(r.renews_id)
+            .bind(r.amount_fen).bind(r.requested_at).bind(&r.requested_by).bind(r.renews_id)
             .bind(t.method.as_str()).bind(t.authority.as_str()).bind(t.level.as_str()).bind(t.approval_ref.as_str()).bind(ret.map(|x| x.notice_ends_on.clone())).bind(ret.map(|x| x.due_on.clone()))
             .fetch_one(p).await?);
         self.bank_request(id, false).await

@@ -72,7 +72,7 @@ async fn create_request(State(s): State<AppState>, Authorized(p): Authorized<{ p
             return Err(ApiError::invalid("renews_id: a renewal continues an executed freeze of the same account"));
         }
     }
-    let req = NewBankRequest { kind, case_id: b.case_id, account, bank_unit_id: b.bank_unit_id, amount_fen, requested_by: p.name.clone(), renews_id: b.renews_id, return_terms };
+    let req = NewBankRequest { kind, case_id: b.case_id, account, bank_unit_id: b.bank_unit_id, amount_fen, requested_by: p.name.clone(), requested_at: store::now_ms(), renews_id: b.renews_id, return_terms };
     let v = s.store.create_bank_request(&req).await?;
     let mut entry = p.audit("create", "bank_request", Some(v.id.to_string()), &["account"]);
     entry.detail = serde_json::json!({"kind": v.kind, "bank_unit_id": v.bank_unit_id}).to_string();

@@ -216,9 +216,8 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
         let fraud = fraud_transfer.is_some();
         let actor = match w.station_id {
             Some(id) => {
-                if !stations.contains_key(&id) {
-                    let name = store.station(id).await?.map(|s| s.name).unwrap_or_default();
-                    stations.insert(id, name);
+                if let std::collections::hash_map::Entry::Vacant(e) = stations.entry(id) {
+                    e.insert(store.station(id).await?.map(|s| s.name).unwrap_or_default());
                 }
                 format!("{} 值班民警", stations[&id])
             }

@@ -183,8 +183,13 @@ test('the warnings page shows a held transfer live, and the rules page its versi
   const row = page.getByTestId('warnings').locator('.el-table__row').first();
   assert.match(await row.innerText(), /待签收/);
   assert.match(await row.innerText(), /签收 剩余 \d+分/);
+  // Its handling record, open while the officer works on it, follows each step.
+  await row.locator('.el-table__expand-icon').click();
+  const record = page.getByTestId('warning-history').first();
+  await record.getByText('尚无办理记录').waitFor();
   await row.getByRole('button', { name: '签收' }).click();
   await page.waitForFunction(() => /已签收/.test(document.querySelector('[data-testid=warnings] .el-table__row').innerText));
+  await record.locator('.el-timeline-item', { hasText: /签收\s*·\s*admin/ }).waitFor({ timeout: 5_000 });
   assert.match(await page.getByTestId('warnings').locator('.el-table__row').first().innerText(), /联系 剩余/);
   await page.screenshot({ path: join(shots, 'warnings-live.png'), fullPage: true });
   await page.goto(base + '/#/rules');

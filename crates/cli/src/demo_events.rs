@@ -280,14 +280,9 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
         let mut state_now = State::Received;
         for (step, minutes, channel, note, checklist) in steps {
             let to = step.apply(state_now)?;
-            let (name, outcome) = match step {
-                Step::SignFor => ("sign_for", ""),
-                Step::Contact => ("contact", ""),
-                Step::Visit => ("visit", ""),
-                Step::Close(o) => ("close", o.as_str()),
-            };
+            let outcome = if let Step::Close(o) = step { o.as_str() } else { "" };
             let at = (w.created_at + minutes * MIN).min(now);
-            store.warning_step(&domain::Scope::All, w.id, state_now.as_str(), to.as_str(), name, at, &actor, channel, note, outcome, &checklist.join(",")).await?;
+            store.warning_step(&domain::Scope::All, w.id, state_now.as_str(), to.as_str(), step.as_str(), at, &actor, channel, note, outcome, &checklist.join(",")).await?;
             state_now = to;
         }
         moved += 1;

@@ -101,6 +101,16 @@ pub enum Step {
 }
 
 impl Step {
+    /// The stored name (`sign_for`, `contact`, `visit`, `close`), as the API takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SignFor => "sign_for",
+            Self::Contact => "contact",
+            Self::Visit => "visit",
+            Self::Close(_) => "close",
+        }
+    }
+
     /// The state a warning in `from` reaches by this step, or why it cannot.
     pub fn apply(self, from: State) -> Result<State, InvalidValue> {
         let refuse = |m: &str| Err(InvalidValue::new("step", m.to_string()));

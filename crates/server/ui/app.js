@@ -36,6 +36,8 @@ const put = (p, b) => api('PUT', p, b);
 function qs(o) { const s = new URLSearchParams(); for (const [k, v] of Object.entries(o)) if (v !== '' && v !== null && v !== undefined) s.set(k, v); return s.toString(); }
 function fail(e) { ElMessage.error(e.message || String(e)); }
 const can = (p) => !!(session.me && session.me.permissions.includes(p));
+// Who has the tasks page (任务待办): unit reporters and reviewers, and carers of key persons.
+const canTasks = () => can('prevention_write') || can('prevention_review') || can('key_person');
 
 const KIND_ZH = { county: '县(区)', town: '镇(街道)', village: '村(社区)', grid: '网格' };
 const AGE_ZH = { under_18: '18岁以下', '18_30': '18-30岁', '31_45': '31-45岁', '46_60': '46-60岁', over_60: '60岁以上' };
@@ -121,9 +123,8 @@ const DashboardPage = {
       yAxis: { type: 'value', name: '人' },
       series: [{ type: 'bar', data: towns.value.map((t) => t.residents || 0), itemStyle: { color: '#1565c0' } }],
     }));
-    const showTasks = computed(() => can('prevention_write') || can('prevention_review') || can('key_person'));
     const go = (path) => { window.location.hash = '#' + path; };
-    return { stats, count, ageOption, popOption, session, todo, can, showTasks, go };
+    return { stats, count, ageOption, popOption, session, todo, can, canTasks, go };
   },
   template: `
   <div>
@@ -133,7 +134,7 @@ const DashboardPage = {
         <div class="card-num" :class="todo.warnings.late ? 'worse' : ''">{{ todo.warnings.open }}</div>
         <div class="card-label">未办结预警<span v-if="todo.warnings.late" class="worse">，其中超时 {{ todo.warnings.late }}{{ todo.warnings.partial ? '（最新100条中）' : '' }}</span></div>
       </el-card>
-      <el-card v-if="showTasks" shadow="hover" @click="go('/tasks')" data-testid="todo-tasks">
+      <el-card v-if="canTasks()" shadow="hover" @click="go('/tasks')" data-testid="todo-tasks">
         <div class="card-num" :class="todo.tasks.late ? 'worse' : ''">{{ todo.tasks.open }}</div>
         <div class="card-label">本单位待办任务<span v-if="todo.tasks.late" class="worse">，逾期 {{ todo.tasks.late }}</span></div>
       </el-card>
@@ -531,6 +532,12 @@ const WarningsPage = {
     const now = ref(Date.now()); let tick = null;
     async function load() { try { page.value = await get('/warnings?' + qs(q)); } catch (e) { fail(e); } }
     let source = null; let reload = null;
+    // 办理记录: the steps of a warning, read when its row is opened and again after each step
+    // taken on it while it is open.
+    const history = ref({});
+    async function reread(row) {
+      try { history.value = { ...history.value, [row.id]: await get(`/warnings/${row.id}/steps`) }; } catch (e) { fail(e); }
+    }
     onMounted(() => {
       load();
       tick = setInterval(() => { now.value = Date.now(); }, 1000);
@@ -554,7 +561,7 @@ const WarningsPage = {
       return s >= 0 ? '剩余 ' + t : '超时 ' + t;
     };
     async function step(row, body) {
-      try { await post(`/warnings/${row.id}/steps`, body); ElMessage.success('已记录'); load(); } catch (e) { fail(e); }
+      try { await post(`/warnings/${row.id}/steps`, body); ElMessage.success('已记录'); load(); if (history.value[row.id]) reread(row); } catch (e) { fail(e); }
     }
     async function contact(row) {
       let channel;
@@ -572,7 +579,7 @@ const WarningsPage = {
           const fd = new FormData(); fd.append('file', visitForm.file); fd.append('note', visitForm.note);
           await api('POST', `/warnings/${row.id}/evidence`, fd, true);
         }
-        visitForm.open = false; ElMessage.success('已记录见面劝阻'); load();
+        visitForm.open = false; ElMessage.success('已记录见面劝阻'); load(); if (history.value[row.id]) reread(row);
       } catch (e) { fail(e); }
     }
     async function close(row) {
@@ -599,11 +606,8 @@ const WarningsPage = {
       } catch (e) { fail(e); }
       ev.target.value = '';
     }
-    // 办理记录: the steps of a warning, read when its row is opened (again after each step).
-    const history = ref({});
     async function opened(row, rows) {
-      if (!rows.some((r) => r.id === row.id)) return;
-      try { history.value = { ...history.value, [row.id]: await get(`/warnings/${row.id}/steps`) }; } catch (e) { fail(e); }
+      if (rows.some((r) => r.id === row.id)) await reread(row);
     }
     const STEP_ZH = { sign_for: '签收', contact: '联系', visit: '见面劝阻', close: '办结' };
     const CHANNEL_ZH = { phone: '电话', sms: '短信', robot_call: '机器人外呼', family: '联系家属' };
@@ -2028,7 +2032,7 @@ const MENU = [
   { path: '/bank', title: '止付冻结', icon: 'Lock', show: () => can('list_write') || can('case_read') || (session.me && session.me.role === 'bank_liaison'), page: BankPage },
   { path: '/ranking', title: '排名通报', icon: 'TrendCharts', perm: 'case_read', page: RankingPage },
   { path: '/reports', title: '通报与报告', icon: 'Tickets', perm: 'report_read', page: ReportsPage },
-  { path: '/tasks', title: '任务待办', icon: 'List', show: () => can('prevention_write') || can('prevention_review') || can('key_person'), page: TasksPage },
+  { path: '/tasks', title: '任务待办', icon: 'List', show: canTasks, page: TasksPage },
   { path: '/prevention', title: '宣传防范', icon: 'Promotion', show: () => can('prevention_write') || can('prevention_review'), page: PreventionPage },
   { path: '/keypersons', title: '重点人员', icon: 'Avatar', perm: 'key_person', page: KeyPersonsPage },
   { path: '/supervision', title: '监督问责', icon: 'Stamp', perm: 'case_read', page: SupervisionPage },

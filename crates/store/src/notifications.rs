@@ -68,7 +68,8 @@ impl Store {
     /// Stores a warning and, in the same transaction, the notifications announcing it (only
     /// when the warning is new: a repeated event notifies nobody twice). Returns the warning id.
     pub async fn insert_warning_notifying(&self, w: &NewWarning, notes: &[NewNotification]) -> Result<i64> {
-        let now = w.raised_ms;
+        // A warning and its notifications date from when the warning was raised.
+        let raised = w.raised_ms;
         let got = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let v = self.vault();
@@ -76,7 +77,7 @@ impl Store {
             let got: Option<(i64,)> = sqlx::query_as(
                 "INSERT INTO warnings (event_id, source, created_at, event_ts, action, scenario, score, grade, fraud_type_hint, subject_kind, subject_enc, subject_idx, payer_enc, payee_enc, amount_fen, jurisdiction_id, jurisdiction_path, station_id, ruleset_version, fired) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (event_id) DO NOTHING RETURNING id")
-                .bind(&w.event_id).bind(&w.source).bind(now).bind(w.event_ts).bind(&w.action).bind(&w.scenario).bind(w.score).bind(&w.grade)
+                .bind(&w.event_id).bind(&w.source).bind(raised).bind(w.event_ts).bind(&w.action).bind(&w.scenario).bind(w.score).bind(&w.grade)
                 .bind(&w.fraud_type_hint).bind(&w.subject_kind).bind(v.encrypt(subject_field, &w.subject)?).bind(v.blind_index(subject_field, &w.subject))
                 .bind(v.encrypt(pii::Field::BankCard, &w.payer)?).bind(v.encrypt(pii::Field::BankCard, &w.payee)?).bind(w.amount_fen).bind(w.jurisdiction_id)
                 .bind(&w.jurisdiction_path).bind(w.station_id).bind(&w.ruleset_version).bind(&w.fired)
@@ -87,7 +88,7 @@ impl Store {
                     .bind(&w.jurisdiction_path).execute(&mut *tx).await?;
                 for n in notes {
                     sqlx::query("INSERT INTO notifications (idempotency_key, channel, target, kind, warning_id, title, body, jurisdiction_path, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (idempotency_key) DO NOTHING")
-                        .bind(&n.idempotency_key).bind(&n.channel).bind(&n.target).bind(&n.kind).bind(id).bind(&n.title).bind(&n.body).bind(&n.jurisdiction_path).bind(now)
+                        .bind(&n.idempotency_key).bind(&n.channel).bind(&n.target).bind(&n.kind).bind(id).bind(&n.title).bind(&n.body).bind(&n.jurisdiction_path).bind(raised)
                         .execute(&mut *tx).await?;
                 }
             }

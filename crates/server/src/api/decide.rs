@@ -278,7 +278,7 @@ async fn take_step(State(s): State<AppState>, Authorized(p): Authorized<{ perm::
     if !ticked.is_empty() && !matches!(step, Step::Visit | Step::Close(_)) {
         return Err(ApiError::invalid("checklist: ticked at the face-to-face visit or at closing"));
     }
-    let w = s.store.warning_step(&p.scope, id, from.as_str(), to.as_str(), &b.step, store::now_ms(), &p.name, &channel, b.note.as_deref().unwrap_or(""), outcome, &ticked.join(",")).await?;
+    let w = s.store.warning_step(&p.scope, id, from.as_str(), to.as_str(), step.as_str(), store::now_ms(), &p.name, &channel, b.note.as_deref().unwrap_or(""), outcome, &ticked.join(",")).await?;
     let mut entry = p.audit("update", "warning", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"step": b.step, "to": to.as_str(), "outcome": outcome}).to_string();
     s.store.audit(entry).await?;

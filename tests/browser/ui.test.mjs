@@ -261,18 +261,24 @@ test('the demo weeks\' warnings were handled in their time: only the last hours 
 
 test('the fund trace draws the layers, expands a node and ranks the accounts to freeze', async () => {
   const { ctx, page, errors } = await login('admin');
-  // A victim's money through two levels of mules, sent as a bank would.
-  const ok = await page.evaluate(async () => {
+  // Two days ago in China: events must lie within the server's event-time window.
+  const day = new Date(Date.now() + 8 * 3600e3 - 2 * 86400e3).toISOString().slice(0, 10);
+  // A victim's money through two levels of mules, sent as a bank would. The first mule is a
+  // listed fraud account, so the victim's transfer raises a warning: a trace starts only from
+  // an account that a warning or case names.
+  const ok = await page.evaluate(async (day) => {
     const me = await (await fetch('/api/v1/auth/me')).json();
     const h = { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token };
+    const listed = await fetch('/api/v1/engine/lists', { method: 'POST', headers: h, body: JSON.stringify({ op: 'add', kind: 'account', value: '6228480022220001', colour: 'red', source: '案件 UI-1' }) });
+    if (!listed.ok) return false;
     const steps = [['6228480011110001', '6228480022220001', 30000000], ['6228480022220001', '6228480033330001', 12000000], ['6228480022220001', '6228480033330002', 15000000], ['6228480033330002', '6228480044440001', 14000000]];
     let i = 0;
     for (const [a, b, fen] of steps) {
-      const r = await fetch('/api/v1/decide', { method: 'POST', headers: h, body: JSON.stringify({ event_id: 'ui-flow-' + i, time: `2026-11-25T09:1${i}:00+08:00`, payer_account: a, payee_account: b, amount_fen: fen }) });
+      const r = await fetch('/api/v1/decide', { method: 'POST', headers: h, body: JSON.stringify({ event_id: 'ui-flow-' + i, time: `${day}T09:1${i}:00+08:00`, payer_account: a, payee_account: b, amount_fen: fen }) });
       if (!r.ok) return false; i += 1;
     }
     return true;
-  });
+  }, day);
   assert.ok(ok);
   await page.waitForTimeout(500);
   await page.goto(base + '/#/flow');
@@ -281,7 +287,7 @@ test('the fund trace draws the layers, expands a node and ranks the accounts to 
   const input = async (id) => { const l = page.getByTestId(id); return (await l.evaluate((e) => e.tagName)) === 'INPUT' ? l : l.locator('input'); };
   await (await input('trace-account')).fill('6228480011110001');
   // The browser runs in UTC: 00:00 UTC is 08:00 in China, before the transfers.
-  await (await input('trace-since')).fill('2026-11-25 00:00:00');
+  await (await input('trace-since')).fill(`${day} 00:00:00`);
   await page.keyboard.press('Enter');
   await page.getByTestId('trace-run').click();
   const freeze = page.getByTestId('freeze');

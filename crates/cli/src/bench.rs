@@ -379,10 +379,10 @@ async fn bench_http(seconds: u64, connections: usize, payees: u64, json_out: boo
         let county = store.create_jurisdiction(&store::NewJurisdiction { parent_id: None, kind: JurisdictionKind::County, code: "B".into(), name: "基准县".into() }).await?;
         let bank = store.create_unit(&store::NewMemberUnit { code: "BANK".into(), name: "基准银行".into(), kind: MemberUnitKind::BankBranch, parent_unit_id: None, jurisdiction_id: county.id, contact_name: String::new(), covers: vec![] }).await?;
         let hash = server::auth::hash_password("bench-password-1").map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let u = store.create_user(&store::NewUser { username: "bench".into(), display_name: "bench".into(), password_hash: hash, role: domain::Role::SystemAdmin, unit_id: bank.id, jurisdiction_id: county.id }).await?;
+        let u = store.create_user(&store::NewUser { username: "bench".into(), display_name: "bench".into(), password_hash: hash, role: domain::Role::SystemAdmin, unit_id: bank.id, jurisdiction_id: county.id, must_change_password: false }).await?;
         let prefix = "fzk_benchbench".to_string();
         let secret = format!("{prefix}.{}", server::auth::random_token().map_err(|e| anyhow::anyhow!("{e:?}"))?);
-        store.create_api_key(&store::NewApiKey { prefix, key_hash: server::auth::token_hash(&secret), name: "bench".into(), unit_id: bank.id, jurisdiction_id: county.id, permissions: vec!["decide".into()], created_by: u.id }).await?;
+        store.create_api_key(&store::NewApiKey { prefix, key_hash: server::auth::token_hash(&secret), name: "bench".into(), unit_id: bank.id, jurisdiction_id: county.id, permissions: vec!["decide".into()], created_by: u.id, expires_at: None, sources: vec![] }).await?;
         store.close().await;
         secret
     };
@@ -491,7 +491,7 @@ async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_ou
     let admin = store.user_by_username("admin").await?.context("no admin")?;
     let prefix = "fzk_dispatchb".to_string();
     let secret = format!("{prefix}.{}", server::auth::random_token().map_err(|e| anyhow::anyhow!("{e:?}"))?);
-    store.create_api_key(&store::NewApiKey { prefix, key_hash: server::auth::token_hash(&secret), name: "bench".into(), unit_id: bank.id, jurisdiction_id: bank.jurisdiction_id, permissions: vec!["decide".into()], created_by: admin.id }).await?;
+    store.create_api_key(&store::NewApiKey { prefix, key_hash: server::auth::token_hash(&secret), name: "bench".into(), unit_id: bank.id, jurisdiction_id: bank.jurisdiction_id, permissions: vec!["decide".into()], created_by: admin.id, expires_at: None, sources: vec![] }).await?;
     let state = server::AppState::new(store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();

@@ -34,6 +34,10 @@ pub struct Config {
     /// A learned engine model (`fanzha eval amlsim --save-model FILE`, or one trained on the
     /// county's confirmed accounts): the `ML1` rule scores with it. None: rules alone.
     pub engine_model: Option<PathBuf>,
+    /// How far an event's time may lie from now (`[event_time]`: `past_s`, `future_s`).
+    pub event_time: domain::time::EventTimeWindow,
+    /// Minutes without a request after which a session ends.
+    pub session_idle_minutes: u64,
 }
 
 /// The `[stream]` table: where events arrive at scale.
@@ -91,6 +95,8 @@ impl Default for Config {
             notify: Default::default(),
             calendar: Default::default(),
             engine_model: None,
+            event_time: Default::default(),
+            session_idle_minutes: 30,
         }
     }
 }
@@ -109,6 +115,8 @@ impl std::fmt::Debug for Config {
             .field("notify", &self.notify)
             .field("calendar", &self.calendar.version)
             .field("engine_model", &self.engine_model)
+            .field("event_time", &self.event_time)
+            .field("session_idle_minutes", &self.session_idle_minutes)
             .finish()
     }
 }

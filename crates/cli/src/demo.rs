@@ -78,6 +78,7 @@ pub async fn ensure(store: &store::Store, seed: u64, residents: u32) -> anyhow::
                 role: u.role,
                 unit_id: *unit_ids.get(&u.unit_code).with_context(|| format!("demo user unit {}", u.unit_code))?,
                 jurisdiction_id: ids[&u.jurisdiction_code],
+                must_change_password: false,
             })
             .await?;
     }

@@ -164,7 +164,7 @@ pub async fn seed(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) 
     let open = store.list_tasks(&Scope::All, &store::TaskFilter { status: Some("open".into()), ..Default::default() }, today, store::PageReq { page: 1, per_page: 500 }).await?;
     for t in open.items.iter().filter(|t| t.due_on < today.first_of_month().to_string()) {
         if rng.random_bool(0.85) {
-            store.close_task(t.id, None, domain::task::TaskStatus::Done, "已按要求完成，影像资料已上传", "演示数据").await?;
+            store.close_task(t.id, &domain::Scope::All, None, domain::task::TaskStatus::Done, "已按要求完成，影像资料已上传", "演示数据").await?;
         }
     }
 

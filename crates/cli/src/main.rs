@@ -175,7 +175,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     let unit = store.unit_by_code(&unit_code).await?.with_context(|| format!("no unit with code {unit_code}"))?;
                     let j = store.jurisdiction_by_code(&jurisdiction_code).await?.with_context(|| format!("no jurisdiction with code {jurisdiction_code}"))?;
                     let hash = server::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    let u = store.create_user(&store::NewUser { username, display_name, password_hash: hash, role, unit_id: unit.id, jurisdiction_id: j.id }).await?;
+                    let u = store.create_user(&store::NewUser { username, display_name, password_hash: hash, role, unit_id: unit.id, jurisdiction_id: j.id, must_change_password: false }).await?;
                     store
                         .audit(domain::audit::AuditContent {
                             at_ms: store::now_ms(),
@@ -210,7 +210,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool, demo_seed: Option<(u64, ::demo::CountyPlan)>) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
     eprintln!("Fanzha is serving on http://{}/ (database: {})", listener.local_addr()?, store.backend());
-    let state = server::AppState::new(store, server::ServerConfig { cookie_secure, routing: cfg.routing.clone().unwrap_or_default(), prevention: cfg.prevention.clone(), ladder: cfg.ladder.clone(), notify: cfg.notify.clone(), calendar: cfg.calendar.clone(), ..Default::default() });
+    let state = server::AppState::new(store, server::ServerConfig { cookie_secure, routing: cfg.routing.clone().unwrap_or_default(), prevention: cfg.prevention.clone(), ladder: cfg.ladder.clone(), notify: cfg.notify.clone(), calendar: cfg.calendar.clone(), event_time: cfg.event_time, session_idle: std::time::Duration::from_secs(cfg.session_idle_minutes.max(1) * 60), ..Default::default() });
     if let Some(model) = cfg.engine_model()? {
         state.engine.set_model(Some(model));
     }

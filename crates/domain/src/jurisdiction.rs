@@ -125,6 +125,11 @@ impl Scope {
         }
     }
 
+    /// Whether the scope is the whole county.
+    pub fn is_all(&self) -> bool {
+        matches!(self, Scope::All)
+    }
+
     /// The subtree roots, or `None` for everything. Never an empty list meaning "all": an
     /// empty list sees nothing.
     pub fn roots(&self) -> Option<&[String]> {

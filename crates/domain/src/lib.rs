@@ -1,7 +1,12 @@
 //! Domain types and pure rules of Fanzha. No I/O lives here: everything is a value or a
 //! function of values, so it can be tested exhaustively.
 
+/// The largest amount of money the platform takes, in fen (1000亿元): far above any transfer
+/// or loss, and low enough that a million of them still sum inside an `i64`.
+pub const MAX_FEN: i64 = 10_000_000_000_000;
+
 pub mod audit;
+pub mod auth;
 pub mod case;
 pub mod dispatch;
 pub mod jurisdiction;
@@ -13,6 +18,7 @@ pub mod population;
 pub mod prevention;
 pub mod role;
 pub mod task;
+pub mod text;
 pub mod time;
 pub mod unit;
 

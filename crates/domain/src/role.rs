@@ -44,11 +44,13 @@ pub enum Permission {
     PreventionReview,
     /// Keep key-person files: measures, carers, visits (masked).
     KeyPerson,
+    /// Send warnings of upstream platforms (国家/省/市平台, 96110, banks, operators) in.
+    UpstreamPush,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Self::RegistryRead,
         Self::RegistryWrite,
         Self::ResidentRead,
@@ -67,6 +69,7 @@ impl Permission {
         Self::PreventionWrite,
         Self::PreventionReview,
         Self::KeyPerson,
+        Self::UpstreamPush,
     ];
 
     /// The stored and API name.
@@ -90,6 +93,7 @@ impl Permission {
             Self::PreventionWrite => "prevention_write",
             Self::PreventionReview => "prevention_review",
             Self::KeyPerson => "key_person",
+            Self::UpstreamPush => "upstream_push",
         }
     }
 
@@ -175,7 +179,7 @@ impl Role {
         match self {
             Self::SystemAdmin => &Permission::ALL,
             Self::Office => &[RegistryRead, RegistryWrite, ResidentRead, WarningRead, CaseRead, ReportRead, ReportWrite, ReportApprove, PreventionWrite, PreventionReview, KeyPerson],
-            Self::CentreAnalyst => &[RegistryRead, ResidentRead, PiiUnmask, WarningRead, ListWrite, CaseRead, CaseWrite, ReportRead, ReportWrite, PreventionReview, KeyPerson],
+            Self::CentreAnalyst => &[RegistryRead, ResidentRead, PiiUnmask, WarningRead, ListWrite, CaseRead, CaseWrite, ReportRead, ReportWrite, PreventionReview, KeyPerson, UpstreamPush],
             Self::StationOfficer => &[RegistryRead, ResidentRead, ResidentWrite, PiiUnmask, WarningRead, CaseRead, CaseWrite, ReportRead, PreventionWrite, KeyPerson],
             Self::GridWorker => &[RegistryRead, ResidentRead, ResidentWrite, ReportRead, PreventionWrite, KeyPerson],
             Self::UnitReporter => &[RegistryRead, ReportRead, PreventionWrite],

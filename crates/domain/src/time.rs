@@ -31,12 +31,58 @@ pub fn china_date(millis: i64) -> Option<jiff::civil::Date> {
     Timestamp::from_millisecond(millis).ok().map(|ts| ts.to_zoned(china()).date())
 }
 
+/// The years the platform reads: a month or year outside is refused, so that no arithmetic
+/// on a caller's date leaves the calendar (or an index) behind.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=2199;
+
+/// Parses exactly `YYYY-MM` with the year in [`YEARS`].
+pub fn parse_month(m: &str) -> Option<(i32, i32)> {
+    let b = m.as_bytes();
+    if b.len() != 7 || b[4] != b'-' || !b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit()) {
+        return None;
+    }
+    let (y, mo): (i32, i32) = (m[..4].parse().ok()?, m[5..].parse().ok()?);
+    (YEARS.contains(&y) && (1..=12).contains(&mo)).then_some((y, mo))
+}
+
 /// Bounds `[start, end)` in stored milliseconds of a China-time calendar month `YYYY-MM`.
 pub fn month_bounds(month: &str) -> Option<(i64, i64)> {
-    let d: jiff::civil::Date = format!("{month}-01").parse().ok()?;
+    let (y, m) = parse_month(month)?;
+    let d = jiff::civil::Date::new(y as i16, m as i8, 1).ok()?;
     let start = d.to_zoned(china()).ok()?;
     let end = start.checked_add(jiff::Span::new().months(1)).ok()?;
     Some((start.timestamp().as_millisecond(), end.timestamp().as_millisecond()))
+}
+
+/// How far an event's own time may lie from the clock of the server that receives it. A
+/// transfer dated years ahead would push every window past today (the windows are rebuilt from
+/// the latest event time after a restart); one from long ago decides nothing useful.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct EventTimeWindow {
+    /// Seconds an event may be older than now.
+    pub past_s: i64,
+    /// Seconds an event may be ahead of now (clock skew between systems).
+    pub future_s: i64,
+}
+
+impl Default for EventTimeWindow {
+    fn default() -> Self {
+        // Thirty days back covers a bank's backlog after an outage; five minutes ahead, skew.
+        Self { past_s: 30 * 86_400, future_s: 300 }
+    }
+}
+
+impl EventTimeWindow {
+    /// The time if it lies in the window around `now_ms`, else why not.
+    pub fn check(&self, ts_ms: i64, now_ms: i64) -> Result<i64, String> {
+        if ts_ms > now_ms.saturating_add(self.future_s.saturating_mul(1000)) {
+            return Err(format!("{} is more than {} s ahead of the server's clock", format_china(ts_ms), self.future_s));
+        }
+        if ts_ms < now_ms.saturating_sub(self.past_s.saturating_mul(1000)) {
+            return Err(format!("{} is more than {} days in the past", format_china(ts_ms), self.past_s / 86_400));
+        }
+        Ok(ts_ms)
+    }
 }
 
 /// A month `YYYY-MM` as people write it: `2026年10月`.
@@ -102,6 +148,26 @@ impl std::fmt::Display for HalfMonth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_times_far_from_now_are_refused() {
+        let w = EventTimeWindow::default();
+        let now = 1_800_000_000_000;
+        assert_eq!(w.check(now, now), Ok(now));
+        assert!(w.check(now + 299_000, now).is_ok());
+        assert!(w.check(253_402_300_799_000, now).is_err(), "the year 9999");
+        assert!(w.check(now - 31 * 86_400_000, now).is_err());
+        assert!(w.check(i64::MIN, now).is_err() && w.check(i64::MAX, now).is_err());
+    }
+
+    #[test]
+    fn months_outside_the_years_or_the_format_are_refused() {
+        for bad in ["0001-01", "9999-12", "2026-13", "2026-00", "2026-1", "+026-01", "2026-01-01", "２０２６-01", ""] {
+            assert_eq!(month_bounds(bad), None, "{bad}");
+        }
+        assert!(month_bounds("2026-02").is_some());
+        assert_eq!(parse_month("1970-01"), Some((1970, 1)));
+    }
 
     #[test]
     fn halves_cover_the_month_without_gap() {

@@ -19,14 +19,14 @@ fn err(line: usize, field: &str, message: impl Into<String>) -> DecodeError {
     DecodeError { line, field: field.into(), message: message.into() }
 }
 
-/// Checks what serde cannot: ids present, amounts positive.
+/// Checks what serde cannot: ids present, amounts positive and bounded.
 fn validate(e: Event, line: usize) -> Result<Event, DecodeError> {
     if e.id().trim().is_empty() {
         return Err(err(line, "event_id", "must not be empty"));
     }
     if let Event::Transfer(t) = &e {
-        if t.amount_fen <= 0 {
-            return Err(err(line, "amount_fen", format!("must be positive, got {}", t.amount_fen)));
+        if t.amount_fen <= 0 || t.amount_fen > domain::MAX_FEN {
+            return Err(err(line, "amount_fen", format!("must be positive and at most {} fen, got {}", domain::MAX_FEN, t.amount_fen)));
         }
         if t.payer.trim().is_empty() || t.payee.trim().is_empty() {
             return Err(err(line, "payer/payee", "must not be empty"));

@@ -60,6 +60,8 @@ pub mod perm {
     pub const PREVENTION_REVIEW: u8 = 16;
     /// [`Permission::KeyPerson`](domain::Permission::KeyPerson).
     pub const KEY_PERSON: u8 = 17;
+    /// [`Permission::UpstreamPush`](domain::Permission::UpstreamPush).
+    pub const UPSTREAM_PUSH: u8 = 18;
     /// Any authenticated caller.
     pub const ANY: u8 = 255;
 }
@@ -96,6 +98,10 @@ pub struct Principal {
     pub scope: Scope,
     /// The caller's address.
     pub ip: String,
+    /// A user whose password an administrator chose: only the password change is open.
+    pub must_change_password: bool,
+    /// The upstream sources a machine key may send warnings of (empty for users).
+    pub sources: Vec<String>,
 }
 
 impl Principal {
@@ -134,6 +140,11 @@ impl<const P: u8> FromRequestParts<AppState> for Authorized<P> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let ip = client_ip(parts);
         let principal = authenticate(&parts.headers, &parts.method, state, ip).await?;
+        // Handlers under `/api/v1` see the path with the prefix stripped; the original has it.
+        let path = parts.extensions.get::<axum::extract::OriginalUri>().map(|u| u.0.path()).unwrap_or(parts.uri.path());
+        if principal.must_change_password && !PASSWORD_CHANGE_OPEN.contains(&path) {
+            return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "password_change_required", "change the password an administrator set before anything else"));
+        }
         if P != perm::ANY {
             let needed = permission_of(P).ok_or_else(|| ApiError::internal("unknown permission code"))?;
             if !principal.can(needed) {
@@ -143,6 +154,9 @@ impl<const P: u8> FromRequestParts<AppState> for Authorized<P> {
         Ok(Authorized(principal))
     }
 }
+
+/// What a user who must change the password may still call.
+const PASSWORD_CHANGE_OPEN: [&str; 3] = ["/api/v1/auth/me", "/api/v1/auth/password", "/api/v1/auth/logout"];
 
 /// The caller's address as the server saw it.
 pub fn client_ip(parts: &Parts) -> String {
@@ -181,7 +195,8 @@ async fn authenticate(headers: &HeaderMap, method: &Method, state: &AppState, ip
     }
     let token = cookie(headers, SESSION_COOKIE).ok_or_else(ApiError::unauthenticated)?;
     let th = token_hash(&token);
-    let (mut principal, csrf) = match state.sessions.get(&th) {
+    let now = store::now_ms();
+    let (mut principal, csrf, last_seen) = match state.sessions.get(&th) {
         Some(hit) => hit,
         None => {
             let session = state.store.session(&th).await?.ok_or_else(ApiError::unauthenticated)?;
@@ -197,11 +212,25 @@ async fn authenticate(headers: &HeaderMap, method: &Method, state: &AppState, ip
                 unit_id: user.unit_id,
                 scope,
                 ip: String::new(),
+                must_change_password: user.must_change_password,
+                sources: Vec::new(),
             };
-            state.sessions.put(th, p.clone(), session.csrf_token.clone(), session.expires_at);
-            (p, session.csrf_token)
+            state.sessions.put(th.clone(), p.clone(), session.csrf_token.clone(), session.expires_at, session.last_seen_at);
+            (p, session.csrf_token, session.last_seen_at)
         }
     };
+    // Idle sessions end (等保: session timeout), besides their absolute lifetime.
+    let idle_ms = i64::try_from(state.config.session_idle.as_millis()).unwrap_or(i64::MAX);
+    if now - last_seen > idle_ms {
+        state.store.delete_session(&th).await?;
+        state.sessions.forget(&th);
+        return Err(ApiError::new(axum::http::StatusCode::UNAUTHORIZED, "session_idle", "the session ended after a time without use; log in again"));
+    }
+    // The last use is written at most once a minute: not a write per request.
+    if now - last_seen > SESSION_TOUCH_MS {
+        state.store.touch_session(&th, now).await?;
+        state.sessions.touched(&th, now);
+    }
     // Cookies ride along on cross-site requests; a write must also prove it came from our page.
     if !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -218,8 +247,12 @@ async fn authenticate(headers: &HeaderMap, method: &Method, state: &AppState, ip
 /// cache); in another process sharing the database, within this time.
 const SESSION_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// A cached session: who, its CSRF token, when it expires (ms), when it was cached.
-type CachedSession = (Principal, String, i64, std::time::Instant);
+/// How often a session's last use is written, ms.
+const SESSION_TOUCH_MS: i64 = 60_000;
+
+/// A cached session: who, its CSRF token, when it expires (ms), when it was cached, its last
+/// use as stored (ms).
+type CachedSession = (Principal, String, i64, std::time::Instant, i64);
 
 /// Sessions authenticated in the last few seconds.
 #[derive(Default)]
@@ -228,18 +261,32 @@ pub struct SessionCache {
 }
 
 impl SessionCache {
-    fn get(&self, token_hash: &[u8]) -> Option<(Principal, String)> {
+    fn get(&self, token_hash: &[u8]) -> Option<(Principal, String, i64)> {
         let m = self.map.lock().ok()?;
-        let (p, csrf, expires_at, at) = m.get(token_hash)?;
-        (at.elapsed() < SESSION_CACHE_TTL && *expires_at > store::now_ms()).then(|| (p.clone(), csrf.clone()))
+        let (p, csrf, expires_at, at, last_seen) = m.get(token_hash)?;
+        (at.elapsed() < SESSION_CACHE_TTL && *expires_at > store::now_ms()).then(|| (p.clone(), csrf.clone(), *last_seen))
     }
 
-    fn put(&self, token_hash: Vec<u8>, p: Principal, csrf: String, expires_at: i64) {
+    fn put(&self, token_hash: Vec<u8>, p: Principal, csrf: String, expires_at: i64, last_seen: i64) {
         if let Ok(mut m) = self.map.lock() {
             if m.len() > 50_000 {
                 m.clear();
             }
-            m.insert(token_hash, (p, csrf, expires_at, std::time::Instant::now()));
+            m.insert(token_hash, (p, csrf, expires_at, std::time::Instant::now(), last_seen));
+        }
+    }
+
+    fn touched(&self, token_hash: &[u8], at: i64) {
+        if let Ok(mut m) = self.map.lock()
+            && let Some(e) = m.get_mut(token_hash)
+        {
+            e.4 = at;
+        }
+    }
+
+    fn forget(&self, token_hash: &[u8]) {
+        if let Ok(mut m) = self.map.lock() {
+            m.remove(token_hash);
         }
     }
 
@@ -255,16 +302,16 @@ async fn authenticate_key(key: &str, state: &AppState, ip: String) -> Result<Pri
     let kh = token_hash(key);
     // Machine clients call per transfer: trust a verified key for a few seconds (revoking
     // clears the cache in this process).
-    if let Some((mut p, _)) = state.sessions.get(&kh) {
+    if let Some((mut p, ..)) = state.sessions.get(&kh) {
         p.ip = ip;
         return Ok(p);
     }
-    let p = authenticate_key_uncached(key, state, ip).await?;
-    state.sessions.put(kh, p.clone(), String::new(), i64::MAX);
+    let (p, expires_at) = authenticate_key_uncached(key, state, ip).await?;
+    state.sessions.put(kh, p.clone(), String::new(), expires_at, i64::MAX);
     Ok(p)
 }
 
-async fn authenticate_key_uncached(key: &str, state: &AppState, ip: String) -> Result<Principal, ApiError> {
+async fn authenticate_key_uncached(key: &str, state: &AppState, ip: String) -> Result<(Principal, i64), ApiError> {
     let (prefix, _secret) = key.split_once('.').ok_or_else(ApiError::unauthenticated)?;
     if !prefix.starts_with(API_KEY_PREFIX) {
         return Err(ApiError::unauthenticated());
@@ -275,7 +322,7 @@ async fn authenticate_key_uncached(key: &str, state: &AppState, ip: String) -> R
     }
     let permissions = k.permissions.split(',').filter(|s| !s.is_empty()).map(Permission::parse).collect::<Result<Vec<_>, _>>()?;
     let j = state.store.jurisdiction(k.jurisdiction_id).await?.ok_or_else(|| ApiError::not_found("jurisdiction"))?;
-    Ok(Principal {
+    let p = Principal {
         kind: ActorKind::ApiKey,
         id: k.id,
         name: k.name,
@@ -284,7 +331,10 @@ async fn authenticate_key_uncached(key: &str, state: &AppState, ip: String) -> R
         unit_id: k.unit_id,
         scope: Scope::Subtrees(vec![j.path]),
         ip,
-    })
+        must_change_password: false,
+        sources: k.sources.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+    };
+    Ok((p, k.expires_at.unwrap_or(i64::MAX)))
 }
 
 /// The rows a user may see: everything for county-wide roles, the precinct for an officer of
@@ -306,10 +356,11 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// An argon2id PHC hash of a password.
+/// An argon2id PHC hash of a password (the policy is checked where a person sets one:
+/// [`domain::auth::check_password`]).
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    if password.chars().count() < 8 {
-        return Err(ApiError::invalid("password: must have at least 8 characters"));
+    if password.chars().count() < domain::auth::PASSWORD_MIN_CHARS || password.chars().count() > domain::auth::PASSWORD_MAX_CHARS {
+        return Err(ApiError::invalid(format!("password: must have {} to {} characters", domain::auth::PASSWORD_MIN_CHARS, domain::auth::PASSWORD_MAX_CHARS)));
     }
     Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(ApiError::internal)
 }

@@ -56,7 +56,7 @@ pub async fn month_stats(store: &store::Store, scope: &Scope, month: &str) -> Ap
 }
 
 /// An interview due, as shown.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct EscalationView {
     /// Station.
     pub station: String,
@@ -95,19 +95,19 @@ pub struct RankingView {
 }
 
 /// Computes the ranking of a month from the stored cases (with the population in force in each
-/// month) and the interviews due; stores it with its rules version and data cut-off, and gives
-/// the stored one back when asked again (a recomputation that disagrees is an error). Without a
-/// cut-off: the ranking already stored for the month, or else the data as of now.
-pub async fn ranking(store: &store::Store, month: &str, cutoff_ms: Option<i64>) -> ApiResult<RankingView> {
+/// month) and the interviews due, as of a data cut-off (never in the future: cases not yet
+/// known cannot be counted). Without a cut-off: as published for the month, or else the data
+/// as of now. Only `publish` stores a ranking (a final month only); a published ranking is
+/// never overwritten, and reading it never fails because a late case arrived since.
+pub async fn ranking(store: &store::Store, month: &str, cutoff_ms: Option<i64>, publish: bool) -> ApiResult<RankingView> {
     let rules = RankingRules::default();
     let (_, month_end) = month_bounds(month)?;
-    let cutoff_ms = match cutoff_ms {
-        Some(c) => c,
-        None => match store.latest_stored_ranking(month, &rules.version).await? {
-            Some((c, _)) => c,
-            None => store::now_ms(),
-        },
-    };
+    let now = store::now_ms();
+    if cutoff_ms.is_some_and(|c| c > now) {
+        return Err(ApiError::invalid("cutoff: in the future; a ranking counts only the cases known at its cut-off"));
+    }
+    let published = if cutoff_ms.is_none() { store.latest_stored_ranking(month, &rules.version).await? } else { None };
+    let cutoff_ms = cutoff_ms.or(published.as_ref().map(|(c, _)| *c)).unwrap_or(now);
     let provisional = cutoff_ms < month_end;
     // Twelve months up to the asked one: enough for the interview ladder to see its runs.
     let months = months_ending(month, 12)?;
@@ -142,14 +142,24 @@ pub async fn ranking(store: &store::Store, month: &str, cutoff_ms: Option<i64>) 
         .map(|e| EscalationView { station: e.station.clone(), month: e.month.clone(), action: e.action, months_running: e.months_running })
         .collect();
     let text = serde_json::json!({"ranking": this, "escalations": escalations}).to_string();
-    let stored = match store.stored_ranking(month, &rules.version, cutoff_ms).await? {
-        Some(old) if old == text => true,
-        Some(_) => return Err(ApiError::internal(format!("ranking of {month} under rules {} and cut-off {cutoff_ms} differs from the stored one", rules.version))),
-        None if !provisional => {
-            store.store_ranking(month, &rules.version, cutoff_ms, &text).await?;
-            false
+    let (stored, this, escalations) = match store.stored_ranking(month, &rules.version, cutoff_ms).await? {
+        Some(old) if old == text => (true, this, escalations),
+        // Cases corrected after publication (a case moved back in time) change a recomputation;
+        // what was published stays what it was, and is what everyone reads.
+        Some(old) => {
+            if publish {
+                return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "conflict", format!("cutoff: the ranking of {month} at this cut-off was published with other figures; publish at a new cut-off")));
+            }
+            tracing::warn!(month, cutoff_ms, "a recomputed ranking differs from the published one; answering the published one");
+            let p: PublishedRanking = serde_json::from_str(&old).map_err(ApiError::internal)?;
+            (true, p.ranking, p.escalations)
         }
-        None => false,
+        None if publish && provisional => return Err(ApiError::invalid(format!("cutoff: before the end of {month}; only a final ranking is published"))),
+        None if publish => {
+            store.store_ranking(month, &rules.version, cutoff_ms, &text).await?;
+            (true, this, escalations)
+        }
+        None => (false, this, escalations),
     };
     Ok(RankingView {
         month: month.to_string(),
@@ -162,6 +172,13 @@ pub async fn ranking(store: &store::Store, month: &str, cutoff_ms: Option<i64>) 
         previous,
         escalations,
     })
+}
+
+/// A ranking as stored when published.
+#[derive(serde::Deserialize)]
+struct PublishedRanking {
+    ranking: Vec<StationRank>,
+    escalations: Vec<EscalationView>,
 }
 
 /// A village listed for rectification.

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use axum::extract::Multipart;
+use std::io::Read;
+
 use calamine::{Data, Reader, Xlsx};
 use domain::{AgeBand, IdNumber, JurisdictionKind, Phone};
 use serde::Serialize;
@@ -21,6 +23,9 @@ pub struct Table {
     pub headers: Vec<String>,
     /// `(row number, cells)`.
     pub rows: Vec<(usize, Vec<String>)>,
+    /// Cells longer than the limit, by row: the row is refused naming the column; the cell is
+    /// kept empty so nothing downstream holds the long text.
+    pub too_long: Vec<RowError>,
 }
 
 /// One rejected row.
@@ -101,33 +106,94 @@ fn normalise_header(h: &str) -> String {
     ALIASES.iter().find(|(zh, _)| *zh == h).map(|(_, en)| en.to_string()).unwrap_or_else(|| h.to_lowercase())
 }
 
-/// Reads the `file` field of a multipart upload as CSV or XLSX (told apart by content).
+/// Limits on an uploaded table, checked while it is read, before anything is kept.
+#[derive(Debug, Clone, Copy)]
+pub struct TableLimits {
+    /// Data rows (the header not counted).
+    pub max_rows: usize,
+    /// Columns: a cell with a value further right refuses the file.
+    pub max_cols: usize,
+    /// Characters in one cell; a longer cell refuses its row.
+    pub max_cell_chars: usize,
+    /// Cells with a value in the whole table.
+    pub max_cells: usize,
+    /// Uncompressed bytes of any one part of an XLSX workbook (its sheet, its shared strings):
+    /// a small file may unzip to gigabytes.
+    pub max_unzipped_bytes: u64,
+    /// Parts in an XLSX workbook.
+    pub max_zip_entries: usize,
+}
+
+impl TableLimits {
+    /// The limits of every import.
+    pub const DEFAULT: TableLimits = TableLimits { max_rows: 200_000, max_cols: 64, max_cell_chars: 1_000, max_cells: 4_000_000, max_unzipped_bytes: 128 * 1024 * 1024, max_zip_entries: 200 };
+}
+
+/// Reads the `file` field of a multipart upload as CSV or XLSX (told apart by content). The
+/// body is bounded by the route's limit before it gets here; parsing runs off the async workers.
 pub async fn read_upload(mut mp: Multipart) -> ApiResult<Table> {
     while let Some(field) = mp.next_field().await.map_err(|e| ApiError::invalid(format!("file: {e}")))? {
         if field.name() == Some("file") {
             let bytes = field.bytes().await.map_err(|e| ApiError::invalid(format!("file: {e}")))?;
-            return parse_table(&bytes);
+            return tokio::task::spawn_blocking(move || parse_table(&bytes, &TableLimits::DEFAULT)).await.map_err(ApiError::internal)?;
         }
     }
     Err(ApiError::invalid("file: no multipart field named 'file'"))
 }
 
-/// Parses CSV or XLSX bytes.
-pub fn parse_table(bytes: &[u8]) -> ApiResult<Table> {
-    if bytes.starts_with(b"PK\x03\x04") { parse_xlsx(bytes) } else { parse_csv(bytes) }
+/// Parses CSV or XLSX bytes within the limits.
+pub fn parse_table(bytes: &[u8], limits: &TableLimits) -> ApiResult<Table> {
+    if bytes.starts_with(b"PK\x03\x04") { parse_xlsx(bytes, limits) } else { parse_csv(bytes, limits) }
 }
 
-fn parse_csv(bytes: &[u8]) -> ApiResult<Table> {
+fn too_many_rows(limits: &TableLimits) -> ApiError {
+    ApiError::invalid(format!("file: more than {} data rows; split it into several files", limits.max_rows))
+}
+
+fn too_many_cells(limits: &TableLimits) -> ApiError {
+    ApiError::invalid(format!("file: more than {} cells with a value; split it into several files", limits.max_cells))
+}
+
+fn parse_csv(bytes: &[u8], limits: &TableLimits) -> ApiResult<Table> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(bytes);
-    let headers = rdr.headers().map_err(|e| ApiError::invalid(format!("file: cannot read the header row: {e}")))?.iter().map(normalise_header).collect();
-    let mut t = Table { headers, rows: Vec::new() };
-    for (i, rec) in rdr.records().enumerate() {
-        let row = i + 2;
-        match rec {
-            Ok(r) => t.rows.push((row, r.iter().map(str::to_string).collect())),
+    let headers: Vec<String> = rdr.headers().map_err(|e| ApiError::invalid(format!("file: cannot read the header row: {e}")))?.iter().map(normalise_header).collect();
+    if headers.len() > limits.max_cols {
+        return Err(ApiError::invalid(format!("file: {} columns in the header row; at most {}", headers.len(), limits.max_cols)));
+    }
+    let mut t = Table { headers, rows: Vec::new(), too_long: Vec::new() };
+    let mut rec = csv::StringRecord::new();
+    let (mut row, mut n_cells) = (1, 0usize);
+    loop {
+        row += 1;
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                if t.rows.len() == limits.max_rows {
+                    return Err(too_many_rows(limits));
+                }
+                n_cells += rec.len().min(limits.max_cols);
+                if n_cells > limits.max_cells {
+                    return Err(too_many_cells(limits));
+                }
+                let mut cells = Vec::with_capacity(rec.len().min(limits.max_cols));
+                for (col, v) in rec.iter().enumerate() {
+                    // Cells beyond the header have no column to go to; a long one only costs time.
+                    if col >= limits.max_cols {
+                        break;
+                    }
+                    cells.push(t.bounded_cell(row, col, v, limits));
+                }
+                t.rows.push((row, cells));
+            }
             // A row that is not valid CSV (e.g. bad UTF-8) becomes a row with no cells; the
             // importer then reports it by number instead of dropping it silently.
-            Err(_) => t.rows.push((row, vec![])),
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                if t.rows.len() == limits.max_rows {
+                    return Err(too_many_rows(limits));
+                }
+                t.rows.push((row, vec![]));
+            }
+            Err(e) => return Err(ApiError::invalid(format!("file: row {row} cannot be read: {e}"))),
         }
     }
     Ok(t)
@@ -149,27 +215,100 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-fn parse_xlsx(bytes: &[u8]) -> ApiResult<Table> {
+/// Checks every part of the workbook before calamine reads it: how many parts, and that none
+/// unzips to more than the limit (counted by unzipping, since the sizes a zip declares are
+/// whatever its maker wrote).
+fn check_zip(bytes: &[u8], limits: &TableLimits) -> ApiResult<()> {
+    let bad = |m: String| ApiError::invalid(format!("file: {m}"));
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(format!("not a readable XLSX workbook: {e}")))?;
+    if zip.len() > limits.max_zip_entries {
+        return Err(bad(format!("the workbook has {} parts; at most {}", zip.len(), limits.max_zip_entries)));
+    }
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|e| bad(format!("not a readable XLSX workbook: {e}")))?;
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("part {i}"));
+        if part.size() > limits.max_unzipped_bytes {
+            return Err(bad(format!("part '{name}' unzips to {} bytes; at most {}", part.size(), limits.max_unzipped_bytes)));
+        }
+        let n = std::io::copy(&mut (&mut part).take(limits.max_unzipped_bytes + 1), &mut std::io::sink()).map_err(|e| bad(format!("part '{name}' cannot be unzipped: {e}")))?;
+        if n > limits.max_unzipped_bytes {
+            return Err(bad(format!("part '{name}' unzips to more than {} bytes", limits.max_unzipped_bytes)));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the first sheet cell by cell (calamine's streaming reader): a workbook that claims a
+/// vast extent costs nothing; a value beyond the column or row limit refuses the file.
+fn parse_xlsx(bytes: &[u8], limits: &TableLimits) -> ApiResult<Table> {
+    check_zip(bytes, limits)?;
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| ApiError::invalid(format!("file: not a readable XLSX workbook: {e}")))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(|| ApiError::invalid("file: the workbook has no sheet"))?
-        .map_err(|e| ApiError::invalid(format!("file: cannot read the first sheet: {e}")))?;
-    let (start_row, _) = range.start().unwrap_or((0, 0));
-    let mut rows = range.rows();
-    let headers = rows.next().map(|r| r.iter().map(|c| normalise_header(&cell_text(c))).collect()).unwrap_or_default();
-    let mut t = Table { headers, rows: Vec::new() };
-    for (i, r) in rows.enumerate() {
-        let cells: Vec<String> = r.iter().map(cell_text).collect();
-        if cells.iter().all(String::is_empty) {
+    let sheet = wb.sheet_names().into_iter().next().ok_or_else(|| ApiError::invalid("file: the workbook has no sheet"))?;
+    let mut cells = wb.worksheet_cells_reader(&sheet).map_err(|e| ApiError::invalid(format!("file: cannot read the first sheet: {e}")))?;
+    // Rows as the sheet numbers them (0-based), each with its cells by column.
+    let mut by_row: std::collections::BTreeMap<u32, Vec<(u32, String)>> = std::collections::BTreeMap::new();
+    let mut n_cells = 0usize;
+    loop {
+        let cell = match cells.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => return Err(ApiError::invalid(format!("file: cannot read the first sheet: {e}"))),
+        };
+        let (r, c) = cell.get_position();
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        // Formatted but empty cells far out are common and harmless.
+        if text.is_empty() {
             continue;
         }
-        t.rows.push((start_row as usize + i + 2, cells));
+        if c as usize >= limits.max_cols {
+            return Err(ApiError::invalid(format!("file: a value in column {} (row {}); at most {} columns", c + 1, r + 1, limits.max_cols)));
+        }
+        n_cells += 1;
+        if n_cells > limits.max_cells {
+            return Err(too_many_cells(limits));
+        }
+        if by_row.len() > limits.max_rows && !by_row.contains_key(&r) {
+            return Err(too_many_rows(limits));
+        }
+        by_row.entry(r).or_default().push((c, text));
+    }
+    let mut rows = by_row.into_iter();
+    let dense = |cells: Vec<(u32, String)>| {
+        let width = cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
+        let mut v = vec![String::new(); width];
+        for (c, text) in cells {
+            v[c as usize] = text;
+        }
+        v
+    };
+    let headers = rows.next().map(|(_, cells)| dense(cells).iter().map(|h| normalise_header(h)).collect()).unwrap_or_default();
+    let mut t = Table { headers, rows: Vec::new(), too_long: Vec::new() };
+    for (r, cells) in rows {
+        let row = r as usize + 1;
+        let cells = dense(cells).into_iter().enumerate().map(|(col, v)| t.bounded_cell(row, col, &v, limits)).collect();
+        t.rows.push((row, cells));
     }
     Ok(t)
 }
 
 impl Table {
+    /// A cell's text, or empty with the row marked when it is longer than the limit.
+    fn bounded_cell(&mut self, row: usize, col: usize, v: &str, limits: &TableLimits) -> String {
+        if v.chars().count() > limits.max_cell_chars {
+            let field = self.headers.get(col).cloned().unwrap_or_else(|| format!("column {}", col + 1));
+            self.too_long.push(RowError { row, field, message: format!("longer than {} characters", limits.max_cell_chars) });
+            return String::new();
+        }
+        v.to_string()
+    }
+
+    /// The rows whose cells all fit the limits, and the errors of those that did not: every
+    /// importer takes its rows through this, so a long cell never reaches the store.
+    pub(crate) fn checked_rows(&self) -> (Vec<&(usize, Vec<String>)>, Vec<RowError>) {
+        let bad: std::collections::HashSet<usize> = self.too_long.iter().map(|e| e.row).collect();
+        (self.rows.iter().filter(|(r, _)| !bad.contains(r)).collect(), self.too_long.clone())
+    }
+
     pub(crate) fn col(&self, name: &str) -> Option<usize> {
         self.headers.iter().position(|h| h == name)
     }
@@ -209,11 +348,11 @@ pub fn gender_from_id(id: &IdNumber) -> &'static str {
 /// Imports residents. Required columns: name, id_number, jurisdiction_code.
 pub async fn residents(s: &AppState, p: &Principal, t: &Table) -> ApiResult<ImportReport> {
     t.require(&["name", "id_number", "jurisdiction_code"])?;
-    let mut rejected = Vec::new();
+    let (rows, mut rejected) = t.checked_rows();
     let mut good = Vec::new();
     let mut good_rows = Vec::new();
     let mut jur_cache: HashMap<String, Option<store::Jurisdiction>> = HashMap::new();
-    for (row, cells) in &t.rows {
+    for (row, cells) in rows {
         let r = RowReader { t, cells };
         let mut errs = Vec::new();
         let mut err = |field: &str, message: String| errs.push(RowError { row: *row, field: field.into(), message });
@@ -290,9 +429,9 @@ pub async fn residents(s: &AppState, p: &Principal, t: &Table) -> ApiResult<Impo
 /// optional population figure per row. Columns: code, name, kind, parent_code, residents, as_of.
 pub async fn jurisdictions(s: &AppState, p: &Principal, t: &Table) -> ApiResult<ImportReport> {
     t.require(&["code", "name", "kind", "parent_code"])?;
-    let mut rejected = Vec::new();
+    let (rows, mut rejected) = t.checked_rows();
     let mut accepted = 0;
-    for (row, cells) in &t.rows {
+    for (row, cells) in rows {
         let r = RowReader { t, cells };
         let bad = |field: &str, message: String| RowError { row: *row, field: field.into(), message };
         let kind = match JurisdictionKind::parse(r.get("kind")) {
@@ -353,5 +492,6 @@ pub async fn jurisdictions(s: &AppState, p: &Principal, t: &Table) -> ApiResult<
             Err(e) => return Err(e.into()),
         }
     }
+    rejected.sort_by_key(|e| e.row);
     Ok(ImportReport { rows: t.rows.len(), accepted, rejected })
 }

@@ -166,7 +166,7 @@ pub fn feed_fraud_list(s: &crate::AppState, cases: &[&store::NewCase]) {
                 "url" => ListKind::Url,
                 _ => continue,
             };
-            events.push(Event::List(ListUpdate::add(format!("case-{}-{k}", c.case_no), now, kind, value.clone(), Colour::Amber, format!("案件 {}", c.case_no))));
+            events.push(Event::List(ListUpdate::add(format!("sys:case-{}-{k}", c.case_no), now, kind, value.clone(), Colour::Amber, format!("案件 {}", c.case_no))));
         }
     }
     s.apply_and_log(&events);

@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod figures;
+pub mod guard;
 pub mod notify;
 pub mod import;
 pub mod intake;
@@ -47,11 +48,15 @@ pub struct ServerConfig {
     pub notify: notify::NotifyConfig,
     /// Working days of the banks (`[calendar]`): public holidays and make-up days.
     pub calendar: domain::legal::WorkCalendar,
+    /// How far an event's own time may lie from now (`/decide`, the stream, upstream warnings).
+    pub event_time: domain::time::EventTimeWindow,
+    /// A session unused this long ends (besides its absolute lifetime).
+    pub session_idle: Duration,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 64 * 1024 * 1024, routing: Default::default(), prevention: Default::default(), ladder: Default::default(), notify: Default::default(), calendar: Default::default() }
+        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 32 * 1024 * 1024, routing: Default::default(), prevention: Default::default(), ladder: Default::default(), notify: Default::default(), calendar: Default::default(), event_time: Default::default(), session_idle: Duration::from_secs(30 * 60) }
     }
 }
 
@@ -72,7 +77,9 @@ pub struct AppState {
     /// New warnings, for the live feed (masked).
     pub live: tokio::sync::broadcast::Sender<intake::LiveWarning>,
     /// Recent public clue submissions per address, for the rate limit.
-    pub(crate) clue_limiter: Arc<api::ClueLimiter>,
+    pub(crate) clue_limiter: Arc<guard::WindowLimiter>,
+    /// Recent searches by an identifier per user, for the rate limit.
+    pub(crate) search_limiter: Arc<guard::WindowLimiter>,
 }
 
 impl AppState {
@@ -84,7 +91,7 @@ impl AppState {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(write_event_log(store.clone(), rx));
         let (live, _) = tokio::sync::broadcast::channel(1024);
-        Self { store, config: Arc::new(config), sessions: Arc::default(), engine: Arc::new(engine), event_log: tx, live, clue_limiter: Arc::default() }
+        Self { store, config: Arc::new(config), sessions: Arc::default(), engine: Arc::new(engine), event_log: tx, live, clue_limiter: Arc::default(), search_limiter: Arc::default() }
     }
 
     /// Records an event the engine applied (asynchronously, in batches: the decision is not
@@ -108,6 +115,10 @@ impl AppState {
     /// Rebuilds the engine's windows after a start by replaying the logged events of the
     /// longest window before the latest one; returns how many were replayed.
     pub async fn restore_engine(&self) -> anyhow::Result<u64> {
+        let filled = self.store.backfill_warning_account_index().await?;
+        if filled > 0 {
+            tracing::info!(warnings = filled, "account indexes of older warnings filled");
+        }
         // A ruleset uploaded through the API outlives the process.
         if let Some(text) = self.store.setting("engine_ruleset").await? {
             let rs = engine::ruleset::Ruleset::from_toml(&text)?;
@@ -118,6 +129,8 @@ impl AppState {
             self.store.save_ruleset(&rs.version, engine::ruleset::DEFAULT_RULESET, "system", "随系统发布的默认规则").await?;
         }
         let Some(latest) = self.store.latest_event_ts().await? else { return Ok(0) };
+        // An event logged before times were checked may lie in the future; the windows end now.
+        let latest = latest.min(store::now_ms().saturating_add(self.config.event_time.future_s.saturating_mul(1000)));
         let since = latest - engine::state::MAX_WINDOW_S * 1000;
         // Fraud-list changes and account openings older than any window still hold; then the
         // window itself.
@@ -175,7 +188,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(api::healthz))
         .route("/metrics", axum::routing::get(telemetry::metrics))
         .fallback(ui::static_handler)
+        // Innermost first: the route's limit (it needs the matched route), then the general
+        // ceiling of the extractors, panics caught, headers set on whatever answers.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::limit_body))
         .layer(axum::extract::DefaultBodyLimit::max(max_upload))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(guard::panic_response))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::security_headers))
         .layer(axum::middleware::from_fn(telemetry::track))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

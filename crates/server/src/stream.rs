@@ -137,12 +137,30 @@ async fn process_batch(state: &AppState, msgs: &[jetstream::Message], source: &s
                 continue;
             }
         };
-        match engine::decode::json_line(text, 1) {
+        match engine::decode::json_line(text, 1).map_err(|e| (e.field, e.message)).and_then(|e| admit(state, e, store::now_ms())) {
             Ok(e) => events.push(e),
-            Err(e) => dead.push(store::NewDeadLetter { source: source.into(), stream_seq: seq, field: e.field, reason: e.message, raw: text.to_string() }),
+            Err((field, reason)) => dead.push(store::NewDeadLetter { source: source.into(), stream_seq: seq, field, reason, raw: text.to_string() }),
         }
     }
     ingest(state, events, dead, source, Raised::OnArrival).await
+}
+
+/// Id prefixes the platform gives its own events (fraud-list entries of cases, clues and
+/// analyses; upstream warnings; events sent through the API): no stream message may take them.
+pub const RESERVED_ID_PREFIXES: [&str; 3] = ["sys:", "up:", "api:"];
+
+/// What a message of the stream may be: transfers, calls and account openings from the
+/// systems of banks and operators, in their own id space, at a believable time. Fraud lists
+/// change only through the audited API.
+pub fn admit(state: &AppState, e: Event, now_ms: i64) -> Result<Event, (String, String)> {
+    if matches!(e, Event::List(_)) {
+        return Err(("type".into(), "fraud-list changes are not taken from the stream; they go through the audited API".into()));
+    }
+    if let Some(p) = RESERVED_ID_PREFIXES.iter().find(|p| e.id().starts_with(**p)) {
+        return Err(("event_id".into(), format!("ids starting with '{p}' are the platform's own")));
+    }
+    state.config.event_time.check(e.ts_ms(), now_ms).map_err(|m| ("ts_ms".to_string(), m))?;
+    Ok(e)
 }
 
 /// When the warnings of ingested events count as raised (their deadlines run from then).

@@ -3,12 +3,17 @@
 /* global Vue, ElementPlus, ElementPlusLocaleZhCn, ElementPlusIconsVue, echarts */
 const { createApp, ref, reactive, computed, onMounted, watch, nextTick, h } = Vue;
 const { ElMessage, ElMessageBox } = ElementPlus;
+// ECharts draws tooltips as HTML: every value a formatter puts into one goes through this.
+const esc = (v) => echarts.format.encodeHTML(String(v ?? ''));
 
 // ---- API -----------------------------------------------------------------------------------
 const ERROR_TEXT = {
   unauthenticated: '请先登录', bad_credentials: '用户名或密码错误', forbidden: '无此操作权限',
   csrf: '会话已失效，请重新登录', not_found: '未找到或不在您的辖区范围内', invalid_value: '输入有误',
   conflict: '数据冲突（编码或证件号已存在）', internal: '服务器内部错误，请联系管理员',
+  rate_limited: '操作过于频繁，请稍后再试', locked: '登录失败次数过多，账号已临时锁定，请稍后再试',
+  payload_too_large: '提交的内容过大', session_idle: '长时间未操作，请重新登录',
+  password_change_required: '请先修改初始密码',
 };
 const session = reactive({ me: null, checked: false });
 
@@ -22,7 +27,8 @@ async function api(method, path, body, isForm) {
   const data = await res.json().catch(() => null);
   if (!res.ok) {
     const code = data && data.code;
-    const err = new Error((ERROR_TEXT[code] || '请求失败') + (code === 'invalid_value' && data.message ? '：' + data.message : ''));
+    const wait = res.headers.get('Retry-After');
+    const err = new Error((ERROR_TEXT[code] || '请求失败') + (code === 'invalid_value' && data.message ? '：' + data.message : '') + (wait ? `（${wait} 秒后可重试）` : ''));
     err.code = code; err.status = res.status;
     if (res.status === 401 && session.me) { session.me = null; location.hash = '#/login'; }
     throw err;
@@ -113,7 +119,7 @@ const DashboardPage = {
     const count = (k) => (stats.value ? (stats.value.jurisdictions_by_kind.find((x) => x[0] === k) || [0, 0])[1] : 0);
     const ageOption = computed(() => ({
       title: { text: '登记居民年龄结构', left: 'center', textStyle: { fontSize: 14 } },
-      tooltip: { trigger: 'item', formatter: '{b}: {c} 人 ({d}%)' },
+      tooltip: { trigger: 'item', formatter: (p) => `${esc(p.name)}: ${p.value} 人 (${p.percent}%)` },
       series: [{ type: 'pie', radius: ['35%', '65%'], data: (stats.value ? stats.value.residents_by_age_band : []).map(([k, v]) => ({ name: AGE_ZH[k] || k, value: v })) }],
     }));
     const popOption = computed(() => ({
@@ -324,8 +330,13 @@ const ResidentsPage = {
     const revealed = reactive({});
     const importDialog = ref(false); const report = ref(null); const file = ref(null);
     async function load() {
+      const params = { ...q };
+      if (String(q.phone).trim() || String(q.id_number).trim()) {
+        // A search by full identifier reveals it: the server asks for a reason and audits it.
+        try { ({ value: params.reason } = await ElMessageBox.prompt('按手机号或身份证号精确查找等同于查看明文，将记入审计日志，请填写事由（如：核实预警线索）', '按号码查找', { confirmButtonText: '查找', cancelButtonText: '取消', inputPattern: /.{4,}/, inputErrorMessage: '事由至少4个字' })); } catch { return; }
+      }
       loading.value = true;
-      try { page.value = await get('/residents?' + qs(q)); } catch (e) { fail(e); } finally { loading.value = false; }
+      try { page.value = await get('/residents?' + qs(params)); } catch (e) { fail(e); } finally { loading.value = false; }
     }
     async function unmask(row, field) {
       try {
@@ -619,7 +630,7 @@ const WarningsPage = {
   <div>
     <h2 class="page-title">预警信息
       <el-tag size="small" :type="connected ? 'success' : 'info'" data-testid="live-state">{{ connected ? '实时推送已连接' : '实时推送未连接' }}</el-tag>
-      <label v-if="can('list_write')" class="el-button el-button--small" style="margin-left:8px">导入上级下发预警（CSV/XLSX）<input type="file" accept=".csv,.xlsx" style="display:none" @change="importUpstream" data-testid="upstream-import" /></label></h2>
+      <label v-if="can('upstream_push')" class="el-button el-button--small" style="margin-left:8px">导入上级下发预警（CSV/XLSX）<input type="file" accept=".csv,.xlsx" style="display:none" @change="importUpstream" data-testid="upstream-import" /></label></h2>
     <el-alert v-if="upstream && upstream.rejected.length" type="warning" :closable="true" style="margin-bottom:8px" :title="'以下行未导入：' + upstream.rejected.map((e) => '第' + e.row + '行 ' + e.field + '：' + e.message).join('；')" />
     <el-row :gutter="12" style="margin-bottom:12px">
       <el-col :span="14">
@@ -879,7 +890,7 @@ const FlowPage = {
           itemStyle: { color: colour }, label: { show: true, position: 'bottom', formatter: `${n.account}\n${n.stop ? STOP_ZH[n.stop] : '留存 ' + yuan(n.held_fen)}` } };
       });
       const links = v.edges.map((e) => ({ source: String(e.from), target: String(e.to), label: { show: true, formatter: yuan(e.traced_fen) }, lineStyle: { width: 1 + Math.log10(1 + e.traced_fen / 100) } }));
-      return { tooltip: { formatter: (p) => p.dataType === 'edge' ? `第${v.edges[p.dataIndex].hop}层 ${fmt(v.edges[p.dataIndex].ts_ms)}<br>涉案 ${yuan(v.edges[p.dataIndex].traced_fen)} / 交易 ${yuan(v.edges[p.dataIndex].amount_fen)} 元` : p.name },
+      return { tooltip: { formatter: (p) => p.dataType === 'edge' ? `第${v.edges[p.dataIndex].hop}层 ${esc(fmt(v.edges[p.dataIndex].ts_ms))}<br>涉案 ${yuan(v.edges[p.dataIndex].traced_fen)} / 交易 ${yuan(v.edges[p.dataIndex].amount_fen)} 元` : esc(p.name) },
         series: [{ type: 'graph', layout: 'none', roam: true, draggable: true, edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 8, data: nodes, links, edgeLabel: { fontSize: 10 }, emphasis: { focus: 'adjacency' } }] };
     });
     function onClick(p) {
@@ -888,7 +899,12 @@ const FlowPage = {
       const s = new Set(open.value); if (s.has(id) && id !== 0) s.delete(id); else s.add(id); open.value = s;
     }
     function expandAll() { open.value = new Set(result.value.nodes.map((n) => n.id)); }
-    const xlsxUrl = computed(() => '/api/v1/flow/trace.xlsx?' + params());
+    // The workbook holds accounts in clear: the server asks why, and writes it to the audit log.
+    async function exportXlsx() {
+      let reason;
+      try { ({ value: reason } = await ElMessageBox.prompt('导出的调证表含明文账号，将记入审计日志，请填写事由（如：向银行调取流水、申请止付）', '导出调证表', { inputPattern: /.{4,}/, inputErrorMessage: '事由至少4个字' })); } catch { return; }
+      window.location.href = '/api/v1/flow/trace.xlsx?' + params() + '&' + qs({ reason });
+    }
     // Mule analysis
     const m = reactive({ range: [], add_amber: false }); const mules = ref(null); const mLoading = ref(false);
     async function runMules() {
@@ -900,7 +916,7 @@ const FlowPage = {
       } catch (e) { fail(e); }
       mLoading.value = false;
     }
-    return { q, run, result, loading, option, onClick, picked, yuan, fmt, expandAll, xlsxUrl, can, STOP_ZH, m, mules, mLoading, runMules, visible };
+    return { q, run, result, loading, option, onClick, picked, yuan, fmt, expandAll, exportXlsx, can, STOP_ZH, m, mules, mLoading, runMules, visible };
   },
   template: `
   <div>
@@ -941,7 +957,7 @@ const FlowPage = {
         </el-col>
       </el-row>
       <el-card style="margin-top:12px"><template #header>建议止付/冻结（按留存涉案资金排序；期限自动计算）
-          <a v-if="can('pii_unmask')" :href="xlsxUrl" style="margin-left:12px" data-testid="trace-xlsx">导出调证表（XLSX，含明文账号，留痕）</a></template>
+          <el-button v-if="can('pii_unmask')" link type="primary" @click="exportXlsx" style="margin-left:12px" data-testid="trace-xlsx">导出调证表（XLSX，含明文账号，留痕）</el-button></template>
         <el-table :data="result.freeze" size="small" border data-testid="freeze">
           <el-table-column type="index" label="序号" width="60" />
           <el-table-column prop="account" label="账户" width="200" />
@@ -1467,7 +1483,7 @@ const PreventionPage = {
         t.children.push({ name: v.name, id: v.jurisdiction_id, value: [v.coverage.counts.households || 1, a === null ? 0 : +(a * 100).toFixed(1)] });
       }
       return {
-        tooltip: { formatter: (p) => (Array.isArray(p.value) ? `${p.name}<br/>户数 ${p.value[0]}<br/>入户覆盖率 ${p.value[1]}%` : p.name) },
+        tooltip: { formatter: (p) => (Array.isArray(p.value) ? `${esc(p.name)}<br/>户数 ${p.value[0]}<br/>入户覆盖率 ${p.value[1]}%` : esc(p.name)) },
         series: [{ type: 'treemap', roam: false, nodeClick: false, breadcrumb: { show: false }, data: Object.values(towns),
           visualDimension: 1, visualMin: 0, visualMax: 100, color: ['#d94e5d', '#eac736', '#50a3ba'], colorMappingBy: 'value',
           levels: [{ itemStyle: { borderColor: '#fff', borderWidth: 3, gapWidth: 3 }, upperLabel: { show: true, height: 22, color: '#fff' } },
@@ -1531,7 +1547,7 @@ const PreventionPage = {
       } catch (e) { fail(e); }
       loadCov();
     });
-    return { tab, cat, period, cov, loadCov, treemap, openGaps, gapsOpen, gapsFor, gaps, gapPage, loadGaps, mapClick, acts, actPage, loadActs, actOpen, actForm, saveAct, upload,
+    return { can, tab, cat, period, cov, loadCov, treemap, openGaps, gapsOpen, gapsFor, gaps, gapPage, loadGaps, mapClick, acts, actPage, loadActs, actOpen, actForm, saveAct, upload,
       forms, formForm, saveForm, figs, figOpen, figForm, saveFig, figStatus, loadFigs, reviewFig, cardUnit, card, loadCard, cardChart, units, nodes, onTab, review, signLetter, session, pct, zhOf, TARGET_ZH, can };
   },
   template: `
@@ -1563,7 +1579,7 @@ const PreventionPage = {
             <el-table-column label="APP安装率" width="100"><template #default="{ row }">{{ pct(row.coverage.four.app_install) }}</template></el-table-column>
             <el-table-column label="无人被骗率" width="100"><template #default="{ row }">{{ pct(row.coverage.four.no_victim) }}</template></el-table-column>
             <el-table-column label="未达标"><template #default="{ row }"><el-tag v-for="b in row.coverage.below_target" :key="b" size="small" type="danger" style="margin:1px">{{ TARGET_ZH[b] }}</el-tag></template></el-table-column>
-            <el-table-column label="" width="100"><template #default="{ row }"><el-button link type="primary" size="small" @click="openGaps(row)" :data-testid="'gaps-' + row.jurisdiction_id">未覆盖户 {{ row.coverage.counts.households - row.coverage.counts.households_reached }}</el-button></template></el-table-column>
+            <el-table-column label="" width="100"><template #default="{ row }"><el-button v-if="can('resident_read')" link type="primary" size="small" @click="openGaps(row)" :data-testid="'gaps-' + row.jurisdiction_id">未覆盖户 {{ row.coverage.counts.households - row.coverage.counts.households_reached }}</el-button></template></el-table-column>
           </el-table>
         </template>
       </el-tab-pane>
@@ -1696,7 +1712,12 @@ const KeyPersonsPage = {
     const cf = reactive({ role: 'grid_worker', name: '' });
     async function load() { try { rows.value = await get('/key-persons?' + qs({ overdue: onlyOverdue.value || '' })); } catch (e) { fail(e); } }
     async function open(id) { try { current.value = await get('/key-persons/' + id); drawer.value = true; } catch (e) { fail(e); } }
-    async function find() { try { const p = await get('/residents?' + qs({ id_number: idq.value.trim(), per_page: 1 })); found.value = p.items[0] || null; if (!found.value) ElMessage.warning('辖区内未找到该居民'); } catch (e) { fail(e); } }
+    async function find() {
+      if (!can('pii_unmask')) { ElMessage.warning('按身份证号查找需查看明文权限，请由派出所民警建档'); return; }
+      let reason;
+      try { ({ value: reason } = await ElMessageBox.prompt('按身份证号查找将记入审计日志，请填写事由', '查找居民', { inputValue: '重点人员建档', inputPattern: /.{4,}/, inputErrorMessage: '事由至少4个字' })); } catch { return; }
+      try { const p = await get('/residents?' + qs({ id_number: idq.value.trim(), per_page: 1, reason })); found.value = p.items[0] || null; if (!found.value) ElMessage.warning('辖区内未找到该居民'); } catch (e) { fail(e); }
+    }
     async function create() {
       try { const f = await post('/key-persons', { ...nf, resident_id: found.value.id }); newOpen.value = false; await load(); current.value = f; drawer.value = true; } catch (e) { fail(e); }
     }
@@ -1710,7 +1731,7 @@ const KeyPersonsPage = {
       if (!current.value) return {};
       const y = todayStr().slice(0, 4);
       const data = current.value.visits.map((v) => [v.visited_on, 1]);
-      return { tooltip: { formatter: (p) => p.value[0] + (p.value[1] === 2 ? ' 应走访' : ' 已走访') },
+      return { tooltip: { formatter: (p) => esc(p.value[0]) + (p.value[1] === 2 ? ' 应走访' : ' 已走访') },
         visualMap: { show: false, min: 0, max: 2, inRange: { color: ['#ebedf0', '#50a3ba', '#d94e5d'] } },
         calendar: { range: y, cellSize: ['auto', 13], left: 30, right: 10, top: 25, dayLabel: { nameMap: 'ZH' }, monthLabel: { nameMap: 'ZH' }, yearLabel: { show: false } },
         series: [{ type: 'heatmap', coordinateSystem: 'calendar', data: [...data, [current.value.person.next_visit_due, 2]] }] };
@@ -2042,7 +2063,41 @@ const MENU = [
   { path: '/audit', title: '审计日志', icon: 'Document', perm: 'audit_read', page: AuditPage },
 ];
 
+// ---- Password --------------------------------------------------------------------------------
+// Changing one's own password; forced (no way to close it) while the password is the one an
+// administrator set.
+const PasswordDialog = {
+  props: { modelValue: Boolean, forced: Boolean },
+  emits: ['update:modelValue'],
+  setup(props, { emit }) {
+    const f = reactive({ current_password: '', new_password: '', again: '' }); const busy = ref(false);
+    async function save() {
+      if (f.new_password !== f.again) { ElMessage.error('两次输入的新密码不一致'); return; }
+      busy.value = true;
+      try {
+        await post('/auth/password', { current_password: f.current_password, new_password: f.new_password });
+        session.me = await get('/auth/me');
+        Object.assign(f, { current_password: '', new_password: '', again: '' });
+        ElMessage.success('密码已修改'); emit('update:modelValue', false);
+      } catch (e) { fail(e); } finally { busy.value = false; }
+    }
+    return { f, busy, save, close: () => emit('update:modelValue', false) };
+  },
+  template: `
+  <el-dialog :model-value="modelValue || forced" :title="forced ? '首次登录请修改密码' : '修改密码'" width="420px" :show-close="!forced" :close-on-click-modal="false" :close-on-press-escape="!forced" @close="close" data-testid="password-dialog">
+    <el-alert v-if="forced" type="warning" :closable="false" style="margin-bottom:10px" title="当前密码由管理员设置，修改后方可使用系统。" />
+    <el-form label-width="90px" @submit.prevent="save">
+      <el-form-item label="当前密码"><el-input v-model="f.current_password" type="password" show-password autocomplete="current-password" data-testid="pw-current" /></el-form-item>
+      <el-form-item label="新密码"><el-input v-model="f.new_password" type="password" show-password autocomplete="new-password" data-testid="pw-new" /></el-form-item>
+      <el-form-item label="确认新密码"><el-input v-model="f.again" type="password" show-password autocomplete="new-password" data-testid="pw-again" /></el-form-item>
+      <div class="muted">8位以上，含大写字母、小写字母、数字、符号中的三种，不含用户名，不与最近5次相同。</div>
+    </el-form>
+    <template #footer><el-button v-if="!forced" @click="close">取消</el-button><el-button type="primary" :loading="busy" @click="save" data-testid="pw-save">确认修改</el-button></template>
+  </el-dialog>`,
+};
+
 const App = {
+  components: { PasswordDialog },
   setup() {
     const route = ref(location.hash.slice(1) || '/');
     window.addEventListener('hashchange', () => { route.value = location.hash.slice(1) || '/'; });
@@ -2064,7 +2119,8 @@ const App = {
     async function openNote(n) { try { if (!n.read_at) await post(`/notifications/${n.id}/read`); } catch (e) { fail(e); } location.hash = '#/warnings'; loadNotes(); }
     watch(() => session.me, loadNotes);
     onMounted(() => { setInterval(loadNotes, 30000); });
-    return { session, menu, current, route, logout, notes, unread, openNote, can };
+    const pwOpen = ref(false);
+    return { session, menu, current, route, logout, notes, unread, openNote, can, pwOpen };
   },
   template: `
   <template v-if="session.checked">
@@ -2086,6 +2142,7 @@ const App = {
               <el-empty v-if="!notes.length" description="暂无通知" :image-size="60" />
             </div>
           </el-popover>
+          <el-button size="small" @click="pwOpen = true" data-testid="change-password">修改密码</el-button>
           <el-button size="small" @click="logout" data-testid="logout">退出</el-button>
         </span>
       </el-header>
@@ -2097,8 +2154,9 @@ const App = {
             </el-menu-item>
           </el-menu>
         </el-aside>
-        <el-main class="main"><component :is="current" :key="route" /></el-main>
+        <el-main class="main"><component v-if="!session.me.must_change_password" :is="current" :key="route" /></el-main>
       </el-container>
+      <password-dialog v-model="pwOpen" :forced="session.me.must_change_password" />
     </el-container>
   </template>`,
 };

@@ -183,11 +183,20 @@ impl Store {
     }
 
     /// Requests, newest first; only one bank's when `bank_unit_id` is given.
-    pub async fn list_bank_requests(&self, bank_unit_id: Option<i64>, clear: bool, page: PageReq) -> Result<Page<BankRequestView>> {
+    pub async fn list_bank_requests(&self, bank_unit_id: Option<i64>, scope: &domain::Scope, clear: bool, page: PageReq) -> Result<Page<BankRequestView>> {
         let mut f = Filter::default();
         if let Some(b) = bank_unit_id {
             let x = f.bind(Arg::I64(b));
             f.and(format!("r.bank_unit_id = {x}"));
+        }
+        if !matches!(scope, domain::Scope::All) {
+            // Outside the county-wide roles, the requests of the caller's cases only.
+            let mut c = Filter::default();
+            c.args = std::mem::take(&mut f.args);
+            c.scope("c.jurisdiction_path", scope);
+            let cases = c.sql();
+            f.args = c.args;
+            f.and(format!("r.case_id IN (SELECT c.id FROM cases c{cases})"));
         }
         let count_sql = format!("SELECT COUNT(*) FROM bank_requests r{}", f.sql());
         let n = f.args.len();

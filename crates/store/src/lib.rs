@@ -253,6 +253,13 @@ impl Store {
         &self.vault
     }
 
+    /// A keyed fingerprint of a searched identifier for the audit log: the same value gives
+    /// the same fingerprint, so an auditor can tell repeated searches apart, yet it is not the
+    /// blind index of the column and says nothing without the key.
+    pub fn search_fingerprint(&self, field: pii::Field, normalised: &str) -> String {
+        hex::encode(self.vault.blind_index(field, &format!("audit-search\0{normalised}")))
+    }
+
     /// Checks the database answers.
     pub async fn ping(&self) -> Result<()> {
         on_pool!(&self.db, p => { sqlx::query("SELECT 1").execute(p).await?; });
@@ -309,12 +316,17 @@ impl Default for PageReq {
     }
 }
 
+/// The last page a list reads (at 500 rows a page, a billion rows): a larger page number asks
+/// for nothing that exists and must not overflow the offset.
+pub const MAX_PAGE: i64 = 2_000_000;
+
 impl PageReq {
     pub(crate) fn limit(&self) -> i64 {
         self.per_page.clamp(1, 500)
     }
     pub(crate) fn offset(&self) -> i64 {
-        (self.page.max(1) - 1) * self.limit()
+        // A page past the last row reads nothing; capped so no multiplication leaves i64.
+        (self.page.clamp(1, MAX_PAGE) - 1) * self.limit()
     }
 }
 

@@ -166,9 +166,11 @@ impl Store {
         };
         let parent_kind = parent.as_ref().map(|p| JurisdictionKind::parse(&p.kind)).transpose()?;
         n.kind.check_parent(parent_kind)?;
-        if n.code.trim().is_empty() || n.name.trim().is_empty() {
-            return Err(domain::InvalidValue::new("name", "code and name must not be empty").into());
+        domain::text::line("code", n.code.trim(), domain::text::NAME_MAX_CHARS)?;
+        if n.code.trim().is_empty() {
+            return Err(domain::InvalidValue::new("code", "must not be empty").into());
         }
+        domain::text::name("name", &n.name)?;
         let now = now_ms();
         let id = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
@@ -253,6 +255,8 @@ impl Store {
         let cur = self.jurisdiction(id).await?.ok_or(StoreError::NotFound("jurisdiction"))?;
         let code = code.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&cur.code).to_string();
         let name = name.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&cur.name).to_string();
+        domain::text::line("code", &code, domain::text::NAME_MAX_CHARS)?;
+        domain::text::name("name", &name)?;
         let r = on_pool!(&self.db, p => sqlx::query("UPDATE jurisdictions SET code = $1, name = $2, updated_at = $3 WHERE id = $4")
             .bind(&code).bind(&name).bind(now_ms()).bind(id).execute(p).await.map(|_| ()));
         match r {
@@ -321,9 +325,11 @@ impl Store {
     /// Adds a member unit.
     pub async fn create_unit(&self, n: &NewMemberUnit) -> Result<MemberUnit> {
         let seat = self.jurisdiction(n.jurisdiction_id).await?.ok_or(StoreError::NotFound("jurisdiction"))?;
-        if n.code.trim().is_empty() || n.name.trim().is_empty() {
-            return Err(domain::InvalidValue::new("name", "code and name must not be empty").into());
+        domain::text::line("code", n.code.trim(), domain::text::NAME_MAX_CHARS)?;
+        if n.code.trim().is_empty() {
+            return Err(domain::InvalidValue::new("code", "must not be empty").into());
         }
+        domain::text::name("name", &n.name)?;
         let now = now_ms();
         let id = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
@@ -411,6 +417,10 @@ impl Store {
         let cur = self.unit(id).await?.ok_or(StoreError::NotFound("unit"))?;
         let name = name.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&cur.name).to_string();
         let contact = contact_name.map(str::trim).unwrap_or(&cur.contact_name).to_string();
+        domain::text::name("name", &name)?;
+        if !contact.is_empty() {
+            domain::text::name("contact_name", &contact)?;
+        }
         on_pool!(&self.db, p => { sqlx::query("UPDATE member_units SET name = $1, contact_name = $2, updated_at = $3 WHERE id = $4")
             .bind(&name).bind(&contact).bind(now_ms()).bind(id).execute(p).await?; });
         self.unit(id).await?.ok_or(StoreError::NotFound("unit"))

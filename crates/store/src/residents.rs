@@ -6,7 +6,7 @@ use domain::{AgeBand, IdNumber, Phone, Scope, mask_address, mask_name};
 use pii::Field;
 use serde::Serialize;
 
-use crate::sql::{Arg, Filter, bind_args, like_escape};
+use crate::sql::{Arg, Filter, bind_args};
 use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 
 /// A resident to add. The identifiers are validated types, so nothing unchecked is stored.
@@ -103,7 +103,7 @@ impl RevealField {
 pub struct ResidentFilter {
     /// Within this jurisdiction's subtree (intersected with the caller's scope).
     pub jurisdiction_id: Option<i64>,
-    /// Name starts with.
+    /// Exact name.
     pub name: Option<String>,
     /// Exact identity number (found through the blind index).
     pub id_number: Option<IdNumber>,
@@ -166,8 +166,8 @@ impl Store {
                 out.push(Err(StoreError::NotFound("jurisdiction")));
                 continue;
             };
-            if r.name.trim().is_empty() {
-                out.push(Err(domain::InvalidValue::new("name", "must not be empty").into()));
+            if let Err(e) = domain::text::name("name", &r.name) {
+                out.push(Err(e.into()));
                 continue;
             }
             let opt = |b: Option<Vec<u8>>| b.map(Arg::Bytes).unwrap_or(Arg::Null);
@@ -240,8 +240,9 @@ impl Store {
             f.scope("r.jurisdiction_path", &Scope::Subtrees(vec![j.path]));
         }
         if let Some(n) = filter.name.as_deref().filter(|n| !n.trim().is_empty()) {
-            let ph = f.bind(Arg::Text(format!("{}%", like_escape(n.trim()))));
-            f.and(format!("r.name LIKE {ph} ESCAPE '\\'"));
+            // Exact: a prefix search would read the masked names one letter at a time.
+            let ph = f.bind(Arg::Text(n.trim().to_string()));
+            f.and(format!("r.name = {ph}"));
         }
         if let Some(id) = &filter.id_number {
             let ph = f.bind(Arg::Bytes(self.vault().blind_index(Field::IdNumber, id.as_str())));
@@ -315,6 +316,7 @@ impl Store {
         let mut sets = Vec::new();
         let mut changed = Vec::new();
         if let Some(n) = patch.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            domain::text::name("name", n)?;
             sets.push(format!("name = {}", f.bind(Arg::Text(n.into()))));
             changed.push("name");
         }

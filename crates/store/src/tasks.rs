@@ -187,10 +187,15 @@ impl Store {
 
     /// Completes or cancels an open task. With `own_unit`, only that unit's task. A closed
     /// task is never closed again: the first closing's time and person stay.
-    pub async fn close_task(&self, id: i64, own_unit: Option<i64>, to: TaskStatus, evidence: &str, by: &str) -> Result<TaskView> {
+    pub async fn close_task(&self, id: i64, scope: &domain::Scope, own_unit: Option<i64>, to: TaskStatus, evidence: &str, by: &str) -> Result<TaskView> {
         let sql = format!("{TASK_VIEW} WHERE t.id = $1");
         let row: Option<TaskView> = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await?);
         let task = row.filter(|t| own_unit.is_none_or(|u| u == t.unit_id)).ok_or(StoreError::NotFound("task"))?;
+        // A reviewer closes the tasks of units in the reviewer's area only.
+        let unit = self.unit(task.unit_id).await?.ok_or(StoreError::NotFound("task"))?;
+        if !scope.contains(&unit.jurisdiction_path) {
+            return Err(StoreError::NotFound("task"));
+        }
         let from = TaskStatus::parse(&task.status)?;
         if from.is_terminal() {
             return Err(StoreError::Conflict { field: "status", message: format!("the task is already {}; it cannot change", from.as_str()) });

@@ -26,6 +26,8 @@ pub struct User {
     pub jurisdiction_id: i64,
     /// Whether the user may log in.
     pub active: bool,
+    /// The password was chosen by an administrator: the user must change it first.
+    pub must_change_password: bool,
 }
 
 /// A user to add.
@@ -43,6 +45,9 @@ pub struct NewUser {
     pub unit_id: i64,
     /// Scope root.
     pub jurisdiction_id: i64,
+    /// Whether the user must change the password at the first login (an administrator chose
+    /// it); `false` for accounts a deployment script sets up with printed passwords.
+    pub must_change_password: bool,
 }
 
 /// A session looked up by its token.
@@ -54,6 +59,8 @@ pub struct SessionInfo {
     pub csrf_token: String,
     /// Expiry, UTC milliseconds.
     pub expires_at: i64,
+    /// The last request seen (updated at most once a minute), UTC milliseconds.
+    pub last_seen_at: i64,
 }
 
 /// An API key for a machine client (bank or operator system).
@@ -80,6 +87,10 @@ pub struct ApiKey {
     pub created_at: i64,
     /// When it was revoked, if it was.
     pub revoked_at: Option<i64>,
+    /// When it stops working, if it does.
+    pub expires_at: Option<i64>,
+    /// Comma-separated upstream sources it may send warnings of (`bank`, `operator`, …).
+    pub sources: String,
 }
 
 /// An API key to add.
@@ -99,9 +110,14 @@ pub struct NewApiKey {
     pub permissions: Vec<String>,
     /// Creator.
     pub created_by: i64,
+    /// When it stops working, if it does.
+    pub expires_at: Option<i64>,
+    /// Upstream sources it may send warnings of.
+    pub sources: Vec<String>,
 }
 
-const USER_COLS: &str = "id, username, display_name, password_hash, role, unit_id, jurisdiction_id, active";
+const USER_COLS: &str = "id, username, display_name, password_hash, role, unit_id, jurisdiction_id, active, must_change_password";
+const KEY_COLS: &str = "id, prefix, key_hash, name, unit_id, jurisdiction_id, permissions, created_by, created_at, revoked_at, expires_at, sources";
 
 impl Store {
     /// Adds a user.
@@ -109,13 +125,17 @@ impl Store {
         if n.username.trim().is_empty() {
             return Err(domain::InvalidValue::new("username", "must not be empty").into());
         }
+        domain::text::name("username", &n.username)?;
+        if !n.display_name.trim().is_empty() {
+            domain::text::name("display_name", &n.display_name)?;
+        }
         self.unit(n.unit_id).await?.ok_or(StoreError::NotFound("unit"))?;
         self.jurisdiction(n.jurisdiction_id).await?.ok_or(StoreError::NotFound("jurisdiction"))?;
         let now = now_ms();
         let r: std::result::Result<(i64,), sqlx::Error> = on_pool!(&self.db, p => sqlx::query_as(
-            "INSERT INTO users (username, display_name, password_hash, role, unit_id, jurisdiction_id, active, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $7) RETURNING id")
-            .bind(n.username.trim()).bind(&n.display_name).bind(&n.password_hash).bind(n.role.as_str()).bind(n.unit_id).bind(n.jurisdiction_id).bind(now)
+            "INSERT INTO users (username, display_name, password_hash, role, unit_id, jurisdiction_id, active, created_at, updated_at, must_change_password) \
+             VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $7, $8) RETURNING id")
+            .bind(n.username.trim()).bind(&n.display_name).bind(&n.password_hash).bind(n.role.as_str()).bind(n.unit_id).bind(n.jurisdiction_id).bind(now).bind(n.must_change_password)
             .fetch_one(p).await);
         let id = match r {
             Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
@@ -147,7 +167,7 @@ impl Store {
         let lim = f.bind(Arg::I64(page.limit()));
         let off = f.bind(Arg::I64(page.offset()));
         let sql = format!(
-            "SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.unit_id, u.jurisdiction_id, u.active \
+            "SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.unit_id, u.jurisdiction_id, u.active, u.must_change_password \
              FROM users u JOIN jurisdictions j ON j.id = u.jurisdiction_id{} ORDER BY u.id LIMIT {lim} OFFSET {off}",
             f.sql()
         );
@@ -175,31 +195,72 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces a user's password hash and ends the user's sessions.
-    pub async fn set_password_hash(&self, id: i64, hash: &str) -> Result<()> {
+    /// Replaces a user's password hash, keeps the old one in the history and ends the user's
+    /// sessions (but `keep_session`, the one changing its own password). `must_change` marks a
+    /// password an administrator chose.
+    pub async fn set_password_hash(&self, id: i64, hash: &str, must_change: bool, keep_session: Option<&[u8]>) -> Result<()> {
+        let now = now_ms();
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
-            sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(hash).bind(now_ms()).bind(id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            let old: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+            let Some((old,)) = old else { return Err(StoreError::NotFound("user")) };
+            sqlx::query("INSERT INTO password_history (user_id, password_hash, set_at) VALUES ($1, $2, $3)").bind(id).bind(&old).bind(now).execute(&mut *tx).await?;
+            sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4").bind(hash).bind(must_change).bind(now).bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2").bind(id).bind(keep_session.unwrap_or(&[])).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         Ok(())
     }
 
+    /// The hashes of a user's last `n` passwords before the current one, newest first.
+    pub async fn password_history(&self, id: i64, n: usize) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY set_at DESC LIMIT $2")
+            .bind(id).bind(n as i64).fetch_all(p).await?);
+        Ok(rows.into_iter().map(|(h,)| h).collect())
+    }
+
+    /// The failure count of a login throttle key (`user:<name>`, `ip:<addr>`).
+    pub async fn login_throttle(&self, key: &str) -> Result<domain::auth::Throttle> {
+        let row: Option<(i64, i64, i64)> = on_pool!(&self.db, p => sqlx::query_as("SELECT failures, blocked_until, last_failure_at FROM login_throttle WHERE throttle_key = $1")
+            .bind(key).fetch_optional(p).await?);
+        Ok(row.map(|(f, b, l)| domain::auth::Throttle { failures: u32::try_from(f).unwrap_or(u32::MAX), blocked_until_ms: b, last_failure_ms: l }).unwrap_or_default())
+    }
+
+    /// Stores a login throttle key's state.
+    pub async fn set_login_throttle(&self, key: &str, t: &domain::auth::Throttle) -> Result<()> {
+        on_pool!(&self.db, p => { sqlx::query(
+            "INSERT INTO login_throttle (throttle_key, failures, blocked_until, last_failure_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, blocked_until = excluded.blocked_until, last_failure_at = excluded.last_failure_at")
+            .bind(key).bind(i64::from(t.failures)).bind(t.blocked_until_ms).bind(t.last_failure_ms).execute(p).await?; });
+        Ok(())
+    }
+
+    /// Forgets a login throttle key (after a successful login of that account).
+    pub async fn clear_login_throttle(&self, key: &str) -> Result<()> {
+        on_pool!(&self.db, p => { sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1").bind(key).execute(p).await?; });
+        Ok(())
+    }
+
+    /// Notes that a session was used at `at` (callers do this at most once a minute).
+    pub async fn touch_session(&self, token_hash: &[u8], at: i64) -> Result<()> {
+        on_pool!(&self.db, p => { sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(at).bind(token_hash).execute(p).await?; });
+        Ok(())
+    }
+
     /// Stores a new session.
     pub async fn create_session(&self, token_hash: &[u8], user_id: i64, csrf_token: &str, ip: &str, expires_at: i64) -> Result<()> {
-        on_pool!(&self.db, p => { sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, ip, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        on_pool!(&self.db, p => { sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, ip, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $5)")
             .bind(token_hash).bind(user_id).bind(csrf_token).bind(ip).bind(now_ms()).bind(expires_at).execute(p).await?; });
         Ok(())
     }
 
     /// The live session of a token, if any, with its active user.
     pub async fn session(&self, token_hash: &[u8]) -> Result<Option<SessionInfo>> {
-        let row: Option<(i64, String, i64)> = on_pool!(&self.db, p => sqlx::query_as(
-            "SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+        let row: Option<(i64, String, i64, i64)> = on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT user_id, csrf_token, expires_at, last_seen_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
             .bind(token_hash).bind(now_ms()).fetch_optional(p).await?);
-        let Some((uid, csrf_token, expires_at)) = row else { return Ok(None) };
-        Ok(self.user(uid).await?.filter(|u| u.active).map(|user| SessionInfo { user, csrf_token, expires_at }))
+        let Some((uid, csrf_token, expires_at, last_seen_at)) = row else { return Ok(None) };
+        Ok(self.user(uid).await?.filter(|u| u.active).map(|user| SessionInfo { user, csrf_token, expires_at, last_seen_at }))
     }
 
     /// Ends a session.
@@ -211,31 +272,28 @@ impl Store {
     /// Stores a new API key.
     pub async fn create_api_key(&self, n: &NewApiKey) -> Result<ApiKey> {
         let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as(
-            "INSERT INTO api_keys (prefix, key_hash, name, unit_id, jurisdiction_id, permissions, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
-            .bind(&n.prefix).bind(&n.key_hash).bind(&n.name).bind(n.unit_id).bind(n.jurisdiction_id).bind(n.permissions.join(",")).bind(n.created_by).bind(now_ms())
+            "INSERT INTO api_keys (prefix, key_hash, name, unit_id, jurisdiction_id, permissions, created_by, created_at, expires_at, sources) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
+            .bind(&n.prefix).bind(&n.key_hash).bind(&n.name).bind(n.unit_id).bind(n.jurisdiction_id).bind(n.permissions.join(",")).bind(n.created_by).bind(now_ms()).bind(n.expires_at).bind(n.sources.join(","))
             .fetch_one(p).await?);
         self.api_key(id).await?.ok_or(StoreError::NotFound("api key"))
     }
 
     /// One key by id.
     pub async fn api_key(&self, id: i64) -> Result<Option<ApiKey>> {
-        Ok(on_pool!(&self.db, p => sqlx::query_as(
-            "SELECT id, prefix, key_hash, name, unit_id, jurisdiction_id, permissions, created_by, created_at, revoked_at FROM api_keys WHERE id = $1")
-            .bind(id).fetch_optional(p).await?))
+        let sql = format!("SELECT {KEY_COLS} FROM api_keys WHERE id = $1");
+        Ok(on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?))
     }
 
-    /// A live (not revoked) key by its public prefix.
+    /// A live (not revoked, not expired) key by its public prefix.
     pub async fn api_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKey>> {
-        Ok(on_pool!(&self.db, p => sqlx::query_as(
-            "SELECT id, prefix, key_hash, name, unit_id, jurisdiction_id, permissions, created_by, created_at, revoked_at FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL")
-            .bind(prefix).fetch_optional(p).await?))
+        let sql = format!("SELECT {KEY_COLS} FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)");
+        Ok(on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(prefix).bind(now_ms()).fetch_optional(p).await?))
     }
 
     /// All keys.
     pub async fn list_api_keys(&self) -> Result<Vec<ApiKey>> {
-        Ok(on_pool!(&self.db, p => sqlx::query_as(
-            "SELECT id, prefix, key_hash, name, unit_id, jurisdiction_id, permissions, created_by, created_at, revoked_at FROM api_keys ORDER BY id")
-            .fetch_all(p).await?))
+        let sql = format!("SELECT {KEY_COLS} FROM api_keys ORDER BY id");
+        Ok(on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?))
     }
 
     /// Revokes a key at once.

@@ -321,4 +321,55 @@ impl Store {
         let idx = self.vault().blind_index(Field::Phone, phone.as_str());
         Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT jurisdiction_id, jurisdiction_path FROM residents WHERE phone_idx = $1 ORDER BY id LIMIT 1").bind(idx).fetch_optional(p).await?))
     }
+
+    /// Whether a warning or a case within `scope` names `account`: the payer, payee or subject
+    /// of a warning, a bank or payment account of a case. What a fund trace may start from.
+    pub async fn account_named_in_scope(&self, scope: &Scope, account: &str) -> Result<bool> {
+        let v = self.vault();
+        let mut f = Filter::default();
+        f.scope("jurisdiction_path", scope);
+        let idx = f.bind(Arg::Bytes(v.blind_index(Field::BankCard, account)));
+        f.and(format!("(subject_idx = {idx} OR payer_idx = {idx} OR payee_idx = {idx})"));
+        let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM warnings{} LIMIT 1) x", f.sql());
+        let mut c = Filter::default();
+        c.scope("c.jurisdiction_path", scope);
+        let bank = c.bind(Arg::Bytes(v.blind_index(Field::Event, &format!("bank_account:{account}"))));
+        let pay = c.bind(Arg::Bytes(v.blind_index(Field::Event, &format!("payment_account:{account}"))));
+        c.and(format!("o.value_idx IN ({bank}, {pay})"));
+        let case_sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM case_observables o JOIN cases c ON c.id = o.case_id{} LIMIT 1) x", c.sql());
+        let n = on_pool!(&self.db, p => {
+            let (w,): (i64,) = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await?;
+            let (k,): (i64,) = if w > 0 { (0,) } else { bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(case_sql)), c.args).fetch_one(p).await? };
+            w + k
+        });
+        Ok(n > 0)
+    }
+
+    /// Fills the account indexes of warnings stored before they existed (a start-up step;
+    /// returns how many it filled).
+    pub async fn backfill_warning_account_index(&self) -> Result<u64> {
+        let mut n = 0u64;
+        loop {
+            let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = on_pool!(&self.db, p => sqlx::query_as(
+                "SELECT id, payer_enc, payee_enc FROM warnings WHERE payer_idx IS NULL AND payee_idx IS NULL ORDER BY id LIMIT 1000").fetch_all(p).await?);
+            if rows.is_empty() {
+                return Ok(n);
+            }
+            let v = self.vault();
+            let mut done = Vec::with_capacity(rows.len());
+            for (id, payer, payee) in rows {
+                let payer = v.decrypt(Field::BankCard, &payer)?;
+                let payee = v.decrypt(Field::BankCard, &payee)?;
+                done.push((id, crate::notifications::account_idx(v, &payer), crate::notifications::account_idx(v, &payee)));
+            }
+            on_pool!(&self.db, p => {
+                let mut tx = p.begin_write().await?;
+                for (id, a, b) in &done {
+                    sqlx::query("UPDATE warnings SET payer_idx = $1, payee_idx = $2 WHERE id = $3").bind(a).bind(b).bind(id).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+            });
+            n += done.len() as u64;
+        }
+    }
 }

@@ -24,7 +24,7 @@ pub fn yuan_to_fen(s: &str) -> Result<i64, BadAmount> {
         1 => frac.parse::<i64>().map_err(|_| bad())? * 10,
         _ => frac.parse().map_err(|_| bad())?,
     };
-    yuan.checked_mul(100).and_then(|f| f.checked_add(cents)).ok_or_else(bad)
+    yuan.checked_mul(100).and_then(|f| f.checked_add(cents)).filter(|f| *f <= domain::MAX_FEN).ok_or_else(bad)
 }
 
 /// Fen as yuan for display and JSON (exact for every amount below 2^53 fen).

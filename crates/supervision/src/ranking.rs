@@ -56,7 +56,7 @@ impl Default for RankingRules {
 }
 
 /// One station in one month's ranking.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct StationRank {
     /// Station.
     pub station: String,
@@ -140,22 +140,18 @@ fn rank_by(rows: &mut [StationRank], cmp: impl Fn(&StationRank, &StationRank) ->
     }
 }
 
-fn parse_month(m: &str) -> Option<(i32, i32)> {
-    let (y, mo) = m.split_once('-')?;
-    let (y, mo): (i32, i32) = (y.parse().ok()?, mo.parse().ok()?);
-    (1..=12).contains(&mo).then_some((y, mo))
-}
-
-/// The month `delta` months after `m` (before, when negative); `None` when `m` is not `YYYY-MM`.
+/// The month `delta` months after `m` (before, when negative); `None` when `m` is not `YYYY-MM`
+/// or the result leaves [`domain::time::YEARS`].
 pub fn shift_month(m: &str, delta: i32) -> Option<String> {
-    let (y, mo) = parse_month(m)?;
-    let k = y * 12 + (mo - 1) + delta;
-    Some(format!("{:04}-{:02}", k.div_euclid(12), k.rem_euclid(12) + 1))
+    let (y, mo) = domain::time::parse_month(m)?;
+    let k = (y * 12 + (mo - 1)).checked_add(delta)?;
+    let y = k.div_euclid(12);
+    domain::time::YEARS.contains(&y).then(|| format!("{:04}-{:02}", y, k.rem_euclid(12) + 1))
 }
 
 /// The months from `first` to `last`, inclusive (`YYYY-MM`).
 pub fn month_range(first: &str, last: &str) -> Vec<String> {
-    let (Some((mut y, mut m)), Some((ly, lm))) = (parse_month(first), parse_month(last)) else { return vec![] };
+    let (Some((mut y, mut m)), Some((ly, lm))) = (domain::time::parse_month(first), domain::time::parse_month(last)) else { return vec![] };
     let mut out = Vec::new();
     while (y, m) <= (ly, lm) {
         out.push(format!("{y:04}-{m:02}"));
@@ -325,6 +321,9 @@ mod tests {
         assert_eq!(shift_month("2026-02", -11).as_deref(), Some("2025-03"));
         assert_eq!(shift_month("2026-12", 1).as_deref(), Some("2027-01"));
         assert_eq!(shift_month("2026-13", 0), None);
+        assert_eq!(shift_month("1970-01", -1), None, "before the years read");
+        assert_eq!(shift_month("2026-01", i32::MIN), None);
+        assert_eq!(shift_month("0001-01", 0), None);
         assert_eq!(month_range("2025-11", "2026-02"), ["2025-11", "2025-12", "2026-01", "2026-02"]);
     }
 

@@ -135,11 +135,11 @@ pub fn month_stats(rows: &[StatCase], month: &str) -> Option<MonthStats> {
         let Some(m) = domain::time::china_month(r.reported_at) else { continue };
         let Some(e) = series.get_mut(&m) else { continue };
         e.cases += 1;
-        e.loss_fen += r.loss_fen;
+        e.loss_fen = e.loss_fen.saturating_add(r.loss_fen);
         if m == month {
             let t = by_type.entry(r.fraud_type.clone()).or_default();
             t.0 += 1;
-            t.1 += r.loss_fen;
+            t.1 = t.1.saturating_add(r.loss_fen);
             *by_age.entry(if r.age_band.is_empty() { "unknown".into() } else { r.age_band.clone() }).or_default() += 1;
         }
         let slot = if m == month { Some(0) } else if m == year_ago { Some(1) } else { None };
@@ -147,7 +147,7 @@ pub fn month_stats(rows: &[StatCase], month: &str) -> Option<MonthStats> {
             let e = &mut four.entry(r.station.as_str()).or_default()[k];
             e.0 += 1;
             e.1 += u64::from(r.solved);
-            e.2 += r.recovered_fen;
+            e.2 = e.2.saturating_add(r.recovered_fen);
             e.3 += r.arrested;
         }
     }
@@ -213,17 +213,17 @@ pub fn summarize(rows: &[StatCase], from_ms: i64, to_ms: i64) -> Summary {
     let or_unknown = |v: &str| if v.is_empty() { "unknown".to_string() } else { v.to_string() };
     for r in rows.iter().filter(|r| r.reported_at >= from_ms && r.reported_at < to_ms) {
         s.cases += 1;
-        s.loss_fen += r.loss_fen;
-        s.recovered_fen += r.recovered_fen;
+        s.loss_fen = s.loss_fen.saturating_add(r.loss_fen);
+        s.recovered_fen = s.recovered_fen.saturating_add(r.recovered_fen);
         s.solved += u64::from(r.solved);
         let t = s.by_type.entry(r.fraud_type.clone()).or_default();
         t.0 += 1;
-        t.1 += r.loss_fen;
+        t.1 = t.1.saturating_add(r.loss_fen);
         *s.by_age_band.entry(or_unknown(&r.age_band)).or_default() += 1;
         *s.by_channel.entry(or_unknown(&r.contact_channel)).or_default() += 1;
         let st = s.by_station.entry(r.station.clone()).or_default();
         st.0 += 1;
-        st.1 += r.loss_fen;
+        st.1 = t.1.saturating_add(r.loss_fen);
         let j = s.by_jurisdiction.entry(or_unknown(&r.jurisdiction)).or_default();
         j.0 += 1;
         j.1 += r.loss_fen;

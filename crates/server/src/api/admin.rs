@@ -43,11 +43,14 @@ struct NewUserBody {
 #[utoipa::path(post, path = "/users", tag = "admin", request_body = NewUserBody, responses((status = 200, body = User)))]
 async fn create_user(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Json(b): Json<NewUserBody>) -> ApiResult<Json<User>> {
     let role = Role::parse(&b.role)?;
+    domain::auth::check_password(&b.password, &b.username)?;
+    in_scope(&s, &p, b.jurisdiction_id).await?;
     let pw = b.password;
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await.map_err(ApiError::internal)??;
+    // The administrator knows this password: the user must replace it at the first login.
     let u = s
         .store
-        .create_user(&store::NewUser { username: b.username, display_name: b.display_name, password_hash: hash, role, unit_id: b.unit_id, jurisdiction_id: b.jurisdiction_id })
+        .create_user(&store::NewUser { username: b.username, display_name: b.display_name, password_hash: hash, role, unit_id: b.unit_id, jurisdiction_id: b.jurisdiction_id, must_change_password: true })
         .await?;
     s.store.audit(p.audit("create", "user", Some(u.id.to_string()), &["username", "role", "unit_id", "jurisdiction_id"])).await?;
     Ok(Json(u))
@@ -60,18 +63,27 @@ struct UserPatch {
     password: Option<String>,
 }
 
+/// A user administered from another scope answers as absent.
+async fn in_scope(s: &AppState, p: &auth::Principal, jurisdiction_id: i64) -> ApiResult<()> {
+    let j = s.store.jurisdiction(jurisdiction_id).await?.ok_or_else(|| ApiError::not_found("user"))?;
+    if p.scope.contains(&j.path) { Ok(()) } else { Err(ApiError::not_found("user")) }
+}
+
 /// Changes a user.
 #[utoipa::path(patch, path = "/users/{id}", tag = "admin", request_body = UserPatch, responses((status = 200, body = User)))]
 async fn update_user(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Path(id): Path<i64>, Json(b): Json<UserPatch>) -> ApiResult<Json<User>> {
-    s.store.user(id).await?.ok_or_else(|| ApiError::not_found("user"))?;
+    let target = s.store.user(id).await?.ok_or_else(|| ApiError::not_found("user"))?;
+    in_scope(&s, &p, target.jurisdiction_id).await?;
     let mut fields = Vec::new();
     if let Some(active) = b.active {
         s.store.set_user_active(id, active).await?;
         fields.push("active");
     }
     if let Some(pw) = b.password {
+        domain::auth::check_password(&pw, &target.username)?;
         let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await.map_err(ApiError::internal)??;
-        s.store.set_password_hash(id, &hash).await?;
+        // A reset password is the administrator's: the user must replace it.
+        s.store.set_password_hash(id, &hash, true, None).await?;
         fields.push("password");
     }
     s.sessions.clear();
@@ -93,7 +105,24 @@ struct NewKeyBody {
     jurisdiction_id: i64,
     /// Permission codes, e.g. `["decide"]`.
     permissions: Vec<String>,
+    /// Upstream sources the key may send warnings of (with `upstream_push`): `bank`,
+    /// `operator`, `national`, `provincial`, `city`, `96110`.
+    #[serde(default)]
+    sources: Vec<String>,
+    /// When the key stops working (RFC 3339). Required with a sensitive permission.
+    expires_at: Option<String>,
+    /// A system administrator's explicit word that this key may read the audit log, read or
+    /// change residents, change fraud lists or the ruleset.
+    #[serde(default)]
+    allow_sensitive: bool,
 }
+
+/// What a machine key may hold only on a system administrator's explicit word, and for a
+/// limited time: these read personal data in bulk or change what the engine decides.
+const SENSITIVE_FOR_KEYS: [Permission; 4] = [Permission::AuditRead, Permission::ResidentRead, Permission::ResidentWrite, Permission::ListWrite];
+
+/// The longest life of a key with a sensitive permission.
+const SENSITIVE_KEY_MAX_DAYS: i64 = 90;
 
 /// The key, shown once.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -111,6 +140,34 @@ async fn create_key(State(s): State<AppState>, Authorized(p): Authorized<{ perm:
     if perms.contains(&Permission::UserAdmin) || perms.contains(&Permission::PiiUnmask) {
         return Err(ApiError::invalid("permissions: machine keys may not administer users or unmask personal data"));
     }
+    let now = store::now_ms();
+    let expires_at = match b.expires_at.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => {
+            let t = v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid(format!("expires_at: '{v}' is not an RFC 3339 time")))?.as_millisecond();
+            if t <= now {
+                return Err(ApiError::invalid("expires_at: must be in the future"));
+            }
+            Some(t)
+        }
+        None => None,
+    };
+    if let Some(sensitive) = perms.iter().find(|x| SENSITIVE_FOR_KEYS.contains(x)) {
+        if !(b.allow_sensitive && p.role == Some(Role::SystemAdmin)) {
+            return Err(ApiError::invalid(format!("permissions: '{}' on a machine key needs a system administrator's allow_sensitive", sensitive.as_str())));
+        }
+        match expires_at {
+            Some(t) if t - now <= SENSITIVE_KEY_MAX_DAYS * 86_400_000 => {}
+            _ => return Err(ApiError::invalid(format!("expires_at: a key with '{}' must expire within {SENSITIVE_KEY_MAX_DAYS} days", sensitive.as_str()))),
+        }
+    }
+    let sources: Vec<String> = b.sources.iter().map(|x| x.trim().to_string()).collect();
+    if let Some(bad) = sources.iter().find(|x| !super::upstream::SOURCES.iter().any(|(k, _)| k == x)) {
+        return Err(ApiError::invalid(format!("sources: '{bad}' is not one of national, provincial, city, 96110, bank, operator")));
+    }
+    if !sources.is_empty() && !perms.contains(&Permission::UpstreamPush) {
+        return Err(ApiError::invalid("sources: only a key with upstream_push sends warnings"));
+    }
+    domain::text::name("name", &b.name)?;
     s.store.unit(b.unit_id).await?.ok_or_else(|| ApiError::not_found("unit"))?;
     let prefix = format!("fzk_{}", &auth::random_token()?[..10]);
     let secret = format!("{prefix}.{}", auth::random_token()?);
@@ -124,9 +181,13 @@ async fn create_key(State(s): State<AppState>, Authorized(p): Authorized<{ perm:
             jurisdiction_id: b.jurisdiction_id,
             permissions: perms.iter().map(|p| p.as_str().to_string()).collect(),
             created_by: p.id,
+            expires_at,
+            sources,
         })
         .await?;
-    s.store.audit(p.audit("create", "api_key", Some(key.id.to_string()), &["name", "permissions"])).await?;
+    let mut entry = p.audit("create", "api_key", Some(key.id.to_string()), &["name", "permissions", "sources", "expires_at"]);
+    entry.detail = serde_json::json!({"permissions": key.permissions, "sources": key.sources, "expires_at": key.expires_at, "allow_sensitive": b.allow_sensitive}).to_string();
+    s.store.audit(entry).await?;
     Ok(Json(CreatedKey { key, secret }))
 }
 

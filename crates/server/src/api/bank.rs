@@ -116,7 +116,9 @@ async fn list_requests(State(s): State<AppState>, Authorized(p): Authorized<{ pe
     if bank.is_none() && !p.can(Permission::ListWrite) && !p.can(Permission::CaseRead) {
         return Err(ApiError::forbidden("bank requests"));
     }
-    let page = s.store.list_bank_requests(bank, bank.is_some(), pg.req()).await?;
+    // A bank sees the requests addressed to it; others those of the cases of their area.
+    let scope = if bank.is_some() { domain::Scope::All } else { p.scope.clone() };
+    let page = s.store.list_bank_requests(bank, &scope, bank.is_some(), pg.req()).await?;
     let mut entry = p.audit("read_pii", "bank_request", Some("list".into()), &["account"]);
     entry.detail = serde_json::json!({"masked": bank.is_none(), "ids": page.items.iter().map(|r| r.id).collect::<Vec<_>>()}).to_string();
     s.store.audit(entry).await?;
@@ -141,7 +143,11 @@ async fn answer_request(State(s): State<AppState>, Authorized(p): Authorized<{ p
     if !b.executed && reason.trim().is_empty() {
         return Err(ApiError::invalid("reason: say why the request could not be executed"));
     }
+    // Another bank's request answers as absent: nothing of it is told before this check.
     let current = s.store.bank_request(id, false).await?;
+    if current.bank_unit_id != bank {
+        return Err(ApiError::not_found("bank request"));
+    }
     let now = store::now_ms();
     // A return is paid only after its notice has run; saying so is an error both sides see.
     if b.executed && current.kind == "return"

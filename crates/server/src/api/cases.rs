@@ -21,6 +21,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(import_cases))
         .routes(routes!(change_status))
         .routes(routes!(ranking))
+        .routes(routes!(publish_ranking))
         .routes(routes!(taxonomy))
         .routes(routes!(observables))
         .routes(routes!(links))
@@ -55,6 +56,9 @@ struct YearQuery {
 /// county's highest cases per 10,000 residents → no award that year.
 #[utoipa::path(get, path = "/supervision/evaluation", tag = "cases", params(YearQuery), responses((status = 200, body = Object)))]
 async fn evaluation(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<YearQuery>) -> ApiResult<Json<serde_json::Value>> {
+    if !domain::time::YEARS.contains(&(i32::from(q.year) - 1)) || !domain::time::YEARS.contains(&(i32::from(q.year) + 1)) {
+        return Err(ApiError::invalid(format!("year: {} is outside the years the platform reads", q.year)));
+    }
     let stations = s.store.list_stations().await?;
     let name_of: HashMap<i64, String> = stations.iter().map(|x| (x.id, x.name.clone())).collect();
     let bounds = |y: i16| -> ApiResult<(i64, i64)> {
@@ -140,6 +144,11 @@ async fn validate(s: &AppState, p: &Principal, f: &Fields<'_>, stations: &HashMa
     let Some(station) = stations.get(&station_key) else {
         return bad("station", format!("no police station with code or name '{station_key}'"));
     };
+    // An officer files the cases of the officer's own station; only the county-wide roles
+    // (the centre) file for any station.
+    if !p.scope.is_all() && station.unit_id != p.unit_id {
+        return bad("station", format!("'{station_key}' is not your station; the centre files cases for other stations"));
+    }
     let jurisdiction = match f.get("jurisdiction_code").as_str() {
         "" => match station.precinct.first() {
             Some(id) => match s.store.jurisdiction(*id).await? {
@@ -330,10 +339,10 @@ async fn import_cases(State(s): State<AppState>, Authorized(p): Authorized<{ per
     let t: Table = crate::import::read_upload(mp).await?;
     t.require(&["case_no", "reported_at", "station", "fraud_type", "loss_yuan"])?;
     let stations = stations_by_key(&s).await?;
-    let mut rejected = Vec::new();
+    let (rows, mut rejected) = t.checked_rows();
     let mut good = Vec::new();
     let mut rows_of = Vec::new();
-    for (row, cells) in &t.rows {
+    for (row, cells) in rows {
         let get = |k: &str| t.col(k).and_then(|i| cells.get(i)).cloned().unwrap_or_default();
         match validate(&s, &p, &Fields(&get), &stations).await? {
             Ok(c) => {
@@ -444,7 +453,31 @@ async fn ranking(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::C
         Some(v) => Some(v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("cutoff: expected RFC 3339"))?.as_millisecond()),
         None => None,
     };
-    Ok(Json(crate::figures::ranking(&s.store, &q.month, cutoff_ms).await?))
+    Ok(Json(crate::figures::ranking(&s.store, &q.month, cutoff_ms, false).await?))
+}
+
+/// A ranking to publish.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct PublishRanking {
+    /// `YYYY-MM`, a month that has ended.
+    month: String,
+    /// The data cut-off, RFC 3339, not in the future; default now.
+    cutoff: Option<String>,
+}
+
+/// Publishes the ranking of an ended month at a cut-off: stored with its rules version, it is
+/// what the month's ranking shows from then on, whatever cases arrive late.
+#[utoipa::path(post, path = "/supervision/ranking/publish", tag = "cases", request_body = PublishRanking, responses((status = 200, body = crate::figures::RankingView), (status = 409, body = crate::error::ErrorBody)))]
+async fn publish_ranking(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REPORT_APPROVE }>, Json(b): Json<PublishRanking>) -> ApiResult<Json<crate::figures::RankingView>> {
+    let cutoff_ms = match b.cutoff.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("cutoff: expected RFC 3339"))?.as_millisecond(),
+        None => store::now_ms(),
+    };
+    let v = crate::figures::ranking(&s.store, b.month.trim(), Some(cutoff_ms), true).await?;
+    let mut entry = p.audit("publish", "ranking", Some(v.month.clone()), &[]);
+    entry.detail = serde_json::json!({"cutoff_ms": v.cutoff_ms, "rules_version": v.rules_version}).to_string();
+    s.store.audit(entry).await?;
+    Ok(Json(v))
 }
 
 /// Which months.

@@ -2,10 +2,8 @@
 //! with a reference number; analysts review them, confirmed ones go on the fraud list, rewards
 //! are recorded (举报奖励).
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -26,25 +24,6 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 /// Submissions allowed per address within the window.
 const PER_WINDOW: usize = 5;
 const WINDOW: Duration = Duration::from_secs(600);
-
-/// Recent submissions per address (in memory: a restart forgets them, which only loosens the
-/// limit for ten minutes).
-pub(crate) type Recent = Mutex<HashMap<String, Vec<Instant>>>;
-
-fn allow(recent: &Recent, ip: &str) -> bool {
-    let Ok(mut m) = recent.lock() else { return true };
-    let now = Instant::now();
-    m.retain(|_, v| {
-        v.retain(|t| now.duration_since(*t) < WINDOW);
-        !v.is_empty()
-    });
-    let v = m.entry(ip.to_string()).or_default();
-    if v.len() >= PER_WINDOW {
-        return false;
-    }
-    v.push(now);
-    true
-}
 
 /// A clue from the public.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -68,7 +47,15 @@ const SCREENSHOT_MAX_BYTES: usize = 5 * 1024 * 1024;
 /// Reports a suspicious number, URL, account or message. No login; at most five reports per
 /// address in ten minutes. Answers with the reference number.
 #[utoipa::path(post, path = "/public/clues", tag = "public", request_body = ClueBody, responses((status = 200, body = Object), (status = 429, body = crate::error::ErrorBody)))]
-async fn submit_clue(State(s): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, Json(b): Json<ClueBody>) -> ApiResult<Json<serde_json::Value>> {
+async fn submit_clue(State(s): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, req: axum::extract::Request) -> ApiResult<Json<serde_json::Value>> {
+    // The limit is counted before the body is read: a flood of large bodies costs the server
+    // five reads per address, not one per request. Refused attempts count too.
+    if !s.clue_limiter.allow(&addr.ip().to_string(), PER_WINDOW, WINDOW) {
+        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many reports from this address; try again in ten minutes"));
+    }
+    let Json(b) = <Json<ClueBody> as axum::extract::FromRequest<AppState>>::from_request(req, &s).await.map_err(|e| ApiError::new(e.status(), "invalid_value", e.body_text()))?;
+    crate::guard::cap("description", &b.description, crate::guard::TEXT_MAX_CHARS)?;
+    crate::guard::cap("value", &b.value, crate::guard::LINE_MAX_CHARS)?;
     let kind = match b.kind.as_str() {
         "phone" | "url" | "account" | "message" => b.kind.as_str(),
         other => return Err(ApiError::invalid(format!("kind: unknown '{other}' (phone, url, account, message)"))),
@@ -106,9 +93,6 @@ async fn submit_clue(State(s): State<AppState>, ConnectInfo(addr): ConnectInfo<S
         }
         None => None,
     };
-    if !allow(&s.clue_limiter, &addr.ip().to_string()) {
-        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many reports from this address; try again in ten minutes"));
-    }
     let ref_no = s.store.add_clue(kind, &value, b.description.trim(), contact.as_ref().map(|p| p.as_str()), screenshot.as_ref().map(|(m, b)| (*m, b.as_slice()))).await?;
     Ok(Json(serde_json::json!({"ref_no": ref_no})))
 }
@@ -151,7 +135,7 @@ async fn review_clue(State(s): State<AppState>, Authorized(p): Authorized<{ perm
         _ => None,
     };
     if let (true, Some(kind)) = (b.confirmed, kind) {
-        let e = engine::event::ListUpdate::add(format!("clue-{}", c.ref_no), store::now_ms(), kind, value, engine::event::Colour::Red, format!("举报 {}", c.ref_no));
+        let e = engine::event::ListUpdate::add(format!("sys:clue-{}", c.ref_no), store::now_ms(), kind, value, engine::event::Colour::Red, format!("举报 {}", c.ref_no));
         s.apply_and_log(&[engine::event::Event::List(e)]);
     }
     let mut entry = p.audit("update", "clue", Some(id.to_string()), &["status"]);

@@ -119,6 +119,13 @@ fn channel(s: Option<&str>) -> Result<Channel, ApiError> {
     })
 }
 
+/// The engine's idempotency key of an event a caller sends: its id within the caller's
+/// organisation, so that one bank's ids never collide with another's, nor with the ids the
+/// platform gives its own events (`sys:`, `up:`).
+pub(crate) fn caller_event_id(p: &crate::auth::Principal, id: &str) -> String {
+    format!("api:{}:{id}", p.unit_id)
+}
+
 /// Decides one transfer within the request: allow, warn or hold, with reasons. Warnings are
 /// stored, routed to the payer's area when the payer's phone is known, before the answer.
 #[utoipa::path(post, path = "/decide", tag = "engine", request_body = DecideRequest, responses((status = 200, body = DecideResponse), (status = 400, body = crate::error::ErrorBody)))]
@@ -126,19 +133,23 @@ async fn decide(State(s): State<AppState>, Authorized(p): Authorized<{ perm::DEC
     if b.event_id.trim().is_empty() {
         return Err(ApiError::invalid("event_id: must not be empty"));
     }
-    if b.amount_fen <= 0 {
-        return Err(ApiError::invalid("amount_fen: must be a positive number of fen"));
+    if b.amount_fen <= 0 || b.amount_fen > domain::MAX_FEN {
+        return Err(ApiError::invalid(format!("amount_fen: must be a positive number of fen, at most {}", domain::MAX_FEN)));
     }
     if b.payer_account.trim().is_empty() || b.payee_account.trim().is_empty() {
         return Err(ApiError::invalid("payer_account/payee_account: must not be empty"));
     }
+    let now = store::now_ms();
     let ts_ms = match b.time.as_deref() {
-        Some(t) => t.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("time: expected RFC 3339, e.g. 2026-11-27T10:00:00+08:00"))?.as_millisecond(),
-        None => store::now_ms(),
+        Some(t) => {
+            let ts = t.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("time: expected RFC 3339, e.g. 2026-11-27T10:00:00+08:00"))?.as_millisecond();
+            s.config.event_time.check(ts, now).map_err(|m| ApiError::invalid(format!("time: {m}")))?
+        }
+        None => now,
     };
     let phone = b.payer_phone.as_deref().filter(|v| !v.is_empty()).map(domain::Phone::parse).transpose()?;
     let t = Transfer {
-        event_id: b.event_id.trim().to_string(),
+        event_id: caller_event_id(&p, b.event_id.trim()),
         ts_ms,
         payer: b.payer_account.trim().to_string(),
         payer_bank: b.payer_bank,
@@ -160,7 +171,7 @@ async fn decide(State(s): State<AppState>, Authorized(p): Authorized<{ perm::DEC
         Outcome::Decided(d) => d,
         Outcome::Duplicate => {
             return Ok(Json(DecideResponse {
-                event_id: t.event_id,
+                event_id: b.event_id.trim().to_string(),
                 action: "allow".into(),
                 scenario: None,
                 score: 0.0,
@@ -175,7 +186,7 @@ async fn decide(State(s): State<AppState>, Authorized(p): Authorized<{ perm::DEC
     let warning_id = crate::intake::raise_warning(&s, &t, &d, &rs, &format!("engine:{}", p.name), crate::stream::Raised::OnArrival).await?;
     let name = |id: &str| rs.rules.iter().find(|r| r.id == id).map(|r| r.name_zh.clone()).unwrap_or_default();
     Ok(Json(DecideResponse {
-        event_id: d.event_id,
+        event_id: b.event_id.trim().to_string(),
         action: d.action.as_str().into(),
         scenario: d.scenario,
         score: d.score,
@@ -435,7 +446,7 @@ async fn change_list(State(s): State<AppState>, Authorized(p): Authorized<{ perm
         .transpose()?;
     let now = store::now_ms();
     let update = engine::event::ListUpdate {
-        event_id: format!("list-{}-{}", now, auth_token_suffix()?),
+        event_id: format!("sys:list-{}-{}", now, auth_token_suffix()?),
         ts_ms: now,
         op: field("op", &b.op)?,
         kind: field("kind", &b.kind)?,

@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::AppState;
-use crate::auth::{Authorized, perm};
+use crate::auth::{Authorized, Principal, perm};
+use domain::Permission;
 use crate::error::{ApiError, ApiResult};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -22,13 +23,21 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 
 const DAY_MS: i64 = 86_400_000;
 
+/// Logged events one trace may read: a county's months of transfers, not the whole log.
+const TRACE_MAX_EVENTS: usize = 5_000_000;
+
 /// The transfers of the event log between two times, as a graph. Cash withdrawals and
 /// payments into third-party platforms end a trace.
 async fn graph(s: &AppState, from_ms: i64, to_ms: i64) -> ApiResult<TransferGraph> {
     let mut g = TransferGraph::new();
     let mut after = 0;
+    let mut read = 0usize;
     loop {
         let page = s.store.logged_events(from_ms, after, 10_000).await?;
+        read += page.len();
+        if read > TRACE_MAX_EVENTS {
+            return Err(ApiError::invalid(format!("horizon_days: more than {TRACE_MAX_EVENTS} events to read; trace a shorter time")));
+        }
         let Some((last, _)) = page.last() else { break };
         after = *last;
         for (_, body) in page {
@@ -64,6 +73,8 @@ struct TraceQuery {
     method: Option<String>,
     /// Days after `since` to look at (default 30, at most 180).
     horizon_days: Option<i64>,
+    /// Why the accounts are exported in clear (required for the workbook).
+    reason: Option<String>,
 }
 
 struct Traced {
@@ -72,7 +83,19 @@ struct Traced {
     since_ms: i64,
 }
 
-async fn run_trace(s: &AppState, q: &TraceQuery) -> ApiResult<Traced> {
+/// Whether the caller may trace this account: an analyst of the centre or an officer with
+/// cases, and only from an account a warning or case in the caller's scope names. Any other
+/// account answers as absent.
+async fn may_trace(s: &AppState, p: &Principal, account: &str) -> ApiResult<()> {
+    if !(p.can(Permission::ListWrite) || p.can(Permission::CaseWrite)) {
+        return Err(ApiError::forbidden("list_write or case_write (fund traces are casework)"));
+    }
+    domain::text::line("account", account, 64)?;
+    if s.store.account_named_in_scope(&p.scope, account).await? { Ok(()) } else { Err(ApiError::not_found("account in a warning or case of your area")) }
+}
+
+async fn run_trace(s: &AppState, p: &Principal, q: &TraceQuery) -> ApiResult<Traced> {
+    may_trace(s, p, q.account.trim()).await?;
     let since_ms = q.since.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("since: expected RFC 3339, e.g. 2026-11-20T09:00:00+08:00"))?.as_millisecond();
     let hops = q.hops.unwrap_or(6);
     if !(1..=10).contains(&hops) {
@@ -89,8 +112,13 @@ async fn run_trace(s: &AppState, q: &TraceQuery) -> ApiResult<Traced> {
     };
     let g = graph(s, since_ms, since_ms + horizon * DAY_MS).await?;
     let origin = g.find(q.account.trim()).ok_or_else(|| ApiError::not_found("account with transfers after that time"))?;
-    let tr = flow::trace::trace(&g, origin, since_ms, &TraceParams { max_hops: hops, method, min_fen: 100, horizon_ms: Some(horizon * DAY_MS) });
-    Ok(Traced { g, tr, since_ms })
+    // Tracing walks the graph: CPU work, off the async workers.
+    tokio::task::spawn_blocking(move || {
+        let tr = flow::trace::trace(&g, origin, since_ms, &TraceParams { max_hops: hops, method, min_fen: 100, horizon_ms: Some(horizon * DAY_MS) });
+        Traced { g, tr, since_ms }
+    })
+    .await
+    .map_err(ApiError::internal)
 }
 
 fn mask(a: &str) -> String {
@@ -156,7 +184,7 @@ struct TraceView {
 /// accounts that still hold it (where to stop payment or freeze first). Accounts are masked.
 #[utoipa::path(get, path = "/flow/trace", tag = "flow", params(TraceQuery), responses((status = 200, body = TraceView), (status = 400, body = crate::error::ErrorBody)))]
 async fn trace(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, Query(q): Query<TraceQuery>) -> ApiResult<Json<TraceView>> {
-    let Traced { g, tr, since_ms } = run_trace(&s, &q).await?;
+    let Traced { g, tr, since_ms } = run_trace(&s, &p, &q).await?;
     let mut entry = p.audit("read_pii", "fund_trace", Some(mask(&q.account)), &["account"]);
     entry.detail = serde_json::json!({"masked": true, "since_ms": since_ms, "accounts": tr.nodes.len()}).to_string();
     s.store.audit(entry).await?;
@@ -205,10 +233,17 @@ async fn trace(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARN
 /// audited as an export.
 #[utoipa::path(get, path = "/flow/trace.xlsx", tag = "flow", params(TraceQuery), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
 async fn trace_xlsx(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PII_UNMASK }>, Query(q): Query<TraceQuery>) -> ApiResult<impl IntoResponse> {
-    let Traced { g, tr, since_ms } = run_trace(&s, &q).await?;
-    let bytes = flow::export::trace_xlsx(&g, &tr, &|ms| domain::time::format_china(ms), &|_| String::new()).map_err(ApiError::internal)?;
+    let reason = q.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).ok_or_else(|| ApiError::invalid("reason: required to export accounts in clear"))?;
+    domain::text::line("reason", reason, domain::text::LINE_MAX_CHARS)?;
+    let Traced { g, tr, since_ms } = run_trace(&s, &p, &q).await?;
+    let accounts = tr.nodes.len();
+    let bytes = tokio::task::spawn_blocking(move || flow::export::trace_xlsx(&g, &tr, &|ms| domain::time::format_china(ms), &|_| String::new()))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
     let mut entry = p.audit("export", "fund_trace", Some(mask(&q.account)), &["account"]);
-    entry.detail = serde_json::json!({"format": "xlsx", "since_ms": since_ms, "accounts": tr.nodes.len()}).to_string();
+    entry.reason = Some(reason.to_string());
+    entry.detail = serde_json::json!({"format": "xlsx", "since_ms": since_ms, "accounts": accounts}).to_string();
     s.store.audit(entry).await?;
     Ok((
         [
@@ -297,7 +332,7 @@ async fn analyse_mules(State(s): State<AppState>, Authorized(p): Authorized<{ pe
         let events: Vec<Event> = accounts
             .iter()
             .enumerate()
-            .map(|(k, a)| Event::List(engine::event::ListUpdate::add(format!("mule-{now}-{k}"), now, engine::event::ListKind::Account, a.clone(), engine::event::Colour::Amber, "mule-analysis".into())))
+            .map(|(k, a)| Event::List(engine::event::ListUpdate::add(format!("sys:mule-{now}-{k}"), now, engine::event::ListKind::Account, a.clone(), engine::event::Colour::Amber, "mule-analysis".into())))
             .collect();
         s.apply_and_log(&events);
         added = events.len();

@@ -241,6 +241,10 @@ async fn transfer(State(s): State<AppState>, Authorized(p): Authorized<{ perm::K
 /// for whose visit is due.
 #[utoipa::path(get, path = "/inbox", tag = "tasks", responses((status = 200, body = Object)))]
 async fn inbox(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>) -> ApiResult<Json<serde_json::Value>> {
+    // A person's to-do list: the carer link is by user id, and a key's id is not a user's.
+    if p.kind != crate::auth::ActorKind::User {
+        return Err(ApiError::forbidden("a user session (the inbox is a person's)"));
+    }
     let t = today();
     let tasks = if p.can(domain::Permission::PreventionWrite) || p.can(domain::Permission::PreventionReview) {
         let f = store::TaskFilter { unit_id: Some(p.unit_id), status: Some("open".into()), ..Default::default() };
@@ -249,7 +253,7 @@ async fn inbox(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY 
         Vec::new()
     };
     // A carer sees the people they care for wherever they live: the care makes the link.
-    let visits = if p.id > 0 { s.store.key_persons(&domain::Scope::All, Some(p.id), true, t).await? } else { Vec::new() };
+    let visits = s.store.key_persons(&domain::Scope::All, Some(p.id), true, t).await?;
     if !visits.is_empty() {
         let mut entry = p.audit("read_pii", "key_person", Some("inbox".into()), &["name", "id_number"]);
         entry.detail = serde_json::json!({"masked": true, "rows": visits.len()}).to_string();
@@ -340,7 +344,8 @@ async fn close_task(State(s): State<AppState>, Authorized(p): Authorized<{ perm:
     if to == TaskStatus::Cancelled && vis.unit_id.is_some() {
         return Err(ApiError::forbidden("cancelling tasks"));
     }
-    let t = s.store.close_task(id, vis.unit_id, to, &b.evidence, &p.name).await?;
+    crate::guard::cap("evidence", &b.evidence, crate::guard::TEXT_MAX_CHARS)?;
+    let t = s.store.close_task(id, &vis.scope, vis.unit_id, to, &b.evidence, &p.name).await?;
     let mut entry = p.audit("update", "task", Some(id.to_string()), &[]);
     entry.detail = serde_json::json!({"status": t.status}).to_string();
     s.store.audit(entry).await?;

@@ -5,8 +5,6 @@ mod bank;
 mod cases;
 mod clues;
 
-/// Recent public clue submissions per address.
-pub(crate) type ClueLimiter = clues::Recent;
 mod decide;
 mod flows;
 mod inquiry;

@@ -428,7 +428,7 @@ async fn coverage(State(s): State<AppState>, Authorized(p): Authorized<{ perm::A
 
 /// Households of an area not reached in a period.
 #[utoipa::path(get, path = "/prevention/coverage/{jurisdiction_id}/gaps", tag = "prevention", params(("jurisdiction_id" = i64, Path), Period, Paging), responses((status = 200, body = Page<HouseholdGap>)))]
-async fn gaps(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Path(jid): Path<i64>, Query(per): Query<Period>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<HouseholdGap>>> {
+async fn gaps(State(s): State<AppState>, Authorized(p): Authorized<{ perm::RESIDENT_READ }>, Path(jid): Path<i64>, Query(per): Query<Period>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<HouseholdGap>>> {
     visibility(&p)?;
     let (from, to) = per.days()?;
     let page = s.store.households_not_reached(&p.scope, jid, from, to, pg.req()).await?;

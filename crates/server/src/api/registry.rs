@@ -255,7 +255,13 @@ struct PrecinctBody {
 /// Replaces a station's precinct.
 #[utoipa::path(put, path = "/stations/{id}/precinct", tag = "registry", request_body = PrecinctBody, responses((status = 200, body = PoliceStation)))]
 async fn set_precinct(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REGISTRY_WRITE }>, Path(id): Path<i64>, Json(b): Json<PrecinctBody>) -> ApiResult<Json<PoliceStation>> {
-    s.store.station(id).await?.ok_or_else(|| ApiError::not_found("station"))?;
+    let st = s.store.station(id).await?.ok_or_else(|| ApiError::not_found("station"))?;
+    // A station outside the caller's area, or one whose precinct reaches beyond it, answers as
+    // absent: nobody redraws another area's map.
+    let seat = s.store.unit(st.unit_id).await?.ok_or_else(|| ApiError::not_found("station"))?;
+    if !p.scope.contains(&seat.jurisdiction_path) || !st.precinct_paths.iter().all(|path| p.scope.contains(path)) {
+        return Err(ApiError::not_found("station"));
+    }
     for j in &b.jurisdictions {
         visible_jurisdiction(&s, &p, *j).await?;
     }

@@ -26,15 +26,22 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 struct ResidentQuery {
     /// Within this jurisdiction's subtree.
     jurisdiction_id: Option<i64>,
-    /// Name starts with.
+    /// Exact name.
     name: Option<String>,
-    /// Exact identity number.
+    /// Exact identity number: an unmasking (needs `pii_unmask` and a reason).
     id_number: Option<String>,
-    /// Exact phone.
+    /// Exact phone: an unmasking (needs `pii_unmask` and a reason).
     phone: Option<String>,
     /// Age band code.
     age_band: Option<String>,
+    /// Why an identifier is searched (required with `id_number` or `phone`).
+    reason: Option<String>,
 }
+
+/// Identifier searches one user may make in [`SEARCH_WINDOW`]: enough for casework, far too
+/// few to walk the ten thousand numbers a mask leaves open.
+const SEARCHES_PER_WINDOW: usize = 30;
+const SEARCH_WINDOW: std::time::Duration = std::time::Duration::from_secs(600);
 
 const MASKED_FIELDS: [&str; 4] = ["name", "id_number", "phone", "address"];
 
@@ -46,20 +53,46 @@ async fn list_residents(
     Query(q): Query<ResidentQuery>,
     Query(pg): Query<Paging>,
 ) -> ApiResult<Json<Page<ResidentView>>> {
+    if let Some(n) = q.name.as_deref() {
+        domain::text::line("name", n, domain::text::NAME_MAX_CHARS)?;
+    }
     let filter = ResidentFilter {
         jurisdiction_id: q.jurisdiction_id,
         name: q.name.clone(),
-        id_number: q.id_number.as_deref().filter(|v| !v.is_empty()).map(IdNumber::parse).transpose()?,
-        phone: q.phone.as_deref().filter(|v| !v.is_empty()).map(Phone::parse).transpose()?,
+        id_number: q.id_number.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(IdNumber::parse).transpose()?,
+        phone: q.phone.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(Phone::parse).transpose()?,
         age_band: q.age_band.as_deref().filter(|v| !v.is_empty()).map(AgeBand::parse).transpose()?,
     };
+    // Finding a row by its full identifier tells the caller that identifier: it is an
+    // unmasking, with the permission, a reason, a rate and an audit entry of its own.
+    let mut searched = Vec::new();
+    if let Some(id) = &filter.id_number {
+        searched.push(serde_json::json!({"field": "id_number", "fingerprint": s.store.search_fingerprint(pii::Field::IdNumber, id.as_str())}));
+    }
+    if let Some(ph) = &filter.phone {
+        searched.push(serde_json::json!({"field": "phone", "fingerprint": s.store.search_fingerprint(pii::Field::Phone, ph.as_str())}));
+    }
+    let reason = q.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if !searched.is_empty() {
+        if !p.can(domain::Permission::PiiUnmask) {
+            return Err(ApiError::forbidden("pii_unmask (a search by phone or identity number reveals it)"));
+        }
+        let Some(reason) = reason else { return Err(ApiError::invalid("reason: required to search by phone or identity number")) };
+        domain::text::line("reason", reason, domain::text::LINE_MAX_CHARS)?;
+        if !s.search_limiter.allow(&format!("{:?}:{}", p.kind, p.id), SEARCHES_PER_WINDOW, SEARCH_WINDOW) {
+            return Err(ApiError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("at most {SEARCHES_PER_WINDOW} searches by identifier in ten minutes")));
+        }
+    }
     let page = s.store.list_residents(&p.scope, &filter, pg.req()).await?;
-    let mut entry = p.audit("read_pii", "resident", Some("list".into()), &MASKED_FIELDS);
-    // Record which rows were seen and how they were searched, never the searched values.
+    let mut entry = p.audit(if searched.is_empty() { "read_pii" } else { "search_identifier" }, "resident", Some("list".into()), &MASKED_FIELDS);
+    entry.reason = if searched.is_empty() { None } else { reason.map(str::to_string) };
+    // Record which rows were seen and how they were searched; a searched identifier only as
+    // its keyed fingerprint.
     entry.detail = serde_json::json!({
         "masked": true,
         "ids": page.items.iter().map(|r| r.id).collect::<Vec<_>>(),
         "by": {"jurisdiction_id": q.jurisdiction_id, "name": q.name.is_some(), "id_number": q.id_number.is_some(), "phone": q.phone.is_some()},
+        "searched": searched,
     })
     .to_string();
     s.store.audit(entry).await?;

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -12,7 +12,7 @@ use crate::auth::{self, Authorized, SESSION_COOKIE, perm};
 use crate::error::{ApiError, ApiResult};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).routes(routes!(logout)).routes(routes!(me))
+    OpenApiRouter::new().routes(routes!(login)).routes(routes!(logout)).routes(routes!(me)).routes(routes!(change_password))
 }
 
 /// Login form.
@@ -47,6 +47,8 @@ pub struct Me {
     pub scope: Vec<String>,
     /// CSRF token to send as `X-CSRF-Token` on writes.
     pub csrf_token: String,
+    /// The password was set by an administrator: nothing else opens before it is changed.
+    pub must_change_password: bool,
 }
 
 async fn me_of(state: &AppState, user: &store::User, csrf: String) -> ApiResult<Me> {
@@ -74,24 +76,52 @@ async fn me_of(state: &AppState, user: &store::User, csrf: String) -> ApiResult<
         unit_name,
         scope: names,
         csrf_token: csrf,
+        must_change_password: user.must_change_password,
     })
 }
 
-/// Logs in and sets the session cookie.
+/// The answer to an attempt refused before its password is looked at: 429 while slowed
+/// down, 423 while locked, with `Retry-After` in seconds.
+fn refused(r: domain::auth::Refusal) -> Response {
+    use domain::auth::Refusal;
+    let (status, code, wait_ms) = match r {
+        Refusal::Backoff(w) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", w),
+        Refusal::Locked(w) => (StatusCode::LOCKED, "locked", w),
+    };
+    let secs = (wait_ms + 999) / 1000;
+    let mut resp = ApiError::new(status, code, format!("too many failed logins; try again in {secs} s")).into_response();
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
+}
+
+/// Logs in and sets the session cookie. Failed attempts slow and then lock the account and
+/// the address (`domain::auth::ACCOUNT`, `ADDRESS`); a refused attempt is not judged at all.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody), (status = 423, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
 async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>, Json(req): Json<LoginRequest>) -> ApiResult<Response> {
     let ip = addr.ip().to_string();
-    let user = state.store.user_by_username(&req.username).await?;
+    // Bounded before anything is looked up or written to the audit log.
+    let username = req.username.trim();
+    domain::text::line("username", username, domain::text::NAME_MAX_CHARS)?;
+    domain::text::text("password", &req.password, domain::auth::PASSWORD_MAX_CHARS)?;
+    let (user_key, ip_key) = (format!("user:{username}"), format!("ip:{ip}"));
+    let now = store::now_ms();
+    let (user_t, ip_t) = (state.store.login_throttle(&user_key).await?, state.store.login_throttle(&ip_key).await?);
+    if let Some(r) = domain::auth::ACCOUNT.check(&user_t, now).or_else(|| domain::auth::ADDRESS.check(&ip_t, now)) {
+        return Ok(refused(r));
+    }
+    let user = state.store.user_by_username(username).await?;
     // Verify against a fixed hash when the user is unknown, so timing does not reveal names.
     let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
     let pw = req.password.clone();
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash)).await.map_err(ApiError::internal)?;
     let mut entry = domain::audit::AuditContent {
-        at_ms: store::now_ms(),
+        at_ms: now,
         actor_kind: "user".into(),
         actor_id: user.as_ref().map(|u| u.id),
-        actor_name: req.username.trim().to_string(),
+        actor_name: username.to_string(),
         action: "login".into(),
         object_type: "session".into(),
         ip: Some(ip.clone()),
@@ -101,11 +131,25 @@ async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<std
     let user = match user {
         Some(u) if ok && u.active => u,
         _ => {
+            let (user_next, user_locked) = domain::auth::ACCOUNT.fail(&user_t, now);
+            let (ip_next, ip_locked) = domain::auth::ADDRESS.fail(&ip_t, now);
+            state.store.set_login_throttle(&user_key, &user_next).await?;
+            state.store.set_login_throttle(&ip_key, &ip_next).await?;
             entry.action = "login_failed".into();
-            state.store.audit(entry).await?;
-            return Err(ApiError::new(axum::http::StatusCode::UNAUTHORIZED, "bad_credentials", "wrong user name or password"));
+            entry.detail = serde_json::json!({"failures": user_next.failures, "address_failures": ip_next.failures}).to_string();
+            state.store.audit(entry.clone()).await?;
+            // The start of a lock is the event worth reading in the log; the attempts refused
+            // while it lasts are not written one by one.
+            if user_locked || ip_locked {
+                entry.action = "login_locked".into();
+                let until = if user_locked { user_next.blocked_until_ms } else { ip_next.blocked_until_ms };
+                entry.detail = serde_json::json!({"account": user_locked, "address": ip_locked, "until_ms": until}).to_string();
+                state.store.audit(entry).await?;
+            }
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong user name or password"));
         }
     };
+    state.store.clear_login_throttle(&user_key).await?;
     let token = auth::random_token()?;
     let csrf = auth::random_token()?;
     let ttl = state.config.session_ttl;
@@ -120,6 +164,62 @@ async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<std
     let mut resp = Json(me).into_response();
     resp.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(ApiError::internal)?);
     Ok(resp)
+}
+
+/// A password change by its owner.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasswordChange {
+    /// The password now.
+    pub current_password: String,
+    /// The new one: 8 to 128 characters, three of lower case, upper case, digits and symbols,
+    /// not the user name, none of the last five.
+    pub new_password: String,
+}
+
+/// Changes the caller's own password (the way out of a password an administrator set). The
+/// caller's other sessions end; this one goes on.
+#[utoipa::path(post, path = "/auth/password", tag = "auth", request_body = PasswordChange,
+    responses((status = 204), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody)))]
+async fn change_password(State(state): State<AppState>, headers: HeaderMap, Authorized(p): Authorized<{ perm::ANY }>, Json(b): Json<PasswordChange>) -> ApiResult<StatusCode> {
+    if p.kind != auth::ActorKind::User {
+        return Err(ApiError::forbidden("a user session"));
+    }
+    let tok = auth::cookie(&headers, SESSION_COOKIE).ok_or_else(ApiError::unauthenticated)?;
+    domain::text::text("current_password", &b.current_password, domain::auth::PASSWORD_MAX_CHARS)?;
+    let user = state.store.user(p.id).await?.ok_or_else(ApiError::unauthenticated)?;
+    let user_key = format!("user:{}", user.username);
+    let now = store::now_ms();
+    let user_t = state.store.login_throttle(&user_key).await?;
+    if let Some(r) = domain::auth::ACCOUNT.check(&user_t, now) {
+        let secs = match r { domain::auth::Refusal::Backoff(w) | domain::auth::Refusal::Locked(w) => (w + 999) / 1000 };
+        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("too many failed attempts; try again in {secs} s")));
+    }
+    domain::auth::check_password(&b.new_password, &user.username)?;
+    let history = state.store.password_history(user.id, domain::auth::PASSWORD_HISTORY).await?;
+    let (current, new, old_hash) = (b.current_password, b.new_password, user.password_hash.clone());
+    // Argon2 is slow on purpose: off the async workers, all the comparisons at once.
+    let (current_ok, reused, hash) = tokio::task::spawn_blocking(move || {
+        let current_ok = auth::verify_password(&current, &old_hash);
+        let reused = auth::verify_password(&new, &old_hash) || history.iter().any(|h| auth::verify_password(&new, h));
+        let hash = if current_ok && !reused { Some(auth::hash_password(&new)) } else { None };
+        (current_ok, reused, hash)
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    if !current_ok {
+        let (next, _) = domain::auth::ACCOUNT.fail(&user_t, now);
+        state.store.set_login_throttle(&user_key, &next).await?;
+        state.store.audit(p.audit("password_change_failed", "user", Some(user.id.to_string()), &[])).await?;
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "the current password is wrong"));
+    }
+    if reused {
+        return Err(ApiError::invalid(format!("new_password: must differ from the current and the last {} passwords", domain::auth::PASSWORD_HISTORY)));
+    }
+    let hash = hash.ok_or_else(|| ApiError::internal("no hash"))??;
+    state.store.set_password_hash(user.id, &hash, false, Some(&auth::token_hash(&tok))).await?;
+    state.sessions.clear();
+    state.store.audit(p.audit("password_change", "user", Some(user.id.to_string()), &["password"])).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 // argon2id hash of a random string nobody knows; used only to spend the same time.

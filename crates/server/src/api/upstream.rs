@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::AppState;
-use crate::auth::{Authorized, Principal, perm};
+use crate::auth::{ActorKind, Authorized, Principal, perm};
 use crate::error::{ApiError, ApiResult};
 use crate::import::RowError;
 
@@ -49,20 +49,37 @@ pub struct UpstreamReport {
     pub rows: usize,
     /// Stored (or already stored: a repeat answers the same warning id).
     pub accepted: usize,
-    /// Warning ids of the accepted rows, in row order.
-    pub ids: Vec<i64>,
-    /// Of those, routed to a station (the rest wait in the centre's queue).
-    pub routed: usize,
+    /// Warning ids of the accepted rows, in row order (for users; a machine client learns
+    /// nothing of where a warning went).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<i64>>,
+    /// Of those, routed to a station, the rest waiting in the centre's queue (for users).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routed: Option<usize>,
     /// Rows refused, each with its row number and field.
     pub rejected: Vec<RowError>,
 }
 
-fn may_push(p: &Principal) -> ApiResult<()> {
-    if p.can(Permission::ListWrite) || p.can(Permission::Decide) { Ok(()) } else { Err(ApiError::forbidden("upstream warnings")) }
+/// The idempotency key of an upstream warning: the source's namespace and its id. The
+/// platforms above the county (national, provincial, city, 96110) each have one namespace;
+/// banks and operators are many, so each member unit has its own, and one bank's ids can
+/// never answer, or pre-empt, another's.
+fn event_id(p: &Principal, source: &str, upstream_id: &str) -> String {
+    match source {
+        "bank" | "operator" => format!("up:{source}:{}:{upstream_id}", p.unit_id),
+        _ => format!("up:{source}:{upstream_id}"),
+    }
+}
+
+/// Whether the caller may send warnings of `source`: a user with the permission may hand any
+/// over (the centre imports what the province sends); a machine key only the sources it was
+/// issued for.
+fn may_send(p: &Principal, source: &str) -> bool {
+    p.can(Permission::UpstreamPush) && (p.kind == ActorKind::User || p.sources.iter().any(|s| s == source))
 }
 
 /// One row checked and turned into a warning to store, or the field at fault.
-async fn to_warning(s: &AppState, w: &UpstreamWarning) -> ApiResult<Result<store::NewWarning, (String, String)>> {
+async fn to_warning(s: &AppState, p: &Principal, w: &UpstreamWarning) -> ApiResult<Result<store::NewWarning, (String, String)>> {
     let bad = |f: &str, m: String| Ok(Err((f.to_string(), m)));
     let upstream_id = w.upstream_id.trim();
     if upstream_id.is_empty() || upstream_id.len() > 128 {
@@ -71,6 +88,9 @@ async fn to_warning(s: &AppState, w: &UpstreamWarning) -> ApiResult<Result<store
     let Some((source, _)) = SOURCES.iter().find(|(k, zh)| *k == w.source.trim() || *zh == w.source.trim()) else {
         return bad("source", format!("'{}' is not one of national, provincial, city, 96110, bank, operator", w.source));
     };
+    if !may_send(p, source) {
+        return bad("source", format!("this caller may not send warnings of '{source}'"));
+    }
     let grade = match w.grade.trim() {
         "high" | "高" | "高风险" => "high",
         "medium" | "中" | "中风险" => "medium",
@@ -79,7 +99,10 @@ async fn to_warning(s: &AppState, w: &UpstreamWarning) -> ApiResult<Result<store
     };
     let issued = match w.issued_at.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => match v.parse::<jiff::Timestamp>() {
-            Ok(t) => t.as_millisecond(),
+            Ok(t) => match s.config.event_time.check(t.as_millisecond(), store::now_ms()) {
+                Ok(ms) => ms,
+                Err(m) => return bad("issued_at", m),
+            },
             Err(_) => return bad("issued_at", format!("'{v}' is not an RFC 3339 time")),
         },
         None => store::now_ms(),
@@ -118,7 +141,7 @@ async fn to_warning(s: &AppState, w: &UpstreamWarning) -> ApiResult<Result<store
     };
     let (route, station_id) = crate::intake::route_warning(s, source, grade, kind, route).await?;
     Ok(Ok(store::NewWarning {
-        event_id: format!("{source}:{upstream_id}"),
+        event_id: event_id(p, source, upstream_id),
         source: (*source).to_string(),
         event_ts: issued,
         raised_ms: store::now_ms(),
@@ -141,15 +164,16 @@ async fn to_warning(s: &AppState, w: &UpstreamWarning) -> ApiResult<Result<store
 }
 
 async fn receive(s: &AppState, p: &Principal, rows: Vec<(usize, UpstreamWarning)>) -> ApiResult<UpstreamReport> {
-    let mut report = UpstreamReport { rows: rows.len(), accepted: 0, ids: Vec::new(), routed: 0, rejected: Vec::new() };
+    let mut report = UpstreamReport { rows: rows.len(), accepted: 0, ids: Some(Vec::new()), routed: Some(0), rejected: Vec::new() };
+    let (mut ids, mut routed_n) = (Vec::new(), 0);
     for (row, w) in rows {
-        match to_warning(s, &w).await? {
+        match to_warning(s, p, &w).await? {
             Ok(nw) => {
                 let routed = nw.station_id.is_some();
                 let id = crate::intake::store_warning(s, &nw).await?;
                 report.accepted += 1;
-                report.routed += usize::from(routed);
-                report.ids.push(id);
+                routed_n += usize::from(routed);
+                ids.push(id);
                 // The live feed shows it like any other warning (masked).
                 let _ = s.live.send(crate::intake::LiveWarning::of(id, &nw, 0.0, vec![]));
             }
@@ -157,15 +181,19 @@ async fn receive(s: &AppState, p: &Principal, rows: Vec<(usize, UpstreamWarning)
         }
     }
     let mut entry = p.audit("import", "warning", None, &[]);
-    entry.detail = serde_json::json!({"upstream": true, "rows": report.rows, "accepted": report.accepted, "routed": report.routed, "rejected": report.rejected.len()}).to_string();
+    entry.detail = serde_json::json!({"upstream": true, "rows": report.rows, "accepted": report.accepted, "routed": routed_n, "rejected": report.rejected.len()}).to_string();
     s.store.audit(entry).await?;
+    if p.kind == ActorKind::User {
+        (report.ids, report.routed) = (Some(ids), Some(routed_n));
+    } else {
+        (report.ids, report.routed) = (None, None);
+    }
     Ok(report)
 }
 
 /// Warnings pushed by an upstream platform (JSON); row numbers count from 1.
 #[utoipa::path(post, path = "/warnings/upstream", tag = "warnings", request_body = Vec<UpstreamWarning>, responses((status = 200, body = UpstreamReport), (status = 403, body = crate::error::ErrorBody)))]
-async fn push(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Json(rows): Json<Vec<UpstreamWarning>>) -> ApiResult<Json<UpstreamReport>> {
-    may_push(&p)?;
+async fn push(State(s): State<AppState>, Authorized(p): Authorized<{ perm::UPSTREAM_PUSH }>, Json(rows): Json<Vec<UpstreamWarning>>) -> ApiResult<Json<UpstreamReport>> {
     if rows.len() > 10_000 {
         return Err(ApiError::invalid("at most 10,000 warnings per request"));
     }
@@ -175,13 +203,12 @@ async fn push(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }
 /// Warnings handed over as a CSV or XLSX file (预警下发清单): columns upstream_id, source,
 /// grade, issued_at, subject_kind, subject, fraud_type, amount_yuan (Chinese headers accepted).
 #[utoipa::path(post, path = "/warnings/upstream/import", tag = "warnings", responses((status = 200, body = UpstreamReport), (status = 403, body = crate::error::ErrorBody)))]
-async fn import(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, mp: Multipart) -> ApiResult<Json<UpstreamReport>> {
-    may_push(&p)?;
+async fn import(State(s): State<AppState>, Authorized(p): Authorized<{ perm::UPSTREAM_PUSH }>, mp: Multipart) -> ApiResult<Json<UpstreamReport>> {
     let t = crate::import::read_upload(mp).await?;
     t.require(&["upstream_id", "source", "grade", "subject_kind", "subject"])?;
-    let rows = t
-        .rows
-        .iter()
+    let (rows, too_long) = t.checked_rows();
+    let rows = rows
+        .into_iter()
         .map(|(row, cells)| {
             let get = |k: &str| t.col(k).and_then(|i| cells.get(i)).cloned().unwrap_or_default();
             let opt = |k: &str| Some(get(k)).filter(|v| !v.is_empty());
@@ -197,7 +224,11 @@ async fn import(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY
             })
         })
         .collect();
-    Ok(Json(receive(&s, &p, rows).await?))
+    let mut report = receive(&s, &p, rows).await?;
+    report.rows += too_long.len();
+    report.rejected.extend(too_long);
+    report.rejected.sort_by_key(|e| e.row);
+    Ok(Json(report))
 }
 
 /// The routing of warnings in force (the `[routing]` configuration): rules in order, the first

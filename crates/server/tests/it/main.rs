@@ -1,5 +1,5 @@
 //! The HTTP API end to end: a real server on a free port over a fresh database, driven with a
-//! real HTTP client. SQLite always; PostgreSQL too when FANZHA_TEST_PG is set.
+//! real HTTP client. SQLite always; PostgreSQL too when FANZHA_TEST_PG is set (required under CI: see testkit).
 
 
 use domain::{AgeBand, IdNumber, JurisdictionKind, MemberUnitKind, Phone, Role};
@@ -35,7 +35,7 @@ fn vault() -> pii::Vault {
 
 async fn open_store(pg: bool) -> Option<(Store, Option<tempfile::TempDir>)> {
     if pg {
-        let base = std::env::var("FANZHA_TEST_PG").ok()?;
+        let base = testkit::postgres_url()?;
         let name = format!("fzs_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
         store::create_postgres_database(&base, &name).await.expect("create db");
         let url = format!("{}/{name}", base.rsplit_once('/').expect("url").0);
@@ -58,7 +58,7 @@ async fn seed(s: &Store) -> County {
     let sa = s.create_station(&NewStation { code: "PSA".into(), name: "甲所".into(), jurisdiction_id: town_a.id, chief_name: String::new(), deputy_chief_name: String::new(), precinct: vec![town_a.id] }).await.expect("st");
     let sb = s.create_station(&NewStation { code: "PSB".into(), name: "乙所".into(), jurisdiction_id: town_b.id, chief_name: String::new(), deputy_chief_name: String::new(), precinct: vec![town_b.id] }).await.expect("st");
     let hash = server::auth::hash_password(PW).expect("hash");
-    let user = |name: &str, role, unit_id, jurisdiction_id| NewUser { username: name.into(), display_name: name.into(), password_hash: hash.clone(), role, unit_id, jurisdiction_id };
+    let user = |name: &str, role, unit_id, jurisdiction_id| NewUser { username: name.into(), display_name: name.into(), password_hash: hash.clone(), role, unit_id, jurisdiction_id, must_change_password: false };
     for u in [
         user("admin", Role::SystemAdmin, office.id, county.id),
         user("office", Role::Office, office.id, county.id),
@@ -133,6 +133,23 @@ async fn login(app: &App, user: &str) -> Session {
     Session { c, csrf: me["csrf_token"].as_str().expect("csrf").to_string(), base: app.base.clone() }
 }
 
+/// The China date `n` days before today: test events must lie within the server's event-time
+/// window (30 days back by default).
+fn days_ago(n: i64) -> jiff::civil::Date {
+    domain::time::china_date(store::now_ms()).expect("today") - jiff::Span::new().days(n)
+}
+
+/// The first login of a user an administrator created: nothing opens before the password the
+/// administrator set is changed; the change keeps this session.
+async fn first_login(app: &App, user: &str) -> Session {
+    let s = login(app, user).await;
+    let (st, e) = s.get("/api/v1/bank-requests").await;
+    assert_eq!((st, e["code"].as_str()), (StatusCode::FORBIDDEN, Some("password_change_required")), "{user} before the change: {e}");
+    let (st, e) = s.post("/api/v1/auth/password", json!({"current_password": PW, "new_password": "Fz#Changed2026"})).await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{user} changes the password: {e}");
+    s
+}
+
 macro_rules! both {
     ($name:ident, $body:ident) => {
         mod $name {
@@ -145,7 +162,7 @@ macro_rules! both {
             async fn postgres() {
                 match super::start(true).await {
                     Some(app) => super::$body(&app).await,
-                    None => eprintln!("skipped: FANZHA_TEST_PG not set"),
+                    None => {} // testkit said why (a failure under CI)
                 }
             }
         }
@@ -162,8 +179,8 @@ async fn scope_never_leaks(app: &App) {
     assert_eq!(ids, vec![c.resident_a], "officer A sees only precinct A");
     // By id, by search, by unmask, by filter on the other town's jurisdiction.
     assert_eq!(a.get(&format!("/api/v1/residents/{}", c.resident_b)).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(a.get("/api/v1/residents?phone=13912340002").await.1["total"], 0);
-    assert_eq!(a.get(&format!("/api/v1/residents?id_number={}", IdNumber::with_check("11010519700101002").expect("id").as_str())).await.1["total"], 0);
+    assert_eq!(a.get("/api/v1/residents?phone=13912340002&reason=%E6%A0%B8%E5%AE%9E%E9%A2%84%E8%AD%A6%E7%BA%BF%E7%B4%A2").await.1["total"], 0);
+    assert_eq!(a.get(&format!("/api/v1/residents?id_number={}&reason=%E6%A0%B8%E5%AE%9E%E9%A2%84%E8%AD%A6%E7%BA%BF%E7%B4%A2", IdNumber::with_check("11010519700101002").expect("id").as_str())).await.1["total"], 0);
     assert_eq!(a.get(&format!("/api/v1/residents?jurisdiction_id={}", c.village_b)).await.0, StatusCode::OK);
     assert_eq!(a.get(&format!("/api/v1/residents?jurisdiction_id={}", c.village_b)).await.1["total"], 0);
     let (st, _) = a.post(&format!("/api/v1/residents/{}/unmask", c.resident_b), json!({"field": "phone", "reason": "核实预警线索"})).await;
@@ -282,7 +299,7 @@ async fn import_keeps_good_rows(app: &App) {
     let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("r.xlsx"));
     let rep: Value = o.c.post(format!("{}/api/v1/residents/import", app.base)).header("x-csrf-token", &o.csrf).multipart(form).send().await.expect("import").json().await.expect("json");
     assert_eq!((rep["accepted"].as_i64(), rep["rejected"][0]["row"].as_i64(), rep["rejected"][0]["field"].as_str()), (Some(1), Some(3), Some("id_number")), "{rep}");
-    let found = o.get("/api/v1/residents?phone=13800000011").await.1;
+    let found = o.get("/api/v1/residents?phone=13800000011&reason=%E6%A0%B8%E5%AE%9E%E9%A2%84%E8%AD%A6%E7%BA%BF%E7%B4%A2").await.1;
     assert_eq!(found["total"], 1, "the XLSX phone number survives as digits");
 }
 both!(import, import_keeps_good_rows);
@@ -361,7 +378,7 @@ async fn decide_and_route(app: &App) {
     assert_eq!(feed_a.status(), StatusCode::OK);
     let mut last = Value::Null;
     for i in 0..5 {
-        let body = json!({"event_id": format!("T{i}"), "time": format!("2026-11-27T10:0{i}:00+08:00"), "payer_account": format!("62220000000000{i:02}"),
+        let body = json!({"event_id": format!("T{i}"), "time": format!("{}T10:0{i}:00+08:00", days_ago(1)), "payer_account": format!("62220000000000{i:02}"),
             "payee_account": "6217000099998888", "amount_fen": 2_000_000, "payer_phone": if i == 4 { "13912340001" } else { "13700000000" }});
         let r = decide(body).await.expect("decide");
         assert_eq!(r.status(), StatusCode::OK);
@@ -441,7 +458,7 @@ async fn restart_keeps_decisions(app: &App) {
     let admin = login(app, "admin").await;
     let (_, key) = admin.post("/api/v1/api-keys", json!({"name": "bank", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["decide"]})).await;
     let secret = key["secret"].as_str().expect("secret").to_string();
-    let body = |i: u32| json!({"event_id": format!("R{i}"), "time": format!("2026-11-27T09:0{i}:00+08:00"), "payer_account": format!("62229999000000{i:02}"), "payee_account": "6217000011112222", "amount_fen": 900_000});
+    let body = |i: u32| json!({"event_id": format!("R{i}"), "time": format!("{}T09:0{i}:00+08:00", days_ago(1)), "payer_account": format!("62229999000000{i:02}"), "payee_account": "6217000011112222", "amount_fen": 900_000});
     let decide_on = |base: String, b: Value| {
         let secret = secret.clone();
         async move { Client::new().post(format!("{base}/api/v1/decide")).bearer_auth(&secret).json(&b).send().await.expect("send").json::<Value>().await.expect("json") }
@@ -492,13 +509,20 @@ async fn fraud_list_holds_and_survives_restart(app: &App) {
         .send().await.expect("send").json().await.expect("json");
     assert_eq!(d["action"], "hold", "{d}");
     assert_eq!(d["fired"][0]["rule"], "L01");
-    // A transfer two months later: the list entry is older than any window, and still holds
-    // after a restart.
+    // A transfer dated two months ahead is refused, naming the field: one such event would move
+    // every window past today after a restart.
     let later = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_hours(24 * 60)).expect("later").to_string();
-    let d2: Value = Client::new().post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
+    let r2 = Client::new().post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
         .json(&json!({"event_id": "LIST2", "time": later, "payer_account": "6222000000000078", "payee_account": "6222000000000079", "amount_fen": 100}))
-        .send().await.expect("send").json().await.expect("json");
-    assert_eq!(d2["duplicate"], false, "{d2}");
+        .send().await.expect("send");
+    let st2 = r2.status();
+    let d2: Value = r2.json().await.expect("json");
+    assert_eq!(st2, StatusCode::BAD_REQUEST, "{d2}");
+    assert!(d2["message"].as_str().is_some_and(|m| m.starts_with("time") && m.contains("ahead")), "{d2}");
+    // A list entry older than any window (logged two months ago) still holds after a restart.
+    let old_ms = store::now_ms() - 60 * 86_400_000;
+    let old = engine::event::Event::List(engine::event::ListUpdate::add("sys:list-old".into(), old_ms, engine::event::ListKind::Account, "6217000099998888".into(), engine::event::Colour::Red, "案件 A2026-000".into()));
+    app.store.log_events(&[("sys:list-old".to_string(), old_ms, serde_json::to_string(&old).expect("json"))]).await.expect("log the old entry");
     // The list change is in the event log, so a restarted engine still holds.
     for _ in 0..50 {
         if app.store.logged_events(i64::MIN, 0, 100).await.expect("log").len() >= 3 {
@@ -510,6 +534,7 @@ async fn fraud_list_holds_and_survives_restart(app: &App) {
     restarted.restore_engine().await.expect("restore");
     let entries = restarted.engine.list_entries();
     assert!(entries.iter().any(|e| e.value == "6217000055554444"), "list entry rebuilt after restart");
+    assert!(entries.iter().any(|e| e.value == "6217000099998888"), "a list entry older than any window rebuilt after restart");
     // The ruleset is readable with its Chinese names.
     let (_, rs) = admin.get("/api/v1/engine/ruleset").await;
     assert!(rs["rule"].as_array().is_some_and(|r| r.iter().any(|x| x["id"] == "L01" && x["name_zh"] == "收款账户在涉诈红名单")), "{rs}");
@@ -550,16 +575,24 @@ async fn ruleset_reloads_without_restart(app: &App) {
 both!(ruleset_reload, ruleset_reloads_without_restart);
 
 async fn fund_trace_and_mules(app: &App) {
+    // Days of the last week: events must lie within the event-time window of the server.
+    let (d0, d1, d2) = (days_ago(3), days_ago(2), days_ago(1));
     let admin = login(app, "admin").await;
     let (_, key) = admin.post("/api/v1/api-keys", json!({"name": "bank", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["decide"]})).await;
     let secret = key["secret"].as_str().expect("secret").to_string();
     let bank = Client::new();
+    // M1 is a fraud account of a case: the victim's transfer to it is held, and the warning
+    // goes to the victim's station (A), which may then trace from the victim's account.
+    let (st, l) = admin.post("/api/v1/engine/lists", json!({"op": "add", "kind": "account", "value": "62220000000000M1", "colour": "red", "source": "案件 A2026-009"})).await;
+    assert_eq!(st, StatusCode::OK, "{l}");
     // Victim V pays mule M1 100,000 yuan; M1 splits to M2 (60,000) and M3 (30,000); M2 passes
     // 50,000 to M4, which takes it out at an ATM.
     let steps = [("V", "M1", 10_000_000, "online"), ("M1", "M2", 6_000_000, "online"), ("M1", "M3", 3_000_000, "online"), ("M2", "M4", 5_000_000, "online"), ("M4", "CASH", 5_000_000, "atm")];
     for (i, (from, to, fen, ch)) in steps.iter().enumerate() {
         let r = bank.post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
-            .json(&json!({"event_id": format!("FT{i}"), "time": format!("2026-11-20T10:0{i}:00+08:00"), "payer_account": format!("62220000{from:0>8}"), "payee_account": format!("62220000{to:0>8}"), "amount_fen": fen, "channel": ch}))
+            .json(&json!({"event_id": format!("FT{i}"), "time": format!("{d0}T10:0{i}:00+08:00"), "payer_account": format!("62220000{from:0>8}"), "payee_account": format!("62220000{to:0>8}"), "amount_fen": fen, "channel": ch,
+                // The victim is a resident of area A.
+                "payer_phone": if i == 0 { Some("13912340001") } else { None }}))
             .send().await.expect("decide");
         assert_eq!(r.status(), StatusCode::OK);
     }
@@ -569,9 +602,9 @@ async fn fund_trace_and_mules(app: &App) {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let a = login(app, "officer_a").await;
-    let (st, t) = a.get("/api/v1/flow/trace?account=6222000000000000V&since=2026-11-20T09:00:00%2B08:00").await;
+    let (st, t) = a.get(&format!("/api/v1/flow/trace?account=6222000000000000V&since={d0}T09:00:00%2B08:00")).await;
     assert_eq!(st, StatusCode::NOT_FOUND, "{t}");
-    let (st, t) = a.get("/api/v1/flow/trace?account=622200000000000V&since=2026-11-20T09:00:00%2B08:00&hops=6").await;
+    let (st, t) = a.get(&format!("/api/v1/flow/trace?account=622200000000000V&since={d0}T09:00:00%2B08:00&hops=6")).await;
     assert_eq!(st, StatusCode::OK, "{t}");
     assert_eq!(t["traced_out_fen"], 10_000_000);
     let node = |acct: &str| t["nodes"].as_array().expect("nodes").iter().find(|n| n["account"] == acct).cloned().unwrap_or(Value::Null);
@@ -584,12 +617,15 @@ async fn fund_trace_and_mules(app: &App) {
     let until = t["freeze"][0]["stop_payment_until_ms"].as_i64().expect("until") - store::now_ms();
     assert!((47 * 3_600_000..=48 * 3_600_000).contains(&until), "48 hours, computed");
     // The workbook has the numbers in clear, so it needs the unmask permission and is audited.
-    let r = a.c.get(format!("{}/api/v1/flow/trace.xlsx?account=622200000000000V&since=2026-11-20T09:00:00%2B08:00", app.base)).send().await.expect("xlsx");
+    let xlsx = format!("{}/api/v1/flow/trace.xlsx?account=622200000000000V&since={d0}T09:00:00%2B08:00", app.base);
+    let r = a.c.get(&xlsx).send().await.expect("xlsx");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "the clear-text workbook needs a reason");
+    let r = a.c.get(format!("{xlsx}&reason=%E5%90%91%E9%93%B6%E8%A1%8C%E8%B0%83%E5%8F%96%E6%B5%81%E6%B0%B4")).send().await.expect("xlsx");
     assert_eq!(r.status(), StatusCode::OK);
     let bytes = r.bytes().await.expect("bytes");
     assert_eq!(&bytes[..2], b"PK", "an XLSX (zip) file");
     let office = login(app, "office").await;
-    assert_eq!(office.c.get(format!("{}/api/v1/flow/trace.xlsx?account=622200000000000V&since=2026-11-20T09:00:00%2B08:00", app.base)).send().await.expect("x").status(), StatusCode::FORBIDDEN);
+    assert_eq!(office.c.get(format!("{xlsx}&reason=%E5%90%91%E9%93%B6%E8%A1%8C%E8%B0%83%E5%8F%96%E6%B5%81%E6%B0%B4")).send().await.expect("x").status(), StatusCode::FORBIDDEN);
     let (_, log) = admin.get("/api/v1/audit?object_type=fund_trace").await;
     assert!(log["items"].as_array().is_some_and(|i| i.iter().any(|e| e["action"] == "export")), "{log}");
 
@@ -597,14 +633,14 @@ async fn fund_trace_and_mules(app: &App) {
     // list as amber, not red.
     for i in 0..5 {
         bank.post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
-            .json(&json!({"event_id": format!("FI{i}"), "time": format!("2026-11-21T10:0{i}:00+08:00"), "payer_account": format!("62221111000000{i:02}"), "payee_account": "6222999900001111", "amount_fen": 500_000}))
+            .json(&json!({"event_id": format!("FI{i}"), "time": format!("{d1}T10:0{i}:00+08:00"), "payer_account": format!("62221111000000{i:02}"), "payee_account": "6222999900001111", "amount_fen": 500_000}))
             .send().await.expect("decide");
     }
     for _ in 0..100 {
         if app.store.event_log_len().await.expect("len") >= 10 { break }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let (st, m) = admin.post("/api/v1/flow/mules", json!({"from": "2026-11-21T00:00:00+08:00", "to": "2026-11-22T00:00:00+08:00", "add_amber": true})).await;
+    let (st, m) = admin.post("/api/v1/flow/mules", json!({"from": format!("{d1}T00:00:00+08:00"), "to": format!("{d2}T00:00:00+08:00"), "add_amber": true})).await;
     assert_eq!(st, StatusCode::OK, "{m}");
     let hub = m["found"].as_array().expect("found").iter().find(|f| f["account"] == "6222********1111").cloned().expect("the hub is found");
     assert_eq!((hub["typology"].as_str(), hub["fan_in"].as_u64()), (Some("fan_in"), Some(5)));
@@ -668,6 +704,13 @@ async fn cases_ranking_and_lifecycle(app: &App) {
     assert_eq!((row("甲所")["cases"].as_u64(), row("乙所")["cases"].as_u64()), (Some(1), Some(2)));
     assert_eq!(row("乙所")["per_10k"], 4.0, "February uses town B's February population (5,000)");
     assert_eq!(row("甲所")["rank_loss"], 1, "800,000 yuan");
+    // Reading stores nothing; the office publishes the month at the cut-off, audited.
+    let (st, p) = o.post("/api/v1/supervision/ranking/publish", json!({"month": "2026-02", "cutoff": cutoff})).await;
+    assert_eq!(st, StatusCode::OK, "{p}");
+    assert_eq!(p["ranking"], r["ranking"]);
+    let future = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24)).to_string();
+    let (st, e) = o.post("/api/v1/supervision/ranking/publish", json!({"month": "2026-02", "cutoff": future})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "a cut-off in the future is refused: {e}");
     // A case registered after the cut-off does not change the published ranking.
     admin.post("/api/v1/cases", json!({"case_no": "B4", "reported_at": "2026-02-11T09:00:00+08:00", "station": "乙所", "fraud_type": "虚假征信", "loss_yuan": "100"})).await;
     let (_, again) = o.get(&q).await;
@@ -732,7 +775,7 @@ async fn bank_requests(app: &App) {
     let (st, _) = admin.post("/api/v1/bank-requests", json!({"kind": "stop_payment", "account": "1", "bank_unit_id": app.county.office_unit, "amount_yuan": "1"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     // The bank sees its requests with the account in clear and answers them.
-    let l = login(app, "liaison").await;
+    let l = first_login(app, "liaison").await;
     let (_, list) = l.get("/api/v1/bank-requests").await;
     assert_eq!(list["total"], 2);
     assert_eq!(list["items"][0]["account"], "6222001122334455");
@@ -772,13 +815,13 @@ async fn public_clues(app: &App) {
     assert!(ref_no.starts_with("JB") && ref_no.len() == 19, "{ref_no}");
     assert_eq!(submit(json!({"kind": "pigeon", "value": "x"})).await.expect("s").status(), StatusCode::BAD_REQUEST);
     assert_eq!(submit(json!({"kind": "phone", "value": "not a number"})).await.expect("s").status(), StatusCode::BAD_REQUEST);
-    // Five per address in ten minutes.
+    // Five attempts per address in ten minutes, refused ones included (counted before the body
+    // is read, so a flood of large bodies is not read either): four were made above.
     let mut codes = Vec::new();
     for i in 0..5 {
         codes.push(submit(json!({"kind": "url", "value": format!("http://fake{i}.cn")})).await.expect("s").status());
     }
-    assert_eq!(codes.iter().filter(|c| **c == StatusCode::OK).count(), 4, "{codes:?}");
-    assert_eq!(codes[4], StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(codes, [StatusCode::OK, StatusCode::TOO_MANY_REQUESTS, StatusCode::TOO_MANY_REQUESTS, StatusCode::TOO_MANY_REQUESTS, StatusCode::TOO_MANY_REQUESTS]);
     // The analyst confirms it (with a reward); the number is then on the fraud list in red.
     let admin = login(app, "admin").await;
     let (_, list) = admin.get("/api/v1/clues").await;
@@ -1072,8 +1115,7 @@ async fn routing_rules_send_warnings_where_configured() {
 /// an unhandled old warning shows as long overdue, and a handling step keeps its own time.
 async fn history_is_raised_at_its_time(pg: bool) {
     let Some((store, _dir)) = open_store(pg).await else {
-        eprintln!("skipped: FANZHA_TEST_PG not set");
-        return;
+        return; // testkit said why (a failure under CI)
     };
     let _county = seed(&store).await;
     let state = server::AppState::new(store.clone(), server::ServerConfig::default());
@@ -1152,8 +1194,7 @@ async fn notifications_survive_a_dead_gateway(pg: bool) {
         timeout_ms: 1_000,
     };
     let Some(app) = start_with(pg, server::ServerConfig { cookie_secure: false, notify, ..Default::default() }).await else {
-        eprintln!("skipped: FANZHA_TEST_PG not set");
-        return;
+        return; // testkit said why (a failure under CI)
     };
     let admin = login(&app, "admin").await;
     let a = login(&app, "officer_a").await;
@@ -1243,7 +1284,7 @@ async fn returns_need_city_approval_and_the_notice(app: &App) {
     // Approved today: the bank cannot pay before the notice has run, and is told until when.
     let today = domain::time::china_date(store::now_ms()).expect("today").to_string();
     let (_, fresh) = admin.post("/api/v1/bank-requests", ret("province", &today)).await;
-    let l = login(app, "liaison2").await;
+    let l = first_login(app, "liaison2").await;
     let (st, e) = l.post(&format!("/api/v1/bank-requests/{}/answer", fresh["id"]), json!({"executed": true})).await;
     assert_eq!(st, StatusCode::CONFLICT, "{e}");
     assert!(e["message"].as_str().unwrap_or_default().contains(fresh["notice_ends_on"].as_str().expect("ends")), "{e}");

@@ -27,7 +27,7 @@ async fn setup(app: &App) -> Prev {
     let hash = server::auth::hash_password(PW).expect("hash");
     let county_id = s.jurisdiction_tree(&domain::Scope::All).await.expect("tree").into_iter().find(|j| j.parent_id.is_none()).expect("county").id;
     for (name, unit_id) in [("rep_a", school_a), ("rep_b", school_b)] {
-        s.create_user(&NewUser { username: name.into(), display_name: name.into(), password_hash: hash.clone(), role: Role::UnitReporter, unit_id, jurisdiction_id: county_id }).await.expect("user");
+        s.create_user(&NewUser { username: name.into(), display_name: name.into(), password_hash: hash.clone(), role: Role::UnitReporter, unit_id, jurisdiction_id: county_id, must_change_password: false }).await.expect("user");
     }
     let r = |n: u32, jid, hh: &str| NewResident {
         name: format!("钱{n}号"),

@@ -21,20 +21,28 @@ async fn sqlite() -> Fixture {
 
 /// A fresh PostgreSQL database per test, so tests never see each other's rows.
 async fn postgres() -> Option<Fixture> {
-    let base = std::env::var("FANZHA_TEST_PG").ok()?;
-    let name = format!("fz_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
-    store::create_postgres_database(&base, &name).await.expect("create test database on FANZHA_TEST_PG");
-    let url = match base.rsplit_once('/') {
-        Some((server, _db)) => format!("{server}/{name}"),
-        None => panic!("FANZHA_TEST_PG must end in /DBNAME"),
-    };
+    let url = postgres_database("fz").await?;
     let db = Database::open(&url).await.expect("open postgres");
     Some(Fixture { store: db.with_vault(vault("ab")).await.expect("vault"), _dir: None })
 }
 
+/// The URL of a new, empty database on the tests' PostgreSQL server (`None` outside CI when no
+/// server is configured). Its name starts with `prefix`, which `.ci/run` drops when it starts.
+async fn postgres_database(prefix: &str) -> Option<String> {
+    let base = testkit::postgres_url()?;
+    let name = format!("{prefix}_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+    if let Err(e) = store::create_postgres_database(&base, &name).await {
+        panic!("cannot create a test database on the PostgreSQL server of FANZHA_TEST_PG ({base}): {e}");
+    }
+    match base.rsplit_once('/') {
+        Some((server, _db)) => Some(format!("{server}/{name}")),
+        None => panic!("FANZHA_TEST_PG must end in /DBNAME"),
+    }
+}
+
 static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Runs a story on both backends; says so when PostgreSQL is skipped.
+/// Runs a story on both backends; PostgreSQL is skipped only outside CI, and says so.
 macro_rules! story {
     ($name:ident, $body:ident) => {
         mod $name {
@@ -47,7 +55,7 @@ macro_rules! story {
             async fn postgres() {
                 match super::postgres().await {
                     Some(f) => super::$body(&f.store).await,
-                    None => eprintln!("skipped: FANZHA_TEST_PG not set"),
+                    None => {} // testkit said why (a failure under CI)
                 }
             }
         }
@@ -190,11 +198,11 @@ story!(residents_story, residents_protected_and_scoped);
 async fn users_sessions_keys(s: &Store) {
     let c = county(s).await;
     let u = s
-        .create_user(&NewUser { username: "officer".into(), display_name: "民警".into(), password_hash: "$argon2id$x".into(), role: Role::StationOfficer, unit_id: c.station_a.unit_id, jurisdiction_id: c.town_a.id })
+        .create_user(&NewUser { username: "officer".into(), display_name: "民警".into(), password_hash: "$argon2id$x".into(), role: Role::StationOfficer, unit_id: c.station_a.unit_id, jurisdiction_id: c.town_a.id, must_change_password: false })
         .await
         .expect("user");
     assert!(u.active);
-    let dup = s.create_user(&NewUser { username: "officer".into(), display_name: "x".into(), password_hash: "h".into(), role: Role::Office, unit_id: c.office.id, jurisdiction_id: c.county.id }).await;
+    let dup = s.create_user(&NewUser { username: "officer".into(), display_name: "x".into(), password_hash: "h".into(), role: Role::Office, unit_id: c.office.id, jurisdiction_id: c.county.id, must_change_password: false }).await;
     assert!(matches!(dup, Err(StoreError::Conflict { .. })));
     s.create_session(b"tok", u.id, "csrf", "127.0.0.1", now_ms() + 60_000).await.expect("session");
     s.create_session(b"old", u.id, "csrf", "127.0.0.1", now_ms() - 1).await.expect("session");
@@ -203,7 +211,7 @@ async fn users_sessions_keys(s: &Store) {
     s.set_user_active(u.id, false).await.expect("disable");
     assert!(s.session(b"tok").await.expect("s").is_none(), "disabling ends sessions");
     let k = s
-        .create_api_key(&NewApiKey { prefix: "fzk_abc".into(), key_hash: vec![1, 2, 3], name: "bank".into(), unit_id: c.office.id, jurisdiction_id: c.county.id, permissions: vec!["decide".into()], created_by: u.id })
+        .create_api_key(&NewApiKey { prefix: "fzk_abc".into(), key_hash: vec![1, 2, 3], name: "bank".into(), unit_id: c.office.id, jurisdiction_id: c.county.id, permissions: vec!["decide".into()], created_by: u.id, expires_at: None, sources: vec![] })
         .await
         .expect("key");
     assert!(s.api_key_by_prefix("fzk_abc").await.expect("k").is_some());

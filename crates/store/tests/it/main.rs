@@ -4,6 +4,8 @@
 use domain::{AgeBand, IdNumber, JurisdictionKind, MemberUnitKind, Phone, Role, Scope};
 use store::*;
 
+mod schema;
+
 struct Fixture {
     store: Store,
     _dir: Option<tempfile::TempDir>,

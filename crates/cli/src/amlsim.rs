@@ -70,7 +70,14 @@ pub fn load(dir: &Path) -> anyhow::Result<Dataset> {
     let mut rdr = csv::Reader::from_reader(BufReader::with_capacity(1 << 20, r));
     let h = rdr.headers()?.clone();
     let col = |n: &str| h.iter().position(|x| x == n).with_context(|| format!("transactions.csv: no column {n}"));
-    let (ci, co, cb, ca, ct, cs) = (col("tran_id")?, col("orig_acct")?, col("bene_acct")?, col("base_amt")?, col("tran_timestamp")?, col("is_sar")?);
+    let (ci, co, cb, ca, ct, cs) = (
+        col("tran_id")?,
+        col("orig_acct")?,
+        col("bene_acct")?,
+        col("base_amt")?,
+        col("tran_timestamp")?,
+        col("is_sar")?,
+    );
     let mut txs = Vec::new();
     let mut rec = csv::StringRecord::new();
     let mut line = 1usize;
@@ -85,7 +92,14 @@ pub fn load(dir: &Path) -> anyhow::Result<Dataset> {
             "False" | "false" | "0" => Some(false),
             _ => None,
         };
-        txs.push(Tx { id, orig: get(co).to_string(), bene: get(cb).to_string(), fen: (amt * 100.0).round() as i64, day, sar });
+        txs.push(Tx {
+            id,
+            orig: get(co).to_string(),
+            bene: get(cb).to_string(),
+            fen: (amt * 100.0).round() as i64,
+            day,
+            sar,
+        });
     }
     if txs.is_empty() {
         bail!("transactions.csv has no rows");

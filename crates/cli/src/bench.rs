@@ -92,9 +92,15 @@ pub enum BenchCommand {
 
 pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
     match cmd {
-        BenchCommand::Http { seconds, connections, payees, json } => bench_http(seconds, connections, payees.max(1), json).await,
-        BenchCommand::Dispatch { residents, warnings, samples, json } => bench_dispatch(residents, warnings, samples.max(1), json).await,
-        BenchCommand::Engine { events, data, threads, json } => tokio::task::spawn_blocking(move || bench_engine(events, &data, threads.max(1), json)).await?,
+        BenchCommand::Http { seconds, connections, payees, json } => {
+            bench_http(seconds, connections, payees.max(1), json).await
+        }
+        BenchCommand::Dispatch { residents, warnings, samples, json } => {
+            bench_dispatch(residents, warnings, samples.max(1), json).await
+        }
+        BenchCommand::Engine { events, data, threads, json } => {
+            tokio::task::spawn_blocking(move || bench_engine(events, &data, threads.max(1), json)).await?
+        }
         BenchCommand::Demo { residents, json } => {
             let dir = tempfile_dir()?;
             let cfg = Config { data_dir: dir.clone(), ..Config::default() };
@@ -123,9 +129,14 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
             let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
             listener.set_nonblocking(true)?;
             let addr = listener.local_addr()?;
-            let state = server::AppState::new(store, server::ServerConfig { cookie_secure: false, ..Default::default() });
+            let state =
+                server::AppState::new(store, server::ServerConfig { cookie_secure: false, ..Default::default() });
             std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("server runtime");
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("server runtime");
                 rt.block_on(async move {
                     let l = tokio::net::TcpListener::from_std(listener).expect("listener");
                     let _ = server::serve(l, state).await;
@@ -149,10 +160,11 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
                     while Instant::now() < deadline {
                         i += 1;
                         let page = 1 + (i * 7919) % 200;
-                        let req = hyper::Request::get(format!("http://{addr}/api/v1/residents?page={page}&per_page=20"))
-                            .header("cookie", &cookie)
-                            .body(Full::new(Bytes::new()))
-                            .expect("request");
+                        let req =
+                            hyper::Request::get(format!("http://{addr}/api/v1/residents?page={page}&per_page=20"))
+                                .header("cookie", &cookie)
+                                .body(Full::new(Bytes::new()))
+                                .expect("request");
                         let t = Instant::now();
                         match client.request(req).await {
                             Ok(r) if r.status().is_success() => {
@@ -181,7 +193,8 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
 
 /// The `p` quantile of sorted samples, divided by `per_unit` (1000 turns µs into ms).
 fn quantile(sorted: &[u64], p: f64, per_unit: f64) -> f64 {
-    sorted.get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / per_unit
+    sorted.get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0) as f64
+        / per_unit
 }
 
 /// The figures every HTTP load reports, from sorted latencies in µs.
@@ -227,7 +240,12 @@ fn print(v: &serde_json::Value, json: bool) {
 fn peak_rss_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
         .map(|kb| kb * 1024)
         .unwrap_or(0)
 }
@@ -246,11 +264,43 @@ fn bench_engine(events: usize, data: &std::path::Path, threads: usize, json: boo
         let ts = (t.day + round as i64 * 730) * 86_400_000 + (i as i64 % 86_400) * 1000;
         let n = evs.len();
         if n % 10 == 9 {
-            evs.push(Event::Call(CallRecord { event_id: format!("c{n}"), ts_ms: ts, caller: format!("+8521{:07}", n % 5000), callee: format!("p{}", t.orig), duration_s: 120, kind: CallKind::Call, overseas: n % 30 == 29, virtual_operator: false, spoofed: false }));
+            evs.push(Event::Call(CallRecord {
+                event_id: format!("c{n}"),
+                ts_ms: ts,
+                caller: format!("+8521{:07}", n % 5000),
+                callee: format!("p{}", t.orig),
+                duration_s: 120,
+                kind: CallKind::Call,
+                overseas: n % 30 == 29,
+                virtual_operator: false,
+                spoofed: false,
+            }));
         } else if n % 1000 == 999 {
-            evs.push(Event::List(ListUpdate { event_id: format!("l{n}"), ts_ms: ts, op: ListOp::Add, kind: ListKind::Account, value: t.bene.clone(), colour: if n % 2000 == 1999 { Colour::Red } else { Colour::Amber }, source: "bench".into(), valid_from_ms: None, valid_to_ms: None }));
+            evs.push(Event::List(ListUpdate {
+                event_id: format!("l{n}"),
+                ts_ms: ts,
+                op: ListOp::Add,
+                kind: ListKind::Account,
+                value: t.bene.clone(),
+                colour: if n % 2000 == 1999 { Colour::Red } else { Colour::Amber },
+                source: "bench".into(),
+                valid_from_ms: None,
+                valid_to_ms: None,
+            }));
         } else {
-            evs.push(Event::Transfer(Transfer { event_id: format!("t{n}"), ts_ms: ts, payer: t.orig.clone(), payer_bank: String::new(), payee: t.bene.clone(), payee_bank: String::new(), amount_fen: t.fen, channel: Channel::Mobile, payer_person: Some(format!("p{}", t.orig)), device_id: None, ip: None }));
+            evs.push(Event::Transfer(Transfer {
+                event_id: format!("t{n}"),
+                ts_ms: ts,
+                payer: t.orig.clone(),
+                payer_bank: String::new(),
+                payee: t.bene.clone(),
+                payee_bank: String::new(),
+                amount_fen: t.fen,
+                channel: Channel::Mobile,
+                payer_person: Some(format!("p{}", t.orig)),
+                device_id: None,
+                ip: None,
+            }));
             i += 1;
             if i.is_multiple_of(ds.txs.len()) {
                 round += 1;
@@ -333,7 +383,11 @@ const SHARDS_PER_THREAD: usize = 16;
 /// The sharded engine under `threads` workers. Each worker takes the transfers whose payer
 /// lives in its shards (so one payer's transfers stay in order) and a share of the calls and
 /// list entries; all run at once on the one shared engine.
-fn run_sharded(eng: &engine::sharded::ShardedEngine, evs: &[engine::event::Event], threads: usize) -> anyhow::Result<Run> {
+fn run_sharded(
+    eng: &engine::sharded::ShardedEngine,
+    evs: &[engine::event::Event],
+    threads: usize,
+) -> anyhow::Result<Run> {
     use engine::event::Event;
     let mut parts: Vec<Vec<&Event>> = vec![Vec::with_capacity(evs.len() / threads + 1); threads];
     for (i, e) in evs.iter().enumerate() {
@@ -376,13 +430,52 @@ async fn bench_http(seconds: u64, connections: usize, payees: u64, json_out: boo
     // Prepare a bank's API key directly in the store, as `fanzha admin` would.
     let secret = {
         let store = cfg.open_store().await?;
-        let county = store.create_jurisdiction(&store::NewJurisdiction { parent_id: None, kind: JurisdictionKind::County, code: "B".into(), name: "基准县".into() }).await?;
-        let bank = store.create_unit(&store::NewMemberUnit { code: "BANK".into(), name: "基准银行".into(), kind: MemberUnitKind::BankBranch, parent_unit_id: None, jurisdiction_id: county.id, contact_name: String::new(), covers: vec![] }).await?;
+        let county = store
+            .create_jurisdiction(&store::NewJurisdiction {
+                parent_id: None,
+                kind: JurisdictionKind::County,
+                code: "B".into(),
+                name: "基准县".into(),
+            })
+            .await?;
+        let bank = store
+            .create_unit(&store::NewMemberUnit {
+                code: "BANK".into(),
+                name: "基准银行".into(),
+                kind: MemberUnitKind::BankBranch,
+                parent_unit_id: None,
+                jurisdiction_id: county.id,
+                contact_name: String::new(),
+                covers: vec![],
+            })
+            .await?;
         let hash = server::auth::hash_password("bench-password-1").map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let u = store.create_user(&store::NewUser { username: "bench".into(), display_name: "bench".into(), password_hash: hash, role: domain::Role::SystemAdmin, unit_id: bank.id, jurisdiction_id: county.id, must_change_password: false }).await?;
+        let u = store
+            .create_user(&store::NewUser {
+                username: "bench".into(),
+                display_name: "bench".into(),
+                password_hash: hash,
+                role: domain::Role::SystemAdmin,
+                unit_id: bank.id,
+                jurisdiction_id: county.id,
+                must_change_password: false,
+            })
+            .await?;
         let prefix = "fzk_benchbench".to_string();
         let secret = format!("{prefix}.{}", server::auth::random_token().map_err(|e| anyhow::anyhow!("{e:?}"))?);
-        store.create_api_key(&store::NewApiKey { prefix, key_hash: server::auth::token_hash(&secret), name: "bench".into(), unit_id: bank.id, jurisdiction_id: county.id, permissions: vec!["decide".into()], created_by: u.id, expires_at: None, sources: vec![] }).await?;
+        store
+            .create_api_key(&store::NewApiKey {
+                prefix,
+                key_hash: server::auth::token_hash(&secret),
+                name: "bench".into(),
+                unit_id: bank.id,
+                jurisdiction_id: county.id,
+                permissions: vec!["decide".into()],
+                created_by: u.id,
+                expires_at: None,
+                sources: vec![],
+            })
+            .await?;
         store.close().await;
         secret
     };
@@ -397,7 +490,8 @@ async fn bench_http(seconds: u64, connections: usize, payees: u64, json_out: boo
         .stderr(std::process::Stdio::null())
         .spawn()
         .context("start fanzha serve")?;
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(connections).build_http();
+    let client: Client<_, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).pool_max_idle_per_host(connections).build_http();
     let ready = Instant::now();
     loop {
         let req = hyper::Request::get(format!("http://127.0.0.1:{port}/healthz")).body(Full::new(Bytes::new()))?;
@@ -464,10 +558,14 @@ async fn bench_http(seconds: u64, connections: usize, payees: u64, json_out: boo
 
 /// One HTTP call of a bench: status, JSON body (null when not JSON) and the session cookie
 /// it set, if any.
-async fn call(client: &Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>, req: hyper::Request<Full<Bytes>>) -> anyhow::Result<(u16, serde_json::Value, Option<String>)> {
+async fn call(
+    client: &Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+    req: hyper::Request<Full<Bytes>>,
+) -> anyhow::Result<(u16, serde_json::Value, Option<String>)> {
     let r = client.request(req).await?;
     let status = r.status().as_u16();
-    let cookie = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).and_then(|c| c.split(';').next()).map(String::from);
+    let cookie =
+        r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).and_then(|c| c.split(';').next()).map(String::from);
     let body = r.into_body().collect().await?.to_bytes();
     Ok((status, serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null), cookie))
 }
@@ -483,7 +581,9 @@ async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_ou
     let mut phones = Vec::new();
     for (i, v) in plan.villages.iter().enumerate() {
         if station.precinct.iter().any(|p| v.code.starts_with(p.as_str())) {
-            phones.extend(demo::residents_of(seed, i, v).into_iter().filter_map(|r| r.phone.map(|p| p.as_str().to_string())));
+            phones.extend(
+                demo::residents_of(seed, i, v).into_iter().filter_map(|r| r.phone.map(|p| p.as_str().to_string())),
+            );
         }
     }
     anyhow::ensure!(!phones.is_empty(), "no phones in the first precinct");
@@ -491,8 +591,21 @@ async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_ou
     let admin = store.user_by_username("admin").await?.context("no admin")?;
     let prefix = "fzk_dispatchb".to_string();
     let secret = format!("{prefix}.{}", server::auth::random_token().map_err(|e| anyhow::anyhow!("{e:?}"))?);
-    store.create_api_key(&store::NewApiKey { prefix, key_hash: server::auth::token_hash(&secret), name: "bench".into(), unit_id: bank.id, jurisdiction_id: bank.jurisdiction_id, permissions: vec!["decide".into()], created_by: admin.id, expires_at: None, sources: vec![] }).await?;
-    let state = server::AppState::new(store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
+    store
+        .create_api_key(&store::NewApiKey {
+            prefix,
+            key_hash: server::auth::token_hash(&secret),
+            name: "bench".into(),
+            unit_id: bank.id,
+            jurisdiction_id: bank.jurisdiction_id,
+            permissions: vec!["decide".into()],
+            created_by: admin.id,
+            expires_at: None,
+            sources: vec![],
+        })
+        .await?;
+    let state =
+        server::AppState::new(store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     tokio::spawn(server::serve(listener, state));
@@ -506,10 +619,15 @@ async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_ou
         }
         b.body(Full::new(Bytes::from(body.to_string())))
     };
-    let (_, me, cookie) = call(&client, post("/auth/login", json!({"username": "officer", "password": "Demo@2026"}), None)?).await?;
+    let (_, me, cookie) =
+        call(&client, post("/auth/login", json!({"username": "officer", "password": "Demo@2026"}), None)?).await?;
     let cookie = cookie.context("no session cookie")?;
     anyhow::ensure!(me["role"] == "station_officer", "login failed: {me}");
-    let inbox = || hyper::Request::get(format!("{base}/warnings?per_page=20")).header("cookie", cookie.as_str()).body(Full::new(Bytes::new()));
+    let inbox = || {
+        hyper::Request::get(format!("{base}/warnings?per_page=20"))
+            .header("cookie", cookie.as_str())
+            .body(Full::new(Bytes::new()))
+    };
     let inbox_p50 = |n: usize| {
         let client = client.clone();
         async move {
@@ -530,7 +648,12 @@ async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_ou
         json!({"event_id": format!("d{payee}-{k}"), "payer_account": format!("6222{:06}{:06}", payee, k), "payee_account": format!("6217{:012}", payee),
                "amount_fen": 300_000 + k as i64 * 100, "payer_phone": phone})
     };
-    let bar = indicatif::ProgressBar::new((samples + warnings) as u64).with_style(indicatif::ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} ({elapsed})").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())).with_prefix("预警");
+    let bar = indicatif::ProgressBar::new((samples + warnings) as u64)
+        .with_style(
+            indicatif::ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} ({elapsed})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        )
+        .with_prefix("预警");
     let before_ms = inbox_p50(50).await?;
     let mut e2e = Vec::with_capacity(samples);
     for i in 0..samples {
@@ -538,7 +661,8 @@ async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_ou
             call(&client, post("/decide", transfer(i, k, None), Some(&secret))?).await?;
         }
         let t = Instant::now();
-        let (_, d, _) = call(&client, post("/decide", transfer(i, 4, Some(&phones[i % phones.len()])), Some(&secret))?).await?;
+        let (_, d, _) =
+            call(&client, post("/decide", transfer(i, 4, Some(&phones[i % phones.len()])), Some(&secret))?).await?;
         let wid = d["warning_id"].as_i64().with_context(|| format!("no warning raised: {d}"))?;
         loop {
             let (_, page, _) = call(&client, inbox()?).await?;
@@ -567,7 +691,10 @@ async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_ou
                 let payee = 1_000_000 + p;
                 for k in 0..(4 + per_payee) {
                     let phone = (k >= 4).then(|| phones[(p * 7 + k) % phones.len()].as_str());
-                    let Ok(req) = post("/decide", transfer(payee, k, phone), Some(&secret)) else { errors += 1; continue };
+                    let Ok(req) = post("/decide", transfer(payee, k, phone), Some(&secret)) else {
+                        errors += 1;
+                        continue;
+                    };
                     match call(&client, req).await {
                         Ok((200, d, _)) if d["warning_id"].is_i64() => {
                             raised += 1;
@@ -611,4 +738,3 @@ async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_ou
     print(&out, json_out);
     Ok(())
 }
-

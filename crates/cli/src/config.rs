@@ -76,7 +76,13 @@ fn default_batch() -> usize {
 impl StreamConfig {
     /// The server's settings for this table.
     pub fn settings(&self) -> server::stream::StreamSettings {
-        server::stream::StreamSettings { url: self.url.clone(), stream: self.stream.clone(), subject: self.subject.clone(), durable: self.durable.clone(), batch: self.batch.max(1) }
+        server::stream::StreamSettings {
+            url: self.url.clone(),
+            stream: self.stream.clone(),
+            subject: self.subject.clone(),
+            durable: self.durable.clone(),
+            batch: self.batch.max(1),
+        }
     }
 }
 
@@ -169,7 +175,8 @@ impl Config {
     pub fn load(o: &Overrides) -> anyhow::Result<Self> {
         let mut c = match &o.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
                 toml::from_str(&text).map_err(|e| anyhow::anyhow!("config {}: {e}", path.display()))?
             }
             None => Config::default(),
@@ -190,7 +197,13 @@ impl Config {
             c.engine_model = o.engine_model.clone();
         }
         if let Some(url) = &o.nats_url {
-            let s = c.stream.get_or_insert_with(|| StreamConfig { url: url.clone(), stream: default_stream(), subject: default_subject(), durable: default_durable(), batch: default_batch() });
+            let s = c.stream.get_or_insert_with(|| StreamConfig {
+                url: url.clone(),
+                stream: default_stream(),
+                subject: default_subject(),
+                durable: default_durable(),
+                batch: default_batch(),
+            });
             s.url = url.clone();
         }
         if let (Some(name), Some(s)) = (&o.nats_stream, c.stream.as_mut()) {
@@ -208,8 +221,10 @@ impl Config {
     /// build's features stops the start (deciding without it would be silently weaker).
     pub fn engine_model(&self) -> anyhow::Result<Option<std::sync::Arc<engine::model::Model>>> {
         let Some(path) = &self.engine_model else { return Ok(None) };
-        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read the engine model {}: {e}", path.display()))?;
-        let model = engine::model::Model::from_json(&text).map_err(|e| anyhow::anyhow!("engine model {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the engine model {}: {e}", path.display()))?;
+        let model = engine::model::Model::from_json(&text)
+            .map_err(|e| anyhow::anyhow!("engine model {}: {e}", path.display()))?;
         tracing::info!(path = %path.display(), "engine model loaded");
         Ok(Some(std::sync::Arc::new(model)))
     }
@@ -221,7 +236,8 @@ impl Config {
 
     /// Opens the store with the configured key.
     pub async fn open_store(&self) -> anyhow::Result<store::Store> {
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", self.data_dir.display()))?;
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", self.data_dir.display()))?;
         let key = match &self.master_key {
             Some(k) => store::bootstrap::KeySource::Spec(k.clone()),
             None => store::bootstrap::KeySource::File(self.data_dir.join("master.key")),
@@ -247,7 +263,11 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_in_debug() {
-        let c = Config { master_key: Some("1:abcd".into()), database_url: Some("postgres://u:secret@h/db".into()), ..Config::default() };
+        let c = Config {
+            master_key: Some("1:abcd".into()),
+            database_url: Some("postgres://u:secret@h/db".into()),
+            ..Config::default()
+        };
         let d = format!("{c:?}");
         assert!(!d.contains("abcd") && !d.contains("secret"), "{d}");
     }
@@ -257,7 +277,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let f = dir.path().join("c.toml");
         std::fs::write(&f, "listen = \"127.0.0.1:9000\"\ndata_dir = \"/x\"\n").expect("write");
-        let c = Config::load(&Overrides { config: Some(f), data_dir: Some("/y".into()), ..Default::default() }).expect("load");
+        let c = Config::load(&Overrides { config: Some(f), data_dir: Some("/y".into()), ..Default::default() })
+            .expect("load");
         assert_eq!((c.listen.port(), c.data_dir.to_str()), (9000, Some("/y")));
     }
 }

@@ -17,13 +17,22 @@ pub async fn ensure(store: &store::Store, seed: u64, residents: u32) -> anyhow::
         return Ok(plan);
     }
     let started = Instant::now();
-    let style = ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} {msg} ({elapsed})").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> ");
+    let style = ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} {msg} ({elapsed})")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
 
     let bar = ProgressBar::new(plan.nodes.len() as u64).with_style(style.clone()).with_prefix("辖区");
     let mut ids: HashMap<String, i64> = HashMap::new();
     for n in &plan.nodes {
         let parent_id = n.parent_code.as_ref().and_then(|c| ids.get(c).copied());
-        let j = store.create_jurisdiction(&store::NewJurisdiction { parent_id, kind: n.kind, code: n.code.clone(), name: n.name.clone() }).await?;
+        let j = store
+            .create_jurisdiction(&store::NewJurisdiction {
+                parent_id,
+                kind: n.kind,
+                code: n.code.clone(),
+                name: n.name.clone(),
+            })
+            .await?;
         ids.insert(n.code.clone(), j.id);
         bar.inc(1);
     }
@@ -31,11 +40,17 @@ pub async fn ensure(store: &store::Store, seed: u64, residents: u32) -> anyhow::
     let rows: Vec<store::PopulationRow> = plan
         .population
         .iter()
-        .map(|(code, as_of, n)| store::PopulationRow { jurisdiction_id: ids[code], as_of: as_of.clone(), residents: *n, source: "统计局(演示)".into() })
+        .map(|(code, as_of, n)| store::PopulationRow {
+            jurisdiction_id: ids[code],
+            as_of: as_of.clone(),
+            residents: *n,
+            source: "统计局(演示)".into(),
+        })
         .collect();
     store.set_populations(&rows).await?;
 
-    let bar = ProgressBar::new((plan.stations.len() + plan.units.len()) as u64).with_style(style.clone()).with_prefix("单位");
+    let bar =
+        ProgressBar::new((plan.stations.len() + plan.units.len()) as u64).with_style(style.clone()).with_prefix("单位");
     let mut unit_ids: HashMap<String, i64> = HashMap::new();
     for s in &plan.stations {
         let st = store

@@ -6,8 +6,10 @@
 //! ring of accounts passing money round, and one victim's money split into equal shares over
 //! bought cards (跑分).
 
-use engine::event::{AccountEvent, AccountEventKind, CallKind, CallRecord, Channel, Colour, Event, ListKind, ListUpdate, Transfer};
 use anyhow::Context;
+use engine::event::{
+    AccountEvent, AccountEventKind, CallKind, CallRecord, Channel, Colour, Event, ListKind, ListUpdate, Transfer,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -28,10 +30,22 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
     // The everyday accounts were opened long ago (the banks send openings as account events).
     for (i, (a, _)) in accounts.iter().enumerate() {
         let age_days = rng.random_range(120..3_000);
-        ev.push(Event::Account(AccountEvent { event_id: format!("DEMO-A{i:05}"), ts_ms: start - age_days * 24 * 60 * MIN, account: a.clone(), kind: AccountEventKind::Opened, holder: None }));
+        ev.push(Event::Account(AccountEvent {
+            event_id: format!("DEMO-A{i:05}"),
+            ts_ms: start - age_days * 24 * 60 * MIN,
+            account: a.clone(),
+            kind: AccountEventKind::Opened,
+            holder: None,
+        }));
     }
     let mut n = 0u64;
-    let mut transfer = |ev: &mut Vec<Event>, ts: i64, from: (&str, &str), to: (&str, &str), fen: i64, channel: Channel, payer_person: Option<String>| {
+    let mut transfer = |ev: &mut Vec<Event>,
+                        ts: i64,
+                        from: (&str, &str),
+                        to: (&str, &str),
+                        fen: i64,
+                        channel: Channel,
+                        payer_person: Option<String>| {
         n += 1;
         ev.push(Event::Transfer(Transfer {
             event_id: format!("DEMO-T{n:07}"),
@@ -59,10 +73,20 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
             }
             let first = start - rng.random_range(30 * 24 * 60..90 * 24 * 60) * MIN;
             let times = rng.random_range(1..5);
-            let stamps: Vec<i64> = std::iter::once(first).chain((0..times).map(|_| start + rng.random_range(0..21 * 24 * 60) * MIN)).collect();
+            let stamps: Vec<i64> = std::iter::once(first)
+                .chain((0..times).map(|_| start + rng.random_range(0..21 * 24 * 60) * MIN))
+                .collect();
             for ts in stamps {
                 let fen = (rng.random_range(20.0f64..3_000.0) * 100.0).round() as i64;
-                transfer(&mut ev, ts, (&accounts[i].0, accounts[i].1), (&accounts[j].0, accounts[j].1), fen, Channel::Mobile, if i < 300 { person(i) } else { None });
+                transfer(
+                    &mut ev,
+                    ts,
+                    (&accounts[i].0, accounts[i].1),
+                    (&accounts[j].0, accounts[j].1),
+                    fen,
+                    Channel::Mobile,
+                    if i < 300 { person(i) } else { None },
+                );
             }
         }
     }
@@ -73,7 +97,17 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
         let t0 = start + (4 + v as i64 * 4) * 24 * 60 * MIN + 10 * 60 * MIN;
         let victim = (accounts[v * 7].0.as_str(), accounts[v * 7].1);
         if let Some(p) = person(v * 7) {
-            ev.push(Event::Call(CallRecord { event_id: format!("DEMO-C{v}"), ts_ms: t0 - 25 * MIN, caller: fraud_caller.into(), callee: p, duration_s: 1_260, kind: CallKind::Call, overseas: true, virtual_operator: false, spoofed: true }));
+            ev.push(Event::Call(CallRecord {
+                event_id: format!("DEMO-C{v}"),
+                ts_ms: t0 - 25 * MIN,
+                caller: fraud_caller.into(),
+                callee: p,
+                duration_s: 1_260,
+                kind: CallKind::Call,
+                overseas: true,
+                virtual_operator: false,
+                spoofed: true,
+            }));
         }
         let m1 = (account(&mut rng), BANKS[(v + 1) % 5]);
         let amount = rng.random_range(8..50) * 10_000 * 100;
@@ -89,10 +123,26 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
                 let m3 = (account(&mut rng), BANKS[(v + j + 3) % 5]);
                 let p3 = part * 45 / 100;
                 rest -= p3;
-                transfer(&mut ev, t0 + (20 + k as i64 * 4 + j as i64) * MIN, (&m2.0, m2.1), (&m3.0, m3.1), p3, Channel::Online, None);
+                transfer(
+                    &mut ev,
+                    t0 + (20 + k as i64 * 4 + j as i64) * MIN,
+                    (&m2.0, m2.1),
+                    (&m3.0, m3.1),
+                    p3,
+                    Channel::Online,
+                    None,
+                );
                 if (k + j) % 2 == 0 {
                     // Taken out in cash in the next hour.
-                    transfer(&mut ev, t0 + (70 + k as i64 * 5) * MIN, (&m3.0, m3.1), ("ATM取现", ""), p3 / 2, Channel::Atm, None);
+                    transfer(
+                        &mut ev,
+                        t0 + (70 + k as i64 * 5) * MIN,
+                        (&m3.0, m3.1),
+                        ("ATM取现", ""),
+                        p3 / 2,
+                        Channel::Atm,
+                        None,
+                    );
                 }
             }
             let _ = rest;
@@ -103,7 +153,15 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
     let t0 = start + 15 * 24 * 60 * MIN;
     for k in 0..8usize {
         let payer = &accounts[100 + k * 13];
-        transfer(&mut ev, t0 + k as i64 * 300 * MIN, (&payer.0, payer.1), (&hub.0, hub.1), rng.random_range(2_000..20_000) * 100, Channel::Mobile, person(100 + k * 13));
+        transfer(
+            &mut ev,
+            t0 + k as i64 * 300 * MIN,
+            (&payer.0, payer.1),
+            (&hub.0, hub.1),
+            rng.random_range(2_000..20_000) * 100,
+            Channel::Mobile,
+            person(100 + k * 13),
+        );
     }
     let out = (account(&mut rng), BANKS[0]);
     transfer(&mut ev, t0 + 2 * 24 * 60 * MIN, (&hub.0, hub.1), (&out.0, out.1), 60_000 * 100, Channel::Online, None);
@@ -112,7 +170,15 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
     for round in 0..2i64 {
         for i in 0..5 {
             let ts = start + 18 * 24 * 60 * MIN + (round * 5 + i as i64) * 40 * MIN;
-            transfer(&mut ev, ts, (&ring[i].0, ring[i].1), (&ring[(i + 1) % 5].0, ring[(i + 1) % 5].1), (48_000 - round * 2_000) * 100, Channel::Online, None);
+            transfer(
+                &mut ev,
+                ts,
+                (&ring[i].0, ring[i].1),
+                (&ring[(i + 1) % 5].0, ring[(i + 1) % 5].1),
+                (48_000 - round * 2_000) * 100,
+                Channel::Online,
+                None,
+            );
         }
     }
     // 跑分: a fraud account takes one victim's 180,000 yuan and, over two days, pays six bought
@@ -127,10 +193,25 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
         let next = (account(&mut rng), BANKS[(k + 3) % 5]);
         let ts = t0 + (40 + k as i64 * 460) * MIN;
         transfer(&mut ev, ts, (&src.0, src.1), (&card.0, card.1), 30_000 * 100, Channel::Online, None);
-        transfer(&mut ev, ts + (12 + k as i64 * 3) * MIN, (&card.0, card.1), (&next.0, next.1), 30_000 * 100, Channel::Online, None);
+        transfer(
+            &mut ev,
+            ts + (12 + k as i64 * 3) * MIN,
+            (&card.0, card.1),
+            (&next.0, next.1),
+            30_000 * 100,
+            Channel::Online,
+            None,
+        );
     }
     // The caller is put on the fraud list after the first report.
-    ev.push(Event::List(ListUpdate::add("DEMO-L1".into(), start + 9 * 24 * 60 * MIN, ListKind::Phone, fraud_caller.into(), Colour::Red, "96110 来电(演示)".into())));
+    ev.push(Event::List(ListUpdate::add(
+        "DEMO-L1".into(),
+        start + 9 * 24 * 60 * MIN,
+        ListKind::Phone,
+        fraud_caller.into(),
+        Colour::Red,
+        "96110 来电(演示)".into(),
+    )));
     ev.sort_by_key(|e| e.ts_ms());
     ev
 }
@@ -142,7 +223,8 @@ pub async fn seed(state: &server::AppState, seed: u64) -> anyhow::Result<()> {
     }
     let mut phones = Vec::new();
     for id in 1..=400i64 {
-        if let Ok(Some(p)) = state.store.reveal_resident(&domain::Scope::All, id * 37, store::RevealField::Phone).await {
+        if let Ok(Some(p)) = state.store.reveal_resident(&domain::Scope::All, id * 37, store::RevealField::Phone).await
+        {
             phones.push(p);
         }
     }
@@ -150,13 +232,17 @@ pub async fn seed(state: &server::AppState, seed: u64) -> anyhow::Result<()> {
     let bar = indicatif::ProgressBar::new(events.len() as u64).with_prefix("交易流水");
     let mut warnings = 0;
     for chunk in events.chunks(2_000) {
-        let s = server::stream::ingest(state, chunk.to_vec(), Vec::new(), "demo", server::stream::Raised::AtEvent).await;
+        let s =
+            server::stream::ingest(state, chunk.to_vec(), Vec::new(), "demo", server::stream::Raised::AtEvent).await;
         warnings += s.warnings;
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
     let handled = handle_past_warnings(state, &events, seed).await?;
-    eprintln!("Demo transfers: {} events through the engine, {warnings} warnings raised, {handled} of them handled.", events.len());
+    eprintln!(
+        "Demo transfers: {} events through the engine, {warnings} warnings raised, {handled} of them handled.",
+        events.len()
+    );
     Ok(())
 }
 
@@ -179,12 +265,15 @@ const SIGNED_BEFORE_MS: i64 = 2 * 60 * MIN;
 async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: u64) -> anyhow::Result<u64> {
     use domain::dispatch::{Outcome, Policy, State, Step};
     let store = &state.store;
-    let everyday: std::collections::HashSet<&str> = events.iter().filter_map(|e| if let Event::Account(a) = e { Some(a.account.as_str()) } else { None }).collect();
+    let everyday: std::collections::HashSet<&str> =
+        events.iter().filter_map(|e| if let Event::Account(a) = e { Some(a.account.as_str()) } else { None }).collect();
     // The fraud-side account of each transfer that has one (the payee first: where the money went).
     let fraud_side: std::collections::HashMap<&str, &Transfer> = events
         .iter()
         .filter_map(|e| if let Event::Transfer(t) = e { Some(t) } else { None })
-        .filter(|t| !everyday.contains(t.payer.as_str()) || (!everyday.contains(t.payee.as_str()) && t.channel != Channel::Atm))
+        .filter(|t| {
+            !everyday.contains(t.payer.as_str()) || (!everyday.contains(t.payee.as_str()) && t.channel != Channel::Atm)
+        })
         .map(|t| (t.event_id.as_str(), t))
         .collect();
     let mut banks: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
@@ -225,7 +314,13 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
         };
         let d = policy.of(&w.grade);
         // Minutes after the warning: in time nine times in ten, a little late otherwise.
-        let mut within = |limit: i64| if rng.random_range(0..10) == 0 { limit + rng.random_range(5..60) } else { rng.random_range(limit / 5..=limit * 4 / 5).max(1) };
+        let mut within = |limit: i64| {
+            if rng.random_range(0..10) == 0 {
+                limit + rng.random_range(5..60)
+            } else {
+                rng.random_range(limit / 5..=limit * 4 / 5).max(1)
+            }
+        };
         let sign = within(d.sign_min);
         let contact = sign + within(d.contact_min - d.sign_min);
         let visit = contact + within((d.visit_min - d.contact_min).min(180));
@@ -234,46 +329,104 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
         let mut steps: Vec<(Step, i64, &str, &str, Vec<&str>)> = vec![(Step::SignFor, sign, "", "", vec![])];
         match (person, fraud) {
             (true, true) => {
-                steps.push((Step::Contact, contact, "phone", "电话联系本人，说明是诈骗，请其停止转账并到派出所", vec![]));
+                steps.push((
+                    Step::Contact,
+                    contact,
+                    "phone",
+                    "电话联系本人，说明是诈骗，请其停止转账并到派出所",
+                    vec![],
+                ));
                 if closed {
-                    steps.push((Step::Visit, visit, "", "上门见面劝阻，核实资金情况，指导安装国家反诈中心APP", vec!["told_method", "checked_money", "stopped_transfer", "app_installed", "family_told"]));
+                    steps.push((
+                        Step::Visit,
+                        visit,
+                        "",
+                        "上门见面劝阻，核实资金情况，指导安装国家反诈中心APP",
+                        vec!["told_method", "checked_money", "stopped_transfer", "app_installed", "family_told"],
+                    ));
                     let outcome = if w.action == "hold" { Outcome::Dissuaded } else { Outcome::AlreadyDefrauded };
-                    let note = if outcome == Outcome::Dissuaded { "转账已止付，群众已被劝阻" } else { "资金已转出，已引导报案" };
+                    let note = if outcome == Outcome::Dissuaded {
+                        "转账已止付，群众已被劝阻"
+                    } else {
+                        "资金已转出，已引导报案"
+                    };
                     steps.push((Step::Close(outcome), visit + 20, "", note, vec!["pledge"]));
                 }
             }
             (true, false) => {
                 steps.push((Step::Contact, contact, "phone", "电话核实，为本人正常往来", vec![]));
                 if closed {
-                    steps.push((Step::Close(Outcome::FalsePositive), contact + 10, "", "核实为正常交易，已提醒防范", vec!["told_method"]));
+                    steps.push((
+                        Step::Close(Outcome::FalsePositive),
+                        contact + 10,
+                        "",
+                        "核实为正常交易，已提醒防范",
+                        vec!["told_method"],
+                    ));
                 }
             }
             (false, true) => {
                 steps.push((Step::Contact, contact, "phone", "通报开户行核查账户并止付", vec![]));
                 if let Some(t) = fraud_transfer {
-                    let (account, bank) = if everyday.contains(t.payee.as_str()) { (&t.payer, &t.payer_bank) } else { (&t.payee, &t.payee_bank) };
+                    let (account, bank) = if everyday.contains(t.payee.as_str()) {
+                        (&t.payer, &t.payer_bank)
+                    } else {
+                        (&t.payee, &t.payee_bank)
+                    };
                     if let Some(&bank_unit_id) = banks.get(bank.as_str())
                         && store.stop_payments_for(account, None).await? == 0
                     {
                         let sent = (w.created_at + contact * MIN).min(now);
                         let r = store
-                            .create_bank_request(&store::NewBankRequest { kind: "stop_payment".into(), case_id: None, account: account.clone(), bank_unit_id, amount_fen: t.amount_fen, requested_by: actor.clone(), requested_at: sent, renews_id: None, return_terms: None })
+                            .create_bank_request(&store::NewBankRequest {
+                                kind: "stop_payment".into(),
+                                case_id: None,
+                                account: account.clone(),
+                                bank_unit_id,
+                                amount_fen: t.amount_fen,
+                                requested_by: actor.clone(),
+                                requested_at: sent,
+                                renews_id: None,
+                                return_terms: None,
+                            })
                             .await?;
                         // The bank executes within the hour, when the hour has passed.
                         let done = sent + rng.random_range(10..50) * MIN;
                         if done < now {
-                            store.answer_bank_request(r.id, bank_unit_id, true, "", &format!("{bank} 联络员"), done, Some(domain::legal::stop_payment_until(done))).await?;
+                            store
+                                .answer_bank_request(
+                                    r.id,
+                                    bank_unit_id,
+                                    true,
+                                    "",
+                                    &format!("{bank} 联络员"),
+                                    done,
+                                    Some(domain::legal::stop_payment_until(done)),
+                                )
+                                .await?;
                         }
                     }
                 }
                 if closed {
-                    steps.push((Step::Close(Outcome::AlreadyDefrauded), contact + 90, "", "确认为涉诈账户，资金已转出，移交案件侦办", vec![]));
+                    steps.push((
+                        Step::Close(Outcome::AlreadyDefrauded),
+                        contact + 90,
+                        "",
+                        "确认为涉诈账户，资金已转出，移交案件侦办",
+                        vec![],
+                    ));
                 }
             }
             (false, false) => {
                 steps.push((Step::Contact, contact, "phone", "联系开户行核查交易背景", vec![]));
                 if closed {
-                    steps.push((Step::Close(Outcome::FalsePositive), contact + 30, "", "研判为正常往来，解除预警", vec![]));
+                    steps.push((
+                        Step::Close(Outcome::FalsePositive),
+                        contact + 30,
+                        "",
+                        "研判为正常往来，解除预警",
+                        vec![],
+                    ));
                 }
             }
         }
@@ -282,7 +435,21 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
             let to = step.apply(state_now)?;
             let outcome = if let Step::Close(o) = step { o.as_str() } else { "" };
             let at = (w.created_at + minutes * MIN).min(now);
-            store.warning_step(&domain::Scope::All, w.id, state_now.as_str(), to.as_str(), step.as_str(), at, &actor, channel, note, outcome, &checklist.join(",")).await?;
+            store
+                .warning_step(
+                    &domain::Scope::All,
+                    w.id,
+                    state_now.as_str(),
+                    to.as_str(),
+                    step.as_str(),
+                    at,
+                    &actor,
+                    channel,
+                    note,
+                    outcome,
+                    &checklist.join(","),
+                )
+                .await?;
             state_now = to;
         }
         moved += 1;
@@ -304,19 +471,32 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
 /// Puts two years of demo cases in the store (first start of a new demo only).
 pub async fn seed_cases(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) -> anyhow::Result<()> {
     let store = &state.store;
-    if store.list_cases(&domain::Scope::All, &store::CaseFilter::default(), store::PageReq { page: 1, per_page: 1 }).await?.total > 0 {
+    if store
+        .list_cases(&domain::Scope::All, &store::CaseFilter::default(), store::PageReq { page: 1, per_page: 1 })
+        .await?
+        .total
+        > 0
+    {
         return Ok(());
     }
     let seeds = demo::cases(plan, seed);
-    let stations: std::collections::HashMap<String, i64> = store.list_stations().await?.into_iter().map(|s| (s.code, s.id)).collect();
+    let stations: std::collections::HashMap<String, i64> =
+        store.list_stations().await?.into_iter().map(|s| (s.code, s.id)).collect();
     let mut jur: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     let mut rows = Vec::with_capacity(seeds.len());
     // Fraud rings reuse their accounts and numbers across victims: draw the suspects' observables
     // from small pools so that cases link up (串并案).
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x11c4);
     let accounts: Vec<String> = (0..400).map(|_| account(&mut rng)).collect();
-    let phones: Vec<String> = (0..200).map(|i| format!("1{}{:08}", [70, 71, 65, 67][i % 4], rng.random_range(0..100_000_000u32))).collect();
-    let urls = ["http://tb-fanli.top", "http://cf-licai.vip", "http://dk-kuaidai.cn", "http://kf-tuikuan.net", "http://gj-zhengxin.xyz"];
+    let phones: Vec<String> =
+        (0..200).map(|i| format!("1{}{:08}", [70, 71, 65, 67][i % 4], rng.random_range(0..100_000_000u32))).collect();
+    let urls = [
+        "http://tb-fanli.top",
+        "http://cf-licai.vip",
+        "http://dk-kuaidai.cn",
+        "http://kf-tuikuan.net",
+        "http://gj-zhengxin.xyz",
+    ];
     for c in &seeds {
         let jid = match jur.get(&c.jurisdiction_code) {
             Some(j) => *j,
@@ -332,14 +512,19 @@ pub async fn seed_cases(state: &server::AppState, plan: &demo::CountyPlan, seed:
             case_no: c.case_no.clone(),
             reported_at: c.reported_at_ms,
             filed_at: (status != domain::case::CaseStatus::Reported).then_some(c.reported_at_ms + 86_400_000),
-            solved_at: matches!(status, domain::case::CaseStatus::Solved | domain::case::CaseStatus::Closed).then_some(c.reported_at_ms + 20 * 86_400_000),
+            solved_at: matches!(status, domain::case::CaseStatus::Solved | domain::case::CaseStatus::Closed)
+                .then_some(c.reported_at_ms + 20 * 86_400_000),
             station_id: *sid,
             jurisdiction_id: jid,
             fraud_type: c.fraud_type.into(),
             loss_fen: c.loss_fen,
             recovered_fen: c.recovered_fen,
             // One to three suspects caught in a solved case (derived, so the seeded data stays as it was).
-            arrested: if matches!(status, domain::case::CaseStatus::Solved | domain::case::CaseStatus::Closed) { 1 + c.loss_fen.rem_euclid(3) } else { 0 },
+            arrested: if matches!(status, domain::case::CaseStatus::Solved | domain::case::CaseStatus::Closed) {
+                1 + c.loss_fen.rem_euclid(3)
+            } else {
+                0
+            },
             victim_resident_id: None,
             victim_age_band: c.age_band.as_str().into(),
             victim_occupation: String::new(),
@@ -373,7 +558,12 @@ pub async fn seed_reports(state: &server::AppState) -> anyhow::Result<()> {
     if !store.list_reports(None).await?.is_empty() {
         return Ok(());
     }
-    let county = store.jurisdiction_tree(&domain::Scope::All).await?.into_iter().find(|j| j.parent_id.is_none()).context("no county")?;
+    let county = store
+        .jurisdiction_tree(&domain::Scope::All)
+        .await?
+        .into_iter()
+        .find(|j| j.parent_id.is_none())
+        .context("no county")?;
     let now = store::now_ms();
     let this_month = domain::time::china_month(now).context("month")?;
     let last_month = supervision::ranking::shift_month(&this_month, -1).context("month")?;
@@ -381,11 +571,15 @@ pub async fn seed_reports(state: &server::AppState) -> anyhow::Result<()> {
     let narrative = "各派出所要对照本月排名，逐案分析发案原因，针对高发类型开展精准宣防，确保发案数、损失数“双下降”。\n\
         连续处于最高位的派出所要制定整改方案，于下月5日前报县领导小组办公室。\n\
         被通报的村（社区）要组织网格员开展入户宣传，确保宣传回执全覆盖。";
-    for (kind, period, publish) in [(report::model::Kind::Bulletin, last_month, true), (report::model::Kind::Analysis, half.to_string(), false)] {
+    for (kind, period, publish) in
+        [(report::model::Kind::Bulletin, last_month, true), (report::model::Kind::Analysis, half.to_string(), false)]
+    {
         let area = server::reports::Area { jurisdiction: county.clone(), station: None };
         let r = server::reports::generate(store, kind, &period, &area, now, &state.config.ladder).await?;
         let narrative = if publish { narrative.into() } else { String::new() };
-        let id = store.insert_report(&server::reports::new_report(&r, &area, now, narrative, None, "演示数据".into())?).await?;
+        let id = store
+            .insert_report(&server::reports::new_report(&r, &area, now, narrative, None, "演示数据".into())?)
+            .await?;
         if publish {
             store.advance_report(id, "draft", "approved", "演示数据").await?;
             store.advance_report(id, "approved", "published", "演示数据").await?;

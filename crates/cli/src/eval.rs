@@ -58,7 +58,18 @@ pub enum EvalCommand {
 pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
     match cmd {
         EvalCommand::Mules(a) => crate::flows::eval_mules(a),
-        EvalCommand::Amlsim { dir, json, decisions, save_model, trees, depth, shrinkage, positive_weight, min_leaf, bags } => {
+        EvalCommand::Amlsim {
+            dir,
+            json,
+            decisions,
+            save_model,
+            trees,
+            depth,
+            shrinkage,
+            positive_weight,
+            min_leaf,
+            bags,
+        } => {
             let params = TrainParams { trees, depth, shrinkage, positive_weight, min_leaf, bags, ..DEFAULT_PARAMS };
             amlsim(&dir, json, decisions.as_deref(), save_model.as_deref(), params)
         }
@@ -174,11 +185,20 @@ fn flag(op: Operating, model: f64, rules: Action) -> Action {
     }
 }
 
-fn amlsim(dir: &Path, as_json: bool, decisions: Option<&Path>, save_model: Option<&Path>, params: TrainParams) -> anyhow::Result<()> {
+fn amlsim(
+    dir: &Path,
+    as_json: bool,
+    decisions: Option<&Path>,
+    save_model: Option<&Path>,
+    params: TrainParams,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     let ds: Dataset = load(dir)?;
     let n = ds.txs.len();
-    let bar = ProgressBar::new(n as u64).with_style(ProgressStyle::with_template("{prefix:>6} [{bar:40}] {pos}/{len} ({elapsed})").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let bar = ProgressBar::new(n as u64).with_style(
+        ProgressStyle::with_template("{prefix:>6} [{bar:40}] {pos}/{len} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     // The rules are evaluated without the model rule; the model's score is combined at the
     // operating point chosen on validation.
     let mut rs = engine::ruleset::Ruleset::default_ruleset();
@@ -238,7 +258,8 @@ fn amlsim(dir: &Path, as_json: bool, decisions: Option<&Path>, save_model: Optio
     }
     let top = curve.iter().map(|(_, f, _)| *f).fold(0.0, f64::max);
     let best_mode = curve.iter().find(|(_, f, _)| *f == top).map(|(o, _, _)| o.with_rules).unwrap_or(false);
-    let near: Vec<&(Operating, f64, f64)> = curve.iter().filter(|(o, f, _)| o.with_rules == best_mode && *f >= 0.99 * top).collect();
+    let near: Vec<&(Operating, f64, f64)> =
+        curve.iter().filter(|(o, f, _)| o.with_rules == best_mode && *f >= 0.99 * top).collect();
     let &(op, objective, tx_f1) = near[near.len() / 2];
 
     // 3. Test part: decide and score.
@@ -256,7 +277,8 @@ fn amlsim(dir: &Path, as_json: bool, decisions: Option<&Path>, save_model: Optio
     }
     bar.finish_and_clear();
     if let Some(p) = decisions {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("create {}", p.display()))?);
+        let mut w =
+            std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("create {}", p.display()))?);
         writeln!(w, "tran_id,action")?;
         for (t, a) in test.iter().zip(&actions) {
             writeln!(w, "{},{}", t.id, a.as_str())?;
@@ -289,7 +311,8 @@ fn amlsim(dir: &Path, as_json: bool, decisions: Option<&Path>, save_model: Optio
             if y {
                 positive_accts.insert(&t.orig);
                 positive_accts.insert(&t.bene);
-                let e = per_type.entry(ds.typology.get(&t.id).cloned().unwrap_or_else(|| "unknown".into())).or_default();
+                let e =
+                    per_type.entry(ds.typology.get(&t.id).cloned().unwrap_or_else(|| "unknown".into())).or_default();
                 e.1 += 1;
                 if f {
                     e.0 += 1;
@@ -309,7 +332,15 @@ fn amlsim(dir: &Path, as_json: bool, decisions: Option<&Path>, save_model: Optio
         out["tx"] = tx.json();
         out["account"] = acct.json();
         out["account"]["candidates"] = json!(active.len());
-        out["per_typology"] = json!(types.iter().map(|(k, (hit, all))| (k.clone(), json!({"recall": *hit as f64 / (*all).max(1) as f64, "sar_tx": all}))).collect::<serde_json::Map<_, _>>());
+        out["per_typology"] = json!(
+            types
+                .iter()
+                .map(|(k, (hit, all))| (
+                    k.clone(),
+                    json!({"recall": *hit as f64 / (*all).max(1) as f64, "sar_tx": all})
+                ))
+                .collect::<serde_json::Map<_, _>>()
+        );
     } else {
         out["note"] = json!("test labels absent: decisions written, no scores");
     }

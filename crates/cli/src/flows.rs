@@ -78,18 +78,29 @@ pub fn trace(a: TraceArgs) -> anyhow::Result<()> {
     let ds = load(&a.dir)?;
     let g = graph_of(&ds);
     let loaded = t0.elapsed();
-    let origin = g.find(&a.account).with_context(|| format!("--account: {} does not appear in {}", a.account, a.dir.display()))?;
+    let origin = g
+        .find(&a.account)
+        .with_context(|| format!("--account: {} does not appear in {}", a.account, a.dir.display()))?;
     let method = match a.method.as_str() {
         "fifo" => Method::Fifo,
         "proportional" => Method::Proportional,
         other => anyhow::bail!("--method: unknown '{other}' (fifo, proportional)"),
     };
     let day = since_day(&a.since, ds.first_date)?;
-    let p = TraceParams { max_hops: a.hops, method, min_fen: (a.min_yuan * 100.0).round() as i64, horizon_ms: Some(a.horizon_days * DAY_MS) };
+    let p = TraceParams {
+        max_hops: a.hops,
+        method,
+        min_fen: (a.min_yuan * 100.0).round() as i64,
+        horizon_ms: Some(a.horizon_days * DAY_MS),
+    };
     let t1 = Instant::now();
     let tr = flow::trace::trace(&g, origin, day * DAY_MS, &p);
     let trace_ms = t1.elapsed().as_secs_f64() * 1000.0;
-    let date_of = |ts: i64| ds.first_date.map(|d| d.saturating_add(jiff::Span::new().days(ts / DAY_MS)).to_string()).unwrap_or_else(|| format!("day {}", ts / DAY_MS));
+    let date_of = |ts: i64| {
+        ds.first_date
+            .map(|d| d.saturating_add(jiff::Span::new().days(ts / DAY_MS)).to_string())
+            .unwrap_or_else(|| format!("day {}", ts / DAY_MS))
+    };
     if let Some(x) = &a.xlsx {
         let bytes = flow::export::trace_xlsx(&g, &tr, &date_of, &|_| String::new())?;
         std::fs::write(x, bytes).with_context(|| format!("write {}", x.display()))?;
@@ -198,7 +209,14 @@ pub fn eval_mules(a: MulesArgs) -> anyhow::Result<()> {
     let w2 = Window { from_ms: val_day * DAY_MS, to_ms: test_day * DAY_MS };
     let w3 = Window { from_ms: test_day * DAY_MS, to_ms: end_day * DAY_MS };
     let labelled_upto = ds.cut_test;
-    let params = TrainParams { trees: a.trees, depth: a.depth, positive_weight: a.positive_weight, min_leaf: a.min_leaf, bags: a.bags, ..DEFAULT_PARAMS };
+    let params = TrainParams {
+        trees: a.trees,
+        depth: a.depth,
+        positive_weight: a.positive_weight,
+        min_leaf: a.min_leaf,
+        bags: a.bags,
+        ..DEFAULT_PARAMS
+    };
 
     // Learn on a window of the training part, choose the threshold on the validation part:
     // both only with labels of the first 80 %.
@@ -242,11 +260,18 @@ pub fn eval_mules(a: MulesArgs) -> anyhow::Result<()> {
     let flagged: HashMap<u32, &mules::Finding> = found.iter().map(|f| (f.account, f)).collect();
 
     if let Some(p) = &a.accounts {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("create {}", p.display()))?);
+        let mut w =
+            std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("create {}", p.display()))?);
         writeln!(w, "acct_id,flagged,typology")?;
         for (i, c) in v3.candidates.iter().enumerate() {
             let f = flagged.contains_key(c);
-            writeln!(w, "{},{},{}", g.accounts[*c as usize], u8::from(f), if f { mules::typology(&v3.features[i]).id() } else { "" })?;
+            writeln!(
+                w,
+                "{},{},{}",
+                g.accounts[*c as usize],
+                u8::from(f),
+                if f { mules::typology(&v3.features[i]).id() } else { "" }
+            )?;
         }
     }
     let mut by_type: HashMap<&str, usize> = HashMap::new();
@@ -300,7 +325,15 @@ pub fn eval_mules(a: MulesArgs) -> anyhow::Result<()> {
         out["tp"] = json!(s.tp);
         out["fp"] = json!(s.fp);
         out["fn"] = json!(s.fn_);
-        out["per_typology"] = json!(types.iter().map(|(k, (hit, all))| (k.clone(), json!({"recall": *hit as f64 / (*all).max(1) as f64, "accounts": all}))).collect::<serde_json::Map<_, _>>());
+        out["per_typology"] = json!(
+            types
+                .iter()
+                .map(|(k, (hit, all))| (
+                    k.clone(),
+                    json!({"recall": *hit as f64 / (*all).max(1) as f64, "accounts": all})
+                ))
+                .collect::<serde_json::Map<_, _>>()
+        );
     } else {
         out["note"] = json!("test labels absent: accounts written, no scores");
     }

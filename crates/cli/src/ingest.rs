@@ -28,12 +28,18 @@ pub struct IngestArgs {
 
 pub(crate) fn reader(p: &Path) -> anyhow::Result<Box<dyn BufRead>> {
     let f = std::fs::File::open(p).with_context(|| format!("open {}", p.display()))?;
-    Ok(if p.extension().is_some_and(|e| e == "gz") { Box::new(BufReader::new(flate2::read::GzDecoder::new(f))) } else { Box::new(BufReader::new(f)) })
+    Ok(if p.extension().is_some_and(|e| e == "gz") {
+        Box::new(BufReader::new(flate2::read::GzDecoder::new(f)))
+    } else {
+        Box::new(BufReader::new(f))
+    })
 }
 
 pub fn run(a: IngestArgs, model: Option<Arc<engine::model::Model>>) -> anyhow::Result<()> {
     let rs = match &a.rules {
-        Some(p) => engine::ruleset::Ruleset::from_toml(&std::fs::read_to_string(p).with_context(|| format!("read {}", p.display()))?)?,
+        Some(p) => engine::ruleset::Ruleset::from_toml(
+            &std::fs::read_to_string(p).with_context(|| format!("read {}", p.display()))?,
+        )?,
         None => engine::ruleset::Ruleset::default_ruleset(),
     };
     let mut eng = Engine::new(Arc::new(rs));
@@ -41,14 +47,21 @@ pub fn run(a: IngestArgs, model: Option<Arc<engine::model::Model>>) -> anyhow::R
     let name = a.file.to_string_lossy().trim_end_matches(".gz").to_string();
     let csv = name.ends_with(".csv");
     let dl_path = a.dead_letter.clone().unwrap_or_else(|| PathBuf::from(format!("{name}.dead-letter.jsonl")));
-    let mut dl = BufWriter::new(std::fs::File::create(&dl_path).with_context(|| format!("create {}", dl_path.display()))?);
+    let mut dl =
+        BufWriter::new(std::fs::File::create(&dl_path).with_context(|| format!("create {}", dl_path.display()))?);
     let mut out: Box<dyn Write> = match &a.decisions {
-        Some(p) => Box::new(BufWriter::new(std::fs::File::create(p).with_context(|| format!("create {}", p.display()))?)),
+        Some(p) => {
+            Box::new(BufWriter::new(std::fs::File::create(p).with_context(|| format!("create {}", p.display()))?))
+        }
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     let (mut decided, mut applied, mut dupes, mut dead) = (0u64, 0u64, 0u64, 0u64);
     // One place decides what happens to a decoded (or refused) line, for both formats.
-    let mut handle = |ev: Result<engine::event::Event, DecodeError>, raw: &str, out: &mut dyn Write, dl: &mut dyn Write| -> anyhow::Result<()> {
+    let mut handle = |ev: Result<engine::event::Event, DecodeError>,
+                      raw: &str,
+                      out: &mut dyn Write,
+                      dl: &mut dyn Write|
+     -> anyhow::Result<()> {
         match ev {
             Ok(e) => match eng.apply(&e) {
                 Outcome::Decided(d) => {
@@ -60,17 +73,30 @@ pub fn run(a: IngestArgs, model: Option<Arc<engine::model::Model>>) -> anyhow::R
             },
             Err(e) => {
                 dead += 1;
-                writeln!(dl, "{}", serde_json::json!({"line": e.line, "field": e.field, "message": e.message, "raw": raw}))?;
+                writeln!(
+                    dl,
+                    "{}",
+                    serde_json::json!({"line": e.line, "field": e.field, "message": e.message, "raw": raw})
+                )?;
             }
         }
         Ok(())
     };
-    let bar = ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {pos} lines ({per_sec}) {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    let bar = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("{spinner} {pos} lines ({per_sec}) {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     if csv {
         // CSV goes through the csv crate (quoting, embedded commas), one record at a time.
         let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader(&a.file)?);
-        let cols: Vec<String> = rdr.headers().with_context(|| format!("{}: header", a.file.display()))?.iter().map(str::to_string).collect();
-        let header = CsvHeader::new(&cols.iter().map(String::as_str).collect::<Vec<_>>()).map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+        let cols: Vec<String> = rdr
+            .headers()
+            .with_context(|| format!("{}: header", a.file.display()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let header = CsvHeader::new(&cols.iter().map(String::as_str).collect::<Vec<_>>())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
         let mut rec = csv::StringRecord::new();
         loop {
             let line = rdr.position().line() as usize;
@@ -94,7 +120,12 @@ pub fn run(a: IngestArgs, model: Option<Arc<engine::model::Model>>) -> anyhow::R
         let line = match line {
             Ok(l) => l,
             Err(e) => {
-                handle(Err(DecodeError { line: n, field: "line".into(), message: format!("unreadable: {e}") }), "", &mut out, &mut dl)?;
+                handle(
+                    Err(DecodeError { line: n, field: "line".into(), message: format!("unreadable: {e}") }),
+                    "",
+                    &mut out,
+                    &mut dl,
+                )?;
                 continue;
             }
         };
@@ -106,6 +137,9 @@ pub fn run(a: IngestArgs, model: Option<Arc<engine::model::Model>>) -> anyhow::R
     bar.finish_and_clear();
     out.flush()?;
     dl.flush()?;
-    eprintln!("{decided} transfers decided, {applied} other events applied, {dupes} duplicates ignored, {dead} lines dead-lettered to {}", dl_path.display());
+    eprintln!(
+        "{decided} transfers decided, {applied} other events applied, {dupes} duplicates ignored, {dead} lines dead-lettered to {}",
+        dl_path.display()
+    );
     Ok(())
 }

@@ -14,7 +14,6 @@ mod publish;
 mod rank;
 mod report;
 
-
 use anyhow::Context;
 
 // The engine and the server allocate many small, short-lived objects; mimalloc serves them
@@ -125,7 +124,10 @@ enum AuditCommand {
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -172,10 +174,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
                 AdminCommand::CreateUser { username, display_name, role, unit_code, jurisdiction_code, password } => {
                     let role = domain::Role::parse(&role)?;
-                    let unit = store.unit_by_code(&unit_code).await?.with_context(|| format!("no unit with code {unit_code}"))?;
-                    let j = store.jurisdiction_by_code(&jurisdiction_code).await?.with_context(|| format!("no jurisdiction with code {jurisdiction_code}"))?;
+                    let unit = store
+                        .unit_by_code(&unit_code)
+                        .await?
+                        .with_context(|| format!("no unit with code {unit_code}"))?;
+                    let j = store
+                        .jurisdiction_by_code(&jurisdiction_code)
+                        .await?
+                        .with_context(|| format!("no jurisdiction with code {jurisdiction_code}"))?;
                     let hash = server::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    let u = store.create_user(&store::NewUser { username, display_name, password_hash: hash, role, unit_id: unit.id, jurisdiction_id: j.id, must_change_password: false }).await?;
+                    let u = store
+                        .create_user(&store::NewUser {
+                            username,
+                            display_name,
+                            password_hash: hash,
+                            role,
+                            unit_id: unit.id,
+                            jurisdiction_id: j.id,
+                            must_change_password: false,
+                        })
+                        .await?;
                     store
                         .audit(domain::audit::AuditContent {
                             at_ms: store::now_ms(),
@@ -207,10 +225,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool, demo_seed: Option<(u64, ::demo::CountyPlan)>) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
+async fn serve(
+    cfg: &Config,
+    store: store::Store,
+    cookie_secure: bool,
+    demo_seed: Option<(u64, ::demo::CountyPlan)>,
+) -> anyhow::Result<()> {
+    let listener =
+        tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
     eprintln!("Fanzha is serving on http://{}/ (database: {})", listener.local_addr()?, store.backend());
-    let state = server::AppState::new(store, server::ServerConfig { cookie_secure, routing: cfg.routing.clone().unwrap_or_default(), prevention: cfg.prevention.clone(), ladder: cfg.ladder.clone(), notify: cfg.notify.clone(), calendar: cfg.calendar.clone(), event_time: cfg.event_time, session_idle: std::time::Duration::from_secs(cfg.session_idle_minutes.max(1) * 60), ..Default::default() });
+    let state = server::AppState::new(
+        store,
+        server::ServerConfig {
+            cookie_secure,
+            routing: cfg.routing.clone().unwrap_or_default(),
+            prevention: cfg.prevention.clone(),
+            ladder: cfg.ladder.clone(),
+            notify: cfg.notify.clone(),
+            calendar: cfg.calendar.clone(),
+            event_time: cfg.event_time,
+            session_idle: std::time::Duration::from_secs(cfg.session_idle_minutes.max(1) * 60),
+            ..Default::default()
+        },
+    );
     if let Some(model) = cfg.engine_model()? {
         state.engine.set_model(Some(model));
     }
@@ -229,7 +266,10 @@ async fn serve(cfg: &Config, store: store::Store, cookie_secure: bool, demo_seed
         // Fail the start when the stream is configured but unreachable, rather than serve
         // without the events the operator expects.
         let _ = server::stream::connect(&settings).await?;
-        eprintln!("Consuming events from NATS JetStream {} ({}), durable consumer {}.", settings.stream, settings.url, settings.durable);
+        eprintln!(
+            "Consuming events from NATS JetStream {} ({}), durable consumer {}.",
+            settings.stream, settings.url, settings.durable
+        );
         let st = state.clone();
         tokio::spawn(async move {
             if let Err(e) = server::stream::run(st, settings).await {

@@ -18,12 +18,18 @@ pub struct PublishArgs {
 }
 
 pub async fn run(a: PublishArgs, cfg: &crate::config::Config) -> anyhow::Result<()> {
-    let sc = cfg.stream.as_ref().context("no event stream configured: give --nats-url (or FANZHA_NATS_URL, or [stream] in the config file)")?;
+    let sc = cfg
+        .stream
+        .as_ref()
+        .context("no event stream configured: give --nats-url (or FANZHA_NATS_URL, or [stream] in the config file)")?;
     let settings = sc.settings();
     let (js, _consumer) = server::stream::connect(&settings).await?;
     let subject = format!("{}in", settings.subject.trim_end_matches('>'));
     let reader = crate::ingest::reader(&a.file)?;
-    let bar = ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {pos} events published ({per_sec})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    let bar = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("{spinner} {pos} events published ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     // Publishes are pipelined: up to this many wait for the server's acknowledgement at once.
     let mut pending = VecDeque::new();
     let mut n = 0u64;
@@ -33,10 +39,16 @@ pub async fn run(a: PublishArgs, cfg: &crate::config::Config) -> anyhow::Result<
             continue;
         }
         let mut headers = async_nats::HeaderMap::new();
-        if let Some(id) = serde_json::from_str::<serde_json::Value>(&line).ok().and_then(|v| v.get("event_id").and_then(|x| x.as_str()).map(str::to_string)) {
+        if let Some(id) = serde_json::from_str::<serde_json::Value>(&line)
+            .ok()
+            .and_then(|v| v.get("event_id").and_then(|x| x.as_str()).map(str::to_string))
+        {
             headers.insert("Nats-Msg-Id", id.as_str());
         }
-        let ack = js.publish_with_headers(subject.clone(), headers, line.into_bytes().into()).await.with_context(|| format!("publish line {}", i + 1))?;
+        let ack = js
+            .publish_with_headers(subject.clone(), headers, line.into_bytes().into())
+            .await
+            .with_context(|| format!("publish line {}", i + 1))?;
         pending.push_back((i + 1, ack));
         if pending.len() >= 1_000
             && let Some((line_no, ack)) = pending.pop_front()

@@ -36,8 +36,18 @@ struct Rejected {
 }
 
 fn reader(p: &Path) -> anyhow::Result<(csv::Reader<std::fs::File>, HashMap<String, usize>)> {
-    let mut r = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_path(p).with_context(|| format!("open {}", p.display()))?;
-    let h: HashMap<String, usize> = r.headers().with_context(|| format!("{}: header", p.display()))?.iter().enumerate().map(|(i, c)| (c.trim_start_matches('\u{feff}').to_string(), i)).collect();
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_path(p)
+        .with_context(|| format!("open {}", p.display()))?;
+    let h: HashMap<String, usize> = r
+        .headers()
+        .with_context(|| format!("{}: header", p.display()))?
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.trim_start_matches('\u{feff}').to_string(), i))
+        .collect();
     Ok((r, h))
 }
 
@@ -56,7 +66,12 @@ pub fn run(a: RankArgs) -> anyhow::Result<()> {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                rejected.push(Rejected { file: pop_name.clone(), line: e.position().map(|p| p.line()).unwrap_or(0), field: "row".into(), message: e.to_string() });
+                rejected.push(Rejected {
+                    file: pop_name.clone(),
+                    line: e.position().map(|p| p.line()).unwrap_or(0),
+                    field: "row".into(),
+                    message: e.to_string(),
+                });
                 continue;
             }
         };
@@ -66,13 +81,24 @@ pub fn run(a: RankArgs) -> anyhow::Result<()> {
             Ok(n) if n > 0 && !station.is_empty() => {
                 residents.insert(station, n);
             }
-            _ if station.is_empty() => rejected.push(Rejected { file: pop_name.clone(), line, field: "station".into(), message: "empty".into() }),
-            _ => rejected.push(Rejected { file: pop_name.clone(), line, field: "residents".into(), message: format!("'{}' is not a positive whole number", rec.get(pn).unwrap_or("")) }),
+            _ if station.is_empty() => rejected.push(Rejected {
+                file: pop_name.clone(),
+                line,
+                field: "station".into(),
+                message: "empty".into(),
+            }),
+            _ => rejected.push(Rejected {
+                file: pop_name.clone(),
+                line,
+                field: "residents".into(),
+                message: format!("'{}' is not a positive whole number", rec.get(pn).unwrap_or("")),
+            }),
         }
     }
     let (mut cr, ch) = reader(&a.cases)?;
     let cols = ["case_id", "station", "reported_at", "loss_yuan"].map(|c| column(&ch, c, &a.cases));
-    let [ci, cs, ct, cl] = [&cols[0], &cols[1], &cols[2], &cols[3]].map(|c| c.as_ref().copied().map_err(|e| anyhow::anyhow!("{e}")));
+    let [ci, cs, ct, cl] =
+        [&cols[0], &cols[1], &cols[2], &cols[3]].map(|c| c.as_ref().copied().map_err(|e| anyhow::anyhow!("{e}")));
     let (ci, cs, ct, cl) = (ci?, cs?, ct?, cl?);
     let cases_name = a.cases.display().to_string();
     let mut cases = Vec::new();
@@ -81,13 +107,20 @@ pub fn run(a: RankArgs) -> anyhow::Result<()> {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                rejected.push(Rejected { file: cases_name.clone(), line: e.position().map(|p| p.line()).unwrap_or(0), field: "row".into(), message: e.to_string() });
+                rejected.push(Rejected {
+                    file: cases_name.clone(),
+                    line: e.position().map(|p| p.line()).unwrap_or(0),
+                    field: "row".into(),
+                    message: e.to_string(),
+                });
                 continue;
             }
         };
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         let get = |i: usize| rec.get(i).unwrap_or("");
-        let mut reject = |field: &str, message: String| rejected.push(Rejected { file: cases_name.clone(), line, field: field.into(), message });
+        let mut reject = |field: &str, message: String| {
+            rejected.push(Rejected { file: cases_name.clone(), line, field: field.into(), message })
+        };
         let id = get(ci).to_string();
         if id.is_empty() {
             reject("case_id", "empty".into());
@@ -103,7 +136,10 @@ pub fn run(a: RankArgs) -> anyhow::Result<()> {
             continue;
         }
         let Some(month) = china_month(get(ct)) else {
-            reject("reported_at", format!("'{}' is not RFC 3339 with an offset (e.g. 2026-03-01T09:30:00+08:00)", get(ct)));
+            reject(
+                "reported_at",
+                format!("'{}' is not RFC 3339 with an offset (e.g. 2026-03-01T09:30:00+08:00)", get(ct)),
+            );
             continue;
         };
         let loss_fen = match supervision::money::yuan_to_fen(get(cl)) {
@@ -133,7 +169,12 @@ pub fn run(a: RankArgs) -> anyhow::Result<()> {
     let mut out = serde_json::to_value(&result)?;
     out["rules"] = serde_json::to_value(&rules)?;
     out["cases"] = json!(cases.len());
-    out["rejected"] = json!(rejected.iter().map(|r| json!({"file": r.file, "line": r.line, "field": r.field, "message": r.message})).collect::<Vec<_>>());
+    out["rejected"] = json!(
+        rejected
+            .iter()
+            .map(|r| json!({"file": r.file, "line": r.line, "field": r.field, "message": r.message}))
+            .collect::<Vec<_>>()
+    );
     out["rank_ms"] = json!(rank_ms);
     out["seconds"] = json!(started.elapsed().as_secs_f64());
     if a.json {

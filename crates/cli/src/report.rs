@@ -76,24 +76,45 @@ pub async fn run(cmd: ReportCommand, cfg: &Config) -> anyhow::Result<()> {
         Some(f) => f.clone(),
         None => o.out.extension().and_then(|e| e.to_str()).unwrap_or("pdf").to_ascii_lowercase(),
     };
-    anyhow::ensure!(matches!(format.as_str(), "pdf" | "xlsx" | "html"), "--format: '{format}' is not pdf, xlsx or html");
+    anyhow::ensure!(
+        matches!(format.as_str(), "pdf" | "xlsx" | "html"),
+        "--format: '{format}' is not pdf, xlsx or html"
+    );
     let narrative = match &o.narrative {
         Some(p) => std::fs::read_to_string(p).with_context(|| format!("read {}", p.display()))?,
         None => String::new(),
     };
-    let bar = ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {prefix} {msg} [{elapsed}]")?).with_prefix(kind.zh());
+    let bar = ProgressBar::new_spinner()
+        .with_style(ProgressStyle::with_template("{spinner} {prefix} {msg} [{elapsed}]")?)
+        .with_prefix(kind.zh());
     bar.enable_steady_tick(Duration::from_millis(120));
     let started = Instant::now();
     bar.set_message("打开数据库");
     let store = cfg.open_store().await?;
     let area = match (&o.scope, &o.station) {
         (_, Some(code)) => {
-            let st = store.list_stations().await?.into_iter().find(|s| &s.code == code).with_context(|| format!("--station: no police station with code {code}"))?;
+            let st = store
+                .list_stations()
+                .await?
+                .into_iter()
+                .find(|s| &s.code == code)
+                .with_context(|| format!("--station: no police station with code {code}"))?;
             server::reports::Area::of_station(&store, st.id).await?
         }
-        (Some(code), None) => server::reports::Area { jurisdiction: store.jurisdiction_by_code(code).await?.with_context(|| format!("--scope: no jurisdiction with code {code}"))?, station: None },
+        (Some(code), None) => server::reports::Area {
+            jurisdiction: store
+                .jurisdiction_by_code(code)
+                .await?
+                .with_context(|| format!("--scope: no jurisdiction with code {code}"))?,
+            station: None,
+        },
         (None, None) => server::reports::Area {
-            jurisdiction: store.jurisdiction_tree(&domain::Scope::All).await?.into_iter().find(|j| j.parent_id.is_none()).context("the registry has no county yet")?,
+            jurisdiction: store
+                .jurisdiction_tree(&domain::Scope::All)
+                .await?
+                .into_iter()
+                .find(|j| j.parent_id.is_none())
+                .context("the registry has no county yet")?,
             station: None,
         },
     };
@@ -107,13 +128,24 @@ pub async fn run(cmd: ReportCommand, cfg: &Config) -> anyhow::Result<()> {
     bar.set_message(format!("排版 {}", format.to_uppercase()));
     let t1 = Instant::now();
     let (r2, narrative2, fmt) = (r.clone(), narrative.clone(), format.clone());
-    let file = tokio::task::spawn_blocking(move || server::reports::render(&r2, &narrative2, Some("草稿"), cutoff, &fmt)).await??;
+    let file =
+        tokio::task::spawn_blocking(move || server::reports::render(&r2, &narrative2, Some("草稿"), cutoff, &fmt))
+            .await??;
     let render_ms = t1.elapsed().as_secs_f64() * 1000.0;
     std::fs::write(&o.out, &file.bytes).with_context(|| format!("write {}", o.out.display()))?;
     let mut saved = None;
     if o.save {
         bar.set_message("保存草稿");
-        let id = store.insert_report(&server::reports::new_report(&r, &area, cutoff, narrative.clone(), None, "fanzha report".into())?).await?;
+        let id = store
+            .insert_report(&server::reports::new_report(
+                &r,
+                &area,
+                cutoff,
+                narrative.clone(),
+                None,
+                "fanzha report".into(),
+            )?)
+            .await?;
         saved = Some(id);
     }
     // A report written to a file leaves the platform: the audit log says so.

@@ -45,7 +45,14 @@ fn eval_amlsim_research10k() {
     // The saved model scores in the other entry points: a fresh account paying three fresh
     // accounts in a row is scored by ML1; without the model nothing is scored.
     let events = tmp.path().join("events.jsonl");
-    let lines: Vec<String> = (0..3).map(|i| format!(r#"{{"type":"transfer","event_id":"t{i}","ts_ms":{},"payer":"M1","payee":"N{i}","amount_fen":15991}}"#, 1_700_000_000_000i64 + i * 60_000)).collect();
+    let lines: Vec<String> = (0..3)
+        .map(|i| {
+            format!(
+                r#"{{"type":"transfer","event_id":"t{i}","ts_ms":{},"payer":"M1","payee":"N{i}","amount_fen":15991}}"#,
+                1_700_000_000_000i64 + i * 60_000
+            )
+        })
+        .collect();
     std::fs::write(&events, lines.join("\n")).expect("write events");
     let ingest = |with_model: bool| -> Vec<serde_json::Value> {
         let dec = tmp.path().join(format!("dec-{with_model}.jsonl"));
@@ -56,7 +63,11 @@ fn eval_amlsim_research10k() {
         }
         let out = c.output().expect("run ingest");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        std::fs::read_to_string(&dec).expect("decisions").lines().map(|l| serde_json::from_str(l).expect("json")).collect()
+        std::fs::read_to_string(&dec)
+            .expect("decisions")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect()
     };
     let with = ingest(true);
     assert_eq!(with.len(), 3);
@@ -64,9 +75,19 @@ fn eval_amlsim_research10k() {
     assert!(ingest(false).iter().all(|d| d["model_score"].is_null()));
     // A file that is not a model stops the start with its name in the error.
     std::fs::write(&model, "{}").expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_fanzha")).arg("ingest").arg(&events).arg("--engine-model").arg(&model).output().expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_fanzha"))
+        .arg("ingest")
+        .arg(&events)
+        .arg("--engine-model")
+        .arg(&model)
+        .output()
+        .expect("run");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("engine-model.json"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("engine-model.json"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -76,7 +97,13 @@ fn eval_mules_and_trace_research10k() {
     };
     let tmp = tempfile::tempdir().expect("tempdir");
     let accounts = tmp.path().join("accounts.csv");
-    let out = Command::new(env!("CARGO_BIN_EXE_fanzha")).args(["eval", "mules"]).arg(&dir).args(["--json", "--accounts"]).arg(&accounts).output().expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_fanzha"))
+        .args(["eval", "mules"])
+        .arg(&dir)
+        .args(["--json", "--accounts"])
+        .arg(&accounts)
+        .output()
+        .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     // Same account definition as `eval amlsim`: 3,197 candidates, 189 positives.
@@ -99,7 +126,9 @@ fn eval_mules_and_trace_research10k() {
     let raw = {
         use std::io::Read;
         let mut s = String::new();
-        flate2::read::GzDecoder::new(std::fs::File::open(dir.join("transactions.csv.gz")).expect("open")).read_to_string(&mut s).expect("read");
+        flate2::read::GzDecoder::new(std::fs::File::open(dir.join("transactions.csv.gz")).expect("open"))
+            .read_to_string(&mut s)
+            .expect("read");
         s
     };
     let mut lines: Vec<String> = raw.lines().map(str::to_string).collect();
@@ -111,7 +140,13 @@ fn eval_mules_and_trace_research10k() {
     }
     std::fs::write(blind.join("transactions.csv"), lines.join("\n")).expect("write");
     let acc2 = tmp.path().join("acc2.csv");
-    let out = Command::new(env!("CARGO_BIN_EXE_fanzha")).args(["eval", "mules"]).arg(&blind).args(["--json", "--accounts"]).arg(&acc2).output().expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_fanzha"))
+        .args(["eval", "mules"])
+        .arg(&blind)
+        .args(["--json", "--accounts"])
+        .arg(&acc2)
+        .output()
+        .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(v["f1"].is_null() && v["note"].is_string(), "{v}");
@@ -119,10 +154,16 @@ fn eval_mules_and_trace_research10k() {
 
     // A trace of six hops from an account active in the test part.
     let first = text.lines().nth(1).and_then(|l| l.split(',').next()).expect("an account").to_string();
-    let out = Command::new(env!("CARGO_BIN_EXE_fanzha")).args(["trace"]).arg(&dir).args(["--account", &first, "--since", "2018-06-09", "--json"]).output().expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_fanzha"))
+        .args(["trace"])
+        .arg(&dir)
+        .args(["--account", &first, "--since", "2018-06-09", "--json"])
+        .output()
+        .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let t: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(t["deepest_level"].as_u64().unwrap_or(0) <= 6);
-    let held: f64 = t["nodes"].as_array().expect("nodes").iter().skip(1).map(|n| n["held_yuan"].as_f64().unwrap_or(0.0)).sum();
+    let held: f64 =
+        t["nodes"].as_array().expect("nodes").iter().skip(1).map(|n| n["held_yuan"].as_f64().unwrap_or(0.0)).sum();
     assert!(held <= t["traced_out_of_start_yuan"].as_f64().unwrap_or(0.0) + 0.01, "no money created: {t}");
 }

@@ -22,13 +22,23 @@ fn malformed_lines_are_dead_lettered_and_the_rest_decided() {
     .expect("write");
     let dec = dir.path().join("d.jsonl");
     let dl = dir.path().join("dl.jsonl");
-    let out = Command::new(env!("CARGO_BIN_EXE_fanzha")).arg("ingest").arg(&f).arg("--decisions").arg(&dec).arg("--dead-letter").arg(&dl).output().expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_fanzha"))
+        .arg("ingest")
+        .arg(&f)
+        .arg("--decisions")
+        .arg(&dec)
+        .arg("--dead-letter")
+        .arg(&dl)
+        .output()
+        .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let decisions: Vec<serde_json::Value> = std::fs::read_to_string(&dec).expect("d").lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    let decisions: Vec<serde_json::Value> =
+        std::fs::read_to_string(&dec).expect("d").lines().map(|l| serde_json::from_str(l).expect("json")).collect();
     assert_eq!(decisions.len(), 2, "t1 and t3 decided; the replayed t1 is ignored");
     assert_eq!(decisions[0]["action"], "hold", "red-listed payee held");
     assert_eq!(decisions[1]["event_id"], "t3", "the line after the bad ones is still decided");
-    let dead: Vec<serde_json::Value> = std::fs::read_to_string(&dl).expect("dl").lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    let dead: Vec<serde_json::Value> =
+        std::fs::read_to_string(&dl).expect("dl").lines().map(|l| serde_json::from_str(l).expect("json")).collect();
     assert_eq!(dead.len(), 2);
     assert_eq!((dead[0]["line"].as_u64(), dead[0]["field"].as_str()), (Some(3), Some("amount_fen")));
     assert_eq!(dead[1]["line"].as_u64(), Some(4));
@@ -41,7 +51,15 @@ fn csv_transfers_with_a_bad_row() {
     std::fs::write(&f, "event_id,ts_ms,payer,payee,amount_fen,channel\nt1,1000,A,B,100,mobile\nt2,oops,A,B,100,mobile\n\"t3\",3000,\"C,1\",D,100,atm\n").expect("write");
     let dec = dir.path().join("d.jsonl");
     let dl = dir.path().join("dl.jsonl");
-    let out = Command::new(env!("CARGO_BIN_EXE_fanzha")).arg("ingest").arg(&f).arg("--decisions").arg(&dec).arg("--dead-letter").arg(&dl).output().expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_fanzha"))
+        .arg("ingest")
+        .arg(&f)
+        .arg("--decisions")
+        .arg(&dec)
+        .arg("--dead-letter")
+        .arg(&dl)
+        .output()
+        .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_to_string(&dec).expect("d").lines().count(), 2);
     let dead = std::fs::read_to_string(&dl).expect("dl");

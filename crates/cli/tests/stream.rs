@@ -36,7 +36,8 @@ async fn acknowledged_events_survive_a_kill_and_count_once() {
     let Some(url) = testkit::nats_url() else {
         return; // testkit said why (a failure under CI)
     };
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     let tag = format!("FZTEST{}X{nanos}", std::process::id());
     let (subject, durable) = (format!("{}.>", tag.to_lowercase()), format!("{}-engine", tag.to_lowercase()));
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -47,25 +48,41 @@ async fn acknowledged_events_survive_a_kill_and_count_once() {
 
     // Fraud-list changes come only through the audited API, never from the stream: the red
     // entry is in the store before the consumer starts, as the API would have logged it.
-    let list_line = format!(r#"{{"type":"list","event_id":"sys:l0","ts_ms":0,"op":"add","kind":"account","value":"{RED}","colour":"red"}}"#);
+    let list_line = format!(
+        r#"{{"type":"list","event_id":"sys:l0","ts_ms":0,"op":"add","kind":"account","value":"{RED}","colour":"red"}}"#
+    );
     std::fs::create_dir_all(&data).expect("data dir");
-    let seeded = store::bootstrap::open(&store::sqlite_url(&data), store::bootstrap::KeySource::File(data.join("master.key"))).await.expect("create store");
+    let seeded =
+        store::bootstrap::open(&store::sqlite_url(&data), store::bootstrap::KeySource::File(data.join("master.key")))
+            .await
+            .expect("create store");
     seeded.log_events(&[("sys:l0".to_string(), 0, list_line.clone())]).await.expect("seed the red entry");
     drop(seeded);
     // Transfers of the last hours: the stream refuses event times far from the server's clock.
-    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    let now_ms =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
     let start_ms = now_ms - (TRANSFERS as i64 + 60) * 1000;
     let mut lines = Vec::new();
     for i in 0..TRANSFERS {
         let payee = if i % 10 == 0 { RED.to_string() } else { format!("Q{}", i % 700) };
-        lines.push(format!(r#"{{"type":"transfer","event_id":"t{i}","ts_ms":{},"payer":"P{}","payee":"{payee}","amount_fen":10000}}"#, start_ms + i as i64 * 1000, i % 500));
+        lines.push(format!(
+            r#"{{"type":"transfer","event_id":"t{i}","ts_ms":{},"payer":"P{}","payee":"{payee}","amount_fen":10000}}"#,
+            start_ms + i as i64 * 1000,
+            i % 500
+        ));
         if i % (TRANSFERS / BAD) == 7 {
             lines.push(format!(r#"{{"type":"transfer","event_id":"bad{i}","payer":"P1"}}"#));
         }
     }
     let events = tmp.path().join("events.jsonl");
     std::fs::write(&events, lines.join("\n")).expect("events");
-    let published = Command::new(env!("CARGO_BIN_EXE_fanzha")).arg("publish").arg(&events).arg("--config").arg(&config).output().expect("publish");
+    let published = Command::new(env!("CARGO_BIN_EXE_fanzha"))
+        .arg("publish")
+        .arg(&events)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .expect("publish");
     assert!(published.status.success(), "publish: {}", String::from_utf8_lossy(&published.stderr));
     let total = (TRANSFERS + BAD) as u64;
 
@@ -104,22 +121,42 @@ async fn acknowledged_events_survive_a_kill_and_count_once() {
     let _ = second.wait();
     let _ = js.delete_stream(&tag).await;
 
-    let store = store::bootstrap::open(&store::sqlite_url(&data), store::bootstrap::KeySource::File(data.join("master.key"))).await.expect("open store");
-    assert_eq!(store.event_log_len().await.expect("log") as u64, 1 + total - BAD as u64, "every good event logged exactly once (and the seeded list entry)");
+    let store =
+        store::bootstrap::open(&store::sqlite_url(&data), store::bootstrap::KeySource::File(data.join("master.key")))
+            .await
+            .expect("open store");
+    assert_eq!(
+        store.event_log_len().await.expect("log") as u64,
+        1 + total - BAD as u64,
+        "every good event logged exactly once (and the seeded list entry)"
+    );
     // The same events through the engine in one uninterrupted pass: the warnings it raises are
     // what the killed-and-restarted consumer must have stored, no more, no fewer.
     let decisions = tmp.path().join("decisions.jsonl");
     let reference = tmp.path().join("reference.jsonl");
     std::fs::write(&reference, format!("{list_line}\n{}", lines.join("\n"))).expect("reference events");
-    let once = Command::new(env!("CARGO_BIN_EXE_fanzha")).arg("ingest").arg(&reference).arg("--decisions").arg(&decisions).output().expect("ingest");
+    let once = Command::new(env!("CARGO_BIN_EXE_fanzha"))
+        .arg("ingest")
+        .arg(&reference)
+        .arg("--decisions")
+        .arg(&decisions)
+        .output()
+        .expect("ingest");
     assert!(once.status.success(), "ingest: {}", String::from_utf8_lossy(&once.stderr));
     let text = std::fs::read_to_string(&decisions).expect("decisions");
     let raised = text.lines().filter(|l| !l.contains(r#""action":"allow""#)).count();
     let held = text.lines().filter(|l| l.contains(r#""action":"hold""#)).count();
     assert!(held >= TRANSFERS / 10, "every transfer to the red-listed payee is held ({held})");
-    let warnings = store.list_warnings(&domain::Scope::All, false, store::PageReq { page: 1, per_page: 1 }).await.expect("warnings");
+    let warnings = store
+        .list_warnings(&domain::Scope::All, false, store::PageReq { page: 1, per_page: 1 })
+        .await
+        .expect("warnings");
     assert_eq!(warnings.total as usize, raised, "the warnings of an uninterrupted run, none twice, none lost");
     let dead = store.list_dead_letters(store::PageReq { page: 1, per_page: 50 }).await.expect("dead letters");
     assert_eq!(dead.total as usize, BAD, "each malformed message kept once");
-    assert!(dead.items.iter().all(|d| d.field == "ts_ms" || d.field == "payee" || d.field == "amount_fen"), "the field at fault is named: {:?}", dead.items);
+    assert!(
+        dead.items.iter().all(|d| d.field == "ts_ms" || d.field == "payee" || d.field == "amount_fen"),
+        "the field at fault is named: {:?}",
+        dead.items
+    );
 }

@@ -15,7 +15,6 @@ pub const DEFAULT_SEED: u64 = 20_261_127;
 /// Administrative region code of the fictional county (first six digits of ID numbers).
 pub const COUNTY_CODE: &str = "360929";
 
-
 /// A node of the area tree to create, parents before children.
 #[derive(Debug, Clone)]
 pub struct NodePlan {
@@ -147,16 +146,18 @@ const TOWNS: [(&str, bool); 12] = [
     ("新塘镇", false),
     ("三江镇", false),
 ];
-const V_PREFIX: [&str; 16] = ["东", "西", "南", "北", "上", "下", "大", "小", "新", "老", "前", "后", "高", "中", "黄", "柏"];
+const V_PREFIX: [&str; 16] =
+    ["东", "西", "南", "北", "上", "下", "大", "小", "新", "老", "前", "后", "高", "中", "黄", "柏"];
 const V_BODY: [&str; 14] = ["湾", "桥", "岭", "塘", "坪", "庄", "山", "田", "溪", "河", "坑", "洲", "林", "岗"];
 const SURNAMES: [&str; 40] = [
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
-    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
+    "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于",
+    "蒋", "蔡",
 ];
 const GIVEN: [&str; 48] = [
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
-    "刚", "桂", "英", "华", "建", "国", "文", "辉", "玉", "兰", "志", "红", "春", "梅", "海", "波", "宇", "欣", "子", "涵",
-    "浩", "然", "俊", "凯", "佳", "琪", "思", "雨",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞",
+    "平", "刚", "桂", "英", "华", "建", "国", "文", "辉", "玉", "兰", "志", "红", "春", "梅", "海", "波", "宇", "欣",
+    "子", "涵", "浩", "然", "俊", "凯", "佳", "琪", "思", "雨",
 ];
 const CN_NUM: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
@@ -179,37 +180,65 @@ fn person_name(rng: &mut ChaCha8Rng) -> String {
     // Common surnames are much more frequent: draw from the head of the list more often.
     let s = SURNAMES[(rng.random::<f64>().powf(1.8) * SURNAMES.len() as f64) as usize % SURNAMES.len()];
     let a = GIVEN.choose(rng).copied().unwrap_or("明");
-    if rng.random_bool(0.7) { format!("{s}{a}{}", GIVEN.choose(rng).copied().unwrap_or("华")) } else { format!("{s}{a}") }
+    if rng.random_bool(0.7) {
+        format!("{s}{a}{}", GIVEN.choose(rng).copied().unwrap_or("华"))
+    } else {
+        format!("{s}{a}")
+    }
 }
 
 /// Builds the county plan for a seed and a total resident count.
 pub fn plan(seed: u64, total_residents: u32) -> CountyPlan {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let county_code = COUNTY_CODE.to_string();
-    let mut nodes = vec![NodePlan { code: county_code.clone(), name: "清溪县".into(), kind: JurisdictionKind::County, parent_code: None }];
+    let mut nodes = vec![NodePlan {
+        code: county_code.clone(),
+        name: "清溪县".into(),
+        kind: JurisdictionKind::County,
+        parent_code: None,
+    }];
     let mut villages = Vec::new();
     let mut town_villages: Vec<Vec<usize>> = Vec::new();
     // About 200 villages: urban towns have more communities, rural towns 13–19 villages.
     for (ti, (town, urban)) in TOWNS.iter().enumerate() {
         let tcode = format!("{county_code}{:03}", ti + 1);
-        nodes.push(NodePlan { code: tcode.clone(), name: (*town).into(), kind: JurisdictionKind::Town, parent_code: Some(county_code.clone()) });
+        nodes.push(NodePlan {
+            code: tcode.clone(),
+            name: (*town).into(),
+            kind: JurisdictionKind::Town,
+            parent_code: Some(county_code.clone()),
+        });
         let n = if *urban { rng.random_range(18..=22) } else { rng.random_range(13..=18) };
         let mut used = std::collections::HashSet::new();
         let mut idx = Vec::new();
         for vi in 0..n {
             let name = loop {
-                let base = format!("{}{}", V_PREFIX.choose(&mut rng).copied().unwrap_or("东"), V_BODY.choose(&mut rng).copied().unwrap_or("湾"));
+                let base = format!(
+                    "{}{}",
+                    V_PREFIX.choose(&mut rng).copied().unwrap_or("东"),
+                    V_BODY.choose(&mut rng).copied().unwrap_or("湾")
+                );
                 if used.insert(base.clone()) {
                     break if *urban { format!("{base}社区") } else { format!("{base}村") };
                 }
             };
             let vcode = format!("{tcode}{:03}", vi + 1);
-            nodes.push(NodePlan { code: vcode.clone(), name: name.clone(), kind: JurisdictionKind::Village, parent_code: Some(tcode.clone()) });
+            nodes.push(NodePlan {
+                code: vcode.clone(),
+                name: name.clone(),
+                kind: JurisdictionKind::Village,
+                parent_code: Some(tcode.clone()),
+            });
             let grids_n = rng.random_range(3..=6);
             let mut grids = Vec::new();
             for g in 0..grids_n {
                 let gcode = format!("{vcode}{:02}", g + 1);
-                nodes.push(NodePlan { code: gcode.clone(), name: format!("第{}网格", CN_NUM[g % 10]), kind: JurisdictionKind::Grid, parent_code: Some(vcode.clone()) });
+                nodes.push(NodePlan {
+                    code: gcode.clone(),
+                    name: format!("第{}网格", CN_NUM[g % 10]),
+                    kind: JurisdictionKind::Grid,
+                    parent_code: Some(vcode.clone()),
+                });
                 grids.push(gcode);
             }
             // Weight: urban communities are larger; rural villages vary a lot.
@@ -223,7 +252,11 @@ pub fn plan(seed: u64, total_residents: u32) -> CountyPlan {
     let mut assigned = 0u32;
     let nv = villages.len();
     for (i, (v, w)) in villages.iter_mut().enumerate() {
-        v.population = if i + 1 == nv { total_residents - assigned } else { ((*w / wsum) * f64::from(total_residents)).round() as u32 };
+        v.population = if i + 1 == nv {
+            total_residents - assigned
+        } else {
+            ((*w / wsum) * f64::from(total_residents)).round() as u32
+        };
         assigned += v.population;
     }
     let villages: Vec<VillagePlan> = villages.into_iter().map(|(v, _)| v).collect();
@@ -260,7 +293,14 @@ pub fn plan(seed: u64, total_residents: u32) -> CountyPlan {
 
     let mut units = Vec::new();
     let mut unit = |code: &str, name: String, kind, seat: &str, covers: Vec<String>, rng: &mut ChaCha8Rng| {
-        units.push(UnitPlan { code: code.into(), name, kind, seat_code: seat.into(), covers, contact: person_name(rng) });
+        units.push(UnitPlan {
+            code: code.into(),
+            name,
+            kind,
+            seat_code: seat.into(),
+            covers,
+            contact: person_name(rng),
+        });
     };
     use MemberUnitKind as K;
     for (code, name, kind) in [
@@ -280,7 +320,14 @@ pub fn plan(seed: u64, total_residents: u32) -> CountyPlan {
     ] {
         unit(code, name.into(), kind, &county_code, vec![], &mut rng);
     }
-    for (code, bank) in [("BANK-ABC", "中国农业银行"), ("BANK-ICBC", "中国工商银行"), ("BANK-CCB", "中国建设银行"), ("BANK-BOC", "中国银行"), ("BANK-PSBC", "中国邮政储蓄银行"), ("BANK-RCB", "清溪农村商业银行")] {
+    for (code, bank) in [
+        ("BANK-ABC", "中国农业银行"),
+        ("BANK-ICBC", "中国工商银行"),
+        ("BANK-CCB", "中国建设银行"),
+        ("BANK-BOC", "中国银行"),
+        ("BANK-PSBC", "中国邮政储蓄银行"),
+        ("BANK-RCB", "清溪农村商业银行"),
+    ] {
         unit(code, format!("{bank}清溪县支行"), K::BankBranch, &county_code, vec![], &mut rng);
     }
     for (code, op) in [("TEL-CMCC", "中国移动"), ("TEL-CU", "中国联通"), ("TEL-CT", "中国电信")] {
@@ -293,15 +340,34 @@ pub fn plan(seed: u64, total_residents: u32) -> CountyPlan {
         let base = town.trim_end_matches("街道").trim_end_matches('镇').trim_end_matches('乡');
         unit(&format!("SCH-M{:02}", ti + 1), format!("{base}中学"), K::School, &tcode, vec![], &mut rng);
         unit(&format!("SCH-P{:02}", ti + 1), format!("{base}中心小学"), K::School, &tcode, vec![], &mut rng);
-        unit(&format!("OUT-RCB{:02}", ti + 1), format!("清溪农商银行{base}支行"), K::BankBranch, &tcode, vec![], &mut rng);
-        unit(&format!("OUT-CMCC{:02}", ti + 1), format!("中国移动{base}营业厅"), K::TelecomOperator, &tcode, vec![], &mut rng);
+        unit(
+            &format!("OUT-RCB{:02}", ti + 1),
+            format!("清溪农商银行{base}支行"),
+            K::BankBranch,
+            &tcode,
+            vec![],
+            &mut rng,
+        );
+        unit(
+            &format!("OUT-CMCC{:02}", ti + 1),
+            format!("中国移动{base}营业厅"),
+            K::TelecomOperator,
+            &tcode,
+            vec![],
+            &mut rng,
+        );
     }
     for (i, v) in villages.iter().enumerate() {
-        let short = v.full_name.split(['镇', '乡']).next_back().unwrap_or(&v.full_name).trim_start_matches("街道").to_string();
+        let short =
+            v.full_name.split(['镇', '乡']).next_back().unwrap_or(&v.full_name).trim_start_matches("街道").to_string();
         let name = if short.ends_with("社区") { format!("{short}居委会") } else { format!("{short}村委会") };
         unit(&format!("VC{:03}", i + 1), name, K::VillageCommittee, &v.code, v.grids.clone(), &mut rng);
     }
-    for (code, name, town) in [("CO-01", "清溪县顺达物流有限公司", 1), ("CO-02", "清溪县绿源食品有限公司", 4), ("CO-03", "清溪县宏发建材有限公司", 6)] {
+    for (code, name, town) in [
+        ("CO-01", "清溪县顺达物流有限公司", 1),
+        ("CO-02", "清溪县绿源食品有限公司", 4),
+        ("CO-03", "清溪县宏发建材有限公司", 6),
+    ] {
         unit(code, name.into(), K::Company, &format!("{county_code}{town:03}"), vec![], &mut rng);
     }
 
@@ -323,8 +389,20 @@ pub fn plan(seed: u64, total_residents: u32) -> CountyPlan {
         u("admin", "系统管理员", R::SystemAdmin, "PSB", &county_code),
         u("office", "县反诈办 周主任", R::Office, "OFFICE", &county_code),
         u("analyst", "反诈中心 研判员", R::CentreAnalyst, "PSB", &county_code),
-        u("officer", &format!("{} 民警", stations[0].name), R::StationOfficer, &stations[0].code, &stations[0].seat_code),
-        u("officer2", &format!("{} 民警", stations[6].name), R::StationOfficer, &stations[6].code, &stations[6].seat_code),
+        u(
+            "officer",
+            &format!("{} 民警", stations[0].name),
+            R::StationOfficer,
+            &stations[0].code,
+            &stations[0].seat_code,
+        ),
+        u(
+            "officer2",
+            &format!("{} 民警", stations[6].name),
+            R::StationOfficer,
+            &stations[6].code,
+            &stations[6].seat_code,
+        ),
         u("grid", &format!("{} 网格员", first_village.full_name), R::GridWorker, &grid_unit, &first_village.code),
         u("reporter", "县教体局 填报员", R::UnitReporter, "EDU", &county_code),
         u("bank", "农商银行 联络员", R::BankLiaison, "BANK-RCB", &county_code),
@@ -387,7 +465,14 @@ pub fn residents_of(seed: u64, village_index: usize, v: &VillagePlan) -> Vec<Res
         left_in_household -= 1;
         let r: f64 = rng.random();
         let mut acc = 0.0;
-        let (_band, lo, hi) = AGE_SHARE.iter().find(|(_, share, _, _)| { acc += share; r < acc }).map(|(b, _, lo, hi)| (*b, *lo, *hi)).unwrap_or((AgeBand::Over60, 61, 90));
+        let (_band, lo, hi) = AGE_SHARE
+            .iter()
+            .find(|(_, share, _, _)| {
+                acc += share;
+                r < acc
+            })
+            .map(|(b, _, lo, hi)| (*b, *lo, *hi))
+            .unwrap_or((AgeBand::Over60, 61, 90));
         let age = rng.random_range(lo..=hi);
         let birth_year = i32::from(today.year()) - age - 1;
         let month = rng.random_range(1..=12i8);
@@ -401,13 +486,17 @@ pub fn residents_of(seed: u64, village_index: usize, v: &VillagePlan) -> Vec<Res
         let Some(k) = (0..40u32).find(|k| (k % 2 == 1) == male && *used & (1 << k) == 0) else { continue };
         *used |= 1 << k;
         let seq = village_in_town * 40 + k;
-        let first17 = format!("3609{:02}{:04}{:02}{:02}{:03}", 20 + town_no, birth.year(), birth.month(), birth.day(), seq);
+        let first17 =
+            format!("3609{:02}{:04}{:02}{:02}{:03}", 20 + town_no, birth.year(), birth.month(), birth.day(), seq);
         let Ok(id_number) = IdNumber::with_check(&first17) else { continue };
         let phone = if age >= 14 && rng.random_bool(if age > 75 { 0.55 } else { 0.93 }) {
-            let prefix = ["138", "139", "158", "159", "187", "188", "135", "136", "150", "152", "130", "131", "155", "186", "133", "153", "180", "189", "199"]
-                .choose(&mut rng)
-                .copied()
-                .unwrap_or("138");
+            let prefix = [
+                "138", "139", "158", "159", "187", "188", "135", "136", "150", "152", "130", "131", "155", "186",
+                "133", "153", "180", "189", "199",
+            ]
+            .choose(&mut rng)
+            .copied()
+            .unwrap_or("138");
             Phone::parse(&format!("{prefix}{:08}", rng.random_range(0..100_000_000u32))).ok()
         } else {
             None
@@ -447,7 +536,13 @@ mod tests {
             assert_eq!(n, 1, "village {} in {n} precincts", v.code);
         }
         // All kinds the plans name that the demo needs are present.
-        for k in [MemberUnitKind::Office, MemberUnitKind::BankBranch, MemberUnitKind::TelecomOperator, MemberUnitKind::School, MemberUnitKind::VillageCommittee] {
+        for k in [
+            MemberUnitKind::Office,
+            MemberUnitKind::BankBranch,
+            MemberUnitKind::TelecomOperator,
+            MemberUnitKind::School,
+            MemberUnitKind::VillageCommittee,
+        ] {
             assert!(p.units.iter().any(|u| u.kind == k), "{k:?}");
         }
         assert_eq!(p.users.iter().map(|u| u.role).collect::<std::collections::HashSet<_>>().len(), 7);
@@ -458,9 +553,23 @@ mod tests {
         let p = plan(7, 20_000);
         let a = residents_of(7, 3, &p.villages[3]);
         let b = residents_of(7, 3, &p.villages[3]);
-        assert!(a.len() as f64 > p.villages[3].population as f64 * 0.999, "{} of {}", a.len(), p.villages[3].population);
-        assert_eq!(a.iter().map(|r| r.id_number.as_str()).collect::<Vec<_>>(), b.iter().map(|r| r.id_number.as_str()).collect::<Vec<_>>());
-        let ids: std::collections::HashSet<_> = p.villages.iter().enumerate().flat_map(|(i, v)| residents_of(7, i, v)).map(|r| r.id_number.as_str().to_string()).collect();
+        assert!(
+            a.len() as f64 > p.villages[3].population as f64 * 0.999,
+            "{} of {}",
+            a.len(),
+            p.villages[3].population
+        );
+        assert_eq!(
+            a.iter().map(|r| r.id_number.as_str()).collect::<Vec<_>>(),
+            b.iter().map(|r| r.id_number.as_str()).collect::<Vec<_>>()
+        );
+        let ids: std::collections::HashSet<_> = p
+            .villages
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| residents_of(7, i, v))
+            .map(|r| r.id_number.as_str().to_string())
+            .collect();
         let total: usize = p.villages.iter().enumerate().map(|(i, v)| residents_of(7, i, v).len()).sum();
         assert_eq!(ids.len(), total, "identity numbers must be unique across the county");
         for r in &a {
@@ -531,7 +640,8 @@ pub fn cases(plan: &CountyPlan, seed: u64) -> Vec<CaseSeed> {
             _ => 1.0,
         };
         for (si, st) in plan.stations.iter().enumerate() {
-            let villages: Vec<&VillagePlan> = plan.villages.iter().filter(|v| st.precinct.iter().any(|p| v.code.starts_with(p.as_str()))).collect();
+            let villages: Vec<&VillagePlan> =
+                plan.villages.iter().filter(|v| st.precinct.iter().any(|p| v.code.starts_with(p.as_str()))).collect();
             if villages.is_empty() {
                 continue;
             }
@@ -549,7 +659,12 @@ pub fn cases(plan: &CountyPlan, seed: u64) -> Vec<CaseSeed> {
             for _ in 0..k {
                 n += 1;
                 let day = rng.random_range(0..i64::from(first.days_in_month()));
-                let when = first.checked_add(jiff::Span::new().days(day)).unwrap_or(first).at(rng.random_range(7..23), rng.random_range(0..60), 0, 0);
+                let when = first.checked_add(jiff::Span::new().days(day)).unwrap_or(first).at(
+                    rng.random_range(7..23),
+                    rng.random_range(0..60),
+                    0,
+                    0,
+                );
                 let Ok(z) = when.to_zoned(tz.clone()) else { continue };
                 let mut r: f64 = rng.random();
                 let mut fraud_type = "brushing_rebate";
@@ -561,7 +676,8 @@ pub fn cases(plan: &CountyPlan, seed: u64) -> Vec<CaseSeed> {
                     r -= share;
                 }
                 // Log-normal losses: median ~9,000 yuan, heavy upper tail.
-                let normal: f64 = (-2.0 * rng.random::<f64>().max(1e-12).ln()).sqrt() * (2.0 * std::f64::consts::PI * rng.random::<f64>()).cos();
+                let normal: f64 = (-2.0 * rng.random::<f64>().max(1e-12).ln()).sqrt()
+                    * (2.0 * std::f64::consts::PI * rng.random::<f64>()).cos();
                 let loss_yuan = (9_000.0 * (1.35 * normal).exp()).clamp(50.0, 3_000_000.0);
                 let loss_fen = (loss_yuan * 100.0).round() as i64;
                 let age_band = match fraud_type {
@@ -571,8 +687,15 @@ pub fn cases(plan: &CountyPlan, seed: u64) -> Vec<CaseSeed> {
                     _ => [AgeBand::From31To45, AgeBand::From46To60, AgeBand::From18To30][rng.random_range(0..3)],
                 };
                 let age_months = 23 - m;
-                let status = if age_months > 6 { ["solved", "closed", "filed"][rng.random_range(0..3)] } else if age_months > 1 { ["filed", "solved"][rng.random_range(0..2)] } else { "reported" };
-                let recovered_fen = if status == "solved" || status == "closed" { loss_fen * rng.random_range(0..60) / 100 } else { 0 };
+                let status = if age_months > 6 {
+                    ["solved", "closed", "filed"][rng.random_range(0..3)]
+                } else if age_months > 1 {
+                    ["filed", "solved"][rng.random_range(0..2)]
+                } else {
+                    "reported"
+                };
+                let recovered_fen =
+                    if status == "solved" || status == "closed" { loss_fen * rng.random_range(0..60) / 100 } else { 0 };
                 out.push(CaseSeed {
                     case_no: format!("A3609{}{:05}", first.year(), n),
                     reported_at_ms: z.timestamp().as_millisecond(),

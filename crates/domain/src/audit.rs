@@ -104,10 +104,16 @@ impl ChainVerifier {
     /// Checks the next entry.
     pub fn push(&mut self, r: &AuditRecord) -> Result<(), BrokenLink> {
         if r.seq != self.next_seq {
-            return Err(BrokenLink { seq: self.next_seq, reason: format!("expected entry {} but found {} (entries missing or reordered)", self.next_seq, r.seq) });
+            return Err(BrokenLink {
+                seq: self.next_seq,
+                reason: format!("expected entry {} but found {} (entries missing or reordered)", self.next_seq, r.seq),
+            });
         }
         if r.prev_hash != self.prev_hash {
-            return Err(BrokenLink { seq: r.seq, reason: "previous-hash link does not match the entry before it".into() });
+            return Err(BrokenLink {
+                seq: r.seq,
+                reason: "previous-hash link does not match the entry before it".into(),
+            });
         }
         if chain_hash(r.seq, &r.prev_hash, &r.content) != r.hash {
             return Err(BrokenLink { seq: r.seq, reason: "content does not match its hash (entry edited)".into() });
@@ -146,7 +152,17 @@ mod tests {
     fn chain(n: usize) -> Vec<AuditRecord> {
         let mut out: Vec<AuditRecord> = Vec::new();
         for i in 0..n {
-            let c = AuditContent { at_ms: i as i64, actor_kind: "user".into(), actor_name: format!("u{i}"), action: "read_pii".into(), object_type: "resident".into(), object_id: Some(i.to_string()), fields: vec!["phone".into()], detail: "{}".into(), ..Default::default() };
+            let c = AuditContent {
+                at_ms: i as i64,
+                actor_kind: "user".into(),
+                actor_name: format!("u{i}"),
+                action: "read_pii".into(),
+                object_type: "resident".into(),
+                object_id: Some(i.to_string()),
+                fields: vec!["phone".into()],
+                detail: "{}".into(),
+                ..Default::default()
+            };
             let last = out.last().map(|r| (r.seq, r.hash.as_str()));
             let rec = append(last, c);
             out.push(rec);

@@ -19,11 +19,23 @@ pub struct ThrottleRule {
 }
 
 /// Failures of one account: three free, then 1 s, 2 s, 4 s … and at ten a lock of 15 minutes.
-pub const ACCOUNT: ThrottleRule = ThrottleRule { free: 3, lock_after: 10, lock_ms: 15 * 60_000, max_backoff_ms: 60_000, forget_after_ms: 30 * 60_000 };
+pub const ACCOUNT: ThrottleRule = ThrottleRule {
+    free: 3,
+    lock_after: 10,
+    lock_ms: 15 * 60_000,
+    max_backoff_ms: 60_000,
+    forget_after_ms: 30 * 60_000,
+};
 
 /// Failures from one address, over all the names it tries (an office behind one NAT shares
 /// it, hence the larger allowance): spraying one password over many accounts is stopped here.
-pub const ADDRESS: ThrottleRule = ThrottleRule { free: 10, lock_after: 30, lock_ms: 15 * 60_000, max_backoff_ms: 60_000, forget_after_ms: 30 * 60_000 };
+pub const ADDRESS: ThrottleRule = ThrottleRule {
+    free: 10,
+    lock_after: 30,
+    lock_ms: 15 * 60_000,
+    max_backoff_ms: 60_000,
+    forget_after_ms: 30 * 60_000,
+};
 
 /// The failure count of a key and until when it must wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -84,7 +96,10 @@ pub const PASSWORD_HISTORY: usize = 5;
 pub fn check_password(password: &str, username: &str) -> Result<(), InvalidValue> {
     let n = password.chars().count();
     if !(PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&n) {
-        return Err(InvalidValue::new("password", format!("must have {PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters")));
+        return Err(InvalidValue::new(
+            "password",
+            format!("must have {PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters"),
+        ));
     }
     let kinds = [
         password.chars().any(|c| c.is_lowercase()),
@@ -93,7 +108,10 @@ pub fn check_password(password: &str, username: &str) -> Result<(), InvalidValue
         password.chars().any(|c| !c.is_alphanumeric()),
     ];
     if kinds.iter().filter(|k| **k).count() < 3 {
-        return Err(InvalidValue::new("password", "must mix three of: lower-case letters, upper-case letters, digits, symbols"));
+        return Err(InvalidValue::new(
+            "password",
+            "must mix three of: lower-case letters, upper-case letters, digits, symbols",
+        ));
     }
     let user = username.trim().to_lowercase();
     if user.chars().count() >= 3 && password.to_lowercase().contains(&user) {
@@ -114,7 +132,9 @@ mod tests {
         for i in 1..=12 {
             if let Some(r) = ACCOUNT.check(&t, now) {
                 // A refused attempt is not a failure: it waits.
-                let w = match r { Refusal::Backoff(w) | Refusal::Locked(w) => w };
+                let w = match r {
+                    Refusal::Backoff(w) | Refusal::Locked(w) => w,
+                };
                 now += w;
             }
             let (next, locked) = ACCOUNT.fail(&t, now);
@@ -129,7 +149,8 @@ mod tests {
 
     #[test]
     fn quiet_time_forgets_failures() {
-        let (t, _) = ACCOUNT.fail(&Throttle { failures: 8, blocked_until_ms: 0, last_failure_ms: 0 }, ACCOUNT.forget_after_ms + 1);
+        let (t, _) = ACCOUNT
+            .fail(&Throttle { failures: 8, blocked_until_ms: 0, last_failure_ms: 0 }, ACCOUNT.forget_after_ms + 1);
         assert_eq!(t.failures, 1);
     }
 

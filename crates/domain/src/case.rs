@@ -30,11 +30,9 @@ pub const FRAUD_TYPES: [(&str, &str); 16] = [
 /// A fraud type by its id or Chinese name.
 pub fn fraud_type(s: &str) -> Result<&'static str, InvalidValue> {
     let s = s.trim();
-    FRAUD_TYPES
-        .iter()
-        .find(|(id, zh)| *id == s || *zh == s)
-        .map(|(id, _)| *id)
-        .ok_or_else(|| InvalidValue::new("fraud_type", format!("unknown fraud type '{s}' (taxonomy {TAXONOMY_VERSION})")))
+    FRAUD_TYPES.iter().find(|(id, zh)| *id == s || *zh == s).map(|(id, _)| *id).ok_or_else(|| {
+        InvalidValue::new("fraud_type", format!("unknown fraud type '{s}' (taxonomy {TAXONOMY_VERSION})"))
+    })
 }
 
 /// The Chinese name of a fraud type id.
@@ -43,8 +41,14 @@ pub fn fraud_type_zh(id: &str) -> &'static str {
 }
 
 /// What a suspect left behind in a case.
-pub const OBSERVABLE_KINDS: [(&str, &str); 6] =
-    [("phone", "电话号码"), ("bank_account", "银行账户"), ("payment_account", "支付账户"), ("url", "网址"), ("app", "APP"), ("im_account", "社交账号")];
+pub const OBSERVABLE_KINDS: [(&str, &str); 6] = [
+    ("phone", "电话号码"),
+    ("bank_account", "银行账户"),
+    ("payment_account", "支付账户"),
+    ("url", "网址"),
+    ("app", "APP"),
+    ("im_account", "社交账号"),
+];
 
 /// Checks an observable's kind and normalises its value (spaces and dashes out of numbers,
 /// URLs lower-cased without a trailing slash), so that the same thing written twice matches.
@@ -53,7 +57,12 @@ pub fn observable(kind: &str, value: &str) -> Result<(&'static str, String), Inv
         .iter()
         .find(|(id, zh)| *id == kind.trim() || *zh == kind.trim())
         .map(|(id, _)| *id)
-        .ok_or_else(|| InvalidValue::new("observables", format!("unknown kind '{kind}' (phone, bank_account, payment_account, url, app, im_account)")))?;
+        .ok_or_else(|| {
+            InvalidValue::new(
+                "observables",
+                format!("unknown kind '{kind}' (phone, bank_account, payment_account, url, app, im_account)"),
+            )
+        })?;
     let v = value.trim();
     let v = match kind {
         "phone" | "bank_account" => v.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>(),
@@ -101,7 +110,9 @@ impl CaseStatus {
             "filed" | "立案" => Ok(Self::Filed),
             "solved" | "破案" => Ok(Self::Solved),
             "closed" | "结案" => Ok(Self::Closed),
-            other => Err(InvalidValue::new("status", format!("unknown status '{other}' (reported, filed, solved, closed)"))),
+            other => {
+                Err(InvalidValue::new("status", format!("unknown status '{other}' (reported, filed, solved, closed)")))
+            }
         }
     }
 

@@ -71,7 +71,14 @@ impl Outcome {
             "false_positive" => Self::FalsePositive,
             "unreachable" => Self::Unreachable,
             "refused" => Self::Refused,
-            other => return Err(InvalidValue::new("outcome", format!("unknown outcome '{other}' (dissuaded, already_defrauded, false_positive, unreachable, refused)"))),
+            other => {
+                return Err(InvalidValue::new(
+                    "outcome",
+                    format!(
+                        "unknown outcome '{other}' (dissuaded, already_defrauded, false_positive, unreachable, refused)"
+                    ),
+                ));
+            }
         })
     }
 
@@ -253,7 +260,10 @@ pub fn evidence_kind(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
         Some(("photo", "image/png"))
     } else if b.starts_with(b"ID3") || (b.len() > 1 && b[0] == 0xFF && (b[1] & 0xE0) == 0xE0) {
         Some(("recording", "audio/mpeg"))
-    } else if b.len() > 12 && &b[4..8] == b"ftyp" && (&b[8..11] == b"M4A" || &b[8..12] == b"mp42" || &b[8..12] == b"isom") {
+    } else if b.len() > 12
+        && &b[4..8] == b"ftyp"
+        && (&b[8..11] == b"M4A" || &b[8..12] == b"mp42" || &b[8..12] == b"isom")
+    {
         Some(("recording", "audio/mp4"))
     } else if b.len() > 12 && b.starts_with(b"RIFF") && &b[8..12] == b"WAVE" {
         Some(("recording", "audio/wav"))
@@ -329,12 +339,21 @@ mod tests {
     fn first_rule_that_holds_routes() {
         let r: Routing = toml_like(vec![
             RouteRule { sources: vec!["bank".into()], to: Some(RouteTo::Centre), ..Default::default() },
-            RouteRule { grades: vec!["high".into()], residence_under: Some("/1/5/".into()), to: Some(RouteTo::Station("PS05".into())), ..Default::default() },
+            RouteRule {
+                grades: vec!["high".into()],
+                residence_under: Some("/1/5/".into()),
+                to: Some(RouteTo::Station("PS05".into())),
+                ..Default::default()
+            },
         ]);
         assert_eq!(r.route("bank", "high", "account", None), RouteTo::Centre);
         assert_eq!(r.route("national", "high", "person", Some("/1/5/9/")), RouteTo::Station("PS05".into()));
         assert_eq!(r.route("national", "low", "person", Some("/1/5/9/")), RouteTo::Residence, "no rule holds");
-        assert_eq!(r.route("national", "high", "person", None), RouteTo::Residence, "residence unknown: the prefix rule cannot hold");
+        assert_eq!(
+            r.route("national", "high", "person", None),
+            RouteTo::Residence,
+            "residence unknown: the prefix rule cannot hold"
+        );
         assert_eq!(Routing::default().route("engine", "high", "person", Some("/1/")), RouteTo::Residence);
     }
 
@@ -386,7 +405,13 @@ mod tests {
     }
 
     fn step() -> impl Strategy<Value = Step> {
-        prop_oneof![Just(Step::SignFor), Just(Step::Contact), Just(Step::Visit), Just(Step::Close(Outcome::Dissuaded)), Just(Step::Close(Outcome::Refused))]
+        prop_oneof![
+            Just(Step::SignFor),
+            Just(Step::Contact),
+            Just(Step::Visit),
+            Just(Step::Close(Outcome::Dissuaded)),
+            Just(Step::Close(Outcome::Refused))
+        ]
     }
 
     proptest! {

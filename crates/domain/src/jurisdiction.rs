@@ -54,7 +54,9 @@ impl JurisdictionKind {
                 "村" | "居" | "社区" => Some(Self::Village),
                 _ => None,
             })
-            .ok_or_else(|| InvalidValue::new("kind", format!("unknown jurisdiction kind '{s}' (county/town/village/grid)")))
+            .ok_or_else(|| {
+                InvalidValue::new("kind", format!("unknown jurisdiction kind '{s}' (county/town/village/grid)"))
+            })
     }
 
     /// The kind a child of this node must have; `None` for a grid, which has no children.
@@ -73,10 +75,9 @@ impl JurisdictionKind {
             (None, Self::County) => Ok(()),
             (None, k) => Err(InvalidValue::new("parent", format!("a {} needs a parent", k.as_str()))),
             (Some(p), k) if p.child() == Some(k) => Ok(()),
-            (Some(p), k) => Err(InvalidValue::new(
-                "parent",
-                format!("a {} cannot sit under a {}", k.as_str(), p.as_str()),
-            )),
+            (Some(p), k) => {
+                Err(InvalidValue::new("parent", format!("a {} cannot sit under a {}", k.as_str(), p.as_str())))
+            }
         }
     }
 }

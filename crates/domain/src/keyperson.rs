@@ -78,7 +78,10 @@ pub fn check_measure(kind: MeasureKind, starts: Date, ends: Date) -> Result<(), 
     if kind == MeasureKind::ExitBan {
         let min = months(6).map_err(|_| InvalidValue::new("ends_on", "out of range"))?;
         if ends < min {
-            return Err(InvalidValue::new("ends_on", format!("an exit ban lasts at least six months (until {min} or later)")));
+            return Err(InvalidValue::new(
+                "ends_on",
+                format!("an exit ban lasts at least six months (until {min} or later)"),
+            ));
         }
     }
     Ok(())

@@ -28,7 +28,8 @@ pub const RETURN_NOTICE_DAYS: i64 = 30;
 /// After the notice, the bank completes the return within this many working days.
 pub const RETURN_BANK_WORKING_DAYS: i64 = 3;
 /// Approval levels that may approve a return: city level or above.
-pub const RETURN_APPROVAL_LEVELS: [(&str, &str); 3] = [("city", "设区的市级公安机关"), ("province", "省级公安机关"), ("ministry", "公安部")];
+pub const RETURN_APPROVAL_LEVELS: [(&str, &str); 3] =
+    [("city", "设区的市级公安机关"), ("province", "省级公安机关"), ("ministry", "公安部")];
 
 /// The working-day calendar (`[calendar]`): weekends off, public holidays off, and the
 /// weekend days worked in exchange (调休) on. Versioned, since the State Council publishes each
@@ -57,7 +58,14 @@ impl Default for WorkCalendar {
         holidays.extend(span(2026, 6, 19, 21)); // 端午节
         holidays.extend(span(2026, 9, 25, 27)); // 中秋节
         holidays.extend(span(2026, 10, 1, 7)); // 国庆节
-        let workdays = vec![date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28), date(2026, 5, 9), date(2026, 9, 20), date(2026, 10, 10)];
+        let workdays = vec![
+            date(2026, 1, 4),
+            date(2026, 2, 14),
+            date(2026, 2, 28),
+            date(2026, 5, 9),
+            date(2026, 9, 20),
+            date(2026, 10, 10),
+        ];
         Self { version: "2026".into(), holidays, workdays }
     }
 }

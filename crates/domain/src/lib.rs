@@ -23,7 +23,7 @@ pub mod time;
 pub mod unit;
 
 pub use jurisdiction::{JurisdictionKind, Scope};
-pub use person::{AgeBand, IdNumber, Phone, BankCard, mask_address, mask_name};
+pub use person::{AgeBand, BankCard, IdNumber, Phone, mask_address, mask_name};
 pub use role::{Permission, Role};
 pub use unit::MemberUnitKind;
 

@@ -24,7 +24,9 @@ impl IdNumber {
         }
         let mut sum = 0u32;
         for (i, c) in chars[..17].iter().enumerate() {
-            let d = c.to_digit(10).ok_or_else(|| InvalidValue::new("id_number", "the first 17 characters must be digits"))?;
+            let d = c
+                .to_digit(10)
+                .ok_or_else(|| InvalidValue::new("id_number", "the first 17 characters must be digits"))?;
             sum += d * ID_WEIGHTS[i];
         }
         if chars[17] != ID_CHECK[(sum % 11) as usize] {
@@ -83,13 +85,19 @@ impl Phone {
     /// Parses and normalises a mobile number.
     pub fn parse(s: &str) -> Result<Self, InvalidValue> {
         let digits: String = s.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-        let digits = digits.strip_prefix("+86").or_else(|| digits.strip_prefix("86").filter(|d| d.len() == 11)).unwrap_or(&digits);
+        let digits = digits
+            .strip_prefix("+86")
+            .or_else(|| digits.strip_prefix("86").filter(|d| d.len() == 11))
+            .unwrap_or(&digits);
         let ok = digits.len() == 11
             && digits.bytes().all(|b| b.is_ascii_digit())
             && digits.as_bytes()[0] == b'1'
             && (b'3'..=b'9').contains(&digits.as_bytes()[1]);
         if !ok {
-            return Err(InvalidValue::new("phone", format!("'{}' is not an 11-digit mobile number", mask_keep(s, 3, 2))));
+            return Err(InvalidValue::new(
+                "phone",
+                format!("'{}' is not an 11-digit mobile number", mask_keep(s, 3, 2)),
+            ));
         }
         Ok(Phone(digits.to_string()))
     }
@@ -261,10 +269,9 @@ impl AgeBand {
     /// Parses the stored name or the Chinese one.
     pub fn parse(s: &str) -> Result<Self, InvalidValue> {
         let s = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|b| b.as_str() == s || b.zh() == s)
-            .ok_or_else(|| InvalidValue::new("age_band", format!("unknown age band '{s}' (under_18, 18_30, 31_45, 46_60, over_60)")))
+        Self::ALL.into_iter().find(|b| b.as_str() == s || b.zh() == s).ok_or_else(|| {
+            InvalidValue::new("age_band", format!("unknown age band '{s}' (under_18, 18_30, 31_45, 46_60, over_60)"))
+        })
     }
 }
 

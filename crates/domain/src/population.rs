@@ -38,12 +38,14 @@ pub fn rolled_up(nodes: &[(i64, Option<i64>, Option<i64>)]) -> std::collections:
     }
     // Post-order without recursion: the tree can be deep enough that recursion is a risk.
     let mut out: HashMap<i64, i64> = HashMap::new();
-    let roots: Vec<i64> = nodes.iter().filter(|(_, p, _)| p.is_none_or(|p| !own.contains_key(&p))).map(|(id, _, _)| *id).collect();
+    let roots: Vec<i64> =
+        nodes.iter().filter(|(_, p, _)| p.is_none_or(|p| !own.contains_key(&p))).map(|(id, _, _)| *id).collect();
     for root in roots {
         let mut stack = vec![(root, false)];
         while let Some((id, done)) = stack.pop() {
             if done {
-                let sum: i64 = children.get(&id).map_or(0, |c| c.iter().map(|k| out.get(k).copied().unwrap_or(0)).sum());
+                let sum: i64 =
+                    children.get(&id).map_or(0, |c| c.iter().map(|k| out.get(k).copied().unwrap_or(0)).sum());
                 out.insert(id, own.get(&id).copied().flatten().unwrap_or(sum));
             } else {
                 stack.push((id, true));

@@ -132,14 +132,26 @@ pub struct Targets {
 
 impl Default for Targets {
     fn default() -> Self {
-        Self { version: "2026.1".into(), app_install: 0.60, sms_coverage: 0.90, households_reached: 1.0, pledge: 1.0, key_person_visit_days: 30 }
+        Self {
+            version: "2026.1".into(),
+            app_install: 0.60,
+            sms_coverage: 0.90,
+            households_reached: 1.0,
+            pledge: 1.0,
+            key_person_visit_days: 30,
+        }
     }
 }
 
 impl Targets {
     /// Checks that every target is a share in `(0, 1]`.
     pub fn validate(&self) -> Result<(), InvalidValue> {
-        for (name, v) in [("app_install", self.app_install), ("sms_coverage", self.sms_coverage), ("households_reached", self.households_reached), ("pledge", self.pledge)] {
+        for (name, v) in [
+            ("app_install", self.app_install),
+            ("sms_coverage", self.sms_coverage),
+            ("households_reached", self.households_reached),
+            ("pledge", self.pledge),
+        ] {
             if !(v > 0.0 && v <= 1.0) {
                 return Err(InvalidValue::new("targets", format!("{name}: {v} is not a share in (0, 1]")));
             }
@@ -324,15 +336,29 @@ pub fn certification(kind: FraudFreeKind, f: &CertificationFacts, t: &Targets) -
         _ => 2,
     };
     let mut out = vec![
-        Criterion { name_zh: "近12个月零发案".into(), met: f.cases_12m == 0, found: format!("{} 起", f.cases_12m) },
-        Criterion { name_zh: format!("近12个月开展宣传活动不少于{min_activities}次"), met: f.activities_12m >= min_activities, found: format!("{} 次", f.activities_12m) },
+        Criterion {
+            name_zh: "近12个月零发案".into(), met: f.cases_12m == 0, found: format!("{} 起", f.cases_12m)
+        },
+        Criterion {
+            name_zh: format!("近12个月开展宣传活动不少于{min_activities}次"),
+            met: f.activities_12m >= min_activities,
+            found: format!("{} 次", f.activities_12m),
+        },
         Criterion {
             name_zh: "宣传活动均留存影像资料".into(),
             met: f.activities_12m > 0 && f.activities_with_evidence_12m == f.activities_12m,
             found: format!("{}/{} 次有佐证", f.activities_with_evidence_12m, f.activities_12m),
         },
-        Criterion { name_zh: "签订本年度防范电信网络诈骗责任书".into(), met: f.letter_signed, found: if f.letter_signed { "已签订".into() } else { "未签订".into() } },
-        Criterion { name_zh: "无逾期未完成任务".into(), met: f.overdue_tasks == 0, found: format!("{} 项逾期", f.overdue_tasks) },
+        Criterion {
+            name_zh: "签订本年度防范电信网络诈骗责任书".into(),
+            met: f.letter_signed,
+            found: if f.letter_signed { "已签订".into() } else { "未签订".into() },
+        },
+        Criterion {
+            name_zh: "无逾期未完成任务".into(),
+            met: f.overdue_tasks == 0,
+            found: format!("{} 项逾期", f.overdue_tasks),
+        },
     ];
     if kind == FraudFreeKind::Community {
         out.push(Criterion {
@@ -390,7 +416,16 @@ mod tests {
 
     #[test]
     fn app_install_rate_uses_the_resident_population_not_households() {
-        let c = AreaCounts { households: 400, households_reached: 400, households_pledged: 200, households_victim: 2, residents: Some(1_000), app_installs: Some(550), sms_reached: 800, sms_users: 1_000 };
+        let c = AreaCounts {
+            households: 400,
+            households_reached: 400,
+            households_pledged: 200,
+            households_victim: 2,
+            residents: Some(1_000),
+            app_installs: Some(550),
+            sms_reached: 800,
+            sms_users: 1_000,
+        };
         let cov = coverage(c, &Targets::default());
         assert_eq!(cov.four.app_install, Some(0.55));
         assert_eq!(cov.four.awareness, Some(1.0));
@@ -415,7 +450,14 @@ mod tests {
     #[test]
     fn community_certification_needs_full_household_reach() {
         let t = Targets::default();
-        let f = CertificationFacts { cases_12m: 0, activities_12m: 3, activities_with_evidence_12m: 3, letter_signed: true, overdue_tasks: 0, awareness: Some(0.97) };
+        let f = CertificationFacts {
+            cases_12m: 0,
+            activities_12m: 3,
+            activities_with_evidence_12m: 3,
+            letter_signed: true,
+            overdue_tasks: 0,
+            awareness: Some(0.97),
+        };
         let c = certification(FraudFreeKind::Community, &f, &t);
         assert!(!c.iter().all(|c| c.met));
         let f = CertificationFacts { awareness: Some(1.0), ..f };

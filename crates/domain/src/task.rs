@@ -37,7 +37,10 @@ impl TaskStatus {
     /// The status after completing or cancelling; a closed task stays closed.
     pub fn close(self, to: TaskStatus) -> Result<TaskStatus, InvalidValue> {
         if self.is_terminal() {
-            return Err(InvalidValue::new("status", format!("the task is already {}; it cannot change", self.as_str())));
+            return Err(InvalidValue::new(
+                "status",
+                format!("the task is already {}; it cannot change", self.as_str()),
+            ));
         }
         if to == Self::Open {
             return Err(InvalidValue::new("status", "a task can only be completed or cancelled"));
@@ -71,24 +74,114 @@ pub const WORK_PLAN_VERSION: &str = "2026.1";
 pub const DUTY_TEMPLATE: &[DutyTemplate] = {
     use crate::MemberUnitKind as K;
     &[
-        DutyTemplate { unit_kind: K::PropagandaDept, title: "主流网站防骗专栏", detail: "在县级主流网站开设防骗宣传板块或专栏，植入防骗公益广告、微电影、宣传片", every_months: 1 },
-        DutyTemplate { unit_kind: K::CyberspaceOffice, title: "新媒体全覆盖宣传", detail: "统筹全县新媒体协会会员单位参与宣传，实现主流媒体、网络媒体、自媒体全覆盖", every_months: 1 },
-        DutyTemplate { unit_kind: K::TradeUnion, title: "工会会员阅知签名", detail: "各级工会组织开展讲座或签名活动，宣传资料发给每个会员阅知、签名，回执留存备查", every_months: 3 },
-        DutyTemplate { unit_kind: K::EducationBureau, title: "每学期两次防骗教育", detail: "全县各级各类学校每学期至少组织开展两次防骗宣传活动，留存影像资料备查", every_months: 3 },
-        DutyTemplate { unit_kind: K::PoliceBureau, title: "入户发放防骗卡", detail: "督促派出所组织社区民警登门入户发放警民防骗卡，准确采集受卡人信息，及时上缴回执联，确保实有人口全覆盖", every_months: 1 },
-        DutyTemplate { unit_kind: K::PoliceBureau, title: "快递包裹防骗贴", detail: "督导骨干快递企业所有网点对分派的快递包裹逐件粘贴防骗贴", every_months: 1 },
-        DutyTemplate { unit_kind: K::MediaGroup, title: "融媒体反诈宣传", detail: "融合广播、电视、报纸及微信公众号、抖音等新兴媒体宣传反诈知识", every_months: 1 },
-        DutyTemplate { unit_kind: K::CivilAffairs, title: "婚姻登记窗口宣传", detail: "向办理结婚、离婚登记的群众发放防骗资料；福彩投注站LED播放防骗广告", every_months: 3 },
-        DutyTemplate { unit_kind: K::Finance, title: "会计人员精准推送", detail: "提供并更新会计从业人员信息，将反诈内容纳入会计人员培训考核", every_months: 6 },
-        DutyTemplate { unit_kind: K::HumanResources, title: "应届毕业生精准推送", detail: "提供社保用户及应届高校毕业生信息，服务窗口同步发放防骗资料", every_months: 6 },
-        DutyTemplate { unit_kind: K::Transport, title: "公交出租车载屏播放", detail: "利用出租车、公交车车载LED及公交站点电子屏滚动播放防骗公益广告", every_months: 3 },
-        DutyTemplate { unit_kind: K::CultureTourism, title: "影院映前播放微电影", detail: "营业性影院每场影片放映前至少播放一次防骗微电影", every_months: 3 },
-        DutyTemplate { unit_kind: K::AdminApproval, title: "审批窗口发放资料", detail: "提供个体工商户法人信息，向办事群众同步发放防骗宣传资料", every_months: 6 },
-        DutyTemplate { unit_kind: K::BankBranch, title: "柜台大额转账提醒", detail: "严格落实柜台大额转账汇款防骗提醒、可疑账户报告制度，门头LED常态化播放防骗广告", every_months: 1 },
-        DutyTemplate { unit_kind: K::TelecomOperator, title: "预警短信覆盖90%", detail: "不定期向本地手机用户发送防骗预警短信，每次覆盖面不低于系统用户总量的90%", every_months: 3 },
-        DutyTemplate { unit_kind: K::School, title: "防骗微课堂", detail: "把防骗微课堂作为安全课重要内容，每学期至少两次，留存影像资料", every_months: 3 },
-        DutyTemplate { unit_kind: K::VillageCommittee, title: "入户宣传签回执", detail: "网格员入户宣传，户户签订回执或承诺书，做到全覆盖、无遗漏", every_months: 1 },
-        DutyTemplate { unit_kind: K::Company, title: "职工反诈四个100%", detail: "落实本单位人员知晓率、承诺书签订率、无人被骗率、APP安装率四个100%", every_months: 6 },
+        DutyTemplate {
+            unit_kind: K::PropagandaDept,
+            title: "主流网站防骗专栏",
+            detail: "在县级主流网站开设防骗宣传板块或专栏，植入防骗公益广告、微电影、宣传片",
+            every_months: 1,
+        },
+        DutyTemplate {
+            unit_kind: K::CyberspaceOffice,
+            title: "新媒体全覆盖宣传",
+            detail: "统筹全县新媒体协会会员单位参与宣传，实现主流媒体、网络媒体、自媒体全覆盖",
+            every_months: 1,
+        },
+        DutyTemplate {
+            unit_kind: K::TradeUnion,
+            title: "工会会员阅知签名",
+            detail: "各级工会组织开展讲座或签名活动，宣传资料发给每个会员阅知、签名，回执留存备查",
+            every_months: 3,
+        },
+        DutyTemplate {
+            unit_kind: K::EducationBureau,
+            title: "每学期两次防骗教育",
+            detail: "全县各级各类学校每学期至少组织开展两次防骗宣传活动，留存影像资料备查",
+            every_months: 3,
+        },
+        DutyTemplate {
+            unit_kind: K::PoliceBureau,
+            title: "入户发放防骗卡",
+            detail: "督促派出所组织社区民警登门入户发放警民防骗卡，准确采集受卡人信息，及时上缴回执联，确保实有人口全覆盖",
+            every_months: 1,
+        },
+        DutyTemplate {
+            unit_kind: K::PoliceBureau,
+            title: "快递包裹防骗贴",
+            detail: "督导骨干快递企业所有网点对分派的快递包裹逐件粘贴防骗贴",
+            every_months: 1,
+        },
+        DutyTemplate {
+            unit_kind: K::MediaGroup,
+            title: "融媒体反诈宣传",
+            detail: "融合广播、电视、报纸及微信公众号、抖音等新兴媒体宣传反诈知识",
+            every_months: 1,
+        },
+        DutyTemplate {
+            unit_kind: K::CivilAffairs,
+            title: "婚姻登记窗口宣传",
+            detail: "向办理结婚、离婚登记的群众发放防骗资料；福彩投注站LED播放防骗广告",
+            every_months: 3,
+        },
+        DutyTemplate {
+            unit_kind: K::Finance,
+            title: "会计人员精准推送",
+            detail: "提供并更新会计从业人员信息，将反诈内容纳入会计人员培训考核",
+            every_months: 6,
+        },
+        DutyTemplate {
+            unit_kind: K::HumanResources,
+            title: "应届毕业生精准推送",
+            detail: "提供社保用户及应届高校毕业生信息，服务窗口同步发放防骗资料",
+            every_months: 6,
+        },
+        DutyTemplate {
+            unit_kind: K::Transport,
+            title: "公交出租车载屏播放",
+            detail: "利用出租车、公交车车载LED及公交站点电子屏滚动播放防骗公益广告",
+            every_months: 3,
+        },
+        DutyTemplate {
+            unit_kind: K::CultureTourism,
+            title: "影院映前播放微电影",
+            detail: "营业性影院每场影片放映前至少播放一次防骗微电影",
+            every_months: 3,
+        },
+        DutyTemplate {
+            unit_kind: K::AdminApproval,
+            title: "审批窗口发放资料",
+            detail: "提供个体工商户法人信息，向办事群众同步发放防骗宣传资料",
+            every_months: 6,
+        },
+        DutyTemplate {
+            unit_kind: K::BankBranch,
+            title: "柜台大额转账提醒",
+            detail: "严格落实柜台大额转账汇款防骗提醒、可疑账户报告制度，门头LED常态化播放防骗广告",
+            every_months: 1,
+        },
+        DutyTemplate {
+            unit_kind: K::TelecomOperator,
+            title: "预警短信覆盖90%",
+            detail: "不定期向本地手机用户发送防骗预警短信，每次覆盖面不低于系统用户总量的90%",
+            every_months: 3,
+        },
+        DutyTemplate {
+            unit_kind: K::School,
+            title: "防骗微课堂",
+            detail: "把防骗微课堂作为安全课重要内容，每学期至少两次，留存影像资料",
+            every_months: 3,
+        },
+        DutyTemplate {
+            unit_kind: K::VillageCommittee,
+            title: "入户宣传签回执",
+            detail: "网格员入户宣传，户户签订回执或承诺书，做到全覆盖、无遗漏",
+            every_months: 1,
+        },
+        DutyTemplate {
+            unit_kind: K::Company,
+            title: "职工反诈四个100%",
+            detail: "落实本单位人员知晓率、承诺书签订率、无人被骗率、APP安装率四个100%",
+            every_months: 6,
+        },
     ]
 };
 

@@ -76,7 +76,11 @@ impl EventTimeWindow {
     /// The time if it lies in the window around `now_ms`, else why not.
     pub fn check(&self, ts_ms: i64, now_ms: i64) -> Result<i64, String> {
         if ts_ms > now_ms.saturating_add(self.future_s.saturating_mul(1000)) {
-            return Err(format!("{} is more than {} s ahead of the server's clock", format_china(ts_ms), self.future_s));
+            return Err(format!(
+                "{} is more than {} s ahead of the server's clock",
+                format_china(ts_ms),
+                self.future_s
+            ));
         }
         if ts_ms < now_ms.saturating_sub(self.past_s.saturating_mul(1000)) {
             return Err(format!("{} is more than {} days in the past", format_china(ts_ms), self.past_s / 86_400));
@@ -107,7 +111,8 @@ impl HalfMonth {
         let s = s.trim();
         let (month, half) = s.rsplit_once('-')?;
         let half: u8 = half.parse().ok()?;
-        (matches!(half, 1 | 2) && month_bounds(month).is_some() && month.len() == 7).then(|| Self { month: month.to_string(), half })
+        (matches!(half, 1 | 2) && month_bounds(month).is_some() && month.len() == 7)
+            .then(|| Self { month: month.to_string(), half })
     }
 
     /// The half containing a stored instant.
@@ -162,7 +167,8 @@ mod tests {
 
     #[test]
     fn months_outside_the_years_or_the_format_are_refused() {
-        for bad in ["0001-01", "9999-12", "2026-13", "2026-00", "2026-1", "+026-01", "2026-01-01", "２０２６-01", ""] {
+        for bad in ["0001-01", "9999-12", "2026-13", "2026-00", "2026-1", "+026-01", "2026-01-01", "２０２６-01", ""]
+        {
             assert_eq!(month_bounds(bad), None, "{bad}");
         }
         assert!(month_bounds("2026-02").is_some());
@@ -181,7 +187,10 @@ mod tests {
         assert_eq!(HalfMonth::of(b - 1), Some(h1.clone()));
         assert_eq!(HalfMonth::of(c), Some(h2.clone()));
         assert_eq!(h1.shift(-1).map(|h| h.to_string()).as_deref(), Some("2026-01-2"));
-        assert_eq!(HalfMonth::parse("2026-01-1").and_then(|h| h.shift(-2)).map(|h| h.to_string()).as_deref(), Some("2025-12-1"));
+        assert_eq!(
+            HalfMonth::parse("2026-01-1").and_then(|h| h.shift(-2)).map(|h| h.to_string()).as_deref(),
+            Some("2025-12-1")
+        );
         assert_eq!(h2.zh(), "2026年2月下半月");
         assert_eq!(month_zh("2026-10"), "2026年10月");
         assert!(HalfMonth::parse("2026-02-3").is_none());

@@ -26,7 +26,11 @@ fn validate(e: Event, line: usize) -> Result<Event, DecodeError> {
     }
     if let Event::Transfer(t) = &e {
         if t.amount_fen <= 0 || t.amount_fen > domain::MAX_FEN {
-            return Err(err(line, "amount_fen", format!("must be positive and at most {} fen, got {}", domain::MAX_FEN, t.amount_fen)));
+            return Err(err(
+                line,
+                "amount_fen",
+                format!("must be positive and at most {} fen, got {}", domain::MAX_FEN, t.amount_fen),
+            ));
         }
         if t.payer.trim().is_empty() || t.payee.trim().is_empty() {
             return Err(err(line, "payer/payee", "must not be empty"));
@@ -71,8 +75,10 @@ impl CsvHeader {
     /// Decodes one CSV row of transfers.
     pub fn transfer(&self, row: &[&str], line: usize) -> Result<Event, DecodeError> {
         let req = |name: &str| self.get(row, name).ok_or_else(|| err(line, name, "missing value"));
-        let ts_ms = req("ts_ms")?.parse::<i64>().map_err(|_| err(line, "ts_ms", "not a whole number of milliseconds"))?;
-        let amount_fen = req("amount_fen")?.parse::<i64>().map_err(|_| err(line, "amount_fen", "not a whole number of fen"))?;
+        let ts_ms =
+            req("ts_ms")?.parse::<i64>().map_err(|_| err(line, "ts_ms", "not a whole number of milliseconds"))?;
+        let amount_fen =
+            req("amount_fen")?.parse::<i64>().map_err(|_| err(line, "amount_fen", "not a whole number of fen"))?;
         let channel = match self.get(row, "channel").unwrap_or("mobile") {
             "counter" => Channel::Counter,
             "mobile" => Channel::Mobile,
@@ -109,9 +115,12 @@ mod tests {
     fn good_and_bad_lines() {
         let ok = r#"{"type":"transfer","event_id":"t1","ts_ms":1,"payer":"A","payee":"B","amount_fen":100}"#;
         assert!(json_line(ok, 1).is_ok());
-        let e = json_line(r#"{"type":"transfer","event_id":"t1","ts_ms":1,"payer":"A","payee":"B"}"#, 7).expect_err("no amount");
+        let e = json_line(r#"{"type":"transfer","event_id":"t1","ts_ms":1,"payer":"A","payee":"B"}"#, 7)
+            .expect_err("no amount");
         assert_eq!((e.line, e.field.as_str()), (7, "amount_fen"));
-        let e = json_line(r#"{"type":"transfer","event_id":"t1","ts_ms":1,"payer":"A","payee":"B","amount_fen":-5}"#, 8).expect_err("negative");
+        let e =
+            json_line(r#"{"type":"transfer","event_id":"t1","ts_ms":1,"payer":"A","payee":"B","amount_fen":-5}"#, 8)
+                .expect_err("negative");
         assert_eq!(e.field, "amount_fen");
         assert_eq!(json_line("not json", 9).expect_err("junk").line, 9);
         let h = CsvHeader::new(&["event_id", "ts_ms", "payer", "payee", "amount_fen", "channel"]).expect("header");

@@ -81,7 +81,12 @@ const MAX_LIFETIME_N: u32 = 64;
 /// "The day" is the one [`crate::neighbours`] counts the counterparties' transfers by, so both
 /// sides of a feature mean the same day (a rolling 24 hours on one side and the calendar day on
 /// the other would differ for every transfer near midnight).
-fn same_day(flows: &std::collections::VecDeque<crate::state::Flow>, today: i64, now: i64, amount_fen: i64) -> (f32, f32, f32) {
+fn same_day(
+    flows: &std::collections::VecDeque<crate::state::Flow>,
+    today: i64,
+    now: i64,
+    amount_fen: i64,
+) -> (f32, f32, f32) {
     let tol = (amount_fen / 100).max(1);
     let (mut n, mut same, mut new) = (0u32, 0u32, 0u32);
     for f in flows.iter().rev() {
@@ -99,8 +104,22 @@ fn same_day(flows: &std::collections::VecDeque<crate::state::Flow>, today: i64, 
 
 /// The most of `what` over the counterparties of the latest `flows` from `from_ms` to `now` (at
 /// most 16 of them: a busy account's latest say enough), -1 when there are none.
-fn second(s: &Sides<'_>, flows: &std::collections::VecDeque<crate::state::Flow>, now: i64, from_ms: i64, what: impl Fn(&crate::neighbours::Summary) -> u8) -> f32 {
-    flows.iter().rev().filter(|f| f.ts_ms <= now).take_while(|f| f.ts_ms >= from_ms).take(16).map(|f| what(&s.nb.get(f.counterparty))).max().map_or(-1.0, f32::from)
+fn second(
+    s: &Sides<'_>,
+    flows: &std::collections::VecDeque<crate::state::Flow>,
+    now: i64,
+    from_ms: i64,
+    what: impl Fn(&crate::neighbours::Summary) -> u8,
+) -> f32 {
+    flows
+        .iter()
+        .rev()
+        .filter(|f| f.ts_ms <= now)
+        .take_while(|f| f.ts_ms >= from_ms)
+        .take(16)
+        .map(|f| what(&s.nb.get(f.counterparty)))
+        .max()
+        .map_or(-1.0, f32::from)
 }
 
 /// Computes the features of `t` between its two sides.

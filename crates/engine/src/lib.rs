@@ -193,7 +193,11 @@ impl Book {
 
     fn state_bytes(&self) -> usize {
         let flow = std::mem::size_of::<state::Flow>();
-        let per: usize = self.accounts.iter().map(|a| std::mem::size_of::<AccountState>() + (a.outs.capacity() + a.ins.capacity()) * flow).sum();
+        let per: usize = self
+            .accounts
+            .iter()
+            .map(|a| std::mem::size_of::<AccountState>() + (a.outs.capacity() + a.ins.capacity()) * flow)
+            .sum();
         // Hash-map entries: key, value and about one control byte, at the maps' load factor.
         let names: usize = self.interner.keys().map(|k| k.capacity() + std::mem::size_of::<String>() + 4 + 1).sum();
         let pairs = self.pairs.capacity() * (std::mem::size_of::<(u32, u32)>() + 4 + 1);
@@ -287,7 +291,13 @@ pub enum Outcome {
 
 impl Context {
     fn new(ruleset: Arc<Ruleset>) -> Self {
-        Self { rule_scenario: scenario_map(&ruleset), ruleset, model: None, persons: Map::default(), lists: Default::default() }
+        Self {
+            rule_scenario: scenario_map(&ruleset),
+            ruleset,
+            model: None,
+            persons: Map::default(),
+            lists: Default::default(),
+        }
     }
 
     fn set_ruleset(&mut self, r: Arc<Ruleset>) {
@@ -328,7 +338,16 @@ impl Context {
         let m = &mut self.lists[list_slot(l.kind)];
         match l.op {
             ListOp::Add => {
-                m.insert(l.value.clone(), ListEntry { colour: l.colour, valid_from_ms: l.valid_from_ms, valid_to_ms: l.valid_to_ms, source: l.source.clone(), listed_ms: l.ts_ms });
+                m.insert(
+                    l.value.clone(),
+                    ListEntry {
+                        colour: l.colour,
+                        valid_from_ms: l.valid_from_ms,
+                        valid_to_ms: l.valid_to_ms,
+                        source: l.source.clone(),
+                        listed_ms: l.ts_ms,
+                    },
+                );
             }
             ListOp::Remove => {
                 m.remove(&l.value);
@@ -341,7 +360,15 @@ impl Context {
         let mut out = Vec::new();
         for k in kinds {
             for (v, e) in &self.lists[list_slot(k)] {
-                out.push(ListRow { kind: k, value: v.clone(), colour: e.colour, valid_from_ms: e.valid_from_ms, valid_to_ms: e.valid_to_ms, source: e.source.clone(), listed_ms: e.listed_ms });
+                out.push(ListRow {
+                    kind: k,
+                    value: v.clone(),
+                    colour: e.colour,
+                    valid_from_ms: e.valid_from_ms,
+                    valid_to_ms: e.valid_to_ms,
+                    source: e.source.clone(),
+                    listed_ms: e.listed_ms,
+                });
             }
         }
         out.sort_by(|a, b| (list_slot(a.kind), &a.value).cmp(&(list_slot(b.kind), &b.value)));
@@ -366,7 +393,13 @@ fn account_event(book: &mut Book, a: &AccountEvent) {
 /// Runs `f` on the two sides of a transfer whose payer is in `book_a` and payee in `book_b`
 /// (`None`: the same book), then records the transfer in both: after `f`, so that a transfer
 /// never explains itself.
-fn with_sides<R>(nb: &neighbours::Neighbours, book_a: &mut Book, mut book_b: Option<&mut Book>, t: &Transfer, f: impl FnOnce(&Sides<'_>) -> R) -> R {
+fn with_sides<R>(
+    nb: &neighbours::Neighbours,
+    book_a: &mut Book,
+    mut book_b: Option<&mut Book>,
+    t: &Transfer,
+    f: impl FnOnce(&Sides<'_>) -> R,
+) -> R {
     let a = book_a.intern(&t.payer);
     let b = match book_b.as_deref_mut() {
         Some(bb) => bb.intern(&t.payee),
@@ -379,13 +412,27 @@ fn with_sides<R>(nb: &neighbours::Neighbours, book_a: &mut Book, mut book_b: Opt
     }
     let (out, payer_fresh, payee_fresh) = {
         let pb: &Book = book_b.as_deref().unwrap_or(book_a);
-        let sides = Sides { a, b, payer: book_a.state(a), payee: pb.state(b), pair_ab: book_a.pair(a, b), pair_ba: pb.pair(b, a), nb };
+        let sides = Sides {
+            a,
+            b,
+            payer: book_a.state(a),
+            payee: pb.state(b),
+            pair_ab: book_a.pair(a, b),
+            pair_ba: pb.pair(b, a),
+            nb,
+        };
         (f(&sides), sides.payer.is_fresh(), sides.payee.is_fresh())
     };
     let n = book_a.pairs.entry((a, b)).or_insert(0);
     let new_pair = *n == 0;
     *n += 1;
-    book_a.state_mut(a).push_out(Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: b, new_pair, fresh: payee_fresh });
+    book_a.state_mut(a).push_out(Flow {
+        ts_ms: t.ts_ms,
+        amount_fen: t.amount_fen,
+        counterparty: b,
+        new_pair,
+        fresh: payee_fresh,
+    });
     let fb = Flow { ts_ms: t.ts_ms, amount_fen: t.amount_fen, counterparty: a, new_pair, fresh: payer_fresh };
     match book_b {
         Some(bb) => bb.state_mut(b).push_in(fb),
@@ -396,7 +443,13 @@ fn with_sides<R>(nb: &neighbours::Neighbours, book_a: &mut Book, mut book_b: Opt
 }
 
 /// Decides a transfer against the two books and records it.
-fn decide_in(ctx: &Context, nb: &neighbours::Neighbours, book_a: &mut Book, book_b: Option<&mut Book>, t: &Transfer) -> Decision {
+fn decide_in(
+    ctx: &Context,
+    nb: &neighbours::Neighbours,
+    book_a: &mut Book,
+    book_b: Option<&mut Book>,
+    t: &Transfer,
+) -> Decision {
     with_sides(nb, book_a, book_b, t, |s| {
         // Features feed only the model; without one they are not computed on the hot path.
         let feats = ctx.model.is_some().then(|| features::compute(s, t));
@@ -407,7 +460,14 @@ fn decide_in(ctx: &Context, nb: &neighbours::Neighbours, book_a: &mut Book, book
 impl Engine {
     /// A fresh engine with a ruleset.
     pub fn new(ruleset: Arc<Ruleset>) -> Self {
-        Self { ctx: Context::new(ruleset), book: Book::new(0, 1), nb: neighbours::Neighbours::default(), dedup: Dedup::new(DEDUP_CAPACITY), decisions: 0, duplicates: 0 }
+        Self {
+            ctx: Context::new(ruleset),
+            book: Book::new(0, 1),
+            nb: neighbours::Neighbours::default(),
+            dedup: Dedup::new(DEDUP_CAPACITY),
+            decisions: 0,
+            duplicates: 0,
+        }
     }
 
     /// Swaps the ruleset; state is kept.
@@ -507,7 +567,11 @@ fn evaluate(ctx: &Context, sides: &Sides<'_>, t: &Transfer, feats: Option<&featu
                 .filter(|secs| (0..=*window_s).contains(secs))
                 .map(|s| s as f64),
             RuleKind::RiskyCallBefore { window_s, overseas, virtual_operator, spoofed } => person
-                .filter(|p| (*overseas && p.risky_overseas) || (*virtual_operator && p.risky_virtual) || (*spoofed && p.risky_spoofed))
+                .filter(|p| {
+                    (*overseas && p.risky_overseas)
+                        || (*virtual_operator && p.risky_virtual)
+                        || (*spoofed && p.risky_spoofed)
+                })
                 .and_then(|p| p.last_risky_call_ms)
                 .map(|c| (t.ts_ms - c) / 1000)
                 .filter(|secs| (0..=*window_s).contains(secs))
@@ -572,7 +636,13 @@ fn evaluate(ctx: &Context, sides: &Sides<'_>, t: &Transfer, feats: Option<&featu
     let mut best: Option<(usize, f64)> = None;
     for (si, s) in rs.scenarios.iter().enumerate() {
         let sc = scores[si];
-        let a = if sc >= s.hold { Action::Hold } else if sc >= s.warn { Action::Warn } else { Action::Allow };
+        let a = if sc >= s.hold {
+            Action::Hold
+        } else if sc >= s.warn {
+            Action::Warn
+        } else {
+            Action::Allow
+        };
         action = action.max(a);
         let rel = sc / s.warn;
         if sc > 0.0 && best.is_none_or(|(_, r)| rel > r) {

@@ -11,7 +11,15 @@ pub type TrainParams = gbt::Fit;
 
 /// How the transfer model is fitted unless told otherwise: positives are a few hundred SAR
 /// transfers among a hundred thousand, hence their weight and the large smallest leaf.
-pub const DEFAULT_PARAMS: TrainParams = TrainParams { trees: 100, depth: 5, shrinkage: 0.1, positive_weight: 30.0, max_negatives: 60_000, min_leaf: 30, bags: 5 };
+pub const DEFAULT_PARAMS: TrainParams = TrainParams {
+    trees: 100,
+    depth: 5,
+    shrinkage: 0.1,
+    positive_weight: 30.0,
+    max_negatives: 60_000,
+    min_leaf: 30,
+    bags: 5,
+};
 
 /// A trained model.
 #[derive(Serialize, Deserialize)]
@@ -71,11 +79,13 @@ mod tests {
 
     #[test]
     fn a_model_file_keeps_its_settings_and_older_files_still_load() {
-        let ex: Vec<(Features, bool)> = (0..200).map(|i| {
-            let mut f = [0.0; N];
-            f[0] = (i % 20) as f32;
-            (f, i % 20 >= 18)
-        }).collect();
+        let ex: Vec<(Features, bool)> = (0..200)
+            .map(|i| {
+                let mut f = [0.0; N];
+                f[0] = (i % 20) as f32;
+                (f, i % 20 >= 18)
+            })
+            .collect();
         let p = TrainParams { trees: 3, depth: 2, min_leaf: 2, bags: 2, ..DEFAULT_PARAMS };
         let m = Model::train(&ex, p).expect("two classes");
         let json = m.to_json().expect("serialises");

@@ -38,11 +38,21 @@ pub struct Summary {
 
 impl Summary {
     fn pack(self) -> u64 {
-        u64::from(self.day) << 32 | u64::from(self.out_n) << 24 | u64::from(self.in_n) << 16 | u64::from(self.out_day) << 8 | u64::from(self.in_day)
+        u64::from(self.day) << 32
+            | u64::from(self.out_n) << 24
+            | u64::from(self.in_n) << 16
+            | u64::from(self.out_day) << 8
+            | u64::from(self.in_day)
     }
 
     fn unpack(v: u64) -> Self {
-        Self { day: (v >> 32) as u32, out_n: (v >> 24) as u8, in_n: (v >> 16) as u8, out_day: (v >> 8) as u8, in_day: v as u8 }
+        Self {
+            day: (v >> 32) as u32,
+            out_n: (v >> 24) as u8,
+            in_n: (v >> 16) as u8,
+            out_day: (v >> 8) as u8,
+            in_day: v as u8,
+        }
     }
 
     /// Transfers out on the local day of `ts_ms`.
@@ -82,7 +92,8 @@ impl Neighbours {
     /// account never written must not allocate).
     fn slot(&self, id: u32, create: bool) -> Option<&AtomicU64> {
         let chunk = self.chunks.get((id >> CHUNK_BITS) as usize)?;
-        let c = if create { chunk.get_or_init(|| (0..CHUNK).map(|_| AtomicU64::new(0)).collect()) } else { chunk.get()? };
+        let c =
+            if create { chunk.get_or_init(|| (0..CHUNK).map(|_| AtomicU64::new(0)).collect()) } else { chunk.get()? };
         c.get(id as usize & (CHUNK - 1))
     }
 

@@ -292,6 +292,11 @@ subject = "payer"
         assert!(e.to_string().contains("r1"), "{e}");
         let e = Ruleset::from_toml(&format!("{base}[[rule]]\nid = \"r2\"\nname_zh = \"x\"\nscenario = \"s\"\nweight = 1\nkind = \"payer_count\"\nwindow_s = 0\nmin = 3\n")).expect_err("zero window");
         assert!(e.to_string().contains("r2"), "{e}");
-        assert!(Ruleset::from_toml(&format!("{base}[[rule]]\nid = \"r3\"\nname_zh = \"x\"\nscenario = \"s\"\nweight = 1\nkind = \"bogus\"\n")).is_err());
+        assert!(
+            Ruleset::from_toml(&format!(
+                "{base}[[rule]]\nid = \"r3\"\nname_zh = \"x\"\nscenario = \"s\"\nweight = 1\nkind = \"bogus\"\n"
+            ))
+            .is_err()
+        );
     }
 }

@@ -19,7 +19,9 @@ use foldhash::fast::FixedState;
 use crate::event::{Event, Transfer};
 use crate::neighbours::Neighbours;
 use crate::ruleset::Ruleset;
-use crate::{Book, ListRow, Context, DEDUP_CAPACITY, Decision, Dedup, Outcome, account_event, decide_in, event_key, model};
+use crate::{
+    Book, Context, DEDUP_CAPACITY, Decision, Dedup, ListRow, Outcome, account_event, decide_in, event_key, model,
+};
 
 /// Stripes of the de-duplication memory: an event id locks one stripe.
 const DEDUP_STRIPES: usize = 64;
@@ -203,8 +205,28 @@ mod tests {
             ts += i64::from(*v) * 1_000;
             let (x, y) = (usize::from(*x % 12), usize::from(*y % 12));
             out.push(match kind % 10 {
-                0 => Event::Call(CallRecord { event_id: format!("c{i}"), ts_ms: ts, caller: "+85212345678".into(), callee: format!("1380000{:04}", x % 5), duration_s: 60, kind: CallKind::Call, overseas: true, virtual_operator: false, spoofed: false }),
-                1 => Event::List(ListUpdate { event_id: format!("l{i}"), ts_ms: ts, op: ListOp::Add, kind: ListKind::Account, value: format!("62220000{y:04}"), colour: if x % 2 == 0 { Colour::Red } else { Colour::Amber }, source: "case".into(), valid_from_ms: None, valid_to_ms: Some(ts + 3_600_000) }),
+                0 => Event::Call(CallRecord {
+                    event_id: format!("c{i}"),
+                    ts_ms: ts,
+                    caller: "+85212345678".into(),
+                    callee: format!("1380000{:04}", x % 5),
+                    duration_s: 60,
+                    kind: CallKind::Call,
+                    overseas: true,
+                    virtual_operator: false,
+                    spoofed: false,
+                }),
+                1 => Event::List(ListUpdate {
+                    event_id: format!("l{i}"),
+                    ts_ms: ts,
+                    op: ListOp::Add,
+                    kind: ListKind::Account,
+                    value: format!("62220000{y:04}"),
+                    colour: if x % 2 == 0 { Colour::Red } else { Colour::Amber },
+                    source: "case".into(),
+                    valid_from_ms: None,
+                    valid_to_ms: Some(ts + 3_600_000),
+                }),
                 2 if i > 0 => transfer(i - 1, ts, x, y, 100),
                 _ => transfer(i, ts, x, y, i64::from(*v) * 100 + 1),
             });
@@ -269,7 +291,17 @@ mod tests {
     fn threads_on_their_own_accounts_decide_as_alone() {
         let rs = Arc::new(Ruleset::default_ruleset());
         let shared = ShardedEngine::new(rs.clone(), 8);
-        let red = Event::List(ListUpdate { event_id: "red".into(), ts_ms: 0, op: ListOp::Add, kind: ListKind::Account, value: "RED".into(), colour: Colour::Red, source: "case".into(), valid_from_ms: None, valid_to_ms: None });
+        let red = Event::List(ListUpdate {
+            event_id: "red".into(),
+            ts_ms: 0,
+            op: ListOp::Add,
+            kind: ListKind::Account,
+            value: "RED".into(),
+            colour: Colour::Red,
+            source: "case".into(),
+            valid_from_ms: None,
+            valid_to_ms: None,
+        });
         assert_eq!(shared.apply(&red), Outcome::Applied);
         let per_thread: Vec<Vec<Event>> = (0..4usize)
             .map(|k| {
@@ -294,7 +326,10 @@ mod tests {
             })
             .collect();
         let results: Vec<Vec<Outcome>> = std::thread::scope(|s| {
-            let hs: Vec<_> = per_thread.iter().map(|evs| s.spawn(|| evs.iter().map(|e| shared.apply(e)).collect::<Vec<_>>())).collect();
+            let hs: Vec<_> = per_thread
+                .iter()
+                .map(|evs| s.spawn(|| evs.iter().map(|e| shared.apply(e)).collect::<Vec<_>>()))
+                .collect();
             hs.into_iter().map(|h| h.join().expect("thread")).collect()
         });
         for (evs, got) in per_thread.iter().zip(&results) {
@@ -305,7 +340,9 @@ mod tests {
             for (e, g) in evs.iter().zip(got) {
                 let want = alone.apply(e);
                 match (e, g, want) {
-                    (Event::Transfer(t), Outcome::Decided(d), _) if t.payee == "RED" => assert_eq!(d.action, crate::Action::Hold, "{d:?}"),
+                    (Event::Transfer(t), Outcome::Decided(d), _) if t.payee == "RED" => {
+                        assert_eq!(d.action, crate::Action::Hold, "{d:?}")
+                    }
                     (_, g, want) => assert_eq!(g, &want),
                 }
             }

@@ -178,7 +178,13 @@ mod tests {
     fn many_counterparties_spill_correctly() {
         let mut st = AccountState::default();
         for i in 0..200u32 {
-            st.push_in(Flow { ts_ms: i64::from(i) * 1000, amount_fen: 1, counterparty: i % 75, new_pair: i < 75, fresh: false });
+            st.push_in(Flow {
+                ts_ms: i64::from(i) * 1000,
+                amount_fen: 1,
+                counterparty: i % 75,
+                new_pair: i < 75,
+                fresh: false,
+            });
         }
         let agg = aggregate(&st.ins, 200_000, 1_000, Some((1, 74)));
         assert_eq!((agg.count, agg.distinct, agg.new_pairs), (201, 75, 75));

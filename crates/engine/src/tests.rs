@@ -28,7 +28,17 @@ fn tx(id: &str, ts: i64, payer: &str, payee: &str, fen: i64) -> Event {
 }
 
 fn list(id: &str, ts: i64, kind: ListKind, value: &str, colour: Colour, from: Option<i64>, to: Option<i64>) -> Event {
-    Event::List(ListUpdate { event_id: id.into(), ts_ms: ts, op: ListOp::Add, kind, value: value.into(), colour, source: "case".into(), valid_from_ms: from, valid_to_ms: to })
+    Event::List(ListUpdate {
+        event_id: id.into(),
+        ts_ms: ts,
+        op: ListOp::Add,
+        kind,
+        value: value.into(),
+        colour,
+        source: "case".into(),
+        valid_from_ms: from,
+        valid_to_ms: to,
+    })
 }
 
 fn decided(o: Outcome) -> Decision {
@@ -54,10 +64,23 @@ fn list_validity_windows_are_honoured() {
     e.apply(&list("l1", 0, ListKind::Account, "P", Colour::Red, Some(10 * MIN), Some(20 * MIN)));
     assert_ne!(decided(e.apply(&tx("t1", 5 * MIN, "A", "P", 100))).action, Action::Hold, "before the window");
     assert_eq!(decided(e.apply(&tx("t2", 15 * MIN, "B", "P", 100))).action, Action::Hold, "inside");
-    assert!(!decided(e.apply(&tx("t3", 20 * MIN, "C", "P", 100))).fired.iter().any(|f| f.rule == "L01"), "end is exclusive");
+    assert!(
+        !decided(e.apply(&tx("t3", 20 * MIN, "C", "P", 100))).fired.iter().any(|f| f.rule == "L01"),
+        "end is exclusive"
+    );
     // Removal takes effect at once.
     e.apply(&list("l2", 21 * MIN, ListKind::Account, "Q", Colour::Red, None, None));
-    e.apply(&Event::List(ListUpdate { event_id: "l3".into(), ts_ms: 22 * MIN, op: ListOp::Remove, kind: ListKind::Account, value: "Q".into(), colour: Colour::Red, source: String::new(), valid_from_ms: None, valid_to_ms: None }));
+    e.apply(&Event::List(ListUpdate {
+        event_id: "l3".into(),
+        ts_ms: 22 * MIN,
+        op: ListOp::Remove,
+        kind: ListKind::Account,
+        value: "Q".into(),
+        colour: Colour::Red,
+        source: String::new(),
+        valid_from_ms: None,
+        valid_to_ms: None,
+    }));
     assert!(!decided(e.apply(&tx("t4", 23 * MIN, "D", "Q", 100))).fired.iter().any(|f| f.rule == "L01"));
     // What the list shows agrees with what the decisions did, and says where each entry came from.
     let rows = e.list_entries();
@@ -85,7 +108,17 @@ fn duplicates_are_not_counted_twice() {
 fn call_then_transfer_sequence() {
     let mut e = engine();
     e.apply(&list("l1", 0, ListKind::Phone, "+85212345678", Colour::Red, None, None));
-    e.apply(&Event::Call(CallRecord { event_id: "c1".into(), ts_ms: MIN, caller: "+85212345678".into(), callee: "13800000001".into(), duration_s: 600, kind: CallKind::Call, overseas: true, virtual_operator: false, spoofed: false }));
+    e.apply(&Event::Call(CallRecord {
+        event_id: "c1".into(),
+        ts_ms: MIN,
+        caller: "+85212345678".into(),
+        callee: "13800000001".into(),
+        duration_s: 600,
+        kind: CallKind::Call,
+        overseas: true,
+        virtual_operator: false,
+        spoofed: false,
+    }));
     let d = decided(e.apply(&tx("t1", 30 * MIN, "A", "NEW", 5_000_000)));
     let ids: Vec<&str> = d.fired.iter().map(|f| f.rule.as_str()).collect();
     assert!(ids.contains(&"S01") && ids.contains(&"S02"), "{ids:?}");

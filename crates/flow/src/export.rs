@@ -10,14 +10,30 @@ use crate::trace::Trace;
 /// The trace as investigators lay it out: one row per transfer that carried traced money,
 /// level by level (层级, 账户, 户名, 开户行, 交易时间, 金额, 对手账户), and a sheet of the accounts
 /// ranked by what they still hold.
-pub fn trace_xlsx(g: &TransferGraph, tr: &Trace, date_of: &dyn Fn(i64) -> String, holder_of: &dyn Fn(u32) -> String) -> Result<Vec<u8>, XlsxError> {
+pub fn trace_xlsx(
+    g: &TransferGraph,
+    tr: &Trace,
+    date_of: &dyn Fn(i64) -> String,
+    holder_of: &dyn Fn(u32) -> String,
+) -> Result<Vec<u8>, XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut wb = Workbook::new();
     let head = Format::new().set_bold().set_background_color(0xDDEBF7);
     let money = Format::new().set_num_format("#,##0.00");
     let level: HashMap<u32, u32> = tr.nodes.iter().map(|n| (n.account, n.level)).collect();
     let ws = wb.add_worksheet().set_name("资金流向")?;
-    let cols = ["层级", "转出账户", "转出户名", "开户行", "交易时间", "交易金额(元)", "其中涉案资金(元)", "对手账户(转入)", "对手开户行", "交易流水号"];
+    let cols = [
+        "层级",
+        "转出账户",
+        "转出户名",
+        "开户行",
+        "交易时间",
+        "交易金额(元)",
+        "其中涉案资金(元)",
+        "对手账户(转入)",
+        "对手开户行",
+        "交易流水号",
+    ];
     for (c, h) in cols.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &head)?;
     }
@@ -38,7 +54,11 @@ pub fn trace_xlsx(g: &TransferGraph, tr: &Trace, date_of: &dyn Fn(i64) -> String
     }
     ws.autofit();
     let ws = wb.add_worksheet().set_name("建议止付冻结")?;
-    for (c, h) in ["序号", "账户", "户名", "开户行", "层级", "尚存涉案资金(元)", "流入涉案资金(元)", "首次流入时间", "备注"].iter().enumerate() {
+    for (c, h) in
+        ["序号", "账户", "户名", "开户行", "层级", "尚存涉案资金(元)", "流入涉案资金(元)", "首次流入时间", "备注"]
+            .iter()
+            .enumerate()
+    {
         ws.write_string_with_format(0, c as u16, *h, &head)?;
     }
     for (i, n) in tr.freeze_order().iter().enumerate() {
@@ -56,4 +76,3 @@ pub fn trace_xlsx(g: &TransferGraph, tr: &Trace, date_of: &dyn Fn(i64) -> String
     ws.autofit();
     wb.save_to_buffer()
 }
-

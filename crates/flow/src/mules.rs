@@ -335,13 +335,18 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
             }
         }
         let fresh = a.cps.iter().filter(|x| hist_n[**x as usize] == 0).count();
-        let confirmed_cps = a.cps.iter().filter(|x| confirmed_ms.get(**x as usize).is_some_and(|t| *t > i64::MIN)).count();
+        let confirmed_cps =
+            a.cps.iter().filter(|x| confirmed_ms.get(**x as usize).is_some_and(|t| *t > i64::MIN)).count();
         let cp_new_share = {
-            let s: f64 = a.cps.iter().map(|x| {
-                let b = get(*x);
-                let tot = b.n_in + b.n_out;
-                if tot == 0 { 0.0 } else { f64::from(b.new_in + b.new_out) / f64::from(tot) }
-            }).sum();
+            let s: f64 = a
+                .cps
+                .iter()
+                .map(|x| {
+                    let b = get(*x);
+                    let tot = b.n_in + b.n_out;
+                    if tot == 0 { 0.0 } else { f64::from(b.new_in + b.new_out) / f64::from(tot) }
+                })
+                .sum();
             if a.cps.is_empty() { 0.0 } else { s / a.cps.len() as f64 }
         };
         let conf = confirmed_ms.get(c as usize).copied().unwrap_or(i64::MIN);
@@ -350,14 +355,20 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
         let conf_period = if conf_n >= 2 { ((conf - conf_first) / DAY_MS) as f32 / (conf_n - 1) as f32 } else { -1.0 };
         // When a repeating schedule would next fall due, in days from the window's start
         // (negative: already overdue when the window opens).
-        let due = if conf_period > 0.0 { ((conf - w.from_ms) / DAY_MS) as f32 + conf_period } else { f32::from(i16::MAX) };
+        let due =
+            if conf_period > 0.0 { ((conf - w.from_ms) / DAY_MS) as f32 + conf_period } else { f32::from(i16::MAX) };
         let total = a.n_in + a.n_out;
         let weekdays: HashSet<i32> = a.days.iter().map(|d| d.rem_euclid(7)).collect();
-        let age = if first_seen[c as usize] == i64::MAX { -1.0 } else { ((w.from_ms - first_seen[c as usize]) / DAY_MS) as f32 };
+        let age = if first_seen[c as usize] == i64::MAX {
+            -1.0
+        } else {
+            ((w.from_ms - first_seen[c as usize]) / DAY_MS) as f32
+        };
         sg_any[c as usize] = sg_source.max(sg_sink).max(sg_mid) as u32;
         let new_cps = a.new_ins.iter().chain(a.new_outs.iter());
         let fresh_new = new_cps.clone().filter(|x| hist_n[**x as usize] == 0).count();
-        let confirmed_new = new_cps.clone().filter(|x| confirmed_ms.get(**x as usize).is_some_and(|t| *t > i64::MIN)).count();
+        let confirmed_new =
+            new_cps.clone().filter(|x| confirmed_ms.get(**x as usize).is_some_and(|t| *t > i64::MIN)).count();
         let payee_max_new_in = a.new_outs.iter().map(|x| get(*x).new_ins.len()).max().unwrap_or(0);
         let payer_max_new_out = a.new_ins.iter().map(|x| get(*x).new_outs.len()).max().unwrap_or(0);
         let nb_cycle = new_cps.clone().map(|x| cycle[*x as usize]).max().unwrap_or(0);
@@ -371,7 +382,13 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
             all.sort_unstable();
             all.chunk_by(|x, y| x == y).map(<[i64]>::len).max().unwrap_or(0)
         };
-        let split_share = a.legs.iter().filter(|l| !l.2).map(|(o, amt, _)| occurrences(&get(*o).amounts_out, *amt)).max().unwrap_or(0);
+        let split_share = a
+            .legs
+            .iter()
+            .filter(|l| !l.2)
+            .map(|(o, amt, _)| occurrences(&get(*o).amounts_out, *amt))
+            .max()
+            .unwrap_or(0);
         let gathered_share = a
             .legs
             .iter()
@@ -396,7 +413,11 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
             age,
             a.days.len() as f32,
             weekdays.len() as f32,
-            if a.sum_in.max(a.sum_out) > 0.0 { (a.sum_in.min(a.sum_out) / a.sum_in.max(a.sum_out)) as f32 } else { 0.0 },
+            if a.sum_in.max(a.sum_out) > 0.0 {
+                (a.sum_in.min(a.sum_out) / a.sum_in.max(a.sum_out)) as f32
+            } else {
+                0.0
+            },
             cycle[c as usize] as f32,
             sg_source as f32,
             sg_sink as f32,
@@ -432,7 +453,8 @@ pub fn measure(g: &TransferGraph, w: Window, confirmed: &Confirmed) -> WindowVie
     let nb_sg = NAMES.iter().position(|x| *x == "neighbour_max_scatter_gather").unwrap_or(N - 1);
     for (i, &c) in candidates.iter().enumerate() {
         let a = get(c);
-        features[i][nb_sg] = a.new_ins.iter().chain(a.new_outs.iter()).map(|x| sg_any[*x as usize]).max().unwrap_or(0) as f32;
+        features[i][nb_sg] =
+            a.new_ins.iter().chain(a.new_outs.iter()).map(|x| sg_any[*x as usize]).max().unwrap_or(0) as f32;
     }
     let flows_fen = candidates.iter().map(|c| get(*c)).map(|a| (a.in_fen, a.out_fen)).collect();
     WindowView { window: w, candidates, features, evidence, flows_fen }
@@ -533,7 +555,10 @@ pub fn typology(f: &Features) -> Typology {
     let fi = |name: &str| NAMES.iter().position(|x| *x == name).map(|i| f[i]).unwrap_or(0.0);
     if fi("cycle_size") >= 3.0 {
         Typology::Cycle
-    } else if fi("scatter_gather_middle") >= 3.0 || fi("scatter_gather_source") >= 3.0 || fi("scatter_gather_sink") >= 3.0 {
+    } else if fi("scatter_gather_middle") >= 3.0
+        || fi("scatter_gather_source") >= 3.0
+        || fi("scatter_gather_sink") >= 3.0
+    {
         Typology::ScatterGather
     } else if fi("distinct_new_in") >= 3.0 && fi("distinct_new_out") >= 3.0 {
         Typology::GatherScatter
@@ -555,7 +580,15 @@ pub type TrainParams = gbt::Fit;
 
 /// How the mule model is fitted unless told otherwise: positives are confirmed accounts, a few
 /// hundred among thousands, learned with a deeper tree and small leaves.
-pub const DEFAULT_PARAMS: TrainParams = TrainParams { trees: 120, depth: 6, shrinkage: 0.1, positive_weight: 3.0, max_negatives: 20_000, min_leaf: 3, bags: 5 };
+pub const DEFAULT_PARAMS: TrainParams = TrainParams {
+    trees: 120,
+    depth: 6,
+    shrinkage: 0.1,
+    positive_weight: 3.0,
+    max_negatives: 20_000,
+    min_leaf: 3,
+    bags: 5,
+};
 
 /// A model cannot be learned.
 #[derive(Debug, thiserror::Error)]
@@ -612,7 +645,12 @@ pub fn findings(view: &WindowView, model: &Model, threshold: f64) -> Vec<Finding
         .iter()
         .enumerate()
         .filter(|(i, s)| **s >= threshold || splits(&view.features[*i]))
-        .map(|(i, s)| Finding { account: view.candidates[i], score: *s, typology: typology(&view.features[i]), evidence: view.evidence[i].clone() })
+        .map(|(i, s)| Finding {
+            account: view.candidates[i],
+            score: *s,
+            typology: typology(&view.features[i]),
+            evidence: view.evidence[i].clone(),
+        })
         .collect();
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.account.cmp(&b.account)));
     out
@@ -626,7 +664,11 @@ pub fn best_threshold(scores: &[f64], labels: &[bool]) -> (f64, f64) {
     let (mut tp, mut fp) = (0.0, 0.0);
     let (mut best, mut best_f1) = (0.5, 0.0);
     for (k, &i) in idx.iter().enumerate() {
-        if labels[i] { tp += 1.0 } else { fp += 1.0 }
+        if labels[i] {
+            tp += 1.0
+        } else {
+            fp += 1.0
+        }
         // Only between distinct scores can a threshold separate.
         if k + 1 < idx.len() && scores[idx[k + 1]] == scores[i] {
             continue;
@@ -669,11 +711,28 @@ mod tests {
     fn structures_are_recognised() {
         // A ring 1→2→3→4→1, a scatter-gather 5→{6,7,8}→9, a fan-in {10..14}→15; 0→16 traded
         // before the window, so it is not a new relationship.
-        let mut e = vec![(0, 16, 1), (1, 2, 10), (2, 3, 11), (3, 4, 12), (4, 1, 13), (5, 6, 10), (5, 7, 10), (5, 8, 10), (6, 9, 12), (7, 9, 12), (8, 9, 12), (0, 16, 14)];
+        let mut e = vec![
+            (0, 16, 1),
+            (1, 2, 10),
+            (2, 3, 11),
+            (3, 4, 12),
+            (4, 1, 13),
+            (5, 6, 10),
+            (5, 7, 10),
+            (5, 8, 10),
+            (6, 9, 12),
+            (7, 9, 12),
+            (8, 9, 12),
+            (0, 16, 14),
+        ];
         for s in 10..15 {
             e.push((s, 15, 11));
         }
-        let v = measure(&g(&e), Window { from_ms: 5 * DAY_MS, to_ms: 20 * DAY_MS }, &Confirmed { last_ms: vec![i64::MIN; 20], ..Confirmed::default() });
+        let v = measure(
+            &g(&e),
+            Window { from_ms: 5 * DAY_MS, to_ms: 20 * DAY_MS },
+            &Confirmed { last_ms: vec![i64::MIN; 20], ..Confirmed::default() },
+        );
         assert_eq!(feat(&v, 1, "cycle_size"), 4.0);
         assert_eq!(feat(&v, 5, "cycle_size"), 1.0);
         assert_eq!(feat(&v, 5, "scatter_gather_source"), 3.0);
@@ -693,11 +752,29 @@ mod tests {
             g.account(&format!("A{i}"), "");
         }
         for s in 1..6u32 {
-            g.push(Transfer { id: u64::from(s), ts_ms: 10 * DAY_MS, from: s, to: 6, amount_fen: 10_000, stop: Some(crate::graph::Stop::CashOut) });
-            g.push(Transfer { id: 100 + u64::from(s), ts_ms: 11 * DAY_MS, from: s, to: 7, amount_fen: 10_000, stop: None });
+            g.push(Transfer {
+                id: u64::from(s),
+                ts_ms: 10 * DAY_MS,
+                from: s,
+                to: 6,
+                amount_fen: 10_000,
+                stop: Some(crate::graph::Stop::CashOut),
+            });
+            g.push(Transfer {
+                id: 100 + u64::from(s),
+                ts_ms: 11 * DAY_MS,
+                from: s,
+                to: 7,
+                amount_fen: 10_000,
+                stop: None,
+            });
         }
         g.finish();
-        let v = measure(&g, Window { from_ms: 5 * DAY_MS, to_ms: 20 * DAY_MS }, &Confirmed { last_ms: vec![i64::MIN; 8], ..Confirmed::default() });
+        let v = measure(
+            &g,
+            Window { from_ms: 5 * DAY_MS, to_ms: 20 * DAY_MS },
+            &Confirmed { last_ms: vec![i64::MIN; 8], ..Confirmed::default() },
+        );
         assert!(!v.candidates.contains(&6), "the cash machine is not an account");
         assert_eq!(feat(&v, 7, "distinct_new_in"), 5.0);
         assert_eq!(feat(&v, 1, "new_pair_out"), 2.0, "the withdrawal still counts on the withdrawer's side");
@@ -721,13 +798,25 @@ mod tests {
             g.push(Transfer { id: k as u64, ts_ms: day * DAY_MS, from: *a, to: *b, amount_fen: *fen, stop: None });
         }
         g.finish();
-        let v = measure(&g, Window { from_ms: 5 * DAY_MS, to_ms: 60 * DAY_MS }, &Confirmed { last_ms: vec![i64::MIN; 25], ..Confirmed::default() });
+        let v = measure(
+            &g,
+            Window { from_ms: 5 * DAY_MS, to_ms: 60 * DAY_MS },
+            &Confirmed { last_ms: vec![i64::MIN; 25], ..Confirmed::default() },
+        );
         assert_eq!(feat(&v, 6, "same_amount_max"), 5.0);
         assert_eq!(feat(&v, 3, "same_amount_max"), 2.0, "in and out once each");
         assert_eq!((feat(&v, 3, "split_share_max"), feat(&v, 3, "gathered_share_max")), (5.0, 5.0));
         assert_eq!(feat(&v, 8, "same_amount_max"), 2.0);
-        assert_eq!((feat(&v, 8, "split_share_max"), feat(&v, 8, "gathered_share_max")), (1.0, 1.0), "7 sent it once, 9 received it once");
-        assert_eq!((feat(&v, 20, "split_share_max"), feat(&v, 20, "gathered_share_max")), (0.0, 0.0), "a victim received nothing");
+        assert_eq!(
+            (feat(&v, 8, "split_share_max"), feat(&v, 8, "gathered_share_max")),
+            (1.0, 1.0),
+            "7 sent it once, 9 received it once"
+        );
+        assert_eq!(
+            (feat(&v, 20, "split_share_max"), feat(&v, 20, "gathered_share_max")),
+            (0.0, 0.0),
+            "a victim received nothing"
+        );
         // A model that finds nothing: only the rule speaks, and only for the split.
         let mut ex: Vec<(Features, bool)> = (0..20).map(|k| ([k as f32; N], k % 2 == 0)).collect();
         ex.push(([0.0; N], false));

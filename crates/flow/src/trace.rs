@@ -99,7 +99,8 @@ pub struct Trace {
 impl Trace {
     /// Reached accounts ranked by what they still hold: where to freeze first.
     pub fn freeze_order(&self) -> Vec<&TraceNode> {
-        let mut v: Vec<&TraceNode> = self.nodes.iter().filter(|n| n.level > 0 && n.stop.is_none() && n.held_fen > 0).collect();
+        let mut v: Vec<&TraceNode> =
+            self.nodes.iter().filter(|n| n.level > 0 && n.stop.is_none() && n.held_fen > 0).collect();
         v.sort_by(|a, b| b.held_fen.cmp(&a.held_fen).then(a.level.cmp(&b.level)).then(a.account.cmp(&b.account)));
         v
     }
@@ -170,7 +171,16 @@ pub fn trace(g: &TransferGraph, origin: u32, since_ms: i64, p: &TraceParams) -> 
     let mut node_of = vec![NONE; g.len()];
     let mut books: Vec<Book> = Vec::new();
     let mut out = Trace::default();
-    out.nodes.push(TraceNode { account: origin, level: 0, first_in_ms: since_ms, traced_in_fen: 0, traced_out_fen: 0, held_fen: 0, stop: None, frontier: false });
+    out.nodes.push(TraceNode {
+        account: origin,
+        level: 0,
+        first_in_ms: since_ms,
+        traced_in_fen: 0,
+        traced_out_fen: 0,
+        held_fen: 0,
+        stop: None,
+        frontier: false,
+    });
     books.push(Book::default());
     if let Some(slot) = node_of.get_mut(origin as usize) {
         *slot = 0;
@@ -229,7 +239,15 @@ pub fn trace(g: &TransferGraph, origin: u32, since_ms: i64, p: &TraceParams) -> 
         } else {
             dst
         };
-        out.edges.push(TraceEdge { id: t.id, from: t.from, to: t.to, ts_ms: t.ts_ms, amount_fen: t.amount_fen, traced_fen: traced, hop });
+        out.edges.push(TraceEdge {
+            id: t.id,
+            from: t.from,
+            to: t.to,
+            ts_ms: t.ts_ms,
+            amount_fen: t.amount_fen,
+            traced_fen: traced,
+            hop,
+        });
         if dst != 0 {
             out.nodes[dst as usize].traced_in_fen += traced;
             books[dst as usize].receive(traced, t.amount_fen - traced);
@@ -266,7 +284,10 @@ mod tests {
     #[test]
     fn layers_are_followed_and_what_stays_is_held() {
         // Victim 0 → 1 (10,000) → 2 (6,000) and 3 (3,000); 1 keeps 1,000.
-        let g = graph(&[(0, 1, 10, 10_000, None), (1, 2, 20, 6_000, None), (1, 3, 30, 3_000, None), (2, 4, 40, 6_000, None)], 5);
+        let g = graph(
+            &[(0, 1, 10, 10_000, None), (1, 2, 20, 6_000, None), (1, 3, 30, 3_000, None), (2, 4, 40, 6_000, None)],
+            5,
+        );
         let t = trace(&g, 0, 0, &TraceParams::default());
         assert_eq!(node(&t, 1).map(|n| (n.level, n.held_fen)), Some((1, 1_000)));
         assert_eq!(node(&t, 2).map(|n| (n.level, n.held_fen)), Some((2, 0)));
@@ -284,7 +305,8 @@ mod tests {
 
     #[test]
     fn a_cash_out_ends_the_branch() {
-        let g = graph(&[(0, 1, 10, 10_000, None), (1, 2, 20, 10_000, Some(Stop::CashOut)), (2, 3, 30, 10_000, None)], 4);
+        let g =
+            graph(&[(0, 1, 10, 10_000, None), (1, 2, 20, 10_000, Some(Stop::CashOut)), (2, 3, 30, 10_000, None)], 4);
         let t = trace(&g, 0, 0, &TraceParams::default());
         let cash = node(&t, 2).expect("cash-out node");
         assert_eq!((cash.stop, cash.held_fen, cash.traced_out_fen), (Some(Stop::CashOut), 0, 0));
@@ -293,7 +315,16 @@ mod tests {
 
     #[test]
     fn a_cycle_ends() {
-        let g = graph(&[(0, 1, 10, 10_000, None), (1, 2, 20, 9_000, None), (2, 1, 30, 8_000, None), (1, 2, 40, 8_000, None), (2, 1, 50, 7_000, None)], 3);
+        let g = graph(
+            &[
+                (0, 1, 10, 10_000, None),
+                (1, 2, 20, 9_000, None),
+                (2, 1, 30, 8_000, None),
+                (1, 2, 40, 8_000, None),
+                (2, 1, 50, 7_000, None),
+            ],
+            3,
+        );
         let t = trace(&g, 0, 0, &TraceParams::default());
         assert_eq!(t.edges.len(), 5);
         assert_eq!(t.nodes.len(), 3);

@@ -143,7 +143,15 @@ mod tests {
     fn bagged_fit_separates_and_is_repeatable() {
         let ex: Vec<([f32; 2], bool)> = (0..400).map(|i| ([i as f32 % 50.0, (i % 7) as f32], i % 50 >= 45)).collect();
         for bags in [1, 3] {
-            let fit = Fit { trees: 20, depth: 3, shrinkage: 0.2, positive_weight: 5.0, max_negatives: 200, min_leaf: 2, bags };
+            let fit = Fit {
+                trees: 20,
+                depth: 3,
+                shrinkage: 0.2,
+                positive_weight: 5.0,
+                max_negatives: 200,
+                min_leaf: 2,
+                bags,
+            };
             let a = fit_checked(&ex, &fit);
             let b = fit_checked(&ex, &fit);
             let s = a.score_all(&[[48.0f32, 1.0], [10.0, 1.0]]);
@@ -163,7 +171,8 @@ mod tests {
     #[test]
     fn one_class_is_refused() {
         let ex = vec![([1.0f32], false), ([2.0], false)];
-        let fit = Fit { trees: 1, depth: 1, shrinkage: 0.1, positive_weight: 1.0, max_negatives: 10, min_leaf: 1, bags: 1 };
+        let fit =
+            Fit { trees: 1, depth: 1, shrinkage: 0.1, positive_weight: 1.0, max_negatives: 10, min_leaf: 1, bags: 1 };
         assert!(matches!(super::fit(&ex, 1, &fit), Err(OneClass { pos: 0, neg: 2 })));
     }
 }

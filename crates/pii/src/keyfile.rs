@@ -22,11 +22,15 @@ pub fn load(path: &Path) -> Result<MasterKey, PiiError> {
             path.display()
         )));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| PiiError::Key(format!("cannot read {}: {e}", path.display())))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| PiiError::Key(format!("cannot read {}: {e}", path.display())))?;
     let mut parts = text.split_whitespace();
     match (parts.next(), parts.next(), parts.next()) {
         (Some(HEADER), Some(id), Some(hex_str)) => {
-            let id = id.strip_prefix("id=").and_then(|i| i.parse().ok()).ok_or_else(|| PiiError::Key(format!("{}: bad key id", path.display())))?;
+            let id = id
+                .strip_prefix("id=")
+                .and_then(|i| i.parse().ok())
+                .ok_or_else(|| PiiError::Key(format!("{}: bad key id", path.display())))?;
             MasterKey::from_hex(id, hex_str)
         }
         _ => Err(PiiError::Key(format!("{} is not a fanzha key file", path.display()))),
@@ -42,7 +46,8 @@ pub fn create(path: &Path) -> Result<MasterKey, PiiError> {
         .mode(0o600)
         .open(path)
         .map_err(|e| PiiError::Key(format!("cannot create {}: {e}", path.display())))?;
-    writeln!(f, "{HEADER} id={} {}", key.id(), key.to_hex().as_str()).map_err(|e| PiiError::Key(format!("cannot write {}: {e}", path.display())))?;
+    writeln!(f, "{HEADER} id={} {}", key.id(), key.to_hex().as_str())
+        .map_err(|e| PiiError::Key(format!("cannot write {}: {e}", path.display())))?;
     f.sync_all().map_err(|e| PiiError::Key(format!("cannot sync {}: {e}", path.display())))?;
     Ok(key)
 }

@@ -95,14 +95,17 @@ impl MasterKey {
     /// A key from 64 hex characters.
     pub fn from_hex(id: u16, hex_str: &str) -> Result<Self, PiiError> {
         let raw = Zeroizing::new(hex::decode(hex_str.trim()).map_err(|_| PiiError::Key("not hex".into()))?);
-        let arr: [u8; 32] = raw.as_slice().try_into().map_err(|_| PiiError::Key("must be 32 bytes (64 hex characters)".into()))?;
+        let arr: [u8; 32] =
+            raw.as_slice().try_into().map_err(|_| PiiError::Key("must be 32 bytes (64 hex characters)".into()))?;
         Ok(Self { id, bytes: Zeroizing::new(arr) })
     }
 
     /// Parses `ID:HEX` or a bare `HEX` (id 1), the form used in the environment variable.
     pub fn from_spec(spec: &str) -> Result<Self, PiiError> {
         match spec.trim().split_once(':') {
-            Some((id, hex_str)) => Self::from_hex(id.parse().map_err(|_| PiiError::Key("key id must be a number".into()))?, hex_str),
+            Some((id, hex_str)) => {
+                Self::from_hex(id.parse().map_err(|_| PiiError::Key("key id must be a number".into()))?, hex_str)
+            }
             None => Self::from_hex(1, spec),
         }
     }
@@ -207,7 +210,8 @@ impl Vault {
     /// The blind index of a normalised value: equal values give equal indexes, and nothing
     /// about the value can be learned from the index without the key.
     pub fn blind_index(&self, field: Field, normalised: &str) -> Vec<u8> {
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(self.active().index.as_ref()).expect("HMAC takes any key length");
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(self.active().index.as_ref()).expect("HMAC takes any key length");
         mac.update(field.tag());
         mac.update(&[0]);
         mac.update(normalised.as_bytes());
@@ -217,7 +221,8 @@ impl Vault {
     /// A fingerprint of the active key, stored beside the data so that starting with another
     /// key is refused before anything is written.
     pub fn key_check(&self) -> String {
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(self.active().index.as_ref()).expect("HMAC takes any key length");
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(self.active().index.as_ref()).expect("HMAC takes any key length");
         mac.update(b"key-check");
         format!("{}:{}", self.active, hex::encode(&mac.finalize().into_bytes()[..16]))
     }

@@ -35,7 +35,11 @@ fn change_zh(pct: Option<f64>) -> String {
 
 fn short_month(m: &str) -> String {
     let (y, mo) = m.split_once('-').unwrap_or((m, ""));
-    if mo == "01" { format!("{}年1月", &y[y.len().saturating_sub(2)..]) } else { format!("{}月", mo.trim_start_matches('0')) }
+    if mo == "01" {
+        format!("{}年1月", &y[y.len().saturating_sub(2)..])
+    } else {
+        format!("{}月", mo.trim_start_matches('0'))
+    }
 }
 
 /// Age band codes as people read them.
@@ -156,8 +160,13 @@ pub fn bulletin(i: &BulletinInput) -> Report {
     let mut sections = Vec::new();
 
     // 一、总体发案情况
-    let last12: Vec<&supervision::stats::SeriesPoint> = s.series.iter().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
-    let year_total: (u64, i64) = s.series.iter().filter(|p| p.month[..4] == i.month[..4] && p.month <= i.month).fold((0, 0), |a, p| (a.0 + p.cases, a.1 + p.loss_fen));
+    let last12: Vec<&supervision::stats::SeriesPoint> =
+        s.series.iter().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
+    let year_total: (u64, i64) = s
+        .series
+        .iter()
+        .filter(|p| p.month[..4] == i.month[..4] && p.month <= i.month)
+        .fold((0, 0), |a, p| (a.0 + p.cases, a.1 + p.loss_fen));
     sections.push(Section {
         heading: "总体发案情况".into(),
         paragraphs: vec![format!(
@@ -203,11 +212,26 @@ pub fn bulletin(i: &BulletinInput) -> Report {
     let top: Vec<&StationRank> = i.ranking.iter().filter(|r| r.cases > 0 && r.rank_cases == 1).collect();
     let mut para = vec![format!(
         "按照发案数、经济损失数、万人发案数三项指标对各派出所进行排名（名次1为最高位，名次变化以上月为基准，↑表示名次上升即情况变差）。{}",
-        if top.is_empty() { "本月各派出所均无发案。".to_string() } else { format!("本月发案数最多的是{}（{}起）。", top.iter().map(|r| r.station.as_str()).collect::<Vec<_>>().join("、"), top[0].cases) }
+        if top.is_empty() {
+            "本月各派出所均无发案。".to_string()
+        } else {
+            format!(
+                "本月发案数最多的是{}（{}起）。",
+                top.iter().map(|r| r.station.as_str()).collect::<Vec<_>>().join("、"),
+                top[0].cases
+            )
+        }
     )];
-    let worst: Vec<&StationRank> = i.ranking.iter().filter(|r| r.cases > 0 && r.rank_cases == 1 && r.rank_loss == 1 && r.rank_per_10k == 1).collect();
+    let worst: Vec<&StationRank> = i
+        .ranking
+        .iter()
+        .filter(|r| r.cases > 0 && r.rank_cases == 1 && r.rank_loss == 1 && r.rank_per_10k == 1)
+        .collect();
     if !worst.is_empty() {
-        para.push(format!("{}三项指标均处于最高位。", worst.iter().map(|r| r.station.as_str()).collect::<Vec<_>>().join("、")));
+        para.push(format!(
+            "{}三项指标均处于最高位。",
+            worst.iter().map(|r| r.station.as_str()).collect::<Vec<_>>().join("、")
+        ));
     }
     sections.push(Section {
         heading: "各派出所排名情况".into(),
@@ -257,7 +281,11 @@ pub fn bulletin(i: &BulletinInput) -> Report {
                     Cell::Num(wan(total_loss)),
                     Cell::Empty,
                     Cell::Empty,
-                    Cell::Num(if total_res > 0 { (f64::from(total_cases) * 10_000.0 / total_res as f64 * 100.0).round() / 100.0 } else { 0.0 }),
+                    Cell::Num(if total_res > 0 {
+                        (f64::from(total_cases) * 10_000.0 / total_res as f64 * 100.0).round() / 100.0
+                    } else {
+                        0.0
+                    }),
                     Cell::Empty,
                     Cell::Empty,
                     Cell::int(total_res),
@@ -269,7 +297,11 @@ pub fn bulletin(i: &BulletinInput) -> Report {
                 title: "各派出所万人发案数".into(),
                 kind: ChartKind::Bars,
                 labels: i.ranking.iter().map(|r| r.station.clone()).collect(),
-                series: vec![Series { name: "万人发案数".into(), unit: "".into(), values: i.ranking.iter().map(|r| (r.per_10k * 100.0).round() / 100.0).collect() }],
+                series: vec![Series {
+                    name: "万人发案数".into(),
+                    unit: "".into(),
+                    values: i.ranking.iter().map(|r| (r.per_10k * 100.0).round() / 100.0).collect(),
+                }],
             }),
         ],
     });
@@ -283,24 +315,52 @@ pub fn bulletin(i: &BulletinInput) -> Report {
         paragraphs: vec![if types.is_empty() {
             "本月无发案。".into()
         } else {
-            format!("从案件类型看，发案较多的是{}，合计占发案总数的{:.1}%。", top_types.join("、"), share_pct(types.iter().take(3).map(|t| t.cases).sum(), s.cases))
+            format!(
+                "从案件类型看，发案较多的是{}，合计占发案总数的{:.1}%。",
+                top_types.join("、"),
+                share_pct(types.iter().take(3).map(|t| t.cases).sum(), s.cases)
+            )
         }],
         blocks: vec![
             Block::Chart(Chart {
                 title: "案件类型构成".into(),
                 kind: ChartKind::Pie,
                 labels: types.iter().map(|t| t.name_zh.clone()).collect(),
-                series: vec![Series { name: "发案数".into(), unit: "起".into(), values: types.iter().map(|t| t.cases as f64).collect() }],
+                series: vec![Series {
+                    name: "发案数".into(),
+                    unit: "起".into(),
+                    values: types.iter().map(|t| t.cases as f64).collect(),
+                }],
             }),
             Block::Table(Table {
                 sheet: "案件类型".into(),
                 caption: format!("{mz}发案类型统计"),
-                columns: vec![col("诈骗类型", Format::Text), col("发案数(起)", Format::Int), col("占比", Format::Pct), col("经济损失(万元)", Format::WanYuan), col("损失占比", Format::Pct)],
+                columns: vec![
+                    col("诈骗类型", Format::Text),
+                    col("发案数(起)", Format::Int),
+                    col("占比", Format::Pct),
+                    col("经济损失(万元)", Format::WanYuan),
+                    col("损失占比", Format::Pct),
+                ],
                 rows: types
                     .iter()
-                    .map(|t| vec![Cell::text(t.name_zh.clone()), Cell::int(t.cases as i64), Cell::Num(share_pct(t.cases, s.cases)), Cell::Num(wan(t.loss_fen)), Cell::Num(share_pct(t.loss_fen.max(0) as u64, s.loss_fen.max(0) as u64))])
+                    .map(|t| {
+                        vec![
+                            Cell::text(t.name_zh.clone()),
+                            Cell::int(t.cases as i64),
+                            Cell::Num(share_pct(t.cases, s.cases)),
+                            Cell::Num(wan(t.loss_fen)),
+                            Cell::Num(share_pct(t.loss_fen.max(0) as u64, s.loss_fen.max(0) as u64)),
+                        ]
+                    })
                     .collect(),
-                total: Some(vec![Cell::text("合计"), Cell::int(s.cases as i64), Cell::Num(if s.cases > 0 { 100.0 } else { 0.0 }), Cell::Num(wan(s.loss_fen)), Cell::Num(if s.loss_fen > 0 { 100.0 } else { 0.0 })]),
+                total: Some(vec![
+                    Cell::text("合计"),
+                    Cell::int(s.cases as i64),
+                    Cell::Num(if s.cases > 0 { 100.0 } else { 0.0 }),
+                    Cell::Num(wan(s.loss_fen)),
+                    Cell::Num(if s.loss_fen > 0 { 100.0 } else { 0.0 }),
+                ]),
                 note: None,
                 sheet_only: false,
             }),
@@ -308,7 +368,13 @@ pub fn bulletin(i: &BulletinInput) -> Report {
                 sheet: "受害人年龄".into(),
                 caption: "受害人年龄段分布".into(),
                 columns: vec![col("年龄段", Format::Text), col("发案数(起)", Format::Int), col("占比", Format::Pct)],
-                rows: s.by_age_band.iter().map(|(k, n)| vec![Cell::text(age_band_zh(k)), Cell::int(*n as i64), Cell::Num(share_pct(*n, s.cases))]).collect(),
+                rows: s
+                    .by_age_band
+                    .iter()
+                    .map(|(k, n)| {
+                        vec![Cell::text(age_band_zh(k)), Cell::int(*n as i64), Cell::Num(share_pct(*n, s.cases))]
+                    })
+                    .collect(),
                 total: None,
                 note: None,
                 sheet_only: false,
@@ -319,7 +385,14 @@ pub fn bulletin(i: &BulletinInput) -> Report {
     // 四、重点村（社区）
     let mut villages: Vec<(&String, &(u64, i64))> = i.areas.by_jurisdiction.iter().collect();
     villages.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(b.0)));
-    let village_row = |(k, v): &(&String, &(u64, i64))| vec![Cell::text((*k).clone()), Cell::int(v.0 as i64), Cell::Num(wan(v.1)), Cell::text(if i.named.contains(k) { "是" } else { "" })];
+    let village_row = |(k, v): &(&String, &(u64, i64))| {
+        vec![
+            Cell::text((*k).clone()),
+            Cell::int(v.0 as i64),
+            Cell::Num(wan(v.1)),
+            Cell::text(if i.named.contains(k) { "是" } else { "" }),
+        ]
+    };
     sections.push(Section {
         heading: "重点村（社区）通报".into(),
         paragraphs: vec![if i.named.is_empty() {
@@ -332,12 +405,21 @@ pub fn bulletin(i: &BulletinInput) -> Report {
                 title: "各村（社区）发案分布".into(),
                 kind: ChartKind::Treemap,
                 labels: villages.iter().map(|(k, _)| (*k).clone()).collect(),
-                series: vec![Series { name: "发案数".into(), unit: "起".into(), values: villages.iter().map(|(_, v)| v.0 as f64).collect() }],
+                series: vec![Series {
+                    name: "发案数".into(),
+                    unit: "起".into(),
+                    values: villages.iter().map(|(_, v)| v.0 as f64).collect(),
+                }],
             }),
             Block::Table(Table {
                 sheet: "重点村社区".into(),
                 caption: format!("发案数居前的村（社区）（前{}位，全部见Excel）", villages.len().min(TOP_VILLAGES)),
-                columns: vec![col("村（社区）", Format::Text), col("发案数(起)", Format::Int), col("经济损失(万元)", Format::WanYuan), col("本月通报", Format::Text)],
+                columns: vec![
+                    col("村（社区）", Format::Text),
+                    col("发案数(起)", Format::Int),
+                    col("经济损失(万元)", Format::WanYuan),
+                    col("本月通报", Format::Text),
+                ],
                 rows: villages.iter().take(TOP_VILLAGES).map(village_row).collect(),
                 total: None,
                 note: None,
@@ -346,7 +428,12 @@ pub fn bulletin(i: &BulletinInput) -> Report {
             Block::Table(Table {
                 sheet: "村社区发案".into(),
                 caption: "各村（社区）发案情况".into(),
-                columns: vec![col("村（社区）", Format::Text), col("发案数(起)", Format::Int), col("经济损失(万元)", Format::WanYuan), col("本月通报", Format::Text)],
+                columns: vec![
+                    col("村（社区）", Format::Text),
+                    col("发案数(起)", Format::Int),
+                    col("经济损失(万元)", Format::WanYuan),
+                    col("本月通报", Format::Text),
+                ],
                 rows: villages.iter().map(village_row).collect(),
                 total: None,
                 note: None,
@@ -361,15 +448,27 @@ pub fn bulletin(i: &BulletinInput) -> Report {
         para.push("本月无派出所达到约谈条件。".to_string());
     } else {
         for v in &i.interviews {
-            para.push(format!("{}三项指标连续{}个月处于最高位，由领导小组约谈其{}。", v.station, v.months_running, if v.chief { "所长" } else { "分管所长" }));
+            para.push(format!(
+                "{}三项指标连续{}个月处于最高位，由领导小组约谈其{}。",
+                v.station,
+                v.months_running,
+                if v.chief { "所长" } else { "分管所长" }
+            ));
         }
     }
     para.push(if i.listed.is_empty() {
         "本月无村（社区）达到挂牌整治条件。".into()
     } else {
-        format!("{}累计被通报三次以上，实行挂牌整治，限期整改。", i.listed.iter().map(|l| l.jurisdiction.as_str()).collect::<Vec<_>>().join("、"))
+        format!(
+            "{}累计被通报三次以上，实行挂牌整治，限期整改。",
+            i.listed.iter().map(|l| l.jurisdiction.as_str()).collect::<Vec<_>>().join("、")
+        )
     });
-    para.push(if i.large_cases.is_empty() { "本月无损失50万元以上案件。".into() } else { format!("本月损失50万元以上案件{}起，均须开展全环节倒查。", i.large_cases.len()) });
+    para.push(if i.large_cases.is_empty() {
+        "本月无损失50万元以上案件。".into()
+    } else {
+        format!("本月损失50万元以上案件{}起，均须开展全环节倒查。", i.large_cases.len())
+    });
     sections.push(Section {
         heading: "约谈、挂牌整治与倒查".into(),
         paragraphs: para,
@@ -377,8 +476,22 @@ pub fn bulletin(i: &BulletinInput) -> Report {
             Block::Table(Table {
                 sheet: "约谈".into(),
                 caption: "约谈名单".into(),
-                columns: vec![col("派出所", Format::Text), col("连续处于最高位(月)", Format::Int), col("约谈对象", Format::Text)],
-                rows: i.interviews.iter().map(|v| vec![Cell::text(v.station.clone()), Cell::int(v.months_running), Cell::text(if v.chief { "所长" } else { "分管所长" })]).collect(),
+                columns: vec![
+                    col("派出所", Format::Text),
+                    col("连续处于最高位(月)", Format::Int),
+                    col("约谈对象", Format::Text),
+                ],
+                rows: i
+                    .interviews
+                    .iter()
+                    .map(|v| {
+                        vec![
+                            Cell::text(v.station.clone()),
+                            Cell::int(v.months_running),
+                            Cell::text(if v.chief { "所长" } else { "分管所长" }),
+                        ]
+                    })
+                    .collect(),
                 total: None,
                 note: None,
                 sheet_only: false,
@@ -386,8 +499,22 @@ pub fn bulletin(i: &BulletinInput) -> Report {
             Block::Table(Table {
                 sheet: "挂牌整治".into(),
                 caption: "挂牌整治名单".into(),
-                columns: vec![col("村（社区）", Format::Text), col("被通报次数", Format::Int), col("整改期限", Format::Text)],
-                rows: i.listed.iter().map(|l| vec![Cell::text(l.jurisdiction.clone()), Cell::int(l.times_named as i64), Cell::text(crate::date_zh(l.rectify_by_ms))]).collect(),
+                columns: vec![
+                    col("村（社区）", Format::Text),
+                    col("被通报次数", Format::Int),
+                    col("整改期限", Format::Text),
+                ],
+                rows: i
+                    .listed
+                    .iter()
+                    .map(|l| {
+                        vec![
+                            Cell::text(l.jurisdiction.clone()),
+                            Cell::int(l.times_named as i64),
+                            Cell::text(crate::date_zh(l.rectify_by_ms)),
+                        ]
+                    })
+                    .collect(),
                 total: None,
                 note: None,
                 sheet_only: false,
@@ -395,8 +522,24 @@ pub fn bulletin(i: &BulletinInput) -> Report {
             Block::Table(Table {
                 sheet: "倒查案件".into(),
                 caption: "损失50万元以上案件倒查".into(),
-                columns: vec![col("案件编号", Format::Text), col("经济损失(万元)", Format::WanYuan), col("村（社区）", Format::Text), col("倒查期限", Format::Text)],
-                rows: i.large_cases.iter().map(|c| vec![Cell::text(c.case_no.clone()), Cell::Num(wan(c.loss_fen)), Cell::text(c.jurisdiction.clone()), Cell::text(crate::date_zh(c.review_due_ms))]).collect(),
+                columns: vec![
+                    col("案件编号", Format::Text),
+                    col("经济损失(万元)", Format::WanYuan),
+                    col("村（社区）", Format::Text),
+                    col("倒查期限", Format::Text),
+                ],
+                rows: i
+                    .large_cases
+                    .iter()
+                    .map(|c| {
+                        vec![
+                            Cell::text(c.case_no.clone()),
+                            Cell::Num(wan(c.loss_fen)),
+                            Cell::text(c.jurisdiction.clone()),
+                            Cell::text(crate::date_zh(c.review_due_ms)),
+                        ]
+                    })
+                    .collect(),
                 total: None,
                 note: None,
                 sheet_only: false,
@@ -450,7 +593,7 @@ pub fn bulletin(i: &BulletinInput) -> Report {
                 .collect(),
             total: None,
             sheet_only: false,
-                note: None,
+            note: None,
         })],
     });
 
@@ -492,7 +635,13 @@ pub struct AnalysisInput {
 }
 
 /// Loss bands of single cases.
-const LOSS_BANDS: [(i64, &str); 5] = [(0, "1万元以下"), (1_000_000, "1万至5万元"), (5_000_000, "5万至10万元"), (10_000_000, "10万至50万元"), (50_000_000, "50万元以上")];
+const LOSS_BANDS: [(i64, &str); 5] = [
+    (0, "1万元以下"),
+    (1_000_000, "1万至5万元"),
+    (5_000_000, "5万至10万元"),
+    (10_000_000, "10万至50万元"),
+    (50_000_000, "50万元以上"),
+];
 
 fn loss_band_counts(losses: &[i64]) -> [u64; 5] {
     let mut out = [0u64; 5];
@@ -503,7 +652,15 @@ fn loss_band_counts(losses: &[i64]) -> [u64; 5] {
     out
 }
 
-fn map_table(sheet: &str, caption: &str, key: &str, this: &BTreeMap<String, u64>, before: &BTreeMap<String, u64>, total: u64, name: &dyn Fn(&str) -> String) -> Table {
+fn map_table(
+    sheet: &str,
+    caption: &str,
+    key: &str,
+    this: &BTreeMap<String, u64>,
+    before: &BTreeMap<String, u64>,
+    total: u64,
+    name: &dyn Fn(&str) -> String,
+) -> Table {
     let mut keys: Vec<&String> = this.keys().chain(before.keys()).collect();
     keys.sort();
     keys.dedup();
@@ -511,17 +668,29 @@ fn map_table(sheet: &str, caption: &str, key: &str, this: &BTreeMap<String, u64>
     Table {
         sheet: sheet.into(),
         caption: caption.into(),
-        columns: vec![col(key, Format::Text), col("本期(起)", Format::Int), col("占比", Format::Pct), col("上期(起)", Format::Int), col("环比", Format::Pct)],
+        columns: vec![
+            col(key, Format::Text),
+            col("本期(起)", Format::Int),
+            col("占比", Format::Pct),
+            col("上期(起)", Format::Int),
+            col("环比", Format::Pct),
+        ],
         rows: keys
             .iter()
             .map(|k| {
                 let (a, b) = (*this.get(*k).unwrap_or(&0), *before.get(*k).unwrap_or(&0));
-                vec![Cell::text(name(k)), Cell::int(a as i64), Cell::Num(share_pct(a, total)), Cell::int(b as i64), Cell::opt(change_pct(a as f64, b as f64))]
+                vec![
+                    Cell::text(name(k)),
+                    Cell::int(a as i64),
+                    Cell::Num(share_pct(a, total)),
+                    Cell::int(b as i64),
+                    Cell::opt(change_pct(a as f64, b as f64)),
+                ]
             })
             .collect(),
         total: None,
         note: None,
-                sheet_only: false,
+        sheet_only: false,
     }
 }
 
@@ -530,7 +699,8 @@ pub fn analysis(i: &AnalysisInput) -> Report {
     let (t, p, y) = (&i.this, &i.previous, &i.year_ago);
     let hz = i.half.zh();
     let area = &i.heading.area_word;
-    let counts = |m: &BTreeMap<String, (u64, i64)>| m.iter().map(|(k, v)| (k.clone(), v.0)).collect::<BTreeMap<String, u64>>();
+    let counts =
+        |m: &BTreeMap<String, (u64, i64)>| m.iter().map(|(k, v)| (k.clone(), v.0)).collect::<BTreeMap<String, u64>>();
     let mut sections = Vec::new();
     sections.push(Section {
         heading: "发案总体情况".into(),
@@ -575,7 +745,12 @@ pub fn analysis(i: &AnalysisInput) -> Report {
     sections.push(Section {
         heading: "案件类型研判".into(),
         paragraphs: vec![match types.first() {
-            Some((k, v)) => format!("本期发案最多的类型是{}（{}起，占{:.1}%），应作为下一阶段宣传防范和预警劝阻的重点。", domain::case::fraud_type_zh(k), v.0, share_pct(v.0, t.cases)),
+            Some((k, v)) => format!(
+                "本期发案最多的类型是{}（{}起，占{:.1}%），应作为下一阶段宣传防范和预警劝阻的重点。",
+                domain::case::fraud_type_zh(k),
+                v.0,
+                share_pct(v.0, t.cases)
+            ),
             None => "本期无发案。".into(),
         }],
         blocks: vec![
@@ -583,9 +758,21 @@ pub fn analysis(i: &AnalysisInput) -> Report {
                 title: "案件类型构成".into(),
                 kind: ChartKind::Pie,
                 labels: types.iter().map(|(k, _)| domain::case::fraud_type_zh(k).to_string()).collect(),
-                series: vec![Series { name: "发案数".into(), unit: "起".into(), values: types.iter().map(|(_, v)| v.0 as f64).collect() }],
+                series: vec![Series {
+                    name: "发案数".into(),
+                    unit: "起".into(),
+                    values: types.iter().map(|(_, v)| v.0 as f64).collect(),
+                }],
             }),
-            Block::Table(map_table("案件类型", "发案类型对比", "诈骗类型", &counts(&t.by_type), &counts(&p.by_type), t.cases, &|k| domain::case::fraud_type_zh(k).to_string())),
+            Block::Table(map_table(
+                "案件类型",
+                "发案类型对比",
+                "诈骗类型",
+                &counts(&t.by_type),
+                &counts(&p.by_type),
+                t.cases,
+                &|k| domain::case::fraud_type_zh(k).to_string(),
+            )),
         ],
     });
     sections.push(Section {
@@ -595,18 +782,42 @@ pub fn analysis(i: &AnalysisInput) -> Report {
             None => "本期无发案。".into(),
         }],
         blocks: vec![
-            Block::Table(map_table("受害人年龄", "受害人年龄段", "年龄段", &t.by_age_band, &p.by_age_band, t.cases, &age_band_zh)),
-            Block::Table(map_table("接触渠道", "诈骗接触渠道", "渠道", &t.by_channel, &p.by_channel, t.cases, &channel_zh)),
+            Block::Table(map_table(
+                "受害人年龄",
+                "受害人年龄段",
+                "年龄段",
+                &t.by_age_band,
+                &p.by_age_band,
+                t.cases,
+                &age_band_zh,
+            )),
+            Block::Table(map_table(
+                "接触渠道",
+                "诈骗接触渠道",
+                "渠道",
+                &t.by_channel,
+                &p.by_channel,
+                t.cases,
+                &channel_zh,
+            )),
             {
                 let (a, b) = (loss_band_counts(&t.largest_losses), loss_band_counts(&p.largest_losses));
                 Block::Table(Table {
                     sheet: "损失金额分布".into(),
                     caption: "单案损失金额分布".into(),
-                    columns: vec![col("损失金额", Format::Text), col("本期(起)", Format::Int), col("上期(起)", Format::Int)],
-                    rows: LOSS_BANDS.iter().enumerate().map(|(k, (_, name))| vec![Cell::text(*name), Cell::int(a[k] as i64), Cell::int(b[k] as i64)]).collect(),
+                    columns: vec![
+                        col("损失金额", Format::Text),
+                        col("本期(起)", Format::Int),
+                        col("上期(起)", Format::Int),
+                    ],
+                    rows: LOSS_BANDS
+                        .iter()
+                        .enumerate()
+                        .map(|(k, (_, name))| vec![Cell::text(*name), Cell::int(a[k] as i64), Cell::int(b[k] as i64)])
+                        .collect(),
                     total: Some(vec![Cell::text("合计"), Cell::int(t.cases as i64), Cell::int(p.cases as i64)]),
                     note: None,
-                sheet_only: false,
+                    sheet_only: false,
                 })
             },
         ],
@@ -618,16 +829,31 @@ pub fn analysis(i: &AnalysisInput) -> Report {
         paragraphs: vec![if villages.is_empty() {
             "本期无发案。".into()
         } else {
-            format!("发案较集中的村（社区）为{}。", villages.iter().take(5).map(|(k, v)| format!("{k}（{}起）", v.0)).collect::<Vec<_>>().join("、"))
+            format!(
+                "发案较集中的村（社区）为{}。",
+                villages.iter().take(5).map(|(k, v)| format!("{k}（{}起）", v.0)).collect::<Vec<_>>().join("、")
+            )
         }],
         blocks: vec![
             Block::Chart(Chart {
                 title: "各村（社区）发案分布".into(),
                 kind: ChartKind::Treemap,
                 labels: villages.iter().map(|(k, _)| (*k).clone()).collect(),
-                series: vec![Series { name: "发案数".into(), unit: "起".into(), values: villages.iter().map(|(_, v)| v.0 as f64).collect() }],
+                series: vec![Series {
+                    name: "发案数".into(),
+                    unit: "起".into(),
+                    values: villages.iter().map(|(_, v)| v.0 as f64).collect(),
+                }],
             }),
-            Block::Table(map_table("派出所", "各派出所发案", "派出所", &counts(&t.by_station), &counts(&p.by_station), t.cases, &|k| k.to_string())),
+            Block::Table(map_table(
+                "派出所",
+                "各派出所发案",
+                "派出所",
+                &counts(&t.by_station),
+                &counts(&p.by_station),
+                t.cases,
+                &|k| k.to_string(),
+            )),
         ],
     });
     Report {
@@ -636,7 +862,11 @@ pub fn analysis(i: &AnalysisInput) -> Report {
         period_zh: hz.clone(),
         scope_name: i.heading.scope_name.clone(),
         issuer: i.heading.issuer.clone(),
-        issue_no: format!("{}年第{}期", &i.half.month[..4], (i.half.month[5..].parse::<u32>().unwrap_or(1) - 1) * 2 + u32::from(i.half.half)),
+        issue_no: format!(
+            "{}年第{}期",
+            &i.half.month[..4],
+            (i.half.month[5..].parse::<u32>().unwrap_or(1) - 1) * 2 + u32::from(i.half.half)
+        ),
         title: format!("{}{hz}电信网络诈骗案件分析研判报告", i.heading.scope_name),
         cutoff_ms: i.heading.cutoff_ms,
         rule_versions: i.heading.rule_versions.clone(),
@@ -752,7 +982,7 @@ pub fn briefing(i: &BriefingInput) -> Report {
             rows: i.warnings.iter().map(|(k, w)| w.cells(k)).collect(),
             total: Some(all.cells("合计")),
             sheet_only: false,
-                note: Some("按时签收：在对应风险等级的签收时限内签收（预警处置时限策略）。".into()),
+            note: Some("按时签收：在对应风险等级的签收时限内签收（预警处置时限策略）。".into()),
         })],
     }];
     let executed: i64 = i.bank.rows.iter().map(|r| r.5).sum();
@@ -767,11 +997,32 @@ pub fn briefing(i: &BriefingInput) -> Report {
         blocks: vec![Block::Table(Table {
             sheet: "止付冻结".into(),
             caption: "止付冻结请求办理情况".into(),
-            columns: vec![col("类别", Format::Text), col("请求数", Format::Int), col("已执行", Format::Int), col("执行失败", Format::Int), col("待答复", Format::Int), col("已执行金额(万元)", Format::WanYuan)],
-            rows: i.bank.rows.iter().map(|r| vec![Cell::text(r.0.clone()), Cell::int(r.1 as i64), Cell::int(r.2 as i64), Cell::int(r.3 as i64), Cell::int(r.4 as i64), Cell::Num(wan(r.5))]).collect(),
+            columns: vec![
+                col("类别", Format::Text),
+                col("请求数", Format::Int),
+                col("已执行", Format::Int),
+                col("执行失败", Format::Int),
+                col("待答复", Format::Int),
+                col("已执行金额(万元)", Format::WanYuan),
+            ],
+            rows: i
+                .bank
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        Cell::text(r.0.clone()),
+                        Cell::int(r.1 as i64),
+                        Cell::int(r.2 as i64),
+                        Cell::int(r.3 as i64),
+                        Cell::int(r.4 as i64),
+                        Cell::Num(wan(r.5)),
+                    ]
+                })
+                .collect(),
             total: None,
             note: None,
-                sheet_only: false,
+            sheet_only: false,
         })],
     });
     sections.push(Section {

@@ -9,7 +9,8 @@ pub const WIDTH: f64 = 640.0;
 /// Height of every chart.
 pub const HEIGHT: f64 = 300.0;
 const FONT: &str = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif";
-const PALETTE: [&str; 10] = ["#c0392b", "#2e86c1", "#d68910", "#239b56", "#7d3c98", "#17a589", "#a04000", "#5d6d7e", "#cb4335", "#2874a6"];
+const PALETTE: [&str; 10] =
+    ["#c0392b", "#2e86c1", "#d68910", "#239b56", "#7d3c98", "#17a589", "#a04000", "#5d6d7e", "#cb4335", "#2874a6"];
 const INK: &str = "#333";
 const GRID: &str = "#ddd";
 
@@ -36,7 +37,12 @@ pub fn svg(c: &Chart) -> String {
     );
     let empty = c.series.first().is_none_or(|x| x.values.iter().all(|v| *v == 0.0));
     if empty {
-        let _ = write!(s, r#"<text x="{}" y="{}" text-anchor="middle" fill="gray">本期无数据</text>"#, WIDTH / 2.0, h / 2.0);
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="{}" text-anchor="middle" fill="gray">本期无数据</text>"#,
+            WIDTH / 2.0,
+            h / 2.0
+        );
     } else {
         match c.kind {
             ChartKind::Trend => trend(&mut s, c),
@@ -74,7 +80,13 @@ fn trend(s: &mut String, c: &Chart) {
     let mut k = 0.0;
     while k <= max0 + 1e-9 {
         let y = b - (b - t) * k / max0;
-        let _ = write!(s, r#"<line x1="{l}" x2="{r}" y1="{y:.1}" y2="{y:.1}" stroke="{GRID}"/><text x="{}" y="{:.1}" text-anchor="end">{}</text>"#, l - 6.0, y + 4.0, num(k));
+        let _ = write!(
+            s,
+            r#"<line x1="{l}" x2="{r}" y1="{y:.1}" y2="{y:.1}" stroke="{GRID}"/><text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            l - 6.0,
+            y + 4.0,
+            num(k)
+        );
         k += step0;
     }
     let _ = write!(s, r#"<text x="{l}" y="{}" text-anchor="middle">{}</text>"#, t - 12.0, esc(&bars.unit));
@@ -82,16 +94,34 @@ fn trend(s: &mut String, c: &Chart) {
         let h = (b - t) * v / max0;
         let x = l + slot * i as f64 + slot * 0.18;
         let last = i + 1 == bars.values.len();
-        let _ = write!(s, r#"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" fill="{}"/>"#, b - h, slot * 0.64, if last { PALETTE[0] } else { "#e6a19a" });
+        let _ = write!(
+            s,
+            r#"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" fill="{}"/>"#,
+            b - h,
+            slot * 0.64,
+            if last { PALETTE[0] } else { "#e6a19a" }
+        );
         if slot > 18.0 || last {
-            let _ = write!(s, r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="9">{}</text>"#, x + slot * 0.32, b - h - 3.0, num(*v));
+            let _ = write!(
+                s,
+                r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="9">{}</text>"#,
+                x + slot * 0.32,
+                b - h - 3.0,
+                num(*v)
+            );
         }
     }
     // Every label when they fit, else every other one.
     let every = if slot < 22.0 { 2 } else { 1 };
     for (i, lab) in c.labels.iter().enumerate() {
         if (c.labels.len() - 1 - i).is_multiple_of(every) {
-            let _ = write!(s, r#"<text x="{:.1}" y="{}" text-anchor="middle" font-size="9">{}</text>"#, l + slot * (i as f64 + 0.5), b + 14.0, esc(lab));
+            let _ = write!(
+                s,
+                r#"<text x="{:.1}" y="{}" text-anchor="middle" font-size="9">{}</text>"#,
+                l + slot * (i as f64 + 0.5),
+                b + 14.0,
+                esc(lab)
+            );
         }
     }
     if let Some(line) = c.series.get(1) {
@@ -102,18 +132,45 @@ fn trend(s: &mut String, c: &Chart) {
             let _ = write!(s, r#"<text x="{}" y="{:.1}" fill="{}">{}</text>"#, r + 6.0, y + 4.0, PALETTE[1], num(k));
             k += step1;
         }
-        let _ = write!(s, r#"<text x="{r}" y="{}" text-anchor="middle" fill="{}">{}</text>"#, t - 12.0, PALETTE[1], esc(&line.unit));
-        let pts: Vec<String> = line.values.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", l + slot * (i as f64 + 0.5), b - (b - t) * v / max1)).collect();
-        let _ = write!(s, r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>"#, pts.join(" "), PALETTE[1]);
+        let _ = write!(
+            s,
+            r#"<text x="{r}" y="{}" text-anchor="middle" fill="{}">{}</text>"#,
+            t - 12.0,
+            PALETTE[1],
+            esc(&line.unit)
+        );
+        let pts: Vec<String> = line
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("{:.1},{:.1}", l + slot * (i as f64 + 0.5), b - (b - t) * v / max1))
+            .collect();
+        let _ =
+            write!(s, r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>"#, pts.join(" "), PALETTE[1]);
         for p in &pts {
             let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
             let _ = write!(s, r#"<circle cx="{x}" cy="{y}" r="2.5" fill="{}"/>"#, PALETTE[1]);
         }
     }
     // Legend.
-    let _ = write!(s, r#"<rect x="{}" y="30" width="10" height="10" fill="{}"/><text x="{}" y="39">{}</text>"#, WIDTH / 2.0 - 120.0, PALETTE[0], WIDTH / 2.0 - 106.0, esc(&bars.name));
+    let _ = write!(
+        s,
+        r#"<rect x="{}" y="30" width="10" height="10" fill="{}"/><text x="{}" y="39">{}</text>"#,
+        WIDTH / 2.0 - 120.0,
+        PALETTE[0],
+        WIDTH / 2.0 - 106.0,
+        esc(&bars.name)
+    );
     if let Some(line) = c.series.get(1) {
-        let _ = write!(s, r#"<line x1="{}" x2="{}" y1="35" y2="35" stroke="{}" stroke-width="2"/><text x="{}" y="39">{}</text>"#, WIDTH / 2.0 + 10.0, WIDTH / 2.0 + 26.0, PALETTE[1], WIDTH / 2.0 + 30.0, esc(&line.name));
+        let _ = write!(
+            s,
+            r#"<line x1="{}" x2="{}" y1="35" y2="35" stroke="{}" stroke-width="2"/><text x="{}" y="39">{}</text>"#,
+            WIDTH / 2.0 + 10.0,
+            WIDTH / 2.0 + 26.0,
+            PALETTE[1],
+            WIDTH / 2.0 + 30.0,
+            esc(&line.name)
+        );
     }
 }
 
@@ -161,7 +218,10 @@ fn pie(s: &mut String, c: &Chart) {
         } else {
             let (x0, y0, x1, y1) = (cx + rad * a0.cos(), cy + rad * a0.sin(), cx + rad * a1.cos(), cy + rad * a1.sin());
             let large = u8::from(frac > 0.5);
-            let _ = write!(s, r#"<path d="M{cx},{cy} L{x0:.2},{y0:.2} A{rad},{rad} 0 {large} 1 {x1:.2},{y1:.2} Z" fill="{colour}" stroke="white"/>"#);
+            let _ = write!(
+                s,
+                r#"<path d="M{cx},{cy} L{x0:.2},{y0:.2} A{rad},{rad} 0 {large} 1 {x1:.2},{y1:.2} Z" fill="{colour}" stroke="white"/>"#
+            );
         }
         if k < 14 {
             let ly = 44.0 + 17.0 * k as f64;
@@ -178,7 +238,14 @@ fn pie(s: &mut String, c: &Chart) {
         }
         a0 = a1;
     }
-    let _ = write!(s, r#"<circle cx="{cx}" cy="{cy}" r="{}" fill="white"/><text x="{cx}" y="{}" text-anchor="middle" font-size="13">合计 {}{}</text>"#, rad * 0.5, cy + 5.0, num(total), esc(&vals.unit));
+    let _ = write!(
+        s,
+        r#"<circle cx="{cx}" cy="{cy}" r="{}" fill="white"/><text x="{cx}" y="{}" text-anchor="middle" font-size="13">合计 {}{}</text>"#,
+        rad * 0.5,
+        cy + 5.0,
+        num(total),
+        esc(&vals.unit)
+    );
 }
 
 /// A rectangle of the treemap.
@@ -223,10 +290,18 @@ pub fn squarify(values: &[f64], area: Rect) -> Vec<Rect> {
         let mut off = 0.0;
         for v in row {
             let len = v / thick;
-            out.push(if rest.w >= rest.h { Rect { x: rest.x, y: rest.y + off, w: thick, h: len } } else { Rect { x: rest.x + off, y: rest.y, w: len, h: thick } });
+            out.push(if rest.w >= rest.h {
+                Rect { x: rest.x, y: rest.y + off, w: thick, h: len }
+            } else {
+                Rect { x: rest.x + off, y: rest.y, w: len, h: thick }
+            });
             off += len;
         }
-        rest = if rest.w >= rest.h { Rect { x: rest.x + thick, y: rest.y, w: rest.w - thick, h: rest.h } } else { Rect { x: rest.x, y: rest.y + thick, w: rest.w, h: rest.h - thick } };
+        rest = if rest.w >= rest.h {
+            Rect { x: rest.x + thick, y: rest.y, w: rest.w - thick, h: rest.h }
+        } else {
+            Rect { x: rest.x, y: rest.y + thick, w: rest.w, h: rest.h - thick }
+        };
         i = j;
     }
     out
@@ -243,7 +318,11 @@ fn treemap(s: &mut String, c: &Chart) {
         // Darker for more cases: the worst areas stand out.
         let t = vals.values[i] / max;
         let (cr, cg, cb) = (250.0 - 58.0 * t, 220.0 - 163.0 * t, 210.0 - 167.0 * t);
-        let _ = write!(s, r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="rgb({cr:.0},{cg:.0},{cb:.0})" stroke="white" stroke-width="2"/>"#, r.x, r.y, r.w, r.h);
+        let _ = write!(
+            s,
+            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="rgb({cr:.0},{cg:.0},{cb:.0})" stroke="white" stroke-width="2"/>"#,
+            r.x, r.y, r.w, r.h
+        );
         let label = &c.labels[i];
         let fits = r.w > 11.0 * label.chars().count() as f64 + 6.0 && r.h > 30.0;
         if fits {
@@ -300,7 +379,10 @@ mod tests {
                 title: "a<b".into(),
                 kind,
                 labels: vec!["甲&乙".into(), "丙".into()],
-                series: vec![Series { name: "发案".into(), unit: "起".into(), values: vec![3.0, 1.0] }, Series { name: "损失".into(), unit: "万元".into(), values: vec![1.5, 0.5] }],
+                series: vec![
+                    Series { name: "发案".into(), unit: "起".into(), values: vec![3.0, 1.0] },
+                    Series { name: "损失".into(), unit: "万元".into(), values: vec![1.5, 0.5] },
+                ],
             };
             let s = svg(&c);
             assert!(s.starts_with("<svg") && s.ends_with("</svg>"));

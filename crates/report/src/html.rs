@@ -35,12 +35,29 @@ figure svg{max-width:100%;height:auto}
 pub fn render(doc: &Document<'_>) -> String {
     let r: &Report = doc.report;
     let mut s = String::with_capacity(64 * 1024);
-    let _ = write!(s, "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{STYLE}</style></head><body><div class=\"page\">", esc(&r.title));
+    let _ = write!(
+        s,
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{STYLE}</style></head><body><div class=\"page\">",
+        esc(&r.title)
+    );
     if let Some(w) = doc.watermark {
         let _ = write!(s, "<div class=\"draft\">{}</div>", esc(w));
     }
-    let _ = write!(s, "<div class=\"issuer\">{}</div><div class=\"issue\">{}</div><hr class=\"rule\"><h1>{}</h1>", esc(&r.issuer), esc(&r.issue_no), esc(&r.title));
-    let _ = write!(s, "<div class=\"meta\">统计范围：{}　统计周期：{}　数据截止：{}　规则版本：{}</div>", esc(&r.scope_name), esc(&r.period_zh), esc(&domain::time::format_china(r.cutoff_ms)), esc(&crate::versions_line(r)));
+    let _ = write!(
+        s,
+        "<div class=\"issuer\">{}</div><div class=\"issue\">{}</div><hr class=\"rule\"><h1>{}</h1>",
+        esc(&r.issuer),
+        esc(&r.issue_no),
+        esc(&r.title)
+    );
+    let _ = write!(
+        s,
+        "<div class=\"meta\">统计范围：{}　统计周期：{}　数据截止：{}　规则版本：{}</div>",
+        esc(&r.scope_name),
+        esc(&r.period_zh),
+        esc(&domain::time::format_china(r.cutoff_ms)),
+        esc(&crate::versions_line(r))
+    );
     for p in &r.summary {
         let _ = write!(s, "<p>{}</p>", esc(p));
     }
@@ -71,7 +88,13 @@ pub fn render(doc: &Document<'_>) -> String {
                                     let _ = write!(s, "<td>{text}</td>");
                                 }
                                 Format::RankChange => {
-                                    let class = if text.starts_with('↑') { "n up" } else if text.starts_with('↓') { "n down" } else { "n" };
+                                    let class = if text.starts_with('↑') {
+                                        "n up"
+                                    } else if text.starts_with('↓') {
+                                        "n down"
+                                    } else {
+                                        "n"
+                                    };
                                     let _ = write!(s, "<td class=\"{class}\">{text}</td>");
                                 }
                                 _ => {
@@ -91,7 +114,11 @@ pub fn render(doc: &Document<'_>) -> String {
     }
     let paragraphs = crate::narrative_paragraphs(doc.narrative);
     if !paragraphs.is_empty() {
-        let _ = write!(s, "<h2>{}、工作要求</h2><div class=\"narrative\">", NUMERALS.get(r.sections.len()).copied().unwrap_or("　"));
+        let _ = write!(
+            s,
+            "<h2>{}、工作要求</h2><div class=\"narrative\">",
+            NUMERALS.get(r.sections.len()).copied().unwrap_or("　")
+        );
         for p in paragraphs {
             let _ = write!(s, "<p>{}</p>", esc(p));
         }

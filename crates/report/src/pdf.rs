@@ -20,10 +20,16 @@ use crate::{Document, NUMERALS, ReportError, charts};
 const TEMPLATE: &str = include_str!("../templates/report.typ");
 
 /// The font files the layout uses (Debian's `fonts-noto-cjk`).
-const FONT_FILES: [&str; 4] = ["NotoSerifCJK-Regular.ttc", "NotoSerifCJK-Bold.ttc", "NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc"];
+const FONT_FILES: [&str; 4] =
+    ["NotoSerifCJK-Regular.ttc", "NotoSerifCJK-Bold.ttc", "NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc"];
 
 /// Where the fonts are looked for, after `FANZHA_FONT_DIR`.
-const FONT_DIRS: [&str; 4] = ["/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto", "/usr/share/fonts/noto-cjk", "/usr/local/share/fonts"];
+const FONT_DIRS: [&str; 4] = [
+    "/usr/share/fonts/opentype/noto",
+    "/usr/share/fonts/truetype/noto",
+    "/usr/share/fonts/noto-cjk",
+    "/usr/local/share/fonts",
+];
 
 /// The CJK fonts, loaded once per process (tens of megabytes; parsing is lazy).
 pub struct Fonts {
@@ -59,7 +65,10 @@ impl Fonts {
     /// The fonts of this process, loaded on first use.
     pub fn shared() -> Result<Arc<Fonts>, ReportError> {
         static FONTS: OnceLock<Result<Arc<Fonts>, String>> = OnceLock::new();
-        FONTS.get_or_init(|| Fonts::load(None).map(Arc::new).map_err(|e| e.to_string())).clone().map_err(ReportError::Font)
+        FONTS
+            .get_or_init(|| Fonts::load(None).map(Arc::new).map_err(|e| e.to_string()))
+            .clone()
+            .map_err(ReportError::Font)
     }
 }
 
@@ -88,7 +97,11 @@ impl World for ReportWorld {
         self.main.id()
     }
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main.id() { Ok(self.main.clone()) } else { Err(FileError::NotFound(PathBuf::from(format!("{id:?}")))) }
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else {
+            Err(FileError::NotFound(PathBuf::from(format!("{id:?}"))))
+        }
     }
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         self.files.get(&id).cloned().ok_or_else(|| FileError::NotFound(PathBuf::from(format!("{id:?}"))))
@@ -146,7 +159,9 @@ pub fn render(doc: &Document<'_>, fonts: Arc<Fonts>) -> Result<(Vec<u8>, usize),
                 }
                 Block::Table(t) if t.sheet_only || t.rows.is_empty() => {}
                 Block::Table(t) => {
-                    let show = |row: &Vec<crate::model::Cell>| row.iter().zip(&t.columns).map(|(c, col)| c.display(col.format)).collect::<Vec<_>>();
+                    let show = |row: &Vec<crate::model::Cell>| {
+                        row.iter().zip(&t.columns).map(|(c, col)| c.display(col.format)).collect::<Vec<_>>()
+                    };
                     blocks.push(serde_json::json!({
                         "type": "table",
                         "caption": t.caption,
@@ -159,7 +174,12 @@ pub fn render(doc: &Document<'_>, fonts: Arc<Fonts>) -> Result<(Vec<u8>, usize),
                 }
             }
         }
-        sections.push(PdfSection { number: NUMERALS.get(i).copied().unwrap_or(""), heading: &sec.heading, paragraphs: &sec.paragraphs, blocks });
+        sections.push(PdfSection {
+            number: NUMERALS.get(i).copied().unwrap_or(""),
+            heading: &sec.heading,
+            paragraphs: &sec.paragraphs,
+            blocks,
+        });
     }
     let data = PdfData {
         title: &r.title,
@@ -185,13 +205,20 @@ pub fn render(doc: &Document<'_>, fonts: Arc<Fonts>) -> Result<(Vec<u8>, usize),
         fonts,
         main: Source::new(file_id("main.typ")?, TEMPLATE.to_string()),
         files,
-        today: Datetime::from_ymd(i32::from(date.year()), date.month() as u8, date.day() as u8).ok_or_else(|| ReportError::Pdf("date".into()))?,
+        today: Datetime::from_ymd(i32::from(date.year()), date.month() as u8, date.day() as u8)
+            .ok_or_else(|| ReportError::Pdf("date".into()))?,
     };
     let compiled = typst::compile::<PagedDocument>(&world);
-    let document = compiled.output.map_err(|errs| ReportError::Pdf(errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")))?;
+    let document = compiled
+        .output
+        .map_err(|errs| ReportError::Pdf(errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")))?;
     let pages = document.pages().len();
     // A stable identifier, so that the same snapshot gives the same file.
-    let options = typst_pdf::PdfOptions { ident: typst::foundations::Smart::Custom(format!("fanzha:{}:{}", r.kind.as_str(), r.period)), ..Default::default() };
-    let bytes = typst_pdf::pdf(&document, &options).map_err(|errs| ReportError::Pdf(errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")))?;
+    let options = typst_pdf::PdfOptions {
+        ident: typst::foundations::Smart::Custom(format!("fanzha:{}:{}", r.kind.as_str(), r.period)),
+        ..Default::default()
+    };
+    let bytes = typst_pdf::pdf(&document, &options)
+        .map_err(|errs| ReportError::Pdf(errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")))?;
     Ok((bytes, pages))
 }

@@ -8,7 +8,8 @@ use crate::model::{Block, Cell, Format};
 
 /// Characters Excel refuses in a sheet name.
 fn sheet_name(raw: &str, used: &mut Vec<String>) -> String {
-    let clean: String = raw.chars().filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\')).take(28).collect();
+    let clean: String =
+        raw.chars().filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\')).take(28).collect();
     let mut name = if clean.is_empty() { "表".to_string() } else { clean };
     let base = name.clone();
     let mut k = 2;
@@ -36,7 +37,11 @@ pub fn render(doc: &Document<'_>) -> Result<Vec<u8>, XlsxError> {
     let title = XFormat::new().set_bold().set_font_size(16).set_font_color(0xC00000);
     let bold = XFormat::new().set_bold();
     let wrap = XFormat::new().set_text_wrap().set_align(FormatAlign::Top);
-    let head = XFormat::new().set_bold().set_background_color(0xF2E6E6).set_border(FormatBorder::Thin).set_align(FormatAlign::Center);
+    let head = XFormat::new()
+        .set_bold()
+        .set_background_color(0xF2E6E6)
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center);
     let text = XFormat::new().set_border(FormatBorder::Thin);
     let mut used = Vec::new();
 
@@ -83,7 +88,11 @@ pub fn render(doc: &Document<'_>) -> Result<Vec<u8>, XlsxError> {
             for (c, col) in t.columns.iter().enumerate() {
                 ws.write_string_with_format(2, c as u16, &col.header, &head)?;
             }
-            let formats: Vec<XFormat> = t.columns.iter().map(|c| XFormat::new().set_num_format(num_format(c.format)).set_border(FormatBorder::Thin)).collect();
+            let formats: Vec<XFormat> = t
+                .columns
+                .iter()
+                .map(|c| XFormat::new().set_num_format(num_format(c.format)).set_border(FormatBorder::Thin))
+                .collect();
             let totals: Vec<XFormat> = formats.iter().map(|f| f.clone().set_bold()).collect();
             let mut rr = 3u32;
             let rows = t.rows.iter().map(|x| (x, false)).chain(t.total.iter().map(|x| (x, true)));
@@ -92,7 +101,12 @@ pub fn render(doc: &Document<'_>) -> Result<Vec<u8>, XlsxError> {
                     let c = c as u16;
                     match cell {
                         Cell::Num(v) => {
-                            ws.write_number_with_format(rr, c, *v, if is_total { &totals[c as usize] } else { &formats[c as usize] })?;
+                            ws.write_number_with_format(
+                                rr,
+                                c,
+                                *v,
+                                if is_total { &totals[c as usize] } else { &formats[c as usize] },
+                            )?;
                         }
                         Cell::Text(s) => {
                             ws.write_string_with_format(rr, c, s, if is_total { &bold } else { &text })?;

@@ -38,10 +38,16 @@ pub fn fixture() -> report::model::Report {
     let (a, b) = domain::time::month_bounds("2026-10").expect("bounds");
     let case_rows: Vec<CaseRow> = rows
         .iter()
-        .map(|r| CaseRow { case_id: String::new(), station: r.station.clone(), month: domain::time::china_month(r.reported_at).expect("month"), loss_fen: r.loss_fen })
+        .map(|r| CaseRow {
+            case_id: String::new(),
+            station: r.station.clone(),
+            month: domain::time::china_month(r.reported_at).expect("month"),
+            loss_fen: r.loss_fen,
+        })
         .collect();
     let stations: Vec<String> = ["城关派出所", "东关派出所", "西河派出所"].map(String::from).to_vec();
-    let ranked = rank(&case_rows, &stations, &|s, _| if s == "城关派出所" { 52_000 } else { 31_000 }, &RankingRules::default());
+    let ranked =
+        rank(&case_rows, &stations, &|s, _| if s == "城关派出所" { 52_000 } else { 31_000 }, &RankingRules::default());
     let this = ranked.months.iter().find(|m| m.month == "2026-10").expect("oct").ranking.clone();
     let previous = ranked.months.iter().find(|m| m.month == "2026-09").expect("sep").ranking.clone();
     bulletin(&BulletinInput {
@@ -60,19 +66,31 @@ pub fn fixture() -> report::model::Report {
         interviews: vec![Interview { station: "城关派出所".into(), months_running: 2, chief: false }],
         named: vec!["城关社区".into(), "东关村".into()],
         listed: vec![Listed { jurisdiction: "城关社区".into(), times_named: 3, rectify_by_ms: ms("2026-12-01") }],
-        large_cases: vec![LargeCase { case_no: "A2026100001".into(), loss_fen: 62_000_000, jurisdiction: "东关村".into(), review_due_ms: ms("2026-11-20") }],
+        large_cases: vec![LargeCase {
+            case_no: "A2026100001".into(),
+            loss_fen: 62_000_000,
+            jurisdiction: "东关村".into(),
+            review_due_ms: ms("2026-11-20"),
+        }],
     })
 }
 
 fn doc(r: &report::model::Report) -> Document<'_> {
-    Document { report: r, narrative: "各派出所要对照排名，查找短板。\n\n各成员单位要落实宣传责任。", watermark: None, dated: "2026年11月3日".into() }
+    Document {
+        report: r,
+        narrative: "各派出所要对照排名，查找短板。\n\n各成员单位要落实宣传责任。",
+        watermark: None,
+        dated: "2026年11月3日".into(),
+    }
 }
 
 #[test]
 fn html_has_every_section_and_the_narrative() {
     let r = fixture();
     let html = report::html::render(&doc(&r));
-    for h in ["总体发案情况", "各派出所排名情况", "案件类型分析", "重点村（社区）通报", "约谈、挂牌整治与倒查", "工作要求"] {
+    for h in
+        ["总体发案情况", "各派出所排名情况", "案件类型分析", "重点村（社区）通报", "约谈、挂牌整治与倒查", "工作要求"]
+    {
         assert!(html.contains(h), "{h}");
     }
     assert!(html.contains("<svg"), "charts inline");

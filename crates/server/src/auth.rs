@@ -143,7 +143,11 @@ impl<const P: u8> FromRequestParts<AppState> for Authorized<P> {
         // Handlers under `/api/v1` see the path with the prefix stripped; the original has it.
         let path = parts.extensions.get::<axum::extract::OriginalUri>().map(|u| u.0.path()).unwrap_or(parts.uri.path());
         if principal.must_change_password && !PASSWORD_CHANGE_OPEN.contains(&path) {
-            return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "password_change_required", "change the password an administrator set before anything else"));
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "password_change_required",
+                "change the password an administrator set before anything else",
+            ));
         }
         if P != perm::ANY {
             let needed = permission_of(P).ok_or_else(|| ApiError::internal("unknown permission code"))?;
@@ -188,7 +192,12 @@ pub fn random_token() -> Result<String, ApiError> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b))
 }
 
-async fn authenticate(headers: &HeaderMap, method: &Method, state: &AppState, ip: String) -> Result<Principal, ApiError> {
+async fn authenticate(
+    headers: &HeaderMap,
+    method: &Method,
+    state: &AppState,
+    ip: String,
+) -> Result<Principal, ApiError> {
     if let Some(auth) = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let key = auth.strip_prefix("Bearer ").ok_or_else(ApiError::unauthenticated)?;
         return authenticate_key(key.trim(), state, ip).await;
@@ -215,7 +224,13 @@ async fn authenticate(headers: &HeaderMap, method: &Method, state: &AppState, ip
                 must_change_password: user.must_change_password,
                 sources: Vec::new(),
             };
-            state.sessions.put(th.clone(), p.clone(), session.csrf_token.clone(), session.expires_at, session.last_seen_at);
+            state.sessions.put(
+                th.clone(),
+                p.clone(),
+                session.csrf_token.clone(),
+                session.expires_at,
+                session.last_seen_at,
+            );
             (p, session.csrf_token, session.last_seen_at)
         }
     };
@@ -224,7 +239,11 @@ async fn authenticate(headers: &HeaderMap, method: &Method, state: &AppState, ip
     if now - last_seen > idle_ms {
         state.store.delete_session(&th).await?;
         state.sessions.forget(&th);
-        return Err(ApiError::new(axum::http::StatusCode::UNAUTHORIZED, "session_idle", "the session ended after a time without use; log in again"));
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "session_idle",
+            "the session ended after a time without use; log in again",
+        ));
     }
     // The last use is written at most once a minute: not a write per request.
     if now - last_seen > SESSION_TOUCH_MS {
@@ -264,7 +283,8 @@ impl SessionCache {
     fn get(&self, token_hash: &[u8]) -> Option<(Principal, String, i64)> {
         let m = self.map.lock().ok()?;
         let (p, csrf, expires_at, at, last_seen) = m.get(token_hash)?;
-        (at.elapsed() < SESSION_CACHE_TTL && *expires_at > store::now_ms()).then(|| (p.clone(), csrf.clone(), *last_seen))
+        (at.elapsed() < SESSION_CACHE_TTL && *expires_at > store::now_ms())
+            .then(|| (p.clone(), csrf.clone(), *last_seen))
     }
 
     fn put(&self, token_hash: Vec<u8>, p: Principal, csrf: String, expires_at: i64, last_seen: i64) {
@@ -320,7 +340,8 @@ async fn authenticate_key_uncached(key: &str, state: &AppState, ip: String) -> R
     if !constant_time_eq(&token_hash(key), &k.key_hash) {
         return Err(ApiError::unauthenticated());
     }
-    let permissions = k.permissions.split(',').filter(|s| !s.is_empty()).map(Permission::parse).collect::<Result<Vec<_>, _>>()?;
+    let permissions =
+        k.permissions.split(',').filter(|s| !s.is_empty()).map(Permission::parse).collect::<Result<Vec<_>, _>>()?;
     let j = state.store.jurisdiction(k.jurisdiction_id).await?.ok_or_else(|| ApiError::not_found("jurisdiction"))?;
     let p = Principal {
         kind: ActorKind::ApiKey,
@@ -359,8 +380,14 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// An argon2id PHC hash of a password (the policy is checked where a person sets one:
 /// [`domain::auth::check_password`]).
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    if password.chars().count() < domain::auth::PASSWORD_MIN_CHARS || password.chars().count() > domain::auth::PASSWORD_MAX_CHARS {
-        return Err(ApiError::invalid(format!("password: must have {} to {} characters", domain::auth::PASSWORD_MIN_CHARS, domain::auth::PASSWORD_MAX_CHARS)));
+    if password.chars().count() < domain::auth::PASSWORD_MIN_CHARS
+        || password.chars().count() > domain::auth::PASSWORD_MAX_CHARS
+    {
+        return Err(ApiError::invalid(format!(
+            "password: must have {} to {} characters",
+            domain::auth::PASSWORD_MIN_CHARS,
+            domain::auth::PASSWORD_MAX_CHARS
+        )));
     }
     Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(ApiError::internal)
 }

@@ -82,7 +82,9 @@ impl From<store::StoreError> for ApiError {
         use store::StoreError as E;
         match e {
             E::NotFound(what) => Self::not_found(what),
-            E::Conflict { field, message } => Self::new(StatusCode::CONFLICT, "conflict", format!("{field}: {message}")),
+            E::Conflict { field, message } => {
+                Self::new(StatusCode::CONFLICT, "conflict", format!("{field}: {message}"))
+            }
             E::Invalid(v) => Self::invalid(v.to_string()),
             other => Self::internal(other),
         }

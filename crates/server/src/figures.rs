@@ -13,7 +13,8 @@ use crate::error::{ApiError, ApiResult};
 
 /// The `n` months ending with `month`, oldest first.
 pub fn months_ending(month: &str, n: i32) -> ApiResult<Vec<String>> {
-    let first = supervision::ranking::shift_month(month, 1 - n).ok_or_else(|| ApiError::invalid(format!("month: '{month}' is not YYYY-MM")))?;
+    let first = supervision::ranking::shift_month(month, 1 - n)
+        .ok_or_else(|| ApiError::invalid(format!("month: '{month}' is not YYYY-MM")))?;
     Ok(supervision::ranking::month_range(&first, month))
 }
 
@@ -24,7 +25,12 @@ pub fn month_bounds(m: &str) -> ApiResult<(i64, i64)> {
 
 /// The cases in scope reported from the first month to the end of the last, as statistics read
 /// them.
-pub async fn stat_cases(store: &store::Store, scope: &Scope, first_month: &str, last_month: &str) -> ApiResult<Vec<StatCase>> {
+pub async fn stat_cases(
+    store: &store::Store,
+    scope: &Scope,
+    first_month: &str,
+    last_month: &str,
+) -> ApiResult<Vec<StatCase>> {
     let (from, _) = month_bounds(first_month)?;
     let (_, to) = month_bounds(last_month)?;
     Ok(store
@@ -49,9 +55,14 @@ pub async fn stat_cases(store: &store::Store, scope: &Scope, first_month: &str, 
 
 /// The statistics of a month for an area (the statistics API's figures), with the rows they
 /// came from: the cases of the 24 months up to it.
-pub async fn month_stats(store: &store::Store, scope: &Scope, month: &str) -> ApiResult<(Vec<StatCase>, supervision::stats::MonthStats)> {
+pub async fn month_stats(
+    store: &store::Store,
+    scope: &Scope,
+    month: &str,
+) -> ApiResult<(Vec<StatCase>, supervision::stats::MonthStats)> {
     let rows = stat_cases(store, scope, &months_ending(month, 24)?[0], month).await?;
-    let stats = supervision::stats::month_stats(&rows, month).ok_or_else(|| ApiError::invalid(format!("month: '{month}' is not YYYY-MM")))?;
+    let stats = supervision::stats::month_stats(&rows, month)
+        .ok_or_else(|| ApiError::invalid(format!("month: '{month}' is not YYYY-MM")))?;
     Ok((rows, stats))
 }
 
@@ -99,7 +110,12 @@ pub struct RankingView {
 /// known cannot be counted). Without a cut-off: as published for the month, or else the data
 /// as of now. Only `publish` stores a ranking (a final month only); a published ranking is
 /// never overwritten, and reading it never fails because a late case arrived since.
-pub async fn ranking(store: &store::Store, month: &str, cutoff_ms: Option<i64>, publish: bool) -> ApiResult<RankingView> {
+pub async fn ranking(
+    store: &store::Store,
+    month: &str,
+    cutoff_ms: Option<i64>,
+    publish: bool,
+) -> ApiResult<RankingView> {
     let rules = RankingRules::default();
     let (_, month_end) = month_bounds(month)?;
     let now = store::now_ms();
@@ -118,7 +134,14 @@ pub async fn ranking(store: &store::Store, month: &str, cutoff_ms: Option<i64>, 
         .case_facts(from_ms, month_end, cutoff_ms)
         .await?
         .into_iter()
-        .filter_map(|c| Some(CaseRow { station: name_of.get(&c.station_id)?.clone(), month: domain::time::china_month(c.reported_at)?, case_id: c.case_no, loss_fen: c.loss_fen }))
+        .filter_map(|c| {
+            Some(CaseRow {
+                station: name_of.get(&c.station_id)?.clone(),
+                month: domain::time::china_month(c.reported_at)?,
+                case_id: c.case_no,
+                loss_fen: c.loss_fen,
+            })
+        })
         .collect();
     // Population of each station as in force at the end of each month.
     let mut pop: HashMap<(String, String), i64> = HashMap::new();
@@ -132,14 +155,25 @@ pub async fn ranking(store: &store::Store, month: &str, cutoff_ms: Option<i64>, 
         }
     }
     let names: Vec<String> = stations.iter().map(|x| x.name.clone()).collect();
-    let result = supervision::ranking::rank(&rows, &names, &|st, mo| pop.get(&(st.to_string(), mo.to_string())).copied().unwrap_or(1), &rules);
+    let result = supervision::ranking::rank(
+        &rows,
+        &names,
+        &|st, mo| pop.get(&(st.to_string(), mo.to_string())).copied().unwrap_or(1),
+        &rules,
+    );
     let this = result.months.iter().find(|x| x.month == month).map(|x| x.ranking.clone()).unwrap_or_default();
-    let previous = result.months.iter().rev().find(|x| x.month.as_str() < month).map(|x| x.ranking.clone()).unwrap_or_default();
+    let previous =
+        result.months.iter().rev().find(|x| x.month.as_str() < month).map(|x| x.ranking.clone()).unwrap_or_default();
     let escalations: Vec<EscalationView> = result
         .escalations
         .iter()
         .filter(|e| e.month.as_str() <= month)
-        .map(|e| EscalationView { station: e.station.clone(), month: e.month.clone(), action: e.action, months_running: e.months_running })
+        .map(|e| EscalationView {
+            station: e.station.clone(),
+            month: e.month.clone(),
+            action: e.action,
+            months_running: e.months_running,
+        })
         .collect();
     let text = serde_json::json!({"ranking": this, "escalations": escalations}).to_string();
     let (stored, this, escalations) = match store.stored_ranking(month, &rules.version, cutoff_ms).await? {
@@ -148,13 +182,27 @@ pub async fn ranking(store: &store::Store, month: &str, cutoff_ms: Option<i64>, 
         // what was published stays what it was, and is what everyone reads.
         Some(old) => {
             if publish {
-                return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "conflict", format!("cutoff: the ranking of {month} at this cut-off was published with other figures; publish at a new cut-off")));
+                return Err(ApiError::new(
+                    axum::http::StatusCode::CONFLICT,
+                    "conflict",
+                    format!(
+                        "cutoff: the ranking of {month} at this cut-off was published with other figures; publish at a new cut-off"
+                    ),
+                ));
             }
-            tracing::warn!(month, cutoff_ms, "a recomputed ranking differs from the published one; answering the published one");
+            tracing::warn!(
+                month,
+                cutoff_ms,
+                "a recomputed ranking differs from the published one; answering the published one"
+            );
             let p: PublishedRanking = serde_json::from_str(&old).map_err(ApiError::internal)?;
             (true, p.ranking, p.escalations)
         }
-        None if publish && provisional => return Err(ApiError::invalid(format!("cutoff: before the end of {month}; only a final ranking is published"))),
+        None if publish && provisional => {
+            return Err(ApiError::invalid(format!(
+                "cutoff: before the end of {month}; only a final ranking is published"
+            )));
+        }
         None if publish => {
             store.store_ranking(month, &rules.version, cutoff_ms, &text).await?;
             (true, this, escalations)
@@ -268,10 +316,12 @@ pub async fn ladder(store: &store::Store, month: &str, rules: &LadderRules) -> A
         e.0 += 1;
         e.1 += c.loss_fen;
     }
-    let notice_ids: BTreeMap<String, Vec<i64>> = by_month.iter().map(|(m, v)| (m.clone(), named_in_notice(v, rules.notice_top_n))).collect();
+    let notice_ids: BTreeMap<String, Vec<i64>> =
+        by_month.iter().map(|(m, v)| (m.clone(), named_in_notice(v, rules.notice_top_n))).collect();
     let listed = listed_for_rectification(&notice_ids, &rules);
     let name = |j: &i64| names.get(j).cloned().unwrap_or_default();
-    let notices: BTreeMap<String, Vec<String>> = notice_ids.iter().map(|(m, v)| (m.clone(), v.iter().map(name).collect())).collect();
+    let notices: BTreeMap<String, Vec<String>> =
+        notice_ids.iter().map(|(m, v)| (m.clone(), v.iter().map(name).collect())).collect();
     let times = |j: i64| notice_ids.values().rev().take(rules.lookback_months).filter(|v| v.contains(&j)).count();
     let named_detail: Vec<Named> = notice_ids
         .get(month)
@@ -302,7 +352,15 @@ pub async fn ladder(store: &store::Store, month: &str, rules: &LadderRules) -> A
     Ok(Ladder {
         month: month.to_string(),
         named: notices.get(month).cloned().unwrap_or_default(),
-        rectification: listed.into_iter().map(|(j, n)| Rectification { jurisdiction: name(&j), jurisdiction_id: j, times_named: n, rectify_by_ms: deadline }).collect(),
+        rectification: listed
+            .into_iter()
+            .map(|(j, n)| Rectification {
+                jurisdiction: name(&j),
+                jurisdiction_id: j,
+                times_named: n,
+                rectify_by_ms: deadline,
+            })
+            .collect(),
         named_detail,
         notices,
         traceback,
@@ -324,7 +382,10 @@ pub async fn raise_ladder_tasks(store: &store::Store, month: &str, rules: &Ladde
             continue;
         }
         let Some(unit_id) = store.village_committee(r.jurisdiction_id).await? else {
-            tracing::warn!(jurisdiction = r.jurisdiction_id, "a village listed for rectification has no committee unit");
+            tracing::warn!(
+                jurisdiction = r.jurisdiction_id,
+                "a village listed for rectification has no committee unit"
+            );
             continue;
         };
         let due = domain::time::china_date(r.rectify_by_ms).unwrap_or(jiff::civil::date(2100, 1, 1));
@@ -348,7 +409,10 @@ pub async fn raise_ladder_tasks(store: &store::Store, month: &str, rules: &Ladde
                 unit_id,
                 kind: domain::task::TaskKind::TraceBack,
                 title: format!("全环节倒查：案件{}（损失{:.2}万元）", t.case_no, t.loss_fen as f64 / 1e6),
-                detail: format!("{}受害人，损失达50万元以上。请倒查预警、劝阻、宣传、止付冻结各环节，形成倒查报告。", t.jurisdiction),
+                detail: format!(
+                    "{}受害人，损失达50万元以上。请倒查预警、劝阻、宣传、止付冻结各环节，形成倒查报告。",
+                    t.jurisdiction
+                ),
                 source_ref: format!("traceback:{}", t.case_id),
                 due_on: domain::time::china_date(t.review_due_ms).unwrap_or(jiff::civil::date(2100, 1, 1)),
                 created_by: by.into(),
@@ -379,21 +443,41 @@ pub fn period(p: &str) -> ApiResult<Period> {
     let p = p.trim();
     if p.len() == 4 {
         let y: i32 = p.parse().map_err(|_| bad())?;
-        let year = |y: i32| -> ApiResult<(i64, i64)> { Ok((month_bounds(&format!("{y:04}-01"))?.0, month_bounds(&format!("{y:04}-12"))?.1)) };
+        let year = |y: i32| -> ApiResult<(i64, i64)> {
+            Ok((month_bounds(&format!("{y:04}-01"))?.0, month_bounds(&format!("{y:04}-12"))?.1))
+        };
         let this = year(y)?;
         let before = year(y - 1)?;
-        return Ok(Period { zh: format!("{y}年"), this, previous: before, year_ago: before, months: (format!("{:04}-01", y - 1), format!("{y:04}-12")) });
+        return Ok(Period {
+            zh: format!("{y}年"),
+            this,
+            previous: before,
+            year_ago: before,
+            months: (format!("{:04}-01", y - 1), format!("{y:04}-12")),
+        });
     }
     if let Some(h) = domain::time::HalfMonth::parse(p) {
         let b = |h: Option<domain::time::HalfMonth>| h.and_then(|h| h.bounds()).ok_or_else(bad);
         let first = supervision::ranking::shift_month(&h.month, -12).ok_or_else(bad)?;
-        return Ok(Period { zh: h.zh(), this: b(Some(h.clone()))?, previous: b(h.shift(-1))?, year_ago: b(h.shift(-24))?, months: (first, h.month.clone()) });
+        return Ok(Period {
+            zh: h.zh(),
+            this: b(Some(h.clone()))?,
+            previous: b(h.shift(-1))?,
+            year_ago: b(h.shift(-24))?,
+            months: (first, h.month.clone()),
+        });
     }
     if p.len() == 7 {
         let this = month_bounds(p)?;
         let prev = supervision::ranking::shift_month(p, -1).ok_or_else(bad)?;
         let ago = supervision::ranking::shift_month(p, -12).ok_or_else(bad)?;
-        return Ok(Period { zh: domain::time::month_zh(p), this, previous: month_bounds(&prev)?, year_ago: month_bounds(&ago)?, months: (ago, p.to_string()) });
+        return Ok(Period {
+            zh: domain::time::month_zh(p),
+            this,
+            previous: month_bounds(&prev)?,
+            year_ago: month_bounds(&ago)?,
+            months: (ago, p.to_string()),
+        });
     }
     Err(bad())
 }

@@ -48,7 +48,12 @@ const ROUTE_LIMITS: &[(&str, usize, usize)] = &[
     ("/api/v1/reports/{id}/narrative", 256 * 1024, 64 * 1024),
 ];
 
-const IMPORTS: &[&str] = &["/api/v1/residents/import", "/api/v1/jurisdictions/import", "/api/v1/cases/import", "/api/v1/warnings/upstream/import"];
+const IMPORTS: &[&str] = &[
+    "/api/v1/residents/import",
+    "/api/v1/jurisdictions/import",
+    "/api/v1/cases/import",
+    "/api/v1/warnings/upstream/import",
+];
 
 /// The limit of a route (`route` as the router declares it, `None` for the UI's files).
 pub fn body_limit(route: Option<&str>, max_upload_bytes: usize) -> BodyLimit {
@@ -65,7 +70,11 @@ pub fn body_limit(route: Option<&str>, max_upload_bytes: usize) -> BodyLimit {
 
 /// Every route's limits, for the security document and its test.
 pub fn route_limits(max_upload_bytes: usize) -> Vec<(String, BodyLimit)> {
-    IMPORTS.iter().map(|r| (r.to_string(), body_limit(Some(r), max_upload_bytes))).chain(ROUTE_LIMITS.iter().map(|(r, ..)| (r.to_string(), body_limit(Some(r), max_upload_bytes)))).collect()
+    IMPORTS
+        .iter()
+        .map(|r| (r.to_string(), body_limit(Some(r), max_upload_bytes)))
+        .chain(ROUTE_LIMITS.iter().map(|(r, ..)| (r.to_string(), body_limit(Some(r), max_upload_bytes))))
+        .collect()
 }
 
 /// A field longer than `max` characters is refused, naming it.
@@ -74,7 +83,12 @@ pub fn cap(field: &'static str, v: &str, max: usize) -> Result<(), ApiError> {
 }
 
 fn too_large(limit: usize) -> Response {
-    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("body: larger than this route's limit of {limit} bytes")).into_response()
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("body: larger than this route's limit of {limit} bytes"),
+    )
+    .into_response()
 }
 
 /// The body limit and the JSON text cap of the route (a `Router::layer` middleware: the
@@ -82,11 +96,16 @@ fn too_large(limit: usize) -> Response {
 pub async fn limit_body(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
     let limit = body_limit(route.as_deref(), s.config.max_upload_bytes);
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit.bytes as u64) {
         return too_large(limit.bytes);
     }
-    let is_json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
     let (parts, body) = req.into_parts();
     let req = if is_json {
         // JSON bodies are small: read under the limit, then every string checked at once.
@@ -96,7 +115,8 @@ pub async fn limit_body(State(s): State<AppState>, req: Request, next: Next) -> 
         };
         if let Some((key, chars)) = over_long_string(&bytes, limit.string_chars) {
             let field = if key.is_empty() { "body".to_string() } else { key };
-            return ApiError::invalid(format!("{field}: a text of {chars} characters; at most {}", limit.string_chars)).into_response();
+            return ApiError::invalid(format!("{field}: a text of {chars} characters; at most {}", limit.string_chars))
+                .into_response();
         }
         Request::from_parts(parts, Body::from(bytes))
     } else {
@@ -109,11 +129,18 @@ pub async fn limit_body(State(s): State<AppState>, req: Request, next: Next) -> 
 /// off, a body over its limit) come as plain text; the API answers `{code, message, type}`.
 async fn json_errors(res: Response) -> Response {
     let status = res.status();
-    let is_json = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return res;
     }
-    let text = axum::body::to_bytes(res.into_body(), 4096).await.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+    let text = axum::body::to_bytes(res.into_body(), 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
     let code = match status {
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
@@ -207,7 +234,11 @@ pub async fn security_headers(State(s): State<AppState>, req: Request, next: Nex
 /// A handler that panicked: logged, answered 500 in the error contract; the connection and
 /// the process go on.
 pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
-    let detail = err.downcast_ref::<String>().map(String::as_str).or_else(|| err.downcast_ref::<&str>().copied()).unwrap_or("panic");
+    let detail = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("panic");
     ApiError::internal(format!("handler panicked: {detail}")).into_response()
 }
 
@@ -223,7 +254,11 @@ mod tests {
         let ok = format!(r#"{{"note": "{}"}}"#, "村".repeat(4000));
         assert_eq!(over_long_string(ok.as_bytes(), 4000), None, "4000 Chinese characters are 12000 bytes and fit");
         let escaped = format!(r#"{{"a": "{}\"{}"}}"#, "x".repeat(10), "y".repeat(10));
-        assert_eq!(over_long_string(escaped.as_bytes(), 20), Some(("a".into(), 21)), "an escaped quote does not end the string");
+        assert_eq!(
+            over_long_string(escaped.as_bytes(), 20),
+            Some(("a".into(), 21)),
+            "an escaped quote does not end the string"
+        );
         let long_key = format!(r#"{{"{}": 1}}"#, "k".repeat(50));
         assert_eq!(over_long_string(long_key.as_bytes(), 20), Some(("key".into(), 50)));
     }

@@ -126,7 +126,14 @@ pub struct TableLimits {
 
 impl TableLimits {
     /// The limits of every import.
-    pub const DEFAULT: TableLimits = TableLimits { max_rows: 200_000, max_cols: 64, max_cell_chars: 1_000, max_cells: 4_000_000, max_unzipped_bytes: 128 * 1024 * 1024, max_zip_entries: 200 };
+    pub const DEFAULT: TableLimits = TableLimits {
+        max_rows: 200_000,
+        max_cols: 64,
+        max_cell_chars: 1_000,
+        max_cells: 4_000_000,
+        max_unzipped_bytes: 128 * 1024 * 1024,
+        max_zip_entries: 200,
+    };
 }
 
 /// Reads the `file` field of a multipart upload as CSV or XLSX (told apart by content). The
@@ -135,7 +142,9 @@ pub async fn read_upload(mut mp: Multipart) -> ApiResult<Table> {
     while let Some(field) = mp.next_field().await.map_err(|e| ApiError::invalid(format!("file: {e}")))? {
         if field.name() == Some("file") {
             let bytes = field.bytes().await.map_err(|e| ApiError::invalid(format!("file: {e}")))?;
-            return tokio::task::spawn_blocking(move || parse_table(&bytes, &TableLimits::DEFAULT)).await.map_err(ApiError::internal)?;
+            return tokio::task::spawn_blocking(move || parse_table(&bytes, &TableLimits::DEFAULT))
+                .await
+                .map_err(ApiError::internal)?;
         }
     }
     Err(ApiError::invalid("file: no multipart field named 'file'"))
@@ -156,9 +165,18 @@ fn too_many_cells(limits: &TableLimits) -> ApiError {
 
 fn parse_csv(bytes: &[u8], limits: &TableLimits) -> ApiResult<Table> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(bytes);
-    let headers: Vec<String> = rdr.headers().map_err(|e| ApiError::invalid(format!("file: cannot read the header row: {e}")))?.iter().map(normalise_header).collect();
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| ApiError::invalid(format!("file: cannot read the header row: {e}")))?
+        .iter()
+        .map(normalise_header)
+        .collect();
     if headers.len() > limits.max_cols {
-        return Err(ApiError::invalid(format!("file: {} columns in the header row; at most {}", headers.len(), limits.max_cols)));
+        return Err(ApiError::invalid(format!(
+            "file: {} columns in the header row; at most {}",
+            headers.len(),
+            limits.max_cols
+        )));
     }
     let mut t = Table { headers, rows: Vec::new(), too_long: Vec::new() };
     let mut rec = csv::StringRecord::new();
@@ -220,7 +238,8 @@ fn cell_text(d: &Data) -> String {
 /// whatever its maker wrote).
 fn check_zip(bytes: &[u8], limits: &TableLimits) -> ApiResult<()> {
     let bad = |m: String| ApiError::invalid(format!("file: {m}"));
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(format!("not a readable XLSX workbook: {e}")))?;
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(format!("not a readable XLSX workbook: {e}")))?;
     if zip.len() > limits.max_zip_entries {
         return Err(bad(format!("the workbook has {} parts; at most {}", zip.len(), limits.max_zip_entries)));
     }
@@ -228,9 +247,14 @@ fn check_zip(bytes: &[u8], limits: &TableLimits) -> ApiResult<()> {
         let mut part = zip.by_index(i).map_err(|e| bad(format!("not a readable XLSX workbook: {e}")))?;
         let name = part.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("part {i}"));
         if part.size() > limits.max_unzipped_bytes {
-            return Err(bad(format!("part '{name}' unzips to {} bytes; at most {}", part.size(), limits.max_unzipped_bytes)));
+            return Err(bad(format!(
+                "part '{name}' unzips to {} bytes; at most {}",
+                part.size(),
+                limits.max_unzipped_bytes
+            )));
         }
-        let n = std::io::copy(&mut (&mut part).take(limits.max_unzipped_bytes + 1), &mut std::io::sink()).map_err(|e| bad(format!("part '{name}' cannot be unzipped: {e}")))?;
+        let n = std::io::copy(&mut (&mut part).take(limits.max_unzipped_bytes + 1), &mut std::io::sink())
+            .map_err(|e| bad(format!("part '{name}' cannot be unzipped: {e}")))?;
         if n > limits.max_unzipped_bytes {
             return Err(bad(format!("part '{name}' unzips to more than {} bytes", limits.max_unzipped_bytes)));
         }
@@ -242,9 +266,13 @@ fn check_zip(bytes: &[u8], limits: &TableLimits) -> ApiResult<()> {
 /// vast extent costs nothing; a value beyond the column or row limit refuses the file.
 fn parse_xlsx(bytes: &[u8], limits: &TableLimits) -> ApiResult<Table> {
     check_zip(bytes, limits)?;
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| ApiError::invalid(format!("file: not a readable XLSX workbook: {e}")))?;
-    let sheet = wb.sheet_names().into_iter().next().ok_or_else(|| ApiError::invalid("file: the workbook has no sheet"))?;
-    let mut cells = wb.worksheet_cells_reader(&sheet).map_err(|e| ApiError::invalid(format!("file: cannot read the first sheet: {e}")))?;
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| ApiError::invalid(format!("file: not a readable XLSX workbook: {e}")))?;
+    let sheet =
+        wb.sheet_names().into_iter().next().ok_or_else(|| ApiError::invalid("file: the workbook has no sheet"))?;
+    let mut cells = wb
+        .worksheet_cells_reader(&sheet)
+        .map_err(|e| ApiError::invalid(format!("file: cannot read the first sheet: {e}")))?;
     // Rows as the sheet numbers them (0-based), each with its cells by column.
     let mut by_row: std::collections::BTreeMap<u32, Vec<(u32, String)>> = std::collections::BTreeMap::new();
     let mut n_cells = 0usize;
@@ -261,7 +289,12 @@ fn parse_xlsx(bytes: &[u8], limits: &TableLimits) -> ApiResult<Table> {
             continue;
         }
         if c as usize >= limits.max_cols {
-            return Err(ApiError::invalid(format!("file: a value in column {} (row {}); at most {} columns", c + 1, r + 1, limits.max_cols)));
+            return Err(ApiError::invalid(format!(
+                "file: a value in column {} (row {}); at most {} columns",
+                c + 1,
+                r + 1,
+                limits.max_cols
+            )));
         }
         n_cells += 1;
         if n_cells > limits.max_cells {
@@ -281,7 +314,8 @@ fn parse_xlsx(bytes: &[u8], limits: &TableLimits) -> ApiResult<Table> {
         }
         v
     };
-    let headers = rows.next().map(|(_, cells)| dense(cells).iter().map(|h| normalise_header(h)).collect()).unwrap_or_default();
+    let headers =
+        rows.next().map(|(_, cells)| dense(cells).iter().map(|h| normalise_header(h)).collect()).unwrap_or_default();
     let mut t = Table { headers, rows: Vec::new(), too_long: Vec::new() };
     for (r, cells) in rows {
         let row = r as usize + 1;
@@ -296,7 +330,11 @@ impl Table {
     fn bounded_cell(&mut self, row: usize, col: usize, v: &str, limits: &TableLimits) -> String {
         if v.chars().count() > limits.max_cell_chars {
             let field = self.headers.get(col).cloned().unwrap_or_else(|| format!("column {}", col + 1));
-            self.too_long.push(RowError { row, field, message: format!("longer than {} characters", limits.max_cell_chars) });
+            self.too_long.push(RowError {
+                row,
+                field,
+                message: format!("longer than {} characters", limits.max_cell_chars),
+            });
             return String::new();
         }
         v.to_string()
@@ -315,7 +353,11 @@ impl Table {
 
     pub(crate) fn require(&self, names: &[&str]) -> ApiResult<()> {
         let missing: Vec<_> = names.iter().filter(|n| self.col(n).is_none()).collect();
-        if missing.is_empty() { Ok(()) } else { Err(ApiError::invalid(format!("file: missing column(s) {missing:?}; found {:?}", self.headers))) }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid(format!("file: missing column(s) {missing:?}; found {:?}", self.headers)))
+        }
     }
 }
 
@@ -414,9 +456,17 @@ pub async fn residents(s: &AppState, p: &Principal, t: &Table) -> ApiResult<Impo
         for (res, row) in s.store.insert_residents(chunk).await?.into_iter().zip(rows) {
             match res {
                 Ok(_) => accepted += 1,
-                Err(store::StoreError::Conflict { field, message }) => rejected.push(RowError { row: *row, field: field.into(), message }),
-                Err(store::StoreError::Invalid(v)) => rejected.push(RowError { row: *row, field: v.field.into(), message: v.message }),
-                Err(store::StoreError::NotFound(what)) => rejected.push(RowError { row: *row, field: "jurisdiction_code".into(), message: format!("{what} not found") }),
+                Err(store::StoreError::Conflict { field, message }) => {
+                    rejected.push(RowError { row: *row, field: field.into(), message })
+                }
+                Err(store::StoreError::Invalid(v)) => {
+                    rejected.push(RowError { row: *row, field: v.field.into(), message: v.message })
+                }
+                Err(store::StoreError::NotFound(what)) => rejected.push(RowError {
+                    row: *row,
+                    field: "jurisdiction_code".into(),
+                    message: format!("{what} not found"),
+                }),
                 Err(e) => return Err(e.into()),
             }
         }
@@ -450,7 +500,8 @@ pub async fn jurisdictions(s: &AppState, p: &Principal, t: &Table) -> ApiResult<
                     continue;
                 }
                 None => {
-                    rejected.push(bad("parent_code", format!("no jurisdiction with code '{c}' (parents must come first)")));
+                    rejected
+                        .push(bad("parent_code", format!("no jurisdiction with code '{c}' (parents must come first)")));
                     continue;
                 }
             },
@@ -479,7 +530,12 @@ pub async fn jurisdictions(s: &AppState, p: &Principal, t: &Table) -> ApiResult<
                 }
             },
         };
-        let n = store::NewJurisdiction { parent_id: parent.map(|j| j.id), kind, code: r.get("code").into(), name: r.get("name").into() };
+        let n = store::NewJurisdiction {
+            parent_id: parent.map(|j| j.id),
+            kind,
+            code: r.get("code").into(),
+            name: r.get("name").into(),
+        };
         match s.store.create_jurisdiction(&n).await {
             Ok(j) => {
                 if let Some(res) = residents {

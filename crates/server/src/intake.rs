@@ -48,7 +48,14 @@ pub fn grade(d: &Decision, rs: &Ruleset) -> &'static str {
 
 /// Stores (once per event id) the warning for a decision that warned or held, routed to the
 /// payer's jurisdiction and station when the payer's phone is known; `None` for an allow.
-pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: &Ruleset, source: &str, raised: crate::stream::Raised) -> store::Result<Option<i64>> {
+pub async fn raise_warning(
+    s: &crate::AppState,
+    t: &Transfer,
+    d: &Decision,
+    rs: &Ruleset,
+    source: &str,
+    raised: crate::stream::Raised,
+) -> store::Result<Option<i64>> {
     if d.action < Action::Warn {
         return Ok(None);
     }
@@ -62,7 +69,8 @@ pub async fn raise_warning(s: &crate::AppState, t: &Transfer, d: &Decision, rs: 
         None => None,
     };
     let g = grade(d, rs);
-    let (route, station_id) = route_warning(s, source, g, if person_subject { "person" } else { "account" }, residence).await?;
+    let (route, station_id) =
+        route_warning(s, source, g, if person_subject { "person" } else { "account" }, residence).await?;
     let subject = match (person_subject, phone.as_ref()) {
         (true, Some(p)) => p.as_str().to_string(),
         _ if sc.is_some_and(|x| x.subject == Subject::Payee) => t.payee.clone(),
@@ -111,7 +119,13 @@ pub async fn store_warning(s: &crate::AppState, w: &store::NewWarning) -> store:
 /// Where a warning goes under the configured routing (`ServerConfig::routing`): the
 /// jurisdiction it is filed under (which decides who sees it) and the responsible station.
 /// `residence` is the person's `(jurisdiction id, path)` when known.
-pub async fn route_warning(s: &crate::AppState, source: &str, grade: &str, subject_kind: &str, residence: Option<(i64, String)>) -> store::Result<(Option<(i64, String)>, Option<i64>)> {
+pub async fn route_warning(
+    s: &crate::AppState,
+    source: &str,
+    grade: &str,
+    subject_kind: &str,
+    residence: Option<(i64, String)>,
+) -> store::Result<(Option<(i64, String)>, Option<i64>)> {
     use domain::dispatch::RouteTo;
     match s.config.routing.route(source, grade, subject_kind, residence.as_ref().map(|(_, p)| p.as_str())) {
         RouteTo::Residence => {
@@ -166,9 +180,15 @@ pub fn feed_fraud_list(s: &crate::AppState, cases: &[&store::NewCase]) {
                 "url" => ListKind::Url,
                 _ => continue,
             };
-            events.push(Event::List(ListUpdate::add(format!("sys:case-{}-{k}", c.case_no), now, kind, value.clone(), Colour::Amber, format!("案件 {}", c.case_no))));
+            events.push(Event::List(ListUpdate::add(
+                format!("sys:case-{}-{k}", c.case_no),
+                now,
+                kind,
+                value.clone(),
+                Colour::Amber,
+                format!("案件 {}", c.case_no),
+            )));
         }
     }
     s.apply_and_log(&events);
 }
-

@@ -10,9 +10,9 @@ pub mod auth;
 pub mod error;
 pub mod figures;
 pub mod guard;
-pub mod notify;
 pub mod import;
 pub mod intake;
+pub mod notify;
 pub mod reports;
 pub mod stream;
 mod telemetry;
@@ -56,7 +56,18 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { cookie_secure: true, session_ttl: Duration::from_secs(8 * 3600), max_upload_bytes: 32 * 1024 * 1024, routing: Default::default(), prevention: Default::default(), ladder: Default::default(), notify: Default::default(), calendar: Default::default(), event_time: Default::default(), session_idle: Duration::from_secs(30 * 60) }
+        Self {
+            cookie_secure: true,
+            session_ttl: Duration::from_secs(8 * 3600),
+            max_upload_bytes: 32 * 1024 * 1024,
+            routing: Default::default(),
+            prevention: Default::default(),
+            ladder: Default::default(),
+            notify: Default::default(),
+            calendar: Default::default(),
+            event_time: Default::default(),
+            session_idle: Duration::from_secs(30 * 60),
+        }
     }
 }
 
@@ -91,7 +102,16 @@ impl AppState {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(write_event_log(store.clone(), rx));
         let (live, _) = tokio::sync::broadcast::channel(1024);
-        Self { store, config: Arc::new(config), sessions: Arc::default(), engine: Arc::new(engine), event_log: tx, live, clue_limiter: Arc::default(), search_limiter: Arc::default() }
+        Self {
+            store,
+            config: Arc::new(config),
+            sessions: Arc::default(),
+            engine: Arc::new(engine),
+            event_log: tx,
+            live,
+            clue_limiter: Arc::default(),
+            search_limiter: Arc::default(),
+        }
     }
 
     /// Records an event the engine applied (asynchronously, in batches: the decision is not
@@ -126,7 +146,9 @@ impl AppState {
         } else {
             // The shipped ruleset is the first version of the history.
             let rs = engine::ruleset::Ruleset::default_ruleset();
-            self.store.save_ruleset(&rs.version, engine::ruleset::DEFAULT_RULESET, "system", "随系统发布的默认规则").await?;
+            self.store
+                .save_ruleset(&rs.version, engine::ruleset::DEFAULT_RULESET, "system", "随系统发布的默认规则")
+                .await?;
         }
         let Some(latest) = self.store.latest_event_ts().await? else { return Ok(0) };
         // An event logged before times were checked may lie in the future; the windows end now.
@@ -138,7 +160,11 @@ impl AppState {
         for standing in [true, false] {
             let mut after = 0i64;
             loop {
-                let page = if standing { self.store.logged_standing_events(since, after, 10_000).await? } else { self.store.logged_events(since, after, 10_000).await? };
+                let page = if standing {
+                    self.store.logged_standing_events(since, after, 10_000).await?
+                } else {
+                    self.store.logged_events(since, after, 10_000).await?
+                };
                 if page.is_empty() {
                     break;
                 }
@@ -179,12 +205,19 @@ struct ApiDoc;
 
 /// The whole application as a router (tests drive it in process).
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api::routes()).split_for_parts();
+    let (api, openapi) =
+        OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api::routes()).split_for_parts();
     let openapi = Arc::new(openapi);
     let max_upload = state.config.max_upload_bytes;
     Router::new()
         .merge(api)
-        .route("/api/openapi.json", axum::routing::get(move || { let doc = openapi.clone(); async move { axum::Json(doc.as_ref().clone()) } }))
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
         .route("/healthz", axum::routing::get(api::healthz))
         .route("/metrics", axum::routing::get(telemetry::metrics))
         .fallback(ui::static_handler)

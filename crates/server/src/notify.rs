@@ -44,7 +44,11 @@ impl Default for NotifyConfig {
 
 /// The notifications announcing a new warning (built before it is stored, so that both go in
 /// one transaction). The body carries only masked data.
-pub fn for_warning(cfg: &NotifyConfig, w: &store::NewWarning, station_name: Option<&str>) -> Vec<store::NewNotification> {
+pub fn for_warning(
+    cfg: &NotifyConfig,
+    w: &store::NewWarning,
+    station_name: Option<&str>,
+) -> Vec<store::NewNotification> {
     let who = match w.station_id {
         Some(id) => format!("station:{id}"),
         None => "centre".to_string(),
@@ -54,7 +58,12 @@ pub fn for_warning(cfg: &NotifyConfig, w: &store::NewWarning, station_name: Opti
         "medium" => "中风险",
         _ => "低风险",
     };
-    let title = format!("{}预警：{}（{}）", grade_zh, store::mask_subject(&w.subject_kind, &w.subject), station_name.unwrap_or("反诈中心"));
+    let title = format!(
+        "{}预警：{}（{}）",
+        grade_zh,
+        store::mask_subject(&w.subject_kind, &w.subject),
+        station_name.unwrap_or("反诈中心")
+    );
     let body = serde_json::json!({
         "event_id": w.event_id, "source": w.source, "grade": w.grade, "fraud_type_hint": w.fraud_type_hint,
         "subject": store::mask_subject(&w.subject_kind, &w.subject), "amount_fen": w.amount_fen, "station": station_name, "event_ts": w.event_ts,
@@ -107,7 +116,10 @@ async fn deliver_due(state: &AppState, client: &reqwest::Client, cfg: &NotifyCon
         let Some(hook) = cfg.webhooks.iter().find(|h| h.name == n.target) else {
             // A webhook removed from the config: keep the row, try again later, say why.
             let next = store::now_ms() + domain::notify::MAX_RETRY_MS;
-            state.store.notification_failed(n.id, next, &format!("no webhook named '{}' is configured", n.target)).await?;
+            state
+                .store
+                .notification_failed(n.id, next, &format!("no webhook named '{}' is configured", n.target))
+                .await?;
             continue;
         };
         let payload = serde_json::json!({"id": n.id, "kind": n.kind, "title": n.title, "body": serde_json::from_str::<serde_json::Value>(&n.body).unwrap_or_default(), "created_at": n.created_at});

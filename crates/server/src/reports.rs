@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use domain::Scope;
-use report::build::{AnalysisInput, BankWork, BriefingInput, BulletinInput, Heading, Interview, LargeCase, Listed, WarningWork};
+use report::build::{
+    AnalysisInput, BankWork, BriefingInput, BulletinInput, Heading, Interview, LargeCase, Listed, WarningWork,
+};
 use report::model::{Kind, Report};
 use store::{Jurisdiction, Store};
 use supervision::stats::summarize;
@@ -47,7 +49,14 @@ impl Area {
 
 /// A generated report as stored: a new draft version of its kind, period and area.
 #[allow(clippy::too_many_arguments)]
-pub fn new_report(r: &Report, area: &Area, cutoff_ms: i64, narrative: String, corrects_id: Option<i64>, created_by: String) -> ApiResult<store::NewReport> {
+pub fn new_report(
+    r: &Report,
+    area: &Area,
+    cutoff_ms: i64,
+    narrative: String,
+    corrects_id: Option<i64>,
+    created_by: String,
+) -> ApiResult<store::NewReport> {
     Ok(store::NewReport {
         kind: r.kind.as_str().into(),
         period: r.period.clone(),
@@ -65,10 +74,17 @@ pub fn new_report(r: &Report, area: &Area, cutoff_ms: i64, narrative: String, co
 
 /// Who issues a report: the office of the area's county or town (a village's report is issued
 /// by its town; a police station's by the county).
-async fn heading(store: &Store, area: &Area, cutoff_ms: i64, rule_versions: BTreeMap<String, String>) -> ApiResult<Heading> {
+async fn heading(
+    store: &Store,
+    area: &Area,
+    cutoff_ms: i64,
+    rule_versions: BTreeMap<String, String>,
+) -> ApiResult<Heading> {
     let j = &area.jurisdiction;
     let mut issuer_node = j.clone();
-    while !matches!(issuer_node.kind.as_str(), "county" | "town") || (area.station.is_some() && issuer_node.parent_id.is_some()) {
+    while !matches!(issuer_node.kind.as_str(), "county" | "town")
+        || (area.station.is_some() && issuer_node.parent_id.is_some())
+    {
         match issuer_node.parent_id {
             Some(p) => issuer_node = store.jurisdiction(p).await?.ok_or_else(|| ApiError::not_found("jurisdiction"))?,
             None => break,
@@ -101,13 +117,24 @@ pub fn check_period(kind: Kind, period: &str) -> ApiResult<()> {
     } else {
         Err(ApiError::invalid(format!(
             "period: '{period}' is not {}",
-            if kind == Kind::Analysis { "YYYY-MM-1 or YYYY-MM-2 (first or second half of the month)" } else { "YYYY-MM" }
+            if kind == Kind::Analysis {
+                "YYYY-MM-1 or YYYY-MM-2 (first or second half of the month)"
+            } else {
+                "YYYY-MM"
+            }
         )))
     }
 }
 
 /// Generates a report of `kind` for `period` about an area, with the data as of `cutoff_ms`.
-pub async fn generate(store: &Store, kind: Kind, period: &str, area: &Area, cutoff_ms: i64, rules: &supervision::ladder::LadderRules) -> ApiResult<Report> {
+pub async fn generate(
+    store: &Store,
+    kind: Kind,
+    period: &str,
+    area: &Area,
+    cutoff_ms: i64,
+    rules: &supervision::ladder::LadderRules,
+) -> ApiResult<Report> {
     check_period(kind, period)?;
     let scope = area.scope();
     let taxonomy = ("案件分类".to_string(), domain::case::TAXONOMY_VERSION.to_string());
@@ -118,7 +145,11 @@ pub async fn generate(store: &Store, kind: Kind, period: &str, area: &Area, cuto
             let ladder = figures::ladder(store, month, rules).await?;
             let (rows, stats) = figures::month_stats(store, &scope, month).await?;
             let (a, b) = figures::month_bounds(month)?;
-            let versions = BTreeMap::from([("排名规则".to_string(), ranking.rules_version.clone()), ("通报点名规则".to_string(), rules.version.clone()), taxonomy]);
+            let versions = BTreeMap::from([
+                ("排名规则".to_string(), ranking.rules_version.clone()),
+                ("通报点名规则".to_string(), rules.version.clone()),
+                taxonomy,
+            ]);
             // The notice, the rectification list and the trace-backs are the county's; a town's or
             // a station's bulletin lists those of its own villages.
             let mine: Option<std::collections::HashSet<String>> = match scope {
@@ -135,23 +166,42 @@ pub async fn generate(store: &Store, kind: Kind, period: &str, area: &Area, cuto
                     .escalations
                     .iter()
                     .filter(|e| e.month == month)
-                    .map(|e| Interview { station: e.station.clone(), months_running: e.months_running, chief: e.action == supervision::ranking::Action::InterviewChief })
+                    .map(|e| Interview {
+                        station: e.station.clone(),
+                        months_running: e.months_running,
+                        chief: e.action == supervision::ranking::Action::InterviewChief,
+                    })
                     .collect(),
                 ranking: ranking.ranking,
                 previous: ranking.previous,
                 named: ladder.named.iter().filter(|v| ours(v)).cloned().collect(),
-                listed: ladder.rectification.iter().filter(|r| ours(&r.jurisdiction)).map(|r| Listed { jurisdiction: r.jurisdiction.clone(), times_named: r.times_named, rectify_by_ms: r.rectify_by_ms }).collect(),
+                listed: ladder
+                    .rectification
+                    .iter()
+                    .filter(|r| ours(&r.jurisdiction))
+                    .map(|r| Listed {
+                        jurisdiction: r.jurisdiction.clone(),
+                        times_named: r.times_named,
+                        rectify_by_ms: r.rectify_by_ms,
+                    })
+                    .collect(),
                 large_cases: ladder
                     .traceback
                     .iter()
                     .filter(|c| ours(&c.jurisdiction))
-                    .map(|c| LargeCase { case_no: c.case_no.clone(), loss_fen: c.loss_fen, jurisdiction: c.jurisdiction.clone(), review_due_ms: c.review_due_ms })
+                    .map(|c| LargeCase {
+                        case_no: c.case_no.clone(),
+                        loss_fen: c.loss_fen,
+                        jurisdiction: c.jurisdiction.clone(),
+                        review_due_ms: c.review_due_ms,
+                    })
                     .collect(),
             }))
         }
         Kind::Analysis => {
             let half = domain::time::HalfMonth::parse(period).ok_or_else(|| ApiError::invalid("period"))?;
-            let first = supervision::ranking::shift_month(&half.month, -12).ok_or_else(|| ApiError::invalid("period"))?;
+            let first =
+                supervision::ranking::shift_month(&half.month, -12).ok_or_else(|| ApiError::invalid("period"))?;
             let rows = figures::stat_cases(store, &scope, &first, &half.month).await?;
             let of = |h: Option<domain::time::HalfMonth>| -> ApiResult<supervision::stats::Summary> {
                 let (a, b) = h.and_then(|h| h.bounds()).ok_or_else(|| ApiError::invalid("period"))?;
@@ -178,7 +228,9 @@ pub async fn generate(store: &Store, kind: Kind, period: &str, area: &Area, cuto
             let policy = domain::dispatch::Policy::default();
             let mut warnings: BTreeMap<String, WarningWork> = BTreeMap::new();
             for w in store.warning_facts(&scope, a, b).await? {
-                let e = warnings.entry(if w.station_name.is_empty() { "反诈中心".into() } else { w.station_name.clone() }).or_default();
+                let e = warnings
+                    .entry(if w.station_name.is_empty() { "反诈中心".into() } else { w.station_name.clone() })
+                    .or_default();
                 e.raised += 1;
                 e.high += u64::from(w.grade == "high");
                 let limit = policy.of(&w.grade).sign_min * 60_000;
@@ -241,10 +293,20 @@ pub struct Rendered {
 
 /// Renders a report in a format (`html`, `xlsx`, `pdf`). CPU-bound: call it off the async
 /// runtime's worker threads.
-pub fn render(r: &Report, narrative: &str, watermark: Option<&str>, dated_ms: i64, format: &str) -> ApiResult<Rendered> {
+pub fn render(
+    r: &Report,
+    narrative: &str,
+    watermark: Option<&str>,
+    dated_ms: i64,
+    format: &str,
+) -> ApiResult<Rendered> {
     let doc = report::Document { report: r, narrative, watermark, dated: report::date_zh(dated_ms) };
     Ok(match format {
-        "html" => Rendered { bytes: report::html::render(&doc).into_bytes(), content_type: "text/html; charset=utf-8", ext: "html" },
+        "html" => Rendered {
+            bytes: report::html::render(&doc).into_bytes(),
+            content_type: "text/html; charset=utf-8",
+            ext: "html",
+        },
         "xlsx" => Rendered {
             bytes: report::xlsx::render(&doc).map_err(ApiError::internal)?,
             content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -252,7 +314,11 @@ pub fn render(r: &Report, narrative: &str, watermark: Option<&str>, dated_ms: i6
         },
         "pdf" => {
             let fonts = report::pdf::Fonts::shared().map_err(ApiError::internal)?;
-            Rendered { bytes: report::pdf::render(&doc, fonts).map_err(ApiError::internal)?.0, content_type: "application/pdf", ext: "pdf" }
+            Rendered {
+                bytes: report::pdf::render(&doc, fonts).map_err(ApiError::internal)?.0,
+                content_type: "application/pdf",
+                ext: "pdf",
+            }
         }
         other => return Err(ApiError::invalid(format!("format: unknown '{other}' (html, xlsx, pdf)"))),
     })

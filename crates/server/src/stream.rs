@@ -34,7 +34,13 @@ pub struct StreamSettings {
 impl StreamSettings {
     /// The defaults for a NATS server at `url`.
     pub fn new(url: impl Into<String>) -> Self {
-        Self { url: url.into(), stream: "FANZHA_EVENTS".into(), subject: "fanzha.events.>".into(), durable: "fanzha-engine".into(), batch: 500 }
+        Self {
+            url: url.into(),
+            stream: "FANZHA_EVENTS".into(),
+            subject: "fanzha.events.>".into(),
+            durable: "fanzha-engine".into(),
+            batch: 500,
+        }
     }
 }
 
@@ -53,7 +59,8 @@ pub struct StreamStats {
 
 /// Connects, creates the stream and the durable consumer when missing.
 pub async fn connect(cfg: &StreamSettings) -> anyhow::Result<(jetstream::Context, PullConsumer)> {
-    let client = async_nats::connect(&cfg.url).await.with_context(|| format!("cannot connect to NATS at {}", cfg.url))?;
+    let client =
+        async_nats::connect(&cfg.url).await.with_context(|| format!("cannot connect to NATS at {}", cfg.url))?;
     let js = jetstream::new(client);
     let stream = js
         .get_or_create_stream(jetstream::stream::Config {
@@ -91,14 +98,15 @@ pub async fn run(state: AppState, cfg: StreamSettings) -> anyhow::Result<()> {
     let source = format!("nats:{}", cfg.stream);
     let mut total = StreamStats::default();
     loop {
-        let mut fetched = match consumer.fetch().max_messages(cfg.batch).expires(Duration::from_millis(500)).messages().await {
-            Ok(f) => f,
-            Err(e) => {
-                tracing::warn!(error = %e, "fetch from the event stream failed; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-        };
+        let mut fetched =
+            match consumer.fetch().max_messages(cfg.batch).expires(Duration::from_millis(500)).messages().await {
+                Ok(f) => f,
+                Err(e) => {
+                    tracing::warn!(error = %e, "fetch from the event stream failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
         let mut msgs = Vec::with_capacity(cfg.batch);
         while let Some(m) = fetched.next().await {
             match m {
@@ -133,13 +141,28 @@ async fn process_batch(state: &AppState, msgs: &[jetstream::Message], source: &s
         let text = match std::str::from_utf8(&m.payload) {
             Ok(t) => t,
             Err(e) => {
-                dead.push(store::NewDeadLetter { source: source.into(), stream_seq: seq, field: "payload".into(), reason: format!("not UTF-8: {e}"), raw: String::from_utf8_lossy(&m.payload).into_owned() });
+                dead.push(store::NewDeadLetter {
+                    source: source.into(),
+                    stream_seq: seq,
+                    field: "payload".into(),
+                    reason: format!("not UTF-8: {e}"),
+                    raw: String::from_utf8_lossy(&m.payload).into_owned(),
+                });
                 continue;
             }
         };
-        match engine::decode::json_line(text, 1).map_err(|e| (e.field, e.message)).and_then(|e| admit(state, e, store::now_ms())) {
+        match engine::decode::json_line(text, 1)
+            .map_err(|e| (e.field, e.message))
+            .and_then(|e| admit(state, e, store::now_ms()))
+        {
             Ok(e) => events.push(e),
-            Err((field, reason)) => dead.push(store::NewDeadLetter { source: source.into(), stream_seq: seq, field, reason, raw: text.to_string() }),
+            Err((field, reason)) => dead.push(store::NewDeadLetter {
+                source: source.into(),
+                stream_seq: seq,
+                field,
+                reason,
+                raw: text.to_string(),
+            }),
         }
     }
     ingest(state, events, dead, source, Raised::OnArrival).await
@@ -154,7 +177,10 @@ pub const RESERVED_ID_PREFIXES: [&str; 3] = ["sys:", "up:", "api:"];
 /// change only through the audited API.
 pub fn admit(state: &AppState, e: Event, now_ms: i64) -> Result<Event, (String, String)> {
     if matches!(e, Event::List(_)) {
-        return Err(("type".into(), "fraud-list changes are not taken from the stream; they go through the audited API".into()));
+        return Err((
+            "type".into(),
+            "fraud-list changes are not taken from the stream; they go through the audited API".into(),
+        ));
     }
     if let Some(p) = RESERVED_ID_PREFIXES.iter().find(|p| e.id().starts_with(**p)) {
         return Err(("event_id".into(), format!("ids starting with '{p}' are the platform's own")));
@@ -176,7 +202,13 @@ pub enum Raised {
 /// Applies events in order and commits what they produced (warnings, the event log, dead
 /// letters), retrying the database until it succeeds; the same path for the stream, the demo
 /// and any batch import.
-pub async fn ingest(state: &AppState, events: Vec<Event>, dead: Vec<store::NewDeadLetter>, source: &str, raised: Raised) -> StreamStats {
+pub async fn ingest(
+    state: &AppState,
+    events: Vec<Event>,
+    dead: Vec<store::NewDeadLetter>,
+    source: &str,
+    raised: Raised,
+) -> StreamStats {
     let mut stats = StreamStats::default();
     // In stream order: the decisions of a batch see each other as they came.
     let (applied, ruleset) = {
@@ -195,8 +227,10 @@ pub async fn ingest(state: &AppState, events: Vec<Event>, dead: Vec<store::NewDe
     };
     stats.applied = applied.len() as u64;
     stats.dead = dead.len() as u64;
-    let log: Vec<(String, i64, String)> =
-        applied.iter().filter_map(|(e, _)| serde_json::to_string(e).ok().map(|b| (e.id().to_string(), e.ts_ms(), b))).collect();
+    let log: Vec<(String, i64, String)> = applied
+        .iter()
+        .filter_map(|(e, _)| serde_json::to_string(e).ok().map(|b| (e.id().to_string(), e.ts_ms(), b)))
+        .collect();
     let mut backoff = Duration::from_millis(100);
     loop {
         match commit(state, &applied, &ruleset, &log, &dead, source, raised).await {

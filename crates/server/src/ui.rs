@@ -17,7 +17,8 @@ pub(crate) async fn static_handler(uri: Uri) -> Response {
         Some(f) => {
             let mime = mime_guess::from_path(path).first_or_octet_stream();
             let cache = if path.starts_with("vendor/") { "public, max-age=86400" } else { "no-cache" };
-            ([(header::CONTENT_TYPE, mime.as_ref().to_string()), (header::CACHE_CONTROL, cache.to_string())], f.data).into_response()
+            ([(header::CONTENT_TYPE, mime.as_ref().to_string()), (header::CACHE_CONTROL, cache.to_string())], f.data)
+                .into_response()
         }
         // Client-side routes fall back to the app shell; missing files with an extension are 404.
         None if !path.contains('.') => match Assets::get("index.html") {

@@ -89,7 +89,12 @@ impl Store {
     /// Entries, newest first.
     pub async fn list_audit(&self, filter: &AuditFilter, page: PageReq) -> Result<Page<AuditRecord>> {
         let mut f = Filter::default();
-        for (col, v) in [("action", &filter.action), ("object_type", &filter.object_type), ("object_id", &filter.object_id), ("actor_name", &filter.actor_name)] {
+        for (col, v) in [
+            ("action", &filter.action),
+            ("object_type", &filter.object_type),
+            ("object_id", &filter.object_id),
+            ("actor_name", &filter.actor_name),
+        ] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 let ph = f.bind(Arg::Text(v.to_string()));
                 f.and(format!("{col} = {ph}"));
@@ -105,7 +110,12 @@ impl Store {
             let (total,): (i64,) = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), f.args[..n]).fetch_one(p).await?;
             (rows, total)
         });
-        Ok(Page { items: rows.into_iter().map(Into::into).collect(), total, page: page.page.max(1), per_page: page.limit() })
+        Ok(Page {
+            items: rows.into_iter().map(Into::into).collect(),
+            total,
+            page: page.page.max(1),
+            per_page: page.limit(),
+        })
     }
 
     /// Checks the whole chain in pages and against the stored head; returns how many entries
@@ -115,7 +125,8 @@ impl Store {
         let mut after = 0i64;
         loop {
             let sql = format!("SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000");
-            let rows: Vec<Row> = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(after).fetch_all(p).await?);
+            let rows: Vec<Row> =
+                on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(after).fetch_all(p).await?);
             if rows.is_empty() {
                 break;
             }
@@ -127,7 +138,14 @@ impl Store {
         }
         let (seq, hash): (i64, String) = on_pool!(&self.db, p => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(p).await?);
         if seq != v.checked() || hash != v.head() {
-            return Err(BrokenLink { seq: v.checked() + 1, reason: format!("the log ends at entry {} but the chain head records entry {seq} (entries removed from the end)", v.checked()) }.into());
+            return Err(BrokenLink {
+                seq: v.checked() + 1,
+                reason: format!(
+                    "the log ends at entry {} but the chain head records entry {seq} (entries removed from the end)",
+                    v.checked()
+                ),
+            }
+            .into());
         }
         Ok(v.checked())
     }

@@ -178,12 +178,19 @@ impl Store {
     /// One request; `clear` shows the account number (for the bank that must act on it).
     pub async fn bank_request(&self, id: i64, clear: bool) -> Result<BankRequestView> {
         let sql = format!("{SELECT} WHERE r.id = $1");
-        let row: Option<Row> = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?);
+        let row: Option<Row> =
+            on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?);
         self.bank_request_view(row.ok_or(StoreError::NotFound("bank request"))?, clear)
     }
 
     /// Requests, newest first; only one bank's when `bank_unit_id` is given.
-    pub async fn list_bank_requests(&self, bank_unit_id: Option<i64>, scope: &domain::Scope, clear: bool, page: PageReq) -> Result<Page<BankRequestView>> {
+    pub async fn list_bank_requests(
+        &self,
+        bank_unit_id: Option<i64>,
+        scope: &domain::Scope,
+        clear: bool,
+        page: PageReq,
+    ) -> Result<Page<BankRequestView>> {
         let mut f = Filter::default();
         if let Some(b) = bank_unit_id {
             let x = f.bind(Arg::I64(b));
@@ -215,7 +222,16 @@ impl Store {
     /// The bank's answer to a pending request at `at_ms`: executed (the timer starts, `expires_at`)
     /// or failed with the reason. Only a pending request can be answered.
     #[allow(clippy::too_many_arguments)]
-    pub async fn answer_bank_request(&self, id: i64, bank_unit_id: i64, executed: bool, reason: &str, by: &str, at_ms: i64, expires_at: Option<i64>) -> Result<BankRequestView> {
+    pub async fn answer_bank_request(
+        &self,
+        id: i64,
+        bank_unit_id: i64,
+        executed: bool,
+        reason: &str,
+        by: &str,
+        at_ms: i64,
+        expires_at: Option<i64>,
+    ) -> Result<BankRequestView> {
         let n = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let n = sqlx::query("UPDATE bank_requests SET status = $1, answered_at = $2, answered_by = $3, answer_reason = $4, expires_at = $5 WHERE id = $6 AND bank_unit_id = $7 AND status = 'pending'")

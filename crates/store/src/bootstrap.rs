@@ -24,7 +24,8 @@ pub async fn open(url: &str, key: KeySource) -> Result<Store> {
         KeySource::File(path) if path.exists() => pii::keyfile::load(&path)?,
         KeySource::File(path) if stored.is_none() => {
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| pii::PiiError::Key(format!("cannot create {}: {e}", dir.display())))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| pii::PiiError::Key(format!("cannot create {}: {e}", dir.display())))?;
             }
             tracing::warn!(path = %path.display(), "new database: generated a master key; back it up, the data cannot be read without it");
             pii::keyfile::create(&path)?

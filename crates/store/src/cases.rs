@@ -217,7 +217,11 @@ impl Store {
         rows.into_iter()
             .map(|(kind, enc)| {
                 let clear = v.decrypt(pii::Field::Event, &enc)?;
-                let value = if matches!(kind.as_str(), "url" | "app") { clear } else { domain::person::mask_keep(&clear, 3, 4) };
+                let value = if matches!(kind.as_str(), "url" | "app") {
+                    clear
+                } else {
+                    domain::person::mask_keep(&clear, 3, 4)
+                };
                 Ok(ObservableView { kind, value })
             })
             .collect()
@@ -310,11 +314,21 @@ impl Store {
     }
 
     /// Moves a case forward in its lifecycle; a closed case never changes again.
-    pub async fn set_case_status(&self, scope: &Scope, id: i64, to: CaseStatus, at_ms: i64, arrested: Option<i64>) -> Result<CaseView> {
+    pub async fn set_case_status(
+        &self,
+        scope: &Scope,
+        id: i64,
+        to: CaseStatus,
+        at_ms: i64,
+        arrested: Option<i64>,
+    ) -> Result<CaseView> {
         let current = self.case(scope, id).await?;
         let from = CaseStatus::parse(&current.status)?;
         if !from.may_become(to) {
-            return Err(StoreError::Conflict { field: "status", message: format!("a {} case cannot become {}", from.as_str(), to.as_str()) });
+            return Err(StoreError::Conflict {
+                field: "status",
+                message: format!("a {} case cannot become {}", from.as_str(), to.as_str()),
+            });
         }
         // Filing and solving keep their time; closing only changes the status.
         let stamp = match to {
@@ -326,10 +340,15 @@ impl Store {
         // The status in the WHERE clause makes the change conditional on nobody having moved
         // the case meanwhile.
         // Arrests are recorded with the step that brought them (solving, usually); none given keeps the count.
-        let sql = format!("UPDATE cases SET status = $1, {stamp}updated_at = $3, arrested = COALESCE($6, arrested) WHERE id = $4 AND status = $5");
+        let sql = format!(
+            "UPDATE cases SET status = $1, {stamp}updated_at = $3, arrested = COALESCE($6, arrested) WHERE id = $4 AND status = $5"
+        );
         let n = on_pool!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to.as_str()).bind(at_ms).bind(now_ms()).bind(id).bind(from.as_str()).bind(arrested).execute(p).await?.rows_affected());
         if n == 0 {
-            return Err(StoreError::Conflict { field: "status", message: "the case was changed meanwhile; reload it".into() });
+            return Err(StoreError::Conflict {
+                field: "status",
+                message: "the case was changed meanwhile; reload it".into(),
+            });
         }
         self.case(scope, id).await
     }
@@ -378,8 +397,10 @@ impl Store {
 
     /// The latest stored ranking of a month under a rules version: `(cutoff_ms, body)`.
     pub async fn latest_stored_ranking(&self, month: &str, rules_version: &str) -> Result<Option<(i64, String)>> {
-        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT cutoff_ms, body FROM ranking_results WHERE month = $1 AND rules_version = $2 ORDER BY cutoff_ms DESC LIMIT 1")
-            .bind(month).bind(rules_version).fetch_optional(p).await?))
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_as("SELECT cutoff_ms, body FROM ranking_results WHERE month = $1 AND rules_version = $2 ORDER BY cutoff_ms DESC LIMIT 1")
+            .bind(month).bind(rules_version).fetch_optional(p).await?),
+        )
     }
 
     /// Stores a ranking once; a second store of the same key keeps the first.

@@ -53,20 +53,44 @@ impl Store {
     /// The view (masked) and the value in clear.
     fn clue_view(&self, r: Row) -> Result<(ClueView, String)> {
         let clear = self.vault().decrypt(Field::Event, &r.value_enc)?;
-        let value = if matches!(r.kind.as_str(), "url" | "message") { clear.clone() } else { domain::person::mask_keep(&clear, 3, 4) };
-        let view = ClueView { id: r.id, ref_no: r.ref_no, kind: r.kind, value, description: r.description, submitted_at: r.submitted_at, status: r.status, reviewed_by: r.reviewed_by, reward_fen: r.reward_fen, review_note: r.review_note, has_screenshot: !r.screenshot_mime.is_empty() };
+        let value = if matches!(r.kind.as_str(), "url" | "message") {
+            clear.clone()
+        } else {
+            domain::person::mask_keep(&clear, 3, 4)
+        };
+        let view = ClueView {
+            id: r.id,
+            ref_no: r.ref_no,
+            kind: r.kind,
+            value,
+            description: r.description,
+            submitted_at: r.submitted_at,
+            status: r.status,
+            reviewed_by: r.reviewed_by,
+            reward_fen: r.reward_fen,
+            review_note: r.review_note,
+            has_screenshot: !r.screenshot_mime.is_empty(),
+        };
         Ok((view, clear))
     }
 
     /// Stores a clue and gives its reference number.
-    pub async fn add_clue(&self, kind: &str, value: &str, description: &str, contact: Option<&str>, screenshot: Option<(&str, &[u8])>) -> Result<String> {
+    pub async fn add_clue(
+        &self,
+        kind: &str,
+        value: &str,
+        description: &str,
+        contact: Option<&str>,
+        screenshot: Option<(&str, &[u8])>,
+    ) -> Result<String> {
         let v = self.vault();
         let now = now_ms();
         let day = domain::time::china_date(now).map(|d| d.strftime("%Y%m%d").to_string()).unwrap_or_default();
         let contact_enc = contact.map(|c| v.encrypt(Field::Phone, c)).transpose()?;
         // The reference carries the day and a random part, so numbers cannot be guessed in turn.
         let mut buf = [0u8; 4];
-        getrandom::fill(&mut buf).map_err(|e| StoreError::Invalid(domain::InvalidValue::new("ref_no", format!("no randomness: {e}"))))?;
+        getrandom::fill(&mut buf)
+            .map_err(|e| StoreError::Invalid(domain::InvalidValue::new("ref_no", format!("no randomness: {e}"))))?;
         let ref_no = format!("JB{day}-{:08X}", u32::from_le_bytes(buf));
         let shot_enc = screenshot.map(|(_, b)| v.encrypt_bytes(Field::Evidence, b)).transpose()?;
         let shot_mime = screenshot.map(|(m, _)| m).unwrap_or("");
@@ -79,14 +103,17 @@ impl Store {
     pub async fn clue_screenshot(&self, id: i64) -> Result<(String, Vec<u8>)> {
         let row: Option<(String, Option<Vec<u8>>)> = on_pool!(&self.db, p => sqlx::query_as("SELECT screenshot_mime, screenshot_enc FROM clues WHERE id = $1").bind(id).fetch_optional(p).await?);
         match row {
-            Some((mime, Some(enc))) if !mime.is_empty() => Ok((mime, self.vault().decrypt_bytes(Field::Evidence, &enc)?)),
+            Some((mime, Some(enc))) if !mime.is_empty() => {
+                Ok((mime, self.vault().decrypt_bytes(Field::Evidence, &enc)?))
+            }
             _ => Err(StoreError::NotFound("screenshot")),
         }
     }
 
     /// Clues, newest first.
     pub async fn list_clues(&self, page: PageReq) -> Result<Page<ClueView>> {
-        let (total,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("SELECT COUNT(*) FROM clues").fetch_one(p).await?);
+        let (total,): (i64,) =
+            on_pool!(&self.db, p => sqlx::query_as("SELECT COUNT(*) FROM clues").fetch_one(p).await?);
         let sql = format!("SELECT {COLS} FROM clues ORDER BY id DESC LIMIT $1 OFFSET $2");
         let rows: Vec<Row> = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(page.limit()).bind(page.offset()).fetch_all(p).await?);
         let items = rows.into_iter().map(|r| self.clue_view(r).map(|(v, _)| v)).collect::<Result<Vec<_>>>()?;
@@ -95,7 +122,14 @@ impl Store {
 
     /// Records the verdict on a new clue; returns it masked, and its value in clear (for the
     /// fraud list).
-    pub async fn review_clue(&self, id: i64, confirmed: bool, by: &str, reward_fen: i64, note: &str) -> Result<(ClueView, String)> {
+    pub async fn review_clue(
+        &self,
+        id: i64,
+        confirmed: bool,
+        by: &str,
+        reward_fen: i64,
+        note: &str,
+    ) -> Result<(ClueView, String)> {
         let n = on_pool!(&self.db, p => sqlx::query("UPDATE clues SET status = $1, reviewed_by = $2, reviewed_at = $3, reward_fen = $4, review_note = $5 WHERE id = $6 AND status = 'new'")
             .bind(if confirmed { "confirmed" } else { "rejected" }).bind(by).bind(now_ms()).bind(reward_fen).bind(note).bind(id).execute(p).await?.rows_affected());
         if n == 0 {

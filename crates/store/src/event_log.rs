@@ -12,7 +12,12 @@ impl Store {
         let v = self.vault();
         let mut args = Vec::with_capacity(events.len() * 3);
         for (id, ts, body) in events {
-            args.push(vec![Arg::Text(id.clone()), Arg::I64(*ts), Arg::Bytes(v.encrypt(Field::Event, body)?), Arg::Text(kind_of(body).into())]);
+            args.push(vec![
+                Arg::Text(id.clone()),
+                Arg::I64(*ts),
+                Arg::Bytes(v.encrypt(Field::Event, body)?),
+                Arg::Text(kind_of(body).into()),
+            ]);
         }
         // Several rows per statement (each statement is a round trip to the database thread),
         // but few enough that sqlx's per-parameter lookup stays cheap.
@@ -31,7 +36,12 @@ impl Store {
 
     /// Logged events of the long-lived kinds (`list`, `account`) from before `before_ms`, in the
     /// order they were applied, in pages.
-    pub async fn logged_standing_events(&self, before_ms: i64, after_seq: i64, limit: i64) -> Result<Vec<(i64, String)>> {
+    pub async fn logged_standing_events(
+        &self,
+        before_ms: i64,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, String)>> {
         let rows: Vec<(i64, Vec<u8>)> = on_pool!(&self.db, p => sqlx::query_as(
             "SELECT seq, body_enc FROM engine_events WHERE kind IN ('list', 'account') AND ts_ms < $1 AND seq > $2 ORDER BY seq LIMIT $3")
             .bind(before_ms).bind(after_seq).bind(limit).fetch_all(p).await?);
@@ -41,13 +51,15 @@ impl Store {
 
     /// How many events the log holds.
     pub async fn event_log_len(&self) -> Result<i64> {
-        let (n,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("SELECT COUNT(*) FROM engine_events").fetch_one(p).await?);
+        let (n,): (i64,) =
+            on_pool!(&self.db, p => sqlx::query_as("SELECT COUNT(*) FROM engine_events").fetch_one(p).await?);
         Ok(n)
     }
 
     /// The time of the latest logged event.
     pub async fn latest_event_ts(&self) -> Result<Option<i64>> {
-        let (t,): (Option<i64>,) = on_pool!(&self.db, p => sqlx::query_as("SELECT MAX(ts_ms) FROM engine_events").fetch_one(p).await?);
+        let (t,): (Option<i64>,) =
+            on_pool!(&self.db, p => sqlx::query_as("SELECT MAX(ts_ms) FROM engine_events").fetch_one(p).await?);
         Ok(t)
     }
 
@@ -72,7 +84,8 @@ impl Store {
 
     /// Refused events, newest first (the raw message stays encrypted; only its size is shown).
     pub async fn list_dead_letters(&self, page: PageReq) -> Result<Page<DeadLetter>> {
-        let (total,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("SELECT COUNT(*) FROM dead_letters").fetch_one(p).await?);
+        let (total,): (i64,) =
+            on_pool!(&self.db, p => sqlx::query_as("SELECT COUNT(*) FROM dead_letters").fetch_one(p).await?);
         let items: Vec<DeadLetter> = on_pool!(&self.db, p => sqlx::query_as(
             "SELECT id, source, received_at, stream_seq, field, reason, raw_len FROM dead_letters ORDER BY id DESC LIMIT $1 OFFSET $2")
             .bind(page.limit()).bind(page.offset()).fetch_all(p).await?);
@@ -88,7 +101,9 @@ impl Store {
 
     /// Every ruleset version put in force, newest first.
     pub async fn ruleset_versions(&self) -> Result<Vec<RulesetVersion>> {
-        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT version, created_at, created_by, note FROM rulesets ORDER BY created_at DESC, version DESC").fetch_all(p).await?))
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_as("SELECT version, created_at, created_by, note FROM rulesets ORDER BY created_at DESC, version DESC").fetch_all(p).await?),
+        )
     }
 
     /// The text of one ruleset version.

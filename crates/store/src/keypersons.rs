@@ -2,7 +2,9 @@
 //! transfers. Identities stay in `residents`, encrypted; views carry masked names only.
 
 use domain::Scope;
-use domain::keyperson::{CarerRole, KeyPersonCategory, MeasureKind, MeasureState, VisitKind, check_measure, measure_state, next_visit_due};
+use domain::keyperson::{
+    CarerRole, KeyPersonCategory, MeasureKind, MeasureState, VisitKind, check_measure, measure_state, next_visit_due,
+};
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -281,7 +283,10 @@ impl Store {
             return Err(StoreError::Invalid(domain::InvalidValue::new("categories", "at least one category")));
         }
         if k.legal_basis.trim().is_empty() || k.deciding_authority.trim().is_empty() {
-            return Err(StoreError::Invalid(domain::InvalidValue::new("legal_basis", "the legal basis and the deciding authority are required")));
+            return Err(StoreError::Invalid(domain::InvalidValue::new(
+                "legal_basis",
+                "the legal basis and the deciding authority are required",
+            )));
         }
         if k.risk_score.is_some_and(|s| !(0..=100).contains(&s)) {
             return Err(StoreError::Invalid(domain::InvalidValue::new("risk_score", "0 to 100")));
@@ -308,17 +313,26 @@ impl Store {
 
     /// Files in `scope`; with `carer_user`, only those the user cares for; with
     /// `overdue_only`, only those whose visit is late on `today`.
-    pub async fn key_persons(&self, scope: &Scope, carer_user: Option<i64>, overdue_only: bool, today: Date) -> Result<Vec<KeyPersonView>> {
+    pub async fn key_persons(
+        &self,
+        scope: &Scope,
+        carer_user: Option<i64>,
+        overdue_only: bool,
+        today: Date,
+    ) -> Result<Vec<KeyPersonView>> {
         let mut f = Filter::default();
         let t = f.bind(Arg::Text(today.to_string()));
         debug_assert_eq!(t, "$1");
         f.scope("k.jurisdiction_path", scope);
         if let Some(u) = carer_user {
             let b = f.bind(Arg::I64(u));
-            f.and(format!("EXISTS (SELECT 1 FROM key_person_carers c WHERE c.key_person_id = k.id AND c.user_id = {b})"));
+            f.and(format!(
+                "EXISTS (SELECT 1 FROM key_person_carers c WHERE c.key_person_id = k.id AND c.user_id = {b})"
+            ));
         }
         let sql = format!("{VIEW}{} ORDER BY k.id", f.sql());
-        let rows: Vec<Row> = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
+        let rows: Vec<Row> =
+            on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let v = self.key_person_view(r, today)?;
@@ -350,26 +364,77 @@ impl Store {
             (ms, appeals, carers, visits, transfers)
         });
         let mut measures = Vec::new();
-        for (mid, kind, s, e, decided_by, reason, appeal_channel, documents, lifted_on, lifted_by, lifted_reason) in ms {
-            let state = measure_state(parse_date("starts_on", &s)?, parse_date("ends_on", &e)?, lifted_on.as_deref().map(|d| parse_date("lifted_on", d)).transpose()?, today);
-            measures.push(MeasureView { id: mid, kind, starts_on: s, ends_on: e, decided_by, reason, appeal_channel, documents, state, lifted_on, lifted_by, lifted_reason });
+        for (mid, kind, s, e, decided_by, reason, appeal_channel, documents, lifted_on, lifted_by, lifted_reason) in ms
+        {
+            let state = measure_state(
+                parse_date("starts_on", &s)?,
+                parse_date("ends_on", &e)?,
+                lifted_on.as_deref().map(|d| parse_date("lifted_on", d)).transpose()?,
+                today,
+            );
+            measures.push(MeasureView {
+                id: mid,
+                kind,
+                starts_on: s,
+                ends_on: e,
+                decided_by,
+                reason,
+                appeal_channel,
+                documents,
+                state,
+                lifted_on,
+                lifted_by,
+                lifted_reason,
+            });
         }
         let mut sorted_carers = carers;
-        sorted_carers.sort_by_key(|c| CarerRole::parse(&c.role).map(|r| CarerRole::ALL.iter().position(|x| *x == r).unwrap_or(99)).unwrap_or(99));
+        sorted_carers.sort_by_key(|c| {
+            CarerRole::parse(&c.role).map(|r| CarerRole::ALL.iter().position(|x| *x == r).unwrap_or(99)).unwrap_or(99)
+        });
         let present: Vec<CarerRole> = sorted_carers.iter().filter_map(|c| CarerRole::parse(&c.role).ok()).collect();
-        let missing_carers = domain::keyperson::missing_carers(&present).into_iter().map(|r| r.as_str().to_string()).collect();
-        Ok(KeyPersonFile { person, legal_basis: row.legal_basis, deciding_authority: row.deciding_authority, measures, appeals, carers: sorted_carers, missing_carers, visits, transfers })
+        let missing_carers =
+            domain::keyperson::missing_carers(&present).into_iter().map(|r| r.as_str().to_string()).collect();
+        Ok(KeyPersonFile {
+            person,
+            legal_basis: row.legal_basis,
+            deciding_authority: row.deciding_authority,
+            measures,
+            appeals,
+            carers: sorted_carers,
+            missing_carers,
+            visits,
+            transfers,
+        })
     }
 
     /// Adds a control measure to a file in `scope`; its period is checked against the law and
     /// the person who decided it is recorded.
     #[allow(clippy::too_many_arguments)]
-    pub async fn add_measure(&self, scope: &Scope, key_person_id: i64, kind: MeasureKind, starts: Date, ends: Date, decided_by: &str, reason: &str, appeal_channel: &str, documents: &str) -> Result<i64> {
+    pub async fn add_measure(
+        &self,
+        scope: &Scope,
+        key_person_id: i64,
+        kind: MeasureKind,
+        starts: Date,
+        ends: Date,
+        decided_by: &str,
+        reason: &str,
+        appeal_channel: &str,
+        documents: &str,
+    ) -> Result<i64> {
         self.key_person_file(scope, key_person_id, starts).await?;
         check_measure(kind, starts, ends)?;
-        for (field, v) in [("decided_by", decided_by), ("reason", reason), ("appeal_channel", appeal_channel), ("documents", documents)] {
+        for (field, v) in [
+            ("decided_by", decided_by),
+            ("reason", reason),
+            ("appeal_channel", appeal_channel),
+            ("documents", documents),
+        ] {
             if v.trim().is_empty() {
-                return Err(StoreError::Invalid(domain::InvalidValue::new(field, "required: the notice must state it")));
+                return Err(StoreError::Invalid(domain::InvalidValue::new(
+                    field,
+                    "required: the notice must state it",
+                )));
             }
         }
         let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO key_person_measures (key_person_id, kind, starts_on, ends_on, decided_by, reason, appeal_channel, documents, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
@@ -380,7 +445,17 @@ impl Store {
     /// Records the check of an appeal against a measure in `scope`. When the check passes the
     /// measure is lifted at once (from `today`), in the same transaction.
     #[allow(clippy::too_many_arguments)]
-    pub async fn decide_appeal(&self, scope: &Scope, measure_id: i64, filed_on: Date, grounds: &str, passed: bool, checked_by: &str, note: &str, today: Date) -> Result<i64> {
+    pub async fn decide_appeal(
+        &self,
+        scope: &Scope,
+        measure_id: i64,
+        filed_on: Date,
+        grounds: &str,
+        passed: bool,
+        checked_by: &str,
+        note: &str,
+        today: Date,
+    ) -> Result<i64> {
         let row: Option<(i64, Option<String>)> = on_pool!(&self.db, p => sqlx::query_as("SELECT key_person_id, lifted_on FROM key_person_measures WHERE id = $1").bind(measure_id).fetch_optional(p).await?);
         let (kp, lifted) = row.ok_or(StoreError::NotFound("measure"))?;
         self.key_person_file(scope, kp, today).await?;
@@ -415,10 +490,22 @@ impl Store {
 
     /// Records a visit; a `returned` visit ends the persuade-return (the person is back).
     #[allow(clippy::too_many_arguments)]
-    pub async fn add_visit(&self, scope: &Scope, key_person_id: i64, kind: VisitKind, visited_on: Date, by: &str, note: &str, today: Date) -> Result<i64> {
+    pub async fn add_visit(
+        &self,
+        scope: &Scope,
+        key_person_id: i64,
+        kind: VisitKind,
+        visited_on: Date,
+        by: &str,
+        note: &str,
+        today: Date,
+    ) -> Result<i64> {
         self.key_person_file(scope, key_person_id, today).await?;
         if visited_on > today {
-            return Err(StoreError::Invalid(domain::InvalidValue::new("visited_on", "a visit cannot be in the future")));
+            return Err(StoreError::Invalid(domain::InvalidValue::new(
+                "visited_on",
+                "a visit cannot be in the future",
+            )));
         }
         let id = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
@@ -436,7 +523,16 @@ impl Store {
     /// Moves a file to another unit (and the person's new area when they moved), keeping
     /// the history. The caller must see the file; the new area need not be in their scope.
     #[allow(clippy::too_many_arguments)]
-    pub async fn transfer_key_person(&self, scope: &Scope, key_person_id: i64, to_unit_id: i64, to_jurisdiction_id: Option<i64>, reason: &str, by: &str, today: Date) -> Result<()> {
+    pub async fn transfer_key_person(
+        &self,
+        scope: &Scope,
+        key_person_id: i64,
+        to_unit_id: i64,
+        to_jurisdiction_id: Option<i64>,
+        reason: &str,
+        by: &str,
+        today: Date,
+    ) -> Result<()> {
         let file = self.key_person_file(scope, key_person_id, today).await?;
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid(domain::InvalidValue::new("reason", "required")));

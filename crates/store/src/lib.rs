@@ -8,19 +8,19 @@
 
 mod audit;
 mod bank_requests;
+pub mod bootstrap;
 mod cases;
 mod clues;
+pub mod event_log;
 mod keypersons;
 mod notifications;
 mod prevention;
-mod tasks;
-pub mod bootstrap;
-pub mod event_log;
 mod registry;
+mod reports;
 mod residents;
 mod sql;
+mod tasks;
 mod users;
-mod reports;
 mod warnings;
 
 use std::path::Path;
@@ -31,19 +31,26 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use audit::AuditFilter;
-pub use registry::{Jurisdiction, MemberUnit, NewJurisdiction, NewMemberUnit, NewStation, PoliceStation, PopulationRow, UnitFilter};
+pub use bank_requests::{BankRequestView, NewBankRequest, ReturnTerms};
+pub use cases::{CaseFact, CaseFilter, CaseView, LinkedCase, NewCase, ObservableView, StatRow};
+pub use clues::ClueView;
+pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
+pub use keypersons::{
+    AppealView, CarerView, KeyPersonFile, KeyPersonView, MeasureView, NewCarer, NewKeyPerson, TransferView, VisitView,
+};
+pub use notifications::{NewNotification, NotificationView};
+pub use prevention::{
+    ActivityFilter, ActivityView, FigureView, FormView, Household, HouseholdGap, NewActivity, NewForm, NodeCounts,
+    Scorecard, Visibility,
+};
+pub use registry::{
+    Jurisdiction, MemberUnit, NewJurisdiction, NewMemberUnit, NewStation, PoliceStation, PopulationRow, UnitFilter,
+};
+pub use reports::{BankFigure, NewReport, ReportRow, WarningFact, snapshot_digest};
 pub use residents::{NewResident, ResidentFilter, ResidentPatch, ResidentView, RevealField};
+pub use tasks::{DualInquiryView, NewTask, OutletRow, TaskFilter, TaskView};
 pub use users::{ApiKey, NewApiKey, NewUser, SessionInfo, User};
 pub use warnings::{EvidenceView, NewWarning, WarningStep, WarningView, mask_subject};
-pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
-pub use bank_requests::{BankRequestView, NewBankRequest, ReturnTerms};
-pub use clues::ClueView;
-pub use notifications::{NewNotification, NotificationView};
-pub use keypersons::{AppealView, CarerView, KeyPersonFile, KeyPersonView, MeasureView, NewCarer, NewKeyPerson, TransferView, VisitView};
-pub use prevention::{ActivityFilter, ActivityView, FigureView, FormView, Household, HouseholdGap, NewActivity, NewForm, NodeCounts, Scorecard, Visibility};
-pub use tasks::{DualInquiryView, NewTask, OutletRow, TaskFilter, TaskView};
-pub use reports::{BankFigure, NewReport, ReportRow, WarningFact, snapshot_digest};
-pub use cases::{CaseFact, CaseFilter, CaseView, LinkedCase, NewCase, ObservableView, StatRow};
 
 /// Errors of the store. Messages never include personal data.
 #[derive(Debug, thiserror::Error)]
@@ -199,13 +206,20 @@ impl Database {
             sqlx::migrate!("migrations/sqlite").run(&pool).await?;
             Db::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
+            let pool =
+                PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
             sqlx::migrate!("migrations/postgres").run(&pool).await?;
             Db::Postgres(pool)
         } else {
             return Err(StoreError::BadUrl(url.to_string()));
         };
-        tracing::info!(backend = match db { Db::Sqlite(_) => "sqlite", Db::Postgres(_) => "postgres" }, "database ready");
+        tracing::info!(
+            backend = match db {
+                Db::Sqlite(_) => "sqlite",
+                Db::Postgres(_) => "postgres",
+            },
+            "database ready"
+        );
         Ok(Self { db })
     }
 
@@ -235,7 +249,12 @@ impl Database {
                 on_pool!(&self.db, p => { sqlx::query("INSERT INTO meta (key, value) VALUES ('key_check', $1)").bind(&check).execute(p).await?; });
             }
         }
-        Ok(Store { db: self.db, vault: Arc::new(vault), audit_lock: Arc::new(tokio::sync::Mutex::new(())), count_cache: Default::default() })
+        Ok(Store {
+            db: self.db,
+            vault: Arc::new(vault),
+            audit_lock: Arc::new(tokio::sync::Mutex::new(())),
+            count_cache: Default::default(),
+        })
     }
 }
 

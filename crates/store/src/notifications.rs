@@ -107,7 +107,9 @@ impl Store {
 
     /// Webhook notifications due for an attempt, oldest first.
     pub async fn due_webhooks(&self, now: i64, limit: i64) -> Result<Vec<NotificationView>> {
-        let sql = format!("SELECT {COLS} FROM notifications WHERE channel = 'webhook' AND status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2");
+        let sql = format!(
+            "SELECT {COLS} FROM notifications WHERE channel = 'webhook' AND status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2"
+        );
         Ok(on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now).bind(limit).fetch_all(p).await?))
     }
 

@@ -228,7 +228,12 @@ impl Store {
     }
 
     /// Activities the caller may see, latest first.
-    pub async fn list_activities(&self, vis: &Visibility, filter: &ActivityFilter, page: PageReq) -> Result<Page<ActivityView>> {
+    pub async fn list_activities(
+        &self,
+        vis: &Visibility,
+        filter: &ActivityFilter,
+        page: PageReq,
+    ) -> Result<Page<ActivityView>> {
         let mut f = Filter::default();
         vis.apply(&mut f, "a.jurisdiction_path", "a.unit_id");
         if let Some(u) = filter.unit_id {
@@ -261,7 +266,15 @@ impl Store {
     }
 
     /// Attaches an evidence file (already checked) to an activity the caller may see.
-    pub async fn add_activity_file(&self, vis: &Visibility, activity_id: i64, kind: &str, mime: &str, bytes: &[u8], by: &str) -> Result<i64> {
+    pub async fn add_activity_file(
+        &self,
+        vis: &Visibility,
+        activity_id: i64,
+        kind: &str,
+        mime: &str,
+        bytes: &[u8],
+        by: &str,
+    ) -> Result<i64> {
         self.activity(vis, activity_id).await?;
         use sha2::Digest;
         let sha = hex::encode(sha2::Sha256::digest(bytes));
@@ -274,7 +287,9 @@ impl Store {
     /// The files of an activity: `(id, kind, mime, size)`.
     pub async fn activity_files(&self, vis: &Visibility, activity_id: i64) -> Result<Vec<(i64, String, String, i64)>> {
         self.activity(vis, activity_id).await?;
-        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT id, kind, mime, size_bytes FROM outreach_files WHERE activity_id = $1 ORDER BY id").bind(activity_id).fetch_all(p).await?))
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_as("SELECT id, kind, mime, size_bytes FROM outreach_files WHERE activity_id = $1 ORDER BY id").bind(activity_id).fetch_all(p).await?),
+        )
     }
 
     /// One file, decrypted: `(mime, bytes)`.
@@ -288,15 +303,31 @@ impl Store {
     /// Records a receipt or pledge of a household in `scope`. When a resident is named, they
     /// must belong to the household. The form takes the household's grid as its area.
     #[allow(clippy::too_many_arguments)]
-    pub async fn add_form(&self, scope: &Scope, kind: FormKind, household_code: &str, resident_id: Option<i64>, unit_id: i64, activity_id: Option<i64>, signed_on: jiff::civil::Date, by: &str) -> Result<i64> {
+    pub async fn add_form(
+        &self,
+        scope: &Scope,
+        kind: FormKind,
+        household_code: &str,
+        resident_id: Option<i64>,
+        unit_id: i64,
+        activity_id: Option<i64>,
+        signed_on: jiff::civil::Date,
+        by: &str,
+    ) -> Result<i64> {
         let members: Vec<(i64, i64, String)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id, jurisdiction_id, jurisdiction_path FROM residents WHERE household_code = $1 ORDER BY id").bind(household_code).fetch_all(p).await?);
         let Some((_, jid, path)) = members.iter().find(|(_, _, path)| scope.contains(path)).cloned() else {
-            return Err(StoreError::Invalid(domain::InvalidValue::new("household_code", format!("no household '{household_code}' in your area"))));
+            return Err(StoreError::Invalid(domain::InvalidValue::new(
+                "household_code",
+                format!("no household '{household_code}' in your area"),
+            )));
         };
         if let Some(r) = resident_id
             && !members.iter().any(|(id, _, _)| *id == r)
         {
-            return Err(StoreError::Invalid(domain::InvalidValue::new("resident_id", "not a member of this household")));
+            return Err(StoreError::Invalid(domain::InvalidValue::new(
+                "resident_id",
+                "not a member of this household",
+            )));
         }
         let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO signed_forms (kind, household_code, resident_id, jurisdiction_id, jurisdiction_path, unit_id, activity_id, signed_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
             .bind(kind.as_str()).bind(household_code).bind(resident_id).bind(jid).bind(&path).bind(unit_id).bind(activity_id).bind(signed_on.to_string()).bind(by).bind(now_ms()).fetch_one(p).await?);
@@ -319,7 +350,12 @@ impl Store {
     }
 
     /// Receipts and pledges the caller may see, latest first.
-    pub async fn list_forms(&self, vis: &Visibility, household_code: Option<&str>, page: PageReq) -> Result<Page<FormView>> {
+    pub async fn list_forms(
+        &self,
+        vis: &Visibility,
+        household_code: Option<&str>,
+        page: PageReq,
+    ) -> Result<Page<FormView>> {
         let mut f = Filter::default();
         vis.apply(&mut f, "s.jurisdiction_path", "s.unit_id");
         if let Some(h) = household_code {
@@ -342,24 +378,50 @@ impl Store {
     /// Receipts and pledges of a resident or their household signed on or before a day: what
     /// the dual inquiry looks for.
     pub async fn forms_of_resident(&self, resident_id: i64, on_or_before: &str) -> Result<Vec<FormView>> {
-        let sql = format!("{FORM_VIEW} WHERE (s.resident_id = $1 OR s.household_code = (SELECT household_code FROM residents WHERE id = $1)) AND s.signed_on <= $2 ORDER BY s.signed_on DESC");
+        let sql = format!(
+            "{FORM_VIEW} WHERE (s.resident_id = $1 OR s.household_code = (SELECT household_code FROM residents WHERE id = $1)) AND s.signed_on <= $2 ORDER BY s.signed_on DESC"
+        );
         let rows: Vec<FormRow> = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(resident_id).bind(on_or_before).fetch_all(p).await?);
         Ok(self.form_views(rows))
     }
 
     /// Records a unit's responsibility letter (责任书) for a year; one per unit and year.
-    pub async fn sign_letter(&self, unit_id: i64, year: i64, signed_on: jiff::civil::Date, signatory: &str, by: &str) -> Result<i64> {
+    pub async fn sign_letter(
+        &self,
+        unit_id: i64,
+        year: i64,
+        signed_on: jiff::civil::Date,
+        signatory: &str,
+        by: &str,
+    ) -> Result<i64> {
         let row: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO responsibility_letters (unit_id, year, signed_on, signatory, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id, year) DO NOTHING RETURNING id")
             .bind(unit_id).bind(year).bind(signed_on.to_string()).bind(signatory).bind(by).bind(now_ms()).fetch_optional(p).await?);
-        row.map(|(id,)| id).ok_or_else(|| StoreError::Conflict { field: "year", message: format!("the unit already signed its letter for {year}") })
+        row.map(|(id,)| id).ok_or_else(|| StoreError::Conflict {
+            field: "year",
+            message: format!("the unit already signed its letter for {year}"),
+        })
     }
 
     /// Submits a figure for verification.
     #[allow(clippy::too_many_arguments)]
-    pub async fn submit_figure(&self, scope: &Scope, unit_id: i64, jurisdiction_id: i64, metric: FigureMetric, period: &str, value: i64, base: Option<i64>, evidence: &str, by: &str) -> Result<i64> {
+    pub async fn submit_figure(
+        &self,
+        scope: &Scope,
+        unit_id: i64,
+        jurisdiction_id: i64,
+        metric: FigureMetric,
+        period: &str,
+        value: i64,
+        base: Option<i64>,
+        evidence: &str,
+        by: &str,
+    ) -> Result<i64> {
         let path = self.path_in_scope(scope, jurisdiction_id).await?;
         if domain::time::month_bounds(period).is_none() {
-            return Err(StoreError::Invalid(domain::InvalidValue::new("period", format!("'{period}' is not a month (YYYY-MM)"))));
+            return Err(StoreError::Invalid(domain::InvalidValue::new(
+                "period",
+                format!("'{period}' is not a month (YYYY-MM)"),
+            )));
         }
         if value < 0 || base.is_some_and(|b| b < 0) {
             return Err(StoreError::Invalid(domain::InvalidValue::new("value", "cannot be negative")));
@@ -367,10 +429,16 @@ impl Store {
         if let Some(b) = base
             && value > b
         {
-            return Err(StoreError::Invalid(domain::InvalidValue::new("value", format!("{value} is more than its base {b}"))));
+            return Err(StoreError::Invalid(domain::InvalidValue::new(
+                "value",
+                format!("{value} is more than its base {b}"),
+            )));
         }
         if evidence.trim().is_empty() {
-            return Err(StoreError::Invalid(domain::InvalidValue::new("evidence", "describe the evidence (a file, a system export, a sign-in sheet)")));
+            return Err(StoreError::Invalid(domain::InvalidValue::new(
+                "evidence",
+                "describe the evidence (a file, a system export, a sign-in sheet)",
+            )));
         }
         let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO coverage_figures (unit_id, jurisdiction_id, jurisdiction_path, metric, period, value, base, evidence, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
             .bind(unit_id).bind(jurisdiction_id).bind(&path).bind(metric.as_str()).bind(period).bind(value).bind(base).bind(evidence.trim()).bind(by).bind(now_ms()).fetch_one(p).await?);
@@ -378,7 +446,12 @@ impl Store {
     }
 
     /// Figures the caller may see, latest first; optionally only those with a status.
-    pub async fn list_figures(&self, vis: &Visibility, status: Option<Verification>, page: PageReq) -> Result<Page<FigureView>> {
+    pub async fn list_figures(
+        &self,
+        vis: &Visibility,
+        status: Option<Verification>,
+        page: PageReq,
+    ) -> Result<Page<FigureView>> {
         let mut f = Filter::default();
         vis.apply(&mut f, "x.jurisdiction_path", "x.unit_id");
         if let Some(s) = status {
@@ -399,7 +472,14 @@ impl Store {
     }
 
     /// Verifies or rejects a pending figure in `scope`.
-    pub async fn review_figure(&self, scope: &Scope, id: i64, verified: bool, by: &str, note: &str) -> Result<FigureView> {
+    pub async fn review_figure(
+        &self,
+        scope: &Scope,
+        id: i64,
+        verified: bool,
+        by: &str,
+        note: &str,
+    ) -> Result<FigureView> {
         let vis = Visibility { scope: scope.clone(), unit_id: None };
         let mut f = Filter::default();
         let b = f.bind(Arg::I64(id));
@@ -414,7 +494,8 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict { field: "status", message: "the figure was already reviewed".into() });
         }
-        let row: FigureView = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await?);
+        let row: FigureView =
+            on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await?);
         Ok(row)
     }
 
@@ -423,19 +504,33 @@ impl Store {
     /// victims from cases reported in it, the population figure in force on `to`, and the
     /// latest verified figures of months in the period. Leaves are rolled up to their
     /// ancestors; every node gets its own population figure (never a sum of children's).
-    pub async fn coverage_counts(&self, scope: &Scope, from: jiff::civil::Date, to: jiff::civil::Date) -> Result<Vec<NodeCounts>> {
+    pub async fn coverage_counts(
+        &self,
+        scope: &Scope,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> Result<Vec<NodeCounts>> {
         let tree = self.jurisdiction_tree(scope).await?;
         let (from_s, to_s) = (from.to_string(), to.to_string());
         let tz = domain::time::china();
         let from_ms = from.to_zoned(tz.clone()).map(|z| z.timestamp().as_millisecond()).unwrap_or(0);
-        let to_ms = to.tomorrow().ok().and_then(|d| d.to_zoned(tz).ok()).map(|z| z.timestamp().as_millisecond()).unwrap_or(i64::MAX);
+        let to_ms = to
+            .tomorrow()
+            .ok()
+            .and_then(|d| d.to_zoned(tz).ok())
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or(i64::MAX);
         let mut leaf: HashMap<i64, LeafCounts> = HashMap::new();
         let mut f = Filter::default();
         f.scope("jurisdiction_path", scope);
         // A resident without a household code is a registry gap, not a household.
         f.and("household_code <> ''".into());
-        let sql = format!("SELECT jurisdiction_id, COUNT(DISTINCT household_code) FROM residents{} GROUP BY jurisdiction_id", f.sql());
-        let households: Vec<(i64, i64)> = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
+        let sql = format!(
+            "SELECT jurisdiction_id, COUNT(DISTINCT household_code) FROM residents{} GROUP BY jurisdiction_id",
+            f.sql()
+        );
+        let households: Vec<(i64, i64)> =
+            on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
         for (j, n) in households {
             leaf.entry(j).or_default().households = n;
         }
@@ -448,7 +543,8 @@ impl Store {
             "SELECT jurisdiction_id, COUNT(DISTINCT household_code), COUNT(DISTINCT CASE WHEN kind = 'pledge' THEN household_code END) FROM signed_forms{} GROUP BY jurisdiction_id",
             f.sql()
         );
-        let reached: Vec<(i64, i64, i64)> = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
+        let reached: Vec<(i64, i64, i64)> =
+            on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
         for (j, r, pl) in reached {
             let e = leaf.entry(j).or_default();
             e.reached = r;
@@ -459,8 +555,12 @@ impl Store {
         let a = f.bind(Arg::I64(from_ms));
         let b = f.bind(Arg::I64(to_ms));
         f.and(format!("c.reported_at >= {a} AND c.reported_at < {b}"));
-        let sql = format!("SELECT r.jurisdiction_id, COUNT(DISTINCT r.household_code) FROM cases c JOIN residents r ON r.id = c.victim_resident_id{} GROUP BY r.jurisdiction_id", f.sql());
-        let victims: Vec<(i64, i64)> = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
+        let sql = format!(
+            "SELECT r.jurisdiction_id, COUNT(DISTINCT r.household_code) FROM cases c JOIN residents r ON r.id = c.victim_resident_id{} GROUP BY r.jurisdiction_id",
+            f.sql()
+        );
+        let victims: Vec<(i64, i64)> =
+            on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
         for (j, n) in victims {
             leaf.entry(j).or_default().victim = n;
         }
@@ -472,8 +572,12 @@ impl Store {
         let a = f.bind(Arg::Text(from_m));
         let b = f.bind(Arg::Text(to_m));
         f.and(format!("status = 'verified' AND period >= {a} AND period <= {b}"));
-        let sql = format!("SELECT jurisdiction_id, metric, period, MAX(value), MAX(base) FROM coverage_figures{} GROUP BY jurisdiction_id, metric, period", f.sql());
-        let figs: Vec<(i64, String, String, i64, Option<i64>)> = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
+        let sql = format!(
+            "SELECT jurisdiction_id, metric, period, MAX(value), MAX(base) FROM coverage_figures{} GROUP BY jurisdiction_id, metric, period",
+            f.sql()
+        );
+        let figs: Vec<(i64, String, String, i64, Option<i64>)> =
+            on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
         let mut latest: HashMap<(i64, String), (String, i64, Option<i64>)> = HashMap::new();
         for (j, m, period, v, base) in figs {
             let e = latest.entry((j, m)).or_insert((String::new(), 0, None));
@@ -483,7 +587,8 @@ impl Store {
         }
         // Population in force on `to` for every node (the figure dated on or before it).
         let sql = "SELECT jurisdiction_id, as_of, residents FROM population_figures WHERE as_of <= $1 ORDER BY jurisdiction_id, as_of";
-        let pops: Vec<(i64, String, i64)> = on_pool!(&self.db, p => sqlx::query_as(sql).bind(&to_s).fetch_all(p).await?);
+        let pops: Vec<(i64, String, i64)> =
+            on_pool!(&self.db, p => sqlx::query_as(sql).bind(&to_s).fetch_all(p).await?);
         let mut pop: HashMap<i64, i64> = HashMap::new();
         for (j, _, n) in pops {
             pop.insert(j, n);
@@ -491,7 +596,14 @@ impl Store {
 
         let mut out: Vec<NodeCounts> = tree
             .iter()
-            .map(|n| NodeCounts { jurisdiction_id: n.id, parent_id: n.parent_id, kind: n.kind.clone(), name: n.name.clone(), path: n.path.clone(), counts: AreaCounts { residents: pop.get(&n.id).copied(), ..AreaCounts::default() } })
+            .map(|n| NodeCounts {
+                jurisdiction_id: n.id,
+                parent_id: n.parent_id,
+                kind: n.kind.clone(),
+                name: n.name.clone(),
+                path: n.path.clone(),
+                counts: AreaCounts { residents: pop.get(&n.id).copied(), ..AreaCounts::default() },
+            })
             .collect();
         let index: HashMap<i64, usize> = out.iter().enumerate().map(|(i, n)| (n.jurisdiction_id, i)).collect();
         let add_up = |out: &mut Vec<NodeCounts>, start: i64, add: &dyn Fn(&mut AreaCounts)| {
@@ -513,7 +625,9 @@ impl Store {
         for ((j, metric), (_, v, base)) in &latest {
             let (v, base) = (*v, base.unwrap_or(0));
             match metric.as_str() {
-                "app_install" => add_up(&mut out, *j, &|a: &mut AreaCounts| a.app_installs = Some(a.app_installs.unwrap_or(0) + v)),
+                "app_install" => {
+                    add_up(&mut out, *j, &|a: &mut AreaCounts| a.app_installs = Some(a.app_installs.unwrap_or(0) + v))
+                }
                 "sms_coverage" => add_up(&mut out, *j, &|a: &mut AreaCounts| {
                     a.sms_reached += v;
                     a.sms_users += base;
@@ -526,7 +640,14 @@ impl Store {
 
     /// Households of a village (or any node) in `scope` with no receipt or pledge signed in
     /// `from..=to`, in household order.
-    pub async fn households_not_reached(&self, scope: &Scope, jurisdiction_id: i64, from: jiff::civil::Date, to: jiff::civil::Date, page: PageReq) -> Result<Page<HouseholdGap>> {
+    pub async fn households_not_reached(
+        &self,
+        scope: &Scope,
+        jurisdiction_id: i64,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+        page: PageReq,
+    ) -> Result<Page<HouseholdGap>> {
         let path = self.path_in_scope(scope, jurisdiction_id).await?;
         let area = Scope::Subtrees(vec![path]);
         let mut f = Filter::default();
@@ -551,8 +672,15 @@ impl Store {
         let mut items = Vec::with_capacity(rows.len());
         for (code, head_id, members, grid) in rows {
             let (name, addr): (String, Option<Vec<u8>>) = on_pool!(&self.db, p => sqlx::query_as("SELECT name, address_enc FROM residents WHERE id = $1").bind(head_id).fetch_one(p).await?);
-            let address = addr.map(|a| self.vault().decrypt(Field::Address, &a)).transpose()?.map(|a| domain::mask_address(&a));
-            items.push(HouseholdGap { household_code: code, grid_name: grid, members, head: domain::mask_name(&name), address });
+            let address =
+                addr.map(|a| self.vault().decrypt(Field::Address, &a)).transpose()?.map(|a| domain::mask_address(&a));
+            items.push(HouseholdGap {
+                household_code: code,
+                grid_name: grid,
+                members,
+                head: domain::mask_name(&name),
+                address,
+            });
         }
         Ok(Page { items, total, page: page.page.max(1), per_page: page.limit() })
     }
@@ -626,7 +754,14 @@ pub struct Scorecard {
 
 impl Store {
     /// The scorecard of a unit for `from..=to`, judged on `today` against the targets.
-    pub async fn unit_scorecard(&self, unit_id: i64, from: jiff::civil::Date, to: jiff::civil::Date, today: jiff::civil::Date, targets: &domain::prevention::Targets) -> Result<Scorecard> {
+    pub async fn unit_scorecard(
+        &self,
+        unit_id: i64,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+        today: jiff::civil::Date,
+        targets: &domain::prevention::Targets,
+    ) -> Result<Scorecard> {
         let unit: Option<(String, String, i64, String)> = on_pool!(&self.db, p => sqlx::query_as("SELECT name, kind, jurisdiction_id, jurisdiction_path FROM member_units WHERE id = $1").bind(unit_id).fetch_optional(p).await?);
         let (unit_name, unit_kind, unit_jid, unit_path) = unit.ok_or(StoreError::NotFound("unit"))?;
         let (f, t) = (from.to_string(), to.to_string());
@@ -649,13 +784,21 @@ impl Store {
         let kind = domain::MemberUnitKind::parse(&unit_kind)?;
         let cert_kind = domain::prevention::FraudFreeKind::for_unit(kind);
         let tz = domain::time::china();
-        let ago_ms = today.checked_sub(jiff::Span::new().months(12)).ok().and_then(|d| d.to_zoned(tz).ok()).map(|z| z.timestamp().as_millisecond()).unwrap_or(0);
+        let ago_ms = today
+            .checked_sub(jiff::Span::new().months(12))
+            .ok()
+            .and_then(|d| d.to_zoned(tz).ok())
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or(0);
         // A village's victims are the cases of its area; any other unit answers for the
         // victims the dual inquiry held it responsible for.
         let (coverage, cases_12m) = if kind == domain::MemberUnitKind::VillageCommittee {
             let area = Scope::Subtrees(vec![unit_path.clone()]);
             let nodes = self.coverage_counts(&area, from, to).await?;
-            let cov = nodes.iter().find(|n| n.jurisdiction_id == unit_jid).map(|n| domain::prevention::coverage(n.counts, targets));
+            let cov = nodes
+                .iter()
+                .find(|n| n.jurisdiction_id == unit_jid)
+                .map(|n| domain::prevention::coverage(n.counts, targets));
             let mut fl = Filter::default();
             fl.scope("jurisdiction_path", &area);
             let b = fl.bind(Arg::I64(ago_ms));
@@ -734,7 +877,10 @@ impl Store {
         let mut f = Filter::default();
         f.scope("jurisdiction_path", scope);
         f.and("household_code <> ''".into());
-        let sql = format!("SELECT household_code, MIN(id), MIN(jurisdiction_id), MIN(jurisdiction_path) FROM residents{} GROUP BY household_code ORDER BY household_code", f.sql());
+        let sql = format!(
+            "SELECT household_code, MIN(id), MIN(jurisdiction_id), MIN(jurisdiction_path) FROM residents{} GROUP BY household_code ORDER BY household_code",
+            f.sql()
+        );
         Ok(on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?))
     }
 
@@ -748,7 +894,8 @@ impl Store {
         }
         let lim = f.bind(Arg::I64(limit));
         let sql = format!("SELECT id FROM residents{} ORDER BY id LIMIT {lim}", f.sql());
-        let rows: Vec<(i64,)> = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
+        let rows: Vec<(i64,)> =
+            on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?);
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 

@@ -193,13 +193,17 @@ impl Store {
     /// One node by id.
     pub async fn jurisdiction(&self, id: i64) -> Result<Option<Jurisdiction>> {
         let sql = format!("SELECT {} FROM jurisdictions j WHERE j.id = $2", jur_cols("$1"));
-        Ok(on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(today()).bind(id).fetch_optional(p).await?))
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(today()).bind(id).fetch_optional(p).await?),
+        )
     }
 
     /// One node by its administrative code.
     pub async fn jurisdiction_by_code(&self, code: &str) -> Result<Option<Jurisdiction>> {
         let sql = format!("SELECT {} FROM jurisdictions j WHERE j.code = $2", jur_cols("$1"));
-        Ok(on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(today()).bind(code.trim()).fetch_optional(p).await?))
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(today()).bind(code.trim()).fetch_optional(p).await?),
+        )
     }
 
     /// Nodes in scope, optionally of one kind, under one parent or matching a name.
@@ -232,7 +236,8 @@ impl Store {
         let t = f.bind(Arg::Text(today()));
         let lim = f.bind(Arg::I64(page.limit()));
         let off = f.bind(Arg::I64(page.offset()));
-        let sql = format!("SELECT {} FROM jurisdictions j{} ORDER BY j.path LIMIT {lim} OFFSET {off}", jur_cols(&t), f.sql());
+        let sql =
+            format!("SELECT {} FROM jurisdictions j{} ORDER BY j.path LIMIT {lim} OFFSET {off}", jur_cols(&t), f.sql());
         let (items, total) = on_pool!(&self.db, p => {
             let items: Vec<Jurisdiction> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?;
             let (total,): (i64,) = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), f.args[..n]).fetch_one(p).await?;
@@ -260,7 +265,9 @@ impl Store {
         let r = on_pool!(&self.db, p => sqlx::query("UPDATE jurisdictions SET code = $1, name = $2, updated_at = $3 WHERE id = $4")
             .bind(&code).bind(&name).bind(now_ms()).bind(id).execute(p).await.map(|_| ()));
         match r {
-            Err(e) if unique_violation(&e) => Err(StoreError::Conflict { field: "code", message: format!("jurisdiction code '{code}' exists") }),
+            Err(e) if unique_violation(&e) => {
+                Err(StoreError::Conflict { field: "code", message: format!("jurisdiction code '{code}' exists") })
+            }
             other => {
                 other?;
                 self.jurisdiction(id).await?.ok_or(StoreError::NotFound("jurisdiction"))
@@ -269,7 +276,13 @@ impl Store {
     }
 
     /// Records (or corrects) the population of a node as of a date.
-    pub async fn set_population(&self, jurisdiction_id: i64, as_of: jiff::civil::Date, residents: i64, source: &str) -> Result<()> {
+    pub async fn set_population(
+        &self,
+        jurisdiction_id: i64,
+        as_of: jiff::civil::Date,
+        residents: i64,
+        source: &str,
+    ) -> Result<()> {
         if residents < 0 {
             return Err(domain::InvalidValue::new("residents", "must not be negative").into());
         }
@@ -304,18 +317,28 @@ impl Store {
     }
 
     /// The population of a node in force at the end of a period (see [`domain::population::in_force`]).
-    pub async fn population_in_force(&self, jurisdiction_id: i64, period_end: jiff::civil::Date) -> Result<Option<i64>> {
+    pub async fn population_in_force(
+        &self,
+        jurisdiction_id: i64,
+        period_end: jiff::civil::Date,
+    ) -> Result<Option<i64>> {
         let figs = self.population_figures(jurisdiction_id).await?;
         let parsed: Vec<_> = figs
             .iter()
-            .filter_map(|r| r.as_of.parse().ok().map(|d| domain::population::PopulationFigure { as_of: d, residents: r.residents }))
+            .filter_map(|r| {
+                r.as_of.parse().ok().map(|d| domain::population::PopulationFigure { as_of: d, residents: r.residents })
+            })
             .collect();
         Ok(domain::population::in_force(&parsed, period_end).map(|f| f.residents))
     }
 
     /// Every node of the subtree at `path` with its population figure in force on `date`
     /// (`YYYY-MM-DD`): `(id, parent id, kind, name, path, residents)`.
-    pub async fn subtree_populations(&self, path: &str, date: &str) -> Result<Vec<(i64, Option<i64>, String, String, String, Option<i64>)>> {
+    pub async fn subtree_populations(
+        &self,
+        path: &str,
+        date: &str,
+    ) -> Result<Vec<(i64, Option<i64>, String, String, String, Option<i64>)>> {
         Ok(on_pool!(&self.db, p => sqlx::query_as(
             "SELECT j.id, j.parent_id, j.kind, j.name, j.path, (SELECT f.residents FROM population_figures f WHERE f.jurisdiction_id = j.id AND f.as_of <= $3 ORDER BY f.as_of DESC LIMIT 1) \
              FROM jurisdictions j WHERE j.path >= $1 AND j.path < $2 ORDER BY j.path")
@@ -499,7 +522,8 @@ impl Store {
 
     /// All stations, with precincts.
     pub async fn list_stations(&self) -> Result<Vec<PoliceStation>> {
-        let ids: Vec<(i64,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id FROM police_stations ORDER BY id").fetch_all(p).await?);
+        let ids: Vec<(i64,)> =
+            on_pool!(&self.db, p => sqlx::query_as("SELECT id FROM police_stations ORDER BY id").fetch_all(p).await?);
         let mut out = Vec::with_capacity(ids.len());
         for (id,) in ids {
             if let Some(s) = self.station(id).await? {

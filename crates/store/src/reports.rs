@@ -128,7 +128,8 @@ impl Store {
     /// One report (no scope check: the caller decides who may see it).
     pub async fn report(&self, id: i64) -> Result<ReportRow> {
         let sql = format!("SELECT {COLS} FROM reports WHERE id = $1");
-        let row: Option<ReportRow> = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?);
+        let row: Option<ReportRow> =
+            on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?);
         row.ok_or(StoreError::NotFound("report"))
     }
 
@@ -137,7 +138,10 @@ impl Store {
         let row: Option<(String, String)> = on_pool!(&self.db, p => sqlx::query_as("SELECT snapshot, snapshot_sha256 FROM reports WHERE id = $1").bind(id).fetch_optional(p).await?);
         let (snap, digest) = row.ok_or(StoreError::NotFound("report"))?;
         if snapshot_digest(&snap) != digest {
-            return Err(StoreError::Conflict { field: "snapshot", message: format!("report {id}: the stored snapshot does not match its digest") });
+            return Err(StoreError::Conflict {
+                field: "snapshot",
+                message: format!("report {id}: the stored snapshot does not match its digest"),
+            });
         }
         Ok(snap)
     }
@@ -158,7 +162,10 @@ impl Store {
         let n = on_pool!(&self.db, p => sqlx::query("UPDATE reports SET narrative = $1 WHERE id = $2 AND status = 'draft'").bind(narrative).bind(id).execute(p).await?.rows_affected());
         if n == 0 {
             self.report(id).await?;
-            return Err(StoreError::Conflict { field: "status", message: "only a draft's narrative can change; correct a published report with a new version".into() });
+            return Err(StoreError::Conflict {
+                field: "status",
+                message: "only a draft's narrative can change; correct a published report with a new version".into(),
+            });
         }
         self.report(id).await
     }
@@ -167,14 +174,23 @@ impl Store {
     pub async fn advance_report(&self, id: i64, from: &str, to: &str, actor: &str) -> Result<ReportRow> {
         let now = now_ms();
         let sql = match to {
-            "approved" => "UPDATE reports SET status = $1, approved_by = $2, approved_at = $3 WHERE id = $4 AND status = $5",
-            "published" => "UPDATE reports SET status = $1, published_by = $2, published_at = $3 WHERE id = $4 AND status = $5",
-            _ => return Err(StoreError::Conflict { field: "status", message: format!("unknown report status '{to}'") }),
+            "approved" => {
+                "UPDATE reports SET status = $1, approved_by = $2, approved_at = $3 WHERE id = $4 AND status = $5"
+            }
+            "published" => {
+                "UPDATE reports SET status = $1, published_by = $2, published_at = $3 WHERE id = $4 AND status = $5"
+            }
+            _ => {
+                return Err(StoreError::Conflict { field: "status", message: format!("unknown report status '{to}'") });
+            }
         };
         let n = on_pool!(&self.db, p => sqlx::query(sql).bind(to).bind(actor).bind(now).bind(id).bind(from).execute(p).await?.rows_affected());
         if n == 0 {
             let r = self.report(id).await?;
-            return Err(StoreError::Conflict { field: "status", message: format!("the report is {}, not {from}", r.status) });
+            return Err(StoreError::Conflict {
+                field: "status",
+                message: format!("the report is {}, not {from}", r.status),
+            });
         }
         self.report(id).await
     }

@@ -137,7 +137,10 @@ impl Store {
             id: r.id,
             name: mask_name(&r.name),
             id_number: domain::person::mask_keep(&id, 3, 4),
-            phone: r.phone_enc.map(|c| v.decrypt(Field::Phone, &c).map(|p| domain::person::mask_keep(&p, 3, 4))).transpose()?,
+            phone: r
+                .phone_enc
+                .map(|c| v.decrypt(Field::Phone, &c).map(|p| domain::person::mask_keep(&p, 3, 4)))
+                .transpose()?,
             address: r.address_enc.map(|c| v.decrypt(Field::Address, &c).map(|a| mask_address(&a))).transpose()?,
             gender: r.gender,
             age_band: r.age_band,
@@ -177,7 +180,12 @@ impl Store {
                 Arg::Bytes(v.blind_index(Field::IdNumber, r.id_number.as_str())),
                 opt(r.phone.as_ref().map(|ph| v.encrypt(Field::Phone, ph.as_str())).transpose()?),
                 opt(r.phone.as_ref().map(|ph| v.blind_index(Field::Phone, ph.as_str()))),
-                opt(r.address.as_deref().filter(|a| !a.trim().is_empty()).map(|a| v.encrypt(Field::Address, a.trim())).transpose()?),
+                opt(r
+                    .address
+                    .as_deref()
+                    .filter(|a| !a.trim().is_empty())
+                    .map(|a| v.encrypt(Field::Address, a.trim()))
+                    .transpose()?),
                 Arg::Text(r.gender.clone()),
                 Arg::Text(r.age_band.as_str().to_string()),
                 Arg::Text(r.household_code.clone()),
@@ -187,7 +195,10 @@ impl Store {
                 Arg::I64(now),
             ];
             ready.push((i, args));
-            out.push(Err(StoreError::Conflict { field: "id_number", message: "a resident with this identity number exists".into() }));
+            out.push(Err(StoreError::Conflict {
+                field: "id_number",
+                message: "a resident with this identity number exists".into(),
+            }));
         }
         // Many rows per statement: each statement is a round trip to the database thread.
         // `ON CONFLICT DO NOTHING RETURNING` names the rows that went in by their blind index;
@@ -232,7 +243,12 @@ impl Store {
     }
 
     /// Residents in scope matching the filter, masked.
-    pub async fn list_residents(&self, scope: &Scope, filter: &ResidentFilter, page: PageReq) -> Result<Page<ResidentView>> {
+    pub async fn list_residents(
+        &self,
+        scope: &Scope,
+        filter: &ResidentFilter,
+        page: PageReq,
+    ) -> Result<Page<ResidentView>> {
         let mut f = Filter::default();
         f.scope("r.jurisdiction_path", scope);
         if let Some(jid) = filter.jurisdiction_id {
@@ -260,7 +276,10 @@ impl Store {
         let n = f.args.len();
         let lim = f.bind(Arg::I64(page.limit()));
         let off = f.bind(Arg::I64(page.offset()));
-        let sql = format!("SELECT {COLS} FROM residents r JOIN jurisdictions j ON j.id = r.jurisdiction_id{} ORDER BY r.id LIMIT {lim} OFFSET {off}", f.sql());
+        let sql = format!(
+            "SELECT {COLS} FROM residents r JOIN jurisdictions j ON j.id = r.jurisdiction_id{} ORDER BY r.id LIMIT {lim} OFFSET {off}",
+            f.sql()
+        );
         let count_key = format!("{count_sql}|{:?}", &f.args[..n]);
         let cached = self.cached_count(&count_key);
         let (rows, total) = on_pool!(&self.db, p => {
@@ -309,7 +328,12 @@ impl Store {
     }
 
     /// Changes a resident in scope; a move must stay inside the scope too.
-    pub async fn update_resident(&self, scope: &Scope, id: i64, patch: &ResidentPatch) -> Result<(ResidentView, Vec<&'static str>)> {
+    pub async fn update_resident(
+        &self,
+        scope: &Scope,
+        id: i64,
+        patch: &ResidentPatch,
+    ) -> Result<(ResidentView, Vec<&'static str>)> {
         self.resident_row(scope, id).await?;
         let v = self.vault();
         let mut f = Filter::default();
@@ -358,7 +382,8 @@ impl Store {
 
     /// How many residents there are in all (for the demo's "already generated" check).
     pub async fn count_residents(&self) -> Result<i64> {
-        let (n,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("SELECT COUNT(*) FROM residents").fetch_one(p).await?);
+        let (n,): (i64,) =
+            on_pool!(&self.db, p => sqlx::query_as("SELECT COUNT(*) FROM residents").fetch_one(p).await?);
         Ok(n)
     }
 

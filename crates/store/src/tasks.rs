@@ -149,7 +149,13 @@ impl Store {
     }
 
     /// Tasks, most urgent first. `scope` limits to units seated in the area.
-    pub async fn list_tasks(&self, scope: &Scope, filter: &TaskFilter, today: Date, page: PageReq) -> Result<Page<TaskView>> {
+    pub async fn list_tasks(
+        &self,
+        scope: &Scope,
+        filter: &TaskFilter,
+        today: Date,
+        page: PageReq,
+    ) -> Result<Page<TaskView>> {
         let mut f = Filter::default();
         f.scope("u.jurisdiction_path", scope);
         if let Some(u) = filter.unit_id {
@@ -172,7 +178,10 @@ impl Store {
         let n = f.args.len();
         let lim = f.bind(Arg::I64(page.limit()));
         let off = f.bind(Arg::I64(page.offset()));
-        let sql = format!("{TASK_VIEW}{} ORDER BY CASE WHEN t.status = 'open' THEN 0 ELSE 1 END, t.due_on, t.id LIMIT {lim} OFFSET {off}", f.sql());
+        let sql = format!(
+            "{TASK_VIEW}{} ORDER BY CASE WHEN t.status = 'open' THEN 0 ELSE 1 END, t.due_on, t.id LIMIT {lim} OFFSET {off}",
+            f.sql()
+        );
         let (mut items, total) = on_pool!(&self.db, p => {
             let rows: Vec<TaskView> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await?;
             let (total,): (i64,) = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), f.args[..n]).fetch_one(p).await?;
@@ -187,9 +196,18 @@ impl Store {
 
     /// Completes or cancels an open task. With `own_unit`, only that unit's task. A closed
     /// task is never closed again: the first closing's time and person stay.
-    pub async fn close_task(&self, id: i64, scope: &domain::Scope, own_unit: Option<i64>, to: TaskStatus, evidence: &str, by: &str) -> Result<TaskView> {
+    pub async fn close_task(
+        &self,
+        id: i64,
+        scope: &domain::Scope,
+        own_unit: Option<i64>,
+        to: TaskStatus,
+        evidence: &str,
+        by: &str,
+    ) -> Result<TaskView> {
         let sql = format!("{TASK_VIEW} WHERE t.id = $1");
-        let row: Option<TaskView> = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await?);
+        let row: Option<TaskView> =
+            on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await?);
         let task = row.filter(|t| own_unit.is_none_or(|u| u == t.unit_id)).ok_or(StoreError::NotFound("task"))?;
         // A reviewer closes the tasks of units in the reviewer's area only.
         let unit = self.unit(task.unit_id).await?.ok_or(StoreError::NotFound("task"))?;
@@ -198,18 +216,25 @@ impl Store {
         }
         let from = TaskStatus::parse(&task.status)?;
         if from.is_terminal() {
-            return Err(StoreError::Conflict { field: "status", message: format!("the task is already {}; it cannot change", from.as_str()) });
+            return Err(StoreError::Conflict {
+                field: "status",
+                message: format!("the task is already {}; it cannot change", from.as_str()),
+            });
         }
         let to = from.close(to)?;
         if to == TaskStatus::Done && evidence.trim().is_empty() {
-            return Err(StoreError::Invalid(domain::InvalidValue::new("evidence", "say what was done and where the proof is")));
+            return Err(StoreError::Invalid(domain::InvalidValue::new(
+                "evidence",
+                "say what was done and where the proof is",
+            )));
         }
         let n = on_pool!(&self.db, p => sqlx::query("UPDATE tasks SET status = $1, evidence = $2, closed_by = $3, closed_at = $4 WHERE id = $5 AND status = 'open'")
             .bind(to.as_str()).bind(evidence.trim()).bind(by).bind(now_ms()).bind(id).execute(p).await?.rows_affected());
         if n == 0 {
             return Err(StoreError::Conflict { field: "status", message: "the task was closed meanwhile".into() });
         }
-        let row: TaskView = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await?);
+        let row: TaskView =
+            on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await?);
         Ok(row)
     }
 
@@ -231,7 +256,9 @@ impl Store {
     /// Raises the month's tasks of every duty of the plan due that month, with the last day of
     /// the month as deadline. Returns how many were raised (again: none).
     pub async fn plan_month_tasks(&self, version: &str, month: &str, by: &str) -> Result<u64> {
-        let first: Date = format!("{month}-01").parse().map_err(|_| StoreError::Invalid(domain::InvalidValue::new("month", format!("'{month}' is not a month (YYYY-MM)"))))?;
+        let first: Date = format!("{month}-01").parse().map_err(|_| {
+            StoreError::Invalid(domain::InvalidValue::new("month", format!("'{month}' is not a month (YYYY-MM)")))
+        })?;
         let due = first.last_of_month();
         let duties: Vec<(i64, i64, String, String, i64)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id, unit_id, title, detail, every_months FROM duties WHERE plan_version = $1 ORDER BY id").bind(version).fetch_all(p).await?);
         let mut raised = 0;
@@ -239,7 +266,15 @@ impl Store {
             if !duty_due_in(u8::try_from(every).unwrap_or(12), first.month()) {
                 continue;
             }
-            let t = NewTask { unit_id, kind: TaskKind::Duty, title: format!("{title}（{}）", domain::time::month_zh(month)), detail, source_ref: format!("duty:{did}:{month}"), due_on: due, created_by: by.into() };
+            let t = NewTask {
+                unit_id,
+                kind: TaskKind::Duty,
+                title: format!("{title}（{}）", domain::time::month_zh(month)),
+                detail,
+                source_ref: format!("duty:{did}:{month}"),
+                due_on: due,
+                created_by: by.into(),
+            };
             if self.raise_task(&t).await?.is_some() {
                 raised += 1;
             }
@@ -249,7 +284,9 @@ impl Store {
 
     /// Duties of a unit: `(title, detail, every_months, plan_version)`.
     pub async fn unit_duties(&self, unit_id: i64) -> Result<Vec<(String, String, i64, String)>> {
-        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT title, detail, every_months, plan_version FROM duties WHERE unit_id = $1 ORDER BY id").bind(unit_id).fetch_all(p).await?))
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_as("SELECT title, detail, every_months, plan_version FROM duties WHERE unit_id = $1 ORDER BY id").bind(unit_id).fetch_all(p).await?),
+        )
     }
 
     /// Opens the dual inquiry of every case reported in `from_ms..to_ms` that falls in the
@@ -265,7 +302,13 @@ impl Store {
             }
             let day = domain::time::china_date(reported_at).map(|d| d.to_string()).unwrap_or_default();
             let forms = self.forms_of_resident(victim, &day).await?;
-            let detail = forms.iter().map(|f| format!("{} {} {}", f.signed_on, if f.kind == "pledge" { "承诺书" } else { "回执" }, f.unit_name)).collect::<Vec<_>>().join("；");
+            let detail = forms
+                .iter()
+                .map(|f| {
+                    format!("{} {} {}", f.signed_on, if f.kind == "pledge" { "承诺书" } else { "回执" }, f.unit_name)
+                })
+                .collect::<Vec<_>>()
+                .join("；");
             opened += on_pool!(&self.db, p => sqlx::query("INSERT INTO dual_inquiries (case_id, sampled_at, forms_found, found_detail) VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) DO NOTHING")
                 .bind(cid).bind(now_ms()).bind(forms.len() as i64).bind(detail).execute(p).await?.rows_affected());
         }
@@ -306,7 +349,8 @@ impl Store {
              FROM dual_inquiries d JOIN cases c ON c.id = d.case_id LEFT JOIN tasks t ON t.id = d.task_id{}",
             f.sql()
         );
-        let r: (i64, i64, i64, i64, i64, i64) = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await?);
+        let r: (i64, i64, i64, i64, i64, i64) =
+            on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await?);
         Ok([r.0, r.1, r.2, r.3, r.4, r.5])
     }
 
@@ -324,10 +368,21 @@ impl Store {
     /// holds a unit responsible (the one given, or the victim's village committee) and
     /// raises a rectification task for it, due in `days` days.
     #[allow(clippy::too_many_arguments)]
-    pub async fn answer_dual_inquiry(&self, scope: &Scope, id: i64, educated: bool, responsible_unit_id: Option<i64>, note: &str, by: &str, today: Date, days: i64) -> Result<DualInquiryView> {
+    pub async fn answer_dual_inquiry(
+        &self,
+        scope: &Scope,
+        id: i64,
+        educated: bool,
+        responsible_unit_id: Option<i64>,
+        note: &str,
+        by: &str,
+        today: Date,
+        days: i64,
+    ) -> Result<DualInquiryView> {
         let sql = format!("{DUAL_VIEW} WHERE d.id = $1");
         let row: Option<(i64, Option<String>, String)> = on_pool!(&self.db, p => sqlx::query_as("SELECT d.case_id, d.answer, c.jurisdiction_path FROM dual_inquiries d JOIN cases c ON c.id = d.case_id WHERE d.id = $1").bind(id).fetch_optional(p).await?);
-        let (case_id, answer, _) = row.filter(|(_, _, path)| scope.contains(path)).ok_or(StoreError::NotFound("dual inquiry"))?;
+        let (case_id, answer, _) =
+            row.filter(|(_, _, path)| scope.contains(path)).ok_or(StoreError::NotFound("dual inquiry"))?;
         if answer.is_some() {
             return Err(StoreError::Conflict { field: "answer", message: "the inquiry was already answered".into() });
         }
@@ -338,7 +393,12 @@ impl Store {
                 Some(u) => Some(u),
                 None => self.responsible_unit(case_id).await?,
             };
-            let u = unit.ok_or_else(|| StoreError::Invalid(domain::InvalidValue::new("responsible_unit_id", "no village committee covers the victim's area; name the responsible unit")))?;
+            let u = unit.ok_or_else(|| {
+                StoreError::Invalid(domain::InvalidValue::new(
+                    "responsible_unit_id",
+                    "no village committee covers the victim's area; name the responsible unit",
+                ))
+            })?;
             let (case_no,): (String,) = on_pool!(&self.db, p => sqlx::query_as("SELECT case_no FROM cases WHERE id = $1").bind(case_id).fetch_one(p).await?);
             let due = today.checked_add(jiff::Span::new().days(days.max(1))).unwrap_or(today);
             task = self
@@ -346,7 +406,10 @@ impl Store {
                     unit_id: u,
                     kind: TaskKind::DualInquiry,
                     title: format!("一案双查整改：案件{case_no}受害人未接受防骗宣传"),
-                    detail: format!("回访核实受害人此前未接受反诈宣传教育。请补齐辖区入户宣传并提交整改材料。{}", note.trim()),
+                    detail: format!(
+                        "回访核实受害人此前未接受反诈宣传教育。请补齐辖区入户宣传并提交整改材料。{}",
+                        note.trim()
+                    ),
                     source_ref: format!("dual_inquiry:{case_id}"),
                     due_on: due,
                     created_by: by.into(),
@@ -358,7 +421,8 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict { field: "answer", message: "the inquiry was answered meanwhile".into() });
         }
-        let row: DualInquiryView = on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await?);
+        let row: DualInquiryView =
+            on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await?);
         Ok(row)
     }
 
@@ -378,11 +442,22 @@ impl Store {
 
     /// Records cards or accounts opened at an outlet; `number` is normalised by the caller.
     /// Returns false when the number was already recorded.
-    pub async fn add_outlet_account(&self, outlet_unit_id: i64, kind: &str, number: &str, opened_on: Date) -> Result<bool> {
+    pub async fn add_outlet_account(
+        &self,
+        outlet_unit_id: i64,
+        kind: &str,
+        number: &str,
+        opened_on: Date,
+    ) -> Result<bool> {
         let obs_kind = match kind {
             "bank_card" => "bank_account",
             "phone_card" => "phone",
-            other => return Err(StoreError::Invalid(domain::InvalidValue::new("kind", format!("unknown '{other}' (bank_card, phone_card)")))),
+            other => {
+                return Err(StoreError::Invalid(domain::InvalidValue::new(
+                    "kind",
+                    format!("unknown '{other}' (bank_card, phone_card)"),
+                )));
+            }
         };
         let v = self.vault();
         // The same blind index as case observables, so the two join directly.
@@ -394,7 +469,14 @@ impl Store {
     }
 
     /// Records a card-opening check of an outlet.
-    pub async fn add_outlet_check(&self, outlet_unit_id: i64, checked_on: Date, checker: &str, passed: bool, findings: &str) -> Result<i64> {
+    pub async fn add_outlet_check(
+        &self,
+        outlet_unit_id: i64,
+        checked_on: Date,
+        checker: &str,
+        passed: bool,
+        findings: &str,
+    ) -> Result<i64> {
         let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO outlet_checks (outlet_unit_id, checked_on, checker, passed, findings, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
             .bind(outlet_unit_id).bind(checked_on.to_string()).bind(checker).bind(i64::from(passed)).bind(findings).bind(now_ms()).fetch_one(p).await?);
         Ok(id)
@@ -428,7 +510,12 @@ impl Store {
                 named: involved >= threshold,
             })
             .collect();
-        out.sort_by(|a, b| b.involved.cmp(&a.involved).then(b.share.partial_cmp(&a.share).unwrap_or(std::cmp::Ordering::Equal)).then(a.unit_id.cmp(&b.unit_id)));
+        out.sort_by(|a, b| {
+            b.involved
+                .cmp(&a.involved)
+                .then(b.share.partial_cmp(&a.share).unwrap_or(std::cmp::Ordering::Equal))
+                .then(a.unit_id.cmp(&b.unit_id))
+        });
         for (i, r) in out.iter_mut().enumerate() {
             r.rank = i as i64 + 1;
         }
@@ -444,7 +531,10 @@ impl Store {
                 unit_id: r.unit_id,
                 kind: TaskKind::Governance,
                 title: format!("行业治理整改：{} 涉诈开户{}个", r.name, r.involved),
-                detail: format!("{from}至{to}期间开立的{}个卡/账户中有{}个涉诈。请落实开户审核、“一人多卡”核查，提交整改报告。", r.opened, r.involved),
+                detail: format!(
+                    "{from}至{to}期间开立的{}个卡/账户中有{}个涉诈。请落实开户审核、“一人多卡”核查，提交整改报告。",
+                    r.opened, r.involved
+                ),
                 source_ref: format!("governance:{}:{from}:{to}", r.unit_id),
                 due_on: today.checked_add(jiff::Span::new().days(30)).unwrap_or(today),
                 created_by: by.into(),

@@ -116,7 +116,8 @@ pub struct NewApiKey {
     pub sources: Vec<String>,
 }
 
-const USER_COLS: &str = "id, username, display_name, password_hash, role, unit_id, jurisdiction_id, active, must_change_password";
+const USER_COLS: &str =
+    "id, username, display_name, password_hash, role, unit_id, jurisdiction_id, active, must_change_password";
 const KEY_COLS: &str = "id, prefix, key_hash, name, unit_id, jurisdiction_id, permissions, created_by, created_at, revoked_at, expires_at, sources";
 
 impl Store {
@@ -139,7 +140,10 @@ impl Store {
             .fetch_one(p).await);
         let id = match r {
             Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                return Err(StoreError::Conflict { field: "username", message: format!("user '{}' exists", n.username) });
+                return Err(StoreError::Conflict {
+                    field: "username",
+                    message: format!("user '{}' exists", n.username),
+                });
             }
             other => other?.0,
         };
@@ -155,14 +159,17 @@ impl Store {
     /// One user by login name.
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
-        Ok(on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(username.trim()).fetch_optional(p).await?))
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(username.trim()).fetch_optional(p).await?),
+        )
     }
 
     /// Users whose scope root lies within the given subtrees (or all).
     pub async fn list_users(&self, scope: &domain::Scope, page: PageReq) -> Result<Page<User>> {
         let mut f = Filter::default();
         f.scope("j.path", scope);
-        let count_sql = format!("SELECT COUNT(*) FROM users u JOIN jurisdictions j ON j.id = u.jurisdiction_id{}", f.sql());
+        let count_sql =
+            format!("SELECT COUNT(*) FROM users u JOIN jurisdictions j ON j.id = u.jurisdiction_id{}", f.sql());
         let n = f.args.len();
         let lim = f.bind(Arg::I64(page.limit()));
         let off = f.bind(Arg::I64(page.offset()));
@@ -198,7 +205,13 @@ impl Store {
     /// Replaces a user's password hash, keeps the old one in the history and ends the user's
     /// sessions (but `keep_session`, the one changing its own password). `must_change` marks a
     /// password an administrator chose.
-    pub async fn set_password_hash(&self, id: i64, hash: &str, must_change: bool, keep_session: Option<&[u8]>) -> Result<()> {
+    pub async fn set_password_hash(
+        &self,
+        id: i64,
+        hash: &str,
+        must_change: bool,
+        keep_session: Option<&[u8]>,
+    ) -> Result<()> {
         let now = now_ms();
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
@@ -223,7 +236,13 @@ impl Store {
     pub async fn login_throttle(&self, key: &str) -> Result<domain::auth::Throttle> {
         let row: Option<(i64, i64, i64)> = on_pool!(&self.db, p => sqlx::query_as("SELECT failures, blocked_until, last_failure_at FROM login_throttle WHERE throttle_key = $1")
             .bind(key).fetch_optional(p).await?);
-        Ok(row.map(|(f, b, l)| domain::auth::Throttle { failures: u32::try_from(f).unwrap_or(u32::MAX), blocked_until_ms: b, last_failure_ms: l }).unwrap_or_default())
+        Ok(row
+            .map(|(f, b, l)| domain::auth::Throttle {
+                failures: u32::try_from(f).unwrap_or(u32::MAX),
+                blocked_until_ms: b,
+                last_failure_ms: l,
+            })
+            .unwrap_or_default())
     }
 
     /// Stores a login throttle key's state.
@@ -248,7 +267,14 @@ impl Store {
     }
 
     /// Stores a new session.
-    pub async fn create_session(&self, token_hash: &[u8], user_id: i64, csrf_token: &str, ip: &str, expires_at: i64) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        token_hash: &[u8],
+        user_id: i64,
+        csrf_token: &str,
+        ip: &str,
+        expires_at: i64,
+    ) -> Result<()> {
         on_pool!(&self.db, p => { sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, ip, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $5)")
             .bind(token_hash).bind(user_id).bind(csrf_token).bind(ip).bind(now_ms()).bind(expires_at).execute(p).await?; });
         Ok(())
@@ -260,7 +286,12 @@ impl Store {
             "SELECT user_id, csrf_token, expires_at, last_seen_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
             .bind(token_hash).bind(now_ms()).fetch_optional(p).await?);
         let Some((uid, csrf_token, expires_at, last_seen_at)) = row else { return Ok(None) };
-        Ok(self.user(uid).await?.filter(|u| u.active).map(|user| SessionInfo { user, csrf_token, expires_at, last_seen_at }))
+        Ok(self.user(uid).await?.filter(|u| u.active).map(|user| SessionInfo {
+            user,
+            csrf_token,
+            expires_at,
+            last_seen_at,
+        }))
     }
 
     /// Ends a session.
@@ -286,8 +317,12 @@ impl Store {
 
     /// A live (not revoked, not expired) key by its public prefix.
     pub async fn api_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKey>> {
-        let sql = format!("SELECT {KEY_COLS} FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)");
-        Ok(on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(prefix).bind(now_ms()).fetch_optional(p).await?))
+        let sql = format!(
+            "SELECT {KEY_COLS} FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)"
+        );
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(prefix).bind(now_ms()).fetch_optional(p).await?),
+        )
     }
 
     /// All keys.

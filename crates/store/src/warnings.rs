@@ -165,7 +165,11 @@ struct Row {
 
 /// A warning's subject as shown: a person's phone or an account number, masked.
 pub fn mask_subject(kind: &str, s: &str) -> String {
-    if matches!(kind, "person" | "person_id") { domain::person::mask_keep(s, 3, 4) } else { domain::person::mask_keep(s, 4, 4) }
+    if matches!(kind, "person" | "person_id") {
+        domain::person::mask_keep(s, 3, 4)
+    } else {
+        domain::person::mask_keep(s, 4, 4)
+    }
 }
 
 /// The field a subject is encrypted and indexed as: a person's phone, a person's identity
@@ -225,7 +229,11 @@ impl Store {
         // flat however many warnings a station has.
         let mut fc = Filter::default();
         fc.scope("jurisdiction_path", scope);
-        let count_sql = format!("SELECT CAST(COALESCE(SUM({}), 0) AS BIGINT) FROM warning_tallies{}", if open_only { "open_count" } else { "total_count" }, fc.sql());
+        let count_sql = format!(
+            "SELECT CAST(COALESCE(SUM({}), 0) AS BIGINT) FROM warning_tallies{}",
+            if open_only { "open_count" } else { "total_count" },
+            fc.sql()
+        );
         // `|| ''` keeps the planner off the path index, so that it walks the ids instead.
         let mut f = Filter::default();
         f.scope("(jurisdiction_path || '')", scope);
@@ -257,7 +265,20 @@ impl Store {
 
     /// Records a step: the state moves from `from` to `to` only if nobody moved it meanwhile.
     #[allow(clippy::too_many_arguments)]
-    pub async fn warning_step(&self, scope: &Scope, id: i64, from: &str, to: &str, step: &str, at_ms: i64, actor: &str, channel: &str, note: &str, outcome: &str, checklist: &str) -> Result<WarningView> {
+    pub async fn warning_step(
+        &self,
+        scope: &Scope,
+        id: i64,
+        from: &str,
+        to: &str,
+        step: &str,
+        at_ms: i64,
+        actor: &str,
+        channel: &str,
+        note: &str,
+        outcome: &str,
+        checklist: &str,
+    ) -> Result<WarningView> {
         self.warning(scope, id).await?;
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
@@ -280,19 +301,34 @@ impl Store {
     /// The steps of a warning in scope, in order.
     pub async fn warning_steps(&self, scope: &Scope, id: i64) -> Result<Vec<WarningStep>> {
         self.warning(scope, id).await?;
-        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT step, at_ms, actor, channel, note, checklist FROM warning_steps WHERE warning_id = $1 ORDER BY id").bind(id).fetch_all(p).await?))
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_as("SELECT step, at_ms, actor, channel, note, checklist FROM warning_steps WHERE warning_id = $1 ORDER BY id").bind(id).fetch_all(p).await?),
+        )
     }
 
     /// Keeps an evidence file of a warning in scope, encrypted.
     #[allow(clippy::too_many_arguments)]
-    pub async fn add_evidence(&self, scope: &Scope, warning_id: i64, kind: &str, mime: &str, bytes: &[u8], note: &str, by: &str) -> Result<EvidenceView> {
+    pub async fn add_evidence(
+        &self,
+        scope: &Scope,
+        warning_id: i64,
+        kind: &str,
+        mime: &str,
+        bytes: &[u8],
+        note: &str,
+        by: &str,
+    ) -> Result<EvidenceView> {
         self.warning(scope, warning_id).await?;
         let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
         let enc = self.vault().encrypt_bytes(Field::Evidence, bytes)?;
         let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as(
             "INSERT INTO warning_evidence (warning_id, kind, mime, size_bytes, sha256, data_enc, note, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
             .bind(warning_id).bind(kind).bind(mime).bind(bytes.len() as i64).bind(&sha).bind(enc).bind(note).bind(by).bind(now_ms()).fetch_one(p).await?);
-        self.evidence_list(scope, warning_id).await?.into_iter().find(|e| e.id == id).ok_or(crate::StoreError::NotFound("evidence"))
+        self.evidence_list(scope, warning_id)
+            .await?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or(crate::StoreError::NotFound("evidence"))
     }
 
     /// The evidence files of a warning in scope.
@@ -305,7 +341,12 @@ impl Store {
 
     /// One evidence file of a warning in scope, decrypted: `(view, bytes)`.
     pub async fn evidence_file(&self, scope: &Scope, warning_id: i64, id: i64) -> Result<(EvidenceView, Vec<u8>)> {
-        let view = self.evidence_list(scope, warning_id).await?.into_iter().find(|e| e.id == id).ok_or(crate::StoreError::NotFound("evidence"))?;
+        let view = self
+            .evidence_list(scope, warning_id)
+            .await?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or(crate::StoreError::NotFound("evidence"))?;
         let (enc,): (Vec<u8>,) = on_pool!(&self.db, p => sqlx::query_as("SELECT data_enc FROM warning_evidence WHERE id = $1").bind(id).fetch_one(p).await?);
         Ok((view, self.vault().decrypt_bytes(Field::Evidence, &enc)?))
     }
@@ -313,13 +354,17 @@ impl Store {
     /// The jurisdiction of the resident with this identity number, for routing.
     pub async fn route_id_number(&self, id: &domain::IdNumber) -> Result<Option<(i64, String)>> {
         let idx = self.vault().blind_index(Field::IdNumber, id.as_str());
-        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT jurisdiction_id, jurisdiction_path FROM residents WHERE id_number_idx = $1 ORDER BY id LIMIT 1").bind(idx).fetch_optional(p).await?))
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_as("SELECT jurisdiction_id, jurisdiction_path FROM residents WHERE id_number_idx = $1 ORDER BY id LIMIT 1").bind(idx).fetch_optional(p).await?),
+        )
     }
 
     /// The resident whose phone this is, as (jurisdiction id, path), for routing.
     pub async fn route_phone(&self, phone: &domain::Phone) -> Result<Option<(i64, String)>> {
         let idx = self.vault().blind_index(Field::Phone, phone.as_str());
-        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT jurisdiction_id, jurisdiction_path FROM residents WHERE phone_idx = $1 ORDER BY id LIMIT 1").bind(idx).fetch_optional(p).await?))
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_as("SELECT jurisdiction_id, jurisdiction_path FROM residents WHERE phone_idx = $1 ORDER BY id LIMIT 1").bind(idx).fetch_optional(p).await?),
+        )
     }
 
     /// Whether a warning or a case within `scope` names `account`: the payer, payee or subject
@@ -336,7 +381,10 @@ impl Store {
         let bank = c.bind(Arg::Bytes(v.blind_index(Field::Event, &format!("bank_account:{account}"))));
         let pay = c.bind(Arg::Bytes(v.blind_index(Field::Event, &format!("payment_account:{account}"))));
         c.and(format!("o.value_idx IN ({bank}, {pay})"));
-        let case_sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM case_observables o JOIN cases c ON c.id = o.case_id{} LIMIT 1) x", c.sql());
+        let case_sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM case_observables o JOIN cases c ON c.id = o.case_id{} LIMIT 1) x",
+            c.sql()
+        );
         let n = on_pool!(&self.db, p => {
             let (w,): (i64,) = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await?;
             let (k,): (i64,) = if w > 0 { (0,) } else { bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(case_sql)), c.args).fetch_one(p).await? };
@@ -360,7 +408,11 @@ impl Store {
             for (id, payer, payee) in rows {
                 let payer = v.decrypt(Field::BankCard, &payer)?;
                 let payee = v.decrypt(Field::BankCard, &payee)?;
-                done.push((id, crate::notifications::account_idx(v, &payer), crate::notifications::account_idx(v, &payee)));
+                done.push((
+                    id,
+                    crate::notifications::account_idx(v, &payer),
+                    crate::notifications::account_idx(v, &payee),
+                ));
             }
             on_pool!(&self.db, p => {
                 let mut tx = p.begin_write().await?;

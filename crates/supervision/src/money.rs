@@ -15,7 +15,12 @@ pub fn yuan_to_fen(s: &str) -> Result<i64, BadAmount> {
         Some((i, f)) => (i, f),
         None => (t, ""),
     };
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 2 || !frac.bytes().all(|b| b.is_ascii_digit()) || (t.contains('.') && frac.is_empty()) {
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 2
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || (t.contains('.') && frac.is_empty())
+    {
         return Err(bad());
     }
     let yuan: i64 = int.parse().map_err(|_| bad())?;

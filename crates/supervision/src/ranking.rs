@@ -128,7 +128,11 @@ fn cmp_rate(a: &StationRank, b: &StationRank) -> Ordering {
 }
 
 /// Competition ranking, highest first: equal values share the rank, the next one skips.
-fn rank_by(rows: &mut [StationRank], cmp: impl Fn(&StationRank, &StationRank) -> Ordering, set: impl Fn(&mut StationRank, u32)) {
+fn rank_by(
+    rows: &mut [StationRank],
+    cmp: impl Fn(&StationRank, &StationRank) -> Ordering,
+    set: impl Fn(&mut StationRank, u32),
+) {
     let mut idx: Vec<usize> = (0..rows.len()).collect();
     idx.sort_by(|&i, &j| cmp(&rows[j], &rows[i]).then_with(|| rows[i].station.cmp(&rows[j].station)));
     let mut rank = 0u32;
@@ -151,7 +155,10 @@ pub fn shift_month(m: &str, delta: i32) -> Option<String> {
 
 /// The months from `first` to `last`, inclusive (`YYYY-MM`).
 pub fn month_range(first: &str, last: &str) -> Vec<String> {
-    let (Some((mut y, mut m)), Some((ly, lm))) = (domain::time::parse_month(first), domain::time::parse_month(last)) else { return vec![] };
+    let (Some((mut y, mut m)), Some((ly, lm))) = (domain::time::parse_month(first), domain::time::parse_month(last))
+    else {
+        return vec![];
+    };
     let mut out = Vec::new();
     while (y, m) <= (ly, lm) {
         out.push(format!("{y:04}-{m:02}"));
@@ -166,15 +173,23 @@ pub fn month_range(first: &str, last: &str) -> Vec<String> {
 
 /// Ranks every month. `stations` are all stations of the county (a station without cases still
 /// takes part); `residents(station, month)` is the population in force in that month.
-pub fn rank(cases: &[CaseRow], stations: &[String], residents: &dyn Fn(&str, &str) -> i64, rules: &RankingRules) -> Ranking {
+pub fn rank(
+    cases: &[CaseRow],
+    stations: &[String],
+    residents: &dyn Fn(&str, &str) -> i64,
+    rules: &RankingRules,
+) -> Ranking {
     let mut per: BTreeMap<(&str, &str), (u32, i64)> = BTreeMap::new();
     for c in cases {
         let e = per.entry((c.month.as_str(), c.station.as_str())).or_default();
         e.0 += 1;
         e.1 += c.loss_fen;
     }
-    let all: BTreeSet<&str> = stations.iter().map(String::as_str).chain(cases.iter().map(|c| c.station.as_str())).collect();
-    let (Some(first), Some(last)) = (cases.iter().map(|c| c.month.as_str()).min(), cases.iter().map(|c| c.month.as_str()).max()) else {
+    let all: BTreeSet<&str> =
+        stations.iter().map(String::as_str).chain(cases.iter().map(|c| c.station.as_str())).collect();
+    let (Some(first), Some(last)) =
+        (cases.iter().map(|c| c.month.as_str()).min(), cases.iter().map(|c| c.month.as_str()).max())
+    else {
         return Ranking { months: vec![], escalations: vec![] };
     };
     let mut months = Vec::new();
@@ -237,7 +252,12 @@ pub fn escalate(months: &[MonthRanking], rules: &RankingRules) -> Vec<Escalation
                     None
                 };
                 if let Some(action) = action {
-                    out.push(Escalation { station: r.station.clone(), month: m.month.clone(), action, months_running: k });
+                    out.push(Escalation {
+                        station: r.station.clone(),
+                        month: m.month.clone(),
+                        action,
+                        months_running: k,
+                    });
                 }
             }
         }
@@ -258,7 +278,12 @@ mod tests {
     use proptest::prelude::*;
 
     fn case(station: &str, month: &str, loss_fen: i64) -> CaseRow {
-        CaseRow { case_id: format!("{station}{month}{loss_fen}"), station: station.into(), month: month.into(), loss_fen }
+        CaseRow {
+            case_id: format!("{station}{month}{loss_fen}"),
+            station: station.into(),
+            month: month.into(),
+            loss_fen,
+        }
     }
 
     fn stations() -> Vec<String> {
@@ -266,7 +291,11 @@ mod tests {
     }
 
     fn escalations(cases: &[CaseRow]) -> Vec<(String, String, Action)> {
-        rank(cases, &stations(), &|_, _| 10_000, &RankingRules::default()).escalations.into_iter().map(|e| (e.station, e.month, e.action)).collect()
+        rank(cases, &stations(), &|_, _| 10_000, &RankingRules::default())
+            .escalations
+            .into_iter()
+            .map(|e| (e.station, e.month, e.action))
+            .collect()
     }
 
     #[test]
@@ -290,7 +319,14 @@ mod tests {
 
     #[test]
     fn a_month_off_the_top_breaks_the_run() {
-        let cs = vec![case("A", "2026-01", 9), case("A", "2026-01", 9), case("B", "2026-02", 9), case("B", "2026-02", 9), case("A", "2026-03", 9), case("A", "2026-03", 9)];
+        let cs = vec![
+            case("A", "2026-01", 9),
+            case("A", "2026-01", 9),
+            case("B", "2026-02", 9),
+            case("B", "2026-02", 9),
+            case("A", "2026-03", 9),
+            case("A", "2026-03", 9),
+        ];
         assert!(escalations(&cs).is_empty());
         // A month without any case in between also breaks it.
         let cs = vec![case("A", "2026-01", 9), case("A", "2026-03", 9)];
@@ -300,7 +336,14 @@ mod tests {
     #[test]
     fn per_10k_uses_the_population_of_that_month() {
         // B has fewer residents in February only: it tops per-10k in February, not January.
-        let cs = vec![case("A", "2026-01", 1), case("A", "2026-01", 1), case("B", "2026-01", 1), case("A", "2026-02", 1), case("A", "2026-02", 1), case("B", "2026-02", 1)];
+        let cs = vec![
+            case("A", "2026-01", 1),
+            case("A", "2026-01", 1),
+            case("B", "2026-01", 1),
+            case("A", "2026-02", 1),
+            case("A", "2026-02", 1),
+            case("B", "2026-02", 1),
+        ];
         let res = |s: &str, m: &str| if s == "B" && m == "2026-02" { 1_000 } else { 10_000 };
         let r = rank(&cs, &stations(), &res, &RankingRules::default());
         let b = |mi: usize| r.months[mi].ranking.iter().find(|x| x.station == "B").cloned().expect("B");

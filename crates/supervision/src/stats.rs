@@ -126,7 +126,8 @@ pub fn month_stats(rows: &[StatCase], month: &str) -> Option<MonthStats> {
     let months = crate::ranking::month_range(&first, month);
     let prev_month = crate::ranking::shift_month(month, -1)?;
     let year_ago = crate::ranking::shift_month(month, -12)?;
-    let mut series: BTreeMap<String, MonthPoint> = months.iter().map(|m| (m.clone(), MonthPoint { cases: 0, loss_fen: 0 })).collect();
+    let mut series: BTreeMap<String, MonthPoint> =
+        months.iter().map(|m| (m.clone(), MonthPoint { cases: 0, loss_fen: 0 })).collect();
     let mut by_type: BTreeMap<String, (u64, i64)> = BTreeMap::new();
     let mut by_age: BTreeMap<String, u64> = BTreeMap::new();
     // station → [this month, a year before] of (cases, solved, recovered fen, arrested)
@@ -142,7 +143,13 @@ pub fn month_stats(rows: &[StatCase], month: &str) -> Option<MonthStats> {
             t.1 = t.1.saturating_add(r.loss_fen);
             *by_age.entry(if r.age_band.is_empty() { "unknown".into() } else { r.age_band.clone() }).or_default() += 1;
         }
-        let slot = if m == month { Some(0) } else if m == year_ago { Some(1) } else { None };
+        let slot = if m == month {
+            Some(0)
+        } else if m == year_ago {
+            Some(1)
+        } else {
+            None
+        };
         if let Some(k) = slot {
             let e = &mut four.entry(r.station.as_str()).or_default()[k];
             e.0 += 1;
@@ -162,10 +169,18 @@ pub fn month_stats(rows: &[StatCase], month: &str) -> Option<MonthStats> {
         mom_loss_pct: change_pct(this.loss_fen as f64, prev.loss_fen as f64),
         yoy_cases_pct: change_pct(this.cases as f64, ago.cases as f64),
         yoy_loss_pct: change_pct(this.loss_fen as f64, ago.loss_fen as f64),
-        series: series.iter().map(|(m, p)| SeriesPoint { month: m.clone(), cases: p.cases, loss_fen: p.loss_fen }).collect(),
+        series: series
+            .iter()
+            .map(|(m, p)| SeriesPoint { month: m.clone(), cases: p.cases, loss_fen: p.loss_fen })
+            .collect(),
         by_type: by_type
             .into_iter()
-            .map(|(t, (c, l))| TypeFigure { name_zh: domain::case::fraud_type_zh(&t).to_string(), fraud_type: t, cases: c, loss_fen: l })
+            .map(|(t, (c, l))| TypeFigure {
+                name_zh: domain::case::fraud_type_zh(&t).to_string(),
+                fraud_type: t,
+                cases: c,
+                loss_fen: l,
+            })
             .collect(),
         by_age_band: by_age,
         four_ups: four

@@ -77,7 +77,9 @@ mod tests {
 
     #[test]
     fn ci_is_read_as_people_set_it() {
-        for (v, ci) in [("true", true), ("1", true), ("yes", true), ("", false), ("0", false), ("false", false), ("FALSE", false)] {
+        for (v, ci) in
+            [("true", true), ("1", true), ("yes", true), ("", false), ("0", false), ("false", false), ("FALSE", false)]
+        {
             assert_eq!(is_ci_value(Some(v)), ci, "CI={v:?}");
         }
         assert!(!is_ci_value(None));

@@ -24,7 +24,11 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 
 /// Users whose scope lies in the caller's.
 #[utoipa::path(get, path = "/users", tag = "admin", params(Paging), responses((status = 200, body = Page<User>)))]
-async fn list_users(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<User>>> {
+async fn list_users(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::USER_ADMIN }>,
+    Query(pg): Query<Paging>,
+) -> ApiResult<Json<Page<User>>> {
     Ok(Json(s.store.list_users(&p.scope, pg.req()).await?))
 }
 
@@ -41,7 +45,11 @@ struct NewUserBody {
 
 /// Adds a user.
 #[utoipa::path(post, path = "/users", tag = "admin", request_body = NewUserBody, responses((status = 200, body = User)))]
-async fn create_user(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Json(b): Json<NewUserBody>) -> ApiResult<Json<User>> {
+async fn create_user(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::USER_ADMIN }>,
+    Json(b): Json<NewUserBody>,
+) -> ApiResult<Json<User>> {
     let role = Role::parse(&b.role)?;
     domain::auth::check_password(&b.password, &b.username)?;
     in_scope(&s, &p, b.jurisdiction_id).await?;
@@ -50,9 +58,19 @@ async fn create_user(State(s): State<AppState>, Authorized(p): Authorized<{ perm
     // The administrator knows this password: the user must replace it at the first login.
     let u = s
         .store
-        .create_user(&store::NewUser { username: b.username, display_name: b.display_name, password_hash: hash, role, unit_id: b.unit_id, jurisdiction_id: b.jurisdiction_id, must_change_password: true })
+        .create_user(&store::NewUser {
+            username: b.username,
+            display_name: b.display_name,
+            password_hash: hash,
+            role,
+            unit_id: b.unit_id,
+            jurisdiction_id: b.jurisdiction_id,
+            must_change_password: true,
+        })
         .await?;
-    s.store.audit(p.audit("create", "user", Some(u.id.to_string()), &["username", "role", "unit_id", "jurisdiction_id"])).await?;
+    s.store
+        .audit(p.audit("create", "user", Some(u.id.to_string()), &["username", "role", "unit_id", "jurisdiction_id"]))
+        .await?;
     Ok(Json(u))
 }
 
@@ -71,7 +89,12 @@ async fn in_scope(s: &AppState, p: &auth::Principal, jurisdiction_id: i64) -> Ap
 
 /// Changes a user.
 #[utoipa::path(patch, path = "/users/{id}", tag = "admin", request_body = UserPatch, responses((status = 200, body = User)))]
-async fn update_user(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Path(id): Path<i64>, Json(b): Json<UserPatch>) -> ApiResult<Json<User>> {
+async fn update_user(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::USER_ADMIN }>,
+    Path(id): Path<i64>,
+    Json(b): Json<UserPatch>,
+) -> ApiResult<Json<User>> {
     let target = s.store.user(id).await?.ok_or_else(|| ApiError::not_found("user"))?;
     in_scope(&s, &p, target.jurisdiction_id).await?;
     let mut fields = Vec::new();
@@ -81,7 +104,8 @@ async fn update_user(State(s): State<AppState>, Authorized(p): Authorized<{ perm
     }
     if let Some(pw) = b.password {
         domain::auth::check_password(&pw, &target.username)?;
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await.map_err(ApiError::internal)??;
+        let hash =
+            tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await.map_err(ApiError::internal)??;
         // A reset password is the administrator's: the user must replace it.
         s.store.set_password_hash(id, &hash, true, None).await?;
         fields.push("password");
@@ -93,7 +117,10 @@ async fn update_user(State(s): State<AppState>, Authorized(p): Authorized<{ perm
 
 /// All API keys (secrets are never shown again after creation).
 #[utoipa::path(get, path = "/api-keys", tag = "admin", responses((status = 200, body = Vec<ApiKey>)))]
-async fn list_keys(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::USER_ADMIN }>) -> ApiResult<Json<Vec<ApiKey>>> {
+async fn list_keys(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::USER_ADMIN }>,
+) -> ApiResult<Json<Vec<ApiKey>>> {
     Ok(Json(s.store.list_api_keys().await?))
 }
 
@@ -119,7 +146,8 @@ struct NewKeyBody {
 
 /// What a machine key may hold only on a system administrator's explicit word, and for a
 /// limited time: these read personal data in bulk or change what the engine decides.
-const SENSITIVE_FOR_KEYS: [Permission; 4] = [Permission::AuditRead, Permission::ResidentRead, Permission::ResidentWrite, Permission::ListWrite];
+const SENSITIVE_FOR_KEYS: [Permission; 4] =
+    [Permission::AuditRead, Permission::ResidentRead, Permission::ResidentWrite, Permission::ListWrite];
 
 /// The longest life of a key with a sensitive permission.
 const SENSITIVE_KEY_MAX_DAYS: i64 = 90;
@@ -135,7 +163,11 @@ struct CreatedKey {
 
 /// Issues an API key for a bank or operator system.
 #[utoipa::path(post, path = "/api-keys", tag = "admin", request_body = NewKeyBody, responses((status = 200, body = CreatedKey)))]
-async fn create_key(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Json(b): Json<NewKeyBody>) -> ApiResult<Json<CreatedKey>> {
+async fn create_key(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::USER_ADMIN }>,
+    Json(b): Json<NewKeyBody>,
+) -> ApiResult<Json<CreatedKey>> {
     let perms = b.permissions.iter().map(|x| Permission::parse(x)).collect::<Result<Vec<_>, _>>()?;
     if perms.contains(&Permission::UserAdmin) || perms.contains(&Permission::PiiUnmask) {
         return Err(ApiError::invalid("permissions: machine keys may not administer users or unmask personal data"));
@@ -143,7 +175,10 @@ async fn create_key(State(s): State<AppState>, Authorized(p): Authorized<{ perm:
     let now = store::now_ms();
     let expires_at = match b.expires_at.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => {
-            let t = v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid(format!("expires_at: '{v}' is not an RFC 3339 time")))?.as_millisecond();
+            let t = v
+                .parse::<jiff::Timestamp>()
+                .map_err(|_| ApiError::invalid(format!("expires_at: '{v}' is not an RFC 3339 time")))?
+                .as_millisecond();
             if t <= now {
                 return Err(ApiError::invalid("expires_at: must be in the future"));
             }
@@ -153,16 +188,26 @@ async fn create_key(State(s): State<AppState>, Authorized(p): Authorized<{ perm:
     };
     if let Some(sensitive) = perms.iter().find(|x| SENSITIVE_FOR_KEYS.contains(x)) {
         if !(b.allow_sensitive && p.role == Some(Role::SystemAdmin)) {
-            return Err(ApiError::invalid(format!("permissions: '{}' on a machine key needs a system administrator's allow_sensitive", sensitive.as_str())));
+            return Err(ApiError::invalid(format!(
+                "permissions: '{}' on a machine key needs a system administrator's allow_sensitive",
+                sensitive.as_str()
+            )));
         }
         match expires_at {
             Some(t) if t - now <= SENSITIVE_KEY_MAX_DAYS * 86_400_000 => {}
-            _ => return Err(ApiError::invalid(format!("expires_at: a key with '{}' must expire within {SENSITIVE_KEY_MAX_DAYS} days", sensitive.as_str()))),
+            _ => {
+                return Err(ApiError::invalid(format!(
+                    "expires_at: a key with '{}' must expire within {SENSITIVE_KEY_MAX_DAYS} days",
+                    sensitive.as_str()
+                )));
+            }
         }
     }
     let sources: Vec<String> = b.sources.iter().map(|x| x.trim().to_string()).collect();
     if let Some(bad) = sources.iter().find(|x| !super::upstream::SOURCES.iter().any(|(k, _)| k == x)) {
-        return Err(ApiError::invalid(format!("sources: '{bad}' is not one of national, provincial, city, 96110, bank, operator")));
+        return Err(ApiError::invalid(format!(
+            "sources: '{bad}' is not one of national, provincial, city, 96110, bank, operator"
+        )));
     }
     if !sources.is_empty() && !perms.contains(&Permission::UpstreamPush) {
         return Err(ApiError::invalid("sources: only a key with upstream_push sends warnings"));
@@ -185,7 +230,8 @@ async fn create_key(State(s): State<AppState>, Authorized(p): Authorized<{ perm:
             sources,
         })
         .await?;
-    let mut entry = p.audit("create", "api_key", Some(key.id.to_string()), &["name", "permissions", "sources", "expires_at"]);
+    let mut entry =
+        p.audit("create", "api_key", Some(key.id.to_string()), &["name", "permissions", "sources", "expires_at"]);
     entry.detail = serde_json::json!({"permissions": key.permissions, "sources": key.sources, "expires_at": key.expires_at, "allow_sensitive": b.allow_sensitive}).to_string();
     s.store.audit(entry).await?;
     Ok(Json(CreatedKey { key, secret }))
@@ -193,7 +239,11 @@ async fn create_key(State(s): State<AppState>, Authorized(p): Authorized<{ perm:
 
 /// Revokes a key at once.
 #[utoipa::path(delete, path = "/api-keys/{id}", tag = "admin", responses((status = 204)))]
-async fn revoke_key(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Path(id): Path<i64>) -> ApiResult<axum::http::StatusCode> {
+async fn revoke_key(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::USER_ADMIN }>,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::http::StatusCode> {
     s.store.revoke_api_key(id).await?;
     s.sessions.clear();
     s.store.audit(p.audit("revoke", "api_key", Some(id.to_string()), &[])).await?;
@@ -238,8 +288,18 @@ struct AuditPage {
 
 /// The audit log, newest first.
 #[utoipa::path(get, path = "/audit", tag = "admin", params(AuditQuery, Paging), responses((status = 200, body = AuditPage)))]
-async fn list_audit(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::AUDIT_READ }>, Query(q): Query<AuditQuery>, Query(pg): Query<Paging>) -> ApiResult<Json<AuditPage>> {
-    let f = store::AuditFilter { action: q.action, object_type: q.object_type, object_id: q.object_id, actor_name: q.actor_name };
+async fn list_audit(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::AUDIT_READ }>,
+    Query(q): Query<AuditQuery>,
+    Query(pg): Query<Paging>,
+) -> ApiResult<Json<AuditPage>> {
+    let f = store::AuditFilter {
+        action: q.action,
+        object_type: q.object_type,
+        object_id: q.object_id,
+        actor_name: q.actor_name,
+    };
     let page = s.store.list_audit(&f, pg.req()).await?;
     Ok(Json(AuditPage {
         items: page
@@ -278,10 +338,15 @@ struct Verification {
 
 /// Verifies the whole audit chain.
 #[utoipa::path(get, path = "/audit/verify", tag = "admin", responses((status = 200, body = Verification)))]
-async fn verify_audit(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::AUDIT_READ }>) -> ApiResult<Json<Verification>> {
+async fn verify_audit(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::AUDIT_READ }>,
+) -> ApiResult<Json<Verification>> {
     Ok(Json(match s.store.verify_audit().await {
         Ok(n) => Verification { ok: true, checked: n, broken_at: None, reason: None },
-        Err(store::StoreError::AuditBroken(b)) => Verification { ok: false, checked: b.seq - 1, broken_at: Some(b.seq), reason: Some(b.reason) },
+        Err(store::StoreError::AuditBroken(b)) => {
+            Verification { ok: false, checked: b.seq - 1, broken_at: Some(b.seq), reason: Some(b.reason) }
+        }
         Err(e) => return Err(e.into()),
     }))
 }

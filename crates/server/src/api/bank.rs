@@ -48,7 +48,11 @@ struct RequestBody {
 /// Asks a bank to stop a payment or freeze an account. A third stop-payment on the same account
 /// in the same case is refused; a renewal must name an executed freeze of the same account.
 #[utoipa::path(post, path = "/bank-requests", tag = "bank", request_body = RequestBody, responses((status = 200, body = BankRequestView), (status = 400, body = crate::error::ErrorBody)))]
-async fn create_request(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Json(b): Json<RequestBody>) -> ApiResult<Json<BankRequestView>> {
+async fn create_request(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::LIST_WRITE }>,
+    Json(b): Json<RequestBody>,
+) -> ApiResult<Json<BankRequestView>> {
     let kind = match b.kind.as_str() {
         "stop_payment" | "freeze" | "return" => b.kind.clone(),
         other => return Err(ApiError::invalid(format!("kind: unknown '{other}' (stop_payment, freeze, return)"))),
@@ -58,13 +62,20 @@ async fn create_request(State(s): State<AppState>, Authorized(p): Authorized<{ p
     if account.len() < 8 || !account.chars().all(|c| c.is_ascii_digit()) {
         return Err(ApiError::invalid("account: a bank account number (digits)"));
     }
-    let amount_fen = supervision::money::yuan_to_fen(&b.amount_yuan).map_err(|e| ApiError::invalid(format!("amount_yuan: {e}")))?;
-    let bank = s.store.unit(b.bank_unit_id).await?.ok_or_else(|| ApiError::invalid("bank_unit_id: no such member unit"))?;
+    let amount_fen =
+        supervision::money::yuan_to_fen(&b.amount_yuan).map_err(|e| ApiError::invalid(format!("amount_yuan: {e}")))?;
+    let bank =
+        s.store.unit(b.bank_unit_id).await?.ok_or_else(|| ApiError::invalid("bank_unit_id: no such member unit"))?;
     if !bank.kind.starts_with("bank") {
         return Err(ApiError::invalid(format!("bank_unit_id: '{}' is not a bank", bank.name)));
     }
-    if kind == "stop_payment" && !domain::legal::may_stop_payment_again(s.store.stop_payments_for(&account, b.case_id).await?) {
-        return Err(ApiError::invalid(format!("kind: this account has had {} stop-payments in this case already; freeze it instead", domain::legal::STOP_PAYMENT_MAX)));
+    if kind == "stop_payment"
+        && !domain::legal::may_stop_payment_again(s.store.stop_payments_for(&account, b.case_id).await?)
+    {
+        return Err(ApiError::invalid(format!(
+            "kind: this account has had {} stop-payments in this case already; freeze it instead",
+            domain::legal::STOP_PAYMENT_MAX
+        )));
     }
     if let Some(r) = b.renews_id {
         let old = s.store.bank_request(r, true).await?;
@@ -72,7 +83,17 @@ async fn create_request(State(s): State<AppState>, Authorized(p): Authorized<{ p
             return Err(ApiError::invalid("renews_id: a renewal continues an executed freeze of the same account"));
         }
     }
-    let req = NewBankRequest { kind, case_id: b.case_id, account, bank_unit_id: b.bank_unit_id, amount_fen, requested_by: p.name.clone(), requested_at: store::now_ms(), renews_id: b.renews_id, return_terms };
+    let req = NewBankRequest {
+        kind,
+        case_id: b.case_id,
+        account,
+        bank_unit_id: b.bank_unit_id,
+        amount_fen,
+        requested_by: p.name.clone(),
+        requested_at: store::now_ms(),
+        renews_id: b.renews_id,
+        return_terms,
+    };
     let v = s.store.create_bank_request(&req).await?;
     let mut entry = p.audit("create", "bank_request", Some(v.id.to_string()), &["account"]);
     entry.detail = serde_json::json!({"kind": v.kind, "bank_unit_id": v.bank_unit_id}).to_string();
@@ -88,19 +109,30 @@ fn return_terms(s: &AppState, b: &RequestBody) -> ApiResult<store::ReturnTerms> 
     }
     let level = b.approval_level.as_deref().unwrap_or_default().trim();
     if !domain::legal::RETURN_APPROVAL_LEVELS.iter().any(|(l, _)| *l == level) {
-        return Err(ApiError::invalid(format!("approval_level: a return needs approval at city level or above (city, province, ministry), not '{level}'")));
+        return Err(ApiError::invalid(format!(
+            "approval_level: a return needs approval at city level or above (city, province, ministry), not '{level}'"
+        )));
     }
     let authority = b.approval_authority.as_deref().unwrap_or_default().trim();
     let approval_ref = b.approval_ref.as_deref().unwrap_or_default().trim();
     if authority.is_empty() || approval_ref.is_empty() {
-        return Err(ApiError::invalid("approval_authority: name the approving authority and its document (approval_ref)"));
+        return Err(ApiError::invalid(
+            "approval_authority: name the approving authority and its document (approval_ref)",
+        ));
     }
     let approved_on = match b.approved_on.as_deref() {
         Some(d) => d.trim().parse().map_err(|_| ApiError::invalid(format!("approved_on: '{d}' is not a date")))?,
         None => crate::api::prevention::today(),
     };
     let (notice_ends, due) = domain::legal::return_timeline(approved_on, &s.config.calendar);
-    Ok(store::ReturnTerms { method: method.into(), authority: authority.into(), level: level.into(), approval_ref: approval_ref.into(), notice_ends_on: notice_ends.to_string(), due_on: due.to_string() })
+    Ok(store::ReturnTerms {
+        method: method.into(),
+        authority: authority.into(),
+        level: level.into(),
+        approval_ref: approval_ref.into(),
+        notice_ends_on: notice_ends.to_string(),
+        due_on: due.to_string(),
+    })
 }
 
 /// Whether the caller is the liaison of a bank (sees and answers that bank's requests only).
@@ -111,7 +143,11 @@ fn bank_of(p: &Principal) -> Option<i64> {
 /// Requests, newest first: a bank liaison sees the requests to the bank, account numbers in
 /// clear (the bank must act on them; the read is audited); the centre sees all, masked.
 #[utoipa::path(get, path = "/bank-requests", tag = "bank", params(Paging), responses((status = 200, body = Page<BankRequestView>)))]
-async fn list_requests(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<BankRequestView>>> {
+async fn list_requests(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Query(pg): Query<Paging>,
+) -> ApiResult<Json<Page<BankRequestView>>> {
     let bank = bank_of(&p);
     if bank.is_none() && !p.can(Permission::ListWrite) && !p.can(Permission::CaseRead) {
         return Err(ApiError::forbidden("bank requests"));
@@ -120,7 +156,9 @@ async fn list_requests(State(s): State<AppState>, Authorized(p): Authorized<{ pe
     let scope = if bank.is_some() { domain::Scope::All } else { p.scope.clone() };
     let page = s.store.list_bank_requests(bank, &scope, bank.is_some(), pg.req()).await?;
     let mut entry = p.audit("read_pii", "bank_request", Some("list".into()), &["account"]);
-    entry.detail = serde_json::json!({"masked": bank.is_none(), "ids": page.items.iter().map(|r| r.id).collect::<Vec<_>>()}).to_string();
+    entry.detail =
+        serde_json::json!({"masked": bank.is_none(), "ids": page.items.iter().map(|r| r.id).collect::<Vec<_>>()})
+            .to_string();
     s.store.audit(entry).await?;
     Ok(Json(page))
 }
@@ -137,7 +175,12 @@ struct AnswerBody {
 /// The bank liaison answers a request of the bank: executed (the legal timer starts now) or
 /// failed with the reason, which the centre sees.
 #[utoipa::path(post, path = "/bank-requests/{id}/answer", tag = "bank", params(("id" = i64, Path)), request_body = AnswerBody, responses((status = 200, body = BankRequestView), (status = 409, body = crate::error::ErrorBody)))]
-async fn answer_request(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Path(id): Path<i64>, Json(b): Json<AnswerBody>) -> ApiResult<Json<BankRequestView>> {
+async fn answer_request(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Path(id): Path<i64>,
+    Json(b): Json<AnswerBody>,
+) -> ApiResult<Json<BankRequestView>> {
     let bank = bank_of(&p).ok_or_else(|| ApiError::forbidden("answering for a bank"))?;
     let reason = b.reason.unwrap_or_default();
     if !b.executed && reason.trim().is_empty() {
@@ -150,11 +193,19 @@ async fn answer_request(State(s): State<AppState>, Authorized(p): Authorized<{ p
     }
     let now = store::now_ms();
     // A return is paid only after its notice has run; saying so is an error both sides see.
-    if b.executed && current.kind == "return"
+    if b.executed
+        && current.kind == "return"
         && let Some(ends) = current.notice_ends_on.as_deref()
         && crate::api::prevention::today().to_string().as_str() <= ends
     {
-        return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "conflict", format!("the 30-day notice of this return runs until {ends}; pay after it, by {}", current.due_on.as_deref().unwrap_or("-"))));
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "conflict",
+            format!(
+                "the 30-day notice of this return runs until {ends}; pay after it, by {}",
+                current.due_on.as_deref().unwrap_or("-")
+            ),
+        ));
     }
     let expires = match current.kind.as_str() {
         "stop_payment" => b.executed.then(|| domain::legal::stop_payment_until(now)),

@@ -41,7 +41,11 @@ struct LadderQuery {
 /// Villages named in the monthly notices up to a month, those listed for rectification (with
 /// the deadline computed), and the month's cases that need a full trace-back review.
 #[utoipa::path(get, path = "/supervision/ladder", tag = "cases", params(LadderQuery), responses((status = 200, body = crate::figures::Ladder)))]
-async fn ladder(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<LadderQuery>) -> ApiResult<Json<crate::figures::Ladder>> {
+async fn ladder(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::CASE_READ }>,
+    Query(q): Query<LadderQuery>,
+) -> ApiResult<Json<crate::figures::Ladder>> {
     Ok(Json(crate::figures::ladder(&s.store, &q.month, &s.config.ladder).await?))
 }
 
@@ -55,8 +59,14 @@ struct YearQuery {
 /// The annual evaluation of the stations: count or loss up on the year before, or the
 /// county's highest cases per 10,000 residents → no award that year.
 #[utoipa::path(get, path = "/supervision/evaluation", tag = "cases", params(YearQuery), responses((status = 200, body = Object)))]
-async fn evaluation(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<YearQuery>) -> ApiResult<Json<serde_json::Value>> {
-    if !domain::time::YEARS.contains(&(i32::from(q.year) - 1)) || !domain::time::YEARS.contains(&(i32::from(q.year) + 1)) {
+async fn evaluation(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::CASE_READ }>,
+    Query(q): Query<YearQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    if !domain::time::YEARS.contains(&(i32::from(q.year) - 1))
+        || !domain::time::YEARS.contains(&(i32::from(q.year) + 1))
+    {
         return Err(ApiError::invalid(format!("year: {} is outside the years the platform reads", q.year)));
     }
     let stations = s.store.list_stations().await?;
@@ -69,7 +79,8 @@ async fn evaluation(State(s): State<AppState>, Authorized(_p): Authorized<{ perm
     let mut totals = Vec::new();
     for y in [q.year, q.year - 1] {
         let (a, b) = bounds(y)?;
-        let mut m: std::collections::BTreeMap<String, (u32, i64)> = stations.iter().map(|x| (x.name.clone(), (0, 0))).collect();
+        let mut m: std::collections::BTreeMap<String, (u32, i64)> =
+            stations.iter().map(|x| (x.name.clone(), (0, 0))).collect();
         for c in s.store.case_facts(a, b, store::now_ms()).await? {
             if let Some(n) = name_of.get(&c.station_id) {
                 let e = m.entry(n.clone()).or_default();
@@ -80,14 +91,24 @@ async fn evaluation(State(s): State<AppState>, Authorized(_p): Authorized<{ perm
         totals.push(m);
     }
     let last_day = format!("{:04}-12-31", q.year);
-    let residents: std::collections::BTreeMap<String, i64> = s.store.station_populations(&last_day).await?.into_iter().filter_map(|(id, n)| Some((name_of.get(&id)?.clone(), n))).collect();
+    let residents: std::collections::BTreeMap<String, i64> = s
+        .store
+        .station_populations(&last_day)
+        .await?
+        .into_iter()
+        .filter_map(|(id, n)| Some((name_of.get(&id)?.clone(), n)))
+        .collect();
     let e = supervision::ladder::evaluate(&totals[0], &totals[1], &residents);
     Ok(Json(serde_json::json!({"year": q.year, "stations": e})))
 }
 
 /// The suspects' observables of a case (masked; the read is audited).
 #[utoipa::path(get, path = "/cases/{id}/observables", tag = "cases", params(("id" = i64, Path)), responses((status = 200, body = Vec<store::ObservableView>)))]
-async fn observables(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Path(id): Path<i64>) -> ApiResult<Json<Vec<store::ObservableView>>> {
+async fn observables(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::CASE_READ }>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<store::ObservableView>>> {
     let v = s.store.case_observables(&p.scope, id).await?;
     let mut entry = p.audit("read_pii", "case_observable", Some(id.to_string()), &["value"]);
     entry.detail = serde_json::json!({"masked": true}).to_string();
@@ -98,7 +119,11 @@ async fn observables(State(s): State<AppState>, Authorized(p): Authorized<{ perm
 /// The cases linked to this one through shared observables (串并案), nearest first, within the
 /// caller's area.
 #[utoipa::path(get, path = "/cases/{id}/links", tag = "cases", params(("id" = i64, Path)), responses((status = 200, body = Vec<store::LinkedCase>)))]
-async fn links(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Path(id): Path<i64>) -> ApiResult<Json<Vec<store::LinkedCase>>> {
+async fn links(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::CASE_READ }>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<store::LinkedCase>>> {
     Ok(Json(s.store.linked_cases(&p.scope, id, 200).await?))
 }
 
@@ -119,13 +144,23 @@ fn time(field: &'static str, v: &str) -> Result<Option<i64>, (String, String)> {
         .map(|t| Some(t.as_millisecond()))
         .or_else(|_| {
             // A spreadsheet gives local times without an offset: they are China time.
-            v.replace('/', "-").parse::<jiff::civil::DateTime>().ok().and_then(|dt| dt.to_zoned(domain::time::china()).ok()).map(|z| Some(z.timestamp().as_millisecond())).ok_or(())
+            v.replace('/', "-")
+                .parse::<jiff::civil::DateTime>()
+                .ok()
+                .and_then(|dt| dt.to_zoned(domain::time::china()).ok())
+                .map(|z| Some(z.timestamp().as_millisecond()))
+                .ok_or(())
         })
         .map_err(|_| (field.to_string(), format!("'{v}' is not a time (RFC 3339, or YYYY-MM-DD HH:MM:SS China time)")))
 }
 
 /// Validates one case; `stations` by code and by name.
-async fn validate(s: &AppState, p: &Principal, f: &Fields<'_>, stations: &HashMap<String, PoliceStation>) -> ApiResult<Result<NewCase, (String, String)>> {
+async fn validate(
+    s: &AppState,
+    p: &Principal,
+    f: &Fields<'_>,
+    stations: &HashMap<String, PoliceStation>,
+) -> ApiResult<Result<NewCase, (String, String)>> {
     let bad = |field: &str, m: String| Ok(Err((field.to_string(), m)));
     let case_no = f.get("case_no");
     if case_no.is_empty() {
@@ -147,7 +182,10 @@ async fn validate(s: &AppState, p: &Principal, f: &Fields<'_>, stations: &HashMa
     // An officer files the cases of the officer's own station; only the county-wide roles
     // (the centre) file for any station.
     if !p.scope.is_all() && station.unit_id != p.unit_id {
-        return bad("station", format!("'{station_key}' is not your station; the centre files cases for other stations"));
+        return bad(
+            "station",
+            format!("'{station_key}' is not your station; the centre files cases for other stations"),
+        );
     }
     let jurisdiction = match f.get("jurisdiction_code").as_str() {
         "" => match station.precinct.first() {
@@ -245,7 +283,6 @@ const SUSPECT_COLUMNS: [(&str, &str); 6] = [
     ("suspect_im", "im_account"),
 ];
 
-
 async fn stations_by_key(s: &AppState) -> ApiResult<HashMap<String, PoliceStation>> {
     let mut m = HashMap::new();
     for st in s.store.list_stations().await? {
@@ -292,10 +329,18 @@ struct ObservableBody {
 
 /// Registers a case (within the caller's area).
 #[utoipa::path(post, path = "/cases", tag = "cases", request_body = CaseBody, responses((status = 200, body = CaseView), (status = 400, body = crate::error::ErrorBody)))]
-async fn create_case(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_WRITE }>, Json(b): Json<CaseBody>) -> ApiResult<Json<CaseView>> {
+async fn create_case(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::CASE_WRITE }>,
+    Json(b): Json<CaseBody>,
+) -> ApiResult<Json<CaseView>> {
     let mut by_col: HashMap<&str, Vec<String>> = HashMap::new();
     for o in &b.observables {
-        let col = SUSPECT_COLUMNS.iter().find(|(_, k)| *k == o.kind.trim()).map(|(c, _)| *c).ok_or_else(|| ApiError::invalid(format!("observables: unknown kind '{}'", o.kind)))?;
+        let col = SUSPECT_COLUMNS
+            .iter()
+            .find(|(_, k)| *k == o.kind.trim())
+            .map(|(c, _)| *c)
+            .ok_or_else(|| ApiError::invalid(format!("observables: unknown kind '{}'", o.kind)))?;
         by_col.entry(col).or_default().push(o.value.replace(';', ""));
     }
     let mut map: HashMap<&str, String> = [
@@ -320,7 +365,8 @@ async fn create_case(State(s): State<AppState>, Authorized(p): Authorized<{ perm
     }
     let get = |k: &str| map.get(k).cloned().unwrap_or_default();
     let stations = stations_by_key(&s).await?;
-    let c = validate(&s, &p, &Fields(&get), &stations).await?.map_err(|(f, m)| ApiError::invalid(format!("{f}: {m}")))?;
+    let c =
+        validate(&s, &p, &Fields(&get), &stations).await?.map_err(|(f, m)| ApiError::invalid(format!("{f}: {m}")))?;
     let id = match s.store.insert_cases(std::slice::from_ref(&c)).await?.pop() {
         Some(r) => r?,
         None => return Err(ApiError::internal("case not stored")),
@@ -335,7 +381,11 @@ async fn create_case(State(s): State<AppState>, Authorized(p): Authorized<{ perm
 /// Imports an export of the police case system (CSV or XLSX; Chinese or English headers). Each
 /// bad row is reported with its number and field; the good rows are stored.
 #[utoipa::path(post, path = "/cases/import", tag = "cases", request_body(content_type = "multipart/form-data", content = Vec<u8>), responses((status = 200, body = ImportReport)))]
-async fn import_cases(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_WRITE }>, mp: Multipart) -> ApiResult<Json<ImportReport>> {
+async fn import_cases(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::CASE_WRITE }>,
+    mp: Multipart,
+) -> ApiResult<Json<ImportReport>> {
     let t: Table = crate::import::read_upload(mp).await?;
     t.require(&["case_no", "reported_at", "station", "fraud_type", "loss_yuan"])?;
     let stations = stations_by_key(&s).await?;
@@ -361,14 +411,17 @@ async fn import_cases(State(s): State<AppState>, Authorized(p): Authorized<{ per
                 accepted += 1;
                 stored.push(c);
             }
-            Err(store::StoreError::Conflict { field, message }) => rejected.push(RowError { row, field: field.into(), message }),
+            Err(store::StoreError::Conflict { field, message }) => {
+                rejected.push(RowError { row, field: field.into(), message })
+            }
             Err(e) => return Err(e.into()),
         }
     }
     crate::intake::feed_fraud_list(&s, &stored);
     rejected.sort_by_key(|e| e.row);
     let mut entry = p.audit("import", "case", None, &[]);
-    entry.detail = serde_json::json!({"accepted": accepted, "rejected": rejected.len(), "rows": t.rows.len()}).to_string();
+    entry.detail =
+        serde_json::json!({"accepted": accepted, "rejected": rejected.len(), "rows": t.rows.len()}).to_string();
     s.store.audit(entry).await?;
     Ok(Json(ImportReport { rows: t.rows.len(), accepted, rejected }))
 }
@@ -384,7 +437,12 @@ struct CaseQuery {
 
 /// Cases of the caller's area, newest first.
 #[utoipa::path(get, path = "/cases", tag = "cases", params(CaseQuery, Paging), responses((status = 200, body = Page<CaseView>)))]
-async fn list_cases(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<CaseQuery>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<CaseView>>> {
+async fn list_cases(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::CASE_READ }>,
+    Query(q): Query<CaseQuery>,
+    Query(pg): Query<Paging>,
+) -> ApiResult<Json<Page<CaseView>>> {
     let (from_ms, to_ms) = match q.month.as_deref().filter(|m| !m.is_empty()) {
         Some(m) => {
             let (a, b) = crate::figures::month_bounds(m)?;
@@ -392,8 +450,18 @@ async fn list_cases(State(s): State<AppState>, Authorized(p): Authorized<{ perm:
         }
         None => (None, None),
     };
-    let fraud_type = q.fraud_type.as_deref().filter(|v| !v.is_empty()).map(domain::case::fraud_type).transpose()?.map(str::to_string);
-    Ok(Json(s.store.list_cases(&p.scope, &CaseFilter { from_ms, to_ms, station_id: q.station_id, fraud_type }, pg.req()).await?))
+    let fraud_type = q
+        .fraud_type
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map(domain::case::fraud_type)
+        .transpose()?
+        .map(str::to_string);
+    Ok(Json(
+        s.store
+            .list_cases(&p.scope, &CaseFilter { from_ms, to_ms, station_id: q.station_id, fraud_type }, pg.req())
+            .await?,
+    ))
 }
 
 /// A status change.
@@ -409,10 +477,17 @@ struct StatusChange {
 
 /// Moves a case forward (reported → filed → solved → closed); a closed case is final.
 #[utoipa::path(post, path = "/cases/{id}/status", tag = "cases", params(("id" = i64, Path)), request_body = StatusChange, responses((status = 200, body = CaseView), (status = 409, body = crate::error::ErrorBody)))]
-async fn change_status(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_WRITE }>, Path(id): Path<i64>, Json(b): Json<StatusChange>) -> ApiResult<Json<CaseView>> {
+async fn change_status(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::CASE_WRITE }>,
+    Path(id): Path<i64>,
+    Json(b): Json<StatusChange>,
+) -> ApiResult<Json<CaseView>> {
     let to = CaseStatus::parse(&b.status)?;
     let at = match b.at.as_deref().filter(|v| !v.is_empty()) {
-        Some(v) => v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("at: expected RFC 3339"))?.as_millisecond(),
+        Some(v) => {
+            v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("at: expected RFC 3339"))?.as_millisecond()
+        }
         None => store::now_ms(),
     };
     if b.arrested.is_some_and(|n| !(0..=10_000).contains(&n)) {
@@ -448,9 +523,15 @@ struct RankingQuery {
 /// month) and the interviews due; stores it with its rules version and data cut-off, and gives
 /// the stored one back when asked again (a recomputation that disagrees is an error).
 #[utoipa::path(get, path = "/supervision/ranking", tag = "cases", params(RankingQuery), responses((status = 200, body = crate::figures::RankingView)))]
-async fn ranking(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<RankingQuery>) -> ApiResult<Json<crate::figures::RankingView>> {
+async fn ranking(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::CASE_READ }>,
+    Query(q): Query<RankingQuery>,
+) -> ApiResult<Json<crate::figures::RankingView>> {
     let cutoff_ms = match q.cutoff.as_deref().filter(|v| !v.is_empty()) {
-        Some(v) => Some(v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("cutoff: expected RFC 3339"))?.as_millisecond()),
+        Some(v) => Some(
+            v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("cutoff: expected RFC 3339"))?.as_millisecond(),
+        ),
         None => None,
     };
     Ok(Json(crate::figures::ranking(&s.store, &q.month, cutoff_ms, false).await?))
@@ -468,9 +549,15 @@ struct PublishRanking {
 /// Publishes the ranking of an ended month at a cut-off: stored with its rules version, it is
 /// what the month's ranking shows from then on, whatever cases arrive late.
 #[utoipa::path(post, path = "/supervision/ranking/publish", tag = "cases", request_body = PublishRanking, responses((status = 200, body = crate::figures::RankingView), (status = 409, body = crate::error::ErrorBody)))]
-async fn publish_ranking(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REPORT_APPROVE }>, Json(b): Json<PublishRanking>) -> ApiResult<Json<crate::figures::RankingView>> {
+async fn publish_ranking(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REPORT_APPROVE }>,
+    Json(b): Json<PublishRanking>,
+) -> ApiResult<Json<crate::figures::RankingView>> {
     let cutoff_ms = match b.cutoff.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        Some(v) => v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("cutoff: expected RFC 3339"))?.as_millisecond(),
+        Some(v) => {
+            v.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("cutoff: expected RFC 3339"))?.as_millisecond()
+        }
         None => store::now_ms(),
     };
     let v = crate::figures::ranking(&s.store, b.month.trim(), Some(cutoff_ms), true).await?;
@@ -492,7 +579,11 @@ struct StatsQuery {
 /// month-on-month and year-on-year changes, and per station the solved cases, solve rate and
 /// recovered money of the month against a year before, with the suspects arrested (the "four ups").
 #[utoipa::path(get, path = "/supervision/stats", tag = "cases", params(StatsQuery), responses((status = 200, body = Object)))]
-async fn stats(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<StatsQuery>) -> ApiResult<Json<supervision::stats::MonthStats>> {
+async fn stats(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::CASE_READ }>,
+    Query(q): Query<StatsQuery>,
+) -> ApiResult<Json<supervision::stats::MonthStats>> {
     Ok(Json(crate::figures::month_stats(&s.store, &p.scope, &q.month).await?.1))
 }
 
@@ -525,13 +616,21 @@ struct AreaFigures {
 /// year before, its mix by type, station, age band and channel, and the same figures for each
 /// area one level down.
 #[utoipa::path(get, path = "/supervision/summary", tag = "cases", params(SummaryQuery), responses((status = 200, body = Object)))]
-async fn summary(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<SummaryQuery>) -> ApiResult<Json<serde_json::Value>> {
+async fn summary(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::CASE_READ }>,
+    Query(q): Query<SummaryQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
     use supervision::stats::{change_pct, summarize};
     let per = crate::figures::period(&q.period)?;
     let area = super::reports::own_area(&s, &p, q.jurisdiction_id).await?;
     let scope = crate::reports::Area { jurisdiction: area.clone(), station: None }.scope();
     let rows = crate::figures::stat_cases(&s.store, &scope, &per.months.0, &per.months.1).await?;
-    let (this, prev, ago) = (summarize(&rows, per.this.0, per.this.1), summarize(&rows, per.previous.0, per.previous.1), summarize(&rows, per.year_ago.0, per.year_ago.1));
+    let (this, prev, ago) = (
+        summarize(&rows, per.this.0, per.this.1),
+        summarize(&rows, per.previous.0, per.previous.1),
+        summarize(&rows, per.year_ago.0, per.year_ago.1),
+    );
     // The population in force on the period's last day.
     let last_day = domain::time::china_date(per.this.1 - 1).map(|d| d.to_string()).unwrap_or_default();
     let nodes = s.store.subtree_populations(&area.path, &last_day).await?;
@@ -541,10 +640,20 @@ async fn summary(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CA
         .iter()
         .filter(|n| n.1 == Some(area.id))
         .map(|n| {
-            let mine = rows.iter().filter(|r| r.reported_at >= per.this.0 && r.reported_at < per.this.1 && r.path.starts_with(n.4.as_str()));
+            let mine = rows.iter().filter(|r| {
+                r.reported_at >= per.this.0 && r.reported_at < per.this.1 && r.path.starts_with(n.4.as_str())
+            });
             let (cases, loss_fen) = mine.fold((0u64, 0i64), |a, r| (a.0 + 1, a.1 + r.loss_fen));
             let residents = pops.get(&n.0).copied().unwrap_or(0);
-            AreaFigures { id: n.0, name: n.3.clone(), kind: n.2.clone(), cases, loss_fen, residents, per_10k: domain::population::per_10k(cases as i64, residents).map(|v| (v * 100.0).round() / 100.0) }
+            AreaFigures {
+                id: n.0,
+                name: n.3.clone(),
+                kind: n.2.clone(),
+                cases,
+                loss_fen,
+                residents,
+                per_10k: domain::population::per_10k(cases as i64, residents).map(|v| (v * 100.0).round() / 100.0),
+            }
         })
         .collect();
     let pct = |a: f64, b: f64| change_pct(a, b);

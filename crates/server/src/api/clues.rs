@@ -18,7 +18,11 @@ use crate::auth::{Authorized, perm};
 use crate::error::{ApiError, ApiResult};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(submit_clue)).routes(routes!(list_clues)).routes(routes!(review_clue)).routes(routes!(screenshot))
+    OpenApiRouter::new()
+        .routes(routes!(submit_clue))
+        .routes(routes!(list_clues))
+        .routes(routes!(review_clue))
+        .routes(routes!(screenshot))
 }
 
 /// Submissions allowed per address within the window.
@@ -47,13 +51,23 @@ const SCREENSHOT_MAX_BYTES: usize = 5 * 1024 * 1024;
 /// Reports a suspicious number, URL, account or message. No login; at most five reports per
 /// address in ten minutes. Answers with the reference number.
 #[utoipa::path(post, path = "/public/clues", tag = "public", request_body = ClueBody, responses((status = 200, body = Object), (status = 429, body = crate::error::ErrorBody)))]
-async fn submit_clue(State(s): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, req: axum::extract::Request) -> ApiResult<Json<serde_json::Value>> {
+async fn submit_clue(
+    State(s): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    req: axum::extract::Request,
+) -> ApiResult<Json<serde_json::Value>> {
     // The limit is counted before the body is read: a flood of large bodies costs the server
     // five reads per address, not one per request. Refused attempts count too.
     if !s.clue_limiter.allow(&addr.ip().to_string(), PER_WINDOW, WINDOW) {
-        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many reports from this address; try again in ten minutes"));
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many reports from this address; try again in ten minutes",
+        ));
     }
-    let Json(b) = <Json<ClueBody> as axum::extract::FromRequest<AppState>>::from_request(req, &s).await.map_err(|e| ApiError::new(e.status(), "invalid_value", e.body_text()))?;
+    let Json(b) = <Json<ClueBody> as axum::extract::FromRequest<AppState>>::from_request(req, &s)
+        .await
+        .map_err(|e| ApiError::new(e.status(), "invalid_value", e.body_text()))?;
     crate::guard::cap("description", &b.description, crate::guard::TEXT_MAX_CHARS)?;
     crate::guard::cap("value", &b.value, crate::guard::LINE_MAX_CHARS)?;
     let kind = match b.kind.as_str() {
@@ -85,7 +99,9 @@ async fn submit_clue(State(s): State<AppState>, ConnectInfo(addr): ConnectInfo<S
             if raw.len() > SCREENSHOT_MAX_BYTES / 3 * 4 + 8 {
                 return Err(ApiError::invalid("screenshot_base64: at most 5 MiB"));
             }
-            let bytes = base64::engine::general_purpose::STANDARD.decode(raw).map_err(|_| ApiError::invalid("screenshot_base64: not base64"))?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(raw)
+                .map_err(|_| ApiError::invalid("screenshot_base64: not base64"))?;
             match domain::dispatch::evidence_kind(&bytes) {
                 Some(("photo", mime)) if bytes.len() <= SCREENSHOT_MAX_BYTES => Some((mime, bytes)),
                 _ => return Err(ApiError::invalid("screenshot_base64: not a JPEG or PNG picture of at most 5 MiB")),
@@ -93,13 +109,26 @@ async fn submit_clue(State(s): State<AppState>, ConnectInfo(addr): ConnectInfo<S
         }
         None => None,
     };
-    let ref_no = s.store.add_clue(kind, &value, b.description.trim(), contact.as_ref().map(|p| p.as_str()), screenshot.as_ref().map(|(m, b)| (*m, b.as_slice()))).await?;
+    let ref_no = s
+        .store
+        .add_clue(
+            kind,
+            &value,
+            b.description.trim(),
+            contact.as_ref().map(|p| p.as_str()),
+            screenshot.as_ref().map(|(m, b)| (*m, b.as_slice())),
+        )
+        .await?;
     Ok(Json(serde_json::json!({"ref_no": ref_no})))
 }
 
 /// Clues, newest first (values masked).
 #[utoipa::path(get, path = "/clues", tag = "public", params(Paging), responses((status = 200, body = Page<ClueView>)))]
-async fn list_clues(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<ClueView>>> {
+async fn list_clues(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::LIST_WRITE }>,
+    Query(pg): Query<Paging>,
+) -> ApiResult<Json<Page<ClueView>>> {
     let page = s.store.list_clues(pg.req()).await?;
     let mut entry = p.audit("read_pii", "clue", Some("list".into()), &["value"]);
     entry.detail = serde_json::json!({"masked": true}).to_string();
@@ -119,7 +148,12 @@ struct ReviewBody {
 /// Confirms or rejects a new clue; a confirmed phone, URL or account goes on the fraud list
 /// (red: a person has checked it), with the clue's reference as the source.
 #[utoipa::path(post, path = "/clues/{id}/review", tag = "public", params(("id" = i64, Path)), request_body = ReviewBody, responses((status = 200, body = ClueView)))]
-async fn review_clue(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Path(id): Path<i64>, Json(b): Json<ReviewBody>) -> ApiResult<Json<ClueView>> {
+async fn review_clue(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::LIST_WRITE }>,
+    Path(id): Path<i64>,
+    Json(b): Json<ReviewBody>,
+) -> ApiResult<Json<ClueView>> {
     let reward = match b.reward_yuan.as_deref().filter(|v| !v.is_empty()) {
         Some(v) => supervision::money::yuan_to_fen(v).map_err(|e| ApiError::invalid(format!("reward_yuan: {e}")))?,
         None => 0,
@@ -135,7 +169,14 @@ async fn review_clue(State(s): State<AppState>, Authorized(p): Authorized<{ perm
         _ => None,
     };
     if let (true, Some(kind)) = (b.confirmed, kind) {
-        let e = engine::event::ListUpdate::add(format!("sys:clue-{}", c.ref_no), store::now_ms(), kind, value, engine::event::Colour::Red, format!("举报 {}", c.ref_no));
+        let e = engine::event::ListUpdate::add(
+            format!("sys:clue-{}", c.ref_no),
+            store::now_ms(),
+            kind,
+            value,
+            engine::event::Colour::Red,
+            format!("举报 {}", c.ref_no),
+        );
         s.apply_and_log(&[engine::event::Event::List(e)]);
     }
     let mut entry = p.audit("update", "clue", Some(id.to_string()), &["status"]);
@@ -146,7 +187,11 @@ async fn review_clue(State(s): State<AppState>, Authorized(p): Authorized<{ perm
 
 /// The screenshot that came with a clue (it may show people: the read is audited).
 #[utoipa::path(get, path = "/clues/{id}/screenshot", tag = "public", params(("id" = i64, Path)), responses((status = 200, description = "the picture"), (status = 404, body = crate::error::ErrorBody)))]
-async fn screenshot(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Path(id): Path<i64>) -> ApiResult<impl axum::response::IntoResponse> {
+async fn screenshot(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::LIST_WRITE }>,
+    Path(id): Path<i64>,
+) -> ApiResult<impl axum::response::IntoResponse> {
     let (mime, bytes) = s.store.clue_screenshot(id).await?;
     s.store.audit(p.audit("read_pii", "clue_screenshot", Some(id.to_string()), &["screenshot"])).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, mime)], bytes))

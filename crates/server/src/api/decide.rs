@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use engine::event::{Channel, Event, Transfer};
 use engine::Outcome;
+use engine::event::{Channel, Event, Transfer};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use store::{Page, WarningView};
@@ -30,7 +30,9 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 async fn live_warnings(
     State(s): State<AppState>,
     Authorized(p): Authorized<{ perm::WARNING_READ }>,
-) -> ApiResult<axum::response::Sse<impl futures::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>>> {
+) -> ApiResult<
+    axum::response::Sse<impl futures::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>>,
+> {
     use axum::response::sse::{Event as SseEvent, KeepAlive};
     let mut entry = p.audit("read_pii", "warning", Some("live".into()), &["subject"]);
     entry.detail = serde_json::json!({"masked": true, "feed": true}).to_string();
@@ -43,7 +45,10 @@ async fn live_warnings(
             loop {
                 match rx.recv().await {
                     Ok(w) if scope.contains(&w.jurisdiction_path) => {
-                        let ev = SseEvent::default().event("warning").json_data(&w).unwrap_or_else(|_| SseEvent::default().comment("unserialisable"));
+                        let ev = SseEvent::default()
+                            .event("warning")
+                            .json_data(&w)
+                            .unwrap_or_else(|_| SseEvent::default().comment("unserialisable"));
                         return Some((Ok(ev), rx));
                     }
                     Ok(_) => continue,
@@ -115,7 +120,11 @@ fn channel(s: Option<&str>) -> Result<Channel, ApiError> {
         "online" => Channel::Online,
         "atm" => Channel::Atm,
         "third_party" => Channel::ThirdParty,
-        other => return Err(ApiError::invalid(format!("channel: unknown '{other}' (counter, mobile, online, atm, third_party)"))),
+        other => {
+            return Err(ApiError::invalid(format!(
+                "channel: unknown '{other}' (counter, mobile, online, atm, third_party)"
+            )));
+        }
     })
 }
 
@@ -129,12 +138,19 @@ pub(crate) fn caller_event_id(p: &crate::auth::Principal, id: &str) -> String {
 /// Decides one transfer within the request: allow, warn or hold, with reasons. Warnings are
 /// stored, routed to the payer's area when the payer's phone is known, before the answer.
 #[utoipa::path(post, path = "/decide", tag = "engine", request_body = DecideRequest, responses((status = 200, body = DecideResponse), (status = 400, body = crate::error::ErrorBody)))]
-async fn decide(State(s): State<AppState>, Authorized(p): Authorized<{ perm::DECIDE }>, Json(b): Json<DecideRequest>) -> ApiResult<Json<DecideResponse>> {
+async fn decide(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::DECIDE }>,
+    Json(b): Json<DecideRequest>,
+) -> ApiResult<Json<DecideResponse>> {
     if b.event_id.trim().is_empty() {
         return Err(ApiError::invalid("event_id: must not be empty"));
     }
     if b.amount_fen <= 0 || b.amount_fen > domain::MAX_FEN {
-        return Err(ApiError::invalid(format!("amount_fen: must be a positive number of fen, at most {}", domain::MAX_FEN)));
+        return Err(ApiError::invalid(format!(
+            "amount_fen: must be a positive number of fen, at most {}",
+            domain::MAX_FEN
+        )));
     }
     if b.payer_account.trim().is_empty() || b.payee_account.trim().is_empty() {
         return Err(ApiError::invalid("payer_account/payee_account: must not be empty"));
@@ -142,7 +158,10 @@ async fn decide(State(s): State<AppState>, Authorized(p): Authorized<{ perm::DEC
     let now = store::now_ms();
     let ts_ms = match b.time.as_deref() {
         Some(t) => {
-            let ts = t.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("time: expected RFC 3339, e.g. 2026-11-27T10:00:00+08:00"))?.as_millisecond();
+            let ts = t
+                .parse::<jiff::Timestamp>()
+                .map_err(|_| ApiError::invalid("time: expected RFC 3339, e.g. 2026-11-27T10:00:00+08:00"))?
+                .as_millisecond();
             s.config.event_time.check(ts, now).map_err(|m| ApiError::invalid(format!("time: {m}")))?
         }
         None => now,
@@ -183,14 +202,20 @@ async fn decide(State(s): State<AppState>, Authorized(p): Authorized<{ perm::DEC
         }
         Outcome::Applied => return Err(ApiError::internal("transfer was not decided")),
     };
-    let warning_id = crate::intake::raise_warning(&s, &t, &d, &rs, &format!("engine:{}", p.name), crate::stream::Raised::OnArrival).await?;
+    let warning_id =
+        crate::intake::raise_warning(&s, &t, &d, &rs, &format!("engine:{}", p.name), crate::stream::Raised::OnArrival)
+            .await?;
     let name = |id: &str| rs.rules.iter().find(|r| r.id == id).map(|r| r.name_zh.clone()).unwrap_or_default();
     Ok(Json(DecideResponse {
         event_id: b.event_id.trim().to_string(),
         action: d.action.as_str().into(),
         scenario: d.scenario,
         score: d.score,
-        fired: d.fired.iter().map(|f| FiredRule { rule: f.rule.clone(), name_zh: name(&f.rule), value: f.value, points: f.points }).collect(),
+        fired: d
+            .fired
+            .iter()
+            .map(|f| FiredRule { rule: f.rule.clone(), name_zh: name(&f.rule), value: f.value, points: f.points })
+            .collect(),
         ruleset_version: d.ruleset_version,
         warning_id,
         duplicate: false,
@@ -218,7 +243,10 @@ fn with_due(w: WarningView, policy: &domain::dispatch::Policy, now: i64) -> Warn
     WarningItem {
         next_step: due.next.map(str::to_string),
         due_by_ms: due.by_ms,
-        escalation: serde_json::to_value(due.escalation).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+        escalation: serde_json::to_value(due.escalation)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
         policy_version: policy.version.clone(),
         warning: w,
     }
@@ -234,14 +262,25 @@ struct WarningQuery {
 
 /// Warnings for the caller's area, newest first (masked), each with its next deadline.
 #[utoipa::path(get, path = "/warnings", tag = "engine", params(Paging, WarningQuery), responses((status = 200, body = Page<WarningItem>)))]
-async fn list_warnings(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, Query(pg): Query<Paging>, Query(q): Query<WarningQuery>) -> ApiResult<Json<Page<WarningItem>>> {
+async fn list_warnings(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::WARNING_READ }>,
+    Query(pg): Query<Paging>,
+    Query(q): Query<WarningQuery>,
+) -> ApiResult<Json<Page<WarningItem>>> {
     let page = s.store.list_warnings(&p.scope, q.open, pg.req()).await?;
     let mut entry = p.audit("read_pii", "warning", Some("list".into()), &["subject", "payer", "payee"]);
-    entry.detail = serde_json::json!({"masked": true, "ids": page.items.iter().map(|w| w.id).collect::<Vec<_>>()}).to_string();
+    entry.detail =
+        serde_json::json!({"masked": true, "ids": page.items.iter().map(|w| w.id).collect::<Vec<_>>()}).to_string();
     s.store.audit(entry).await?;
     let policy = domain::dispatch::Policy::default();
     let now = store::now_ms();
-    Ok(Json(Page { total: page.total, page: page.page, per_page: page.per_page, items: page.items.into_iter().map(|w| with_due(w, &policy, now)).collect() }))
+    Ok(Json(Page {
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        items: page.items.into_iter().map(|w| with_due(w, &policy, now)).collect(),
+    }))
 }
 
 /// A step on a warning.
@@ -263,7 +302,12 @@ struct StepBody {
 /// Takes a step on a warning of the caller's area: sign for, contact, visit, close with an
 /// outcome. Steps follow the state machine; a closed warning is final.
 #[utoipa::path(post, path = "/warnings/{id}/steps", tag = "engine", params(("id" = i64, Path)), request_body = StepBody, responses((status = 200, body = WarningItem), (status = 400, body = crate::error::ErrorBody)))]
-async fn take_step(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, axum::extract::Path(id): axum::extract::Path<i64>, Json(b): Json<StepBody>) -> ApiResult<Json<WarningItem>> {
+async fn take_step(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::WARNING_READ }>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Json(b): Json<StepBody>,
+) -> ApiResult<Json<WarningItem>> {
     use domain::dispatch::{Outcome, State as St, Step};
     let current = s.store.warning(&p.scope, id).await?;
     let from = St::parse(&current.status)?;
@@ -289,7 +333,22 @@ async fn take_step(State(s): State<AppState>, Authorized(p): Authorized<{ perm::
     if !ticked.is_empty() && !matches!(step, Step::Visit | Step::Close(_)) {
         return Err(ApiError::invalid("checklist: ticked at the face-to-face visit or at closing"));
     }
-    let w = s.store.warning_step(&p.scope, id, from.as_str(), to.as_str(), step.as_str(), store::now_ms(), &p.name, &channel, b.note.as_deref().unwrap_or(""), outcome, &ticked.join(",")).await?;
+    let w = s
+        .store
+        .warning_step(
+            &p.scope,
+            id,
+            from.as_str(),
+            to.as_str(),
+            step.as_str(),
+            store::now_ms(),
+            &p.name,
+            &channel,
+            b.note.as_deref().unwrap_or(""),
+            outcome,
+            &ticked.join(","),
+        )
+        .await?;
     let mut entry = p.audit("update", "warning", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"step": b.step, "to": to.as_str(), "outcome": outcome}).to_string();
     s.store.audit(entry).await?;
@@ -298,7 +357,11 @@ async fn take_step(State(s): State<AppState>, Authorized(p): Authorized<{ perm::
 
 /// The steps taken on a warning, in order.
 #[utoipa::path(get, path = "/warnings/{id}/steps", tag = "engine", params(("id" = i64, Path)), responses((status = 200, body = Vec<store::WarningStep>)))]
-async fn warning_steps(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, axum::extract::Path(id): axum::extract::Path<i64>) -> ApiResult<Json<Vec<store::WarningStep>>> {
+async fn warning_steps(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::WARNING_READ }>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> ApiResult<Json<Vec<store::WarningStep>>> {
     Ok(Json(s.store.warning_steps(&p.scope, id).await?))
 }
 
@@ -313,26 +376,40 @@ pub(super) fn engine_routes() -> OpenApiRouter<AppState> {
 
 /// Every ruleset version that was put in force, newest first.
 #[utoipa::path(get, path = "/engine/rulesets", tag = "engine", responses((status = 200, body = Vec<store::RulesetVersion>)))]
-async fn ruleset_versions(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> ApiResult<Json<Vec<store::RulesetVersion>>> {
+async fn ruleset_versions(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::WARNING_READ }>,
+) -> ApiResult<Json<Vec<store::RulesetVersion>>> {
     Ok(Json(s.store.ruleset_versions().await?))
 }
 
 /// The file of one ruleset version (to read, compare or put back in force).
 #[utoipa::path(get, path = "/engine/rulesets/{version}", tag = "engine", params(("version" = String, Path)), responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
-async fn ruleset_version(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>, axum::extract::Path(version): axum::extract::Path<String>) -> ApiResult<Json<serde_json::Value>> {
+async fn ruleset_version(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::WARNING_READ }>,
+    axum::extract::Path(version): axum::extract::Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
     let body = s.store.ruleset_body(&version).await?.ok_or_else(|| ApiError::not_found("ruleset version"))?;
     Ok(Json(serde_json::json!({"version": version, "toml": body})))
 }
 
 /// Events the stream consumer refused, with the reason (content stays encrypted).
 #[utoipa::path(get, path = "/engine/dead-letters", tag = "engine", params(Paging), responses((status = 200, body = Page<store::DeadLetter>)))]
-async fn dead_letters(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::LIST_WRITE }>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<store::DeadLetter>>> {
+async fn dead_letters(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::LIST_WRITE }>,
+    Query(pg): Query<Paging>,
+) -> ApiResult<Json<Page<store::DeadLetter>>> {
     Ok(Json(s.store.list_dead_letters(pg.req()).await?))
 }
 
 /// The ruleset in force (version, scenarios, rules with Chinese names and parameters).
 #[utoipa::path(get, path = "/engine/ruleset", tag = "engine", responses((status = 200, body = Object)))]
-async fn ruleset(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> ApiResult<Json<serde_json::Value>> {
+async fn ruleset(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::WARNING_READ }>,
+) -> ApiResult<Json<serde_json::Value>> {
     let rs = s.engine.ruleset();
     Ok(Json(serde_json::to_value(rs.as_ref()).map_err(ApiError::internal)?))
 }
@@ -349,11 +426,17 @@ struct RulesetUpload {
 /// Replaces the ruleset without a restart: checked first (an invalid one is refused with the
 /// rule at fault and the old one stays), kept with the data, effective for the next event.
 #[utoipa::path(put, path = "/engine/ruleset", tag = "engine", request_body = RulesetUpload, responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
-async fn replace_ruleset(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Json(b): Json<RulesetUpload>) -> ApiResult<Json<serde_json::Value>> {
+async fn replace_ruleset(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::LIST_WRITE }>,
+    Json(b): Json<RulesetUpload>,
+) -> ApiResult<Json<serde_json::Value>> {
     let rs = engine::ruleset::Ruleset::from_toml(&b.toml).map_err(|e| ApiError::invalid(e.to_string()))?;
     let old = s.engine.ruleset().version.clone();
     if rs.version == old {
-        return Err(ApiError::invalid(format!("version: '{old}' is already in force; give the new ruleset a new version")));
+        return Err(ApiError::invalid(format!(
+            "version: '{old}' is already in force; give the new ruleset a new version"
+        )));
     }
     s.store.set_setting("engine_ruleset", &b.toml).await?;
     s.store.save_ruleset(&rs.version, &b.toml, &p.name, b.note.as_deref().unwrap_or("")).await?;
@@ -383,7 +466,10 @@ struct ListEntryView {
 
 /// The fraud list (values masked).
 #[utoipa::path(get, path = "/engine/lists", tag = "engine", responses((status = 200, body = Vec<ListEntryView>)))]
-async fn list_entries(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> ApiResult<Json<Vec<ListEntryView>>> {
+async fn list_entries(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::WARNING_READ }>,
+) -> ApiResult<Json<Vec<ListEntryView>>> {
     let entries = s.engine.list_entries();
     let now = store::now_ms();
     let mut out: Vec<ListEntryView> = entries
@@ -391,8 +477,15 @@ async fn list_entries(State(s): State<AppState>, Authorized(_p): Authorized<{ pe
         .map(|e| ListEntryView {
             active: e.active(now),
             kind: serde_json::to_value(e.kind).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default(),
-            value: if matches!(e.kind, engine::event::ListKind::Url) { e.value } else { domain::person::mask_keep(&e.value, 3, 4) },
-            colour: serde_json::to_value(e.colour).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default(),
+            value: if matches!(e.kind, engine::event::ListKind::Url) {
+                e.value
+            } else {
+                domain::person::mask_keep(&e.value, 3, 4)
+            },
+            colour: serde_json::to_value(e.colour)
+                .ok()
+                .and_then(|x| x.as_str().map(str::to_string))
+                .unwrap_or_default(),
             valid_from_ms: e.valid_from_ms,
             valid_to_ms: e.valid_to_ms,
             source: e.source,
@@ -424,7 +517,8 @@ struct ListChange {
 
 /// Parses a snake_case enum value, naming the field when it is unknown.
 fn field<T: serde::de::DeserializeOwned>(name: &str, v: &str) -> Result<T, ApiError> {
-    serde_json::from_value(serde_json::Value::String(v.trim().to_string())).map_err(|_| ApiError::invalid(format!("{name}: unknown value '{v}'")))
+    serde_json::from_value(serde_json::Value::String(v.trim().to_string()))
+        .map_err(|_| ApiError::invalid(format!("{name}: unknown value '{v}'")))
 }
 
 fn amber() -> String {
@@ -433,7 +527,11 @@ fn amber() -> String {
 
 /// Adds to or removes from the fraud list; effective for the next transfer, kept across restarts.
 #[utoipa::path(post, path = "/engine/lists", tag = "engine", request_body = ListChange, responses((status = 200, body = Vec<ListEntryView>)))]
-async fn change_list(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Json(b): Json<ListChange>) -> ApiResult<Json<Vec<ListEntryView>>> {
+async fn change_list(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::LIST_WRITE }>,
+    Json(b): Json<ListChange>,
+) -> ApiResult<Json<Vec<ListEntryView>>> {
     let value = b.value.trim().to_string();
     if value.is_empty() {
         return Err(ApiError::invalid("value: must not be empty"));
@@ -442,7 +540,11 @@ async fn change_list(State(s): State<AppState>, Authorized(p): Authorized<{ perm
         .valid_to
         .as_deref()
         .filter(|v| !v.is_empty())
-        .map(|v| v.parse::<jiff::Timestamp>().map(|t| t.as_millisecond()).map_err(|_| ApiError::invalid("valid_to: expected RFC 3339")))
+        .map(|v| {
+            v.parse::<jiff::Timestamp>()
+                .map(|t| t.as_millisecond())
+                .map_err(|_| ApiError::invalid("valid_to: expected RFC 3339"))
+        })
         .transpose()?;
     let now = store::now_ms();
     let update = engine::event::ListUpdate {
@@ -471,39 +573,67 @@ fn auth_token_suffix() -> Result<String, ApiError> {
 /// fields `file` and optional `note`; at most 10 MiB; the type is read from the bytes, never the
 /// name; kept encrypted.
 #[utoipa::path(post, path = "/warnings/{id}/evidence", tag = "engine", params(("id" = i64, Path)), responses((status = 200, body = store::EvidenceView), (status = 400, body = crate::error::ErrorBody)))]
-async fn add_evidence(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, axum::extract::Path(id): axum::extract::Path<i64>, mut mp: axum::extract::Multipart) -> ApiResult<Json<store::EvidenceView>> {
+async fn add_evidence(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::WARNING_READ }>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    mut mp: axum::extract::Multipart,
+) -> ApiResult<Json<store::EvidenceView>> {
     let (mut file, mut note) = (None, String::new());
     while let Some(field) = mp.next_field().await.map_err(|e| ApiError::invalid(format!("file: {e}")))? {
         match field.name() {
             Some("file") => file = Some(field.bytes().await.map_err(|e| ApiError::invalid(format!("file: {e}")))?),
-            Some("note") => note = field.text().await.map_err(|e| ApiError::invalid(format!("note: {e}")))?.chars().take(500).collect(),
+            Some("note") => {
+                note =
+                    field.text().await.map_err(|e| ApiError::invalid(format!("note: {e}")))?.chars().take(500).collect()
+            }
             _ => {}
         }
     }
     let bytes = file.ok_or_else(|| ApiError::invalid("file: no multipart field named 'file'"))?;
     if bytes.len() > domain::dispatch::EVIDENCE_MAX_BYTES {
-        return Err(ApiError::invalid(format!("file: {} bytes; at most {} (10 MiB)", bytes.len(), domain::dispatch::EVIDENCE_MAX_BYTES)));
+        return Err(ApiError::invalid(format!(
+            "file: {} bytes; at most {} (10 MiB)",
+            bytes.len(),
+            domain::dispatch::EVIDENCE_MAX_BYTES
+        )));
     }
-    let (kind, mime) = domain::dispatch::evidence_kind(&bytes).ok_or_else(|| ApiError::invalid("file: not a photo (JPEG, PNG) or a recording (MP3, M4A, WAV, AMR)"))?;
+    let (kind, mime) = domain::dispatch::evidence_kind(&bytes)
+        .ok_or_else(|| ApiError::invalid("file: not a photo (JPEG, PNG) or a recording (MP3, M4A, WAV, AMR)"))?;
     let e = s.store.add_evidence(&p.scope, id, kind, mime, &bytes, &note, &p.name).await?;
     let mut entry = p.audit("create", "warning_evidence", Some(e.id.to_string()), &[]);
-    entry.detail = serde_json::json!({"warning": id, "kind": kind, "bytes": bytes.len(), "sha256": e.sha256}).to_string();
+    entry.detail =
+        serde_json::json!({"warning": id, "kind": kind, "bytes": bytes.len(), "sha256": e.sha256}).to_string();
     s.store.audit(entry).await?;
     Ok(Json(e))
 }
 
 /// The evidence files of a warning (without their bytes).
 #[utoipa::path(get, path = "/warnings/{id}/evidence", tag = "engine", params(("id" = i64, Path)), responses((status = 200, body = Vec<store::EvidenceView>)))]
-async fn list_evidence(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, axum::extract::Path(id): axum::extract::Path<i64>) -> ApiResult<Json<Vec<store::EvidenceView>>> {
+async fn list_evidence(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::WARNING_READ }>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> ApiResult<Json<Vec<store::EvidenceView>>> {
     Ok(Json(s.store.evidence_list(&p.scope, id).await?))
 }
 
 /// One evidence file (it shows the person: every download is audited).
 #[utoipa::path(get, path = "/warnings/{id}/evidence/{eid}", tag = "engine", params(("id" = i64, Path), ("eid" = i64, Path)), responses((status = 200, description = "the file")))]
-async fn evidence_file(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, axum::extract::Path((id, eid)): axum::extract::Path<(i64, i64)>) -> ApiResult<impl axum::response::IntoResponse> {
+async fn evidence_file(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::WARNING_READ }>,
+    axum::extract::Path((id, eid)): axum::extract::Path<(i64, i64)>,
+) -> ApiResult<impl axum::response::IntoResponse> {
     let (e, bytes) = s.store.evidence_file(&p.scope, id, eid).await?;
     let mut entry = p.audit("read_pii", "warning_evidence", Some(eid.to_string()), &["file"]);
     entry.detail = serde_json::json!({"warning": id}).to_string();
     s.store.audit(entry).await?;
-    Ok(([(axum::http::header::CONTENT_TYPE, e.mime), (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"evidence-{eid}\""))], bytes))
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, e.mime),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"evidence-{eid}\"")),
+        ],
+        bytes,
+    ))
 }

@@ -14,8 +14,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::AppState;
 use crate::auth::{Authorized, Principal, perm};
-use domain::Permission;
 use crate::error::{ApiError, ApiResult};
+use domain::Permission;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(trace)).routes(routes!(trace_xlsx)).routes(routes!(analyse_mules))
@@ -36,7 +36,9 @@ async fn graph(s: &AppState, from_ms: i64, to_ms: i64) -> ApiResult<TransferGrap
         let page = s.store.logged_events(from_ms, after, 10_000).await?;
         read += page.len();
         if read > TRACE_MAX_EVENTS {
-            return Err(ApiError::invalid(format!("horizon_days: more than {TRACE_MAX_EVENTS} events to read; trace a shorter time")));
+            return Err(ApiError::invalid(format!(
+                "horizon_days: more than {TRACE_MAX_EVENTS} events to read; trace a shorter time"
+            )));
         }
         let Some((last, _)) = page.last() else { break };
         after = *last;
@@ -52,7 +54,10 @@ async fn graph(s: &AppState, from_ms: i64, to_ms: i64) -> ApiResult<TransferGrap
                 Channel::ThirdParty => Some(Stop::ThirdParty),
                 _ => None,
             };
-            let id = t.event_id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+            let id = t
+                .event_id
+                .bytes()
+                .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
             g.push(flow::Transfer { id, ts_ms: t.ts_ms, from, to, amount_fen: t.amount_fen, stop });
         }
     }
@@ -91,12 +96,20 @@ async fn may_trace(s: &AppState, p: &Principal, account: &str) -> ApiResult<()> 
         return Err(ApiError::forbidden("list_write or case_write (fund traces are casework)"));
     }
     domain::text::line("account", account, 64)?;
-    if s.store.account_named_in_scope(&p.scope, account).await? { Ok(()) } else { Err(ApiError::not_found("account in a warning or case of your area")) }
+    if s.store.account_named_in_scope(&p.scope, account).await? {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("account in a warning or case of your area"))
+    }
 }
 
 async fn run_trace(s: &AppState, p: &Principal, q: &TraceQuery) -> ApiResult<Traced> {
     may_trace(s, p, q.account.trim()).await?;
-    let since_ms = q.since.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("since: expected RFC 3339, e.g. 2026-11-20T09:00:00+08:00"))?.as_millisecond();
+    let since_ms = q
+        .since
+        .parse::<jiff::Timestamp>()
+        .map_err(|_| ApiError::invalid("since: expected RFC 3339, e.g. 2026-11-20T09:00:00+08:00"))?
+        .as_millisecond();
     let hops = q.hops.unwrap_or(6);
     if !(1..=10).contains(&hops) {
         return Err(ApiError::invalid("hops: between 1 and 10"));
@@ -111,10 +124,16 @@ async fn run_trace(s: &AppState, p: &Principal, q: &TraceQuery) -> ApiResult<Tra
         other => return Err(ApiError::invalid(format!("method: unknown '{other}' (fifo, proportional)"))),
     };
     let g = graph(s, since_ms, since_ms + horizon * DAY_MS).await?;
-    let origin = g.find(q.account.trim()).ok_or_else(|| ApiError::not_found("account with transfers after that time"))?;
+    let origin =
+        g.find(q.account.trim()).ok_or_else(|| ApiError::not_found("account with transfers after that time"))?;
     // Tracing walks the graph: CPU work, off the async workers.
     tokio::task::spawn_blocking(move || {
-        let tr = flow::trace::trace(&g, origin, since_ms, &TraceParams { max_hops: hops, method, min_fen: 100, horizon_ms: Some(horizon * DAY_MS) });
+        let tr = flow::trace::trace(
+            &g,
+            origin,
+            since_ms,
+            &TraceParams { max_hops: hops, method, min_fen: 100, horizon_ms: Some(horizon * DAY_MS) },
+        );
         Traced { g, tr, since_ms }
     })
     .await
@@ -183,12 +202,17 @@ struct TraceView {
 /// Follows the money that left an account from a time on, level by level, and ranks the
 /// accounts that still hold it (where to stop payment or freeze first). Accounts are masked.
 #[utoipa::path(get, path = "/flow/trace", tag = "flow", params(TraceQuery), responses((status = 200, body = TraceView), (status = 400, body = crate::error::ErrorBody)))]
-async fn trace(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, Query(q): Query<TraceQuery>) -> ApiResult<Json<TraceView>> {
+async fn trace(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::WARNING_READ }>,
+    Query(q): Query<TraceQuery>,
+) -> ApiResult<Json<TraceView>> {
     let Traced { g, tr, since_ms } = run_trace(&s, &p, &q).await?;
     let mut entry = p.audit("read_pii", "fund_trace", Some(mask(&q.account)), &["account"]);
     entry.detail = serde_json::json!({"masked": true, "since_ms": since_ms, "accounts": tr.nodes.len()}).to_string();
     s.store.audit(entry).await?;
-    let index: std::collections::HashMap<u32, u32> = tr.nodes.iter().enumerate().map(|(i, n)| (n.account, i as u32)).collect();
+    let index: std::collections::HashMap<u32, u32> =
+        tr.nodes.iter().enumerate().map(|(i, n)| (n.account, i as u32)).collect();
     let now = store::now_ms();
     Ok(Json(TraceView {
         since_ms,
@@ -207,7 +231,18 @@ async fn trace(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARN
                 freeze_until_ms: domain::legal::freeze_until(now),
             })
             .collect(),
-        edges: tr.edges.iter().map(|e| EdgeView { from: index[&e.from], to: index[&e.to], ts_ms: e.ts_ms, amount_fen: e.amount_fen, traced_fen: e.traced_fen, hop: e.hop }).collect(),
+        edges: tr
+            .edges
+            .iter()
+            .map(|e| EdgeView {
+                from: index[&e.from],
+                to: index[&e.to],
+                ts_ms: e.ts_ms,
+                amount_fen: e.amount_fen,
+                traced_fen: e.traced_fen,
+                hop: e.hop,
+            })
+            .collect(),
         nodes: tr
             .nodes
             .iter()
@@ -232,15 +267,26 @@ async fn trace(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARN
 /// account numbers in clear for the requests to the banks: needs the unmask permission and is
 /// audited as an export.
 #[utoipa::path(get, path = "/flow/trace.xlsx", tag = "flow", params(TraceQuery), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
-async fn trace_xlsx(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PII_UNMASK }>, Query(q): Query<TraceQuery>) -> ApiResult<impl IntoResponse> {
-    let reason = q.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).ok_or_else(|| ApiError::invalid("reason: required to export accounts in clear"))?;
+async fn trace_xlsx(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PII_UNMASK }>,
+    Query(q): Query<TraceQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let reason = q
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| ApiError::invalid("reason: required to export accounts in clear"))?;
     domain::text::line("reason", reason, domain::text::LINE_MAX_CHARS)?;
     let Traced { g, tr, since_ms } = run_trace(&s, &p, &q).await?;
     let accounts = tr.nodes.len();
-    let bytes = tokio::task::spawn_blocking(move || flow::export::trace_xlsx(&g, &tr, &|ms| domain::time::format_china(ms), &|_| String::new()))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+    let bytes = tokio::task::spawn_blocking(move || {
+        flow::export::trace_xlsx(&g, &tr, &|ms| domain::time::format_china(ms), &|_| String::new())
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
     let mut entry = p.audit("export", "fund_trace", Some(mask(&q.account)), &["account"]);
     entry.reason = Some(reason.to_string());
     entry.detail = serde_json::json!({"format": "xlsx", "since_ms": since_ms, "accounts": accounts}).to_string();
@@ -293,8 +339,13 @@ struct MuleResult {
 /// fan-out, cycles, scatter-gather and gather-scatter over new relationships, and equal splits. The platform has
 /// no confirmed accounts to learn from yet, so the structures themselves decide.
 #[utoipa::path(post, path = "/flow/mules", tag = "flow", request_body = MuleRequest, responses((status = 200, body = MuleResult)))]
-async fn analyse_mules(State(s): State<AppState>, Authorized(p): Authorized<{ perm::LIST_WRITE }>, Json(b): Json<MuleRequest>) -> ApiResult<Json<MuleResult>> {
-    let from = b.from.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("from: expected RFC 3339"))?.as_millisecond();
+async fn analyse_mules(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::LIST_WRITE }>,
+    Json(b): Json<MuleRequest>,
+) -> ApiResult<Json<MuleResult>> {
+    let from =
+        b.from.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("from: expected RFC 3339"))?.as_millisecond();
     let to = b.to.parse::<jiff::Timestamp>().map_err(|_| ApiError::invalid("to: expected RFC 3339"))?.as_millisecond();
     if to <= from || to - from > 366 * DAY_MS {
         return Err(ApiError::invalid("to: must be after from, within a year"));
@@ -332,13 +383,24 @@ async fn analyse_mules(State(s): State<AppState>, Authorized(p): Authorized<{ pe
         let events: Vec<Event> = accounts
             .iter()
             .enumerate()
-            .map(|(k, a)| Event::List(engine::event::ListUpdate::add(format!("sys:mule-{now}-{k}"), now, engine::event::ListKind::Account, a.clone(), engine::event::Colour::Amber, "mule-analysis".into())))
+            .map(|(k, a)| {
+                Event::List(engine::event::ListUpdate::add(
+                    format!("sys:mule-{now}-{k}"),
+                    now,
+                    engine::event::ListKind::Account,
+                    a.clone(),
+                    engine::event::Colour::Amber,
+                    "mule-analysis".into(),
+                ))
+            })
             .collect();
         s.apply_and_log(&events);
         added = events.len();
     }
     let mut entry = p.audit(if b.add_amber { "update" } else { "read_pii" }, "mule_analysis", None, &["account"]);
-    entry.detail = serde_json::json!({"from": from, "to": to, "found": found.len(), "added_amber": added, "masked": true}).to_string();
+    entry.detail =
+        serde_json::json!({"from": from, "to": to, "found": found.len(), "added_amber": added, "masked": true})
+            .to_string();
     s.store.audit(entry).await?;
     Ok(Json(MuleResult { candidates: view.candidates.len(), found, added_amber: added }))
 }

@@ -14,7 +14,11 @@ use crate::auth::{Authorized, perm};
 use crate::error::{ApiError, ApiResult};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, sample)).routes(routes!(answer)).routes(routes!(summary)).routes(routes!(namings, name_villages))
+    OpenApiRouter::new()
+        .routes(routes!(list, sample))
+        .routes(routes!(answer))
+        .routes(routes!(summary))
+        .routes(routes!(namings, name_villages))
 }
 
 /// Which cases to sample.
@@ -27,8 +31,13 @@ struct SampleQuery {
 /// Opens the dual inquiry of the month's cases in the configured sample (every case at rate
 /// 1.0), each with the receipts and pledges of the victim's household signed before the case.
 #[utoipa::path(post, path = "/supervision/dual-inquiries", tag = "supervision", params(SampleQuery), responses((status = 200, body = Object)))]
-async fn sample(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>, Query(q): Query<SampleQuery>) -> ApiResult<Json<serde_json::Value>> {
-    let (from, to) = domain::time::month_bounds(q.month.trim()).ok_or_else(|| ApiError::invalid(format!("month: '{}' is not a month (YYYY-MM)", q.month)))?;
+async fn sample(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>,
+    Query(q): Query<SampleQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let (from, to) = domain::time::month_bounds(q.month.trim())
+        .ok_or_else(|| ApiError::invalid(format!("month: '{}' is not a month (YYYY-MM)", q.month)))?;
     let rate = s.config.prevention.dual_inquiry_rate;
     let n = s.store.open_dual_inquiries(from, to, rate).await?;
     s.store.audit(p.audit("create", "dual_inquiry", Some(q.month.clone()), &[])).await?;
@@ -45,7 +54,12 @@ struct ListQuery {
 
 /// Dual inquiries of the cases in the caller's area, newest case first.
 #[utoipa::path(get, path = "/supervision/dual-inquiries", tag = "supervision", params(ListQuery, Paging), responses((status = 200, body = Page<DualInquiryView>)))]
-async fn list(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<ListQuery>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<DualInquiryView>>> {
+async fn list(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::CASE_READ }>,
+    Query(q): Query<ListQuery>,
+    Query(pg): Query<Paging>,
+) -> ApiResult<Json<Page<DualInquiryView>>> {
     Ok(Json(s.store.dual_inquiries(&p.scope, q.pending, pg.req()).await?))
 }
 
@@ -53,7 +67,11 @@ async fn list(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_
 /// those where the platform found a receipt or pledge, answers yes and no, and the
 /// rectifications they raised (open, done).
 #[utoipa::path(get, path = "/supervision/dual-inquiries/summary", tag = "supervision", params(SampleQuery), responses((status = 200, body = Object)))]
-async fn summary(State(s): State<AppState>, Authorized(p): Authorized<{ perm::CASE_READ }>, Query(q): Query<SampleQuery>) -> ApiResult<Json<serde_json::Value>> {
+async fn summary(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::CASE_READ }>,
+    Query(q): Query<SampleQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
     let months = crate::figures::months_ending(q.month.trim(), 12)?;
     let mut rows = Vec::with_capacity(months.len());
     for m in &months {
@@ -79,14 +97,31 @@ struct AnswerBody {
 /// Records the answer of a dual inquiry (the station that called the victim back, or the
 /// office); a "no" raises a rectification task for the responsible unit.
 #[utoipa::path(post, path = "/supervision/dual-inquiries/{id}/answer", tag = "supervision", params(("id" = i64, Path)), request_body = AnswerBody, responses((status = 200, body = DualInquiryView), (status = 409, body = crate::error::ErrorBody)))]
-async fn answer(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Path(id): Path<i64>, Json(b): Json<AnswerBody>) -> ApiResult<Json<DualInquiryView>> {
+async fn answer(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Path(id): Path<i64>,
+    Json(b): Json<AnswerBody>,
+) -> ApiResult<Json<DualInquiryView>> {
     if !p.can(domain::Permission::CaseWrite) && !p.can(domain::Permission::PreventionReview) {
         return Err(ApiError::forbidden("dual inquiries"));
     }
     if b.note.trim().is_empty() {
         return Err(ApiError::invalid("note: say how the answer was checked (phone call back, visit)"));
     }
-    let v = s.store.answer_dual_inquiry(&p.scope, id, b.educated, b.responsible_unit_id, &b.note, &p.name, today(), s.config.prevention.rectification_days).await?;
+    let v = s
+        .store
+        .answer_dual_inquiry(
+            &p.scope,
+            id,
+            b.educated,
+            b.responsible_unit_id,
+            &b.note,
+            &p.name,
+            today(),
+            s.config.prevention.rectification_days,
+        )
+        .await?;
     let mut entry = p.audit("update", "dual_inquiry", Some(id.to_string()), &[]);
     entry.detail = serde_json::json!({"educated": b.educated, "task": v.task_id}).to_string();
     s.store.audit(entry).await?;
@@ -103,7 +138,11 @@ struct MonthQuery {
 /// The villages named in a month's notice (the ranking ladder's rule), with how often each was
 /// named in the look-back.
 #[utoipa::path(get, path = "/supervision/namings", tag = "supervision", params(MonthQuery), responses((status = 200, body = Vec<crate::figures::Named>)))]
-async fn namings(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::CASE_READ }>, Query(q): Query<MonthQuery>) -> ApiResult<Json<Vec<crate::figures::Named>>> {
+async fn namings(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::CASE_READ }>,
+    Query(q): Query<MonthQuery>,
+) -> ApiResult<Json<Vec<crate::figures::Named>>> {
     Ok(Json(crate::figures::ladder(&s.store, q.month.trim(), &s.config.ladder).await?.named_detail))
 }
 
@@ -111,7 +150,11 @@ async fn namings(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::C
 /// more in twelve months) get a rectification task for their village committee, the month's
 /// cases of 500,000 yuan or more a trace-back review task for their station.
 #[utoipa::path(post, path = "/supervision/namings", tag = "supervision", params(MonthQuery), responses((status = 200, body = Vec<crate::figures::Named>)))]
-async fn name_villages(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>, Query(q): Query<MonthQuery>) -> ApiResult<Json<Vec<crate::figures::Named>>> {
+async fn name_villages(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>,
+    Query(q): Query<MonthQuery>,
+) -> ApiResult<Json<Vec<crate::figures::Named>>> {
     let l = crate::figures::raise_ladder_tasks(&s.store, q.month.trim(), &s.config.ladder, &p.name).await?;
     let mut entry = p.audit("create", "notice_naming", Some(q.month.clone()), &[]);
     entry.detail = serde_json::json!({"listed": l.rectification.len(), "traceback": l.traceback.len()}).to_string();

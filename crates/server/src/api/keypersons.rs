@@ -43,7 +43,11 @@ struct KpQuery {
 
 /// Key persons in the caller's area (masked), with their next visit.
 #[utoipa::path(get, path = "/key-persons", tag = "key persons", params(KpQuery), responses((status = 200, body = Vec<KeyPersonView>)))]
-async fn list_key_persons(State(s): State<AppState>, Authorized(p): Authorized<{ perm::KEY_PERSON }>, Query(q): Query<KpQuery>) -> ApiResult<Json<Vec<KeyPersonView>>> {
+async fn list_key_persons(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::KEY_PERSON }>,
+    Query(q): Query<KpQuery>,
+) -> ApiResult<Json<Vec<KeyPersonView>>> {
     let rows = s.store.key_persons(&p.scope, q.mine.then_some(p.id), q.overdue, today()).await?;
     let mut entry = p.audit("read_pii", "key_person", Some("list".into()), &["name", "id_number"]);
     entry.detail = serde_json::json!({"masked": true, "rows": rows.len()}).to_string();
@@ -101,7 +105,11 @@ struct KpBody {
 
 /// Opens a key-person file for a resident of the caller's area, kept by the caller's unit.
 #[utoipa::path(post, path = "/key-persons", tag = "key persons", request_body = KpBody, responses((status = 200, body = KeyPersonFile), (status = 400, body = crate::error::ErrorBody)))]
-async fn add_key_person(State(s): State<AppState>, Authorized(p): Authorized<{ perm::KEY_PERSON }>, Json(b): Json<KpBody>) -> ApiResult<Json<KeyPersonFile>> {
+async fn add_key_person(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::KEY_PERSON }>,
+    Json(b): Json<KpBody>,
+) -> ApiResult<Json<KeyPersonFile>> {
     let k = store::NewKeyPerson {
         resident_id: b.resident_id,
         categories: domain::keyperson::categories(&b.categories)?,
@@ -123,7 +131,11 @@ async fn add_key_person(State(s): State<AppState>, Authorized(p): Authorized<{ p
 
 /// The whole file (masked).
 #[utoipa::path(get, path = "/key-persons/{id}", tag = "key persons", params(("id" = i64, Path)), responses((status = 200, body = KeyPersonFile)))]
-async fn key_person(State(s): State<AppState>, Authorized(p): Authorized<{ perm::KEY_PERSON }>, Path(id): Path<i64>) -> ApiResult<Json<KeyPersonFile>> {
+async fn key_person(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::KEY_PERSON }>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<KeyPersonFile>> {
     let f = s.store.key_person_file(&p.scope, id, today()).await?;
     let mut entry = p.audit("read_pii", "key_person", Some(id.to_string()), &["name", "id_number"]);
     entry.detail = serde_json::json!({"masked": true}).to_string();
@@ -153,9 +165,27 @@ struct MeasureBody {
 /// Adds a control measure; an exit ban lasts six months to three years, the others at most
 /// three years.
 #[utoipa::path(post, path = "/key-persons/{id}/measures", tag = "key persons", params(("id" = i64, Path)), request_body = MeasureBody, responses((status = 200, body = KeyPersonFile), (status = 400, body = crate::error::ErrorBody)))]
-async fn add_measure(State(s): State<AppState>, Authorized(p): Authorized<{ perm::KEY_PERSON }>, Path(id): Path<i64>, Json(b): Json<MeasureBody>) -> ApiResult<Json<KeyPersonFile>> {
+async fn add_measure(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::KEY_PERSON }>,
+    Path(id): Path<i64>,
+    Json(b): Json<MeasureBody>,
+) -> ApiResult<Json<KeyPersonFile>> {
     let decided_by = b.decided_by.filter(|d| !d.trim().is_empty()).unwrap_or_else(|| p.name.clone());
-    let mid = s.store.add_measure(&p.scope, id, MeasureKind::parse(&b.kind)?, date("starts_on", &b.starts_on)?, date("ends_on", &b.ends_on)?, &decided_by, &b.reason, &b.appeal_channel, &b.documents).await?;
+    let mid = s
+        .store
+        .add_measure(
+            &p.scope,
+            id,
+            MeasureKind::parse(&b.kind)?,
+            date("starts_on", &b.starts_on)?,
+            date("ends_on", &b.ends_on)?,
+            &decided_by,
+            &b.reason,
+            &b.appeal_channel,
+            &b.documents,
+        )
+        .await?;
     let mut entry = p.audit("create", "key_person_measure", Some(mid.to_string()), &[]);
     entry.detail = serde_json::json!({"key_person": id, "kind": b.kind, "decided_by": decided_by}).to_string();
     s.store.audit(entry).await?;
@@ -179,8 +209,16 @@ struct AppealBody {
 /// Records an appeal against a measure and its check; when it passes, the measure is lifted
 /// today.
 #[utoipa::path(post, path = "/key-persons/measures/{measure_id}/appeal", tag = "key persons", params(("measure_id" = i64, Path)), request_body = AppealBody, responses((status = 200, body = Object), (status = 409, body = crate::error::ErrorBody)))]
-async fn appeal(State(s): State<AppState>, Authorized(p): Authorized<{ perm::KEY_PERSON }>, Path(mid): Path<i64>, Json(b): Json<AppealBody>) -> ApiResult<Json<serde_json::Value>> {
-    let aid = s.store.decide_appeal(&p.scope, mid, date("filed_on", &b.filed_on)?, &b.grounds, b.passed, &p.name, &b.note, today()).await?;
+async fn appeal(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::KEY_PERSON }>,
+    Path(mid): Path<i64>,
+    Json(b): Json<AppealBody>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let aid = s
+        .store
+        .decide_appeal(&p.scope, mid, date("filed_on", &b.filed_on)?, &b.grounds, b.passed, &p.name, &b.note, today())
+        .await?;
     let mut entry = p.audit("update", "key_person_measure", Some(mid.to_string()), &[]);
     entry.detail = serde_json::json!({"appeal": aid, "passed": b.passed}).to_string();
     s.store.audit(entry).await?;
@@ -189,7 +227,12 @@ async fn appeal(State(s): State<AppState>, Authorized(p): Authorized<{ perm::KEY
 
 /// Names (or renames) the carer of a role.
 #[utoipa::path(put, path = "/key-persons/{id}/carers", tag = "key persons", params(("id" = i64, Path)), request_body = CarerBody, responses((status = 200, body = KeyPersonFile)))]
-async fn set_carer(State(s): State<AppState>, Authorized(p): Authorized<{ perm::KEY_PERSON }>, Path(id): Path<i64>, Json(b): Json<CarerBody>) -> ApiResult<Json<KeyPersonFile>> {
+async fn set_carer(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::KEY_PERSON }>,
+    Path(id): Path<i64>,
+    Json(b): Json<CarerBody>,
+) -> ApiResult<Json<KeyPersonFile>> {
     s.store.set_carer(&p.scope, id, &b.carer()?, today()).await?;
     s.store.audit(p.audit("update", "key_person", Some(id.to_string()), &["carers"])).await?;
     Ok(Json(s.store.key_person_file(&p.scope, id, today()).await?))
@@ -209,7 +252,12 @@ struct VisitBody {
 
 /// Records a visit (or a persuade-return contact, or the return itself).
 #[utoipa::path(post, path = "/key-persons/{id}/visits", tag = "key persons", params(("id" = i64, Path)), request_body = VisitBody, responses((status = 200, body = KeyPersonFile)))]
-async fn add_visit(State(s): State<AppState>, Authorized(p): Authorized<{ perm::KEY_PERSON }>, Path(id): Path<i64>, Json(b): Json<VisitBody>) -> ApiResult<Json<KeyPersonFile>> {
+async fn add_visit(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::KEY_PERSON }>,
+    Path(id): Path<i64>,
+    Json(b): Json<VisitBody>,
+) -> ApiResult<Json<KeyPersonFile>> {
     let on = b.visited_on.as_deref().map(|d| date("visited_on", d)).transpose()?.unwrap_or_else(today);
     let vid = s.store.add_visit(&p.scope, id, VisitKind::parse(&b.kind)?, on, &p.name, b.note.trim(), today()).await?;
     s.store.audit(p.audit("create", "key_person_visit", Some(vid.to_string()), &[])).await?;
@@ -229,7 +277,12 @@ struct TransferBody {
 
 /// Transfers a file to another unit, keeping its history.
 #[utoipa::path(post, path = "/key-persons/{id}/transfer", tag = "key persons", params(("id" = i64, Path)), request_body = TransferBody, responses((status = 200, body = Object)))]
-async fn transfer(State(s): State<AppState>, Authorized(p): Authorized<{ perm::KEY_PERSON }>, Path(id): Path<i64>, Json(b): Json<TransferBody>) -> ApiResult<Json<serde_json::Value>> {
+async fn transfer(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::KEY_PERSON }>,
+    Path(id): Path<i64>,
+    Json(b): Json<TransferBody>,
+) -> ApiResult<Json<serde_json::Value>> {
     s.store.transfer_key_person(&p.scope, id, b.to_unit_id, b.to_jurisdiction_id, &b.reason, &p.name, today()).await?;
     let mut entry = p.audit("update", "key_person", Some(id.to_string()), &["unit"]);
     entry.detail = serde_json::json!({"to_unit": b.to_unit_id}).to_string();
@@ -240,7 +293,10 @@ async fn transfer(State(s): State<AppState>, Authorized(p): Authorized<{ perm::K
 /// The caller's inbox: their unit's open tasks (overdue first) and the key persons they care
 /// for whose visit is due.
 #[utoipa::path(get, path = "/inbox", tag = "tasks", responses((status = 200, body = Object)))]
-async fn inbox(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>) -> ApiResult<Json<serde_json::Value>> {
+async fn inbox(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+) -> ApiResult<Json<serde_json::Value>> {
     // A person's to-do list: the carer link is by user id, and a key's id is not a user's.
     if p.kind != crate::auth::ActorKind::User {
         return Err(ApiError::forbidden("a user session (the inbox is a person's)"));
@@ -282,10 +338,19 @@ struct TaskQuery {
 
 /// Tasks: a unit's own, or (reviewers) every unit's in the area.
 #[utoipa::path(get, path = "/tasks", tag = "tasks", params(TaskQuery), responses((status = 200, body = Page<TaskView>)))]
-async fn list_tasks(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Query(q): Query<TaskQuery>) -> ApiResult<Json<Page<TaskView>>> {
+async fn list_tasks(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Query(q): Query<TaskQuery>,
+) -> ApiResult<Json<Page<TaskView>>> {
     let vis = visibility(&p)?;
     let unit_id = vis.unit_id.or(q.unit_id);
-    let f = store::TaskFilter { unit_id, status: q.status.filter(|s| !s.is_empty()), kind: q.kind.filter(|s| !s.is_empty()), overdue: q.overdue };
+    let f = store::TaskFilter {
+        unit_id,
+        status: q.status.filter(|s| !s.is_empty()),
+        kind: q.kind.filter(|s| !s.is_empty()),
+        overdue: q.overdue,
+    };
     let scope = if vis.unit_id.is_some() { domain::Scope::All } else { vis.scope };
     Ok(Json(s.store.list_tasks(&scope, &f, today(), super::Paging { page: q.page, per_page: q.per_page }.req()).await?))
 }
@@ -308,7 +373,11 @@ struct TaskBody {
 
 /// Raises a task for a unit (an inspection finding, a rectification item).
 #[utoipa::path(post, path = "/tasks", tag = "tasks", request_body = TaskBody, responses((status = 200, body = Object)))]
-async fn raise_task(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>, Json(b): Json<TaskBody>) -> ApiResult<Json<serde_json::Value>> {
+async fn raise_task(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>,
+    Json(b): Json<TaskBody>,
+) -> ApiResult<Json<serde_json::Value>> {
     let unit = s.store.unit(b.unit_id).await?.ok_or_else(|| ApiError::not_found("unit"))?;
     if !p.scope.contains(&unit.jurisdiction_path) {
         return Err(ApiError::not_found("unit"));
@@ -319,7 +388,15 @@ async fn raise_task(State(s): State<AppState>, Authorized(p): Authorized<{ perm:
     }
     let mut rnd = [0u8; 8];
     getrandom::fill(&mut rnd).map_err(ApiError::internal)?;
-    let t = store::NewTask { unit_id: b.unit_id, kind: TaskKind::parse(&b.kind)?, title: b.title, detail: b.detail, source_ref: format!("manual:{}", hex::encode(rnd)), due_on: due, created_by: p.name.clone() };
+    let t = store::NewTask {
+        unit_id: b.unit_id,
+        kind: TaskKind::parse(&b.kind)?,
+        title: b.title,
+        detail: b.detail,
+        source_ref: format!("manual:{}", hex::encode(rnd)),
+        due_on: due,
+        created_by: p.name.clone(),
+    };
     let id = s.store.raise_task(&t).await?.ok_or_else(|| ApiError::internal("task source clashed"))?;
     s.store.audit(p.audit("create", "task", Some(id.to_string()), &[])).await?;
     Ok(Json(serde_json::json!({"id": id})))
@@ -338,7 +415,12 @@ struct CloseBody {
 /// Completes a task of the caller's unit (or, for reviewers, cancels any); a closed task
 /// stays closed.
 #[utoipa::path(post, path = "/tasks/{id}/close", tag = "tasks", params(("id" = i64, Path)), request_body = CloseBody, responses((status = 200, body = TaskView), (status = 409, body = crate::error::ErrorBody)))]
-async fn close_task(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Path(id): Path<i64>, Json(b): Json<CloseBody>) -> ApiResult<Json<TaskView>> {
+async fn close_task(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Path(id): Path<i64>,
+    Json(b): Json<CloseBody>,
+) -> ApiResult<Json<TaskView>> {
     let vis = visibility(&p)?;
     let to = TaskStatus::parse(&b.status)?;
     if to == TaskStatus::Cancelled && vis.unit_id.is_some() {
@@ -354,7 +436,10 @@ async fn close_task(State(s): State<AppState>, Authorized(p): Authorized<{ perm:
 
 /// Adopts the work plan's duty template for every member unit (idempotent).
 #[utoipa::path(post, path = "/workplan/adopt", tag = "tasks", responses((status = 200, body = Object)))]
-async fn adopt_plan(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>) -> ApiResult<Json<serde_json::Value>> {
+async fn adopt_plan(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>,
+) -> ApiResult<Json<serde_json::Value>> {
     let n = s.store.adopt_work_plan(domain::task::WORK_PLAN_VERSION).await?;
     s.store.audit(p.audit("create", "work_plan", Some(domain::task::WORK_PLAN_VERSION.into()), &[])).await?;
     Ok(Json(serde_json::json!({"version": domain::task::WORK_PLAN_VERSION, "duties_added": n})))
@@ -369,7 +454,11 @@ struct MonthQuery {
 
 /// Raises the month's tasks of every duty due that month (idempotent).
 #[utoipa::path(post, path = "/workplan/tasks", tag = "tasks", params(MonthQuery), responses((status = 200, body = Object)))]
-async fn plan_month(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>, Query(q): Query<MonthQuery>) -> ApiResult<Json<serde_json::Value>> {
+async fn plan_month(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>,
+    Query(q): Query<MonthQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
     let n = s.store.plan_month_tasks(domain::task::WORK_PLAN_VERSION, q.month.trim(), &p.name).await?;
     s.store.audit(p.audit("create", "task", Some(format!("plan:{}", q.month)), &[])).await?;
     Ok(Json(serde_json::json!({"tasks_raised": n})))
@@ -384,7 +473,11 @@ struct DutyQuery {
 
 /// The duties of a unit under the work plan.
 #[utoipa::path(get, path = "/workplan/duties", tag = "tasks", params(DutyQuery), responses((status = 200, body = Object)))]
-async fn duties(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Query(q): Query<DutyQuery>) -> ApiResult<Json<serde_json::Value>> {
+async fn duties(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Query(q): Query<DutyQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
     let vis = visibility(&p)?;
     let unit = vis.unit_id.or(q.unit_id).unwrap_or(p.unit_id);
     let rows = s.store.unit_duties(unit).await?;

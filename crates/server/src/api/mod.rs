@@ -25,7 +25,23 @@ use crate::AppState;
 
 /// All API routes, with their OpenAPI descriptions.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(session::routes()).merge(registry::routes()).merge(residents::routes()).merge(admin::routes()).merge(decide::routes()).merge(decide::engine_routes()).merge(flows::routes()).merge(cases::routes()).merge(bank::routes()).merge(clues::routes()).merge(reports::routes()).merge(upstream::routes()).merge(prevention::routes()).merge(keypersons::routes()).merge(inquiry::routes()).merge(notifications::routes())
+    OpenApiRouter::new()
+        .merge(session::routes())
+        .merge(registry::routes())
+        .merge(residents::routes())
+        .merge(admin::routes())
+        .merge(decide::routes())
+        .merge(decide::engine_routes())
+        .merge(flows::routes())
+        .merge(cases::routes())
+        .merge(bank::routes())
+        .merge(clues::routes())
+        .merge(reports::routes())
+        .merge(upstream::routes())
+        .merge(prevention::routes())
+        .merge(keypersons::routes())
+        .merge(inquiry::routes())
+        .merge(notifications::routes())
 }
 
 /// Paging parameters common to every list.
@@ -44,9 +60,13 @@ impl Paging {
 }
 
 /// Liveness and database check.
-pub async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> (axum::http::StatusCode, Json<serde_json::Value>) {
+pub async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (axum::http::StatusCode, Json<serde_json::Value>) {
     match state.store.ping().await {
-        Ok(()) => (axum::http::StatusCode::OK, Json(serde_json::json!({"status": "ok", "database": state.store.backend()}))),
+        Ok(()) => {
+            (axum::http::StatusCode::OK, Json(serde_json::json!({"status": "ok", "database": state.store.backend()})))
+        }
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable"})))

@@ -18,13 +18,20 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 
 /// The latest in-app notifications of the caller's area (new warnings for their station).
 #[utoipa::path(get, path = "/notifications", tag = "notifications", responses((status = 200, body = Vec<NotificationView>)))]
-async fn mine(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>) -> ApiResult<Json<Vec<NotificationView>>> {
+async fn mine(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::WARNING_READ }>,
+) -> ApiResult<Json<Vec<NotificationView>>> {
     Ok(Json(s.store.app_notifications(&p.scope, 50).await?))
 }
 
 /// Marks an in-app notification read.
 #[utoipa::path(post, path = "/notifications/{id}/read", tag = "notifications", params(("id" = i64, Path)), responses((status = 204)))]
-async fn read(State(s): State<AppState>, Authorized(p): Authorized<{ perm::WARNING_READ }>, Path(id): Path<i64>) -> ApiResult<axum::http::StatusCode> {
+async fn read(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::WARNING_READ }>,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::http::StatusCode> {
     s.store.notification_read(&p.scope, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
@@ -42,13 +49,25 @@ struct OutboxQuery {
 
 /// The webhook outbox: every notification with its attempts and last error.
 #[utoipa::path(get, path = "/notifications/outbox", tag = "notifications", params(OutboxQuery), responses((status = 200, body = Page<NotificationView>)))]
-async fn outbox(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::USER_ADMIN }>, Query(q): Query<OutboxQuery>) -> ApiResult<Json<Page<NotificationView>>> {
-    Ok(Json(s.store.outbox(q.status.as_deref().filter(|v| !v.is_empty()), Paging { page: q.page, per_page: q.per_page }.req()).await?))
+async fn outbox(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::USER_ADMIN }>,
+    Query(q): Query<OutboxQuery>,
+) -> ApiResult<Json<Page<NotificationView>>> {
+    Ok(Json(
+        s.store
+            .outbox(q.status.as_deref().filter(|v| !v.is_empty()), Paging { page: q.page, per_page: q.per_page }.req())
+            .await?,
+    ))
 }
 
 /// Tries a pending webhook notification again now (after the gateway is back).
 #[utoipa::path(post, path = "/notifications/outbox/{id}/retry", tag = "notifications", params(("id" = i64, Path)), responses((status = 204)))]
-async fn retry(State(s): State<AppState>, Authorized(p): Authorized<{ perm::USER_ADMIN }>, Path(id): Path<i64>) -> ApiResult<axum::http::StatusCode> {
+async fn retry(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::USER_ADMIN }>,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::http::StatusCode> {
     s.store.retry_notification(id).await?;
     s.store.audit(p.audit("update", "notification", Some(id.to_string()), &[])).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)

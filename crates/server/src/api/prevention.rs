@@ -55,7 +55,9 @@ pub(super) fn visibility(p: &Principal) -> ApiResult<Visibility> {
 /// The unit a record is made for: the caller's own, or (for reviewers) the one named.
 fn unit_for(p: &Principal, asked: Option<i64>) -> ApiResult<i64> {
     match asked {
-        Some(u) if u != p.unit_id && !p.can(domain::Permission::PreventionReview) => Err(ApiError::forbidden("another unit's records")),
+        Some(u) if u != p.unit_id && !p.can(domain::Permission::PreventionReview) => {
+            Err(ApiError::forbidden("another unit's records"))
+        }
         Some(u) => Ok(u),
         None => Ok(p.unit_id),
     }
@@ -78,7 +80,8 @@ impl Period {
     pub(super) fn days(&self) -> ApiResult<(jiff::civil::Date, jiff::civil::Date)> {
         let t = today();
         let to = self.to.as_deref().map(|s| date("to", s)).transpose()?.unwrap_or(t);
-        let from = self.from.as_deref().map(|s| date("from", s)).transpose()?.unwrap_or(jiff::civil::date(to.year(), 1, 1));
+        let from =
+            self.from.as_deref().map(|s| date("from", s)).transpose()?.unwrap_or(jiff::civil::date(to.year(), 1, 1));
         if from > to {
             return Err(ApiError::invalid("from: after to"));
         }
@@ -90,7 +93,12 @@ impl Period {
 #[utoipa::path(get, path = "/prevention/catalog", tag = "prevention", responses((status = 200, body = Object)))]
 async fn catalog(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::ANY }>) -> Json<serde_json::Value> {
     fn pairs<T: Copy>(all: &[T], f: impl Fn(T) -> (&'static str, &'static str)) -> Vec<serde_json::Value> {
-        all.iter().map(|k| { let (c, z) = f(*k); serde_json::json!({"code": c, "zh": z}) }).collect()
+        all.iter()
+            .map(|k| {
+                let (c, z) = f(*k);
+                serde_json::json!({"code": c, "zh": z})
+            })
+            .collect()
     }
     use domain::keyperson as kp;
     Json(serde_json::json!({
@@ -131,7 +139,11 @@ struct ActivityBody {
 
 /// Records an outreach activity of the caller's unit.
 #[utoipa::path(post, path = "/prevention/activities", tag = "prevention", request_body = ActivityBody, responses((status = 200, body = ActivityView), (status = 400, body = crate::error::ErrorBody)))]
-async fn add_activity(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>, Json(b): Json<ActivityBody>) -> ApiResult<Json<ActivityView>> {
+async fn add_activity(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>,
+    Json(b): Json<ActivityBody>,
+) -> ApiResult<Json<ActivityView>> {
     let unit_id = unit_for(&p, b.unit_id)?;
     let held_on = date("held_on", &b.held_on)?;
     if held_on > today() {
@@ -140,7 +152,16 @@ async fn add_activity(State(s): State<AppState>, Authorized(p): Authorized<{ per
     if b.title.trim().is_empty() || b.title.chars().count() > 200 {
         return Err(ApiError::invalid("title: 1 to 200 characters"));
     }
-    let a = store::NewActivity { unit_id, jurisdiction_id: b.jurisdiction_id, kind: OutreachKind::parse(&b.kind)?, audience: Audience::parse(&b.audience)?, title: b.title.trim().into(), held_on, head_count: b.head_count, created_by: p.name.clone() };
+    let a = store::NewActivity {
+        unit_id,
+        jurisdiction_id: b.jurisdiction_id,
+        kind: OutreachKind::parse(&b.kind)?,
+        audience: Audience::parse(&b.audience)?,
+        title: b.title.trim().into(),
+        held_on,
+        head_count: b.head_count,
+        created_by: p.name.clone(),
+    };
     let id = s.store.add_activity(&p.scope, &a).await?;
     s.store.audit(p.audit("create", "outreach_activity", Some(id.to_string()), &[])).await?;
     Ok(Json(s.store.activity(&visibility(&p)?, id).await?))
@@ -165,16 +186,26 @@ struct ActivityQuery {
 
 /// Activities the caller may see, latest first.
 #[utoipa::path(get, path = "/prevention/activities", tag = "prevention", params(ActivityQuery), responses((status = 200, body = Page<ActivityView>)))]
-async fn list_activities(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Query(q): Query<ActivityQuery>) -> ApiResult<Json<Page<ActivityView>>> {
+async fn list_activities(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Query(q): Query<ActivityQuery>,
+) -> ApiResult<Json<Page<ActivityView>>> {
     let vis = visibility(&p)?;
-    let filter = store::ActivityFilter { unit_id: q.unit_id, from: q.from, to: q.to, kind: q.kind.filter(|k| !k.is_empty()) };
+    let filter =
+        store::ActivityFilter { unit_id: q.unit_id, from: q.from, to: q.to, kind: q.kind.filter(|k| !k.is_empty()) };
     Ok(Json(s.store.list_activities(&vis, &filter, Paging { page: q.page, per_page: q.per_page }.req()).await?))
 }
 
 /// Attaches evidence (a photo, a recording or a PDF scan of at most 10 MiB, checked from its
 /// bytes) to an activity: multipart field `file`.
 #[utoipa::path(post, path = "/prevention/activities/{id}/files", tag = "prevention", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
-async fn add_file(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>, Path(id): Path<i64>, mut mp: axum::extract::Multipart) -> ApiResult<Json<serde_json::Value>> {
+async fn add_file(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>,
+    Path(id): Path<i64>,
+    mut mp: axum::extract::Multipart,
+) -> ApiResult<Json<serde_json::Value>> {
     let mut file = None;
     while let Some(field) = mp.next_field().await.map_err(|e| ApiError::invalid(format!("file: {e}")))? {
         if field.name() == Some("file") {
@@ -183,9 +214,14 @@ async fn add_file(State(s): State<AppState>, Authorized(p): Authorized<{ perm::P
     }
     let bytes = file.ok_or_else(|| ApiError::invalid("file: no multipart field named 'file'"))?;
     if bytes.len() > domain::dispatch::EVIDENCE_MAX_BYTES {
-        return Err(ApiError::invalid(format!("file: {} bytes; at most {} (10 MiB)", bytes.len(), domain::dispatch::EVIDENCE_MAX_BYTES)));
+        return Err(ApiError::invalid(format!(
+            "file: {} bytes; at most {} (10 MiB)",
+            bytes.len(),
+            domain::dispatch::EVIDENCE_MAX_BYTES
+        )));
     }
-    let (kind, mime) = domain::prevention::evidence_kind(&bytes).ok_or_else(|| ApiError::invalid("file: not a photo (JPEG, PNG), a recording (MP3, M4A, WAV, AMR) or a PDF"))?;
+    let (kind, mime) = domain::prevention::evidence_kind(&bytes)
+        .ok_or_else(|| ApiError::invalid("file: not a photo (JPEG, PNG), a recording (MP3, M4A, WAV, AMR) or a PDF"))?;
     let fid = s.store.add_activity_file(&visibility(&p)?, id, kind, mime, &bytes, &p.name).await?;
     let mut entry = p.audit("create", "outreach_file", Some(fid.to_string()), &[]);
     entry.detail = serde_json::json!({"activity": id, "kind": kind, "bytes": bytes.len()}).to_string();
@@ -195,19 +231,33 @@ async fn add_file(State(s): State<AppState>, Authorized(p): Authorized<{ perm::P
 
 /// The evidence files of an activity (without their bytes).
 #[utoipa::path(get, path = "/prevention/activities/{id}/files", tag = "prevention", params(("id" = i64, Path)), responses((status = 200, body = Object)))]
-async fn list_files(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Path(id): Path<i64>) -> ApiResult<Json<Vec<serde_json::Value>>> {
+async fn list_files(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<serde_json::Value>>> {
     let files = s.store.activity_files(&visibility(&p)?, id).await?;
     Ok(Json(files.into_iter().map(|(fid, kind, mime, size)| serde_json::json!({"id": fid, "kind": kind, "mime": mime, "size_bytes": size})).collect()))
 }
 
 /// One evidence file; photos show people, so every download is audited.
 #[utoipa::path(get, path = "/prevention/activities/{id}/files/{fid}", tag = "prevention", params(("id" = i64, Path), ("fid" = i64, Path)), responses((status = 200, description = "the file")))]
-async fn file(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Path((id, fid)): Path<(i64, i64)>) -> ApiResult<impl axum::response::IntoResponse> {
+async fn file(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Path((id, fid)): Path<(i64, i64)>,
+) -> ApiResult<impl axum::response::IntoResponse> {
     let (mime, bytes) = s.store.activity_file(&visibility(&p)?, id, fid).await?;
     let mut entry = p.audit("read_pii", "outreach_file", Some(fid.to_string()), &["file"]);
     entry.detail = serde_json::json!({"activity": id}).to_string();
     s.store.audit(entry).await?;
-    Ok(([(axum::http::header::CONTENT_TYPE, mime), (axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"outreach-{fid}\""))], bytes))
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, mime),
+            (axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"outreach-{fid}\"")),
+        ],
+        bytes,
+    ))
 }
 
 /// A receipt or pledge to record.
@@ -227,7 +277,11 @@ struct FormBody {
 
 /// Records a household's receipt or pledge, collected by the caller's unit.
 #[utoipa::path(post, path = "/prevention/forms", tag = "prevention", request_body = FormBody, responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
-async fn add_form(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>, Json(b): Json<FormBody>) -> ApiResult<Json<serde_json::Value>> {
+async fn add_form(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>,
+    Json(b): Json<FormBody>,
+) -> ApiResult<Json<serde_json::Value>> {
     let kind = FormKind::parse(&b.kind)?;
     let signed_on = date("signed_on", &b.signed_on)?;
     if signed_on > today() {
@@ -236,7 +290,10 @@ async fn add_form(State(s): State<AppState>, Authorized(p): Authorized<{ perm::P
     if let Some(a) = b.activity_id {
         s.store.activity(&visibility(&p)?, a).await?;
     }
-    let id = s.store.add_form(&p.scope, kind, b.household_code.trim(), b.resident_id, p.unit_id, b.activity_id, signed_on, &p.name).await?;
+    let id = s
+        .store
+        .add_form(&p.scope, kind, b.household_code.trim(), b.resident_id, p.unit_id, b.activity_id, signed_on, &p.name)
+        .await?;
     s.store.audit(p.audit("create", "signed_form", Some(id.to_string()), &[])).await?;
     Ok(Json(serde_json::json!({"id": id})))
 }
@@ -254,9 +311,21 @@ struct FormQuery {
 
 /// Receipts and pledges the caller may see (signers masked).
 #[utoipa::path(get, path = "/prevention/forms", tag = "prevention", params(FormQuery), responses((status = 200, body = Page<FormView>)))]
-async fn list_forms(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Query(q): Query<FormQuery>) -> ApiResult<Json<Page<FormView>>> {
+async fn list_forms(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Query(q): Query<FormQuery>,
+) -> ApiResult<Json<Page<FormView>>> {
     let vis = visibility(&p)?;
-    Ok(Json(s.store.list_forms(&vis, q.household_code.as_deref().filter(|h| !h.is_empty()), Paging { page: q.page, per_page: q.per_page }.req()).await?))
+    Ok(Json(
+        s.store
+            .list_forms(
+                &vis,
+                q.household_code.as_deref().filter(|h| !h.is_empty()),
+                Paging { page: q.page, per_page: q.per_page }.req(),
+            )
+            .await?,
+    ))
 }
 
 /// A responsibility letter (责任书).
@@ -274,12 +343,17 @@ struct LetterBody {
 
 /// Records a unit's responsibility letter for a year.
 #[utoipa::path(post, path = "/prevention/letters", tag = "prevention", request_body = LetterBody, responses((status = 200, body = Object), (status = 409, body = crate::error::ErrorBody)))]
-async fn sign_letter(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>, Json(b): Json<LetterBody>) -> ApiResult<Json<serde_json::Value>> {
+async fn sign_letter(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>,
+    Json(b): Json<LetterBody>,
+) -> ApiResult<Json<serde_json::Value>> {
     let unit_id = unit_for(&p, b.unit_id)?;
     if b.signatory.trim().is_empty() {
         return Err(ApiError::invalid("signatory: required"));
     }
-    let id = s.store.sign_letter(unit_id, b.year, date("signed_on", &b.signed_on)?, b.signatory.trim(), &p.name).await?;
+    let id =
+        s.store.sign_letter(unit_id, b.year, date("signed_on", &b.signed_on)?, b.signatory.trim(), &p.name).await?;
     s.store.audit(p.audit("create", "responsibility_letter", Some(id.to_string()), &[])).await?;
     Ok(Json(serde_json::json!({"id": id})))
 }
@@ -303,12 +377,29 @@ struct FigureBody {
 
 /// Submits a figure of the caller's unit for verification.
 #[utoipa::path(post, path = "/prevention/figures", tag = "prevention", request_body = FigureBody, responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
-async fn submit_figure(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>, Json(b): Json<FigureBody>) -> ApiResult<Json<serde_json::Value>> {
+async fn submit_figure(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>,
+    Json(b): Json<FigureBody>,
+) -> ApiResult<Json<serde_json::Value>> {
     let metric = FigureMetric::parse(&b.metric)?;
     if metric == FigureMetric::SmsCoverage && b.base.is_none() {
         return Err(ApiError::invalid("base: SMS reach needs the operator's number of mobile users"));
     }
-    let id = s.store.submit_figure(&p.scope, p.unit_id, b.jurisdiction_id, metric, b.period.trim(), b.value, b.base, &b.evidence, &p.name).await?;
+    let id = s
+        .store
+        .submit_figure(
+            &p.scope,
+            p.unit_id,
+            b.jurisdiction_id,
+            metric,
+            b.period.trim(),
+            b.value,
+            b.base,
+            &b.evidence,
+            &p.name,
+        )
+        .await?;
     s.store.audit(p.audit("create", "coverage_figure", Some(id.to_string()), &[])).await?;
     Ok(Json(serde_json::json!({"id": id, "status": "pending"})))
 }
@@ -326,7 +417,11 @@ struct FigureQuery {
 
 /// Figures the caller may see: their unit's, or (reviewers) every unit's in their area.
 #[utoipa::path(get, path = "/prevention/figures", tag = "prevention", params(FigureQuery), responses((status = 200, body = Page<FigureView>)))]
-async fn list_figures(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Query(q): Query<FigureQuery>) -> ApiResult<Json<Page<FigureView>>> {
+async fn list_figures(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Query(q): Query<FigureQuery>,
+) -> ApiResult<Json<Page<FigureView>>> {
     let vis = visibility(&p)?;
     let status = q.status.as_deref().filter(|s| !s.is_empty()).map(Verification::parse).transpose()?;
     Ok(Json(s.store.list_figures(&vis, status, Paging { page: q.page, per_page: q.per_page }.req()).await?))
@@ -344,7 +439,12 @@ struct ReviewBody {
 
 /// Verifies or rejects a pending figure; only verified figures count in coverage.
 #[utoipa::path(post, path = "/prevention/figures/{id}/review", tag = "prevention", params(("id" = i64, Path)), request_body = ReviewBody, responses((status = 200, body = FigureView), (status = 409, body = crate::error::ErrorBody)))]
-async fn review_figure(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>, Path(id): Path<i64>, Json(b): Json<ReviewBody>) -> ApiResult<Json<FigureView>> {
+async fn review_figure(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>,
+    Path(id): Path<i64>,
+    Json(b): Json<ReviewBody>,
+) -> ApiResult<Json<FigureView>> {
     if !b.verified && b.note.trim().is_empty() {
         return Err(ApiError::invalid("note: say why the figure is rejected"));
     }
@@ -404,14 +504,19 @@ struct CoverageQuery {
 /// pledged, households without a victim, app installs against the population figure in force
 /// at the period's end, SMS reach, each against the targets.
 #[utoipa::path(get, path = "/prevention/coverage", tag = "prevention", params(CoverageQuery), responses((status = 200, body = CoverageView)))]
-async fn coverage(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Query(q): Query<CoverageQuery>) -> ApiResult<Json<CoverageView>> {
+async fn coverage(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Query(q): Query<CoverageQuery>,
+) -> ApiResult<Json<CoverageView>> {
     visibility(&p)?;
     let (from, to) = Period { from: q.from, to: q.to }.days()?;
     let area = super::reports::own_area(&s, &p, q.jurisdiction_id).await?;
     let sub = domain::Scope::Subtrees(vec![area.path.clone()]);
     let nodes = s.store.coverage_counts(&sub, from, to).await?;
     let t = &s.config.prevention.targets;
-    let names: std::collections::HashMap<i64, String> = nodes.iter().map(|n| (n.jurisdiction_id, n.name.clone())).collect();
+    let names: std::collections::HashMap<i64, String> =
+        nodes.iter().map(|n| (n.jurisdiction_id, n.name.clone())).collect();
     let cov = |n: &store::NodeCounts| AreaCoverage {
         jurisdiction_id: n.jurisdiction_id,
         kind: n.kind.clone(),
@@ -419,16 +524,35 @@ async fn coverage(State(s): State<AppState>, Authorized(p): Authorized<{ perm::A
         parent_name: n.parent_id.and_then(|pid| names.get(&pid).cloned()).unwrap_or_default(),
         coverage: domain::prevention::coverage(n.counts, t),
     };
-    let me = nodes.iter().find(|n| n.jurisdiction_id == area.id).map(cov).ok_or_else(|| ApiError::not_found("jurisdiction"))?;
+    let me = nodes
+        .iter()
+        .find(|n| n.jurisdiction_id == area.id)
+        .map(cov)
+        .ok_or_else(|| ApiError::not_found("jurisdiction"))?;
     let mut villages: Vec<AreaCoverage> = nodes.iter().filter(|n| n.kind == "village").map(cov).collect();
-    villages.sort_by(|a, b| a.coverage.four.awareness.partial_cmp(&b.coverage.four.awareness).unwrap_or(std::cmp::Ordering::Equal));
+    villages.sort_by(|a, b| {
+        a.coverage.four.awareness.partial_cmp(&b.coverage.four.awareness).unwrap_or(std::cmp::Ordering::Equal)
+    });
     let children = nodes.iter().filter(|n| n.parent_id == Some(area.id)).map(cov).collect();
-    Ok(Json(CoverageView { from: from.to_string(), to: to.to_string(), targets: t.clone(), area: me, villages, children }))
+    Ok(Json(CoverageView {
+        from: from.to_string(),
+        to: to.to_string(),
+        targets: t.clone(),
+        area: me,
+        villages,
+        children,
+    }))
 }
 
 /// Households of an area not reached in a period.
 #[utoipa::path(get, path = "/prevention/coverage/{jurisdiction_id}/gaps", tag = "prevention", params(("jurisdiction_id" = i64, Path), Period, Paging), responses((status = 200, body = Page<HouseholdGap>)))]
-async fn gaps(State(s): State<AppState>, Authorized(p): Authorized<{ perm::RESIDENT_READ }>, Path(jid): Path<i64>, Query(per): Query<Period>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<HouseholdGap>>> {
+async fn gaps(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::RESIDENT_READ }>,
+    Path(jid): Path<i64>,
+    Query(per): Query<Period>,
+    Query(pg): Query<Paging>,
+) -> ApiResult<Json<Page<HouseholdGap>>> {
     visibility(&p)?;
     let (from, to) = per.days()?;
     let page = s.store.households_not_reached(&p.scope, jid, from, to, pg.req()).await?;
@@ -441,7 +565,12 @@ async fn gaps(State(s): State<AppState>, Authorized(p): Authorized<{ perm::RESID
 /// A unit's scorecard for a period: its activities (by kind, head counts, evidence), forms,
 /// figures, letter, tasks, area coverage (villages) and the fraud-free criteria checked.
 #[utoipa::path(get, path = "/prevention/scorecards/{unit_id}", tag = "prevention", params(("unit_id" = i64, Path), Period), responses((status = 200, body = Scorecard)))]
-async fn scorecard(State(s): State<AppState>, Authorized(p): Authorized<{ perm::ANY }>, Path(unit_id): Path<i64>, Query(per): Query<Period>) -> ApiResult<Json<Scorecard>> {
+async fn scorecard(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Path(unit_id): Path<i64>,
+    Query(per): Query<Period>,
+) -> ApiResult<Json<Scorecard>> {
     let vis = visibility(&p)?;
     if vis.unit_id.is_some_and(|u| u != unit_id) {
         return Err(ApiError::not_found("unit"));
@@ -457,23 +586,38 @@ async fn scorecard(State(s): State<AppState>, Authorized(p): Authorized<{ perm::
 /// Outlets ranked by fraud-involved cards and accounts opened in a period (default: the last
 /// twelve months).
 #[utoipa::path(get, path = "/governance/outlets", tag = "prevention", params(Period), responses((status = 200, body = Vec<store::OutletRow>)))]
-async fn outlets(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::PREVENTION_REVIEW }>, Query(per): Query<Period>) -> ApiResult<Json<serde_json::Value>> {
+async fn outlets(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::PREVENTION_REVIEW }>,
+    Query(per): Query<Period>,
+) -> ApiResult<Json<serde_json::Value>> {
     let (from, to) = outlet_period(&per)?;
     let rows = s.store.outlet_ranking(from, to, s.config.prevention.outlet_threshold).await?;
-    Ok(Json(serde_json::json!({"from": from.to_string(), "to": to.to_string(), "threshold": s.config.prevention.outlet_threshold, "outlets": rows})))
+    Ok(Json(
+        serde_json::json!({"from": from.to_string(), "to": to.to_string(), "threshold": s.config.prevention.outlet_threshold, "outlets": rows}),
+    ))
 }
 
 fn outlet_period(per: &Period) -> ApiResult<(jiff::civil::Date, jiff::civil::Date)> {
     let t = today();
     let to = per.to.as_deref().map(|s| date("to", s)).transpose()?.unwrap_or(t);
-    let from = per.from.as_deref().map(|s| date("from", s)).transpose()?.unwrap_or_else(|| to.checked_sub(jiff::Span::new().years(1)).unwrap_or(to));
+    let from = per
+        .from
+        .as_deref()
+        .map(|s| date("from", s))
+        .transpose()?
+        .unwrap_or_else(|| to.checked_sub(jiff::Span::new().years(1)).unwrap_or(to));
     Ok((from, to))
 }
 
 /// Names the outlets at or above the threshold in a notice and raises a rectification task
 /// for each.
 #[utoipa::path(post, path = "/governance/outlets/name", tag = "prevention", params(Period), responses((status = 200, body = Object)))]
-async fn name_outlets(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>, Query(per): Query<Period>) -> ApiResult<Json<serde_json::Value>> {
+async fn name_outlets(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>,
+    Query(per): Query<Period>,
+) -> ApiResult<Json<serde_json::Value>> {
     let (from, to) = outlet_period(&per)?;
     let raised = s.store.name_outlets(from, to, s.config.prevention.outlet_threshold, &p.name, today()).await?;
     s.store.audit(p.audit("create", "governance_notice", Some(format!("{from}:{to}")), &[])).await?;
@@ -494,7 +638,12 @@ struct CheckBody {
 
 /// Records a card-opening check (开户审核检查) of an outlet.
 #[utoipa::path(post, path = "/governance/outlets/{unit_id}/checks", tag = "prevention", params(("unit_id" = i64, Path)), request_body = CheckBody, responses((status = 200, body = Object)))]
-async fn outlet_check(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>, Path(unit_id): Path<i64>, Json(b): Json<CheckBody>) -> ApiResult<Json<serde_json::Value>> {
+async fn outlet_check(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>,
+    Path(unit_id): Path<i64>,
+    Json(b): Json<CheckBody>,
+) -> ApiResult<Json<serde_json::Value>> {
     let unit = s.store.unit(unit_id).await?.ok_or_else(|| ApiError::not_found("unit"))?;
     if !matches!(unit.kind.as_str(), "bank_branch" | "telecom_operator") {
         return Err(ApiError::invalid("unit_id: not a bank outlet or operator shop"));
@@ -502,7 +651,10 @@ async fn outlet_check(State(s): State<AppState>, Authorized(p): Authorized<{ per
     if !b.passed && b.findings.trim().is_empty() {
         return Err(ApiError::invalid("findings: say what failed"));
     }
-    let id = s.store.add_outlet_check(unit_id, date("checked_on", &b.checked_on)?, &p.name, b.passed, b.findings.trim()).await?;
+    let id = s
+        .store
+        .add_outlet_check(unit_id, date("checked_on", &b.checked_on)?, &p.name, b.passed, b.findings.trim())
+        .await?;
     s.store.audit(p.audit("create", "outlet_check", Some(id.to_string()), &[])).await?;
     Ok(Json(serde_json::json!({"id": id})))
 }
@@ -521,7 +673,12 @@ struct AccountRow {
 /// Reports the cards and accounts an outlet opened (the outlet's own people, or reviewers for
 /// any outlet). Each bad row is reported by its number in the list; good rows are kept.
 #[utoipa::path(post, path = "/governance/outlets/{unit_id}/accounts", tag = "prevention", params(("unit_id" = i64, Path)), request_body = Vec<AccountRow>, responses((status = 200, body = Object)))]
-async fn outlet_accounts(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>, Path(unit_id): Path<i64>, Json(rows): Json<Vec<AccountRow>>) -> ApiResult<Json<serde_json::Value>> {
+async fn outlet_accounts(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PREVENTION_WRITE }>,
+    Path(unit_id): Path<i64>,
+    Json(rows): Json<Vec<AccountRow>>,
+) -> ApiResult<Json<serde_json::Value>> {
     unit_for(&p, Some(unit_id))?;
     let unit = s.store.unit(unit_id).await?.ok_or_else(|| ApiError::not_found("unit"))?;
     if !matches!(unit.kind.as_str(), "bank_branch" | "telecom_operator") {
@@ -532,7 +689,9 @@ async fn outlet_accounts(State(s): State<AppState>, Authorized(p): Authorized<{ 
         let row = i + 1;
         let number: String = r.number.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
         if number.len() < 6 || !number.chars().all(|c| c.is_ascii_digit()) {
-            errors.push(serde_json::json!({"row": row, "field": "number", "message": "not a card, account or phone number"}));
+            errors.push(
+                serde_json::json!({"row": row, "field": "number", "message": "not a card, account or phone number"}),
+            );
             continue;
         }
         let Ok(opened) = r.opened_on.trim().parse::<jiff::civil::Date>() else {
@@ -542,7 +701,9 @@ async fn outlet_accounts(State(s): State<AppState>, Authorized(p): Authorized<{ 
         match s.store.add_outlet_account(unit_id, r.kind.trim(), &number, opened).await {
             Ok(true) => added += 1,
             Ok(false) => known += 1,
-            Err(store::StoreError::Invalid(e)) => errors.push(serde_json::json!({"row": row, "field": e.field, "message": e.message})),
+            Err(store::StoreError::Invalid(e)) => {
+                errors.push(serde_json::json!({"row": row, "field": e.field, "message": e.message}))
+            }
             Err(e) => return Err(e.into()),
         }
     }

@@ -46,8 +46,15 @@ struct RegistryStats {
 
 /// Registry counts in scope.
 #[utoipa::path(get, path = "/stats/registry", tag = "registry", responses((status = 200, body = RegistryStats)))]
-async fn registry_stats(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REGISTRY_READ }>) -> ApiResult<Json<RegistryStats>> {
-    let by_age = if p.can(domain::Permission::ResidentRead) { s.store.resident_counts_by_age(&p.scope).await? } else { Vec::new() };
+async fn registry_stats(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REGISTRY_READ }>,
+) -> ApiResult<Json<RegistryStats>> {
+    let by_age = if p.can(domain::Permission::ResidentRead) {
+        s.store.resident_counts_by_age(&p.scope).await?
+    } else {
+        Vec::new()
+    };
     let tree = s.store.jurisdiction_tree(&p.scope).await?;
     let mut by_kind: Vec<(String, i64)> = JurisdictionKind::ALL.iter().map(|k| (k.as_str().to_string(), 0)).collect();
     for j in &tree {
@@ -55,7 +62,11 @@ async fn registry_stats(State(s): State<AppState>, Authorized(p): Authorized<{ p
             e.1 += 1;
         }
     }
-    let units = s.store.list_units(&p.scope, &store::UnitFilter::default(), store::PageReq { page: 1, per_page: 1 }).await?.total;
+    let units = s
+        .store
+        .list_units(&p.scope, &store::UnitFilter::default(), store::PageReq { page: 1, per_page: 1 })
+        .await?
+        .total;
     Ok(Json(RegistryStats {
         residents: by_age.iter().map(|(_, n)| n).sum(),
         residents_by_age_band: by_age,
@@ -90,7 +101,10 @@ async fn list_jurisdictions(
 
 /// The whole tree in scope, flat with parent ids, for the tree view.
 #[utoipa::path(get, path = "/jurisdictions/tree", tag = "registry", responses((status = 200, body = Vec<Jurisdiction>)))]
-async fn jurisdiction_tree(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REGISTRY_READ }>) -> ApiResult<Json<Vec<Jurisdiction>>> {
+async fn jurisdiction_tree(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REGISTRY_READ }>,
+) -> ApiResult<Json<Vec<Jurisdiction>>> {
     Ok(Json(s.store.jurisdiction_tree(&p.scope).await?))
 }
 
@@ -113,7 +127,11 @@ async fn visible_jurisdiction(s: &AppState, p: &Principal, id: i64) -> ApiResult
 
 /// One jurisdiction.
 #[utoipa::path(get, path = "/jurisdictions/{id}", tag = "registry", responses((status = 200, body = JurisdictionDetail)))]
-async fn get_jurisdiction(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REGISTRY_READ }>, Path(id): Path<i64>) -> ApiResult<Json<JurisdictionDetail>> {
+async fn get_jurisdiction(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REGISTRY_READ }>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<JurisdictionDetail>> {
     let j = visible_jurisdiction(&s, &p, id).await?;
     let population = s.store.population_figures(id).await?;
     let station_id = s.store.station_for_path(&j.path).await?;
@@ -131,7 +149,11 @@ struct NewJurisdictionBody {
 
 /// Adds a node under a parent in scope.
 #[utoipa::path(post, path = "/jurisdictions", tag = "registry", request_body = NewJurisdictionBody, responses((status = 200, body = Jurisdiction)))]
-async fn create_jurisdiction(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REGISTRY_WRITE }>, Json(b): Json<NewJurisdictionBody>) -> ApiResult<Json<Jurisdiction>> {
+async fn create_jurisdiction(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REGISTRY_WRITE }>,
+    Json(b): Json<NewJurisdictionBody>,
+) -> ApiResult<Json<Jurisdiction>> {
     match b.parent_id {
         Some(pid) => {
             visible_jurisdiction(&s, &p, pid).await?;
@@ -141,9 +163,16 @@ async fn create_jurisdiction(State(s): State<AppState>, Authorized(p): Authorize
     }
     let j = s
         .store
-        .create_jurisdiction(&store::NewJurisdiction { parent_id: b.parent_id, kind: JurisdictionKind::parse(&b.kind)?, code: b.code, name: b.name })
+        .create_jurisdiction(&store::NewJurisdiction {
+            parent_id: b.parent_id,
+            kind: JurisdictionKind::parse(&b.kind)?,
+            code: b.code,
+            name: b.name,
+        })
         .await?;
-    s.store.audit(p.audit("create", "jurisdiction", Some(j.id.to_string()), &["kind", "code", "name", "parent_id"])).await?;
+    s.store
+        .audit(p.audit("create", "jurisdiction", Some(j.id.to_string()), &["kind", "code", "name", "parent_id"]))
+        .await?;
     Ok(Json(j))
 }
 
@@ -164,7 +193,8 @@ async fn update_jurisdiction(
 ) -> ApiResult<Json<Jurisdiction>> {
     visible_jurisdiction(&s, &p, id).await?;
     let j = s.store.update_jurisdiction(id, b.code.as_deref(), b.name.as_deref()).await?;
-    let fields: Vec<&str> = [b.code.as_ref().map(|_| "code"), b.name.as_ref().map(|_| "name")].into_iter().flatten().collect();
+    let fields: Vec<&str> =
+        [b.code.as_ref().map(|_| "code"), b.name.as_ref().map(|_| "name")].into_iter().flatten().collect();
     s.store.audit(p.audit("update", "jurisdiction", Some(id.to_string()), &fields)).await?;
     Ok(Json(j))
 }
@@ -188,7 +218,8 @@ async fn set_population(
     Json(b): Json<PopulationBody>,
 ) -> ApiResult<Json<Vec<PopulationRow>>> {
     visible_jurisdiction(&s, &p, id).await?;
-    let as_of: jiff::civil::Date = b.as_of.trim().parse().map_err(|_| ApiError::invalid("as_of: expected a date YYYY-MM-DD"))?;
+    let as_of: jiff::civil::Date =
+        b.as_of.trim().parse().map_err(|_| ApiError::invalid("as_of: expected a date YYYY-MM-DD"))?;
     s.store.set_population(id, as_of, b.residents, &b.source).await?;
     s.store.audit(p.audit("update", "population", Some(format!("{id}@{as_of}")), &["residents"])).await?;
     Ok(Json(s.store.population_figures(id).await?))
@@ -196,7 +227,11 @@ async fn set_population(
 
 /// Imports jurisdictions and population figures from CSV or XLSX.
 #[utoipa::path(post, path = "/jurisdictions/import", tag = "registry", request_body(content_type = "multipart/form-data", description = "field `file`: CSV or XLSX with columns code,name,kind,parent_code[,residents,as_of]"), responses((status = 200, body = ImportReport)))]
-async fn import_jurisdictions(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REGISTRY_WRITE }>, mp: Multipart) -> ApiResult<Json<ImportReport>> {
+async fn import_jurisdictions(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REGISTRY_WRITE }>,
+    mp: Multipart,
+) -> ApiResult<Json<ImportReport>> {
     let table = import::read_upload(mp).await?;
     let report = import::jurisdictions(&s, &p, &table).await?;
     let mut entry = p.audit("import", "jurisdiction", None, &["code", "name", "kind", "parent_code", "residents"]);
@@ -207,13 +242,20 @@ async fn import_jurisdictions(State(s): State<AppState>, Authorized(p): Authoriz
 
 /// Police stations (all are listed: knowing which station covers where is not personal data).
 #[utoipa::path(get, path = "/stations", tag = "registry", responses((status = 200, body = Vec<PoliceStation>)))]
-async fn list_stations(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::REGISTRY_READ }>) -> ApiResult<Json<Vec<PoliceStation>>> {
+async fn list_stations(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::REGISTRY_READ }>,
+) -> ApiResult<Json<Vec<PoliceStation>>> {
     Ok(Json(s.store.list_stations().await?))
 }
 
 /// One station.
 #[utoipa::path(get, path = "/stations/{id}", tag = "registry", responses((status = 200, body = PoliceStation)))]
-async fn get_station(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::REGISTRY_READ }>, Path(id): Path<i64>) -> ApiResult<Json<PoliceStation>> {
+async fn get_station(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::REGISTRY_READ }>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<PoliceStation>> {
     Ok(Json(s.store.station(id).await?.ok_or_else(|| ApiError::not_found("station"))?))
 }
 
@@ -233,14 +275,25 @@ struct NewStationBody {
 
 /// Adds a station.
 #[utoipa::path(post, path = "/stations", tag = "registry", request_body = NewStationBody, responses((status = 200, body = PoliceStation)))]
-async fn create_station(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REGISTRY_WRITE }>, Json(b): Json<NewStationBody>) -> ApiResult<Json<PoliceStation>> {
+async fn create_station(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REGISTRY_WRITE }>,
+    Json(b): Json<NewStationBody>,
+) -> ApiResult<Json<PoliceStation>> {
     visible_jurisdiction(&s, &p, b.jurisdiction_id).await?;
     for j in &b.precinct {
         visible_jurisdiction(&s, &p, *j).await?;
     }
     let st = s
         .store
-        .create_station(&store::NewStation { code: b.code, name: b.name, jurisdiction_id: b.jurisdiction_id, chief_name: b.chief_name, deputy_chief_name: b.deputy_chief_name, precinct: b.precinct })
+        .create_station(&store::NewStation {
+            code: b.code,
+            name: b.name,
+            jurisdiction_id: b.jurisdiction_id,
+            chief_name: b.chief_name,
+            deputy_chief_name: b.deputy_chief_name,
+            precinct: b.precinct,
+        })
         .await?;
     s.store.audit(p.audit("create", "station", Some(st.id.to_string()), &["code", "name", "precinct"])).await?;
     Ok(Json(st))
@@ -254,7 +307,12 @@ struct PrecinctBody {
 
 /// Replaces a station's precinct.
 #[utoipa::path(put, path = "/stations/{id}/precinct", tag = "registry", request_body = PrecinctBody, responses((status = 200, body = PoliceStation)))]
-async fn set_precinct(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REGISTRY_WRITE }>, Path(id): Path<i64>, Json(b): Json<PrecinctBody>) -> ApiResult<Json<PoliceStation>> {
+async fn set_precinct(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REGISTRY_WRITE }>,
+    Path(id): Path<i64>,
+    Json(b): Json<PrecinctBody>,
+) -> ApiResult<Json<PoliceStation>> {
     let st = s.store.station(id).await?.ok_or_else(|| ApiError::not_found("station"))?;
     // A station outside the caller's area, or one whose precinct reaches beyond it, answers as
     // absent: nobody redraws another area's map.
@@ -279,7 +337,12 @@ struct UnitQuery {
 
 /// Member units visible in the caller's scope.
 #[utoipa::path(get, path = "/units", tag = "registry", params(UnitQuery, Paging), responses((status = 200, body = Page<MemberUnit>)))]
-async fn list_units(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REGISTRY_READ }>, Query(q): Query<UnitQuery>, Query(pg): Query<Paging>) -> ApiResult<Json<Page<MemberUnit>>> {
+async fn list_units(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REGISTRY_READ }>,
+    Query(q): Query<UnitQuery>,
+    Query(pg): Query<Paging>,
+) -> ApiResult<Json<Page<MemberUnit>>> {
     let kind = q.kind.as_deref().filter(|k| !k.is_empty()).map(MemberUnitKind::parse).transpose()?;
     Ok(Json(s.store.list_units(&p.scope, &store::UnitFilter { kind, q: q.q }, pg.req()).await?))
 }
@@ -295,9 +358,14 @@ struct UnitDetail {
 
 /// One unit.
 #[utoipa::path(get, path = "/units/{id}", tag = "registry", responses((status = 200, body = UnitDetail)))]
-async fn get_unit(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REGISTRY_READ }>, Path(id): Path<i64>) -> ApiResult<Json<UnitDetail>> {
+async fn get_unit(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REGISTRY_READ }>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<UnitDetail>> {
     let unit = s.store.unit(id).await?.ok_or_else(|| ApiError::not_found("unit"))?;
-    let visible = p.scope.contains(&unit.jurisdiction_path) || p.scope.roots().is_some_and(|r| r.iter().any(|r| r.starts_with(&unit.jurisdiction_path)));
+    let visible = p.scope.contains(&unit.jurisdiction_path)
+        || p.scope.roots().is_some_and(|r| r.iter().any(|r| r.starts_with(&unit.jurisdiction_path)));
     if !visible {
         return Err(ApiError::not_found("unit"));
     }
@@ -322,7 +390,11 @@ struct NewUnitBody {
 
 /// Adds a member unit.
 #[utoipa::path(post, path = "/units", tag = "registry", request_body = NewUnitBody, responses((status = 200, body = MemberUnit)))]
-async fn create_unit(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REGISTRY_WRITE }>, Json(b): Json<NewUnitBody>) -> ApiResult<Json<MemberUnit>> {
+async fn create_unit(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REGISTRY_WRITE }>,
+    Json(b): Json<NewUnitBody>,
+) -> ApiResult<Json<MemberUnit>> {
     visible_jurisdiction(&s, &p, b.jurisdiction_id).await?;
     for j in &b.covers {
         visible_jurisdiction(&s, &p, *j).await?;
@@ -333,7 +405,15 @@ async fn create_unit(State(s): State<AppState>, Authorized(p): Authorized<{ perm
     }
     let u = s
         .store
-        .create_unit(&store::NewMemberUnit { code: b.code, name: b.name, kind, parent_unit_id: b.parent_unit_id, jurisdiction_id: b.jurisdiction_id, contact_name: b.contact_name, covers: b.covers })
+        .create_unit(&store::NewMemberUnit {
+            code: b.code,
+            name: b.name,
+            kind,
+            parent_unit_id: b.parent_unit_id,
+            jurisdiction_id: b.jurisdiction_id,
+            contact_name: b.contact_name,
+            covers: b.covers,
+        })
         .await?;
     s.store.audit(p.audit("create", "unit", Some(u.id.to_string()), &["code", "name", "kind", "covers"])).await?;
     Ok(Json(u))
@@ -348,7 +428,12 @@ struct UnitPatch {
 
 /// Changes a unit.
 #[utoipa::path(patch, path = "/units/{id}", tag = "registry", request_body = UnitPatch, responses((status = 200, body = MemberUnit)))]
-async fn update_unit(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REGISTRY_WRITE }>, Path(id): Path<i64>, Json(b): Json<UnitPatch>) -> ApiResult<Json<MemberUnit>> {
+async fn update_unit(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REGISTRY_WRITE }>,
+    Path(id): Path<i64>,
+    Json(b): Json<UnitPatch>,
+) -> ApiResult<Json<MemberUnit>> {
     let unit = s.store.unit(id).await?.ok_or_else(|| ApiError::not_found("unit"))?;
     if !p.scope.contains(&unit.jurisdiction_path) {
         return Err(ApiError::not_found("unit"));

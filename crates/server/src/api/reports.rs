@@ -80,7 +80,11 @@ struct ListQuery {
 
 /// The reports the caller may see, newest first.
 #[utoipa::path(get, path = "/reports", tag = "reports", params(ListQuery), responses((status = 200, body = Vec<ReportItem>)))]
-async fn list_reports(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REPORT_READ }>, Query(q): Query<ListQuery>) -> ApiResult<Json<Vec<ReportItem>>> {
+async fn list_reports(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REPORT_READ }>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<ReportItem>>> {
     let all = s.store.list_reports(q.kind.as_deref().filter(|k| !k.is_empty())).await?;
     let mut out = Vec::new();
     for r in all.iter().filter(|r| visible(&p, r)) {
@@ -110,7 +114,11 @@ pub(super) async fn own_area(s: &AppState, p: &Principal, asked: Option<i64>) ->
             let tree = s.store.jurisdiction_tree(&p.scope).await?;
             match p.scope.roots() {
                 Some([one]) => tree.into_iter().find(|j| &j.path == one),
-                Some(_) => return Err(ApiError::invalid("jurisdiction_id: your area has several parts; name the one to report on")),
+                Some(_) => {
+                    return Err(ApiError::invalid(
+                        "jurisdiction_id: your area has several parts; name the one to report on",
+                    ));
+                }
                 None => tree.into_iter().find(|j| j.parent_id.is_none()),
             }
             .ok_or_else(|| ApiError::not_found("jurisdiction"))?
@@ -125,8 +133,13 @@ pub(super) async fn own_area(s: &AppState, p: &Principal, asked: Option<i64>) ->
 /// Generates a report from the data as of now and stores it as a draft (the snapshot, its data
 /// cut-off and rule versions).
 #[utoipa::path(post, path = "/reports", tag = "reports", request_body = CreateReport, responses((status = 200, body = ReportItem), (status = 422, body = crate::error::ErrorBody)))]
-async fn create_report(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REPORT_WRITE }>, Json(b): Json<CreateReport>) -> ApiResult<Json<ReportItem>> {
-    let kind = Kind::parse(&b.kind).ok_or_else(|| ApiError::invalid(format!("kind: unknown '{}' (bulletin, analysis, briefing)", b.kind)))?;
+async fn create_report(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REPORT_WRITE }>,
+    Json(b): Json<CreateReport>,
+) -> ApiResult<Json<ReportItem>> {
+    let kind = Kind::parse(&b.kind)
+        .ok_or_else(|| ApiError::invalid(format!("kind: unknown '{}' (bulletin, analysis, briefing)", b.kind)))?;
     let area = match b.station_id {
         Some(st) => {
             let a = crate::reports::Area::of_station(&s.store, st).await?;
@@ -143,11 +156,22 @@ async fn create_report(State(s): State<AppState>, Authorized(p): Authorized<{ pe
     Ok(Json(item(row, &snap, &[])))
 }
 
-async fn store_new(s: &AppState, p: &Principal, kind: Kind, period: &str, area: &crate::reports::Area, narrative: String, corrects: Option<i64>) -> ApiResult<i64> {
+async fn store_new(
+    s: &AppState,
+    p: &Principal,
+    kind: Kind,
+    period: &str,
+    area: &crate::reports::Area,
+    narrative: String,
+    corrects: Option<i64>,
+) -> ApiResult<i64> {
     let cutoff = store::now_ms();
     let r = crate::reports::generate(&s.store, kind, period, area, cutoff, &s.config.ladder).await?;
     let j = &area.jurisdiction;
-    let id = s.store.insert_report(&crate::reports::new_report(&r, area, cutoff, narrative, corrects, p.name.clone())?).await?;
+    let id = s
+        .store
+        .insert_report(&crate::reports::new_report(&r, area, cutoff, narrative, corrects, p.name.clone())?)
+        .await?;
     let mut entry = p.audit("create", "report", Some(id.to_string()), &[]);
     entry.detail = serde_json::json!({"kind": kind.as_str(), "period": period, "jurisdiction": j.code, "cutoff_ms": cutoff, "corrects": corrects}).to_string();
     s.store.audit(entry).await?;
@@ -172,7 +196,11 @@ struct ReportDetail {
 
 /// One report with its snapshot.
 #[utoipa::path(get, path = "/reports/{id}", tag = "reports", params(("id" = i64, Path)), responses((status = 200, body = ReportDetail), (status = 404, body = crate::error::ErrorBody)))]
-async fn get_report(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REPORT_READ }>, Path(id): Path<i64>) -> ApiResult<Json<ReportDetail>> {
+async fn get_report(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REPORT_READ }>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ReportDetail>> {
     let row = visible_row(&s, &p, id).await?;
     let content = snapshot(&s, id).await?;
     let all = s.store.list_reports(Some(&row.kind)).await?;
@@ -188,7 +216,12 @@ struct Narrative {
 
 /// Writes the narrative of a draft.
 #[utoipa::path(put, path = "/reports/{id}/narrative", tag = "reports", params(("id" = i64, Path)), request_body = Narrative, responses((status = 200, body = ReportRow), (status = 409, body = crate::error::ErrorBody)))]
-async fn set_narrative(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REPORT_WRITE }>, Path(id): Path<i64>, Json(b): Json<Narrative>) -> ApiResult<Json<ReportRow>> {
+async fn set_narrative(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REPORT_WRITE }>,
+    Path(id): Path<i64>,
+    Json(b): Json<Narrative>,
+) -> ApiResult<Json<ReportRow>> {
     visible_row(&s, &p, id).await?;
     if b.narrative.chars().count() > 20_000 {
         return Err(ApiError::invalid("narrative: at most 20,000 characters"));
@@ -201,7 +234,8 @@ async fn set_narrative(State(s): State<AppState>, Authorized(p): Authorized<{ pe
 async fn advance(s: &AppState, p: &Principal, id: i64, from: &str, to: &str) -> ApiResult<Json<ReportRow>> {
     visible_row(s, p, id).await?;
     let r = s.store.advance_report(id, from, to, &p.name).await?;
-    let mut entry = p.audit(if to == "approved" { "approve" } else { "publish" }, "report", Some(id.to_string()), &["status"]);
+    let mut entry =
+        p.audit(if to == "approved" { "approve" } else { "publish" }, "report", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"status": to}).to_string();
     s.store.audit(entry).await?;
     Ok(Json(r))
@@ -209,32 +243,54 @@ async fn advance(s: &AppState, p: &Principal, id: i64, from: &str, to: &str) -> 
 
 /// Approves a draft (its narrative and content are then fixed).
 #[utoipa::path(post, path = "/reports/{id}/approve", tag = "reports", params(("id" = i64, Path)), responses((status = 200, body = ReportRow), (status = 409, body = crate::error::ErrorBody)))]
-async fn approve(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REPORT_APPROVE }>, Path(id): Path<i64>) -> ApiResult<Json<ReportRow>> {
+async fn approve(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REPORT_APPROVE }>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ReportRow>> {
     advance(&s, &p, id, "draft", "approved").await
 }
 
 /// Publishes an approved report: from now on it never changes and reaches its area.
 #[utoipa::path(post, path = "/reports/{id}/publish", tag = "reports", params(("id" = i64, Path)), responses((status = 200, body = ReportRow), (status = 409, body = crate::error::ErrorBody)))]
-async fn publish(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REPORT_APPROVE }>, Path(id): Path<i64>) -> ApiResult<Json<ReportRow>> {
+async fn publish(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REPORT_APPROVE }>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ReportRow>> {
     advance(&s, &p, id, "approved", "published").await
 }
 
 /// Starts a correction of a published report: a new draft version from the data as of now,
 /// linked to the one it corrects, with its narrative to edit.
 #[utoipa::path(post, path = "/reports/{id}/correct", tag = "reports", params(("id" = i64, Path)), responses((status = 200, body = ReportItem), (status = 409, body = crate::error::ErrorBody)))]
-async fn correct(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REPORT_WRITE }>, Path(id): Path<i64>) -> ApiResult<Json<ReportItem>> {
+async fn correct(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REPORT_WRITE }>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ReportItem>> {
     let old = s.store.report(id).await?;
     if !(p.can(Permission::ReportRead) && p.scope.contains(&old.scope_path)) {
         return Err(ApiError::not_found("report"));
     }
     if old.status != "published" {
-        return Err(ApiError::from(store::StoreError::Conflict { field: "status", message: "only a published report is corrected; edit the draft instead".into() }));
+        return Err(ApiError::from(store::StoreError::Conflict {
+            field: "status",
+            message: "only a published report is corrected; edit the draft instead".into(),
+        }));
     }
     let kind = Kind::parse(&old.kind).ok_or_else(|| ApiError::internal("stored report kind"))?;
     let area = if old.station_id > 0 {
         crate::reports::Area::of_station(&s.store, old.station_id).await?
     } else {
-        crate::reports::Area { jurisdiction: s.store.jurisdiction(old.scope_jurisdiction_id).await?.ok_or_else(|| ApiError::not_found("jurisdiction"))?, station: None }
+        crate::reports::Area {
+            jurisdiction: s
+                .store
+                .jurisdiction(old.scope_jurisdiction_id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("jurisdiction"))?,
+            station: None,
+        }
     };
     let new_id = store_new(&s, &p, kind, &old.period, &area, old.narrative.clone(), Some(id)).await?;
     let row = s.store.report(new_id).await?;
@@ -252,7 +308,12 @@ struct DownloadQuery {
 /// Downloads a report rendered from its stored snapshot (never from today's data); every
 /// download is audited. Drafts carry a 草稿 mark.
 #[utoipa::path(get, path = "/reports/{id}/download", tag = "reports", params(("id" = i64, Path), DownloadQuery), responses((status = 200, description = "the file"), (status = 404, body = crate::error::ErrorBody)))]
-async fn download(State(s): State<AppState>, Authorized(p): Authorized<{ perm::REPORT_READ }>, Path(id): Path<i64>, Query(q): Query<DownloadQuery>) -> ApiResult<impl IntoResponse> {
+async fn download(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::REPORT_READ }>,
+    Path(id): Path<i64>,
+    Query(q): Query<DownloadQuery>,
+) -> ApiResult<impl IntoResponse> {
     let row = visible_row(&s, &p, id).await?;
     let content = snapshot(&s, id).await?;
     let watermark = match row.status.as_str() {
@@ -263,11 +324,21 @@ async fn download(State(s): State<AppState>, Authorized(p): Authorized<{ perm::R
     let dated = row.published_at.unwrap_or(row.created_at);
     let format = q.format.clone();
     let narrative = row.narrative.clone();
-    let file = tokio::task::spawn_blocking(move || crate::reports::render(&content, &narrative, watermark, dated, &format)).await.map_err(ApiError::internal)??;
+    let file =
+        tokio::task::spawn_blocking(move || crate::reports::render(&content, &narrative, watermark, dated, &format))
+            .await
+            .map_err(ApiError::internal)??;
     let mut entry = p.audit("export", "report", Some(id.to_string()), &[]);
     entry.detail = serde_json::json!({"format": q.format, "kind": row.kind, "period": row.period, "version": row.version, "status": row.status, "bytes": file.bytes.len()}).to_string();
     s.store.audit(entry).await?;
     let name = format!("{}-{}-v{}.{}", row.kind, row.period, row.version, file.ext);
-    let disposition = if file.ext == "html" { format!("inline; filename=\"{name}\"") } else { format!("attachment; filename=\"{name}\"") };
-    Ok(([(header::CONTENT_TYPE, file.content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], file.bytes))
+    let disposition = if file.ext == "html" {
+        format!("inline; filename=\"{name}\"")
+    } else {
+        format!("attachment; filename=\"{name}\"")
+    };
+    Ok((
+        [(header::CONTENT_TYPE, file.content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        file.bytes,
+    ))
 }

@@ -77,14 +77,25 @@ async fn list_residents(
         if !p.can(domain::Permission::PiiUnmask) {
             return Err(ApiError::forbidden("pii_unmask (a search by phone or identity number reveals it)"));
         }
-        let Some(reason) = reason else { return Err(ApiError::invalid("reason: required to search by phone or identity number")) };
+        let Some(reason) = reason else {
+            return Err(ApiError::invalid("reason: required to search by phone or identity number"));
+        };
         domain::text::line("reason", reason, domain::text::LINE_MAX_CHARS)?;
         if !s.search_limiter.allow(&format!("{:?}:{}", p.kind, p.id), SEARCHES_PER_WINDOW, SEARCH_WINDOW) {
-            return Err(ApiError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("at most {SEARCHES_PER_WINDOW} searches by identifier in ten minutes")));
+            return Err(ApiError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("at most {SEARCHES_PER_WINDOW} searches by identifier in ten minutes"),
+            ));
         }
     }
     let page = s.store.list_residents(&p.scope, &filter, pg.req()).await?;
-    let mut entry = p.audit(if searched.is_empty() { "read_pii" } else { "search_identifier" }, "resident", Some("list".into()), &MASKED_FIELDS);
+    let mut entry = p.audit(
+        if searched.is_empty() { "read_pii" } else { "search_identifier" },
+        "resident",
+        Some("list".into()),
+        &MASKED_FIELDS,
+    );
     entry.reason = if searched.is_empty() { None } else { reason.map(str::to_string) };
     // Record which rows were seen and how they were searched; a searched identifier only as
     // its keyed fingerprint.
@@ -101,7 +112,11 @@ async fn list_residents(
 
 /// One resident, masked. The read is audited.
 #[utoipa::path(get, path = "/residents/{id}", tag = "residents", responses((status = 200, body = ResidentView)))]
-async fn get_resident(State(s): State<AppState>, Authorized(p): Authorized<{ perm::RESIDENT_READ }>, Path(id): Path<i64>) -> ApiResult<Json<ResidentView>> {
+async fn get_resident(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::RESIDENT_READ }>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ResidentView>> {
     let r = s.store.resident(&p.scope, id).await?;
     let mut entry = p.audit("read_pii", "resident", Some(id.to_string()), &MASKED_FIELDS);
     entry.detail = r#"{"masked":true}"#.into();
@@ -127,7 +142,11 @@ pub(crate) struct NewResidentBody {
 
 /// Adds a resident in scope.
 #[utoipa::path(post, path = "/residents", tag = "residents", request_body = NewResidentBody, responses((status = 200, body = ResidentView)))]
-async fn create_resident(State(s): State<AppState>, Authorized(p): Authorized<{ perm::RESIDENT_WRITE }>, Json(b): Json<NewResidentBody>) -> ApiResult<Json<ResidentView>> {
+async fn create_resident(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::RESIDENT_WRITE }>,
+    Json(b): Json<NewResidentBody>,
+) -> ApiResult<Json<ResidentView>> {
     let j = s.store.jurisdiction(b.jurisdiction_id).await?.ok_or_else(|| ApiError::not_found("jurisdiction"))?;
     if !p.scope.contains(&j.path) {
         return Err(ApiError::not_found("jurisdiction"));
@@ -148,7 +167,14 @@ async fn create_resident(State(s): State<AppState>, Authorized(p): Authorized<{ 
         id_number,
     };
     let id = s.store.create_resident(&r).await?;
-    s.store.audit(p.audit("create", "resident", Some(id.to_string()), &["name", "id_number", "phone", "address", "age_band", "jurisdiction_id"])).await?;
+    s.store
+        .audit(p.audit(
+            "create",
+            "resident",
+            Some(id.to_string()),
+            &["name", "id_number", "phone", "address", "age_band", "jurisdiction_id"],
+        ))
+        .await?;
     Ok(Json(s.store.resident(&p.scope, id).await?))
 }
 
@@ -204,7 +230,12 @@ struct Unmasked {
 /// Shows one personal field in clear. Needs the unmask permission and a reason; the audit
 /// entry is written before the value is returned, and if it cannot be written nothing is shown.
 #[utoipa::path(post, path = "/residents/{id}/unmask", tag = "residents", request_body = UnmaskBody, responses((status = 200, body = Unmasked), (status = 403, body = crate::error::ErrorBody)))]
-async fn unmask(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PII_UNMASK }>, Path(id): Path<i64>, Json(b): Json<UnmaskBody>) -> ApiResult<Json<Unmasked>> {
+async fn unmask(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::PII_UNMASK }>,
+    Path(id): Path<i64>,
+    Json(b): Json<UnmaskBody>,
+) -> ApiResult<Json<Unmasked>> {
     let reason = b.reason.trim();
     if reason.chars().count() < 4 {
         return Err(ApiError::invalid("reason: state why the clear value is needed (at least 4 characters)"));
@@ -218,11 +249,18 @@ async fn unmask(State(s): State<AppState>, Authorized(p): Authorized<{ perm::PII
 
 /// Imports residents from CSV or XLSX; every bad row is reported, every good row kept.
 #[utoipa::path(post, path = "/residents/import", tag = "residents", request_body(content_type = "multipart/form-data", description = "field `file`: CSV or XLSX; columns name,id_number,phone,address,gender,age_band,household_code,jurisdiction_code (or 姓名,身份证号,手机号,住址,性别,年龄段,户号,辖区编码)"), responses((status = 200, body = ImportReport)))]
-async fn import_residents(State(s): State<AppState>, Authorized(p): Authorized<{ perm::RESIDENT_WRITE }>, mp: Multipart) -> ApiResult<Json<ImportReport>> {
+async fn import_residents(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::RESIDENT_WRITE }>,
+    mp: Multipart,
+) -> ApiResult<Json<ImportReport>> {
     let table = import::read_upload(mp).await?;
     let report = import::residents(&s, &p, &table).await?;
-    let mut entry = p.audit("import", "resident", None, &["name", "id_number", "phone", "address", "age_band", "jurisdiction_id"]);
-    entry.detail = serde_json::json!({"accepted": report.accepted, "rejected": report.rejected.len(), "rows": report.rows}).to_string();
+    let mut entry =
+        p.audit("import", "resident", None, &["name", "id_number", "phone", "address", "age_band", "jurisdiction_id"]);
+    entry.detail =
+        serde_json::json!({"accepted": report.accepted, "rejected": report.rejected.len(), "rows": report.rows})
+            .to_string();
     s.store.audit(entry).await?;
     Ok(Json(report))
 }

@@ -12,7 +12,11 @@ use crate::auth::{self, Authorized, SESSION_COOKIE, perm};
 use crate::error::{ApiError, ApiResult};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).routes(routes!(logout)).routes(routes!(me)).routes(routes!(change_password))
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
 }
 
 /// Login form.
@@ -89,7 +93,8 @@ fn refused(r: domain::auth::Refusal) -> Response {
         Refusal::Locked(w) => (StatusCode::LOCKED, "locked", w),
     };
     let secs = (wait_ms + 999) / 1000;
-    let mut resp = ApiError::new(status, code, format!("too many failed logins; try again in {secs} s")).into_response();
+    let mut resp =
+        ApiError::new(status, code, format!("too many failed logins; try again in {secs} s")).into_response();
     if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
         resp.headers_mut().insert(header::RETRY_AFTER, v);
     }
@@ -100,7 +105,11 @@ fn refused(r: domain::auth::Refusal) -> Response {
 /// the address (`domain::auth::ACCOUNT`, `ADDRESS`); a refused attempt is not judged at all.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody), (status = 423, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
-async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>, Json(req): Json<LoginRequest>) -> ApiResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<Response> {
     let ip = addr.ip().to_string();
     // Bounded before anything is looked up or written to the audit log.
     let username = req.username.trim();
@@ -116,7 +125,8 @@ async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<std
     // Verify against a fixed hash when the user is unknown, so timing does not reveal names.
     let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
     let pw = req.password.clone();
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash)).await.map_err(ApiError::internal)?;
+    let ok =
+        tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash)).await.map_err(ApiError::internal)?;
     let mut entry = domain::audit::AuditContent {
         at_ms: now,
         actor_kind: "user".into(),
@@ -136,14 +146,16 @@ async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<std
             state.store.set_login_throttle(&user_key, &user_next).await?;
             state.store.set_login_throttle(&ip_key, &ip_next).await?;
             entry.action = "login_failed".into();
-            entry.detail = serde_json::json!({"failures": user_next.failures, "address_failures": ip_next.failures}).to_string();
+            entry.detail =
+                serde_json::json!({"failures": user_next.failures, "address_failures": ip_next.failures}).to_string();
             state.store.audit(entry.clone()).await?;
             // The start of a lock is the event worth reading in the log; the attempts refused
             // while it lasts are not written one by one.
             if user_locked || ip_locked {
                 entry.action = "login_locked".into();
                 let until = if user_locked { user_next.blocked_until_ms } else { ip_next.blocked_until_ms };
-                entry.detail = serde_json::json!({"account": user_locked, "address": ip_locked, "until_ms": until}).to_string();
+                entry.detail =
+                    serde_json::json!({"account": user_locked, "address": ip_locked, "until_ms": until}).to_string();
                 state.store.audit(entry).await?;
             }
             return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong user name or password"));
@@ -153,7 +165,10 @@ async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<std
     let token = auth::random_token()?;
     let csrf = auth::random_token()?;
     let ttl = state.config.session_ttl;
-    state.store.create_session(&auth::token_hash(&token), user.id, &csrf, &ip, store::now_ms() + ttl.as_millis() as i64).await?;
+    state
+        .store
+        .create_session(&auth::token_hash(&token), user.id, &csrf, &ip, store::now_ms() + ttl.as_millis() as i64)
+        .await?;
     state.store.audit(entry).await?;
     let me = me_of(&state, &user, csrf).await?;
     let cookie = format!(
@@ -180,7 +195,12 @@ pub struct PasswordChange {
 /// caller's other sessions end; this one goes on.
 #[utoipa::path(post, path = "/auth/password", tag = "auth", request_body = PasswordChange,
     responses((status = 204), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody)))]
-async fn change_password(State(state): State<AppState>, headers: HeaderMap, Authorized(p): Authorized<{ perm::ANY }>, Json(b): Json<PasswordChange>) -> ApiResult<StatusCode> {
+async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Authorized(p): Authorized<{ perm::ANY }>,
+    Json(b): Json<PasswordChange>,
+) -> ApiResult<StatusCode> {
     if p.kind != auth::ActorKind::User {
         return Err(ApiError::forbidden("a user session"));
     }
@@ -191,8 +211,14 @@ async fn change_password(State(state): State<AppState>, headers: HeaderMap, Auth
     let now = store::now_ms();
     let user_t = state.store.login_throttle(&user_key).await?;
     if let Some(r) = domain::auth::ACCOUNT.check(&user_t, now) {
-        let secs = match r { domain::auth::Refusal::Backoff(w) | domain::auth::Refusal::Locked(w) => (w + 999) / 1000 };
-        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("too many failed attempts; try again in {secs} s")));
+        let secs = match r {
+            domain::auth::Refusal::Backoff(w) | domain::auth::Refusal::Locked(w) => (w + 999) / 1000,
+        };
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many failed attempts; try again in {secs} s"),
+        ));
     }
     domain::auth::check_password(&b.new_password, &user.username)?;
     let history = state.store.password_history(user.id, domain::auth::PASSWORD_HISTORY).await?;
@@ -213,7 +239,10 @@ async fn change_password(State(state): State<AppState>, headers: HeaderMap, Auth
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "the current password is wrong"));
     }
     if reused {
-        return Err(ApiError::invalid(format!("new_password: must differ from the current and the last {} passwords", domain::auth::PASSWORD_HISTORY)));
+        return Err(ApiError::invalid(format!(
+            "new_password: must differ from the current and the last {} passwords",
+            domain::auth::PASSWORD_HISTORY
+        )));
     }
     let hash = hash.ok_or_else(|| ApiError::internal("no hash"))??;
     state.store.set_password_hash(user.id, &hash, false, Some(&auth::token_hash(&tok))).await?;
@@ -223,24 +252,36 @@ async fn change_password(State(state): State<AppState>, headers: HeaderMap, Auth
 }
 
 // argon2id hash of a random string nobody knows; used only to spend the same time.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3QKkOQ9XWHz1RbpGxOq4iyZmDPdbBq3Pwxr6rZBnTkg";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3QKkOQ9XWHz1RbpGxOq4iyZmDPdbBq3Pwxr6rZBnTkg";
 
 /// Ends the session.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204)))]
-async fn logout(State(state): State<AppState>, headers: HeaderMap, Authorized(p): Authorized<{ perm::ANY }>) -> ApiResult<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Authorized(p): Authorized<{ perm::ANY }>,
+) -> ApiResult<Response> {
     if let Some(tok) = auth::cookie(&headers, SESSION_COOKIE) {
         state.store.delete_session(&auth::token_hash(&tok)).await?;
     }
     state.sessions.clear();
     state.store.audit(p.audit("logout", "session", None, &[])).await?;
     let mut resp = axum::http::StatusCode::NO_CONTENT.into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static("fz_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("fz_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
     Ok(resp)
 }
 
 /// The logged-in user, permissions and CSRF token.
 #[utoipa::path(get, path = "/auth/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
-async fn me(State(state): State<AppState>, headers: HeaderMap, Authorized(p): Authorized<{ perm::ANY }>) -> ApiResult<Json<Me>> {
+async fn me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Authorized(p): Authorized<{ perm::ANY }>,
+) -> ApiResult<Json<Me>> {
     let tok = auth::cookie(&headers, SESSION_COOKIE).ok_or_else(ApiError::unauthenticated)?;
     let s = state.store.session(&auth::token_hash(&tok)).await?.ok_or_else(ApiError::unauthenticated)?;
     debug_assert_eq!(s.user.id, p.id);

@@ -19,7 +19,14 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// The upstream sources a warning may come from.
-pub const SOURCES: [(&str, &str); 6] = [("national", "国家反诈平台"), ("provincial", "省反诈平台"), ("city", "市反诈平台"), ("96110", "96110"), ("bank", "银行"), ("operator", "运营商")];
+pub const SOURCES: [(&str, &str); 6] = [
+    ("national", "国家反诈平台"),
+    ("provincial", "省反诈平台"),
+    ("city", "市反诈平台"),
+    ("96110", "96110"),
+    ("bank", "银行"),
+    ("operator", "运营商"),
+];
 
 /// One warning from upstream.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -79,14 +86,21 @@ fn may_send(p: &Principal, source: &str) -> bool {
 }
 
 /// One row checked and turned into a warning to store, or the field at fault.
-async fn to_warning(s: &AppState, p: &Principal, w: &UpstreamWarning) -> ApiResult<Result<store::NewWarning, (String, String)>> {
+async fn to_warning(
+    s: &AppState,
+    p: &Principal,
+    w: &UpstreamWarning,
+) -> ApiResult<Result<store::NewWarning, (String, String)>> {
     let bad = |f: &str, m: String| Ok(Err((f.to_string(), m)));
     let upstream_id = w.upstream_id.trim();
     if upstream_id.is_empty() || upstream_id.len() > 128 {
         return bad("upstream_id", "required, at most 128 characters".into());
     }
     let Some((source, _)) = SOURCES.iter().find(|(k, zh)| *k == w.source.trim() || *zh == w.source.trim()) else {
-        return bad("source", format!("'{}' is not one of national, provincial, city, 96110, bank, operator", w.source));
+        return bad(
+            "source",
+            format!("'{}' is not one of national, provincial, city, 96110, bank, operator", w.source),
+        );
     };
     if !may_send(p, source) {
         return bad("source", format!("this caller may not send warnings of '{source}'"));
@@ -164,7 +178,8 @@ async fn to_warning(s: &AppState, p: &Principal, w: &UpstreamWarning) -> ApiResu
 }
 
 async fn receive(s: &AppState, p: &Principal, rows: Vec<(usize, UpstreamWarning)>) -> ApiResult<UpstreamReport> {
-    let mut report = UpstreamReport { rows: rows.len(), accepted: 0, ids: Some(Vec::new()), routed: Some(0), rejected: Vec::new() };
+    let mut report =
+        UpstreamReport { rows: rows.len(), accepted: 0, ids: Some(Vec::new()), routed: Some(0), rejected: Vec::new() };
     let (mut ids, mut routed_n) = (Vec::new(), 0);
     for (row, w) in rows {
         match to_warning(s, p, &w).await? {
@@ -193,7 +208,11 @@ async fn receive(s: &AppState, p: &Principal, rows: Vec<(usize, UpstreamWarning)
 
 /// Warnings pushed by an upstream platform (JSON); row numbers count from 1.
 #[utoipa::path(post, path = "/warnings/upstream", tag = "warnings", request_body = Vec<UpstreamWarning>, responses((status = 200, body = UpstreamReport), (status = 403, body = crate::error::ErrorBody)))]
-async fn push(State(s): State<AppState>, Authorized(p): Authorized<{ perm::UPSTREAM_PUSH }>, Json(rows): Json<Vec<UpstreamWarning>>) -> ApiResult<Json<UpstreamReport>> {
+async fn push(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::UPSTREAM_PUSH }>,
+    Json(rows): Json<Vec<UpstreamWarning>>,
+) -> ApiResult<Json<UpstreamReport>> {
     if rows.len() > 10_000 {
         return Err(ApiError::invalid("at most 10,000 warnings per request"));
     }
@@ -203,7 +222,11 @@ async fn push(State(s): State<AppState>, Authorized(p): Authorized<{ perm::UPSTR
 /// Warnings handed over as a CSV or XLSX file (预警下发清单): columns upstream_id, source,
 /// grade, issued_at, subject_kind, subject, fraud_type, amount_yuan (Chinese headers accepted).
 #[utoipa::path(post, path = "/warnings/upstream/import", tag = "warnings", responses((status = 200, body = UpstreamReport), (status = 403, body = crate::error::ErrorBody)))]
-async fn import(State(s): State<AppState>, Authorized(p): Authorized<{ perm::UPSTREAM_PUSH }>, mp: Multipart) -> ApiResult<Json<UpstreamReport>> {
+async fn import(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::UPSTREAM_PUSH }>,
+    mp: Multipart,
+) -> ApiResult<Json<UpstreamReport>> {
     let t = crate::import::read_upload(mp).await?;
     t.require(&["upstream_id", "source", "grade", "subject_kind", "subject"])?;
     let (rows, too_long) = t.checked_rows();
@@ -212,16 +235,19 @@ async fn import(State(s): State<AppState>, Authorized(p): Authorized<{ perm::UPS
         .map(|(row, cells)| {
             let get = |k: &str| t.col(k).and_then(|i| cells.get(i)).cloned().unwrap_or_default();
             let opt = |k: &str| Some(get(k)).filter(|v| !v.is_empty());
-            (*row, UpstreamWarning {
-                upstream_id: get("upstream_id"),
-                source: get("source"),
-                grade: get("grade"),
-                issued_at: opt("issued_at"),
-                subject_kind: get("subject_kind"),
-                subject: get("subject"),
-                fraud_type: opt("fraud_type"),
-                amount_yuan: opt("amount_yuan"),
-            })
+            (
+                *row,
+                UpstreamWarning {
+                    upstream_id: get("upstream_id"),
+                    source: get("source"),
+                    grade: get("grade"),
+                    issued_at: opt("issued_at"),
+                    subject_kind: get("subject_kind"),
+                    subject: get("subject"),
+                    fraud_type: opt("fraud_type"),
+                    amount_yuan: opt("amount_yuan"),
+                },
+            )
         })
         .collect();
     let mut report = receive(&s, &p, rows).await?;
@@ -234,6 +260,9 @@ async fn import(State(s): State<AppState>, Authorized(p): Authorized<{ perm::UPS
 /// The routing of warnings in force (the `[routing]` configuration): rules in order, the first
 /// that holds decides; none holding, the station of the person's residence.
 #[utoipa::path(get, path = "/warnings/routing", tag = "warnings", responses((status = 200, body = Object)))]
-async fn routing(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::WARNING_READ }>) -> Json<domain::dispatch::Routing> {
+async fn routing(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::WARNING_READ }>,
+) -> Json<domain::dispatch::Routing> {
     Json(s.config.routing.clone())
 }

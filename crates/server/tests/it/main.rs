@@ -1,7 +1,6 @@
 //! The HTTP API end to end: a real server on a free port over a fresh database, driven with a
 //! real HTTP client. SQLite always; PostgreSQL too when FANZHA_TEST_PG is set (required under CI: see testkit).
 
-
 use domain::{AgeBand, IdNumber, JurisdictionKind, MemberUnitKind, Phone, Role};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -48,17 +47,63 @@ async fn open_store(pg: bool) -> Option<(Store, Option<tempfile::TempDir>)> {
 }
 
 async fn seed(s: &Store) -> County {
-    let j = |parent: Option<i64>, kind, code: &str, name: &str| NewJurisdiction { parent_id: parent, kind, code: code.into(), name: name.into() };
+    let j = |parent: Option<i64>, kind, code: &str, name: &str| NewJurisdiction {
+        parent_id: parent,
+        kind,
+        code: code.into(),
+        name: name.into(),
+    };
     let county = s.create_jurisdiction(&j(None, JurisdictionKind::County, "C", "测试县")).await.expect("county");
     let town_a = s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TA", "甲镇")).await.expect("town");
     let town_b = s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TB", "乙镇")).await.expect("town");
-    let village_a = s.create_jurisdiction(&j(Some(town_a.id), JurisdictionKind::Village, "VA", "甲村")).await.expect("v");
-    let village_b = s.create_jurisdiction(&j(Some(town_b.id), JurisdictionKind::Village, "VB", "乙村")).await.expect("v");
-    let office = s.create_unit(&NewMemberUnit { code: "OFF".into(), name: "办公室".into(), kind: MemberUnitKind::Office, parent_unit_id: None, jurisdiction_id: county.id, contact_name: String::new(), covers: vec![] }).await.expect("office");
-    let sa = s.create_station(&NewStation { code: "PSA".into(), name: "甲所".into(), jurisdiction_id: town_a.id, chief_name: String::new(), deputy_chief_name: String::new(), precinct: vec![town_a.id] }).await.expect("st");
-    let sb = s.create_station(&NewStation { code: "PSB".into(), name: "乙所".into(), jurisdiction_id: town_b.id, chief_name: String::new(), deputy_chief_name: String::new(), precinct: vec![town_b.id] }).await.expect("st");
+    let village_a =
+        s.create_jurisdiction(&j(Some(town_a.id), JurisdictionKind::Village, "VA", "甲村")).await.expect("v");
+    let village_b =
+        s.create_jurisdiction(&j(Some(town_b.id), JurisdictionKind::Village, "VB", "乙村")).await.expect("v");
+    let office = s
+        .create_unit(&NewMemberUnit {
+            code: "OFF".into(),
+            name: "办公室".into(),
+            kind: MemberUnitKind::Office,
+            parent_unit_id: None,
+            jurisdiction_id: county.id,
+            contact_name: String::new(),
+            covers: vec![],
+        })
+        .await
+        .expect("office");
+    let sa = s
+        .create_station(&NewStation {
+            code: "PSA".into(),
+            name: "甲所".into(),
+            jurisdiction_id: town_a.id,
+            chief_name: String::new(),
+            deputy_chief_name: String::new(),
+            precinct: vec![town_a.id],
+        })
+        .await
+        .expect("st");
+    let sb = s
+        .create_station(&NewStation {
+            code: "PSB".into(),
+            name: "乙所".into(),
+            jurisdiction_id: town_b.id,
+            chief_name: String::new(),
+            deputy_chief_name: String::new(),
+            precinct: vec![town_b.id],
+        })
+        .await
+        .expect("st");
     let hash = server::auth::hash_password(PW).expect("hash");
-    let user = |name: &str, role, unit_id, jurisdiction_id| NewUser { username: name.into(), display_name: name.into(), password_hash: hash.clone(), role, unit_id, jurisdiction_id, must_change_password: false };
+    let user = |name: &str, role, unit_id, jurisdiction_id| NewUser {
+        username: name.into(),
+        display_name: name.into(),
+        password_hash: hash.clone(),
+        role,
+        unit_id,
+        jurisdiction_id,
+        must_change_password: false,
+    };
     for u in [
         user("admin", Role::SystemAdmin, office.id, county.id),
         user("office", Role::Office, office.id, county.id),
@@ -117,7 +162,14 @@ impl Session {
         (st, r.json().await.unwrap_or(Value::Null))
     }
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let r = self.c.post(format!("{}{path}", self.base)).header("x-csrf-token", &self.csrf).json(&body).send().await.expect("send");
+        let r = self
+            .c
+            .post(format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
         let st = r.status();
         (st, r.json().await.unwrap_or(Value::Null))
     }
@@ -125,7 +177,12 @@ impl Session {
 
 async fn login(app: &App, user: &str) -> Session {
     let c = Client::builder().cookie_store(true).build().expect("client");
-    let r = c.post(format!("{}/api/v1/auth/login", app.base)).json(&json!({"username": user, "password": PW})).send().await.expect("login");
+    let r = c
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&json!({"username": user, "password": PW}))
+        .send()
+        .await
+        .expect("login");
     assert_eq!(r.status(), StatusCode::OK, "login {user}");
     let cookie = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
@@ -144,8 +201,13 @@ fn days_ago(n: i64) -> jiff::civil::Date {
 async fn first_login(app: &App, user: &str) -> Session {
     let s = login(app, user).await;
     let (st, e) = s.get("/api/v1/bank-requests").await;
-    assert_eq!((st, e["code"].as_str()), (StatusCode::FORBIDDEN, Some("password_change_required")), "{user} before the change: {e}");
-    let (st, e) = s.post("/api/v1/auth/password", json!({"current_password": PW, "new_password": "Fz#Changed2026"})).await;
+    assert_eq!(
+        (st, e["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("password_change_required")),
+        "{user} before the change: {e}"
+    );
+    let (st, e) =
+        s.post("/api/v1/auth/password", json!({"current_password": PW, "new_password": "Fz#Changed2026"})).await;
     assert_eq!(st, StatusCode::NO_CONTENT, "{user} changes the password: {e}");
     s
 }
@@ -175,15 +237,34 @@ async fn scope_never_leaks(app: &App) {
     // Listing.
     let (st, page) = a.get("/api/v1/residents").await;
     assert_eq!(st, StatusCode::OK);
-    let ids: Vec<i64> = page["items"].as_array().expect("items").iter().map(|r| r["id"].as_i64().expect("id")).collect();
+    let ids: Vec<i64> =
+        page["items"].as_array().expect("items").iter().map(|r| r["id"].as_i64().expect("id")).collect();
     assert_eq!(ids, vec![c.resident_a], "officer A sees only precinct A");
     // By id, by search, by unmask, by filter on the other town's jurisdiction.
     assert_eq!(a.get(&format!("/api/v1/residents/{}", c.resident_b)).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(a.get("/api/v1/residents?phone=13912340002&reason=%E6%A0%B8%E5%AE%9E%E9%A2%84%E8%AD%A6%E7%BA%BF%E7%B4%A2").await.1["total"], 0);
-    assert_eq!(a.get(&format!("/api/v1/residents?id_number={}&reason=%E6%A0%B8%E5%AE%9E%E9%A2%84%E8%AD%A6%E7%BA%BF%E7%B4%A2", IdNumber::with_check("11010519700101002").expect("id").as_str())).await.1["total"], 0);
+    assert_eq!(
+        a.get("/api/v1/residents?phone=13912340002&reason=%E6%A0%B8%E5%AE%9E%E9%A2%84%E8%AD%A6%E7%BA%BF%E7%B4%A2")
+            .await
+            .1["total"],
+        0
+    );
+    assert_eq!(
+        a.get(&format!(
+            "/api/v1/residents?id_number={}&reason=%E6%A0%B8%E5%AE%9E%E9%A2%84%E8%AD%A6%E7%BA%BF%E7%B4%A2",
+            IdNumber::with_check("11010519700101002").expect("id").as_str()
+        ))
+        .await
+        .1["total"],
+        0
+    );
     assert_eq!(a.get(&format!("/api/v1/residents?jurisdiction_id={}", c.village_b)).await.0, StatusCode::OK);
     assert_eq!(a.get(&format!("/api/v1/residents?jurisdiction_id={}", c.village_b)).await.1["total"], 0);
-    let (st, _) = a.post(&format!("/api/v1/residents/{}/unmask", c.resident_b), json!({"field": "phone", "reason": "核实预警线索"})).await;
+    let (st, _) = a
+        .post(
+            &format!("/api/v1/residents/{}/unmask", c.resident_b),
+            json!({"field": "phone", "reason": "核实预警线索"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     // Jurisdictions of the other town are invisible too.
     let (_, tree) = a.get("/api/v1/jurisdictions/tree").await;
@@ -226,24 +307,55 @@ both!(masked, personal_data_masked_everywhere);
 async fn unmasking_is_permitted_reasoned_and_audited(app: &App) {
     let c = &app.county;
     let grid = login(app, "grid_a").await;
-    let (st, body) = grid.post(&format!("/api/v1/residents/{}/unmask", c.resident_a), json!({"field": "phone", "reason": "入户走访"})).await;
+    let (st, body) = grid
+        .post(&format!("/api/v1/residents/{}/unmask", c.resident_a), json!({"field": "phone", "reason": "入户走访"}))
+        .await;
     assert_eq!((st, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "grid workers may not unmask");
     let a = login(app, "officer_a").await;
-    let (st, _) = a.post(&format!("/api/v1/residents/{}/unmask", c.resident_a), json!({"field": "phone", "reason": ""})).await;
+    let (st, _) =
+        a.post(&format!("/api/v1/residents/{}/unmask", c.resident_a), json!({"field": "phone", "reason": ""})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "a reason is required");
-    let before = app.store.list_audit(&AuditFilter { action: Some("unmask".into()), ..Default::default() }, PageReq::default()).await.expect("audit").total;
-    let (st, body) = a.post(&format!("/api/v1/residents/{}/unmask", c.resident_a), json!({"field": "phone", "reason": "核实预警线索"})).await;
+    let before = app
+        .store
+        .list_audit(&AuditFilter { action: Some("unmask".into()), ..Default::default() }, PageReq::default())
+        .await
+        .expect("audit")
+        .total;
+    let (st, body) = a
+        .post(
+            &format!("/api/v1/residents/{}/unmask", c.resident_a),
+            json!({"field": "phone", "reason": "核实预警线索"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(body["value"], "13912340001");
-    let log = app.store.list_audit(&AuditFilter { action: Some("unmask".into()), ..Default::default() }, PageReq::default()).await.expect("audit");
+    let log = app
+        .store
+        .list_audit(&AuditFilter { action: Some("unmask".into()), ..Default::default() }, PageReq::default())
+        .await
+        .expect("audit");
     assert_eq!(log.total, before + 1, "exactly one audit entry per unmasking");
     let e = &log.items[0];
     assert_eq!(e.seq, body["audit_seq"].as_i64().expect("seq"));
-    assert_eq!((e.content.actor_name.as_str(), e.content.object_id.as_deref(), e.content.reason.as_deref()), ("officer_a", Some(c.resident_a.to_string().as_str()), Some("核实预警线索")));
+    assert_eq!(
+        (e.content.actor_name.as_str(), e.content.object_id.as_deref(), e.content.reason.as_deref()),
+        ("officer_a", Some(c.resident_a.to_string().as_str()), Some("核实预警线索"))
+    );
     assert_eq!(e.content.fields, vec!["phone".to_string()]);
     // Reads of masked data are audited too.
     a.get("/api/v1/residents").await;
-    let reads = app.store.list_audit(&AuditFilter { action: Some("read_pii".into()), actor_name: Some("officer_a".into()), ..Default::default() }, PageReq::default()).await.expect("audit");
+    let reads = app
+        .store
+        .list_audit(
+            &AuditFilter {
+                action: Some("read_pii".into()),
+                actor_name: Some("officer_a".into()),
+                ..Default::default()
+            },
+            PageReq::default(),
+        )
+        .await
+        .expect("audit");
     assert!(reads.total >= 1);
     // The chain is intact, and the API says so.
     let admin = login(app, "admin").await;
@@ -266,18 +378,41 @@ async fn import_keeps_good_rows(app: &App) {
          孙五,{},13800000005,乙村5号,,over_60,H5,VB\n\
          ,{},13800000006,甲村6号,,,H6,VA\n\
          孙一复,{},13800000007,甲村7号,,,H7,VA\n",
-        id(1), id(3), id(4), id(5), id(6), id(1)
+        id(1),
+        id(3),
+        id(4),
+        id(5),
+        id(6),
+        id(1)
     );
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("r.csv"));
-    let r = o.c.post(format!("{}/api/v1/residents/import", app.base)).header("x-csrf-token", &o.csrf).multipart(form).send().await.expect("import");
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("r.csv"));
+    let r =
+        o.c.post(format!("{}/api/v1/residents/import", app.base))
+            .header("x-csrf-token", &o.csrf)
+            .multipart(form)
+            .send()
+            .await
+            .expect("import");
     assert_eq!(r.status(), StatusCode::OK);
     let rep: Value = r.json().await.expect("report");
     assert_eq!(rep["rows"], 7);
     assert_eq!(rep["accepted"], 2, "{rep}");
-    let bad: Vec<(i64, String)> = rep["rejected"].as_array().expect("rejected").iter().map(|e| (e["row"].as_i64().expect("row"), e["field"].as_str().expect("f").to_string())).collect();
+    let bad: Vec<(i64, String)> = rep["rejected"]
+        .as_array()
+        .expect("rejected")
+        .iter()
+        .map(|e| (e["row"].as_i64().expect("row"), e["field"].as_str().expect("f").to_string()))
+        .collect();
     assert_eq!(
         bad,
-        vec![(3, "id_number".into()), (4, "phone".into()), (5, "jurisdiction_code".into()), (7, "name".into()), (8, "id_number".into())],
+        vec![
+            (3, "id_number".into()),
+            (4, "phone".into()),
+            (5, "jurisdiction_code".into()),
+            (7, "name".into()),
+            (8, "id_number".into())
+        ],
         "{rep}"
     );
     assert_eq!(app.store.count_residents().await.expect("count"), 4);
@@ -297,9 +432,25 @@ async fn import_keeps_good_rows(app: &App) {
     ws.write_string(2, 3, "VA").expect("c");
     let bytes = wb.save_to_buffer().expect("xlsx");
     let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("r.xlsx"));
-    let rep: Value = o.c.post(format!("{}/api/v1/residents/import", app.base)).header("x-csrf-token", &o.csrf).multipart(form).send().await.expect("import").json().await.expect("json");
-    assert_eq!((rep["accepted"].as_i64(), rep["rejected"][0]["row"].as_i64(), rep["rejected"][0]["field"].as_str()), (Some(1), Some(3), Some("id_number")), "{rep}");
-    let found = o.get("/api/v1/residents?phone=13800000011&reason=%E6%A0%B8%E5%AE%9E%E9%A2%84%E8%AD%A6%E7%BA%BF%E7%B4%A2").await.1;
+    let rep: Value =
+        o.c.post(format!("{}/api/v1/residents/import", app.base))
+            .header("x-csrf-token", &o.csrf)
+            .multipart(form)
+            .send()
+            .await
+            .expect("import")
+            .json()
+            .await
+            .expect("json");
+    assert_eq!(
+        (rep["accepted"].as_i64(), rep["rejected"][0]["row"].as_i64(), rep["rejected"][0]["field"].as_str()),
+        (Some(1), Some(3), Some("id_number")),
+        "{rep}"
+    );
+    let found = o
+        .get("/api/v1/residents?phone=13800000011&reason=%E6%A0%B8%E5%AE%9E%E9%A2%84%E8%AD%A6%E7%BA%BF%E7%B4%A2")
+        .await
+        .1;
     assert_eq!(found["total"], 1, "the XLSX phone number survives as digits");
 }
 both!(import, import_keeps_good_rows);
@@ -322,21 +473,37 @@ async fn csrf_keys_and_contract(app: &App) {
     let bearer = |path: &str| anon.get(format!("{}{path}", app.base)).bearer_auth(&secret).send();
     assert_eq!(bearer("/api/v1/units").await.expect("s").status(), StatusCode::OK);
     assert_eq!(bearer("/api/v1/residents").await.expect("s").status(), StatusCode::FORBIDDEN);
-    let wrong = anon.get(format!("{}/api/v1/units", app.base)).bearer_auth(format!("{}x", secret)).send().await.expect("s");
+    let wrong =
+        anon.get(format!("{}/api/v1/units", app.base)).bearer_auth(format!("{}x", secret)).send().await.expect("s");
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    let r = o.c.delete(format!("{}/api/v1/api-keys/{}", app.base, key["id"])).header("x-csrf-token", &o.csrf).send().await.expect("revoke");
+    let r =
+        o.c.delete(format!("{}/api/v1/api-keys/{}", app.base, key["id"]))
+            .header("x-csrf-token", &o.csrf)
+            .send()
+            .await
+            .expect("revoke");
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(bearer("/api/v1/units").await.expect("s").status(), StatusCode::UNAUTHORIZED);
     // Keys may never unmask.
     let (st, _) = o.post("/api/v1/api-keys", json!({"name": "x", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["pii_unmask"]})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     // Wrong password is refused and audited.
-    let r = anon.post(format!("{}/api/v1/auth/login", app.base)).json(&json!({"username": "admin", "password": "nope-nope"})).send().await.expect("s");
+    let r = anon
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&json!({"username": "admin", "password": "nope-nope"}))
+        .send()
+        .await
+        .expect("s");
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let failed = app.store.list_audit(&AuditFilter { action: Some("login_failed".into()), ..Default::default() }, PageReq::default()).await.expect("audit");
+    let failed = app
+        .store
+        .list_audit(&AuditFilter { action: Some("login_failed".into()), ..Default::default() }, PageReq::default())
+        .await
+        .expect("audit");
     assert_eq!(failed.total, 1);
     // OpenAPI, health and metrics.
-    let doc: Value = anon.get(format!("{}/api/openapi.json", app.base)).send().await.expect("s").json().await.expect("json");
+    let doc: Value =
+        anon.get(format!("{}/api/openapi.json", app.base)).send().await.expect("s").json().await.expect("json");
     assert!(doc["paths"]["/api/v1/residents"]["get"].is_object(), "openapi lists the resident list");
     assert!(doc["paths"]["/api/v1/residents/{id}/unmask"]["post"].is_object());
     assert_eq!(anon.get(format!("{}/healthz", app.base)).send().await.expect("s").status(), StatusCode::OK);
@@ -347,19 +514,50 @@ both!(contract, csrf_keys_and_contract);
 
 async fn registry_writes(app: &App) {
     let o = login(app, "office").await;
-    let (st, v) = o.post("/api/v1/jurisdictions", json!({"parent_id": app.county.village_a, "kind": "grid", "code": "VA-G1", "name": "第一网格"})).await;
+    let (st, v) = o
+        .post(
+            "/api/v1/jurisdictions",
+            json!({"parent_id": app.county.village_a, "kind": "grid", "code": "VA-G1", "name": "第一网格"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
-    let (st, _) = o.post("/api/v1/jurisdictions", json!({"parent_id": app.county.village_a, "kind": "town", "code": "X", "name": "x"})).await;
+    let (st, _) = o
+        .post(
+            "/api/v1/jurisdictions",
+            json!({"parent_id": app.county.village_a, "kind": "town", "code": "X", "name": "x"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "a town under a village is refused");
-    let (st, figs) = o.post(&format!("/api/v1/jurisdictions/{}/population", app.county.town_a), json!({"as_of": "2026-03-01", "residents": 12000})).await;
+    let (st, figs) = o
+        .post(
+            &format!("/api/v1/jurisdictions/{}/population", app.county.town_a),
+            json!({"as_of": "2026-03-01", "residents": 12000}),
+        )
+        .await;
     assert_eq!((st, figs[0]["residents"].as_i64()), (StatusCode::OK, Some(12000)));
-    let (st, u) = o.post("/api/v1/units", json!({"code": "SCH1", "name": "甲镇小学", "kind": "school", "jurisdiction_id": app.county.town_a})).await;
+    let (st, u) = o
+        .post(
+            "/api/v1/units",
+            json!({"code": "SCH1", "name": "甲镇小学", "kind": "school", "jurisdiction_id": app.county.town_a}),
+        )
+        .await;
     assert_eq!((st, u["kind"].as_str()), (StatusCode::OK, Some("school")));
     let csv = "code,name,kind,parent_code,residents,as_of\nVA-G2,第二网格,grid,VA,350,2026-03-01\nBAD,坏,province,VA,,\nVA-G3,第三网格,grid,NOPE,,\nVA-G4,第四网格,grid,VA,-5,\n";
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("j.csv"));
-    let rep: Value = o.c.post(format!("{}/api/v1/jurisdictions/import", app.base)).header("x-csrf-token", &o.csrf).multipart(form).send().await.expect("s").json().await.expect("j");
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("j.csv"));
+    let rep: Value =
+        o.c.post(format!("{}/api/v1/jurisdictions/import", app.base))
+            .header("x-csrf-token", &o.csrf)
+            .multipart(form)
+            .send()
+            .await
+            .expect("s")
+            .json()
+            .await
+            .expect("j");
     assert_eq!(rep["accepted"], 1, "{rep}");
-    let fields: Vec<&str> = rep["rejected"].as_array().expect("r").iter().map(|e| e["field"].as_str().expect("f")).collect();
+    let fields: Vec<&str> =
+        rep["rejected"].as_array().expect("r").iter().map(|e| e["field"].as_str().expect("f")).collect();
     assert_eq!(fields, vec!["kind", "parent_code", "residents"]);
 }
 both!(registry, registry_writes);
@@ -386,23 +584,42 @@ async fn decide_and_route(app: &App) {
     }
     // Five distinct payers into a new account within a week: fan-in (M01) + new account (M04).
     assert_eq!(last["action"], "warn", "{last}");
-    let rules: Vec<&str> = last["fired"].as_array().expect("fired").iter().map(|f| f["rule"].as_str().expect("rule")).collect();
+    let rules: Vec<&str> =
+        last["fired"].as_array().expect("fired").iter().map(|f| f["rule"].as_str().expect("rule")).collect();
     assert!(rules.contains(&"M01") && rules.contains(&"M04"), "{last}");
     assert!(last["fired"][0]["name_zh"].as_str().is_some_and(|n| !n.is_empty()));
     let wid = last["warning_id"].as_i64().expect("a stored warning");
     let mut got = String::new();
     while !got.contains("event: warning") {
-        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), feed_a.chunk()).await.expect("the feed delivers within 5 s").expect("chunk").expect("open");
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), feed_a.chunk())
+            .await
+            .expect("the feed delivers within 5 s")
+            .expect("chunk")
+            .expect("open");
         got.push_str(&String::from_utf8_lossy(&chunk));
     }
-    assert!(got.contains(&format!("\"id\":{wid}")) && got.contains("\"subject\":\"6217********8888\""), "masked warning in the feed: {got}");
+    assert!(
+        got.contains(&format!("\"id\":{wid}")) && got.contains("\"subject\":\"6217********8888\""),
+        "masked warning in the feed: {got}"
+    );
     let b_got = tokio::time::timeout(std::time::Duration::from_millis(300), feed_b.chunk()).await;
-    assert!(b_got.is_err() || !b_got.as_ref().is_ok_and(|c| c.as_ref().is_ok_and(|c| c.as_ref().is_some_and(|c| String::from_utf8_lossy(c).contains("event: warning")))), "station B sees no warning of area A");
+    assert!(
+        b_got.is_err()
+            || !b_got.as_ref().is_ok_and(|c| c
+                .as_ref()
+                .is_ok_and(|c| c.as_ref().is_some_and(|c| String::from_utf8_lossy(c).contains("event: warning")))),
+        "station B sees no warning of area A"
+    );
     // A replay of the same event changes nothing.
     let again: Value = decide(json!({"event_id": "T4", "payer_account": "6222000000000004", "payee_account": "6217000099998888", "amount_fen": 2_000_000})).await.expect("d").json().await.expect("j");
     assert_eq!(again["duplicate"], true);
     // Bad input names the field.
-    let bad: Value = decide(json!({"event_id": "X", "payer_account": "1", "payee_account": "2", "amount_fen": 0})).await.expect("d").json().await.expect("j");
+    let bad: Value = decide(json!({"event_id": "X", "payer_account": "1", "payee_account": "2", "amount_fen": 0}))
+        .await
+        .expect("d")
+        .json()
+        .await
+        .expect("j");
     assert!(bad["message"].as_str().is_some_and(|m| m.starts_with("amount_fen")), "{bad}");
     // Routed to the payer's area: station A sees it, masked; station B does not.
     let a = login(app, "officer_a").await;
@@ -422,14 +639,24 @@ async fn decide_and_route(app: &App) {
     // A live event's warning is raised on arrival, whatever time the bank stamped the transfer
     // with: its deadlines run from now.
     let raised = w0["created_at"].as_i64().expect("created");
-    assert!((store::now_ms() - raised).abs() < 120_000 && raised - w0["event_ts"].as_i64().expect("event ts") > 0, "{w0}");
-    let minutes = match w0["grade"].as_str() { Some("high") => 10, Some("medium") => 30, _ => 120 };
+    assert!(
+        (store::now_ms() - raised).abs() < 120_000 && raised - w0["event_ts"].as_i64().expect("event ts") > 0,
+        "{w0}"
+    );
+    let minutes = match w0["grade"].as_str() {
+        Some("high") => 10,
+        Some("medium") => 30,
+        _ => 120,
+    };
     assert_eq!(w0["due_by_ms"].as_i64().expect("due") - w0["created_at"].as_i64().expect("created"), minutes * 60_000);
     let step_path = format!("/api/v1/warnings/{wid}/steps");
     let step = |b: Value| a.post(&step_path, b);
     assert_eq!(step(json!({"step": "contact", "channel": "phone"})).await.0, StatusCode::BAD_REQUEST, "sign for first");
     let (st, w) = step(json!({"step": "sign_for"})).await;
-    assert_eq!((st, w["status"].as_str(), w["next_step"].as_str()), (StatusCode::OK, Some("signed_for"), Some("contact")));
+    assert_eq!(
+        (st, w["status"].as_str(), w["next_step"].as_str()),
+        (StatusCode::OK, Some("signed_for"), Some("contact"))
+    );
     assert_eq!(step(json!({"step": "contact", "channel": "carrier pigeon"})).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(step(json!({"step": "contact", "channel": "phone", "note": "未接通"})).await.0, StatusCode::OK);
     assert_eq!(step(json!({"step": "visit"})).await.0, StatusCode::OK);
@@ -437,7 +664,11 @@ async fn decide_and_route(app: &App) {
     let all_before = a.get("/api/v1/warnings").await.1["total"].as_i64().expect("total");
     let (st, w) = step(json!({"step": "close", "outcome": "dissuaded"})).await;
     assert_eq!((st, w["status"].as_str(), w["outcome"].as_str()), (StatusCode::OK, Some("closed"), Some("dissuaded")));
-    assert_eq!(step(json!({"step": "close", "outcome": "refused"})).await.0, StatusCode::BAD_REQUEST, "closed is final");
+    assert_eq!(
+        step(json!({"step": "close", "outcome": "refused"})).await.0,
+        StatusCode::BAD_REQUEST,
+        "closed is final"
+    );
     // The inbox totals follow: one fewer open, the same in all.
     assert_eq!(a.get("/api/v1/warnings?open=true").await.1["total"].as_i64(), Some(open_before - 1));
     assert_eq!(a.get("/api/v1/warnings").await.1["total"].as_i64(), Some(all_before));
@@ -448,7 +679,11 @@ async fn decide_and_route(app: &App) {
     assert_eq!(names, ["sign_for", "contact", "visit", "close"]);
     assert_eq!(steps[0]["actor"], "officer_a");
     assert_eq!(a.get("/api/v1/warnings?open=true").await.1["total"], 0);
-    assert_eq!(b.post(&format!("/api/v1/warnings/{wid}/steps"), json!({"step": "sign_for"})).await.0, StatusCode::NOT_FOUND, "not in area B");
+    assert_eq!(
+        b.post(&format!("/api/v1/warnings/{wid}/steps"), json!({"step": "sign_for"})).await.0,
+        StatusCode::NOT_FOUND,
+        "not in area B"
+    );
 }
 both!(decide, decide_and_route);
 
@@ -461,7 +696,18 @@ async fn restart_keeps_decisions(app: &App) {
     let body = |i: u32| json!({"event_id": format!("R{i}"), "time": format!("{}T09:0{i}:00+08:00", days_ago(1)), "payer_account": format!("62229999000000{i:02}"), "payee_account": "6217000011112222", "amount_fen": 900_000});
     let decide_on = |base: String, b: Value| {
         let secret = secret.clone();
-        async move { Client::new().post(format!("{base}/api/v1/decide")).bearer_auth(&secret).json(&b).send().await.expect("send").json::<Value>().await.expect("json") }
+        async move {
+            Client::new()
+                .post(format!("{base}/api/v1/decide"))
+                .bearer_auth(&secret)
+                .json(&b)
+                .send()
+                .await
+                .expect("send")
+                .json::<Value>()
+                .await
+                .expect("json")
+        }
     };
     for i in 0..4 {
         decide_on(app.base.clone(), body(i)).await;
@@ -477,7 +723,8 @@ async fn restart_keeps_decisions(app: &App) {
     }
     assert_eq!(logged, 4, "the four decided transfers are logged");
     // "Restart": a second server on the same database with a fresh engine, rebuilt from the log.
-    let restarted = server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
+    let restarted =
+        server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
     assert_eq!(restarted.restore_engine().await.expect("restore"), 4);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base2 = format!("http://{}", listener.local_addr().expect("addr"));
@@ -485,7 +732,10 @@ async fn restart_keeps_decisions(app: &App) {
     let after_restart = decide_on(base2.clone(), body(4)).await;
     let without_restart = decide_on(app.base.clone(), body(4)).await;
     for k in ["action", "scenario", "score", "fired"] {
-        assert_eq!(after_restart[k], without_restart[k], "{k} differs after a restart: {after_restart} vs {without_restart}");
+        assert_eq!(
+            after_restart[k], without_restart[k],
+            "{k} differs after a restart: {after_restart} vs {without_restart}"
+        );
     }
     assert_eq!(after_restart["action"], "warn", "five distinct payers into a new account: {after_restart}");
     let replay = decide_on(base2, body(2)).await;
@@ -501,7 +751,12 @@ async fn fraud_list_holds_and_survives_restart(app: &App) {
     let (st, bad) = admin.post("/api/v1/engine/lists", json!({"op": "add", "kind": "pigeon", "value": "x"})).await;
     assert_eq!((st, bad["message"].as_str().map(|m| m.starts_with("kind"))), (StatusCode::BAD_REQUEST, Some(true)));
     let grid = login(app, "grid_a").await;
-    assert_eq!(grid.post("/api/v1/engine/lists", json!({"op": "add", "kind": "account", "value": "1", "colour": "red"})).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        grid.post("/api/v1/engine/lists", json!({"op": "add", "kind": "account", "value": "1", "colour": "red"}))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
     let (_, key) = admin.post("/api/v1/api-keys", json!({"name": "bank", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["decide"]})).await;
     let secret = key["secret"].as_str().expect("secret").to_string();
     let d: Value = Client::new().post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
@@ -511,7 +766,8 @@ async fn fraud_list_holds_and_survives_restart(app: &App) {
     assert_eq!(d["fired"][0]["rule"], "L01");
     // A transfer dated two months ahead is refused, naming the field: one such event would move
     // every window past today after a restart.
-    let later = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_hours(24 * 60)).expect("later").to_string();
+    let later =
+        jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_hours(24 * 60)).expect("later").to_string();
     let r2 = Client::new().post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
         .json(&json!({"event_id": "LIST2", "time": later, "payer_account": "6222000000000078", "payee_account": "6222000000000079", "amount_fen": 100}))
         .send().await.expect("send");
@@ -521,8 +777,18 @@ async fn fraud_list_holds_and_survives_restart(app: &App) {
     assert!(d2["message"].as_str().is_some_and(|m| m.starts_with("time") && m.contains("ahead")), "{d2}");
     // A list entry older than any window (logged two months ago) still holds after a restart.
     let old_ms = store::now_ms() - 60 * 86_400_000;
-    let old = engine::event::Event::List(engine::event::ListUpdate::add("sys:list-old".into(), old_ms, engine::event::ListKind::Account, "6217000099998888".into(), engine::event::Colour::Red, "案件 A2026-000".into()));
-    app.store.log_events(&[("sys:list-old".to_string(), old_ms, serde_json::to_string(&old).expect("json"))]).await.expect("log the old entry");
+    let old = engine::event::Event::List(engine::event::ListUpdate::add(
+        "sys:list-old".into(),
+        old_ms,
+        engine::event::ListKind::Account,
+        "6217000099998888".into(),
+        engine::event::Colour::Red,
+        "案件 A2026-000".into(),
+    ));
+    app.store
+        .log_events(&[("sys:list-old".to_string(), old_ms, serde_json::to_string(&old).expect("json"))])
+        .await
+        .expect("log the old entry");
     // The list change is in the event log, so a restarted engine still holds.
     for _ in 0..50 {
         if app.store.logged_events(i64::MIN, 0, 100).await.expect("log").len() >= 3 {
@@ -530,14 +796,23 @@ async fn fraud_list_holds_and_survives_restart(app: &App) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let restarted = server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
+    let restarted =
+        server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
     restarted.restore_engine().await.expect("restore");
     let entries = restarted.engine.list_entries();
     assert!(entries.iter().any(|e| e.value == "6217000055554444"), "list entry rebuilt after restart");
-    assert!(entries.iter().any(|e| e.value == "6217000099998888"), "a list entry older than any window rebuilt after restart");
+    assert!(
+        entries.iter().any(|e| e.value == "6217000099998888"),
+        "a list entry older than any window rebuilt after restart"
+    );
     // The ruleset is readable with its Chinese names.
     let (_, rs) = admin.get("/api/v1/engine/ruleset").await;
-    assert!(rs["rule"].as_array().is_some_and(|r| r.iter().any(|x| x["id"] == "L01" && x["name_zh"] == "收款账户在涉诈红名单")), "{rs}");
+    assert!(
+        rs["rule"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x["id"] == "L01" && x["name_zh"] == "收款账户在涉诈红名单")),
+        "{rs}"
+    );
 }
 both!(fraud_list, fraud_list_holds_and_survives_restart);
 
@@ -546,14 +821,32 @@ async fn ruleset_reloads_without_restart(app: &App) {
     let default = engine::ruleset::DEFAULT_RULESET;
     // Invalid: refused with the rule named, old ruleset stays.
     let bad = default.replacen("scenario = \"fraud_account\"\nweight = 25", "scenario = \"nowhere\"\nweight = 25", 1);
-    let r = admin.c.put(format!("{}/api/v1/engine/ruleset", app.base)).header("x-csrf-token", &admin.csrf).json(&json!({"toml": bad})).send().await.expect("send");
+    let r = admin
+        .c
+        .put(format!("{}/api/v1/engine/ruleset", app.base))
+        .header("x-csrf-token", &admin.csrf)
+        .json(&json!({"toml": bad}))
+        .send()
+        .await
+        .expect("send");
     let st = r.status();
     let e: Value = r.json().await.expect("json");
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(e["message"].as_str().is_some_and(|m| m.contains("M04")), "{e}");
     // Valid: a new version where a new payee alone (M04, 25 points) reaches the warn threshold.
-    let new = default.replacen("version = \"2026.11.27-1\"", "version = \"test-2\"", 1).replacen("warn = 40\nhold = 80\nsubject = \"payee\"", "warn = 20\nhold = 80\nsubject = \"payee\"", 1);
-    let r = admin.c.put(format!("{}/api/v1/engine/ruleset", app.base)).header("x-csrf-token", &admin.csrf).json(&json!({"toml": new})).send().await.expect("send");
+    let new = default.replacen("version = \"2026.11.27-1\"", "version = \"test-2\"", 1).replacen(
+        "warn = 40\nhold = 80\nsubject = \"payee\"",
+        "warn = 20\nhold = 80\nsubject = \"payee\"",
+        1,
+    );
+    let r = admin
+        .c
+        .put(format!("{}/api/v1/engine/ruleset", app.base))
+        .header("x-csrf-token", &admin.csrf)
+        .json(&json!({"toml": new}))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status(), StatusCode::OK);
     let (_, key) = admin.post("/api/v1/api-keys", json!({"name": "bank", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["decide"]})).await;
     let secret = key["secret"].as_str().expect("secret").to_string();
@@ -562,7 +855,8 @@ async fn ruleset_reloads_without_restart(app: &App) {
         .send().await.expect("send").json().await.expect("json");
     assert_eq!((d["action"].as_str(), d["ruleset_version"].as_str()), (Some("warn"), Some("test-2")), "{d}");
     // And it is the ruleset a restarted engine starts with.
-    let restarted = server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
+    let restarted =
+        server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
     restarted.restore_engine().await.expect("restore");
     assert_eq!(restarted.engine.ruleset().version, "test-2");
     // The version history keeps what was in force and by whom; an old file can be read back.
@@ -587,7 +881,13 @@ async fn fund_trace_and_mules(app: &App) {
     assert_eq!(st, StatusCode::OK, "{l}");
     // Victim V pays mule M1 100,000 yuan; M1 splits to M2 (60,000) and M3 (30,000); M2 passes
     // 50,000 to M4, which takes it out at an ATM.
-    let steps = [("V", "M1", 10_000_000, "online"), ("M1", "M2", 6_000_000, "online"), ("M1", "M3", 3_000_000, "online"), ("M2", "M4", 5_000_000, "online"), ("M4", "CASH", 5_000_000, "atm")];
+    let steps = [
+        ("V", "M1", 10_000_000, "online"),
+        ("M1", "M2", 6_000_000, "online"),
+        ("M1", "M3", 3_000_000, "online"),
+        ("M2", "M4", 5_000_000, "online"),
+        ("M4", "CASH", 5_000_000, "atm"),
+    ];
     for (i, (from, to, fen, ch)) in steps.iter().enumerate() {
         let r = bank.post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
             .json(&json!({"event_id": format!("FT{i}"), "time": format!("{d0}T10:0{i}:00+08:00"), "payer_account": format!("62220000{from:0>8}"), "payee_account": format!("62220000{to:0>8}"), "amount_fen": fen, "channel": ch,
@@ -598,17 +898,25 @@ async fn fund_trace_and_mules(app: &App) {
     }
     // The event log is written in the background; wait until it holds them.
     for _ in 0..100 {
-        if app.store.event_log_len().await.expect("len") >= 5 { break }
+        if app.store.event_log_len().await.expect("len") >= 5 {
+            break;
+        }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let a = login(app, "officer_a").await;
     let (st, t) = a.get(&format!("/api/v1/flow/trace?account=6222000000000000V&since={d0}T09:00:00%2B08:00")).await;
     assert_eq!(st, StatusCode::NOT_FOUND, "{t}");
-    let (st, t) = a.get(&format!("/api/v1/flow/trace?account=622200000000000V&since={d0}T09:00:00%2B08:00&hops=6")).await;
+    let (st, t) =
+        a.get(&format!("/api/v1/flow/trace?account=622200000000000V&since={d0}T09:00:00%2B08:00&hops=6")).await;
     assert_eq!(st, StatusCode::OK, "{t}");
     assert_eq!(t["traced_out_fen"], 10_000_000);
-    let node = |acct: &str| t["nodes"].as_array().expect("nodes").iter().find(|n| n["account"] == acct).cloned().unwrap_or(Value::Null);
-    assert_eq!((node("6222********00M1")["level"].as_u64(), node("6222********00M1")["held_fen"].as_i64()), (Some(1), Some(1_000_000)));
+    let node = |acct: &str| {
+        t["nodes"].as_array().expect("nodes").iter().find(|n| n["account"] == acct).cloned().unwrap_or(Value::Null)
+    };
+    assert_eq!(
+        (node("6222********00M1")["level"].as_u64(), node("6222********00M1")["held_fen"].as_i64()),
+        (Some(1), Some(1_000_000))
+    );
     assert_eq!(node("6222********00M2")["held_fen"], 1_000_000);
     assert_eq!(node("6222********00M4")["held_fen"], 0, "M4 took the money out");
     assert_eq!(node("6222********CASH")["stop"], "cash_out", "{t}");
@@ -620,12 +928,25 @@ async fn fund_trace_and_mules(app: &App) {
     let xlsx = format!("{}/api/v1/flow/trace.xlsx?account=622200000000000V&since={d0}T09:00:00%2B08:00", app.base);
     let r = a.c.get(&xlsx).send().await.expect("xlsx");
     assert_eq!(r.status(), StatusCode::BAD_REQUEST, "the clear-text workbook needs a reason");
-    let r = a.c.get(format!("{xlsx}&reason=%E5%90%91%E9%93%B6%E8%A1%8C%E8%B0%83%E5%8F%96%E6%B5%81%E6%B0%B4")).send().await.expect("xlsx");
+    let r =
+        a.c.get(format!("{xlsx}&reason=%E5%90%91%E9%93%B6%E8%A1%8C%E8%B0%83%E5%8F%96%E6%B5%81%E6%B0%B4"))
+            .send()
+            .await
+            .expect("xlsx");
     assert_eq!(r.status(), StatusCode::OK);
     let bytes = r.bytes().await.expect("bytes");
     assert_eq!(&bytes[..2], b"PK", "an XLSX (zip) file");
     let office = login(app, "office").await;
-    assert_eq!(office.c.get(format!("{xlsx}&reason=%E5%90%91%E9%93%B6%E8%A1%8C%E8%B0%83%E5%8F%96%E6%B5%81%E6%B0%B4")).send().await.expect("x").status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        office
+            .c
+            .get(format!("{xlsx}&reason=%E5%90%91%E9%93%B6%E8%A1%8C%E8%B0%83%E5%8F%96%E6%B5%81%E6%B0%B4"))
+            .send()
+            .await
+            .expect("x")
+            .status(),
+        StatusCode::FORBIDDEN
+    );
     let (_, log) = admin.get("/api/v1/audit?object_type=fund_trace").await;
     assert!(log["items"].as_array().is_some_and(|i| i.iter().any(|e| e["action"] == "export")), "{log}");
 
@@ -637,18 +958,35 @@ async fn fund_trace_and_mules(app: &App) {
             .send().await.expect("decide");
     }
     for _ in 0..100 {
-        if app.store.event_log_len().await.expect("len") >= 10 { break }
+        if app.store.event_log_len().await.expect("len") >= 10 {
+            break;
+        }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let (st, m) = admin.post("/api/v1/flow/mules", json!({"from": format!("{d1}T00:00:00+08:00"), "to": format!("{d2}T00:00:00+08:00"), "add_amber": true})).await;
+    let (st, m) = admin
+        .post(
+            "/api/v1/flow/mules",
+            json!({"from": format!("{d1}T00:00:00+08:00"), "to": format!("{d2}T00:00:00+08:00"), "add_amber": true}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{m}");
-    let hub = m["found"].as_array().expect("found").iter().find(|f| f["account"] == "6222********1111").cloned().expect("the hub is found");
+    let hub = m["found"]
+        .as_array()
+        .expect("found")
+        .iter()
+        .find(|f| f["account"] == "6222********1111")
+        .cloned()
+        .expect("the hub is found");
     assert_eq!((hub["typology"].as_str(), hub["fan_in"].as_u64()), (Some("fan_in"), Some(5)));
     assert_eq!(hub["inflow_fen"], 2_500_000, "five payments of 5,000 yuan, to the fen");
     // One fixed sum from each payer is not a split the payers take part in: they are not found.
     assert_eq!(m["found"].as_array().map(Vec::len), Some(1), "only the hub: {m}");
     let (_, lists) = admin.get("/api/v1/engine/lists").await;
-    assert!(lists.as_array().is_some_and(|l| l.iter().any(|e| e["value"] == "622********1111" || (e["value"].as_str().is_some_and(|v| v.ends_with("1111")) && e["colour"] == "amber"))), "{lists}");
+    assert!(
+        lists.as_array().is_some_and(|l| l.iter().any(|e| e["value"] == "622********1111"
+            || (e["value"].as_str().is_some_and(|v| v.ends_with("1111")) && e["colour"] == "amber"))),
+        "{lists}"
+    );
 }
 both!(fund_trace, fund_trace_and_mules);
 
@@ -663,7 +1001,10 @@ async fn cases_ranking_and_lifecycle(app: &App) {
     // A form entry, then an import of the police system's export with bad rows.
     let (st, c) = a.post("/api/v1/cases", json!({"case_no": "A2026-0001", "reported_at": "2026-01-05T10:00:00+08:00", "station": "PSA", "fraud_type": "刷单返利", "loss_yuan": "12000.50", "age_band": "46_60"})).await;
     assert_eq!(st, StatusCode::OK, "{c}");
-    assert_eq!((c["loss_fen"].as_i64(), c["fraud_type"].as_str(), c["status"].as_str()), (Some(1_200_050), Some("brushing_rebate"), Some("reported")));
+    assert_eq!(
+        (c["loss_fen"].as_i64(), c["fraud_type"].as_str(), c["status"].as_str()),
+        (Some(1_200_050), Some("brushing_rebate"), Some("reported"))
+    );
     let (st, e) = a.post("/api/v1/cases", json!({"case_no": "X1", "reported_at": "2026-01-05T10:00:00+08:00", "station": "PSB", "jurisdiction_code": "VB", "fraud_type": "刷单返利", "loss_yuan": "1"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "officer A cannot register a case of area B: {e}");
     let csv = "案件编号,报案时间,派出所,受害人所在辖区,诈骗类型,损失金额(元)\n\
@@ -673,14 +1014,31 @@ async fn cases_ranking_and_lifecycle(app: &App) {
                A2026-0005,not a time,PSA,VA,刷单返利,1\n\
                A2026-0006,2026-02-05T09:00:00+08:00,PSA,VA,刷单返利,1.234\n\
                A2026-0001,2026-02-05T09:00:00+08:00,PSA,VA,刷单返利,1\n";
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("cases.csv"));
-    let rep: Value = a.c.post(format!("{}/api/v1/cases/import", app.base)).header("x-csrf-token", &a.csrf).multipart(form).send().await.expect("s").json().await.expect("j");
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("cases.csv"));
+    let rep: Value =
+        a.c.post(format!("{}/api/v1/cases/import", app.base))
+            .header("x-csrf-token", &a.csrf)
+            .multipart(form)
+            .send()
+            .await
+            .expect("s")
+            .json()
+            .await
+            .expect("j");
     assert_eq!(rep["accepted"], 2, "{rep}");
-    let fields: Vec<(u64, &str)> = rep["rejected"].as_array().expect("r").iter().map(|e| (e["row"].as_u64().expect("row"), e["field"].as_str().expect("f"))).collect();
+    let fields: Vec<(u64, &str)> = rep["rejected"]
+        .as_array()
+        .expect("r")
+        .iter()
+        .map(|e| (e["row"].as_u64().expect("row"), e["field"].as_str().expect("f")))
+        .collect();
     assert_eq!(fields, vec![(4, "fraud_type"), (5, "reported_at"), (6, "loss_yuan"), (7, "case_no")]);
     // Station B: one case in January, two in February.
     let admin = login(app, "admin").await;
-    for (no, at) in [("B1", "2026-01-09T09:00:00+08:00"), ("B2", "2026-02-09T09:00:00+08:00"), ("B3", "2026-02-10T09:00:00+08:00")] {
+    for (no, at) in
+        [("B1", "2026-01-09T09:00:00+08:00"), ("B2", "2026-02-09T09:00:00+08:00"), ("B3", "2026-02-10T09:00:00+08:00")]
+    {
         let (st, c) = admin.post("/api/v1/cases", json!({"case_no": no, "reported_at": at, "station": "乙所", "fraud_type": "虚假征信", "loss_yuan": "100"})).await;
         assert_eq!(st, StatusCode::OK, "{c}");
     }
@@ -695,12 +1053,15 @@ async fn cases_ranking_and_lifecycle(app: &App) {
     assert_eq!(st, StatusCode::CONFLICT, "a closed case cannot be reopened: {e}");
     // The February ranking, as of a cut-off.
     let cutoff = jiff::Timestamp::now().to_string();
-    let q = format!("/api/v1/supervision/ranking?month=2026-02&cutoff={}", cutoff.replace('+', "%2B").replace(':', "%3A"));
+    let q =
+        format!("/api/v1/supervision/ranking?month=2026-02&cutoff={}", cutoff.replace('+', "%2B").replace(':', "%3A"));
     let o = login(app, "office").await;
     let (st, r) = o.get(&q).await;
     assert_eq!(st, StatusCode::OK, "{r}");
     assert_eq!(r["stored"], false);
-    let row = |name: &str| r["ranking"].as_array().expect("ranking").iter().find(|x| x["station"] == name).cloned().expect("station");
+    let row = |name: &str| {
+        r["ranking"].as_array().expect("ranking").iter().find(|x| x["station"] == name).cloned().expect("station")
+    };
     assert_eq!((row("甲所")["cases"].as_u64(), row("乙所")["cases"].as_u64()), (Some(1), Some(2)));
     assert_eq!(row("乙所")["per_10k"], 4.0, "February uses town B's February population (5,000)");
     assert_eq!(row("甲所")["rank_loss"], 1, "800,000 yuan");
@@ -714,30 +1075,56 @@ async fn cases_ranking_and_lifecycle(app: &App) {
     // A case registered after the cut-off does not change the published ranking.
     admin.post("/api/v1/cases", json!({"case_no": "B4", "reported_at": "2026-02-11T09:00:00+08:00", "station": "乙所", "fraud_type": "虚假征信", "loss_yuan": "100"})).await;
     let (_, again) = o.get(&q).await;
-    assert_eq!(again["stored"], true, "recomputed under the same rules and cut-off, equal to the stored result: {again}");
+    assert_eq!(
+        again["stored"], true,
+        "recomputed under the same rules and cut-off, equal to the stored result: {again}"
+    );
     assert_eq!(again["ranking"], r["ranking"]);
     // Without a cut-off, the published ranking is what one gets.
     let (_, published) = o.get("/api/v1/supervision/ranking?month=2026-02").await;
-    assert_eq!((published["stored"].as_bool(), published["provisional"].as_bool()), (Some(true), Some(false)), "{published}");
+    assert_eq!(
+        (published["stored"].as_bool(), published["provisional"].as_bool()),
+        (Some(true), Some(false)),
+        "{published}"
+    );
     assert_eq!(published["ranking"], r["ranking"]);
     assert_eq!(b.get("/api/v1/cases").await.1["total"], 4);
     // The ladder: the 800,000-yuan case needs a full trace-back; the evaluation names the
     // county's highest rate.
     let (_, ladder) = o.get("/api/v1/supervision/ladder?month=2026-02").await;
-    assert_eq!(ladder["traceback"].as_array().map(|t| t.iter().map(|x| x["case_no"].as_str().unwrap_or("")).collect::<Vec<_>>()), Some(vec!["A2026-0003"]), "{ladder}");
+    assert_eq!(
+        ladder["traceback"]
+            .as_array()
+            .map(|t| t.iter().map(|x| x["case_no"].as_str().unwrap_or("")).collect::<Vec<_>>()),
+        Some(vec!["A2026-0003"]),
+        "{ladder}"
+    );
     assert_eq!(ladder["named"], json!(["乙镇", "甲村"]), "named by case count: {ladder}");
     let (_, ev) = o.get("/api/v1/supervision/evaluation?year=2026").await;
-    let st = |n: &str| ev["stations"].as_array().expect("stations").iter().find(|x| x["station"] == n).cloned().expect("station");
-    assert_eq!((st("甲所")["cases_up"].as_bool(), st("甲所")["award_eligible"].as_bool()), (Some(true), Some(false)), "{ev}");
+    let st = |n: &str| {
+        ev["stations"].as_array().expect("stations").iter().find(|x| x["station"] == n).cloned().expect("station")
+    };
+    assert_eq!(
+        (st("甲所")["cases_up"].as_bool(), st("甲所")["award_eligible"].as_bool()),
+        (Some(true), Some(false)),
+        "{ev}"
+    );
     // Statistics of the caller's area, month on month and year on year.
     let (st, _) = admin.post("/api/v1/cases", json!({"case_no": "Y1", "reported_at": "2025-02-10T09:00:00+08:00", "station": "甲所", "fraud_type": "刷单返利", "loss_yuan": "10"})).await;
     assert_eq!(st, StatusCode::OK);
     let (_, stats) = o.get("/api/v1/supervision/stats?month=2026-02").await;
     assert_eq!((stats["cases"].as_u64(), stats["mom_cases_pct"].as_f64()), (Some(4), Some(33.3)), "{stats}");
     assert_eq!(stats["yoy_cases_pct"].as_f64(), Some(300.0), "four cases against one in February 2025: {stats}");
-    let series: Vec<&str> = stats["series"].as_array().expect("series").iter().map(|x| x["month"].as_str().unwrap_or("")).collect();
+    let series: Vec<&str> =
+        stats["series"].as_array().expect("series").iter().map(|x| x["month"].as_str().unwrap_or("")).collect();
     assert_eq!((series.len(), series[0], series[23]), (24, "2024-03", "2026-02"));
-    assert_eq!(stats["by_type"].as_array().map(|t| t.iter().map(|x| (x["name_zh"].as_str().unwrap_or(""), x["cases"].as_u64().unwrap_or(0))).collect::<Vec<_>>()), Some(vec![("虚假征信", 3), ("冒充公检法", 1)]));
+    assert_eq!(
+        stats["by_type"].as_array().map(|t| t
+            .iter()
+            .map(|x| (x["name_zh"].as_str().unwrap_or(""), x["cases"].as_u64().unwrap_or(0)))
+            .collect::<Vec<_>>()),
+        Some(vec![("虚假征信", 3), ("冒充公检法", 1)])
+    );
     assert_eq!(b.get("/api/v1/supervision/stats?month=2026-02").await.1["cases"], 3, "officer B counts area B only");
     // Case linking: two cases share a suspect's account through another's phone.
     let mk = |no: &str, obs: Value| json!({"case_no": no, "reported_at": "2026-03-01T10:00:00+08:00", "station": "PSA", "fraud_type": "刷单返利", "loss_yuan": "100", "observables": obs});
@@ -747,14 +1134,21 @@ async fn cases_ranking_and_lifecycle(app: &App) {
     let (st, bad) = a.post("/api/v1/cases", mk("L4", json!([{"kind": "bank_account", "value": "not digits"}]))).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{bad}");
     let (_, links) = a.get(&format!("/api/v1/cases/{}/links", l1["id"])).await;
-    let linked: Vec<&str> = links.as_array().expect("links").iter().map(|x| x["case"]["case_no"].as_str().expect("no")).collect();
+    let linked: Vec<&str> =
+        links.as_array().expect("links").iter().map(|x| x["case"]["case_no"].as_str().expect("no")).collect();
     assert_eq!(linked, vec!["L2"], "the same phone written two ways links the cases");
     assert_eq!(a.get(&format!("/api/v1/cases/{}/links", l3["id"])).await.1, json!([]));
     let (_, obs) = a.get(&format!("/api/v1/cases/{}/observables", l2["id"])).await;
     assert_eq!(obs[0]["value"], "170****5678", "masked");
     // The suspects' account is on the fraud list as amber, not red.
     let (_, lists) = admin.get("/api/v1/engine/lists").await;
-    let entry = lists.as_array().expect("lists").iter().find(|e| e["value"].as_str().is_some_and(|v| v.ends_with("2222") && v.starts_with("622"))).cloned().expect("listed");
+    let entry = lists
+        .as_array()
+        .expect("lists")
+        .iter()
+        .find(|e| e["value"].as_str().is_some_and(|v| v.ends_with("2222") && v.starts_with("622")))
+        .cloned()
+        .expect("listed");
     assert_eq!(entry["colour"], "amber");
 }
 both!(cases, cases_ranking_and_lifecycle);
@@ -768,11 +1162,20 @@ async fn bank_requests(app: &App) {
     assert_eq!(st, StatusCode::OK, "{u}");
     let req = |kind: &str| json!({"kind": kind, "account": "6222 0011 2233 4455", "bank_unit_id": bank_id, "amount_yuan": "30000", "case_id": null});
     let (st, r1) = admin.post("/api/v1/bank-requests", req("stop_payment")).await;
-    assert_eq!((st, r1["status"].as_str(), r1["account"].as_str()), (StatusCode::OK, Some("pending"), Some("6222********4455")), "{r1}");
+    assert_eq!(
+        (st, r1["status"].as_str(), r1["account"].as_str()),
+        (StatusCode::OK, Some("pending"), Some("6222********4455")),
+        "{r1}"
+    );
     assert_eq!(admin.post("/api/v1/bank-requests", req("stop_payment")).await.0, StatusCode::OK);
     let (st, e) = admin.post("/api/v1/bank-requests", req("stop_payment")).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "a third stop-payment in the same case is refused: {e}");
-    let (st, _) = admin.post("/api/v1/bank-requests", json!({"kind": "stop_payment", "account": "1", "bank_unit_id": app.county.office_unit, "amount_yuan": "1"})).await;
+    let (st, _) = admin
+        .post(
+            "/api/v1/bank-requests",
+            json!({"kind": "stop_payment", "account": "1", "bank_unit_id": app.county.office_unit, "amount_yuan": "1"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     // The bank sees its requests with the account in clear and answers them.
     let l = first_login(app, "liaison").await;
@@ -784,20 +1187,38 @@ async fn bank_requests(app: &App) {
     assert_eq!(st, StatusCode::OK, "{done}");
     let span = done["expires_at"].as_i64().expect("expires") - done["answered_at"].as_i64().expect("answered");
     assert_eq!(span, 48 * 3_600_000, "48 hours from execution, computed");
-    assert_eq!(l.post(&format!("/api/v1/bank-requests/{id1}/answer"), json!({"executed": false, "reason": "x"})).await.0, StatusCode::CONFLICT, "answered once");
+    assert_eq!(
+        l.post(&format!("/api/v1/bank-requests/{id1}/answer"), json!({"executed": false, "reason": "x"})).await.0,
+        StatusCode::CONFLICT,
+        "answered once"
+    );
     let id2 = list["items"][0]["id"].as_i64().expect("id");
-    assert_eq!(l.post(&format!("/api/v1/bank-requests/{id2}/answer"), json!({"executed": false})).await.0, StatusCode::BAD_REQUEST, "a failure needs its reason");
-    let (st, failed) = l.post(&format!("/api/v1/bank-requests/{id2}/answer"), json!({"executed": false, "reason": "本行查无此账户"})).await;
+    assert_eq!(
+        l.post(&format!("/api/v1/bank-requests/{id2}/answer"), json!({"executed": false})).await.0,
+        StatusCode::BAD_REQUEST,
+        "a failure needs its reason"
+    );
+    let (st, failed) = l
+        .post(&format!("/api/v1/bank-requests/{id2}/answer"), json!({"executed": false, "reason": "本行查无此账户"}))
+        .await;
     assert_eq!((st, failed["status"].as_str()), (StatusCode::OK, Some("failed")));
     // The centre sees the failure and its reason, masked; a freeze runs six months.
     let (_, seen) = admin.get("/api/v1/bank-requests").await;
-    assert!(seen["items"].as_array().expect("items").iter().any(|r| r["status"] == "failed" && r["answer_reason"] == "本行查无此账户" && r["account"] == "6222********4455"), "{seen}");
+    assert!(
+        seen["items"].as_array().expect("items").iter().any(|r| r["status"] == "failed"
+            && r["answer_reason"] == "本行查无此账户"
+            && r["account"] == "6222********4455"),
+        "{seen}"
+    );
     let (_, f) = admin.post("/api/v1/bank-requests", req("freeze")).await;
     let (_, fdone) = l.post(&format!("/api/v1/bank-requests/{}/answer", f["id"]), json!({"executed": true})).await;
     let days = (fdone["expires_at"].as_i64().expect("e") - fdone["answered_at"].as_i64().expect("a")) / 86_400_000;
     assert!((181..=184).contains(&days), "six calendar months: {days} days");
     // Another role cannot answer for the bank.
-    assert_eq!(admin.post(&format!("/api/v1/bank-requests/{}/answer", f["id"]), json!({"executed": true})).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        admin.post(&format!("/api/v1/bank-requests/{}/answer", f["id"]), json!({"executed": true})).await.0,
+        StatusCode::FORBIDDEN
+    );
 }
 both!(bank, bank_requests);
 
@@ -808,24 +1229,49 @@ async fn public_clues(app: &App) {
     let png: Vec<u8> = [&b"\x89PNG\r\n\x1a\n"[..], &[3u8; 600][..]].concat();
     let shot = format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(&png));
     let html = base64::engine::general_purpose::STANDARD.encode(b"<html><body>not a picture</body></html>");
-    assert_eq!(submit(json!({"kind": "phone", "value": "170 8888 9999", "screenshot_base64": html})).await.expect("s").status(), StatusCode::BAD_REQUEST, "a screenshot must be a picture");
+    assert_eq!(
+        submit(json!({"kind": "phone", "value": "170 8888 9999", "screenshot_base64": html}))
+            .await
+            .expect("s")
+            .status(),
+        StatusCode::BAD_REQUEST,
+        "a screenshot must be a picture"
+    );
     let r = submit(json!({"kind": "phone", "value": "170 8888 9999", "description": "自称客服要我退款", "contact": "13912340001", "screenshot_base64": shot})).await.expect("send");
     assert_eq!(r.status(), StatusCode::OK);
     let ref_no = r.json::<Value>().await.expect("json")["ref_no"].as_str().expect("ref").to_string();
     assert!(ref_no.starts_with("JB") && ref_no.len() == 19, "{ref_no}");
     assert_eq!(submit(json!({"kind": "pigeon", "value": "x"})).await.expect("s").status(), StatusCode::BAD_REQUEST);
-    assert_eq!(submit(json!({"kind": "phone", "value": "not a number"})).await.expect("s").status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        submit(json!({"kind": "phone", "value": "not a number"})).await.expect("s").status(),
+        StatusCode::BAD_REQUEST
+    );
     // Five attempts per address in ten minutes, refused ones included (counted before the body
     // is read, so a flood of large bodies is not read either): four were made above.
     let mut codes = Vec::new();
     for i in 0..5 {
         codes.push(submit(json!({"kind": "url", "value": format!("http://fake{i}.cn")})).await.expect("s").status());
     }
-    assert_eq!(codes, [StatusCode::OK, StatusCode::TOO_MANY_REQUESTS, StatusCode::TOO_MANY_REQUESTS, StatusCode::TOO_MANY_REQUESTS, StatusCode::TOO_MANY_REQUESTS]);
+    assert_eq!(
+        codes,
+        [
+            StatusCode::OK,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
     // The analyst confirms it (with a reward); the number is then on the fraud list in red.
     let admin = login(app, "admin").await;
     let (_, list) = admin.get("/api/v1/clues").await;
-    let clue = list["items"].as_array().expect("items").iter().find(|c| c["ref_no"] == ref_no.as_str()).cloned().expect("clue");
+    let clue = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|c| c["ref_no"] == ref_no.as_str())
+        .cloned()
+        .expect("clue");
     assert_eq!(clue["value"], "170****9999", "masked");
     assert_eq!(clue["has_screenshot"], true);
     let pic = admin.c.get(format!("{}/api/v1/clues/{}/screenshot", app.base, clue["id"])).send().await.expect("get");
@@ -833,11 +1279,25 @@ async fn public_clues(app: &App) {
     assert_eq!(pic.bytes().await.expect("bytes").to_vec(), png, "the screenshot comes back as sent");
     let (_, log) = admin.get(&format!("/api/v1/audit?object_type=clue_screenshot&object_id={}", clue["id"])).await;
     assert_eq!(log["total"], 1, "viewing it is audited");
-    let (st, done) = admin.post(&format!("/api/v1/clues/{}/review", clue["id"]), json!({"confirmed": true, "reward_yuan": "200"})).await;
-    assert_eq!((st, done["status"].as_str(), done["reward_fen"].as_i64()), (StatusCode::OK, Some("confirmed"), Some(20_000)), "{done}");
-    assert_eq!(admin.post(&format!("/api/v1/clues/{}/review", clue["id"]), json!({"confirmed": false})).await.0, StatusCode::CONFLICT);
+    let (st, done) = admin
+        .post(&format!("/api/v1/clues/{}/review", clue["id"]), json!({"confirmed": true, "reward_yuan": "200"}))
+        .await;
+    assert_eq!(
+        (st, done["status"].as_str(), done["reward_fen"].as_i64()),
+        (StatusCode::OK, Some("confirmed"), Some(20_000)),
+        "{done}"
+    );
+    assert_eq!(
+        admin.post(&format!("/api/v1/clues/{}/review", clue["id"]), json!({"confirmed": false})).await.0,
+        StatusCode::CONFLICT
+    );
     let (_, lists) = admin.get("/api/v1/engine/lists").await;
-    assert!(lists.as_array().expect("lists").iter().any(|e| e["kind"] == "phone" && e["colour"] == "red" && e["value"].as_str().is_some_and(|v| v.ends_with("9999"))), "{lists}");
+    assert!(
+        lists.as_array().expect("lists").iter().any(|e| e["kind"] == "phone"
+            && e["colour"] == "red"
+            && e["value"].as_str().is_some_and(|v| v.ends_with("9999"))),
+        "{lists}"
+    );
     assert_eq!(login(app, "officer_a").await.get("/api/v1/clues").await.0, StatusCode::FORBIDDEN);
 }
 both!(clues, public_clues);
@@ -846,10 +1306,13 @@ both!(clues, public_clues);
 fn workbook(bytes: Vec<u8>) -> std::collections::BTreeMap<String, Vec<Vec<calamine::Data>>> {
     use calamine::{Reader, Xlsx};
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("xlsx");
-    wb.sheet_names().into_iter().map(|n| {
-        let rows = wb.worksheet_range(&n).expect("sheet").rows().map(|r| r.to_vec()).collect();
-        (n, rows)
-    }).collect()
+    wb.sheet_names()
+        .into_iter()
+        .map(|n| {
+            let rows = wb.worksheet_range(&n).expect("sheet").rows().map(|r| r.to_vec()).collect();
+            (n, rows)
+        })
+        .collect()
 }
 
 async fn reports_snapshot_scope_and_agreement(app: &App) {
@@ -864,16 +1327,27 @@ async fn reports_snapshot_scope_and_agreement(app: &App) {
         ("R3", "2026-02-21T09:00:00+08:00", "乙所", "刷单返利", "300"),
         ("R4", "2026-01-21T09:00:00+08:00", "乙所", "刷单返利", "300"),
     ] {
-        let (st, c) = admin.post("/api/v1/cases", json!({"case_no": no, "reported_at": at, "station": station, "fraud_type": t, "loss_yuan": loss})).await;
+        let (st, c) = admin
+            .post(
+                "/api/v1/cases",
+                json!({"case_no": no, "reported_at": at, "station": station, "fraud_type": t, "loss_yuan": loss}),
+            )
+            .await;
         assert_eq!(st, StatusCode::OK, "{c}");
     }
     // R1 is solved with two suspects caught: the first of the four ups.
     let (_, list) = admin.get("/api/v1/cases?month=2026-02").await;
-    let r1 = list["items"].as_array().expect("items").iter().find(|c| c["case_no"] == "R1").expect("R1")["id"].as_i64().expect("id");
+    let r1 = list["items"].as_array().expect("items").iter().find(|c| c["case_no"] == "R1").expect("R1")["id"]
+        .as_i64()
+        .expect("id");
     assert_eq!(admin.post(&format!("/api/v1/cases/{r1}/status"), json!({"status": "filed"})).await.0, StatusCode::OK);
-    let (st, solved) = admin.post(&format!("/api/v1/cases/{r1}/status"), json!({"status": "solved", "arrested": 2})).await;
+    let (st, solved) =
+        admin.post(&format!("/api/v1/cases/{r1}/status"), json!({"status": "solved", "arrested": 2})).await;
     assert_eq!((st, solved["arrested"].as_i64()), (StatusCode::OK, Some(2)), "{solved}");
-    assert_eq!(admin.post(&format!("/api/v1/cases/{r1}/status"), json!({"status": "closed", "arrested": -1})).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        admin.post(&format!("/api/v1/cases/{r1}/status"), json!({"status": "closed", "arrested": -1})).await.0,
+        StatusCode::BAD_REQUEST
+    );
     let o = login(app, "office").await;
     let (st, bad) = o.post("/api/v1/reports", json!({"kind": "analysis", "period": "2026-02"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "the analysis needs a half month: {bad}");
@@ -885,17 +1359,31 @@ async fn reports_snapshot_scope_and_agreement(app: &App) {
     let content = detail["content"].clone();
     // The report's numbers are the statistics API's numbers for the same month.
     let (_, stats) = o.get("/api/v1/supervision/stats?month=2026-02").await;
-    let table = |sheet: &str| content["sections"].as_array().expect("sections").iter().flat_map(|s| s["blocks"].as_array().expect("blocks").clone()).find(|b| b["sheet"] == sheet).unwrap_or_else(|| panic!("table {sheet}"));
+    let table = |sheet: &str| {
+        content["sections"]
+            .as_array()
+            .expect("sections")
+            .iter()
+            .flat_map(|s| s["blocks"].as_array().expect("blocks").clone())
+            .find(|b| b["sheet"] == sheet)
+            .unwrap_or_else(|| panic!("table {sheet}"))
+    };
     let types = table("案件类型");
     assert_eq!(types["total"][1].as_f64(), stats["cases"].as_f64(), "cases: {types}");
-    assert_eq!(types["total"][3].as_f64(), Some(stats["loss_fen"].as_f64().expect("loss") / 1_000_000.0), "loss in 10,000 yuan");
+    assert_eq!(
+        types["total"][3].as_f64(),
+        Some(stats["loss_fen"].as_f64().expect("loss") / 1_000_000.0),
+        "loss in 10,000 yuan"
+    );
     for t in stats["by_type"].as_array().expect("by_type") {
         let row = types["rows"].as_array().expect("rows").iter().find(|r| r[0] == t["name_zh"]).expect("type row");
         assert_eq!(row[1].as_f64(), t["cases"].as_f64());
     }
     // …and the ranking API's, under the rules version and cut-off the report stored.
-    let cutoff = jiff::Timestamp::from_millisecond(detail["cutoff_ms"].as_i64().expect("cutoff")).expect("ts").to_string();
-    let (_, ranking) = o.get(&format!("/api/v1/supervision/ranking?month=2026-02&cutoff={}", cutoff.replace(':', "%3A"))).await;
+    let cutoff =
+        jiff::Timestamp::from_millisecond(detail["cutoff_ms"].as_i64().expect("cutoff")).expect("ts").to_string();
+    let (_, ranking) =
+        o.get(&format!("/api/v1/supervision/ranking?month=2026-02&cutoff={}", cutoff.replace(':', "%3A"))).await;
     assert_eq!(ranking["rules_version"], content["rule_versions"]["排名规则"]);
     let rows = table("派出所排名")["rows"].clone();
     for s in ranking["ranking"].as_array().expect("ranking") {
@@ -905,21 +1393,42 @@ async fn reports_snapshot_scope_and_agreement(app: &App) {
     // Any period, any level: the month, its second half and the year, with each town's rate.
     let (st, m) = o.get("/api/v1/supervision/summary?period=2026-02").await;
     assert_eq!((st, m["cases"].clone()), (StatusCode::OK, stats["cases"].clone()), "{m}");
-    let town = |name: &str| m["children"].as_array().expect("children").iter().find(|c| c["name"] == name).cloned().expect("town");
-    assert_eq!((town("甲镇")["cases"].as_u64(), town("甲镇")["residents"].as_i64(), town("甲镇")["per_10k"].as_f64()), (Some(2), Some(10_000), Some(2.0)));
+    let town = |name: &str| {
+        m["children"].as_array().expect("children").iter().find(|c| c["name"] == name).cloned().expect("town")
+    };
+    assert_eq!(
+        (town("甲镇")["cases"].as_u64(), town("甲镇")["residents"].as_i64(), town("甲镇")["per_10k"].as_f64()),
+        (Some(2), Some(10_000), Some(2.0))
+    );
     assert_eq!((town("乙镇")["cases"].as_u64(), town("乙镇")["per_10k"].as_f64()), (Some(1), Some(0.25)));
     assert_eq!(m["residents"], 50_000, "the county without a figure of its own counts its towns");
-    assert_eq!(o.get("/api/v1/supervision/summary?period=2026-02-2").await.1["cases"], 2, "R2 and R3 fall in the second half");
+    assert_eq!(
+        o.get("/api/v1/supervision/summary?period=2026-02-2").await.1["cases"],
+        2,
+        "R2 and R3 fall in the second half"
+    );
     let (_, y) = o.get("/api/v1/supervision/summary?period=2026").await;
     assert_eq!((y["cases"].as_u64(), y["year_ago"]["cases"].as_u64()), (Some(4), Some(0)), "{y}");
     assert_eq!(o.get("/api/v1/supervision/summary?period=2026-13").await.0, StatusCode::BAD_REQUEST);
     let b_only = login(app, "officer_b").await;
-    assert_eq!(b_only.get(&format!("/api/v1/supervision/summary?period=2026-02&jurisdiction_id={}", app.county.town_a)).await.0, StatusCode::NOT_FOUND, "town A is not officer B's");
-    let four = stats["four_ups"].as_array().expect("four").iter().find(|f| f["station"] == "甲所").cloned().expect("甲所");
+    assert_eq!(
+        b_only
+            .get(&format!("/api/v1/supervision/summary?period=2026-02&jurisdiction_id={}", app.county.town_a))
+            .await
+            .0,
+        StatusCode::NOT_FOUND,
+        "town A is not officer B's"
+    );
+    let four =
+        stats["four_ups"].as_array().expect("four").iter().find(|f| f["station"] == "甲所").cloned().expect("甲所");
     assert_eq!((four["arrested"].clone(), four["solved"].clone()), (json!([2, 0]), json!([1, 0])), "{four}");
     let ups = table("四上升");
     let row = ups["rows"].as_array().expect("rows").iter().find(|r| r[0] == "甲所").expect("甲所 row");
-    assert_eq!((row[1].as_f64(), row[3].as_f64()), (Some(2.0), Some(1.0)), "arrests and solved cases as in the statistics: {row}");
+    assert_eq!(
+        (row[1].as_f64(), row[3].as_f64()),
+        (Some(2.0), Some(1.0)),
+        "arrests and solved cases as in the statistics: {row}"
+    );
     let large = table("倒查案件");
     assert_eq!(large["rows"][0][0], "R2", "the 600,000-yuan case is listed for trace-back: {large}");
 
@@ -927,15 +1436,34 @@ async fn reports_snapshot_scope_and_agreement(app: &App) {
     let b = login(app, "officer_b").await;
     assert_eq!(b.get(&format!("/api/v1/reports/{id}")).await.0, StatusCode::NOT_FOUND);
     assert_eq!(b.get("/api/v1/reports").await.1, json!([]));
-    let r2 = o.c.put(format!("{}/api/v1/reports/{id}/narrative", app.base)).header("x-csrf-token", &o.csrf).json(&json!({"narrative": "各派出所要对照排名查找短板。"})).send().await.expect("put");
+    let r2 =
+        o.c.put(format!("{}/api/v1/reports/{id}/narrative", app.base))
+            .header("x-csrf-token", &o.csrf)
+            .json(&json!({"narrative": "各派出所要对照排名查找短板。"}))
+            .send()
+            .await
+            .expect("put");
     assert_eq!(r2.status(), StatusCode::OK);
-    assert_eq!(o.post(&format!("/api/v1/reports/{id}/publish"), json!({})).await.0, StatusCode::CONFLICT, "a draft is approved before it is published");
+    assert_eq!(
+        o.post(&format!("/api/v1/reports/{id}/publish"), json!({})).await.0,
+        StatusCode::CONFLICT,
+        "a draft is approved before it is published"
+    );
     assert_eq!(o.post(&format!("/api/v1/reports/{id}/approve"), json!({})).await.0, StatusCode::OK);
     let (st, pubd) = o.post(&format!("/api/v1/reports/{id}/publish"), json!({})).await;
     assert_eq!((st, pubd["status"].as_str()), (StatusCode::OK, Some("published")), "{pubd}");
-    let r3 = o.c.put(format!("{}/api/v1/reports/{id}/narrative", app.base)).header("x-csrf-token", &o.csrf).json(&json!({"narrative": "改"})).send().await.expect("put");
+    let r3 =
+        o.c.put(format!("{}/api/v1/reports/{id}/narrative", app.base))
+            .header("x-csrf-token", &o.csrf)
+            .json(&json!({"narrative": "改"}))
+            .send()
+            .await
+            .expect("put");
     assert_eq!(r3.status(), StatusCode::CONFLICT, "a published report never changes");
-    assert!(app.store.execute_raw(&format!("UPDATE reports SET snapshot = '{{}}' WHERE id = {id}")).await.is_err(), "the database refuses too");
+    assert!(
+        app.store.execute_raw(&format!("UPDATE reports SET snapshot = '{{}}' WHERE id = {id}")).await.is_err(),
+        "the database refuses too"
+    );
     assert!(app.store.execute_raw(&format!("DELETE FROM reports WHERE id = {id}")).await.is_err());
 
     // Published, the county bulletin reaches the station's officer, who downloads it.
@@ -967,15 +1495,24 @@ async fn reports_snapshot_scope_and_agreement(app: &App) {
     // …a correction is a new version linked to it, with the new data.
     let (st, corr) = o.post(&format!("/api/v1/reports/{id}/correct"), json!({})).await;
     assert_eq!(st, StatusCode::OK, "{corr}");
-    assert_eq!((corr["version"].as_i64(), corr["corrects_id"].as_i64(), corr["status"].as_str()), (Some(2), Some(id), Some("draft")));
+    assert_eq!(
+        (corr["version"].as_i64(), corr["corrects_id"].as_i64(), corr["status"].as_str()),
+        (Some(2), Some(id), Some("draft"))
+    );
     let (_, c2) = o.get(&format!("/api/v1/reports/{}", corr["id"])).await;
     assert_eq!(c2["narrative"], "各派出所要对照排名查找短板。", "the correction starts from the narrative");
-    assert!(c2["content"]["summary"][0].as_str().expect("summary").contains("本月发案4起"), "{}", c2["content"]["summary"]);
+    assert!(
+        c2["content"]["summary"][0].as_str().expect("summary").contains("本月发案4起"),
+        "{}",
+        c2["content"]["summary"]
+    );
     let (_, orig) = o.get(&format!("/api/v1/reports/{id}")).await;
     assert_eq!(orig["corrected_by"], corr["id"]);
 
     // A town's report does not reach the other town.
-    let (st, town) = o.post("/api/v1/reports", json!({"kind": "briefing", "period": "2026-02", "jurisdiction_id": app.county.town_a})).await;
+    let (st, town) = o
+        .post("/api/v1/reports", json!({"kind": "briefing", "period": "2026-02", "jurisdiction_id": app.county.town_a}))
+        .await;
     assert_eq!(st, StatusCode::OK, "{town}");
     let tid = town["id"].as_i64().expect("id");
     o.post(&format!("/api/v1/reports/{tid}/approve"), json!({})).await;
@@ -984,8 +1521,20 @@ async fn reports_snapshot_scope_and_agreement(app: &App) {
     assert_eq!(dl(&a, "pdf").await.0, StatusCode::OK, "the county bulletin reaches town A");
     let url = format!("{}/api/v1/reports/{tid}/download?format=xlsx", app.base);
     assert_eq!(a.c.get(&url).send().await.expect("get").status(), StatusCode::OK, "town A's own briefing");
-    assert_eq!(b.c.get(&url).send().await.expect("get").status(), StatusCode::NOT_FOUND, "town B cannot download town A's briefing");
-    let listed: Vec<i64> = b.get("/api/v1/reports").await.1.as_array().expect("list").iter().map(|r| r["id"].as_i64().expect("id")).collect();
+    assert_eq!(
+        b.c.get(&url).send().await.expect("get").status(),
+        StatusCode::NOT_FOUND,
+        "town B cannot download town A's briefing"
+    );
+    let listed: Vec<i64> = b
+        .get("/api/v1/reports")
+        .await
+        .1
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["id"].as_i64().expect("id"))
+        .collect();
     assert_eq!(listed, vec![id], "officer B sees the county bulletin only");
 
     // A station's bulletin counts its precinct, as its officers' statistics do, and reaches them.
@@ -996,13 +1545,31 @@ async fn reports_snapshot_scope_and_agreement(app: &App) {
     assert_eq!(sr["scope_name"], "乙所");
     let (_, sd) = o.get(&format!("/api/v1/reports/{sid}")).await;
     let (_, b_stats) = b.get("/api/v1/supervision/stats?month=2026-02").await;
-    let b_types = sd["content"]["sections"].as_array().expect("sections").iter().flat_map(|s| s["blocks"].as_array().expect("blocks").clone()).find(|x| x["sheet"] == "案件类型").expect("types");
-    assert_eq!(b_types["total"][1].as_f64(), b_stats["cases"].as_f64(), "the station's report equals its officers' statistics");
+    let b_types = sd["content"]["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .flat_map(|s| s["blocks"].as_array().expect("blocks").clone())
+        .find(|x| x["sheet"] == "案件类型")
+        .expect("types");
+    assert_eq!(
+        b_types["total"][1].as_f64(),
+        b_stats["cases"].as_f64(),
+        "the station's report equals its officers' statistics"
+    );
     o.post(&format!("/api/v1/reports/{sid}/approve"), json!({})).await;
     o.post(&format!("/api/v1/reports/{sid}/publish"), json!({})).await;
     let surl = format!("{}/api/v1/reports/{sid}/download?format=pdf", app.base);
-    assert_eq!(b.c.get(&surl).send().await.expect("get").status(), StatusCode::OK, "station B's officer gets station B's bulletin");
-    assert_eq!(a.c.get(&surl).send().await.expect("get").status(), StatusCode::NOT_FOUND, "station A's officer does not");
+    assert_eq!(
+        b.c.get(&surl).send().await.expect("get").status(),
+        StatusCode::OK,
+        "station B's officer gets station B's bulletin"
+    );
+    assert_eq!(
+        a.c.get(&surl).send().await.expect("get").status(),
+        StatusCode::NOT_FOUND,
+        "station A's officer does not"
+    );
 }
 both!(reports, reports_snapshot_scope_and_agreement);
 
@@ -1016,7 +1583,11 @@ async fn upstream_warnings_are_idempotent_and_routed(app: &App) {
         {"upstream_id": "N3", "source": "national", "grade": "urgent", "subject_kind": "phone", "subject": "13912340001"},
         {"upstream_id": "N1", "source": "国家反诈平台", "grade": "high", "subject_kind": "phone", "subject": "13912340001"},
     ]);
-    assert_eq!(a.post("/api/v1/warnings/upstream", rows.clone()).await.0, StatusCode::FORBIDDEN, "a station officer does not push upstream warnings");
+    assert_eq!(
+        a.post("/api/v1/warnings/upstream", rows.clone()).await.0,
+        StatusCode::FORBIDDEN,
+        "a station officer does not push upstream warnings"
+    );
     let (st, r) = admin.post("/api/v1/warnings/upstream", rows.clone()).await;
     assert_eq!(st, StatusCode::OK, "{r}");
     assert_eq!((r["accepted"].as_u64(), r["routed"].as_u64()), (Some(3), Some(2)), "{r}");
@@ -1028,34 +1599,75 @@ async fn upstream_warnings_are_idempotent_and_routed(app: &App) {
     assert_eq!(admin.get("/api/v1/warnings").await.1["total"], total);
     // Routed by the resident's phone to station A's precinct, masked; station B does not see it.
     let (_, mine) = a.get("/api/v1/warnings").await;
-    let w = mine["items"].as_array().expect("items").iter().find(|w| w["id"] == r["ids"][0]).cloned().expect("officer A has it");
-    assert_eq!((w["subject"].as_str(), w["grade"].as_str(), w["source"].as_str()), (Some("139****0001"), Some("high"), Some("national")), "{w}");
-    assert!(!b.get("/api/v1/warnings").await.1["items"].as_array().expect("items").iter().any(|x| x["id"] == r["ids"][0]));
+    let w = mine["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|w| w["id"] == r["ids"][0])
+        .cloned()
+        .expect("officer A has it");
+    assert_eq!(
+        (w["subject"].as_str(), w["grade"].as_str(), w["source"].as_str()),
+        (Some("139****0001"), Some("high"), Some("national")),
+        "{w}"
+    );
+    assert!(
+        !b.get("/api/v1/warnings").await.1["items"].as_array().expect("items").iter().any(|x| x["id"] == r["ids"][0])
+    );
     // A hand-over list (CSV, Chinese headers) naming a resident of town B by identity number.
     let id_b = domain::IdNumber::with_check("11010519700101002").expect("id").as_str().to_string();
-    let csv = format!("预警编号,预警来源,风险等级,对象类型,预警对象\nP-7,provincial,low,id_number,{id_b}\nP-8,provincial,low,id_number,110105197001010020\n");
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("warnings.csv"));
-    let rep: Value = admin.c.post(format!("{}/api/v1/warnings/upstream/import", app.base)).header("x-csrf-token", &admin.csrf).multipart(form).send().await.expect("send").json().await.expect("json");
+    let csv = format!(
+        "预警编号,预警来源,风险等级,对象类型,预警对象\nP-7,provincial,low,id_number,{id_b}\nP-8,provincial,low,id_number,110105197001010020\n"
+    );
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("warnings.csv"));
+    let rep: Value = admin
+        .c
+        .post(format!("{}/api/v1/warnings/upstream/import", app.base))
+        .header("x-csrf-token", &admin.csrf)
+        .multipart(form)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
     assert_eq!((rep["accepted"].as_u64(), rep["routed"].as_u64()), (Some(1), Some(1)), "{rep}");
     assert_eq!(rep["rejected"][0]["row"], 3, "a bad identity number is named by its row: {rep}");
     let (_, bs) = b.get("/api/v1/warnings").await;
-    let wb = bs["items"].as_array().expect("items").iter().find(|x| x["id"] == rep["ids"][0]).cloned().expect("officer B has it");
-    assert!(wb["subject"].as_str().is_some_and(|s| s.contains('*') && !s.contains(&id_b[3..14])), "the identity number is masked: {wb}");
+    let wb = bs["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|x| x["id"] == rep["ids"][0])
+        .cloned()
+        .expect("officer B has it");
+    assert!(
+        wb["subject"].as_str().is_some_and(|s| s.contains('*') && !s.contains(&id_b[3..14])),
+        "the identity number is masked: {wb}"
+    );
 
     // Officer A handles the national warning: the dissuasion checklist at the visit, evidence.
     let wid = r["ids"][0].as_i64().expect("id");
     let steps = format!("/api/v1/warnings/{wid}/steps");
-    assert_eq!(a.post(&steps, json!({"step": "sign_for", "checklist": ["pledge"]})).await.0, StatusCode::BAD_REQUEST, "the checklist belongs to the visit");
+    assert_eq!(
+        a.post(&steps, json!({"step": "sign_for", "checklist": ["pledge"]})).await.0,
+        StatusCode::BAD_REQUEST,
+        "the checklist belongs to the visit"
+    );
     assert_eq!(a.post(&steps, json!({"step": "sign_for"})).await.0, StatusCode::OK);
     assert_eq!(a.post(&steps, json!({"step": "contact", "channel": "phone"})).await.0, StatusCode::OK);
     assert_eq!(a.post(&steps, json!({"step": "visit", "checklist": ["hugged"]})).await.0, StatusCode::BAD_REQUEST);
-    let (st, v) = a.post(&steps, json!({"step": "visit", "checklist": ["pledge", "told_method", "app_installed"]})).await;
+    let (st, v) =
+        a.post(&steps, json!({"step": "visit", "checklist": ["pledge", "told_method", "app_installed"]})).await;
     assert_eq!(st, StatusCode::OK, "{v}");
     let (_, taken) = a.get(&steps).await;
     assert_eq!(taken[2]["checklist"], "told_method,app_installed,pledge", "{taken}");
     let upload = |s: &Session, bytes: Vec<u8>| {
         let url = format!("{}/api/v1/warnings/{wid}/evidence", app.base);
-        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("photo.jpg")).text("note", "当面劝阻现场");
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name("photo.jpg"))
+            .text("note", "当面劝阻现场");
         let req = s.c.post(url).header("x-csrf-token", &s.csrf).multipart(form);
         async move {
             let r = req.send().await.expect("send");
@@ -1065,8 +1677,16 @@ async fn upstream_warnings_are_idempotent_and_routed(app: &App) {
     };
     let photo: Vec<u8> = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[7u8; 2048][..]].concat();
     let (st, e) = upload(&a, photo.clone()).await;
-    assert_eq!((st, e["kind"].as_str(), e["mime"].as_str()), (StatusCode::OK, Some("photo"), Some("image/jpeg")), "{e}");
-    assert_eq!(upload(&a, b"<html><script>alert(1)</script></html>".to_vec()).await.0, StatusCode::BAD_REQUEST, "a page named .jpg is refused");
+    assert_eq!(
+        (st, e["kind"].as_str(), e["mime"].as_str()),
+        (StatusCode::OK, Some("photo"), Some("image/jpeg")),
+        "{e}"
+    );
+    assert_eq!(
+        upload(&a, b"<html><script>alert(1)</script></html>".to_vec()).await.0,
+        StatusCode::BAD_REQUEST,
+        "a page named .jpg is refused"
+    );
     let big: Vec<u8> = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &vec![0u8; 10 * 1024 * 1024][..]].concat();
     assert_eq!(upload(&a, big).await.0, StatusCode::BAD_REQUEST, "over 10 MiB is refused");
     assert_eq!(upload(&b, photo.clone()).await.0, StatusCode::NOT_FOUND, "not station B's warning");
@@ -1074,7 +1694,8 @@ async fn upstream_warnings_are_idempotent_and_routed(app: &App) {
     let got = a.c.get(format!("{}/api/v1/warnings/{wid}/evidence/{}", app.base, e["id"])).send().await.expect("get");
     assert_eq!(got.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/jpeg"));
     assert_eq!(got.bytes().await.expect("bytes").to_vec(), photo, "the file comes back as it went in");
-    let (_, log) = admin.get(&format!("/api/v1/audit?object_type=warning_evidence&object_id={}&action=read_pii", e["id"])).await;
+    let (_, log) =
+        admin.get(&format!("/api/v1/audit?object_type=warning_evidence&object_id={}&action=read_pii", e["id"])).await;
     assert_eq!(log["total"], 1, "the download is audited");
 }
 both!(upstream, upstream_warnings_are_idempotent_and_routed);
@@ -1087,7 +1708,9 @@ async fn routing_rules_send_warnings_where_configured() {
          [[rules]]\nsources = [\"city\"]\ngrades = [\"high\"]\nto = { station = \"PSB\" }\n",
     )
     .expect("routing toml");
-    let app = start_with(false, server::ServerConfig { cookie_secure: false, routing, ..Default::default() }).await.expect("app");
+    let app = start_with(false, server::ServerConfig { cookie_secure: false, routing, ..Default::default() })
+        .await
+        .expect("app");
     let admin = login(&app, "admin").await;
     let a = login(&app, "officer_a").await;
     let b = login(&app, "officer_b").await;
@@ -1100,13 +1723,19 @@ async fn routing_rules_send_warnings_where_configured() {
     ]);
     let (st, r) = admin.post("/api/v1/warnings/upstream", rows).await;
     assert_eq!(st, StatusCode::OK, "{r}");
-    let ids = |v: Value| v["items"].as_array().expect("items").iter().map(|w| w["id"].as_i64().expect("id")).collect::<Vec<_>>();
-    let (bank, city_high, city_low) = (r["ids"][0].as_i64().expect("id"), r["ids"][1].as_i64().expect("id"), r["ids"][2].as_i64().expect("id"));
+    let ids = |v: Value| {
+        v["items"].as_array().expect("items").iter().map(|w| w["id"].as_i64().expect("id")).collect::<Vec<_>>()
+    };
+    let (bank, city_high, city_low) =
+        (r["ids"][0].as_i64().expect("id"), r["ids"][1].as_i64().expect("id"), r["ids"][2].as_i64().expect("id"));
     let seen_a = ids(a.get("/api/v1/warnings").await.1);
     let seen_b = ids(b.get("/api/v1/warnings").await.1);
     assert!(!seen_a.contains(&bank) && !seen_b.contains(&bank), "the bank's warning waits in the centre's queue");
     assert!(ids(admin.get("/api/v1/warnings").await.1).contains(&bank));
-    assert!(seen_b.contains(&city_high) && !seen_a.contains(&city_high), "the city's high-risk warnings go to station B by rule");
+    assert!(
+        seen_b.contains(&city_high) && !seen_a.contains(&city_high),
+        "the city's high-risk warnings go to station B by rule"
+    );
     assert!(seen_a.contains(&city_low), "no rule holds: the residence decides");
 }
 
@@ -1122,7 +1751,14 @@ async fn history_is_raised_at_its_time(pg: bool) {
     let day = 86_400_000;
     let then = store::now_ms() - 3 * day;
     let events = vec![
-        engine::event::Event::List(engine::event::ListUpdate::add("H-L1".into(), then - day, engine::event::ListKind::Account, "6217000011112222".into(), engine::event::Colour::Red, "case".into())),
+        engine::event::Event::List(engine::event::ListUpdate::add(
+            "H-L1".into(),
+            then - day,
+            engine::event::ListKind::Account,
+            "6217000011112222".into(),
+            engine::event::Colour::Red,
+            "case".into(),
+        )),
         engine::event::Event::Transfer(engine::event::Transfer {
             event_id: "H-T1".into(),
             ts_ms: then,
@@ -1139,7 +1775,8 @@ async fn history_is_raised_at_its_time(pg: bool) {
     ];
     let stats = server::stream::ingest(&state, events, Vec::new(), "history", server::stream::Raised::AtEvent).await;
     assert_eq!((stats.applied, stats.warnings), (2, 1));
-    let page = store.list_warnings(&domain::Scope::All, true, PageReq { page: 1, per_page: 10 }).await.expect("warnings");
+    let page =
+        store.list_warnings(&domain::Scope::All, true, PageReq { page: 1, per_page: 10 }).await.expect("warnings");
     let w = &page.items[0];
     assert_eq!((w.event_id.as_str(), w.created_at, w.event_ts), ("H-T1", then, then));
     let policy = domain::dispatch::Policy::default();
@@ -1147,7 +1784,22 @@ async fn history_is_raised_at_its_time(pg: bool) {
     assert_eq!(due.by_ms, Some(then + policy.of(&w.grade).sign_min * 60_000));
     assert_eq!(due.escalation, domain::dispatch::Escalation::Centre, "three days unsigned");
     let signed = then + 5 * 60_000;
-    store.warning_step(&domain::Scope::All, w.id, "received", "signed_for", "sign_for", signed, "history", "", "", "", "").await.expect("step");
+    store
+        .warning_step(
+            &domain::Scope::All,
+            w.id,
+            "received",
+            "signed_for",
+            "sign_for",
+            signed,
+            "history",
+            "",
+            "",
+            "",
+            "",
+        )
+        .await
+        .expect("step");
     let steps = store.warning_steps(&domain::Scope::All, w.id).await.expect("steps");
     assert_eq!(steps[0].at_ms, signed);
 }
@@ -1188,12 +1840,17 @@ async fn notifications_survive_a_dead_gateway(pg: bool) {
         l.local_addr().expect("addr").port()
     };
     let notify = server::notify::NotifyConfig {
-        webhooks: vec![server::notify::Webhook { name: "sms".into(), url: format!("http://127.0.0.1:{port}/hook"), grades: vec![] }],
+        webhooks: vec![server::notify::Webhook {
+            name: "sms".into(),
+            url: format!("http://127.0.0.1:{port}/hook"),
+            grades: vec![],
+        }],
         poll_ms: 100,
         retry_base_ms: 100,
         timeout_ms: 1_000,
     };
-    let Some(app) = start_with(pg, server::ServerConfig { cookie_secure: false, notify, ..Default::default() }).await else {
+    let Some(app) = start_with(pg, server::ServerConfig { cookie_secure: false, notify, ..Default::default() }).await
+    else {
         return; // testkit said why (a failure under CI)
     };
     let admin = login(&app, "admin").await;
@@ -1204,7 +1861,10 @@ async fn notifications_survive_a_dead_gateway(pg: bool) {
     // In-app at once, for station A (where the person lives), masked; not for station B.
     let (_, mine) = a.get("/api/v1/notifications").await;
     assert_eq!(mine[0]["warning_id"], r["ids"][0], "{mine}");
-    assert!(mine[0]["title"].as_str().is_some_and(|t| t.contains("139****0001") && !t.contains("13912340001")), "{mine}");
+    assert!(
+        mine[0]["title"].as_str().is_some_and(|t| t.contains("139****0001") && !t.contains("13912340001")),
+        "{mine}"
+    );
     assert_eq!(b.get("/api/v1/notifications").await.1.as_array().map(Vec::len), Some(0));
     // The webhook fails while the gateway is down, and stays pending.
     let mut pending = Value::Null;
@@ -1217,7 +1877,10 @@ async fn notifications_survive_a_dead_gateway(pg: bool) {
     }
     let item = &pending["items"][0];
     assert_eq!(item["status"].as_str(), Some("pending"), "{pending}");
-    assert!(item["attempts"].as_i64().unwrap_or(0) >= 2 && !item["last_error"].as_str().unwrap_or_default().is_empty(), "{pending}");
+    assert!(
+        item["attempts"].as_i64().unwrap_or(0) >= 2 && !item["last_error"].as_str().unwrap_or_default().is_empty(),
+        "{pending}"
+    );
     let key = item["idempotency_key"].as_str().expect("key").to_string();
     // The gateway comes back: the notification arrives once.
     let got: std::sync::Arc<std::sync::Mutex<Vec<(String, Value)>>> = Default::default();
@@ -1235,7 +1898,10 @@ async fn notifications_survive_a_dead_gateway(pg: bool) {
     );
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("gateway port");
     tokio::spawn(async move { axum::serve(listener, gateway).await });
-    assert_eq!(admin.post(&format!("/api/v1/notifications/outbox/{}/retry", item["id"]), json!({})).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        admin.post(&format!("/api/v1/notifications/outbox/{}/retry", item["id"]), json!({})).await.0,
+        StatusCode::NO_CONTENT
+    );
     let mut delivered = Value::Null;
     for _ in 0..100 {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -1271,8 +1937,10 @@ async fn returns_need_city_approval_and_the_notice(app: &App) {
     let (_, bank) = admin.post("/api/v1/units", json!({"code": "RCB2", "name": "农商银行乙支行", "kind": "bank_branch", "jurisdiction_id": app.county.town_a})).await;
     let bank_id = bank["id"].as_i64().expect("id");
     admin.post("/api/v1/users", json!({"username": "liaison2", "display_name": "联络员", "password": PW, "role": "bank_liaison", "unit_id": bank_id, "jurisdiction_id": app.county.town_a})).await;
-    let ret = |level: &str, approved_on: &str| json!({"kind": "return", "account": "6222 0011 2233 9999", "bank_unit_id": bank_id, "amount_yuan": "12000",
-        "return_method": "pro_rata", "approval_authority": "某市公安局", "approval_level": level, "approval_ref": "某公(刑)返字〔2026〕12号", "approved_on": approved_on});
+    let ret = |level: &str, approved_on: &str| {
+        json!({"kind": "return", "account": "6222 0011 2233 9999", "bank_unit_id": bank_id, "amount_yuan": "12000",
+        "return_method": "pro_rata", "approval_authority": "某市公安局", "approval_level": level, "approval_ref": "某公(刑)返字〔2026〕12号", "approved_on": approved_on})
+    };
     let (st, e) = admin.post("/api/v1/bank-requests", ret("county", "2026-08-31")).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
     assert!(e["message"].as_str().unwrap_or_default().starts_with("approval_level"), "{e}");

@@ -19,15 +19,40 @@ struct Prev {
 async fn setup(app: &App) -> Prev {
     let s = &app.store;
     let c = &app.county;
-    let unit = |code: &str, kind, j| NewMemberUnit { code: code.into(), name: format!("{code}单位"), kind, parent_unit_id: None, jurisdiction_id: j, contact_name: "联系人".into(), covers: vec![] };
+    let unit = |code: &str, kind, j| NewMemberUnit {
+        code: code.into(),
+        name: format!("{code}单位"),
+        kind,
+        parent_unit_id: None,
+        jurisdiction_id: j,
+        contact_name: "联系人".into(),
+        covers: vec![],
+    };
     let school_a = s.create_unit(&unit("SA", MemberUnitKind::School, c.town_a)).await.expect("unit").id;
     let school_b = s.create_unit(&unit("SB", MemberUnitKind::School, c.town_a)).await.expect("unit").id;
     let vc_a = s.create_unit(&unit("VCA", MemberUnitKind::VillageCommittee, c.village_a)).await.expect("unit").id;
     let vc_b = s.create_unit(&unit("VCB", MemberUnitKind::VillageCommittee, c.village_b)).await.expect("unit").id;
     let hash = server::auth::hash_password(PW).expect("hash");
-    let county_id = s.jurisdiction_tree(&domain::Scope::All).await.expect("tree").into_iter().find(|j| j.parent_id.is_none()).expect("county").id;
+    let county_id = s
+        .jurisdiction_tree(&domain::Scope::All)
+        .await
+        .expect("tree")
+        .into_iter()
+        .find(|j| j.parent_id.is_none())
+        .expect("county")
+        .id;
     for (name, unit_id) in [("rep_a", school_a), ("rep_b", school_b)] {
-        s.create_user(&NewUser { username: name.into(), display_name: name.into(), password_hash: hash.clone(), role: Role::UnitReporter, unit_id, jurisdiction_id: county_id, must_change_password: false }).await.expect("user");
+        s.create_user(&NewUser {
+            username: name.into(),
+            display_name: name.into(),
+            password_hash: hash.clone(),
+            role: Role::UnitReporter,
+            unit_id,
+            jurisdiction_id: county_id,
+            must_change_password: false,
+        })
+        .await
+        .expect("user");
     }
     let r = |n: u32, jid, hh: &str| NewResident {
         name: format!("钱{n}号"),
@@ -39,9 +64,25 @@ async fn setup(app: &App) -> Prev {
         household_code: hh.into(),
         jurisdiction_id: jid,
     };
-    let ids = s.insert_residents(&[r(11, c.village_a, "HA-1"), r(12, c.village_a, "HA-1"), r(13, c.village_a, "HA-2"), r(14, c.village_b, "HB-1")]).await.expect("residents");
+    let ids = s
+        .insert_residents(&[
+            r(11, c.village_a, "HA-1"),
+            r(12, c.village_a, "HA-1"),
+            r(13, c.village_a, "HA-2"),
+            r(14, c.village_b, "HB-1"),
+        ])
+        .await
+        .expect("residents");
     let id = |i: usize| *ids[i].as_ref().expect("resident");
-    Prev { school_a, school_b, vc_a, vc_b, hh_a1: ("HA-1".into(), id(0)), hh_a2: ("HA-2".into(), id(2)), hh_b: ("HB-1".into(), id(3)) }
+    Prev {
+        school_a,
+        school_b,
+        vc_a,
+        vc_b,
+        hh_a1: ("HA-1".into(), id(0)),
+        hh_a2: ("HA-2".into(), id(2)),
+        hh_b: ("HB-1".into(), id(3)),
+    }
 }
 
 fn today() -> jiff::civil::Date {
@@ -88,18 +129,42 @@ pub(super) async fn units_see_only_their_own_submissions(app: &App) {
     let fid = fig["id"].as_i64().expect("id");
     let (st, v) = o.post(&format!("/api/v1/prevention/figures/{fid}/review"), json!({"verified": true})).await;
     assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("verified")));
-    let (st, _) = o.post(&format!("/api/v1/prevention/figures/{fid}/review"), json!({"verified": false, "note": "改判"})).await;
+    let (st, _) =
+        o.post(&format!("/api/v1/prevention/figures/{fid}/review"), json!({"verified": false, "note": "改判"})).await;
     assert_eq!(st, StatusCode::CONFLICT);
     // Evidence is checked from its bytes, and the scorecard counts it.
     let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(png.to_vec()).file_name("a.png"));
-    let r = a.c.post(format!("{}/api/v1/prevention/activities/{act_id}/files", app.base)).header("x-csrf-token", &a.csrf).multipart(form).send().await.expect("upload");
+    let form =
+        reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(png.to_vec()).file_name("a.png"));
+    let r =
+        a.c.post(format!("{}/api/v1/prevention/activities/{act_id}/files", app.base))
+            .header("x-csrf-token", &a.csrf)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
     assert_eq!(r.status(), StatusCode::OK);
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"<html>".to_vec()).file_name("a.png"));
-    let r = a.c.post(format!("{}/api/v1/prevention/activities/{act_id}/files", app.base)).header("x-csrf-token", &a.csrf).multipart(form).send().await.expect("upload");
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(b"<html>".to_vec()).file_name("a.png"));
+    let r =
+        a.c.post(format!("{}/api/v1/prevention/activities/{act_id}/files", app.base))
+            .header("x-csrf-token", &a.csrf)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let (_, card) = a.get(&format!("/api/v1/prevention/scorecards/{}", p.school_a)).await;
-    assert_eq!((card["activities"].as_i64(), card["head_count"].as_i64(), card["activities_with_evidence"].as_i64(), card["files"].as_i64()), (Some(1), Some(120), Some(1), Some(1)), "{card}");
+    assert_eq!(
+        (
+            card["activities"].as_i64(),
+            card["head_count"].as_i64(),
+            card["activities_with_evidence"].as_i64(),
+            card["files"].as_i64()
+        ),
+        (Some(1), Some(120), Some(1), Some(1)),
+        "{card}"
+    );
     let (_, card_b) = o.get(&format!("/api/v1/prevention/scorecards/{}", p.school_b)).await;
     assert_eq!(card_b["activities"].as_i64(), Some(0));
     let _ = (p.vc_a, p.vc_b);
@@ -110,29 +175,85 @@ pub(super) async fn rates_use_the_population_of_the_area_and_period(app: &App) {
     let c = &app.county;
     let s = &app.store;
     s.set_populations(&[
-        PopulationRow { jurisdiction_id: c.village_a, as_of: "2025-01-01".into(), residents: 1_000, source: String::new() },
-        PopulationRow { jurisdiction_id: c.village_a, as_of: "2025-06-01".into(), residents: 2_000, source: String::new() },
-        PopulationRow { jurisdiction_id: c.village_b, as_of: "2025-01-01".into(), residents: 5_000, source: String::new() },
+        PopulationRow {
+            jurisdiction_id: c.village_a,
+            as_of: "2025-01-01".into(),
+            residents: 1_000,
+            source: String::new(),
+        },
+        PopulationRow {
+            jurisdiction_id: c.village_a,
+            as_of: "2025-06-01".into(),
+            residents: 2_000,
+            source: String::new(),
+        },
+        PopulationRow {
+            jurisdiction_id: c.village_b,
+            as_of: "2025-01-01".into(),
+            residents: 5_000,
+            source: String::new(),
+        },
     ])
     .await
     .expect("population");
     let scope = domain::Scope::All;
     for (period, value) in [("2025-03", 500), ("2025-07", 800)] {
-        let id = s.submit_figure(&scope, p.vc_a, c.village_a, domain::prevention::FigureMetric::AppInstall, period, value, None, "后台导出", "t").await.expect("figure");
+        let id = s
+            .submit_figure(
+                &scope,
+                p.vc_a,
+                c.village_a,
+                domain::prevention::FigureMetric::AppInstall,
+                period,
+                value,
+                None,
+                "后台导出",
+                "t",
+            )
+            .await
+            .expect("figure");
         s.review_figure(&scope, id, true, "office", "").await.expect("verify");
     }
     // A pending figure never counts.
-    s.submit_figure(&scope, p.vc_b, c.village_b, domain::prevention::FigureMetric::AppInstall, "2025-03", 4_000, None, "后台导出", "t").await.expect("figure");
+    s.submit_figure(
+        &scope,
+        p.vc_b,
+        c.village_b,
+        domain::prevention::FigureMetric::AppInstall,
+        "2025-03",
+        4_000,
+        None,
+        "后台导出",
+        "t",
+    )
+    .await
+    .expect("figure");
     let d = |y, m, day| jiff::civil::date(y, m, day);
-    for (hh, on, kind) in [(&p.hh_a1, d(2025, 2, 1), FormKind::Receipt), (&p.hh_a2, d(2024, 12, 31), FormKind::Pledge), (&p.hh_b, d(2025, 7, 10), FormKind::Pledge)] {
+    for (hh, on, kind) in [
+        (&p.hh_a1, d(2025, 2, 1), FormKind::Receipt),
+        (&p.hh_a2, d(2024, 12, 31), FormKind::Pledge),
+        (&p.hh_b, d(2025, 7, 10), FormKind::Pledge),
+    ] {
         s.add_form(&scope, kind, &hh.0, Some(hh.1), p.vc_a, None, on, "t").await.expect("form");
     }
     let o = login(app, "office").await;
-    let area = |v: &Value, id: i64| v["villages"].as_array().expect("villages").iter().find(|x| x["jurisdiction_id"].as_i64() == Some(id)).cloned().expect("village");
+    let area = |v: &Value, id: i64| {
+        v["villages"]
+            .as_array()
+            .expect("villages")
+            .iter()
+            .find(|x| x["jurisdiction_id"].as_i64() == Some(id))
+            .cloned()
+            .expect("village")
+    };
     let (st, q1) = o.get("/api/v1/prevention/coverage?from=2025-01-01&to=2025-03-31").await;
     assert_eq!(st, StatusCode::OK, "{q1}");
     let va = area(&q1, c.village_a);
-    assert_eq!(va["coverage"]["counts"]["residents"].as_i64(), Some(1_000), "the figure in force at the end of March: {va}");
+    assert_eq!(
+        va["coverage"]["counts"]["residents"].as_i64(),
+        Some(1_000),
+        "the figure in force at the end of March: {va}"
+    );
     assert_eq!(va["coverage"]["four"]["app_install"].as_f64(), Some(0.5));
     // Households: HA-1 reached in the period; HA-2's pledge was signed before it.
     assert_eq!(va["coverage"]["counts"]["households"].as_i64(), Some(2));
@@ -146,10 +267,17 @@ pub(super) async fn rates_use_the_population_of_the_area_and_period(app: &App) {
     assert_eq!(va["coverage"]["counts"]["residents"].as_i64(), Some(2_000), "{va}");
     assert_eq!(va["coverage"]["four"]["app_install"].as_f64(), Some(0.4));
     // The county rolls its villages up but keeps its own (missing) population figure.
-    assert_eq!(q2["area"]["coverage"]["counts"]["households"].as_i64(), Some(3), "residents without a household code are no household: {}", q2["area"]);
+    assert_eq!(
+        q2["area"]["coverage"]["counts"]["households"].as_i64(),
+        Some(3),
+        "residents without a household code are no household: {}",
+        q2["area"]
+    );
     // The gap list names the household not reached, masked.
-    let (_, gaps) = o.get(&format!("/api/v1/prevention/coverage/{}/gaps?from=2025-01-01&to=2025-03-31", c.village_a)).await;
-    let codes: Vec<&str> = gaps["items"].as_array().expect("items").iter().filter_map(|g| g["household_code"].as_str()).collect();
+    let (_, gaps) =
+        o.get(&format!("/api/v1/prevention/coverage/{}/gaps?from=2025-01-01&to=2025-03-31", c.village_a)).await;
+    let codes: Vec<&str> =
+        gaps["items"].as_array().expect("items").iter().filter_map(|g| g["household_code"].as_str()).collect();
     assert!(codes.contains(&"HA-2") && !codes.contains(&"HA-1"), "{gaps}");
     let text = gaps.to_string();
     assert!(!text.contains("钱13号") && text.contains("钱*"), "{text}");
@@ -188,15 +316,30 @@ pub(super) async fn appeals_lift_measures_and_files_stay_masked(app: &App) {
     assert_eq!(f["measures"][0]["decided_by"].as_str(), Some("张所长"));
     assert_eq!(f["measures"][1]["decided_by"].as_str(), Some("officer_a"), "the decider is recorded");
     // A failed appeal leaves the measure in force; a passed one lifts it at once.
-    let (st, _) = o.post(&format!("/api/v1/key-persons/measures/{m2}/appeal"), json!({"filed_on": ago(2), "grounds": "不服", "passed": false})).await;
+    let (st, _) = o
+        .post(
+            &format!("/api/v1/key-persons/measures/{m2}/appeal"),
+            json!({"filed_on": ago(2), "grounds": "不服", "passed": false}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
-    let (st, _) = o.post(&format!("/api/v1/key-persons/measures/{m1}/appeal"), json!({"filed_on": ago(2), "grounds": "卡被冒用", "passed": true, "note": "核查属实"})).await;
+    let (st, _) = o
+        .post(
+            &format!("/api/v1/key-persons/measures/{m1}/appeal"),
+            json!({"filed_on": ago(2), "grounds": "卡被冒用", "passed": true, "note": "核查属实"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     let (_, f) = o.get(&format!("/api/v1/key-persons/{id}")).await;
     assert_eq!(f["measures"][0]["state"].as_str(), Some("lifted"), "{f}");
     assert_eq!(f["measures"][1]["state"].as_str(), Some("in_force"));
     assert_eq!(f["person"]["measures_in_force"].as_i64(), Some(1));
-    let (st, _) = o.post(&format!("/api/v1/key-persons/measures/{m1}/appeal"), json!({"filed_on": ago(1), "grounds": "再次", "passed": true})).await;
+    let (st, _) = o
+        .post(
+            &format!("/api/v1/key-persons/measures/{m1}/appeal"),
+            json!({"filed_on": ago(1), "grounds": "再次", "passed": true}),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT);
     // Personal data stays masked in the list and the file.
     let (_, list) = o.get("/api/v1/key-persons").await;
@@ -209,7 +352,12 @@ pub(super) async fn appeals_lift_measures_and_files_stay_masked(app: &App) {
     let (st, _) = b.get(&format!("/api/v1/key-persons/{id}")).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     // A visit 40 days ago with a 30-day plan: overdue, in the grid worker's inbox.
-    let (_, f) = o.post(&format!("/api/v1/key-persons/{id}/visits"), json!({"kind": "visit", "visited_on": ago(40), "note": "走访"})).await;
+    let (_, f) = o
+        .post(
+            &format!("/api/v1/key-persons/{id}/visits"),
+            json!({"kind": "visit", "visited_on": ago(40), "note": "走访"}),
+        )
+        .await;
     assert_eq!(f["person"]["visit_overdue"].as_bool(), Some(true), "{f}");
     let g = login(app, "grid_a").await;
     let (_, inbox) = g.get("/api/v1/inbox").await;
@@ -235,9 +383,11 @@ pub(super) async fn tasks_close_once_and_dual_inquiry_traces_the_unit(app: &App)
     assert_eq!(st, StatusCode::NOT_FOUND, "another unit's task");
     let (st, _) = a.post(&format!("/api/v1/tasks/{tid}/close"), json!({"status": "done"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "done needs evidence");
-    let (st, done) = a.post(&format!("/api/v1/tasks/{tid}/close"), json!({"status": "done", "evidence": "已补齐影像资料"})).await;
+    let (st, done) =
+        a.post(&format!("/api/v1/tasks/{tid}/close"), json!({"status": "done", "evidence": "已补齐影像资料"})).await;
     assert_eq!((st, done["status"].as_str()), (StatusCode::OK, Some("done")), "{done}");
-    let (st, again) = a.post(&format!("/api/v1/tasks/{tid}/close"), json!({"status": "done", "evidence": "再次"})).await;
+    let (st, again) =
+        a.post(&format!("/api/v1/tasks/{tid}/close"), json!({"status": "done", "evidence": "再次"})).await;
     assert_eq!(st, StatusCode::CONFLICT, "{again}");
     let (st, _) = o.post(&format!("/api/v1/tasks/{tid}/close"), json!({"status": "cancelled"})).await;
     assert_eq!(st, StatusCode::CONFLICT);
@@ -246,7 +396,18 @@ pub(super) async fn tasks_close_once_and_dual_inquiry_traces_the_unit(app: &App)
     assert_eq!(list["items"][0]["closed_at"].as_i64(), done["closed_at"].as_i64());
 
     // Dual inquiry: the victim in village A had a receipt before the case; the one in B none.
-    s.add_form(&domain::Scope::All, FormKind::Receipt, &p.hh_a1.0, None, p.vc_a, None, today().checked_sub(jiff::Span::new().days(30)).expect("d"), "t").await.expect("form");
+    s.add_form(
+        &domain::Scope::All,
+        FormKind::Receipt,
+        &p.hh_a1.0,
+        None,
+        p.vc_a,
+        None,
+        today().checked_sub(jiff::Span::new().days(30)).expect("d"),
+        "t",
+    )
+    .await
+    .expect("form");
     let station = s.list_stations().await.expect("stations")[0].id;
     let when = store::now_ms() - 2 * 86_400_000;
     let case = |no: &str, j, v| NewCase {
@@ -267,7 +428,11 @@ pub(super) async fn tasks_close_once_and_dual_inquiry_traces_the_unit(app: &App)
         status: domain::case::CaseStatus::Reported,
         observables: vec![],
     };
-    for r in s.insert_cases(&[case("DI-1", c.village_a, p.hh_a1.1), case("DI-2", c.village_b, p.hh_b.1)]).await.expect("cases") {
+    for r in s
+        .insert_cases(&[case("DI-1", c.village_a, p.hh_a1.1), case("DI-2", c.village_b, p.hh_b.1)])
+        .await
+        .expect("cases")
+    {
         r.expect("case");
     }
     let month = domain::time::china_month(when).expect("month");
@@ -279,25 +444,47 @@ pub(super) async fn tasks_close_once_and_dual_inquiry_traces_the_unit(app: &App)
     let (_, again) = o.post(&format!("/api/v1/supervision/dual-inquiries?month={month}"), json!({})).await;
     assert_eq!(again["opened"].as_i64(), Some(0));
     let (_, list) = o.get("/api/v1/supervision/dual-inquiries").await;
-    let by_no = |no: &str| list["items"].as_array().expect("items").iter().find(|d| d["case_no"].as_str() == Some(no)).cloned().expect("inquiry");
+    let by_no = |no: &str| {
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|d| d["case_no"].as_str() == Some(no))
+            .cloned()
+            .expect("inquiry")
+    };
     assert_eq!(by_no("DI-1")["forms_found"].as_i64(), Some(1), "{list}");
     assert_eq!(by_no("DI-2")["forms_found"].as_i64(), Some(0));
     let di2 = by_no("DI-2")["id"].as_i64().expect("id");
-    let (st, _) = an.post(&format!("/api/v1/supervision/dual-inquiries/{di2}/answer"), json!({"educated": false, "note": "回访"})).await;
+    let (st, _) = an
+        .post(&format!("/api/v1/supervision/dual-inquiries/{di2}/answer"), json!({"educated": false, "note": "回访"}))
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND, "case B is outside officer A's area");
     let ob = login(app, "officer_b").await;
-    let (st, ans) = ob.post(&format!("/api/v1/supervision/dual-inquiries/{di2}/answer"), json!({"educated": false, "note": "电话回访：未接受宣传"})).await;
+    let (st, ans) = ob
+        .post(
+            &format!("/api/v1/supervision/dual-inquiries/{di2}/answer"),
+            json!({"educated": false, "note": "电话回访：未接受宣传"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{ans}");
     assert_eq!(ans["responsible_unit"].as_str(), Some("VCB单位"));
     let task_id = ans["task_id"].as_i64().expect("task raised");
     let (_, tasks) = o.get(&format!("/api/v1/tasks?unit_id={}", p.vc_b)).await;
     assert_eq!(tasks["items"][0]["id"].as_i64(), Some(task_id));
     assert_eq!(tasks["items"][0]["kind"].as_str(), Some("dual_inquiry"));
-    let (st, _) = ob.post(&format!("/api/v1/supervision/dual-inquiries/{di2}/answer"), json!({"educated": true, "note": "改口"})).await;
+    let (st, _) = ob
+        .post(&format!("/api/v1/supervision/dual-inquiries/{di2}/answer"), json!({"educated": true, "note": "改口"}))
+        .await;
     assert_eq!(st, StatusCode::CONFLICT);
 
     // A case of 500,000 yuan or more gets a full trace-back review task for its station, once.
-    let big = NewCase { case_no: "DI-3".into(), loss_fen: 60_000_000, victim_resident_id: None, ..case("x", c.village_a, p.hh_a1.1) };
+    let big = NewCase {
+        case_no: "DI-3".into(),
+        loss_fen: 60_000_000,
+        victim_resident_id: None,
+        ..case("x", c.village_a, p.hh_a1.1)
+    };
     s.insert_cases(&[big]).await.expect("case").pop().expect("row").expect("case");
     for _ in 0..2 {
         let (st, named) = o.post(&format!("/api/v1/supervision/namings?month={month}"), json!({})).await;

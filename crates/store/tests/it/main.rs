@@ -75,18 +75,40 @@ struct County {
 }
 
 async fn county(s: &Store) -> County {
-    let j = |parent: Option<i64>, kind, code: &str, name: &str| NewJurisdiction { parent_id: parent, kind, code: code.into(), name: name.into() };
+    let j = |parent: Option<i64>, kind, code: &str, name: &str| NewJurisdiction {
+        parent_id: parent,
+        kind,
+        code: code.into(),
+        name: name.into(),
+    };
     let county = s.create_jurisdiction(&j(None, JurisdictionKind::County, "C", "测试县")).await.expect("county");
     let town_a = s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TA", "甲镇")).await.expect("town");
     let town_b = s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TB", "乙镇")).await.expect("town");
-    let village_a1 = s.create_jurisdiction(&j(Some(town_a.id), JurisdictionKind::Village, "VA1", "甲一村")).await.expect("village");
-    let village_b1 = s.create_jurisdiction(&j(Some(town_b.id), JurisdictionKind::Village, "VB1", "乙一村")).await.expect("village");
+    let village_a1 =
+        s.create_jurisdiction(&j(Some(town_a.id), JurisdictionKind::Village, "VA1", "甲一村")).await.expect("village");
+    let village_b1 =
+        s.create_jurisdiction(&j(Some(town_b.id), JurisdictionKind::Village, "VB1", "乙一村")).await.expect("village");
     let office = s
-        .create_unit(&NewMemberUnit { code: "OFF".into(), name: "县反诈办".into(), kind: MemberUnitKind::Office, parent_unit_id: None, jurisdiction_id: county.id, contact_name: String::new(), covers: vec![] })
+        .create_unit(&NewMemberUnit {
+            code: "OFF".into(),
+            name: "县反诈办".into(),
+            kind: MemberUnitKind::Office,
+            parent_unit_id: None,
+            jurisdiction_id: county.id,
+            contact_name: String::new(),
+            covers: vec![],
+        })
         .await
         .expect("office");
     let station_a = s
-        .create_station(&NewStation { code: "PSA".into(), name: "甲镇派出所".into(), jurisdiction_id: town_a.id, chief_name: "王所长".into(), deputy_chief_name: "李副所长".into(), precinct: vec![town_a.id] })
+        .create_station(&NewStation {
+            code: "PSA".into(),
+            name: "甲镇派出所".into(),
+            jurisdiction_id: town_a.id,
+            chief_name: "王所长".into(),
+            deputy_chief_name: "李副所长".into(),
+            precinct: vec![town_a.id],
+        })
         .await
         .expect("station");
     County { county, town_a, town_b, village_a1, village_b1, station_a, office }
@@ -109,23 +131,53 @@ async fn registry_tree(s: &Store) {
     let c = county(s).await;
     assert_eq!(c.village_a1.path, format!("/{}/{}/{}/", c.county.id, c.town_a.id, c.village_a1.id));
     // Level rules and unique codes.
-    let bad = s.create_jurisdiction(&NewJurisdiction { parent_id: Some(c.county.id), kind: JurisdictionKind::Grid, code: "G".into(), name: "g".into() }).await;
+    let bad = s
+        .create_jurisdiction(&NewJurisdiction {
+            parent_id: Some(c.county.id),
+            kind: JurisdictionKind::Grid,
+            code: "G".into(),
+            name: "g".into(),
+        })
+        .await;
     assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
-    let dup = s.create_jurisdiction(&NewJurisdiction { parent_id: Some(c.county.id), kind: JurisdictionKind::Town, code: "TA".into(), name: "x".into() }).await;
+    let dup = s
+        .create_jurisdiction(&NewJurisdiction {
+            parent_id: Some(c.county.id),
+            kind: JurisdictionKind::Town,
+            code: "TA".into(),
+            name: "x".into(),
+        })
+        .await;
     assert!(matches!(dup, Err(StoreError::Conflict { field: "code", .. })), "{dup:?}");
     // Scope filters the tree.
     let tree_a = s.jurisdiction_tree(&Scope::Subtrees(vec![c.town_a.path.clone()])).await.expect("tree");
     assert_eq!(tree_a.iter().map(|j| j.code.as_str()).collect::<Vec<_>>(), vec!["TA", "VA1"]);
     assert_eq!(s.jurisdiction_tree(&Scope::All).await.expect("tree").len(), 5);
-    let page = s.list_jurisdictions(&Scope::All, Some(JurisdictionKind::Village), None, Some("乙"), PageReq::default()).await.expect("list");
+    let page = s
+        .list_jurisdictions(&Scope::All, Some(JurisdictionKind::Village), None, Some("乙"), PageReq::default())
+        .await
+        .expect("list");
     assert_eq!((page.total, page.items[0].code.as_str()), (1, "VB1"));
     // Station precinct and lookup from a leaf.
     assert_eq!(c.station_a.precinct, vec![c.town_a.id]);
     assert_eq!(s.station_for_path(&c.village_a1.path).await.expect("station"), Some(c.station_a.id));
     assert_eq!(s.station_for_path(&c.village_b1.path).await.expect("station"), None);
     // Units: a station sees units of its precinct and those above it, not a sibling town's.
-    s.create_unit(&NewMemberUnit { code: "SCH-B".into(), name: "乙镇小学".into(), kind: MemberUnitKind::School, parent_unit_id: None, jurisdiction_id: c.village_b1.id, contact_name: String::new(), covers: vec![] }).await.expect("school");
-    let seen = s.list_units(&Scope::Subtrees(c.station_a.precinct_paths.clone()), &UnitFilter::default(), PageReq::default()).await.expect("units");
+    s.create_unit(&NewMemberUnit {
+        code: "SCH-B".into(),
+        name: "乙镇小学".into(),
+        kind: MemberUnitKind::School,
+        parent_unit_id: None,
+        jurisdiction_id: c.village_b1.id,
+        contact_name: String::new(),
+        covers: vec![],
+    })
+    .await
+    .expect("school");
+    let seen = s
+        .list_units(&Scope::Subtrees(c.station_a.precinct_paths.clone()), &UnitFilter::default(), PageReq::default())
+        .await
+        .expect("units");
     let codes: Vec<_> = seen.items.iter().map(|u| u.code.as_str()).collect();
     assert!(codes.contains(&"OFF") && codes.contains(&"PSA") && !codes.contains(&"SCH-B"), "{codes:?}");
     assert_eq!(s.unit_coverage(c.station_a.unit_id).await.expect("cov"), vec![c.town_a.id]);
@@ -185,7 +237,10 @@ async fn residents_protected_and_scoped(s: &Store) {
     assert_eq!(s.list_residents(&scope_a, &other_town, PageReq::default()).await.expect("filter").total, 0);
 
     // Reveal within scope only.
-    assert_eq!(s.reveal_resident(&scope_a, a_id, RevealField::Phone).await.expect("reveal").as_deref(), Some("13800130001"));
+    assert_eq!(
+        s.reveal_resident(&scope_a, a_id, RevealField::Phone).await.expect("reveal").as_deref(),
+        Some("13800130001")
+    );
     assert!(s.reveal_resident(&scope_a, b_id, RevealField::Phone).await.is_err());
 
     // Update, and a move out of scope is refused.
@@ -200,11 +255,29 @@ story!(residents_story, residents_protected_and_scoped);
 async fn users_sessions_keys(s: &Store) {
     let c = county(s).await;
     let u = s
-        .create_user(&NewUser { username: "officer".into(), display_name: "民警".into(), password_hash: "$argon2id$x".into(), role: Role::StationOfficer, unit_id: c.station_a.unit_id, jurisdiction_id: c.town_a.id, must_change_password: false })
+        .create_user(&NewUser {
+            username: "officer".into(),
+            display_name: "民警".into(),
+            password_hash: "$argon2id$x".into(),
+            role: Role::StationOfficer,
+            unit_id: c.station_a.unit_id,
+            jurisdiction_id: c.town_a.id,
+            must_change_password: false,
+        })
         .await
         .expect("user");
     assert!(u.active);
-    let dup = s.create_user(&NewUser { username: "officer".into(), display_name: "x".into(), password_hash: "h".into(), role: Role::Office, unit_id: c.office.id, jurisdiction_id: c.county.id, must_change_password: false }).await;
+    let dup = s
+        .create_user(&NewUser {
+            username: "officer".into(),
+            display_name: "x".into(),
+            password_hash: "h".into(),
+            role: Role::Office,
+            unit_id: c.office.id,
+            jurisdiction_id: c.county.id,
+            must_change_password: false,
+        })
+        .await;
     assert!(matches!(dup, Err(StoreError::Conflict { .. })));
     s.create_session(b"tok", u.id, "csrf", "127.0.0.1", now_ms() + 60_000).await.expect("session");
     s.create_session(b"old", u.id, "csrf", "127.0.0.1", now_ms() - 1).await.expect("session");
@@ -213,7 +286,17 @@ async fn users_sessions_keys(s: &Store) {
     s.set_user_active(u.id, false).await.expect("disable");
     assert!(s.session(b"tok").await.expect("s").is_none(), "disabling ends sessions");
     let k = s
-        .create_api_key(&NewApiKey { prefix: "fzk_abc".into(), key_hash: vec![1, 2, 3], name: "bank".into(), unit_id: c.office.id, jurisdiction_id: c.county.id, permissions: vec!["decide".into()], created_by: u.id, expires_at: None, sources: vec![] })
+        .create_api_key(&NewApiKey {
+            prefix: "fzk_abc".into(),
+            key_hash: vec![1, 2, 3],
+            name: "bank".into(),
+            unit_id: c.office.id,
+            jurisdiction_id: c.county.id,
+            permissions: vec!["decide".into()],
+            created_by: u.id,
+            expires_at: None,
+            sources: vec![],
+        })
         .await
         .expect("key");
     assert!(s.api_key_by_prefix("fzk_abc").await.expect("k").is_some());
@@ -227,17 +310,35 @@ story!(users_story, users_sessions_keys);
 
 async fn audit_chain(s: &Store) {
     for i in 0..5 {
-        s.audit(domain::audit::AuditContent { at_ms: i, actor_kind: "user".into(), actor_name: "a".into(), action: "unmask".into(), object_type: "resident".into(), object_id: Some(i.to_string()), fields: vec!["phone".into()], reason: Some("核查".into()), detail: "{}".into(), ..Default::default() })
-            .await
-            .expect("append");
+        s.audit(domain::audit::AuditContent {
+            at_ms: i,
+            actor_kind: "user".into(),
+            actor_name: "a".into(),
+            action: "unmask".into(),
+            object_type: "resident".into(),
+            object_id: Some(i.to_string()),
+            fields: vec!["phone".into()],
+            reason: Some("核查".into()),
+            detail: "{}".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("append");
     }
     assert_eq!(s.verify_audit().await.expect("verify"), 5);
-    let page = s.list_audit(&AuditFilter { action: Some("unmask".into()), ..Default::default() }, PageReq::default()).await.expect("list");
+    let page = s
+        .list_audit(&AuditFilter { action: Some("unmask".into()), ..Default::default() }, PageReq::default())
+        .await
+        .expect("list");
     assert_eq!((page.total, page.items[0].seq), (5, 5));
     // Plain UPDATE is refused by the database itself.
     assert!(s.execute_raw("UPDATE audit_log SET reason = 'x' WHERE seq = 3").await.is_err());
     // An attacker who drops the guard and edits an entry is caught at that entry.
-    let drop = if s.backend() == "postgres" { "DROP TRIGGER audit_log_no_update ON audit_log" } else { "DROP TRIGGER audit_log_no_update" };
+    let drop = if s.backend() == "postgres" {
+        "DROP TRIGGER audit_log_no_update ON audit_log"
+    } else {
+        "DROP TRIGGER audit_log_no_update"
+    };
     s.execute_raw(drop).await.expect("drop trigger");
     s.execute_raw("UPDATE audit_log SET reason = '无' WHERE seq = 3").await.expect("tamper");
     match s.verify_audit().await {
@@ -249,9 +350,22 @@ story!(audit_story, audit_chain);
 
 async fn audit_truncation(s: &Store) {
     for i in 0..3 {
-        s.audit(domain::audit::AuditContent { at_ms: i, actor_kind: "system".into(), action: "x".into(), object_type: "t".into(), detail: "{}".into(), ..Default::default() }).await.expect("append");
+        s.audit(domain::audit::AuditContent {
+            at_ms: i,
+            actor_kind: "system".into(),
+            action: "x".into(),
+            object_type: "t".into(),
+            detail: "{}".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("append");
     }
-    let drop = if s.backend() == "postgres" { "DROP TRIGGER audit_log_no_update ON audit_log" } else { "DROP TRIGGER audit_log_no_delete" };
+    let drop = if s.backend() == "postgres" {
+        "DROP TRIGGER audit_log_no_update ON audit_log"
+    } else {
+        "DROP TRIGGER audit_log_no_delete"
+    };
     s.execute_raw(drop).await.expect("drop trigger");
     s.execute_raw("DELETE FROM audit_log WHERE seq = 3").await.expect("truncate");
     assert!(matches!(s.verify_audit().await, Err(StoreError::AuditBroken(_))), "removed tail must be detected");
@@ -266,7 +380,8 @@ async fn wrong_key_is_refused_before_any_write() {
     let c = county(&s).await;
     s.create_resident(&resident(9, c.village_a1.id)).await.expect("resident");
     s.close().await;
-    let err = Database::open(&url).await.expect("open").with_vault(vault("cd")).await.expect_err("other key must be refused");
+    let err =
+        Database::open(&url).await.expect("open").with_vault(vault("cd")).await.expect_err("other key must be refused");
     assert!(matches!(err, StoreError::KeyMismatch(_)), "{err}");
     let again = Database::open(&url).await.expect("open").with_vault(vault("ab")).await.expect("right key");
     assert_eq!(again.count_residents().await.expect("count"), 1);
@@ -306,11 +421,21 @@ async fn concurrent_writers_do_not_fail() {
     for i in 0..40i64 {
         let s1 = s.clone();
         tasks.push(tokio::spawn(async move {
-            s1.audit(domain::audit::AuditContent { at_ms: i, actor_kind: "system".into(), action: "x".into(), object_type: "t".into(), detail: "{}".into(), ..Default::default() }).await.map(|_| ())
+            s1.audit(domain::audit::AuditContent {
+                at_ms: i,
+                actor_kind: "system".into(),
+                action: "x".into(),
+                object_type: "t".into(),
+                detail: "{}".into(),
+                ..Default::default()
+            })
+            .await
+            .map(|_| ())
         }));
         let s2 = s.clone();
         tasks.push(tokio::spawn(async move {
-            let batch: Vec<(String, i64, String)> = (0..20).map(|k| (format!("e{i}-{k}"), i, "{}".to_string())).collect();
+            let batch: Vec<(String, i64, String)> =
+                (0..20).map(|k| (format!("e{i}-{k}"), i, "{}".to_string())).collect();
             s2.log_events(&batch).await
         }));
     }

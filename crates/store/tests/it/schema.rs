@@ -99,37 +99,54 @@ async fn read_sqlite(pool: &sqlx::SqlitePool) -> Schema {
         match kind.as_str() {
             "table" => {
                 let mut t = Table::default();
-                let cols = sqlx::query("SELECT name, type, \"notnull\", dflt_value IS NOT NULL, pk FROM pragma_table_info(?) ORDER BY cid")
-                    .bind(&name)
-                    .fetch_all(pool)
-                    .await
-                    .expect("table_info");
+                let cols = sqlx::query(
+                    "SELECT name, type, \"notnull\", dflt_value IS NOT NULL, pk FROM pragma_table_info(?) ORDER BY cid",
+                )
+                .bind(&name)
+                .fetch_all(pool)
+                .await
+                .expect("table_info");
                 let mut pk: Vec<(i64, String)> = Vec::new();
                 for c in &cols {
-                    let (col, ty, not_null, has_default, pk_pos): (String, String, bool, bool, i64) = (c.get(0), c.get(1), c.get(2), c.get(3), c.get(4));
+                    let (col, ty, not_null, has_default, pk_pos): (String, String, bool, bool, i64) =
+                        (c.get(0), c.get(1), c.get(2), c.get(3), c.get(4));
                     if pk_pos > 0 {
                         pk.push((pk_pos, col.clone()));
                     }
                     // A key column is NOT NULL on PostgreSQL by definition; SQLite only enforces it
                     // for the rowid alias, so the convention is to write it out elsewhere.
-                    t.columns.insert(col, Column { ty: sqlite_type(&ty), not_null: not_null || pk_pos > 0, has_default });
+                    t.columns
+                        .insert(col, Column { ty: sqlite_type(&ty), not_null: not_null || pk_pos > 0, has_default });
                 }
                 pk.sort();
                 t.primary_key = pk.into_iter().map(|(_, c)| c).collect();
-                let int_id = t.primary_key.len() == 1 && t.columns.get(&t.primary_key[0]).is_some_and(|c| c.ty == Ty::Int);
+                let int_id =
+                    t.primary_key.len() == 1 && t.columns.get(&t.primary_key[0]).is_some_and(|c| c.ty == Ty::Int);
                 t.generated_id = int_id && sql.contains("AUTOINCREMENT");
                 // A one-row table (`CHECK (id = 1)`) has a fixed id, not a generated one.
                 let singleton = sql.contains("CHECK (ID = 1)");
                 if int_id && t.primary_key[0] == "id" && !t.generated_id && !singleton {
-                    s.own.push(format!("sqlite {name}.id: an integer id without AUTOINCREMENT (ids would be reused after a delete)"));
+                    s.own.push(format!(
+                        "sqlite {name}.id: an integer id without AUTOINCREMENT (ids would be reused after a delete)"
+                    ));
                 }
-                for l in sqlx::query("SELECT name, \"unique\", origin FROM pragma_index_list(?)").bind(&name).fetch_all(pool).await.expect("index_list") {
+                for l in sqlx::query("SELECT name, \"unique\", origin FROM pragma_index_list(?)")
+                    .bind(&name)
+                    .fetch_all(pool)
+                    .await
+                    .expect("index_list")
+                {
                     let (idx, unique, origin): (String, bool, String) = (l.get(0), l.get(1), l.get(2));
                     if origin == "u" && unique {
                         t.unique.insert(index_columns(pool, &idx).await);
                     }
                 }
-                let fks = sqlx::query("SELECT id, \"from\", \"table\" FROM pragma_foreign_key_list(?) ORDER BY id, seq").bind(&name).fetch_all(pool).await.expect("fk list");
+                let fks =
+                    sqlx::query("SELECT id, \"from\", \"table\" FROM pragma_foreign_key_list(?) ORDER BY id, seq")
+                        .bind(&name)
+                        .fetch_all(pool)
+                        .await
+                        .expect("fk list");
                 let mut by_id: BTreeMap<i64, (Vec<String>, String)> = BTreeMap::new();
                 for f in &fks {
                     let e = by_id.entry(f.get(0)).or_insert_with(|| (Vec::new(), f.get(2)));
@@ -140,12 +157,23 @@ async fn read_sqlite(pool: &sqlx::SqlitePool) -> Schema {
                 s.tables.insert(name, t);
             }
             "index" => {
-                let l = sqlx::query("SELECT \"unique\", partial FROM pragma_index_list(?) WHERE name = ?").bind(&table).bind(&name).fetch_one(pool).await.expect("index_list row");
+                let l = sqlx::query("SELECT \"unique\", partial FROM pragma_index_list(?) WHERE name = ?")
+                    .bind(&table)
+                    .bind(&name)
+                    .fetch_one(pool)
+                    .await
+                    .expect("index_list row");
                 let columns = index_columns(pool, &name).await;
                 s.indexes.insert(name, Index { table, columns, unique: l.get(0), partial: l.get(1) });
             }
             "trigger" => {
-                let timing = if sql.contains(" BEFORE ") { "BEFORE" } else if sql.contains(" AFTER ") { "AFTER" } else { "INSTEAD OF" };
+                let timing = if sql.contains(" BEFORE ") {
+                    "BEFORE"
+                } else if sql.contains(" AFTER ") {
+                    "AFTER"
+                } else {
+                    "INSTEAD OF"
+                };
                 for event in ["INSERT", "UPDATE", "DELETE"] {
                     if sql.contains(&format!("{timing} {event} ")) {
                         s.triggers.insert((table.clone(), format!("{timing} {event}")));
@@ -182,23 +210,40 @@ async fn read_postgres(pool: &sqlx::PgPool) -> Schema {
     .expect("columns");
     let mut identity: BTreeMap<String, String> = BTreeMap::new();
     for c in &cols {
-        let (table, col, ty, not_null, has_default, is_identity, generation, collation): (String, String, String, bool, bool, bool, String, String) =
-            (c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5), c.get(6), c.get(7));
+        let (table, col, ty, not_null, has_default, is_identity, generation, collation): (
+            String,
+            String,
+            String,
+            bool,
+            bool,
+            bool,
+            String,
+            String,
+        ) = (c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5), c.get(6), c.get(7));
         if is_identity {
             if generation != "ALWAYS" {
-                s.own.push(format!("postgres {table}.{col}: GENERATED {generation} AS IDENTITY; the convention is ALWAYS"));
+                s.own.push(format!(
+                    "postgres {table}.{col}: GENERATED {generation} AS IDENTITY; the convention is ALWAYS"
+                ));
             }
             identity.insert(table.clone(), col.clone());
         }
         if col.ends_with("path") && ty == "text" && collation != "C" {
-            s.own.push(format!("postgres {table}.{col}: collation '{collation}'; a path column compares in byte order (COLLATE \"C\")"));
+            s.own.push(format!(
+                "postgres {table}.{col}: collation '{collation}'; a path column compares in byte order (COLLATE \"C\")"
+            ));
         }
         // A serial column's default is its sequence: the id convention, not a default.
         let serial = has_default && col == "id" && ty == "bigint";
         if serial {
-            s.own.push(format!("postgres {table}.id: BIGSERIAL; the convention is BIGINT GENERATED ALWAYS AS IDENTITY"));
+            s.own
+                .push(format!("postgres {table}.id: BIGSERIAL; the convention is BIGINT GENERATED ALWAYS AS IDENTITY"));
         }
-        s.tables.entry(table).or_default().columns.insert(col, Column { ty: postgres_type(&ty), not_null, has_default: has_default && !serial });
+        s.tables
+            .entry(table)
+            .or_default()
+            .columns
+            .insert(col, Column { ty: postgres_type(&ty), not_null, has_default: has_default && !serial });
     }
     let constraints = sqlx::query(
         "SELECT c.conrelid::regclass::text, c.contype::text, \
@@ -210,7 +255,8 @@ async fn read_postgres(pool: &sqlx::PgPool) -> Schema {
     .await
     .expect("constraints");
     for c in &constraints {
-        let (table, kind, columns, referenced): (String, String, Vec<String>, String) = (c.get(0), c.get(1), c.get(2), c.get(3));
+        let (table, kind, columns, referenced): (String, String, Vec<String>, String) =
+            (c.get(0), c.get(1), c.get(2), c.get(3));
         let t = s.tables.entry(table.clone()).or_default();
         match kind.as_str() {
             "p" => {
@@ -226,7 +272,9 @@ async fn read_postgres(pool: &sqlx::PgPool) -> Schema {
             "c" => t.checks += 1,
             // NOT NULL constraints (PostgreSQL 18 lists them here) are read from the columns.
             "n" => {}
-            other => s.own.push(format!("postgres {table}: a constraint of kind '{other}' the parity test does not compare")),
+            other => {
+                s.own.push(format!("postgres {table}: a constraint of kind '{other}' the parity test does not compare"))
+            }
         }
     }
     let indexes = sqlx::query(
@@ -267,7 +315,10 @@ fn differences(lite: &Schema, pg: &Schema) -> Vec<String> {
     let names: BTreeSet<&String> = lite.tables.keys().chain(pg.tables.keys()).collect();
     for name in names {
         let (Some(a), Some(b)) = (lite.tables.get(name), pg.tables.get(name)) else {
-            d.push(format!("table {name}: only on {}", if lite.tables.contains_key(name) { "SQLite" } else { "PostgreSQL" }));
+            d.push(format!(
+                "table {name}: only on {}",
+                if lite.tables.contains_key(name) { "SQLite" } else { "PostgreSQL" }
+            ));
             continue;
         };
         let cols: BTreeSet<&String> = a.columns.keys().chain(b.columns.keys()).collect();
@@ -275,7 +326,9 @@ fn differences(lite: &Schema, pg: &Schema) -> Vec<String> {
             match (a.columns.get(col), b.columns.get(col)) {
                 (Some(x), Some(y)) if x == y => {}
                 (Some(x), Some(y)) => d.push(format!("{name}.{col}: SQLite {x:?}, PostgreSQL {y:?}")),
-                (x, _) => d.push(format!("{name}.{col}: only on {}", if x.is_some() { "SQLite" } else { "PostgreSQL" })),
+                (x, _) => {
+                    d.push(format!("{name}.{col}: only on {}", if x.is_some() { "SQLite" } else { "PostgreSQL" }))
+                }
             }
         }
         if a.primary_key != b.primary_key {
@@ -285,10 +338,18 @@ fn differences(lite: &Schema, pg: &Schema) -> Vec<String> {
             d.push(format!("{name}: generated id on SQLite {}, on PostgreSQL {}", a.generated_id, b.generated_id));
         }
         for u in a.unique.symmetric_difference(&b.unique) {
-            d.push(format!("{name}: unique key {u:?} only on {}", if a.unique.contains(u) { "SQLite" } else { "PostgreSQL" }));
+            d.push(format!(
+                "{name}: unique key {u:?} only on {}",
+                if a.unique.contains(u) { "SQLite" } else { "PostgreSQL" }
+            ));
         }
         for f in a.foreign.symmetric_difference(&b.foreign) {
-            d.push(format!("{name}: foreign key {:?} → {} only on {}", f.0, f.1, if a.foreign.contains(f) { "SQLite" } else { "PostgreSQL" }));
+            d.push(format!(
+                "{name}: foreign key {:?} → {} only on {}",
+                f.0,
+                f.1,
+                if a.foreign.contains(f) { "SQLite" } else { "PostgreSQL" }
+            ));
         }
         if a.checks != b.checks {
             d.push(format!("{name}: {} check constraints on SQLite, {} on PostgreSQL", a.checks, b.checks));
@@ -303,7 +364,12 @@ fn differences(lite: &Schema, pg: &Schema) -> Vec<String> {
         }
     }
     for t in lite.triggers.symmetric_difference(&pg.triggers) {
-        d.push(format!("{}: a {} trigger only on {}", t.0, t.1, if lite.triggers.contains(t) { "SQLite" } else { "PostgreSQL" }));
+        d.push(format!(
+            "{}: a {} trigger only on {}",
+            t.0,
+            t.1,
+            if lite.triggers.contains(t) { "SQLite" } else { "PostgreSQL" }
+        ));
     }
     d
 }
@@ -315,7 +381,11 @@ async fn sqlite_and_postgres_schemas_agree_after_all_migrations() {
     store::Database::open(&url).await.expect("migrate sqlite");
     let lite_pool = sqlx::SqlitePool::connect(&url).await.expect("sqlite");
     let lite = read_sqlite(&lite_pool).await;
-    assert!(lite.tables.len() > 20 && lite.tables.contains_key("residents"), "read the SQLite schema: {:?}", lite.tables.keys());
+    assert!(
+        lite.tables.len() > 20 && lite.tables.contains_key("residents"),
+        "read the SQLite schema: {:?}",
+        lite.tables.keys()
+    );
 
     let Some(pg_url) = super::postgres_database("fzschema").await else {
         return; // testkit said why (a failure under CI)
@@ -332,7 +402,10 @@ fn a_difference_is_named_by_table_and_column() {
     // The comparison itself, on schemas built by hand: a test that could not fail would prove
     // nothing about the migrations.
     let table = |ty: Ty, not_null: bool| Table {
-        columns: BTreeMap::from([("id".to_string(), Column { ty: Ty::Int, not_null: true, has_default: false }), ("v".to_string(), Column { ty, not_null, has_default: false })]),
+        columns: BTreeMap::from([
+            ("id".to_string(), Column { ty: Ty::Int, not_null: true, has_default: false }),
+            ("v".to_string(), Column { ty, not_null, has_default: false }),
+        ]),
         primary_key: vec!["id".into()],
         generated_id: true,
         ..Default::default()
@@ -344,5 +417,8 @@ fn a_difference_is_named_by_table_and_column() {
     assert!(d[0].starts_with("t.v:") && d[0].contains("postgres integer"), "{d:?}");
     let mut no_id = table(Ty::Text, true);
     no_id.generated_id = false;
-    assert_eq!(differences(&schema(table(Ty::Text, true)), &schema(no_id)), vec!["t: generated id on SQLite true, on PostgreSQL false".to_string()]);
+    assert_eq!(
+        differences(&schema(table(Ty::Text, true)), &schema(no_id)),
+        vec!["t: generated id on SQLite true, on PostgreSQL false".to_string()]
+    );
 }

@@ -277,7 +277,7 @@ mod tests {
             let _ = over_long_string(&junk, 3);
             let doc = serde_json::json!({"k": s}).to_string();
             let n = s.chars().count();
-            let escapes = serde_json::to_string(&s).unwrap().chars().count() - 2;
+            let escapes = serde_json::to_string(&s).expect("a string serialises").chars().count() - 2;
             let found = over_long_string(doc.as_bytes(), 10);
             if escapes <= 10 { prop_assert_eq!(&found, &None); }
             if n > 10 { prop_assert!(found.is_some()); }

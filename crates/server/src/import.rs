@@ -46,8 +46,30 @@ pub struct ImportReport {
     pub rows: usize,
     /// Rows stored.
     pub accepted: usize,
-    /// Rows refused, each with the reason.
+    /// Rows refused, each with the reason: the first [`REPORT_MAX_ERRORS`] by row number.
     pub rejected: Vec<RowError>,
+    /// Every refused row, listed or not.
+    pub rejected_total: usize,
+}
+
+/// Refused rows an import's answer lists; the rest are counted. A workbook of a million bad
+/// rows is answered with a page of them, not with a report larger than the upload.
+pub const REPORT_MAX_ERRORS: usize = 500;
+
+impl ImportReport {
+    /// The report of `rows` read and `accepted` stored, listing the first refused rows.
+    pub fn new(rows: usize, accepted: usize, rejected: Vec<RowError>) -> Self {
+        let (rejected, rejected_total) = first_errors(rejected);
+        Self { rows, accepted, rejected, rejected_total }
+    }
+}
+
+/// The first [`REPORT_MAX_ERRORS`] refused rows by row number, and how many there were.
+pub fn first_errors(mut rejected: Vec<RowError>) -> (Vec<RowError>, usize) {
+    let total = rejected.len();
+    rejected.sort_by_key(|e| e.row);
+    rejected.truncate(REPORT_MAX_ERRORS);
+    (rejected, total)
 }
 
 const ALIASES: &[(&str, &str)] = &[
@@ -471,8 +493,7 @@ pub async fn residents(s: &AppState, p: &Principal, t: &Table) -> ApiResult<Impo
             }
         }
     }
-    rejected.sort_by_key(|e| e.row);
-    Ok(ImportReport { rows: t.rows.len(), accepted, rejected })
+    Ok(ImportReport::new(t.rows.len(), accepted, rejected))
 }
 
 /// Imports jurisdictions in file order (a parent may come earlier in the same file), with an
@@ -548,6 +569,5 @@ pub async fn jurisdictions(s: &AppState, p: &Principal, t: &Table) -> ApiResult<
             Err(e) => return Err(e.into()),
         }
     }
-    rejected.sort_by_key(|e| e.row);
-    Ok(ImportReport { rows: t.rows.len(), accepted, rejected })
+    Ok(ImportReport::new(t.rows.len(), accepted, rejected))
 }

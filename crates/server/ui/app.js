@@ -394,7 +394,7 @@ const ResidentsPage = {
       <input type="file" accept=".csv,.xlsx" @change="e => file = e.target.files[0]" data-testid="import-file" />
       <el-button type="primary" style="margin-left:8px" @click="doImport" data-testid="import-go">导入</el-button>
       <div v-if="report" style="margin-top:12px" data-testid="import-report">
-        <el-alert :title="'共 ' + report.rows + ' 行，成功 ' + report.accepted + ' 行，失败 ' + report.rejected.length + ' 行'" :type="report.rejected.length ? 'warning' : 'success'" :closable="false" />
+        <el-alert :title="'共 ' + report.rows + ' 行，成功 ' + report.accepted + ' 行，失败 ' + report.rejected_total + ' 行' + (report.rejected_total > report.rejected.length ? '（下表列出前 ' + report.rejected.length + ' 行）' : '')" :type="report.rejected.length ? 'warning' : 'success'" :closable="false" />
         <el-table v-if="report.rejected.length" :data="report.rejected" size="small" max-height="240" style="margin-top:8px">
           <el-table-column prop="row" label="行号" width="70" />
           <el-table-column prop="field" label="字段" width="140" />
@@ -1056,7 +1056,7 @@ const CasesPage = {
       </template>
     </el-form>
     <el-alert v-if="report" :type="report.rejected.length ? 'warning' : 'success'" :closable="true" @close="report = null" style="margin-bottom:8px"
-      :title="'共 ' + report.rows + ' 行，导入 ' + report.accepted + ' 行，' + report.rejected.length + ' 行有误'">
+      :title="'共 ' + report.rows + ' 行，导入 ' + report.accepted + ' 行，' + report.rejected_total + ' 行有误' + (report.rejected_total > report.rejected.length ? '（列出前 ' + report.rejected.length + ' 行）' : '')">
       <div v-for="e in report.rejected" :key="e.row + e.field">第 {{ e.row }} 行 {{ e.field }}：{{ e.message }}</div>
     </el-alert>
     <el-table :data="page.items" border stripe size="small" data-testid="cases">

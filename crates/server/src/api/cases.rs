@@ -418,12 +418,11 @@ async fn import_cases(
         }
     }
     crate::intake::feed_fraud_list(&s, &stored);
-    rejected.sort_by_key(|e| e.row);
     let mut entry = p.audit("import", "case", None, &[]);
     entry.detail =
         serde_json::json!({"accepted": accepted, "rejected": rejected.len(), "rows": t.rows.len()}).to_string();
     s.store.audit(entry).await?;
-    Ok(Json(ImportReport { rows: t.rows.len(), accepted, rejected }))
+    Ok(Json(ImportReport::new(t.rows.len(), accepted, rejected)))
 }
 
 /// Filters of the case list.

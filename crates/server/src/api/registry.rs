@@ -235,7 +235,7 @@ async fn import_jurisdictions(
     let table = import::read_upload(mp).await?;
     let report = import::jurisdictions(&s, &p, &table).await?;
     let mut entry = p.audit("import", "jurisdiction", None, &["code", "name", "kind", "parent_code", "residents"]);
-    entry.detail = serde_json::json!({"accepted": report.accepted, "rejected": report.rejected.len()}).to_string();
+    entry.detail = serde_json::json!({"accepted": report.accepted, "rejected": report.rejected_total}).to_string();
     s.store.audit(entry).await?;
     Ok(Json(report))
 }

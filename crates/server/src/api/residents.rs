@@ -259,7 +259,7 @@ async fn import_residents(
     let mut entry =
         p.audit("import", "resident", None, &["name", "id_number", "phone", "address", "age_band", "jurisdiction_id"]);
     entry.detail =
-        serde_json::json!({"accepted": report.accepted, "rejected": report.rejected.len(), "rows": report.rows})
+        serde_json::json!({"accepted": report.accepted, "rejected": report.rejected_total, "rows": report.rows})
             .to_string();
     s.store.audit(entry).await?;
     Ok(Json(report))

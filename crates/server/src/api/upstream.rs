@@ -63,8 +63,11 @@ pub struct UpstreamReport {
     /// Of those, routed to a station, the rest waiting in the centre's queue (for users).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub routed: Option<usize>,
-    /// Rows refused, each with its row number and field.
+    /// Rows refused, each with its row number and field: the first
+    /// [`crate::import::REPORT_MAX_ERRORS`].
     pub rejected: Vec<RowError>,
+    /// Every refused row, listed or not.
+    pub rejected_total: usize,
 }
 
 /// The idempotency key of an upstream warning: the source's namespace and its id. The
@@ -178,8 +181,14 @@ async fn to_warning(
 }
 
 async fn receive(s: &AppState, p: &Principal, rows: Vec<(usize, UpstreamWarning)>) -> ApiResult<UpstreamReport> {
-    let mut report =
-        UpstreamReport { rows: rows.len(), accepted: 0, ids: Some(Vec::new()), routed: Some(0), rejected: Vec::new() };
+    let mut report = UpstreamReport {
+        rows: rows.len(),
+        accepted: 0,
+        ids: Some(Vec::new()),
+        routed: Some(0),
+        rejected: Vec::new(),
+        rejected_total: 0,
+    };
     let (mut ids, mut routed_n) = (Vec::new(), 0);
     for (row, w) in rows {
         match to_warning(s, p, &w).await? {
@@ -197,6 +206,7 @@ async fn receive(s: &AppState, p: &Principal, rows: Vec<(usize, UpstreamWarning)
     }
     let mut entry = p.audit("import", "warning", None, &[]);
     entry.detail = serde_json::json!({"upstream": true, "rows": report.rows, "accepted": report.accepted, "routed": routed_n, "rejected": report.rejected.len()}).to_string();
+    (report.rejected, report.rejected_total) = crate::import::first_errors(std::mem::take(&mut report.rejected));
     s.store.audit(entry).await?;
     if p.kind == ActorKind::User {
         (report.ids, report.routed) = (Some(ids), Some(routed_n));
@@ -252,8 +262,10 @@ async fn import(
         .collect();
     let mut report = receive(&s, &p, rows).await?;
     report.rows += too_long.len();
+    let listed = report.rejected.len();
     report.rejected.extend(too_long);
-    report.rejected.sort_by_key(|e| e.row);
+    let (first, total) = crate::import::first_errors(std::mem::take(&mut report.rejected));
+    (report.rejected, report.rejected_total) = (first, report.rejected_total - listed + total);
     Ok(Json(report))
 }
 

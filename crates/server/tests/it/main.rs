@@ -6,6 +6,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use store::*;
 
+mod attacks;
 mod prevention;
 
 const PW: &str = "Passw0rd!";
@@ -158,6 +159,18 @@ struct Session {
 impl Session {
     async fn get(&self, path: &str) -> (StatusCode, Value) {
         let r = self.c.get(format!("{}{path}", self.base)).send().await.expect("send");
+        let st = r.status();
+        (st, r.json().await.unwrap_or(Value::Null))
+    }
+    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .c
+            .patch(format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
         let st = r.status();
         (st, r.json().await.unwrap_or(Value::Null))
     }
@@ -1960,3 +1973,10 @@ async fn returns_need_city_approval_and_the_notice(app: &App) {
     let (st, done) = l.post(&format!("/api/v1/bank-requests/{}/answer", r["id"]), json!({"executed": true})).await;
     assert_eq!((st, done["status"].as_str()), (StatusCode::OK, Some("executed")), "{done}");
 }
+
+use attacks::{
+    browser_headers_and_no_markup_in_names, input_is_bounded_before_it_is_parsed, login_is_throttled_and_locked,
+};
+both!(attack_input_bounds, input_is_bounded_before_it_is_parsed);
+both!(attack_login_throttle, login_is_throttled_and_locked);
+both!(attack_browser, browser_headers_and_no_markup_in_names);

@@ -48,15 +48,23 @@ pub fn nats_url() -> Option<String> {
     env_or_absent(NATS_VAR, "e.g. nats://127.0.0.1:4222")
 }
 
-/// A folder of `../shared/data` (beside the checkout) holding `file`, or `None` (after
-/// [`absent`]) when it is not there.
+/// The variable naming the shared data folder when it is not `../shared/data` beside the
+/// checkout (a clone elsewhere; `.ci/run` sets it when it finds the folder).
+pub const SHARED_DATA_VAR: &str = "FANZHA_SHARED_DATA";
+
+/// A folder of the shared data (`FANZHA_SHARED_DATA`, else `../shared/data` beside the
+/// checkout) holding `file`, or `None` (after [`absent`]) when it is not there.
 #[track_caller]
 pub fn shared_data(folder: &str, file: &str) -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(folder);
+    let root = match std::env::var(SHARED_DATA_VAR) {
+        Ok(v) if !v.trim().is_empty() => PathBuf::from(v),
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+    };
+    let dir = root.join(folder);
     if dir.join(file).exists() {
         return Some(dir);
     }
-    absent(&format!("../shared/data/{folder}/{file} is not here"));
+    absent(&format!("{} is not here ({SHARED_DATA_VAR} or ../shared/data)", dir.join(file).display()));
     None
 }
 

@@ -57,6 +57,14 @@ pub enum Refusal {
     Locked(i64),
 }
 
+impl Refusal {
+    /// Whole seconds to wait, rounded up (what `Retry-After` and the message say).
+    pub fn wait_secs(self) -> i64 {
+        let (Refusal::Backoff(ms) | Refusal::Locked(ms)) = self;
+        (ms + 999) / 1000
+    }
+}
+
 impl ThrottleRule {
     /// Whether an attempt at `now_ms` must wait.
     pub fn check(&self, t: &Throttle, now_ms: i64) -> Option<Refusal> {

@@ -68,15 +68,6 @@ pub fn body_limit(route: Option<&str>, max_upload_bytes: usize) -> BodyLimit {
         .unwrap_or(BodyLimit { bytes: JSON_MAX_BYTES, string_chars: TEXT_MAX_CHARS })
 }
 
-/// Every route's limits, for the security document and its test.
-pub fn route_limits(max_upload_bytes: usize) -> Vec<(String, BodyLimit)> {
-    IMPORTS
-        .iter()
-        .map(|r| (r.to_string(), body_limit(Some(r), max_upload_bytes)))
-        .chain(ROUTE_LIMITS.iter().map(|(r, ..)| (r.to_string(), body_limit(Some(r), max_upload_bytes))))
-        .collect()
-}
-
 /// A field longer than `max` characters is refused, naming it.
 pub fn cap(field: &'static str, v: &str, max: usize) -> Result<(), ApiError> {
     domain::text::text(field, v, max).map(|_| ()).map_err(ApiError::from)

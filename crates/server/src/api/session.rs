@@ -88,11 +88,11 @@ async fn me_of(state: &AppState, user: &store::User, csrf: String) -> ApiResult<
 /// down, 423 while locked, with `Retry-After` in seconds.
 fn refused(r: domain::auth::Refusal) -> Response {
     use domain::auth::Refusal;
-    let (status, code, wait_ms) = match r {
-        Refusal::Backoff(w) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", w),
-        Refusal::Locked(w) => (StatusCode::LOCKED, "locked", w),
+    let (status, code) = match r {
+        Refusal::Backoff(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+        Refusal::Locked(_) => (StatusCode::LOCKED, "locked"),
     };
-    let secs = (wait_ms + 999) / 1000;
+    let secs = r.wait_secs();
     let mut resp =
         ApiError::new(status, code, format!("too many failed logins; try again in {secs} s")).into_response();
     if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
@@ -211,9 +211,7 @@ async fn change_password(
     let now = store::now_ms();
     let user_t = state.store.login_throttle(&user_key).await?;
     if let Some(r) = domain::auth::ACCOUNT.check(&user_t, now) {
-        let secs = match r {
-            domain::auth::Refusal::Backoff(w) | domain::auth::Refusal::Locked(w) => (w + 999) / 1000,
-        };
+        let secs = r.wait_secs();
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",

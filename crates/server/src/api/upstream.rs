@@ -180,40 +180,45 @@ async fn to_warning(
     }))
 }
 
-async fn receive(s: &AppState, p: &Principal, rows: Vec<(usize, UpstreamWarning)>) -> ApiResult<UpstreamReport> {
-    let mut report = UpstreamReport {
-        rows: rows.len(),
-        accepted: 0,
-        ids: Some(Vec::new()),
-        routed: Some(0),
-        rejected: Vec::new(),
-        rejected_total: 0,
-    };
+/// Stores the warnings of `rows`; `refused` are rows of the same upload already refused
+/// (cells over their limit), counted and listed with the rest in one report and one audit entry.
+async fn receive(
+    s: &AppState,
+    p: &Principal,
+    rows: Vec<(usize, UpstreamWarning)>,
+    mut refused: Vec<RowError>,
+) -> ApiResult<UpstreamReport> {
+    let n_rows = rows.len() + refused.len();
+    let mut accepted = 0;
     let (mut ids, mut routed_n) = (Vec::new(), 0);
     for (row, w) in rows {
         match to_warning(s, p, &w).await? {
             Ok(nw) => {
                 let routed = nw.station_id.is_some();
                 let id = crate::intake::store_warning(s, &nw).await?;
-                report.accepted += 1;
+                accepted += 1;
                 routed_n += usize::from(routed);
                 ids.push(id);
                 // The live feed shows it like any other warning (masked).
                 let _ = s.live.send(crate::intake::LiveWarning::of(id, &nw, 0.0, vec![]));
             }
-            Err((field, message)) => report.rejected.push(RowError { row, field, message }),
+            Err((field, message)) => refused.push(RowError { row, field, message }),
         }
     }
+    let (rejected, rejected_total) = crate::import::first_errors(refused);
     let mut entry = p.audit("import", "warning", None, &[]);
-    entry.detail = serde_json::json!({"upstream": true, "rows": report.rows, "accepted": report.accepted, "routed": routed_n, "rejected": report.rejected.len()}).to_string();
-    (report.rejected, report.rejected_total) = crate::import::first_errors(std::mem::take(&mut report.rejected));
+    entry.detail = serde_json::json!({"upstream": true, "rows": n_rows, "accepted": accepted, "routed": routed_n, "rejected": rejected_total}).to_string();
     s.store.audit(entry).await?;
-    if p.kind == ActorKind::User {
-        (report.ids, report.routed) = (Some(ids), Some(routed_n));
-    } else {
-        (report.ids, report.routed) = (None, None);
-    }
-    Ok(report)
+    // Where warnings went is for users; a machine client learns nothing of it.
+    let user = p.kind == ActorKind::User;
+    Ok(UpstreamReport {
+        rows: n_rows,
+        accepted,
+        ids: user.then_some(ids),
+        routed: user.then_some(routed_n),
+        rejected,
+        rejected_total,
+    })
 }
 
 /// Warnings pushed by an upstream platform (JSON); row numbers count from 1.
@@ -226,7 +231,7 @@ async fn push(
     if rows.len() > 10_000 {
         return Err(ApiError::invalid("at most 10,000 warnings per request"));
     }
-    Ok(Json(receive(&s, &p, rows.into_iter().enumerate().map(|(i, w)| (i + 1, w)).collect()).await?))
+    Ok(Json(receive(&s, &p, rows.into_iter().enumerate().map(|(i, w)| (i + 1, w)).collect(), Vec::new()).await?))
 }
 
 /// Warnings handed over as a CSV or XLSX file (预警下发清单): columns upstream_id, source,
@@ -260,13 +265,7 @@ async fn import(
             )
         })
         .collect();
-    let mut report = receive(&s, &p, rows).await?;
-    report.rows += too_long.len();
-    let listed = report.rejected.len();
-    report.rejected.extend(too_long);
-    let (first, total) = crate::import::first_errors(std::mem::take(&mut report.rejected));
-    (report.rejected, report.rejected_total) = (first, report.rejected_total - listed + total);
-    Ok(Json(report))
+    Ok(Json(receive(&s, &p, rows, too_long).await?))
 }
 
 /// The routing of warnings in force (the `[routing]` configuration): rules in order, the first

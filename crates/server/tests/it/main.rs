@@ -909,9 +909,9 @@ async fn fund_trace_and_mules(app: &App) {
             .send().await.expect("decide");
         assert_eq!(r.status(), StatusCode::OK);
     }
-    // The event log is written in the background; wait until it holds them.
+    // The event log is written in the background; wait until it holds them (and the list entry).
     for _ in 0..100 {
-        if app.store.event_log_len().await.expect("len") >= 5 {
+        if app.store.event_log_len().await.expect("len") >= 6 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -971,7 +971,7 @@ async fn fund_trace_and_mules(app: &App) {
             .send().await.expect("decide");
     }
     for _ in 0..100 {
-        if app.store.event_log_len().await.expect("len") >= 10 {
+        if app.store.event_log_len().await.expect("len") >= 11 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;

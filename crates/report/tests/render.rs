@@ -136,3 +136,52 @@ fn pdf_is_a4_with_embedded_cjk_fonts() {
         std::fs::write(format!("{dir}/fixture-bulletin.pdf"), &bytes).expect("write");
     }
 }
+
+/// A PDF read back as text by poppler's `pdftotext` (installed by `.ci/run`); `None` outside CI
+/// when it is missing.
+fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, bytes).expect("write");
+    let out = match std::process::Command::new("pdftotext").arg(&path).arg("-").output() {
+        Ok(out) => out,
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: pdftotext ({e}); install poppler-utils");
+            return None;
+        }
+        Err(e) => panic!("pdftotext is required under CI (poppler-utils): {e}"),
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).expect("utf-8"))
+}
+
+/// The fonts are embedded with their map back to Unicode, and every part of the layout is on
+/// its page, in order.
+#[test]
+fn pdf_text_reads_back_in_order() {
+    let r = fixture();
+    let fonts = report::pdf::Fonts::shared().expect("fonts-noto-cjk is installed (see .ci/run)");
+    let (bytes, pages) = report::pdf::render(&doc(&r), fonts.clone()).expect("pdf");
+    let Some(text) = pdf_text(&bytes) else { return };
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut at = 0;
+    for want in
+        [&r.issuer, &r.title, &r.sections[0].heading, &r.sections[1].heading, "城关派出所", "工作要求", "2026年11月3日"]
+    {
+        let want: String = want.chars().filter(|c| !c.is_whitespace()).collect();
+        let found = squeezed[at..].find(&want).unwrap_or_else(|| panic!("{want:?} after byte {at} in {squeezed}"));
+        at += found + want.len();
+    }
+    for p in 1..=pages {
+        assert!(squeezed.contains(&format!("第{p}页/共{pages}页")), "page number {p} of {pages}");
+    }
+    assert_eq!(text.matches('\u{c}').count(), pages, "one form feed per page");
+    assert!(!text.contains("草稿"), "a published report has no draft mark");
+
+    // A draft carries its mark on every page.
+    let draft = Document { watermark: Some("草稿"), ..doc(&r) };
+    let (bytes, pages) = report::pdf::render(&draft, fonts).expect("pdf");
+    let text = pdf_text(&bytes).expect("pdftotext ran above");
+    // Rotated, the mark reads back one character per line.
+    assert_eq!((text.matches('草').count(), text.matches('稿').count()), (pages, pages), "{text}");
+}

@@ -18,7 +18,6 @@ pub struct AuditFilter {
     pub actor_name: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
 struct Row {
     seq: i64,
     at_ms: i64,
@@ -35,6 +34,22 @@ struct Row {
     prev_hash: String,
     hash: String,
 }
+crate::rows::from_row!(Row {
+    seq,
+    at_ms,
+    actor_kind,
+    actor_id,
+    actor_name,
+    action,
+    object_type,
+    object_id,
+    fields,
+    ip,
+    reason,
+    detail,
+    prev_hash,
+    hash
+});
 
 impl From<Row> for AuditRecord {
     fn from(r: Row) -> Self {

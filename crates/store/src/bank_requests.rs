@@ -93,7 +93,6 @@ pub struct BankRequestView {
     pub due_on: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
     kind: String,
@@ -117,6 +116,29 @@ struct Row {
     notice_ends_on: Option<String>,
     due_on: Option<String>,
 }
+crate::rows::from_row!(Row {
+    id,
+    kind,
+    case_id,
+    account_enc,
+    bank_unit_id,
+    bank_name,
+    amount_fen,
+    requested_at,
+    requested_by,
+    renews_id,
+    status,
+    answered_at,
+    answered_by,
+    answer_reason,
+    expires_at,
+    return_method,
+    approval_authority,
+    approval_level,
+    approval_ref,
+    notice_ends_on,
+    due_on
+});
 
 const SELECT: &str = "SELECT r.id, r.kind, r.case_id, r.account_enc, r.bank_unit_id, u.name AS bank_name, r.amount_fen, r.requested_at, r.requested_by, r.renews_id, \
     r.status, r.answered_at, r.answered_by, r.answer_reason, r.expires_at, r.return_method, r.approval_authority, r.approval_level, r.approval_ref, r.notice_ends_on, r.due_on \

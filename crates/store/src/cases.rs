@@ -63,7 +63,7 @@ pub struct LinkedCase {
 }
 
 /// A case as shown.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseView {
     /// Id.
     pub id: i64,
@@ -102,9 +102,29 @@ pub struct CaseView {
     /// Suspects arrested (抓获人数).
     pub arrested: i64,
 }
+crate::rows::from_row!(CaseView {
+    id,
+    case_no,
+    reported_at,
+    filed_at,
+    solved_at,
+    station_id,
+    station_name,
+    jurisdiction_id,
+    jurisdiction_name,
+    fraud_type,
+    taxonomy_version,
+    loss_fen,
+    recovered_fen,
+    victim_age_band,
+    victim_occupation,
+    contact_channel,
+    status,
+    arrested
+});
 
 /// What the supervision rules read of a case.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct CaseFact {
     /// Id.
     pub id: i64,
@@ -123,9 +143,19 @@ pub struct CaseFact {
     /// Status.
     pub status: String,
 }
+crate::rows::from_row!(CaseFact {
+    id,
+    case_no,
+    station_id,
+    reported_at,
+    loss_fen,
+    jurisdiction_name,
+    jurisdiction_id,
+    status
+});
 
 /// One case as statistics read it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct StatRow {
     /// Reported, ms.
     pub reported_at: i64,
@@ -154,6 +184,21 @@ pub struct StatRow {
     /// The victim's jurisdiction path.
     pub jurisdiction_path: String,
 }
+crate::rows::from_row!(StatRow {
+    reported_at,
+    station_id,
+    fraud_type,
+    victim_age_band,
+    loss_fen,
+    recovered_fen,
+    status,
+    solved_at,
+    station_name,
+    jurisdiction_name,
+    contact_channel,
+    arrested,
+    jurisdiction_path
+});
 
 /// Filters of the case list.
 #[derive(Debug, Clone, Default)]

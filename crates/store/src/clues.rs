@@ -32,7 +32,6 @@ pub struct ClueView {
     pub has_screenshot: bool,
 }
 
-#[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
     ref_no: String,
@@ -46,6 +45,19 @@ struct Row {
     review_note: String,
     screenshot_mime: String,
 }
+crate::rows::from_row!(Row {
+    id,
+    ref_no,
+    kind,
+    value_enc,
+    description,
+    submitted_at,
+    status,
+    reviewed_by,
+    reward_fen,
+    review_note,
+    screenshot_mime
+});
 
 const COLS: &str = "id, ref_no, kind, value_enc, description, submitted_at, status, reviewed_by, reward_fen, review_note, screenshot_mime";
 

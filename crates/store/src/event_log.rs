@@ -139,7 +139,7 @@ pub struct NewDeadLetter {
 }
 
 /// A refused event, without its content.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DeadLetter {
     /// Id.
     pub id: i64,
@@ -156,9 +156,10 @@ pub struct DeadLetter {
     /// Size of the message in bytes.
     pub raw_len: i64,
 }
+crate::rows::from_row!(DeadLetter { id, source, received_at, stream_seq, field, reason, raw_len });
 
 /// A ruleset version put in force.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct RulesetVersion {
     /// Version string of the file.
     pub version: String,
@@ -169,3 +170,4 @@ pub struct RulesetVersion {
     /// Why.
     pub note: String,
 }
+crate::rows::from_row!(RulesetVersion { version, created_at, created_by, note });

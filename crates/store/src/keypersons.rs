@@ -127,7 +127,7 @@ pub struct MeasureView {
 }
 
 /// A carer.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CarerView {
     /// Role code.
     pub role: String,
@@ -136,9 +136,10 @@ pub struct CarerView {
     /// Platform user.
     pub user_id: Option<i64>,
 }
+crate::rows::from_row!(CarerView { role, name, user_id });
 
 /// A visit.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VisitView {
     /// Id.
     pub id: i64,
@@ -151,9 +152,10 @@ pub struct VisitView {
     /// Note.
     pub note: String,
 }
+crate::rows::from_row!(VisitView { id, kind, visited_on, by_name, note });
 
 /// An appeal and its check.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AppealView {
     /// Id.
     pub id: i64,
@@ -170,9 +172,10 @@ pub struct AppealView {
     /// Note.
     pub note: String,
 }
+crate::rows::from_row!(AppealView { id, measure_id, filed_on, grounds, passed, checked_by, note });
 
 /// A transfer between units.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TransferView {
     /// From unit.
     pub from_unit: String,
@@ -185,6 +188,7 @@ pub struct TransferView {
     /// When (ms).
     pub at_ms: i64,
 }
+crate::rows::from_row!(TransferView { from_unit, to_unit, reason, by_name, at_ms });
 
 /// The whole file.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -209,7 +213,6 @@ pub struct KeyPersonFile {
     pub transfers: Vec<TransferView>,
 }
 
-#[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
     resident_id: i64,
@@ -232,6 +235,28 @@ struct Row {
     legal_basis: String,
     deciding_authority: String,
 }
+crate::rows::from_row!(Row {
+    id,
+    resident_id,
+    name,
+    id_number_enc,
+    categories,
+    risk_score,
+    unit_id,
+    unit_name,
+    jurisdiction_id,
+    jurisdiction_name,
+    abroad,
+    abroad_place,
+    visit_every_days,
+    opened_on,
+    last_visit,
+    measures_in_force,
+    carers,
+    status,
+    legal_basis,
+    deciding_authority
+});
 
 /// `$1` is today (`YYYY-MM-DD`), so the count of measures in force is exact.
 const VIEW: &str = "SELECT k.id, k.resident_id, r.name, r.id_number_enc, k.categories, k.risk_score, k.unit_id, u.name AS unit_name, k.jurisdiction_id, j.name AS jurisdiction_name, \

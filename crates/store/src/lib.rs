@@ -18,6 +18,7 @@ mod prevention;
 mod registry;
 mod reports;
 mod residents;
+mod rows;
 mod sql;
 mod tasks;
 mod users;
@@ -203,12 +204,12 @@ impl Database {
                 // 64 MiB of page cache per connection: the blind-index B-trees take random keys.
                 .pragma("cache_size", "-65536");
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
-            sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+            rows::sqlite().run(&pool).await?;
             Db::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool =
                 PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
-            sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            rows::postgres().run(&pool).await?;
             Db::Postgres(pool)
         } else {
             return Err(StoreError::BadUrl(url.to_string()));

@@ -28,7 +28,7 @@ pub struct NewNotification {
 }
 
 /// A notification as listed.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NotificationView {
     /// Id.
     pub id: i64,
@@ -61,6 +61,23 @@ pub struct NotificationView {
     /// Read (in-app, ms).
     pub read_at: Option<i64>,
 }
+crate::rows::from_row!(NotificationView {
+    id,
+    idempotency_key,
+    channel,
+    target,
+    kind,
+    warning_id,
+    title,
+    body,
+    created_at,
+    status,
+    attempts,
+    next_attempt_at,
+    last_error,
+    delivered_at,
+    read_at
+});
 
 const COLS: &str = "id, idempotency_key, channel, target, kind, warning_id, title, body, created_at, status, attempts, next_attempt_at, last_error, delivered_at, read_at";
 

@@ -53,7 +53,7 @@ pub struct NewActivity {
 }
 
 /// An activity as listed.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ActivityView {
     /// Id.
     pub id: i64,
@@ -80,6 +80,20 @@ pub struct ActivityView {
     /// Recorded by.
     pub created_by: String,
 }
+crate::rows::from_row!(ActivityView {
+    id,
+    unit_id,
+    unit_name,
+    jurisdiction_id,
+    jurisdiction_name,
+    kind,
+    audience,
+    title,
+    held_on,
+    head_count,
+    files,
+    created_by
+});
 
 const ACTIVITY_VIEW: &str = "SELECT a.id, a.unit_id, u.name AS unit_name, a.jurisdiction_id, j.name AS jurisdiction_name, a.kind, a.audience, a.title, a.held_on, a.head_count, \
      (SELECT COUNT(*) FROM outreach_files f WHERE f.activity_id = a.id) AS files, a.created_by \
@@ -120,7 +134,7 @@ pub struct FormView {
 }
 
 /// A figure submitted by a unit.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FigureView {
     /// Id.
     pub id: i64,
@@ -149,6 +163,21 @@ pub struct FigureView {
     /// Reviewer's note.
     pub review_note: String,
 }
+crate::rows::from_row!(FigureView {
+    id,
+    unit_id,
+    unit_name,
+    jurisdiction_id,
+    jurisdiction_name,
+    metric,
+    period,
+    value,
+    base,
+    evidence,
+    status,
+    reviewed_by,
+    review_note
+});
 
 const FIGURE_VIEW: &str = "SELECT x.id, x.unit_id, u.name AS unit_name, x.jurisdiction_id, j.name AS jurisdiction_name, x.metric, x.period, x.value, x.base, x.evidence, x.status, x.reviewed_by, x.review_note \
      FROM coverage_figures x JOIN member_units u ON u.id = x.unit_id JOIN jurisdictions j ON j.id = x.jurisdiction_id";
@@ -686,7 +715,6 @@ impl Store {
     }
 }
 
-#[derive(sqlx::FromRow)]
 struct FormRow {
     id: i64,
     kind: String,
@@ -697,6 +725,16 @@ struct FormRow {
     signed_on: String,
     activity_id: Option<i64>,
 }
+crate::rows::from_row!(FormRow {
+    id,
+    kind,
+    household_code,
+    signer,
+    jurisdiction_name,
+    unit_name,
+    signed_on,
+    activity_id
+});
 
 const FORM_VIEW: &str = "SELECT s.id, s.kind, s.household_code, r.name AS signer, j.name AS jurisdiction_name, u.name AS unit_name, s.signed_on, s.activity_id \
      FROM signed_forms s LEFT JOIN residents r ON r.id = s.resident_id JOIN jurisdictions j ON j.id = s.jurisdiction_id JOIN member_units u ON u.id = s.unit_id";

@@ -7,7 +7,7 @@ use crate::sql::{Arg, Filter, bind_args, like_escape};
 use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 
 /// A node of the area tree, with the population figure in force today.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Jurisdiction {
     /// Stable id.
     pub id: i64,
@@ -26,6 +26,7 @@ pub struct Jurisdiction {
     /// The date of that figure.
     pub residents_as_of: Option<String>,
 }
+crate::rows::from_row!(Jurisdiction { id, parent_id, kind, code, name, path, residents, residents_as_of });
 
 /// What is needed to add a node.
 #[derive(Debug, Clone)]
@@ -41,7 +42,7 @@ pub struct NewJurisdiction {
 }
 
 /// One dated population figure.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PopulationRow {
     /// The node.
     pub jurisdiction_id: i64,
@@ -52,9 +53,10 @@ pub struct PopulationRow {
     /// Where the figure comes from.
     pub source: String,
 }
+crate::rows::from_row!(PopulationRow { jurisdiction_id, as_of, residents, source });
 
 /// A member unit of the leading group.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberUnit {
     /// Stable id.
     pub id: i64,
@@ -73,6 +75,16 @@ pub struct MemberUnit {
     /// Contact person.
     pub contact_name: String,
 }
+crate::rows::from_row!(MemberUnit {
+    id,
+    code,
+    name,
+    kind,
+    parent_unit_id,
+    jurisdiction_id,
+    jurisdiction_path,
+    contact_name
+});
 
 /// What is needed to add a unit.
 #[derive(Debug, Clone)]

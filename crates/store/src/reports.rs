@@ -8,7 +8,7 @@ use crate::sql::{Arg, Filter, bind_args};
 use crate::{BeginWrite, Result, Store, StoreError, now_ms, on_pool};
 
 /// A stored report, without its snapshot.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReportRow {
     /// Id.
     pub id: i64,
@@ -49,6 +49,27 @@ pub struct ReportRow {
     /// When, ms.
     pub published_at: Option<i64>,
 }
+crate::rows::from_row!(ReportRow {
+    id,
+    kind,
+    period,
+    scope_jurisdiction_id,
+    scope_path,
+    station_id,
+    version,
+    corrects_id,
+    status,
+    cutoff_ms,
+    rule_versions,
+    snapshot_sha256,
+    narrative,
+    created_by,
+    created_at,
+    approved_by,
+    approved_at,
+    published_by,
+    published_at
+});
 
 /// A report to store.
 #[derive(Debug, Clone)]
@@ -86,7 +107,7 @@ pub fn snapshot_digest(snapshot: &str) -> String {
 }
 
 /// One warning as the briefing counts it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct WarningFact {
     /// Risk grade.
     pub grade: String,
@@ -101,6 +122,7 @@ pub struct WarningFact {
     /// Signed for, ms.
     pub signed_at: Option<i64>,
 }
+crate::rows::from_row!(WarningFact { grade, station_name, status, outcome, created_at, signed_at });
 
 /// Bank requests of a period: `(kind, status, count, amount fen)`.
 pub type BankFigure = (String, String, i64, i64);

@@ -113,7 +113,6 @@ pub struct ResidentFilter {
     pub age_band: Option<AgeBand>,
 }
 
-#[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
     name: String,
@@ -126,6 +125,18 @@ struct Row {
     jurisdiction_id: i64,
     jurisdiction_name: String,
 }
+crate::rows::from_row!(Row {
+    id,
+    name,
+    id_number_enc,
+    phone_enc,
+    address_enc,
+    gender,
+    age_band,
+    household_code,
+    jurisdiction_id,
+    jurisdiction_name
+});
 
 const COLS: &str = "r.id, r.name, r.id_number_enc, r.phone_enc, r.address_enc, r.gender, r.age_band, r.household_code, r.jurisdiction_id, j.name AS jurisdiction_name";
 

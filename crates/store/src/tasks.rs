@@ -11,7 +11,7 @@ use crate::sql::{Arg, Filter, bind_args};
 use crate::{Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 
 /// A task as listed.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TaskView {
     /// Id.
     pub id: i64,
@@ -38,9 +38,9 @@ pub struct TaskView {
     /// When (ms).
     pub closed_at: Option<i64>,
     /// Open and past the deadline today.
-    #[sqlx(default)]
     pub overdue: bool,
 }
+crate::rows::from_row!(TaskView { id, unit_id, unit_name, kind, title, detail, source_ref, due_on, status, evidence, closed_by, closed_at; default overdue });
 
 const TASK_VIEW: &str = "SELECT t.id, t.unit_id, u.name AS unit_name, t.kind, t.title, t.detail, t.source_ref, t.due_on, t.status, t.evidence, t.closed_by, t.closed_at FROM tasks t JOIN member_units u ON u.id = t.unit_id";
 
@@ -77,7 +77,7 @@ pub struct TaskFilter {
 }
 
 /// A dual inquiry (一案双查) of a case.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DualInquiryView {
     /// Id.
     pub id: i64,
@@ -108,6 +108,22 @@ pub struct DualInquiryView {
     /// The rectification task raised.
     pub task_id: Option<i64>,
 }
+crate::rows::from_row!(DualInquiryView {
+    id,
+    case_id,
+    case_no,
+    reported_at,
+    fraud_type,
+    loss_fen,
+    jurisdiction_name,
+    forms_found,
+    found_detail,
+    answer,
+    checked_by,
+    note,
+    responsible_unit,
+    task_id
+});
 
 const DUAL_VIEW: &str = "SELECT d.id, d.case_id, c.case_no, c.reported_at, c.fraud_type, c.loss_fen, COALESCE(j.name, '') AS jurisdiction_name, d.forms_found, d.found_detail, d.answer, d.checked_by, d.note, u.name AS responsible_unit, d.task_id \
      FROM dual_inquiries d JOIN cases c ON c.id = d.case_id LEFT JOIN jurisdictions j ON j.id = c.jurisdiction_id LEFT JOIN member_units u ON u.id = d.responsible_unit_id";

@@ -7,7 +7,7 @@ use crate::sql::{Arg, Filter, bind_args};
 use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 
 /// A user account.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct User {
     /// Stable id.
     pub id: i64,
@@ -29,6 +29,17 @@ pub struct User {
     /// The password was chosen by an administrator: the user must change it first.
     pub must_change_password: bool,
 }
+crate::rows::from_row!(User {
+    id,
+    username,
+    display_name,
+    password_hash,
+    role,
+    unit_id,
+    jurisdiction_id,
+    active,
+    must_change_password
+});
 
 /// A user to add.
 #[derive(Debug, Clone)]
@@ -64,7 +75,7 @@ pub struct SessionInfo {
 }
 
 /// An API key for a machine client (bank or operator system).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApiKey {
     /// Stable id.
     pub id: i64,
@@ -92,6 +103,20 @@ pub struct ApiKey {
     /// Comma-separated upstream sources it may send warnings of (`bank`, `operator`, …).
     pub sources: String,
 }
+crate::rows::from_row!(ApiKey {
+    id,
+    prefix,
+    key_hash,
+    name,
+    unit_id,
+    jurisdiction_id,
+    permissions,
+    created_by,
+    created_at,
+    revoked_at,
+    expires_at,
+    sources
+});
 
 /// An API key to add.
 #[derive(Debug, Clone)]

@@ -101,7 +101,7 @@ pub struct WarningView {
 }
 
 /// One step of a warning's handling.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WarningStep {
     /// `sign_for`, `contact`, `visit`, `close`.
     pub step: String,
@@ -116,9 +116,10 @@ pub struct WarningStep {
     /// Dissuasion checklist items ticked with this step (comma-separated ids).
     pub checklist: String,
 }
+crate::rows::from_row!(WarningStep { step, at_ms, actor, channel, note, checklist });
 
 /// An evidence file of a warning, without its bytes.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EvidenceView {
     /// Id.
     pub id: i64,
@@ -137,8 +138,8 @@ pub struct EvidenceView {
     /// When, ms.
     pub uploaded_at: i64,
 }
+crate::rows::from_row!(EvidenceView { id, kind, mime, size_bytes, sha256, note, uploaded_by, uploaded_at });
 
-#[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
     event_id: String,
@@ -162,6 +163,29 @@ struct Row {
     status: String,
     outcome: String,
 }
+crate::rows::from_row!(Row {
+    id,
+    event_id,
+    source,
+    created_at,
+    event_ts,
+    action,
+    scenario,
+    score,
+    grade,
+    fraud_type_hint,
+    subject_kind,
+    subject_enc,
+    payer_enc,
+    payee_enc,
+    amount_fen,
+    jurisdiction_id,
+    station_id,
+    ruleset_version,
+    fired,
+    status,
+    outcome
+});
 
 /// A warning's subject as shown: a person's phone or an account number, masked.
 pub fn mask_subject(kind: &str, s: &str) -> String {

@@ -203,7 +203,8 @@ fn units(text: &str) -> Vec<String> {
     for c in text.chars() {
         let latin = c.is_ascii_alphanumeric() || (c.is_ascii_punctuation() && !opens(c) && !closes(c));
         if c.is_whitespace() {
-            out.push(c.to_string());
+            // Tabs and line breaks inside a paragraph read as one space.
+            out.push(" ".to_string());
             glue = false;
             word = false;
         } else if closes(c)

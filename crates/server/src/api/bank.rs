@@ -165,7 +165,7 @@ async fn list_requests(
 
 /// The bank's answer.
 #[derive(Deserialize, utoipa::ToSchema)]
-struct AnswerBody {
+struct BankAnswerBody {
     /// The bank executed the request.
     executed: bool,
     /// Why not (required when not executed, e.g. the account does not exist at this bank).
@@ -174,12 +174,12 @@ struct AnswerBody {
 
 /// The bank liaison answers a request of the bank: executed (the legal timer starts now) or
 /// failed with the reason, which the centre sees.
-#[utoipa::path(post, path = "/bank-requests/{id}/answer", tag = "bank", params(("id" = i64, Path)), request_body = AnswerBody, responses((status = 200, body = BankRequestView), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/bank-requests/{id}/answer", tag = "bank", params(("id" = i64, Path)), request_body = BankAnswerBody, responses((status = 200, body = BankRequestView), (status = 409, body = crate::error::ErrorBody)))]
 async fn answer_request(
     State(s): State<AppState>,
     Authorized(p): Authorized<{ perm::ANY }>,
     Path(id): Path<i64>,
-    Json(b): Json<AnswerBody>,
+    Json(b): Json<BankAnswerBody>,
 ) -> ApiResult<Json<BankRequestView>> {
     let bank = bank_of(&p).ok_or_else(|| ApiError::forbidden("answering for a bank"))?;
     let reason = b.reason.unwrap_or_default();

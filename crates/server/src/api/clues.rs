@@ -138,7 +138,7 @@ async fn list_clues(
 
 /// A verdict on a clue.
 #[derive(Deserialize, utoipa::ToSchema)]
-struct ReviewBody {
+struct ClueReviewBody {
     confirmed: bool,
     /// Reward for a useful clue, yuan.
     reward_yuan: Option<String>,
@@ -147,12 +147,12 @@ struct ReviewBody {
 
 /// Confirms or rejects a new clue; a confirmed phone, URL or account goes on the fraud list
 /// (red: a person has checked it), with the clue's reference as the source.
-#[utoipa::path(post, path = "/clues/{id}/review", tag = "public", params(("id" = i64, Path)), request_body = ReviewBody, responses((status = 200, body = ClueView)))]
+#[utoipa::path(post, path = "/clues/{id}/review", tag = "public", params(("id" = i64, Path)), request_body = ClueReviewBody, responses((status = 200, body = ClueView)))]
 async fn review_clue(
     State(s): State<AppState>,
     Authorized(p): Authorized<{ perm::LIST_WRITE }>,
     Path(id): Path<i64>,
-    Json(b): Json<ReviewBody>,
+    Json(b): Json<ClueReviewBody>,
 ) -> ApiResult<Json<ClueView>> {
     let reward = match b.reward_yuan.as_deref().filter(|v| !v.is_empty()) {
         Some(v) => supervision::money::yuan_to_fen(v).map_err(|e| ApiError::invalid(format!("reward_yuan: {e}")))?,

@@ -84,7 +84,7 @@ async fn summary(
 
 /// The checker's answer.
 #[derive(Deserialize, utoipa::ToSchema)]
-struct AnswerBody {
+struct InquiryAnswerBody {
     /// Did the victim receive anti-fraud education?
     educated: bool,
     /// The unit answerable on a "no" (default: the victim's village committee).
@@ -96,12 +96,12 @@ struct AnswerBody {
 
 /// Records the answer of a dual inquiry (the station that called the victim back, or the
 /// office); a "no" raises a rectification task for the responsible unit.
-#[utoipa::path(post, path = "/supervision/dual-inquiries/{id}/answer", tag = "supervision", params(("id" = i64, Path)), request_body = AnswerBody, responses((status = 200, body = DualInquiryView), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/supervision/dual-inquiries/{id}/answer", tag = "supervision", params(("id" = i64, Path)), request_body = InquiryAnswerBody, responses((status = 200, body = DualInquiryView), (status = 409, body = crate::error::ErrorBody)))]
 async fn answer(
     State(s): State<AppState>,
     Authorized(p): Authorized<{ perm::ANY }>,
     Path(id): Path<i64>,
-    Json(b): Json<AnswerBody>,
+    Json(b): Json<InquiryAnswerBody>,
 ) -> ApiResult<Json<DualInquiryView>> {
     if !p.can(domain::Permission::CaseWrite) && !p.can(domain::Permission::PreventionReview) {
         return Err(ApiError::forbidden("dual inquiries"));

@@ -429,7 +429,7 @@ async fn list_figures(
 
 /// A verdict on a figure.
 #[derive(Deserialize, utoipa::ToSchema)]
-struct ReviewBody {
+struct FigureReviewBody {
     /// Verified (true) or rejected.
     verified: bool,
     /// Note (required when rejecting).
@@ -438,12 +438,12 @@ struct ReviewBody {
 }
 
 /// Verifies or rejects a pending figure; only verified figures count in coverage.
-#[utoipa::path(post, path = "/prevention/figures/{id}/review", tag = "prevention", params(("id" = i64, Path)), request_body = ReviewBody, responses((status = 200, body = FigureView), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/prevention/figures/{id}/review", tag = "prevention", params(("id" = i64, Path)), request_body = FigureReviewBody, responses((status = 200, body = FigureView), (status = 409, body = crate::error::ErrorBody)))]
 async fn review_figure(
     State(s): State<AppState>,
     Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>,
     Path(id): Path<i64>,
-    Json(b): Json<ReviewBody>,
+    Json(b): Json<FigureReviewBody>,
 ) -> ApiResult<Json<FigureView>> {
     if !b.verified && b.note.trim().is_empty() {
         return Err(ApiError::invalid("note: say why the figure is rejected"));

@@ -1980,3 +1980,43 @@ use attacks::{
 both!(attack_input_bounds, input_is_bounded_before_it_is_parsed);
 both!(attack_login_throttle, login_is_throttled_and_locked);
 both!(attack_browser, browser_headers_and_no_markup_in_names);
+
+/// Two schemas of one name become one in the OpenAPI document (the later replaces the earlier),
+/// so one of the two operations is documented with the other's body: every name is unique.
+#[test]
+fn openapi_schema_names_are_unique() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut seen = std::collections::BTreeMap::<String, String>::new();
+    let mut clashes = Vec::new();
+    let mut stack: Vec<std::path::PathBuf> =
+        ["server/src", "store/src", "domain/src"].iter().map(|d| root.join(d)).collect();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).expect("dir").map(|e| e.expect("entry").path()));
+            continue;
+        }
+        if p.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).expect("source");
+        let mut derive = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                derive = true;
+            } else if derive
+                && let Some(rest) = line.split_once("struct ").or_else(|| line.split_once("enum ")).map(|x| x.1)
+            {
+                let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                let at = format!("{}", p.display());
+                if let Some(first) = seen.insert(name.clone(), at.clone()) {
+                    clashes.push(format!("{name}: {first} and {at}"));
+                }
+                derive = false;
+            } else if !line.starts_with("#[") && !line.starts_with("///") {
+                derive = false;
+            }
+        }
+    }
+    assert!(seen.len() > 50, "found the schemas ({})", seen.len());
+    assert!(clashes.is_empty(), "schema names used twice:\n{}", clashes.join("\n"));
+}

@@ -99,3 +99,16 @@ impl From<domain::InvalidValue> for ApiError {
 
 /// Result of a handler.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A JSON body taken as `Result<Json<T>, JsonRejection>` and decoded only after the handler
+/// has checked who calls: a caller without the permission hears 403, not what its body lacks.
+pub fn body<T>(b: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
+    use axum::extract::rejection::JsonRejection as R;
+    b.map(|Json(v)| v).map_err(|r| {
+        let code = match &r {
+            R::MissingJsonContentType(_) => "unsupported_media_type",
+            _ => "invalid_value",
+        };
+        ApiError::new(r.status(), code, r.body_text())
+    })
+}

@@ -179,9 +179,10 @@ async fn answer_request(
     State(s): State<AppState>,
     Authorized(p): Authorized<{ perm::ANY }>,
     Path(id): Path<i64>,
-    Json(b): Json<BankAnswerBody>,
+    b: Result<Json<BankAnswerBody>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<Json<BankRequestView>> {
     let bank = bank_of(&p).ok_or_else(|| ApiError::forbidden("answering for a bank"))?;
+    let b = crate::error::body(b)?;
     let reason = b.reason.unwrap_or_default();
     if !b.executed && reason.trim().is_empty() {
         return Err(ApiError::invalid("reason: say why the request could not be executed"));

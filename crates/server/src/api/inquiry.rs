@@ -101,11 +101,12 @@ async fn answer(
     State(s): State<AppState>,
     Authorized(p): Authorized<{ perm::ANY }>,
     Path(id): Path<i64>,
-    Json(b): Json<InquiryAnswerBody>,
+    b: Result<Json<InquiryAnswerBody>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<Json<DualInquiryView>> {
     if !p.can(domain::Permission::CaseWrite) && !p.can(domain::Permission::PreventionReview) {
         return Err(ApiError::forbidden("dual inquiries"));
     }
+    let b = crate::error::body(b)?;
     if b.note.trim().is_empty() {
         return Err(ApiError::invalid("note: say how the answer was checked (phone call back, visit)"));
     }

@@ -419,9 +419,10 @@ async fn close_task(
     State(s): State<AppState>,
     Authorized(p): Authorized<{ perm::ANY }>,
     Path(id): Path<i64>,
-    Json(b): Json<CloseBody>,
+    b: Result<Json<CloseBody>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<Json<TaskView>> {
     let vis = visibility(&p)?;
+    let b = crate::error::body(b)?;
     let to = TaskStatus::parse(&b.status)?;
     if to == TaskStatus::Cancelled && vis.unit_id.is_some() {
         return Err(ApiError::forbidden("cancelling tasks"));

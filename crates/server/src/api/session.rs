@@ -199,11 +199,12 @@ async fn change_password(
     State(state): State<AppState>,
     headers: HeaderMap,
     Authorized(p): Authorized<{ perm::ANY }>,
-    Json(b): Json<PasswordChange>,
+    b: Result<Json<PasswordChange>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<StatusCode> {
     if p.kind != auth::ActorKind::User {
         return Err(ApiError::forbidden("a user session"));
     }
+    let b = crate::error::body(b)?;
     let tok = auth::cookie(&headers, SESSION_COOKIE).ok_or_else(ApiError::unauthenticated)?;
     domain::text::text("current_password", &b.current_password, domain::auth::PASSWORD_MAX_CHARS)?;
     let user = state.store.user(p.id).await?.ok_or_else(ApiError::unauthenticated)?;

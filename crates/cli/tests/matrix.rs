@@ -358,6 +358,55 @@ fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
     }
 }
 
+/// The list of audited reads in `docs/SECURITY.md`: (action, method, path, object type, walked).
+fn audited_reads() -> Vec<(String, String, String, String, bool)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/SECURITY.md");
+    let text = std::fs::read_to_string(path).expect("docs/SECURITY.md");
+    let section = text
+        .split("### Reads of personal data that write an entry")
+        .nth(1)
+        .and_then(|s| s.split("\n#").next())
+        .expect("the list of audited reads in docs/SECURITY.md");
+    let mut out = Vec::new();
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
+        let cols: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        let route = cols[0];
+        let (method, path) =
+            route.trim_start_matches('`').split('`').next().and_then(|r| r.split_once(' ')).expect("route");
+        let action = route.split("(action `").nth(1).and_then(|r| r.split('`').next()).unwrap_or("read_pii");
+        out.push((action.into(), method.into(), path.into(), cols[1].into(), cols[2] == "yes"));
+    }
+    out
+}
+
+/// Calls every walked route of the list as the administrator and checks that it wrote its
+/// entry: the contract of `docs/SECURITY.md` holds for every route it names.
+async fn walk_audited_reads(base: &str, admin: &Caller, ids: &BTreeMap<&'static str, Vec<String>>, doc: &Value) {
+    let reads = audited_reads();
+    assert!(reads.len() >= 20, "the list of audited reads ({} rows)", reads.len());
+    let mut walked = 0;
+    for (action, method, template, object_type, walk) in reads {
+        assert!(
+            doc["paths"][format!("/api/v1{template}")][method.to_lowercase()].is_object(),
+            "docs/SECURITY.md names {method} {template}, which the API does not have"
+        );
+        if !walk {
+            continue;
+        }
+        let count = |v: Value| v["total"].as_i64().expect("audit total");
+        let audit = format!("/audit?action={action}&object_type={object_type}&per_page=1");
+        let before = count(admin.get(base, &audit).await);
+        let object = ids.get(template.as_str()).cloned().unwrap_or_default();
+        let path = fill(&template, &object) + &required_query(doc, &method, &template);
+        let st = admin.call(base, Method::from_bytes(method.as_bytes()).expect("method"), &path, None).await;
+        assert!(st.is_success(), "{method} {path}: {st}");
+        let after = count(admin.get(base, &audit).await);
+        assert!(after > before, "{method} {template} wrote no {action} entry of {object_type}");
+        walked += 1;
+    }
+    eprintln!("audited reads: {walked} routes walked, each wrote its entry");
+}
+
 /// One row of the table: the operation, the object it is called with, a class per caller.
 type Row = (String, String, String, Vec<String>);
 
@@ -411,6 +460,7 @@ async fn run_matrix(pg: Option<&str>) -> Vec<Row> {
     let ids = objects(&base, &by, keys[1].0).await;
     let doc: Value =
         probe.get(format!("{base}/api/openapi.json")).send().await.expect("openapi").json().await.expect("json");
+    walk_audited_reads(&base, &by["admin"], &ids, &doc).await;
     let mut ops = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         let template = path.strip_prefix("/api/v1").unwrap_or(path).to_string();

@@ -124,7 +124,10 @@ async fn links(
     Authorized(p): Authorized<{ perm::CASE_READ }>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<store::LinkedCase>>> {
-    Ok(Json(s.store.linked_cases(&p.scope, id, 200).await?))
+    let links = s.store.linked_cases(&p.scope, id, 200).await?;
+    let fields = ["case_no", "victim_age_band", "victim_occupation"];
+    super::audit_read(&s, &p, "case_link", id.to_string(), &fields, links.len()).await?;
+    Ok(Json(links))
 }
 
 /// What a case is made of, as text (a form, a JSON body or a spreadsheet row).
@@ -456,11 +459,13 @@ async fn list_cases(
         .map(domain::case::fraud_type)
         .transpose()?
         .map(str::to_string);
-    Ok(Json(
-        s.store
-            .list_cases(&p.scope, &CaseFilter { from_ms, to_ms, station_id: q.station_id, fraud_type }, pg.req())
-            .await?,
-    ))
+    let page = s
+        .store
+        .list_cases(&p.scope, &CaseFilter { from_ms, to_ms, station_id: q.station_id, fraud_type }, pg.req())
+        .await?;
+    let fields = ["victim_age_band", "victim_occupation", "loss_fen"];
+    super::audit_read(&s, &p, "case", format!("list:page={}", page.page), &fields, page.items.len()).await?;
+    Ok(Json(page))
 }
 
 /// A status change.

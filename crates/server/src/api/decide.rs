@@ -362,7 +362,9 @@ async fn warning_steps(
     Authorized(p): Authorized<{ perm::WARNING_READ }>,
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> ApiResult<Json<Vec<store::WarningStep>>> {
-    Ok(Json(s.store.warning_steps(&p.scope, id).await?))
+    let steps = s.store.warning_steps(&p.scope, id).await?;
+    super::audit_read(&s, &p, "warning_step", id.to_string(), &["note", "actor"], steps.len()).await?;
+    Ok(Json(steps))
 }
 
 pub(super) fn engine_routes() -> OpenApiRouter<AppState> {
@@ -468,7 +470,7 @@ struct ListEntryView {
 #[utoipa::path(get, path = "/engine/lists", tag = "engine", responses((status = 200, body = Vec<ListEntryView>)))]
 async fn list_entries(
     State(s): State<AppState>,
-    Authorized(_p): Authorized<{ perm::WARNING_READ }>,
+    Authorized(p): Authorized<{ perm::WARNING_READ }>,
 ) -> ApiResult<Json<Vec<ListEntryView>>> {
     let entries = s.engine.list_entries();
     let now = store::now_ms();
@@ -494,6 +496,7 @@ async fn list_entries(
         .collect();
     // The latest listings first: what a person reviewing the list looks for.
     out.sort_by_key(|e| std::cmp::Reverse(e.listed_ms));
+    super::audit_read(&s, &p, "list_entry", "list".into(), &["value", "source"], out.len()).await?;
     Ok(Json(out))
 }
 
@@ -615,7 +618,9 @@ async fn list_evidence(
     Authorized(p): Authorized<{ perm::WARNING_READ }>,
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> ApiResult<Json<Vec<store::EvidenceView>>> {
-    Ok(Json(s.store.evidence_list(&p.scope, id).await?))
+    let files = s.store.evidence_list(&p.scope, id).await?;
+    super::audit_read(&s, &p, "warning_evidence", format!("list:{id}"), &["note"], files.len()).await?;
+    Ok(Json(files))
 }
 
 /// One evidence file (it shows the person: every download is audited).

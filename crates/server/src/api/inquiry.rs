@@ -60,7 +60,10 @@ async fn list(
     Query(q): Query<ListQuery>,
     Query(pg): Query<Paging>,
 ) -> ApiResult<Json<Page<DualInquiryView>>> {
-    Ok(Json(s.store.dual_inquiries(&p.scope, q.pending, pg.req()).await?))
+    let page = s.store.dual_inquiries(&p.scope, q.pending, pg.req()).await?;
+    let id = format!("list:page={}", page.page);
+    super::audit_read(&s, &p, "dual_inquiry", id, &["case_no", "note"], page.items.len()).await?;
+    Ok(Json(page))
 }
 
 /// Dual-inquiry results of a year's months, in the caller's area: per month, cases sampled,

@@ -73,3 +73,20 @@ pub async fn healthz(
         }
     }
 }
+
+/// Writes the audit entry of a read of personal data (masked): what kind of object, which one
+/// or which list, the fields shown and how many rows. `docs/SECURITY.md` lists every route that
+/// writes one; the access-matrix test walks that list.
+pub(crate) async fn audit_read(
+    s: &AppState,
+    p: &crate::auth::Principal,
+    object_type: &str,
+    object_id: String,
+    fields: &[&str],
+    rows: usize,
+) -> crate::error::ApiResult<()> {
+    let mut entry = p.audit("read_pii", object_type, Some(object_id), fields);
+    entry.detail = serde_json::json!({"masked": true, "rows": rows}).to_string();
+    s.store.audit(entry).await?;
+    Ok(())
+}

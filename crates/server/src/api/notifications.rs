@@ -22,7 +22,9 @@ async fn mine(
     State(s): State<AppState>,
     Authorized(p): Authorized<{ perm::WARNING_READ }>,
 ) -> ApiResult<Json<Vec<NotificationView>>> {
-    Ok(Json(s.store.app_notifications(&p.scope, 50).await?))
+    let rows = s.store.app_notifications(&p.scope, 50).await?;
+    super::audit_read(&s, &p, "notification", "mine".into(), &["title", "body"], rows.len()).await?;
+    Ok(Json(rows))
 }
 
 /// Marks an in-app notification read.
@@ -51,14 +53,16 @@ struct OutboxQuery {
 #[utoipa::path(get, path = "/notifications/outbox", tag = "notifications", params(OutboxQuery), responses((status = 200, body = Page<NotificationView>)))]
 async fn outbox(
     State(s): State<AppState>,
-    Authorized(_p): Authorized<{ perm::USER_ADMIN }>,
+    Authorized(p): Authorized<{ perm::USER_ADMIN }>,
     Query(q): Query<OutboxQuery>,
 ) -> ApiResult<Json<Page<NotificationView>>> {
-    Ok(Json(
-        s.store
-            .outbox(q.status.as_deref().filter(|v| !v.is_empty()), Paging { page: q.page, per_page: q.per_page }.req())
-            .await?,
-    ))
+    let page = s
+        .store
+        .outbox(q.status.as_deref().filter(|v| !v.is_empty()), Paging { page: q.page, per_page: q.per_page }.req())
+        .await?;
+    let id = format!("outbox:page={}", page.page);
+    super::audit_read(&s, &p, "notification", id, &["target", "title", "body"], page.items.len()).await?;
+    Ok(Json(page))
 }
 
 /// Tries a pending webhook notification again now (after the gateway is back).

@@ -317,15 +317,17 @@ async fn list_forms(
     Query(q): Query<FormQuery>,
 ) -> ApiResult<Json<Page<FormView>>> {
     let vis = visibility(&p)?;
-    Ok(Json(
-        s.store
-            .list_forms(
-                &vis,
-                q.household_code.as_deref().filter(|h| !h.is_empty()),
-                Paging { page: q.page, per_page: q.per_page }.req(),
-            )
-            .await?,
-    ))
+    let page = s
+        .store
+        .list_forms(
+            &vis,
+            q.household_code.as_deref().filter(|h| !h.is_empty()),
+            Paging { page: q.page, per_page: q.per_page }.req(),
+        )
+        .await?;
+    let id = format!("list:page={}", page.page);
+    super::audit_read(&s, &p, "signed_form", id, &["household_code", "signer"], page.items.len()).await?;
+    Ok(Json(page))
 }
 
 /// A responsibility letter (责任书).

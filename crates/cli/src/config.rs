@@ -38,6 +38,8 @@ pub struct Config {
     pub event_time: domain::time::EventTimeWindow,
     /// Minutes without a request after which a session ends.
     pub session_idle_minutes: u64,
+    /// Addresses of monitoring servers that may read `/metrics` besides this machine.
+    pub metrics_from: Vec<std::net::IpAddr>,
 }
 
 /// The `[stream]` table: where events arrive at scale.
@@ -103,6 +105,7 @@ impl Default for Config {
             engine_model: None,
             event_time: Default::default(),
             session_idle_minutes: 30,
+            metrics_from: Vec::new(),
         }
     }
 }
@@ -123,6 +126,7 @@ impl std::fmt::Debug for Config {
             .field("engine_model", &self.engine_model)
             .field("event_time", &self.event_time)
             .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("metrics_from", &self.metrics_from)
             .finish()
     }
 }
@@ -259,6 +263,10 @@ mod tests {
         assert!(c.ladder.validate().is_ok());
         assert_eq!(c.ladder.notice_top_n, 5);
         assert_eq!(c.prevention.targets.app_install, 0.60);
+        // The commented example of the monitoring servers parses as it reads.
+        let line = text.lines().find_map(|l| l.strip_prefix("# metrics_from")).expect("metrics_from example");
+        let m: Config = toml::from_str(&format!("metrics_from{line}")).expect("metrics_from");
+        assert_eq!(m.metrics_from, vec!["10.0.0.5".parse::<std::net::IpAddr>().expect("ip")]);
     }
 
     #[test]

@@ -245,6 +245,7 @@ async fn serve(
             calendar: cfg.calendar.clone(),
             event_time: cfg.event_time,
             session_idle: std::time::Duration::from_secs(cfg.session_idle_minutes.max(1) * 60),
+            metrics_from: cfg.metrics_from.clone(),
             ..Default::default()
         },
     );

@@ -52,6 +52,8 @@ pub struct ServerConfig {
     pub event_time: domain::time::EventTimeWindow,
     /// A session unused this long ends (besides its absolute lifetime).
     pub session_idle: Duration,
+    /// Addresses besides this machine's own that may read `/metrics` (the monitoring server).
+    pub metrics_from: Vec<std::net::IpAddr>,
 }
 
 impl Default for ServerConfig {
@@ -67,6 +69,7 @@ impl Default for ServerConfig {
             calendar: Default::default(),
             event_time: Default::default(),
             session_idle: Duration::from_secs(30 * 60),
+            metrics_from: Vec::new(),
         }
     }
 }

@@ -38,9 +38,44 @@ pub(crate) async fn track(req: Request, next: Next) -> Response {
     resp
 }
 
-pub(crate) async fn metrics() -> Response {
+/// The request figures, for this machine and the configured monitoring servers only: they
+/// tell an outsider which routes are used and how much, and nothing needs them from outside.
+pub(crate) async fn metrics(
+    axum::extract::State(s): axum::extract::State<crate::AppState>,
+    axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
+) -> Response {
+    if !metrics_allowed(addr.ip(), &s.config.metrics_from) {
+        return crate::error::ApiError::not_found("route").into_response();
+    }
     match metrics_handle() {
         Some(h) => ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], h.render()).into_response(),
         None => (axum::http::StatusCode::SERVICE_UNAVAILABLE, "metrics recorder unavailable").into_response(),
+    }
+}
+
+/// Whether `ip` may read the metrics: a loopback address (IPv4-mapped ones included), or one
+/// of `from`.
+pub fn metrics_allowed(ip: std::net::IpAddr, from: &[std::net::IpAddr]) -> bool {
+    let ip = match ip {
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, std::net::IpAddr::V4),
+        v4 => v4,
+    };
+    ip.is_loopback() || from.contains(&ip)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::metrics_allowed;
+
+    #[test]
+    fn metrics_only_for_this_machine_and_the_named_scrapers() {
+        let p = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
+        assert!(metrics_allowed(p("127.0.0.1"), &[]));
+        assert!(metrics_allowed(p("::1"), &[]));
+        assert!(metrics_allowed(p("::ffff:127.0.0.1"), &[]));
+        assert!(!metrics_allowed(p("10.1.2.3"), &[]));
+        assert!(!metrics_allowed(p("::ffff:10.1.2.3"), &[]));
+        assert!(metrics_allowed(p("10.1.2.3"), &[p("10.1.2.3")]));
+        assert!(!metrics_allowed(p("10.1.2.4"), &[p("10.1.2.3")]));
     }
 }

@@ -551,3 +551,43 @@ test('prevention: the coverage view names the households not reached, the overdu
   await grid.page.screenshot({ path: join(shots, 'grid-inbox.png'), fullPage: true });
   assert.deepEqual(grid.errors, []);
 });
+
+test('wrong passwords hold a login back with a message in Chinese; the administrator lifts it and the user gets in', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+  const page = await ctx.newPage();
+  await page.goto(base + '/');
+  let msg = '';
+  for (let i = 0; i < 8 && !msg.includes('秒后可重试'); i++) {
+    await page.getByTestId('username').fill('reporter');
+    await page.getByTestId('password').fill('Wrong#2026x');
+    await page.getByTestId('login').click();
+    const m = page.locator('.el-message--error').last();
+    await m.waitFor();
+    msg = await m.innerText();
+    if (msg.includes('秒后可重试')) {
+      await page.waitForTimeout(400); // the message's entrance transition
+      await page.screenshot({ path: join(shots, 'login-held-back.png') });
+    } else {
+      await m.waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+    }
+  }
+  assert.match(msg, /稍后再试（\d+ 秒后可重试）/, msg);
+
+  const admin = await login('admin');
+  await admin.page.goto(base + '/#/users');
+  const row = admin.page.locator('[data-testid=locks] .el-table__row').filter({ hasText: 'reporter' });
+  await row.waitFor();
+  assert.match(await row.innerText(), /账号[\s\S]*reporter/);
+  await admin.page.waitForTimeout(400); // the tags' entrance transition
+  await admin.page.screenshot({ path: join(shots, 'login-locks.png'), fullPage: true });
+  await row.getByTestId('lift').click();
+  await admin.page.locator('.el-message-box__btns .el-button--primary').click();
+  await row.waitFor({ state: 'detached' });
+  const audit = await apiGet(admin.page, '/audit?action=unlock&per_page=5');
+  assert.equal(audit.body.items[0].object_id, 'user:reporter', 'the lift is audited');
+
+  const reporter = await login('reporter');
+  assert.equal(await reporter.page.getByTestId('role').innerText(), '成员单位填报员');
+  assert.deepEqual(admin.errors, []);
+  await Promise.all([ctx.close(), admin.ctx.close(), reporter.ctx.close()]);
+});

@@ -118,6 +118,21 @@ crate::rows::from_row!(ApiKey {
     sources
 });
 
+/// A login throttle that holds back attempts: an account (`user:<name>`) or an address
+/// (`ip:<addr>`) after failed logins.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LoginLock {
+    /// `user:<name>` or `ip:<addr>`.
+    pub throttle_key: String,
+    /// Failed attempts in the current run.
+    pub failures: i64,
+    /// No attempt is judged before this instant (UTC ms).
+    pub blocked_until: i64,
+    /// The last failure (UTC ms).
+    pub last_failure_at: i64,
+}
+crate::rows::from_row!(LoginLock { throttle_key, failures, blocked_until, last_failure_at });
+
 /// An API key to add.
 #[derive(Debug, Clone)]
 pub struct NewApiKey {
@@ -277,6 +292,15 @@ impl Store {
              ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, blocked_until = excluded.blocked_until, last_failure_at = excluded.last_failure_at")
             .bind(key).bind(i64::from(t.failures)).bind(t.blocked_until_ms).bind(t.last_failure_ms).execute(p).await?; });
         Ok(())
+    }
+
+    /// Login throttle keys whose failures still count: the last one after `since_ms` (locked,
+    /// backing off, or one failure from it); the latest to end first; at most 500.
+    pub async fn login_locks(&self, since_ms: i64) -> Result<Vec<LoginLock>> {
+        Ok(
+            on_pool!(&self.db, p => sqlx::query_as("SELECT throttle_key, failures, blocked_until, last_failure_at FROM login_throttle WHERE last_failure_at > $1 ORDER BY blocked_until DESC, last_failure_at DESC, throttle_key LIMIT 500")
+            .bind(since_ms).fetch_all(p).await?),
+        )
     }
 
     /// Forgets a login throttle key (after a successful login of that account).

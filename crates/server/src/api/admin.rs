@@ -20,6 +20,8 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_key))
         .routes(routes!(list_audit))
         .routes(routes!(verify_audit))
+        .routes(routes!(list_locks))
+        .routes(routes!(lift_lock))
 }
 
 /// Users whose scope lies in the caller's.
@@ -349,4 +351,93 @@ async fn verify_audit(
         }
         Err(e) => return Err(e.into()),
     }))
+}
+
+/// How long failures count after the last one (the longer of the two rules).
+const COUNTED_MS: i64 = if domain::auth::ACCOUNT.forget_after_ms > domain::auth::ADDRESS.forget_after_ms {
+    domain::auth::ACCOUNT.forget_after_ms
+} else {
+    domain::auth::ADDRESS.forget_after_ms
+};
+
+/// A login throttle as the administrator sees it.
+#[derive(Serialize, utoipa::ToSchema)]
+struct LockView {
+    /// `user:<name>` or `ip:<addr>`: what to send to lift it.
+    throttle_key: String,
+    /// `account` or `address`.
+    kind: &'static str,
+    /// The user name or the address.
+    name: String,
+    /// Failed attempts in the current run.
+    failures: i64,
+    /// `locked`, `slowed` (the next attempt must wait) or `counting` (no wait now; the next
+    /// failure adds to the run).
+    state: &'static str,
+    /// Until when, China time.
+    until: String,
+    /// The last failure, China time.
+    last_failure: String,
+}
+
+/// Accounts and addresses whose failed logins still count: locked, slowed down, or counting.
+#[utoipa::path(get, path = "/auth/locks", tag = "admin", responses((status = 200, body = Vec<LockView>)))]
+async fn list_locks(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::USER_ADMIN }>,
+) -> ApiResult<Json<Vec<LockView>>> {
+    let now = store::now_ms();
+    let rows = s.store.login_locks(now - COUNTED_MS).await?;
+    let views: Vec<LockView> = rows
+        .into_iter()
+        .map(|l| {
+            let (kind, name, rule) = match l.throttle_key.split_once(':') {
+                Some(("user", n)) => ("account", n.to_string(), domain::auth::ACCOUNT),
+                Some((_, n)) => ("address", n.to_string(), domain::auth::ADDRESS),
+                None => ("address", l.throttle_key.clone(), domain::auth::ADDRESS),
+            };
+            LockView {
+                kind,
+                name,
+                failures: l.failures,
+                state: if l.blocked_until <= now {
+                    "counting"
+                } else if l.failures >= i64::from(rule.lock_after) {
+                    "locked"
+                } else {
+                    "slowed"
+                },
+                until: domain::time::format_china(l.blocked_until),
+                last_failure: domain::time::format_china(l.last_failure_at),
+                throttle_key: l.throttle_key,
+            }
+        })
+        .collect();
+    super::audit_read(&s, &p, "login_lock", "list".into(), &["name", "address"], views.len()).await?;
+    Ok(Json(views))
+}
+
+/// Which throttle to lift.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct LiftBody {
+    /// `user:<name>` or `ip:<addr>`, as the list gives it.
+    throttle_key: String,
+}
+
+/// Lifts a lock or a back-off at once (the user called the centre, the address is the office's
+/// gateway); audited.
+#[utoipa::path(post, path = "/auth/locks/lift", tag = "admin", request_body = LiftBody, responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
+async fn lift_lock(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::USER_ADMIN }>,
+    Json(b): Json<LiftBody>,
+) -> ApiResult<axum::http::StatusCode> {
+    let key = b.throttle_key.trim();
+    domain::text::text("throttle_key", key, domain::text::LINE_MAX_CHARS)?;
+    if !s.store.login_locks(store::now_ms() - COUNTED_MS).await?.iter().any(|l| l.throttle_key == key) {
+        return Err(ApiError::not_found("login lock"));
+    }
+    s.store.clear_login_throttle(key).await?;
+    s.store.audit(p.audit("unlock", "login_lock", Some(key.to_string()), &[])).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -137,6 +137,28 @@ pub(crate) async fn login_is_throttled_and_locked(app: &App) {
     let failed =
         app.store.list_audit(&audit_of("login_failed"), PageReq { page: 1, per_page: 100 }).await.expect("audit");
     assert_eq!(failed.total as usize, judged, "one entry per judged attempt, none per refused one");
+
+    // An administrator sees the account held back and lifts it (audited); the right password
+    // then gets through at once. Nobody else sees the list.
+    let admin = super::login(app, "admin").await;
+    let (st, locks) = admin.get("/api/v1/auth/locks").await;
+    assert_eq!(st, StatusCode::OK, "{locks}");
+    let held = locks.as_array().and_then(|a| a.iter().find(|l| l["throttle_key"] == "user:officer_a")).cloned();
+    let held = held.unwrap_or_else(|| panic!("officer_a is held back: {locks}"));
+    assert_eq!((held["kind"].as_str(), held["name"].as_str()), (Some("account"), Some("officer_a")), "{held}");
+    assert!(held["failures"].as_i64().is_some_and(|n| n as usize == judged), "{held}");
+    assert!(["locked", "slowed"].contains(&held["state"].as_str().unwrap_or_default()), "held back now: {held}");
+    assert_eq!(super::login(app, "officer_b").await.get("/api/v1/auth/locks").await.0, StatusCode::FORBIDDEN);
+    let lift = json!({"throttle_key": "user:officer_a"});
+    assert_eq!(admin.post("/api/v1/auth/locks/lift", lift.clone()).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(admin.post("/api/v1/auth/locks/lift", lift).await.0, StatusCode::NOT_FOUND, "a lifted lock is gone");
+    let (st, wait) = attempt(PW).await;
+    assert_eq!(st, StatusCode::OK, "after the lift: {wait:?}");
+    let lifted = app.store.list_audit(&audit_of("unlock"), PageReq { page: 1, per_page: 10 }).await.expect("audit");
+    assert_eq!(
+        lifted.items.iter().map(|e| e.content.object_id.clone()).collect::<Vec<_>>(),
+        vec![Some("user:officer_a".to_string())]
+    );
 }
 
 /// Issue 30: the browser's headers on the page and the API; markup refused in a name.

@@ -407,6 +407,9 @@ async fn walk_audited_reads(base: &str, admin: &Caller, ids: &BTreeMap<&'static 
     eprintln!("audited reads: {walked} routes walked, each wrote its entry");
 }
 
+/// One way an operation is called: the object's words, its ids, the body, who calls.
+type Variant = (String, Vec<String>, Option<Value>, &'static [&'static str]);
+
 /// One row of the table: the operation, the object it is called with, a class per caller.
 type Row = (String, String, String, Vec<String>);
 
@@ -477,8 +480,7 @@ async fn run_matrix(pg: Option<&str>) -> Vec<Row> {
     for (method, template) in ops {
         let full = (method != "GET").then(|| request_body(&doc, &method, &template));
         let query = required_query(&doc, &method, &template);
-        // (object words, ids, body, who calls)
-        let mut variants: Vec<(String, Vec<String>, Option<Value>, &[&str])> = Vec::new();
+        let mut variants: Vec<Variant> = Vec::new();
         if let Some(own) = ids.get(template.as_str()) {
             let words = object_words(&template, own);
             if method == "GET" {

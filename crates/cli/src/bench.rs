@@ -88,6 +88,26 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Logins/second and latency of an honest user on loopback against the demo county, through
+    /// the login throttle; `--typos N` sends N wrong passwords before each right one (all from
+    /// one address, as an office behind one NAT).
+    Login {
+        /// Seconds of load.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 4)]
+        connections: usize,
+        /// Demo user to log in as.
+        #[arg(long, default_value = "officer")]
+        user: String,
+        /// Wrong passwords before each right one.
+        #[arg(long, default_value_t = 0)]
+        typos: u32,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
@@ -116,32 +136,7 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
             Ok(())
         }
         BenchCommand::Registry { seconds, connections, user, json } => {
-            let mut o = o.clone();
-            if o.data_dir.is_none() && o.config.is_none() {
-                o.data_dir = Some("data/demo".into());
-            }
-            let cfg = Config::load(&o)?;
-            let store = cfg.open_store().await?;
-            if store.count_residents().await? == 0 {
-                anyhow::bail!("no demo data in {}; run `fanzha demo --no-serve` first", cfg.data_dir.display());
-            }
-            // The server gets its own runtime (2 workers) so the load generator does not share its scheduler.
-            let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-            listener.set_nonblocking(true)?;
-            let addr = listener.local_addr()?;
-            let state =
-                server::AppState::new(store, server::ServerConfig { cookie_secure: false, ..Default::default() });
-            std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .expect("server runtime");
-                rt.block_on(async move {
-                    let l = tokio::net::TcpListener::from_std(listener).expect("listener");
-                    let _ = server::serve(l, state).await;
-                });
-            });
+            let addr = serve_demo(o).await?;
             let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
             let login = hyper::Request::post(format!("http://{addr}/api/v1/auth/login"))
                 .header("content-type", "application/json")
@@ -188,7 +183,81 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
             print(&out, json);
             Ok(())
         }
+        BenchCommand::Login { seconds, connections, user, typos, json } => {
+            let addr = serve_demo(o).await?;
+            let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+            let deadline = Instant::now() + Duration::from_secs(seconds);
+            let mut tasks = Vec::new();
+            for _ in 0..connections {
+                let client = client.clone();
+                let user = user.clone();
+                tasks.push(tokio::spawn(async move {
+                    let attempt = |pw: &str| {
+                        hyper::Request::post(format!("http://{addr}/api/v1/auth/login"))
+                            .header("content-type", "application/json")
+                            .body(Full::new(Bytes::from(json!({"username": user, "password": pw}).to_string())))
+                            .expect("request")
+                    };
+                    let (mut lat, mut errors, mut held_back) = (Vec::new(), 0u64, 0u64);
+                    while Instant::now() < deadline {
+                        for _ in 0..typos {
+                            match call(&client, attempt("Wrong#Typo2026")).await {
+                                Ok((401, ..)) => {}
+                                Ok((429 | 423, ..)) => held_back += 1,
+                                _ => errors += 1,
+                            }
+                        }
+                        let t = Instant::now();
+                        match call(&client, attempt("Demo@2026")).await {
+                            Ok((200, ..)) => lat.push(t.elapsed().as_micros() as u64),
+                            Ok((429 | 423, ..)) => held_back += 1,
+                            _ => errors += 1,
+                        }
+                    }
+                    (lat, errors, held_back)
+                }));
+            }
+            let start = Instant::now();
+            let (lat, errors, held_back) = join_load(tasks).await?;
+            let elapsed = start.elapsed().as_secs_f64();
+            let mut out = load_figures(&lat, errors, elapsed);
+            out["bench"] = json!("login");
+            out["endpoint"] = json!("POST /api/v1/auth/login (throttle, argon2, session, audit)");
+            out["user"] = json!(user);
+            out["connections"] = json!(connections);
+            out["typos_per_login"] = json!(typos);
+            out["held_back"] = json!(held_back);
+            print(&out, json);
+            Ok(())
+        }
     }
+}
+
+/// The demo county (`data/demo` unless configured) served on loopback by a runtime of its own
+/// (2 workers), so that the load generator does not share its scheduler; its address.
+async fn serve_demo(o: &Overrides) -> anyhow::Result<std::net::SocketAddr> {
+    let mut o = o.clone();
+    if o.data_dir.is_none() && o.config.is_none() {
+        o.data_dir = Some("data/demo".into());
+    }
+    let cfg = Config::load(&o)?;
+    let store = cfg.open_store().await?;
+    if store.count_residents().await? == 0 {
+        anyhow::bail!("no demo data in {}; run `fanzha demo --no-serve` first", cfg.data_dir.display());
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let state = server::AppState::new(store, server::ServerConfig { cookie_secure: false, ..Default::default() });
+    std::thread::spawn(move || {
+        let rt =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("server runtime");
+        rt.block_on(async move {
+            let l = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let _ = server::serve(l, state).await;
+        });
+    });
+    Ok(addr)
 }
 
 /// The `p` quantile of sorted samples, divided by `per_unit` (1000 turns µs into ms).

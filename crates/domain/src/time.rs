@@ -153,6 +153,33 @@ impl std::fmt::Display for HalfMonth {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        /// A month from a query string: any text is an answer, never a panic; what is accepted
+        /// is a real month of the supported years, and its bounds are one month apart.
+        #[test]
+        fn months_of_any_text(s in "\\PC{0,10}", y in any::<i32>(), m in any::<i32>()) {
+            let _ = month_bounds(&s);
+            let text = format!("{y:04}-{m:02}");
+            match month_bounds(&text) {
+                Some((a, b)) => {
+                    prop_assert!(YEARS.contains(&y) && (1..=12).contains(&m), "{text}");
+                    prop_assert!(b > a && b - a >= 28 * 86_400_000 && b - a <= 31 * 86_400_000, "{text}: {a}..{b}");
+                }
+                None => prop_assert!(!(YEARS.contains(&y) && (1..=12).contains(&m) && text.len() == 7), "{text}"),
+            }
+        }
+
+        /// Any instant, however far, formats without a panic.
+        #[test]
+        fn any_instant_formats(ms in any::<i64>()) {
+            let _ = format_china(ms);
+            let _ = china_date(ms);
+        }
+    }
 
     #[test]
     fn event_times_far_from_now_are_refused() {

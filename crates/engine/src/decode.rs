@@ -43,11 +43,25 @@ fn validate(e: Event, line: usize) -> Result<Event, DecodeError> {
 pub fn json_line(text: &str, line: usize) -> Result<Event, DecodeError> {
     let e: Event = serde_json::from_str(text).map_err(|e| {
         let msg = e.to_string();
-        // serde names the missing or mistyped field in its message; keep it as the field.
-        let field = msg.split('`').nth(1).unwrap_or("json").to_string();
-        err(line, &field, msg)
+        err(line, &field_of(text, &msg), msg)
     })?;
     validate(e, line)
+}
+
+/// The field a serde error is about. serde names a missing or unknown field between backticks;
+/// an unknown variant names the value instead, so the field is the key that holds it.
+fn field_of(text: &str, msg: &str) -> String {
+    let quoted = msg.split('`').nth(1);
+    if msg.starts_with("unknown variant") {
+        let holder = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| v.as_object()?.iter().find(|(_, x)| x.as_str() == quoted).map(|(k, _)| k.clone()));
+        return holder.unwrap_or_else(|| "json".into());
+    }
+    match quoted {
+        Some(f) if !f.is_empty() => f.to_string(),
+        _ => "json".into(),
+    }
 }
 
 /// Column positions of a transfer CSV.
@@ -123,6 +137,14 @@ mod tests {
                 .expect_err("negative");
         assert_eq!(e.field, "amount_fen");
         assert_eq!(json_line("not json", 9).expect_err("junk").line, 9);
+        // An unknown value names the key that holds it, not the value.
+        let e = json_line(
+            r#"{"type":"list","event_id":"l1","ts_ms":1,"op":"add","kind":"account","value":"6222","colour":"mauve"}"#,
+            10,
+        )
+        .expect_err("colour");
+        assert_eq!(e.field, "colour");
+        assert_eq!(json_line(r#"{"type":"pigeon","event_id":"x"}"#, 11).expect_err("type").field, "type");
         let h = CsvHeader::new(&["event_id", "ts_ms", "payer", "payee", "amount_fen", "channel"]).expect("header");
         assert!(h.transfer(&["t1", "5", "A", "B", "100", "atm"], 2).is_ok());
         assert_eq!(h.transfer(&["t1", "x", "A", "B", "100", ""], 3).expect_err("ts").field, "ts_ms");
@@ -130,11 +152,67 @@ mod tests {
         assert!(CsvHeader::new(&["event_id", "payer"]).is_err());
     }
 
+    /// A JSON value of any type, for the event's fields.
+    fn any_json() -> impl Strategy<Value = serde_json::Value> {
+        prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_map(
+                |f| serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, serde_json::Value::Number)
+            ),
+            "\\PC{0,30}".prop_map(serde_json::Value::from),
+            Just(serde_json::json!([])),
+            Just(serde_json::json!({})),
+        ]
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
         /// The decoder never panics on arbitrary input.
         #[test]
         fn never_panics(s in ".{0,200}") {
             let _ = json_line(&s, 1);
+        }
+
+        /// Structure-aware junk: the event's own keys with values of any type, some left out:
+        /// an event or an error naming the line, never a panic.
+        #[test]
+        fn events_of_junk_fields(
+            ty in prop_oneof![Just("transfer"), Just("call"), Just("sms"), Just("list"), Just("x")],
+            fields in proptest::collection::btree_map(
+                prop_oneof![
+                    Just("event_id"), Just("ts_ms"), Just("payer"), Just("payee"), Just("amount_fen"),
+                    Just("channel"), Just("caller"), Just("callee"), Just("duration_s"), Just("op"),
+                    Just("kind"), Just("value"), Just("colour"), Just("payer_person"), Just("device_id"),
+                ],
+                any_json(),
+                0..12,
+            ),
+            line in 1usize..100_000,
+        ) {
+            let mut m = serde_json::Map::new();
+            m.insert("type".into(), ty.into());
+            for (k, v) in fields {
+                m.insert(k.into(), v);
+            }
+            let text = serde_json::Value::Object(m).to_string();
+            if let Err(e) = json_line(&text, line) {
+                prop_assert_eq!(e.line, line);
+                prop_assert!(!e.field.is_empty());
+            }
+        }
+
+        /// CSV rows of junk against a full header: a transfer or an error naming the field.
+        #[test]
+        fn csv_rows_of_junk(cells in proptest::collection::vec("\\PC{0,24}", 0..9), line in 2usize..1000) {
+            let h = CsvHeader::new(&["event_id", "ts_ms", "payer", "payee", "amount_fen", "channel"]).expect("header");
+            let row: Vec<&str> = cells.iter().map(String::as_str).collect();
+            if let Err(e) = h.transfer(&row, line) {
+                prop_assert_eq!(e.line, line);
+                prop_assert!(!e.field.is_empty());
+            }
         }
     }
 }

@@ -571,3 +571,118 @@ pub async fn jurisdictions(s: &AppState, p: &Principal, t: &Table) -> ApiResult<
     }
     Ok(ImportReport::new(t.rows.len(), accepted, rejected))
 }
+
+#[cfg(test)]
+mod tests {
+    //! The importers' decoder under arbitrary bytes and structure-aware junk (issue 29): an
+    //! answer every time, never a panic, nothing read past the limits, errors that name the
+    //! file and stay short. 512 cases each (`PROPTEST_CASES` raises it).
+    use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    const SMALL: TableLimits = TableLimits {
+        max_rows: 40,
+        max_cols: 8,
+        max_cell_chars: 30,
+        max_cells: 160,
+        max_unzipped_bytes: 1 << 20,
+        max_zip_entries: 40,
+    };
+
+    /// What a parse may answer: a table within the limits, or a short error naming the file.
+    fn judged(r: ApiResult<Table>) -> Result<(), TestCaseError> {
+        match r {
+            Ok(t) => {
+                prop_assert!(t.rows.len() <= SMALL.max_rows, "{} rows", t.rows.len());
+                prop_assert!(t.headers.len() <= SMALL.max_cols, "{} columns", t.headers.len());
+                let cells: usize = t.rows.iter().map(|(_, c)| c.iter().filter(|x| !x.is_empty()).count()).sum();
+                prop_assert!(cells <= SMALL.max_cells, "{cells} cells");
+                for (_, row) in &t.rows {
+                    prop_assert!(row.iter().all(|c| c.chars().count() <= SMALL.max_cell_chars), "a long cell kept");
+                }
+            }
+            Err(e) => {
+                let m = e.to_string();
+                prop_assert!(m.contains(": file"), "{m}");
+                prop_assert!(m.len() < 600, "an error as long as {}", m.len());
+            }
+        }
+        Ok(())
+    }
+
+    fn workbook(rows: &[Vec<String>]) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, v).expect("cell");
+            }
+        }
+        wb.save_to_buffer().expect("xlsx")
+    }
+
+    /// A CSV cell as people and programs get them wrong: quotes, separators, breaks, BOMs, CJK.
+    fn junk_cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z0-9]{0,8}",
+            "[一-龥]{0,12}",
+            Just("\"".to_string()),
+            Just("\"\"".to_string()),
+            Just("a\"b".to_string()),
+            Just("\r".to_string()),
+            Just("\n".to_string()),
+            Just(";".to_string()),
+            Just("\u{feff}".to_string()),
+            "\\PC{0,40}",
+            "x{31,80}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn arbitrary_bytes(bytes in vec(any::<u8>(), 0..4096)) {
+            judged(parse_table(&bytes, &SMALL))?;
+        }
+
+        #[test]
+        fn bytes_that_start_as_a_zip(tail in vec(any::<u8>(), 0..4096)) {
+            let mut b = b"PK\x03\x04".to_vec();
+            b.extend(tail);
+            judged(parse_table(&b, &SMALL))?;
+        }
+
+        #[test]
+        fn csv_of_junk(rows in vec(vec(junk_cell(), 0..12), 0..60), sep in prop_oneof![Just(","), Just(";"), Just("\t")]) {
+            let text = rows.iter().map(|r| r.join(sep)).collect::<Vec<_>>().join("\n");
+            judged(parse_table(text.as_bytes(), &SMALL))?;
+        }
+
+        #[test]
+        fn workbook_with_a_byte_changed_or_cut(
+            rows in vec(vec("[a-z0-9一-龥]{0,12}", 1..6), 1..30),
+            at in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+            cut in any::<bool>(),
+        ) {
+            let mut b = workbook(&rows);
+            let i = at.index(b.len());
+            if cut { b.truncate(i) } else { b[i] = byte }
+            judged(parse_table(&b, &SMALL))?;
+        }
+
+        #[test]
+        fn workbook_past_the_limits_is_refused_naming_the_file(extra_rows in 42usize..90, wide in any::<bool>()) {
+            // The first row is the header: 42 rows are 41 data rows, one past the limit.
+            let rows: Vec<Vec<String>> = if wide {
+                vec![(0..9).map(|c| format!("c{c}")).collect()]
+            } else {
+                (0..extra_rows).map(|r| vec![format!("r{r}")]).collect()
+            };
+            let e = parse_table(&workbook(&rows), &SMALL).expect_err("past the limits").to_string();
+            prop_assert!(e.contains(": file"), "{e}");
+        }
+    }
+}

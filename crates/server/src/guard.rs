@@ -209,6 +209,11 @@ pub async fn security_headers(State(s): State<AppState>, req: Request, next: Nex
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static(if framed_by_self { "SAMEORIGIN" } else { "DENY" }));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // Secure cookies mean TLS in front: the browser is told to come back over HTTPS only (it
+    // ignores the header on plain HTTP, so the local demo is unaffected either way).
+    if s.config.cookie_secure {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
     if s.config.cookie_secure {

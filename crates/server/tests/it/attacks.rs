@@ -171,6 +171,7 @@ pub(crate) async fn browser_headers_and_no_markup_in_names(app: &App) {
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert_eq!(h("x-content-type-options"), "nosniff");
     assert!(!h("referrer-policy").is_empty());
+    assert_eq!(h("strict-transport-security"), "", "plain HTTP on this machine (cookies not Secure): no HSTS");
     let admin = login(app, "admin").await;
     let (st, e) = admin
         .patch(

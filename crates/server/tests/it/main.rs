@@ -2020,3 +2020,15 @@ fn openapi_schema_names_are_unique() {
     assert!(seen.len() > 50, "found the schemas ({})", seen.len());
     assert!(clashes.is_empty(), "schema names used twice:\n{}", clashes.join("\n"));
 }
+
+/// Issue 30: served behind TLS (Secure cookies), every answer tells the browser to keep to
+/// HTTPS; the plain-HTTP answers of the other tests carry no such header.
+#[tokio::test]
+async fn hsts_when_served_behind_tls() {
+    let app = start_with(false, server::ServerConfig::default()).await.expect("app");
+    for path in ["/", "/api/v1/auth/me", "/healthz"] {
+        let r = Client::new().get(format!("{}{path}", app.base)).send().await.expect("answer");
+        let hsts = r.headers().get("strict-transport-security").and_then(|v| v.to_str().ok()).map(str::to_string);
+        assert_eq!(hsts.as_deref(), Some("max-age=31536000"), "{path}");
+    }
+}

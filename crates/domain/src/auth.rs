@@ -37,6 +37,25 @@ pub const ADDRESS: ThrottleRule = ThrottleRule {
     forget_after_ms: 30 * 60_000,
 };
 
+/// The throttle key of an account.
+pub fn account_key(username: &str) -> String {
+    format!("user:{username}")
+}
+
+/// The throttle key of a source address.
+pub fn address_key(ip: &str) -> String {
+    format!("ip:{ip}")
+}
+
+/// Whom a throttle key holds back: an account (`true`) or an address, its name, and the rule
+/// that judges it.
+pub fn key_subject(key: &str) -> (bool, &str, ThrottleRule) {
+    match key.strip_prefix("user:") {
+        Some(name) => (true, name, ACCOUNT),
+        None => (false, key.strip_prefix("ip:").unwrap_or(key), ADDRESS),
+    }
+}
+
 /// The failure count of a key and until when it must wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Throttle {
@@ -153,6 +172,13 @@ mod tests {
         assert_eq!(locks, 1, "the lock starts once");
         assert!(matches!(ACCOUNT.check(&t, now + 1), Some(Refusal::Locked(w)) if w > 14 * 60_000));
         assert_eq!(ACCOUNT.check(&t, now + ACCOUNT.lock_ms), None, "the lock ends");
+    }
+
+    #[test]
+    fn throttle_keys_name_their_subject() {
+        assert_eq!(key_subject(&account_key("officer")), (true, "officer", ACCOUNT));
+        assert_eq!(key_subject(&address_key("10.1.2.3")), (false, "10.1.2.3", ADDRESS));
+        assert_eq!(key_subject(&address_key("::1")), (false, "::1", ADDRESS));
     }
 
     #[test]

@@ -103,12 +103,18 @@ pub type ApiResult<T> = Result<T, ApiError>;
 /// A JSON body taken as `Result<Json<T>, JsonRejection>` and decoded only after the handler
 /// has checked who calls: a caller without the permission hears 403, not what its body lacks.
 pub fn body<T>(b: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
-    use axum::extract::rejection::JsonRejection as R;
-    b.map(|Json(v)| v).map_err(|r| {
-        let code = match &r {
-            R::MissingJsonContentType(_) => "unsupported_media_type",
-            _ => "invalid_value",
-        };
-        ApiError::new(r.status(), code, r.body_text())
-    })
+    b.map(|Json(v)| v).map_err(|r| ApiError::new(r.status(), rejection_code(r.status()), r.body_text()))
+}
+
+/// The machine code of a rejection of the HTTP layer (malformed JSON, wrong content type, a
+/// body over its limit), by its status: one mapping for the middleware and the handlers.
+pub fn rejection_code(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        s if s.is_server_error() => "internal",
+        _ => "invalid_value",
+    }
 }

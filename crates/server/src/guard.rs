@@ -132,15 +132,7 @@ async fn json_errors(res: Response) -> Response {
         .await
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
-    let code = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::NOT_FOUND => "not_found",
-        s if s.is_server_error() => "internal",
-        _ => "invalid_value",
-    };
-    ApiError::new(status, code, text).into_response()
+    ApiError::new(status, crate::error::rejection_code(status), text).into_response()
 }
 
 /// The first JSON string (key or value) longer than `max` characters, with the key it belongs

@@ -391,14 +391,10 @@ async fn list_locks(
     let views: Vec<LockView> = rows
         .into_iter()
         .map(|l| {
-            let (kind, name, rule) = match l.throttle_key.split_once(':') {
-                Some(("user", n)) => ("account", n.to_string(), domain::auth::ACCOUNT),
-                Some((_, n)) => ("address", n.to_string(), domain::auth::ADDRESS),
-                None => ("address", l.throttle_key.clone(), domain::auth::ADDRESS),
-            };
+            let (account, name, rule) = domain::auth::key_subject(&l.throttle_key);
             LockView {
-                kind,
-                name,
+                kind: if account { "account" } else { "address" },
+                name: name.to_string(),
                 failures: l.failures,
                 state: if l.blocked_until <= now {
                     "counting"
@@ -434,7 +430,8 @@ async fn lift_lock(
 ) -> ApiResult<axum::http::StatusCode> {
     let key = b.throttle_key.trim();
     domain::text::text("throttle_key", key, domain::text::LINE_MAX_CHARS)?;
-    if !s.store.login_locks(store::now_ms() - COUNTED_MS).await?.iter().any(|l| l.throttle_key == key) {
+    // The one key, not the list: a lift is judged by the same window the list shows.
+    if s.store.login_throttle(key).await?.last_failure_ms <= store::now_ms() - COUNTED_MS {
         return Err(ApiError::not_found("login lock"));
     }
     s.store.clear_login_throttle(key).await?;

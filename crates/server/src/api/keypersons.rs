@@ -49,9 +49,7 @@ async fn list_key_persons(
     Query(q): Query<KpQuery>,
 ) -> ApiResult<Json<Vec<KeyPersonView>>> {
     let rows = s.store.key_persons(&p.scope, q.mine.then_some(p.id), q.overdue, today()).await?;
-    let mut entry = p.audit("read_pii", "key_person", Some("list".into()), &["name", "id_number"]);
-    entry.detail = serde_json::json!({"masked": true, "rows": rows.len()}).to_string();
-    s.store.audit(entry).await?;
+    super::audit_read(&s, &p, "key_person", "list".into(), &["name", "id_number"], rows.len()).await?;
     Ok(Json(rows))
 }
 
@@ -311,9 +309,7 @@ async fn inbox(
     // A carer sees the people they care for wherever they live: the care makes the link.
     let visits = s.store.key_persons(&domain::Scope::All, Some(p.id), true, t).await?;
     if !visits.is_empty() {
-        let mut entry = p.audit("read_pii", "key_person", Some("inbox".into()), &["name", "id_number"]);
-        entry.detail = serde_json::json!({"masked": true, "rows": visits.len()}).to_string();
-        s.store.audit(entry).await?;
+        super::audit_read(&s, &p, "key_person", "inbox".into(), &["name", "id_number"], visits.len()).await?;
     }
     Ok(Json(serde_json::json!({"today": t.to_string(), "tasks": tasks, "visits_due": visits})))
 }

@@ -558,9 +558,7 @@ async fn gaps(
     visibility(&p)?;
     let (from, to) = per.days()?;
     let page = s.store.households_not_reached(&p.scope, jid, from, to, pg.req()).await?;
-    let mut entry = p.audit("read_pii", "household", Some(format!("gaps:{jid}")), &["name", "address"]);
-    entry.detail = serde_json::json!({"masked": true, "rows": page.items.len()}).to_string();
-    s.store.audit(entry).await?;
+    super::audit_read(&s, &p, "household", format!("gaps:{jid}"), &["name", "address"], page.items.len()).await?;
     Ok(Json(page))
 }
 

@@ -115,7 +115,7 @@ async fn login(
     let username = req.username.trim();
     domain::text::line("username", username, domain::text::NAME_MAX_CHARS)?;
     domain::text::text("password", &req.password, domain::auth::PASSWORD_MAX_CHARS)?;
-    let (user_key, ip_key) = (format!("user:{username}"), format!("ip:{ip}"));
+    let (user_key, ip_key) = (domain::auth::account_key(username), domain::auth::address_key(&ip));
     let now = store::now_ms();
     let (user_t, ip_t) = (state.store.login_throttle(&user_key).await?, state.store.login_throttle(&ip_key).await?);
     if let Some(r) = domain::auth::ACCOUNT.check(&user_t, now).or_else(|| domain::auth::ADDRESS.check(&ip_t, now)) {
@@ -208,7 +208,7 @@ async fn change_password(
     let tok = auth::cookie(&headers, SESSION_COOKIE).ok_or_else(ApiError::unauthenticated)?;
     domain::text::text("current_password", &b.current_password, domain::auth::PASSWORD_MAX_CHARS)?;
     let user = state.store.user(p.id).await?.ok_or_else(ApiError::unauthenticated)?;
-    let user_key = format!("user:{}", user.username);
+    let user_key = domain::auth::account_key(&user.username);
     let now = store::now_ms();
     let user_t = state.store.login_throttle(&user_key).await?;
     if let Some(r) = domain::auth::ACCOUNT.check(&user_t, now) {

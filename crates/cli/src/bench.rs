@@ -138,10 +138,7 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
         BenchCommand::Registry { seconds, connections, user, json } => {
             let addr = serve_demo(o).await?;
             let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
-            let login = hyper::Request::post(format!("http://{addr}/api/v1/auth/login"))
-                .header("content-type", "application/json")
-                .body(Full::new(Bytes::from(json!({"username": user, "password": "Demo@2026"}).to_string())))?;
-            let (_, _, cookie) = call(&client, login).await.context("login")?;
+            let (_, _, cookie) = call(&client, login_request(addr, &user, "Demo@2026")?).await.context("login")?;
             let cookie = cookie.context("login failed: no session cookie (is this the demo county?)")?;
             let deadline = Instant::now() + Duration::from_secs(seconds);
             let mut tasks = Vec::new();
@@ -192,12 +189,7 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
                 let client = client.clone();
                 let user = user.clone();
                 tasks.push(tokio::spawn(async move {
-                    let attempt = |pw: &str| {
-                        hyper::Request::post(format!("http://{addr}/api/v1/auth/login"))
-                            .header("content-type", "application/json")
-                            .body(Full::new(Bytes::from(json!({"username": user, "password": pw}).to_string())))
-                            .expect("request")
-                    };
+                    let attempt = |pw: &str| login_request(addr, &user, pw).expect("request");
                     let (mut lat, mut errors, mut held_back) = (Vec::new(), 0u64, 0u64);
                     while Instant::now() < deadline {
                         for _ in 0..typos {
@@ -231,6 +223,17 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// A login of `user` with `password` at the server on `addr`.
+fn login_request(
+    addr: std::net::SocketAddr,
+    user: &str,
+    password: &str,
+) -> anyhow::Result<hyper::Request<Full<Bytes>>> {
+    Ok(hyper::Request::post(format!("http://{addr}/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(json!({"username": user, "password": password}).to_string())))?)
 }
 
 /// The demo county (`data/demo` unless configured) served on loopback by a runtime of its own

@@ -124,15 +124,20 @@ fn class(st: StatusCode) -> String {
 /// The first `field` of a list answer: a bare array, a page (`items`) or one object.
 fn first(v: &Value, field: &str) -> Option<i64> {
     let pick = |x: &Value| x.get(field).and_then(Value::as_i64);
+    rows(v).iter().find_map(pick).or_else(|| pick(v))
+}
+
+/// The rows of a list answer: a bare array or a page's `items` (`outlets`, `rows`).
+fn rows(v: &Value) -> &[Value] {
     if let Some(a) = v.as_array() {
-        return a.iter().find_map(pick);
+        return a;
     }
-    for k in ["items", "outlets", "rows"] {
-        if let Some(a) = v.get(k).and_then(Value::as_array) {
-            return a.iter().find_map(pick);
-        }
-    }
-    pick(v)
+    ["items", "outlets", "rows"].iter().find_map(|k| v.get(*k).and_then(Value::as_array)).map_or(&[], Vec::as_slice)
+}
+
+/// The `id` of the first row of a list answer that `pred` accepts.
+fn id_where(v: &Value, pred: impl Fn(&Value) -> bool) -> Option<i64> {
+    rows(v).iter().find(|r| pred(r)).and_then(|r| r["id"].as_i64())
 }
 
 /// The objects each id-route is called with: for a path template, the id of each `{…}` in order.
@@ -176,32 +181,16 @@ async fn objects(base: &str, by: &BTreeMap<&str, Caller>, victim_key: i64) -> BT
     let resident = pick(officer.get(base, "/residents?per_page=5").await, "id", "resident of the officer's precinct");
     let officer_unit = officer.get(base, "/auth/me").await["unit_id"].as_i64().expect("unit");
     let stations = admin.get(base, "/stations?per_page=100").await;
-    let station = stations
-        .get("items")
-        .or(Some(&stations))
-        .and_then(Value::as_array)
-        .and_then(|a| a.iter().find(|s| s["unit_id"].as_i64() == Some(officer_unit)))
-        .and_then(|s| s["id"].as_i64())
-        .expect("the officer's station");
+    let station = id_where(&stations, |s| s["unit_id"].as_i64() == Some(officer_unit)).expect("the officer's station");
     // The officer's station has neither in the small demo county: the administrator's first.
     let inquiry = first(&admin.get(base, "/supervision/dual-inquiries?per_page=5").await, "id").unwrap_or(ABSENT);
     let task = first(&admin.get(base, "/tasks?per_page=5").await, "id").unwrap_or(ABSENT);
     let users = admin.get(base, "/users?per_page=100").await;
-    let officer_user = users
-        .get("items")
-        .or(Some(&users))
-        .and_then(Value::as_array)
-        .and_then(|a| a.iter().find(|u| u["username"] == "officer"))
-        .and_then(|u| u["id"].as_i64())
-        .expect("the officer's user");
+    let officer_user = id_where(&users, |u| u["username"] == "officer").expect("the officer's user");
     // A closed warning: the calls that add a step to it are refused on its state, whatever the
     // hour the test runs (the demo's last hours are still open).
     let warnings = officer.get(base, "/warnings?per_page=100").await;
-    let warning = warnings["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|w| w["status"] == "closed"))
-        .and_then(|w| w["id"].as_i64())
-        .expect("a closed warning of the officer's precinct");
+    let warning = id_where(&warnings, |w| w["status"] == "closed").expect("a closed warning of the officer's precinct");
     let evidence = first(&officer.get(base, &format!("/warnings/{warning}/evidence")).await, "id").unwrap_or(ABSENT);
     let bank_request = pick(c("bank").get(base, "/bank-requests?per_page=5").await, "id", "request to the bank");
 

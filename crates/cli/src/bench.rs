@@ -523,30 +523,36 @@ async fn bench_http(seconds: u64, connections: usize, payees: u64, json_out: boo
             .await?;
         let hash = server::auth::hash_password("bench-password-1").map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let u = store
-            .create_user(&store::NewUser {
-                username: "bench".into(),
-                display_name: "bench".into(),
-                password_hash: hash,
-                role: domain::Role::SystemAdmin,
-                unit_id: bank.id,
-                jurisdiction_id: county.id,
-                must_change_password: false,
-            })
+            .create_user(
+                &store::NewUser {
+                    username: "bench".into(),
+                    display_name: "bench".into(),
+                    password_hash: hash,
+                    role: domain::Role::SystemAdmin,
+                    unit_id: bank.id,
+                    jurisdiction_id: county.id,
+                    must_change_password: false,
+                },
+                bench_entry("user"),
+            )
             .await?;
         let prefix = "fzk_benchbench".to_string();
         let secret = format!("{prefix}.{}", server::auth::random_token().map_err(|e| anyhow::anyhow!("{e:?}"))?);
         store
-            .create_api_key(&store::NewApiKey {
-                prefix,
-                key_hash: server::auth::token_hash(&secret),
-                name: "bench".into(),
-                unit_id: bank.id,
-                jurisdiction_id: county.id,
-                permissions: vec!["decide".into()],
-                created_by: u.id,
-                expires_at: None,
-                sources: vec![],
-            })
+            .create_api_key(
+                &store::NewApiKey {
+                    prefix,
+                    key_hash: server::auth::token_hash(&secret),
+                    name: "bench".into(),
+                    unit_id: bank.id,
+                    jurisdiction_id: county.id,
+                    permissions: vec!["decide".into()],
+                    created_by: u.id,
+                    expires_at: None,
+                    sources: vec![],
+                },
+                bench_entry("api_key"),
+            )
             .await?;
         store.close().await;
         secret
@@ -664,17 +670,20 @@ async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_ou
     let prefix = "fzk_dispatchb".to_string();
     let secret = format!("{prefix}.{}", server::auth::random_token().map_err(|e| anyhow::anyhow!("{e:?}"))?);
     store
-        .create_api_key(&store::NewApiKey {
-            prefix,
-            key_hash: server::auth::token_hash(&secret),
-            name: "bench".into(),
-            unit_id: bank.id,
-            jurisdiction_id: bank.jurisdiction_id,
-            permissions: vec!["decide".into()],
-            created_by: admin.id,
-            expires_at: None,
-            sources: vec![],
-        })
+        .create_api_key(
+            &store::NewApiKey {
+                prefix,
+                key_hash: server::auth::token_hash(&secret),
+                name: "bench".into(),
+                unit_id: bank.id,
+                jurisdiction_id: bank.jurisdiction_id,
+                permissions: vec!["decide".into()],
+                created_by: admin.id,
+                expires_at: None,
+                sources: vec![],
+            },
+            bench_entry("api_key"),
+        )
         .await?;
     let state =
         server::AppState::new(store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
@@ -809,4 +818,9 @@ async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_ou
     let _ = std::fs::remove_dir_all(&dir);
     print(&out, json_out);
     Ok(())
+}
+
+/// The audit entry of an object a bench creates.
+fn bench_entry(object_type: &str) -> domain::audit::AuditContent {
+    domain::audit::AuditContent::system("fanzha bench", "create", object_type, store::now_ms())
 }

@@ -86,15 +86,18 @@ pub async fn ensure(store: &store::Store, seed: u64, residents: u32) -> anyhow::
     for u in &plan.users {
         let hash = server::auth::hash_password(&u.password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         store
-            .create_user(&store::NewUser {
-                username: u.username.clone(),
-                display_name: u.display_name.clone(),
-                password_hash: hash,
-                role: u.role,
-                unit_id: *unit_ids.get(&u.unit_code).with_context(|| format!("demo user unit {}", u.unit_code))?,
-                jurisdiction_id: ids[&u.jurisdiction_code],
-                must_change_password: false,
-            })
+            .create_user(
+                &store::NewUser {
+                    username: u.username.clone(),
+                    display_name: u.display_name.clone(),
+                    password_hash: hash,
+                    role: u.role,
+                    unit_id: *unit_ids.get(&u.unit_code).with_context(|| format!("demo user unit {}", u.unit_code))?,
+                    jurisdiction_id: ids[&u.jurisdiction_code],
+                    must_change_password: false,
+                },
+                demo_entry("user"),
+            )
             .await?;
     }
 
@@ -167,4 +170,9 @@ pub fn print_credentials(plan: &demo::CountyPlan, cfg: &Config) {
         eprintln!("  {:<10} {:<12} {} ({})", u.username, u.password, u.role.zh(), u.display_name);
     }
     eprintln!();
+}
+
+/// The audit entry of an object the demo builder creates.
+fn demo_entry(object_type: &str) -> domain::audit::AuditContent {
+    domain::audit::AuditContent::system("fanzha demo", "create", object_type, store::now_ms())
 }

@@ -183,29 +183,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         .await?
                         .with_context(|| format!("no jurisdiction with code {jurisdiction_code}"))?;
                     let hash = server::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    let mut entry =
+                        domain::audit::AuditContent::system("fanzha admin", "create", "user", store::now_ms());
+                    entry.fields = vec!["username".into(), "role".into()];
                     let u = store
-                        .create_user(&store::NewUser {
-                            username,
-                            display_name,
-                            password_hash: hash,
-                            role,
-                            unit_id: unit.id,
-                            jurisdiction_id: j.id,
-                            must_change_password: false,
-                        })
-                        .await?;
-                    store
-                        .audit(domain::audit::AuditContent {
-                            at_ms: store::now_ms(),
-                            actor_kind: "system".into(),
-                            actor_name: "fanzha admin".into(),
-                            action: "create".into(),
-                            object_type: "user".into(),
-                            object_id: Some(u.id.to_string()),
-                            fields: vec!["username".into(), "role".into()],
-                            detail: "{}".into(),
-                            ..Default::default()
-                        })
+                        .create_user(
+                            &store::NewUser {
+                                username,
+                                display_name,
+                                password_hash: hash,
+                                role,
+                                unit_id: unit.id,
+                                jurisdiction_id: j.id,
+                                must_change_password: false,
+                            },
+                            entry,
+                        )
                         .await?;
                     println!("created user {} (id {})", u.username, u.id);
                     Ok(())

@@ -34,6 +34,22 @@ pub struct AuditContent {
     pub detail: String,
 }
 
+impl AuditContent {
+    /// An act of the platform's own tools (`fanzha admin`, the demo builder, the benches),
+    /// done now, with no user or key behind it.
+    pub fn system(actor_name: &str, action: &str, object_type: &str, at_ms: i64) -> Self {
+        Self {
+            at_ms,
+            actor_kind: "system".into(),
+            actor_name: actor_name.into(),
+            action: action.into(),
+            object_type: object_type.into(),
+            detail: "{}".into(),
+            ..Default::default()
+        }
+    }
+}
+
 /// An entry as stored: content plus its place in the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {

@@ -1,9 +1,10 @@
-//! The audit log: append under a lock so the chain stays linear, read in pages, verify whole.
+//! The audit log: appended in batches by one writer so the chain stays linear, read in pages,
+//! verified whole.
 
 use domain::audit::{AuditContent, AuditRecord, BrokenLink, ChainVerifier};
 
 use crate::sql::{Arg, Filter, bind_args};
-use crate::{BeginWrite, Page, PageReq, Result, Store, on_pool};
+use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, on_pool};
 
 /// Filter for the audit viewer.
 #[derive(Debug, Clone, Default)]
@@ -74,31 +75,169 @@ impl From<Row> for AuditRecord {
     }
 }
 
+/// Appends audit entries inside the write transaction `$tx` (of either backend); `$pg` is
+/// whether it is PostgreSQL's, whose chain head row is locked against other processes. The
+/// caller holds [`Store::audit_writer`]. Evaluates to the appended records.
+macro_rules! append_in_tx {
+    ($tx:ident, $pg:expr, $contents:expr) => {{
+        let head_sql = if $pg {
+            "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
+        } else {
+            "SELECT seq, hash FROM audit_head WHERE id = 1"
+        };
+        let (mut seq, mut hash): (i64, String) = sqlx::query_as(head_sql).fetch_one(&mut *$tx).await?;
+        let mut recs = Vec::new();
+        for content in $contents {
+            let rec = domain::audit::append(if seq == 0 { None } else { Some((seq, hash.as_str())) }, content);
+            seq = rec.seq;
+            hash = rec.hash.clone();
+            recs.push(rec);
+        }
+        // One statement for the whole batch: every statement is a round trip to the database
+        // (for SQLite, to its connection's worker thread).
+        let tuples = (0..recs.len())
+            .map(|i| {
+                let b = i * 14;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !recs.is_empty() {
+            let sql = format!(
+                "INSERT INTO audit_log (seq, at_ms, actor_kind, actor_id, actor_name, action, object_type, object_id, fields, ip, reason, detail, prev_hash, hash) VALUES {tuples}"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for rec in &recs {
+                let c = &rec.content;
+                let fields = serde_json::to_string(&c.fields).unwrap_or_else(|_| "[]".into());
+                q = q
+                    .bind(rec.seq)
+                    .bind(c.at_ms)
+                    .bind(c.actor_kind.clone())
+                    .bind(c.actor_id)
+                    .bind(c.actor_name.clone())
+                    .bind(c.action.clone())
+                    .bind(c.object_type.clone())
+                    .bind(c.object_id.clone())
+                    .bind(fields)
+                    .bind(c.ip.clone())
+                    .bind(c.reason.clone())
+                    .bind(c.detail.clone())
+                    .bind(rec.prev_hash.clone())
+                    .bind(rec.hash.clone());
+            }
+            q.execute(&mut *$tx).await?;
+        }
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(&hash).execute(&mut *$tx).await?;
+        recs
+    }};
+}
+pub(crate) use append_in_tx;
+
+/// The most entries one transaction appends: a long queue is written in several, so that no
+/// transaction holds the write lock for long.
+const MAX_BATCH: usize = 256;
+
+/// An entry waiting to be appended, and where its caller waits for the committed record.
+type Waiting = (AuditContent, tokio::sync::oneshot::Sender<std::result::Result<AuditRecord, String>>);
+
+/// Entries waiting to be appended, and the one writer that appends them.
+#[derive(Default)]
+pub(crate) struct AuditQueue {
+    waiting: std::sync::Mutex<Vec<Waiting>>,
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+impl AuditQueue {
+    fn waiting(&self) -> std::sync::MutexGuard<'_, Vec<Waiting>> {
+        // A panic while pushing or taking leaves the vector whole: keep using it.
+        self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 const COLS: &str = "seq, at_ms, actor_kind, actor_id, actor_name, action, object_type, object_id, fields, ip, reason, detail, prev_hash, hash";
 
 impl Store {
-    /// Appends an entry to the chain. Appends are serialised: in-process by a lock, and across
-    /// processes (PostgreSQL) by locking the chain head row.
+    /// Appends an entry to the chain and returns it once it is committed.
+    ///
+    /// Entries are appended in batches (group commit): every caller queues its entry, and
+    /// whoever holds the writer appends everything queued in one transaction, so a burst of
+    /// audited reads pays one commit instead of one each and no caller waits behind a whole
+    /// line of single appends. The chain stays linear: one writer at a time in this process,
+    /// and across processes (PostgreSQL) the chain head row is locked.
     pub async fn audit(&self, content: AuditContent) -> Result<AuditRecord> {
-        let _guard = self.audit_lock.lock().await;
-        let fields = serde_json::to_string(&content.fields).unwrap_or_else(|_| "[]".into());
-        let rec = on_pool!(&self.db, p => {
+        let (tx, mut rx) = tokio::sync::oneshot::channel();
+        self.audit_queue.waiting().push((content, tx));
+        loop {
+            // Either a writer appends this entry with its batch, or this caller becomes the
+            // writer. Callers whose entry was written leave on their answer without taking
+            // the lock in turn.
+            let guard = tokio::select! {
+                biased;
+                answer = &mut rx => {
+                    return answer
+                        .map_err(|_| StoreError::AuditWrite("the batch holding this entry was abandoned".into()))?
+                        .map_err(StoreError::AuditWrite);
+                }
+                guard = self.audit_queue.writer.clone().lock_owned() => guard,
+            };
+            let batch = {
+                let mut waiting = self.audit_queue.waiting();
+                let n = waiting.len().min(MAX_BATCH);
+                waiting.drain(..n).collect::<Vec<_>>()
+            };
+            if batch.is_empty() {
+                continue;
+            }
+            // The batch is written by a task of its own: a caller that goes away (a closed
+            // connection drops its handler) must not abandon the others' entries half-written.
+            let store = self.clone();
+            let write = tokio::spawn(async move {
+                let _writer = guard;
+                store.append_batch(batch).await;
+            });
+            if write.await.is_err() {
+                return Err(StoreError::AuditWrite("the audit writer stopped".into()));
+            }
+        }
+    }
+
+    /// Appends `batch` in one transaction and answers each waiting caller.
+    async fn append_batch(&self, batch: Vec<Waiting>) {
+        let (contents, answers): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+        match self.append_entries(contents).await {
+            Ok(recs) => {
+                for (answer, rec) in answers.into_iter().zip(recs) {
+                    let _ = answer.send(Ok(rec));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, entries = answers.len(), "audit entries could not be appended");
+                for answer in answers {
+                    let _ = answer.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+
+    async fn append_entries(&self, contents: Vec<AuditContent>) -> Result<Vec<AuditRecord>> {
+        let pg = self.backend() == "postgres";
+        Ok(on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
-            let head_sql = if self.backend() == "postgres" { "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE" } else { "SELECT seq, hash FROM audit_head WHERE id = 1" };
-            let (seq, hash): (i64, String) = sqlx::query_as(head_sql).fetch_one(&mut *tx).await?;
-            let rec = domain::audit::append(if seq == 0 { None } else { Some((seq, hash.as_str())) }, content);
-            let c = &rec.content;
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at_ms, actor_kind, actor_id, actor_name, action, object_type, object_id, fields, ip, reason, detail, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
-                .bind(rec.seq).bind(c.at_ms).bind(&c.actor_kind).bind(c.actor_id).bind(&c.actor_name).bind(&c.action).bind(&c.object_type)
-                .bind(&c.object_id).bind(&fields).bind(&c.ip).bind(&c.reason).bind(&c.detail).bind(&rec.prev_hash).bind(&rec.hash)
-                .execute(&mut *tx).await?;
-            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(rec.seq).bind(&rec.hash).execute(&mut *tx).await?;
+            let recs = append_in_tx!(tx, pg, contents);
             tx.commit().await?;
-            rec
-        });
-        Ok(rec)
+            recs
+        }))
+    }
+
+    /// Holds the audit writer for a change that appends its own entry in its own transaction
+    /// ([`append_in_tx!`]): taken before the transaction begins, so that the batch writer,
+    /// which takes it first too, can never wait on the change's write lock while holding it.
+    pub(crate) async fn audit_writer(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.audit_queue.writer.clone().lock_owned().await
     }
 
     /// Entries, newest first.

@@ -4,8 +4,10 @@ use domain::Scope;
 use domain::case::CaseStatus;
 use serde::Serialize;
 
+use crate::audit::append_in_tx;
 use crate::sql::{Arg, Filter, bind_args};
 use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+use domain::audit::AuditContent;
 
 /// A case to register (validated by the caller).
 #[derive(Debug, Clone)]
@@ -366,6 +368,7 @@ impl Store {
         to: CaseStatus,
         at_ms: i64,
         arrested: Option<i64>,
+        audit: AuditContent,
     ) -> Result<CaseView> {
         let current = self.case(scope, id).await?;
         let from = CaseStatus::parse(&current.status)?;
@@ -388,13 +391,20 @@ impl Store {
         let sql = format!(
             "UPDATE cases SET status = $1, {stamp}updated_at = $3, arrested = COALESCE($6, arrested) WHERE id = $4 AND status = $5"
         );
-        let n = on_pool!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to.as_str()).bind(at_ms).bind(now_ms()).bind(id).bind(from.as_str()).bind(arrested).execute(p).await?.rows_affected());
-        if n == 0 {
-            return Err(StoreError::Conflict {
-                field: "status",
-                message: "the case was changed meanwhile; reload it".into(),
-            });
-        }
+        let pg = self.is_postgres();
+        let _writer = self.audit_writer().await;
+        on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let n = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to.as_str()).bind(at_ms).bind(now_ms()).bind(id).bind(from.as_str()).bind(arrested).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict {
+                    field: "status",
+                    message: "the case was changed meanwhile; reload it".into(),
+                });
+            }
+            append_in_tx!(tx, pg, [audit]);
+            tx.commit().await?;
+        });
         self.case(scope, id).await
     }
 

@@ -85,6 +85,9 @@ pub enum StoreError {
     /// The audit chain is broken.
     #[error(transparent)]
     AuditBroken(#[from] domain::audit::BrokenLink),
+    /// An audit entry could not be appended (the batch it was written in failed).
+    #[error("audit log: {0}")]
+    AuditWrite(String),
     /// The URL names no backend we have.
     #[error("unsupported database URL '{0}' (use sqlite://PATH or postgres://…)")]
     BadUrl(String),
@@ -147,7 +150,7 @@ pub struct Database {
 pub struct Store {
     pub(crate) db: Db,
     pub(crate) vault: Arc<pii::Vault>,
-    audit_lock: Arc<tokio::sync::Mutex<()>>,
+    pub(crate) audit_queue: Arc<audit::AuditQueue>,
     /// Totals of recent list queries: a list page is asked for far more often than the rows
     /// change, and counting a precinct's residents scans its whole index range.
     pub(crate) count_cache: Arc<std::sync::Mutex<std::collections::HashMap<String, (i64, std::time::Instant)>>>,
@@ -253,7 +256,7 @@ impl Database {
         Ok(Store {
             db: self.db,
             vault: Arc::new(vault),
-            audit_lock: Arc::new(tokio::sync::Mutex::new(())),
+            audit_queue: Default::default(),
             count_cache: Default::default(),
         })
     }
@@ -266,6 +269,11 @@ impl Store {
             Db::Sqlite(_) => "sqlite",
             Db::Postgres(_) => "postgres",
         }
+    }
+
+    /// Whether the backend is PostgreSQL.
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.db, Db::Postgres(_))
     }
 
     /// The vault personal fields are protected with.

@@ -3,8 +3,10 @@
 use domain::Role;
 use serde::Serialize;
 
+use crate::audit::append_in_tx;
 use crate::sql::{Arg, Filter, bind_args};
 use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+use domain::audit::AuditContent;
 
 /// A user account.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -162,7 +164,7 @@ const KEY_COLS: &str = "id, prefix, key_hash, name, unit_id, jurisdiction_id, pe
 
 impl Store {
     /// Adds a user.
-    pub async fn create_user(&self, n: &NewUser) -> Result<User> {
+    pub async fn create_user(&self, n: &NewUser, mut audit: AuditContent) -> Result<User> {
         if n.username.trim().is_empty() {
             return Err(domain::InvalidValue::new("username", "must not be empty").into());
         }
@@ -173,20 +175,29 @@ impl Store {
         self.unit(n.unit_id).await?.ok_or(StoreError::NotFound("unit"))?;
         self.jurisdiction(n.jurisdiction_id).await?.ok_or(StoreError::NotFound("jurisdiction"))?;
         let now = now_ms();
-        let r: std::result::Result<(i64,), sqlx::Error> = on_pool!(&self.db, p => sqlx::query_as(
-            "INSERT INTO users (username, display_name, password_hash, role, unit_id, jurisdiction_id, active, created_at, updated_at, must_change_password) \
-             VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $7, $8) RETURNING id")
-            .bind(n.username.trim()).bind(&n.display_name).bind(&n.password_hash).bind(n.role.as_str()).bind(n.unit_id).bind(n.jurisdiction_id).bind(now).bind(n.must_change_password)
-            .fetch_one(p).await);
-        let id = match r {
-            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                return Err(StoreError::Conflict {
-                    field: "username",
-                    message: format!("user '{}' exists", n.username),
-                });
-            }
-            other => other?.0,
-        };
+        let pg = self.is_postgres();
+        let _writer = self.audit_writer().await;
+        let id = on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let r: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
+                "INSERT INTO users (username, display_name, password_hash, role, unit_id, jurisdiction_id, active, created_at, updated_at, must_change_password) \
+                 VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $7, $8) RETURNING id")
+                .bind(n.username.trim()).bind(&n.display_name).bind(&n.password_hash).bind(n.role.as_str()).bind(n.unit_id).bind(n.jurisdiction_id).bind(now).bind(n.must_change_password)
+                .fetch_one(&mut *tx).await;
+            let id = match r {
+                Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                    return Err(StoreError::Conflict {
+                        field: "username",
+                        message: format!("user '{}' exists", n.username),
+                    });
+                }
+                other => other?.0,
+            };
+            audit.object_id = Some(id.to_string());
+            append_in_tx!(tx, pg, [audit]);
+            tx.commit().await?;
+            id
+        });
         self.user(id).await?.ok_or(StoreError::NotFound("user"))
     }
 
@@ -228,14 +239,38 @@ impl Store {
 
     /// Enables or disables a user; disabling ends the user's sessions.
     pub async fn set_user_active(&self, id: i64, active: bool) -> Result<()> {
+        self.change_user(id, Some(active), None, None).await
+    }
+
+    /// An administrator's change of a user (enabled or not, a new password the user must
+    /// replace), committed with its audit entry.
+    pub async fn change_user(
+        &self,
+        id: i64,
+        active: Option<bool>,
+        password_hash: Option<&str>,
+        audit: Option<AuditContent>,
+    ) -> Result<()> {
+        let now = now_ms();
+        let pg = self.is_postgres();
+        let _writer = self.audit_writer().await;
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
-            let r = sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3").bind(active).bind(now_ms()).bind(id).execute(&mut *tx).await?;
-            if r.rows_affected() == 0 {
-                return Err(StoreError::NotFound("user"));
+            let old: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+            let Some((old,)) = old else { return Err(StoreError::NotFound("user")) };
+            if let Some(active) = active {
+                sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3").bind(active).bind(now).bind(id).execute(&mut *tx).await?;
+                if !active {
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+                }
             }
-            if !active {
+            if let Some(hash) = password_hash {
+                sqlx::query("INSERT INTO password_history (user_id, password_hash, set_at) VALUES ($1, $2, $3)").bind(id).bind(&old).bind(now).execute(&mut *tx).await?;
+                sqlx::query("UPDATE users SET password_hash = $1, must_change_password = TRUE, updated_at = $2 WHERE id = $3").bind(hash).bind(now).bind(id).execute(&mut *tx).await?;
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            }
+            if let Some(audit) = audit {
+                append_in_tx!(tx, pg, [audit]);
             }
             tx.commit().await?;
         });
@@ -350,11 +385,20 @@ impl Store {
     }
 
     /// Stores a new API key.
-    pub async fn create_api_key(&self, n: &NewApiKey) -> Result<ApiKey> {
-        let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as(
-            "INSERT INTO api_keys (prefix, key_hash, name, unit_id, jurisdiction_id, permissions, created_by, created_at, expires_at, sources) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
-            .bind(&n.prefix).bind(&n.key_hash).bind(&n.name).bind(n.unit_id).bind(n.jurisdiction_id).bind(n.permissions.join(",")).bind(n.created_by).bind(now_ms()).bind(n.expires_at).bind(n.sources.join(","))
-            .fetch_one(p).await?);
+    pub async fn create_api_key(&self, n: &NewApiKey, mut audit: AuditContent) -> Result<ApiKey> {
+        let pg = self.is_postgres();
+        let _writer = self.audit_writer().await;
+        let id = on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO api_keys (prefix, key_hash, name, unit_id, jurisdiction_id, permissions, created_by, created_at, expires_at, sources) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
+                .bind(&n.prefix).bind(&n.key_hash).bind(&n.name).bind(n.unit_id).bind(n.jurisdiction_id).bind(n.permissions.join(",")).bind(n.created_by).bind(now_ms()).bind(n.expires_at).bind(n.sources.join(","))
+                .fetch_one(&mut *tx).await?;
+            audit.object_id = Some(id.to_string());
+            append_in_tx!(tx, pg, [audit]);
+            tx.commit().await?;
+            id
+        });
         self.api_key(id).await?.ok_or(StoreError::NotFound("api key"))
     }
 
@@ -381,8 +425,18 @@ impl Store {
     }
 
     /// Revokes a key at once.
-    pub async fn revoke_api_key(&self, id: i64) -> Result<()> {
-        let n = on_pool!(&self.db, p => sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").bind(now_ms()).bind(id).execute(p).await?.rows_affected());
-        if n == 0 { Err(StoreError::NotFound("api key")) } else { Ok(()) }
+    pub async fn revoke_api_key(&self, id: i64, audit: AuditContent) -> Result<()> {
+        let pg = self.is_postgres();
+        let _writer = self.audit_writer().await;
+        on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let n = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").bind(now_ms()).bind(id).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound("api key"));
+            }
+            append_in_tx!(tx, pg, [audit]);
+            tx.commit().await?;
+        });
+        Ok(())
     }
 }

@@ -60,18 +60,18 @@ async fn create_user(
     // The administrator knows this password: the user must replace it at the first login.
     let u = s
         .store
-        .create_user(&store::NewUser {
-            username: b.username,
-            display_name: b.display_name,
-            password_hash: hash,
-            role,
-            unit_id: b.unit_id,
-            jurisdiction_id: b.jurisdiction_id,
-            must_change_password: true,
-        })
-        .await?;
-    s.store
-        .audit(p.audit("create", "user", Some(u.id.to_string()), &["username", "role", "unit_id", "jurisdiction_id"]))
+        .create_user(
+            &store::NewUser {
+                username: b.username,
+                display_name: b.display_name,
+                password_hash: hash,
+                role,
+                unit_id: b.unit_id,
+                jurisdiction_id: b.jurisdiction_id,
+                must_change_password: true,
+            },
+            p.audit("create", "user", None, &["username", "role", "unit_id", "jurisdiction_id"]),
+        )
         .await?;
     Ok(Json(u))
 }
@@ -100,20 +100,23 @@ async fn update_user(
     let target = s.store.user(id).await?.ok_or_else(|| ApiError::not_found("user"))?;
     in_scope(&s, &p, target.jurisdiction_id).await?;
     let mut fields = Vec::new();
-    if let Some(active) = b.active {
-        s.store.set_user_active(id, active).await?;
+    if b.active.is_some() {
         fields.push("active");
     }
-    if let Some(pw) = b.password {
-        domain::auth::check_password(&pw, &target.username)?;
-        let hash =
-            tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await.map_err(ApiError::internal)??;
-        // A reset password is the administrator's: the user must replace it.
-        s.store.set_password_hash(id, &hash, true, None).await?;
-        fields.push("password");
-    }
+    let hash = match b.password {
+        Some(pw) => {
+            domain::auth::check_password(&pw, &target.username)?;
+            fields.push("password");
+            Some(tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await.map_err(ApiError::internal)??)
+        }
+        None => None,
+    };
+    // A reset password is the administrator's: the user must replace it. The change and its
+    // entry commit together.
+    s.store
+        .change_user(id, b.active, hash.as_deref(), Some(p.audit("update", "user", Some(id.to_string()), &fields)))
+        .await?;
     s.sessions.clear();
-    s.store.audit(p.audit("update", "user", Some(id.to_string()), &fields)).await?;
     Ok(Json(s.store.user(id).await?.ok_or_else(|| ApiError::not_found("user"))?))
 }
 
@@ -218,24 +221,25 @@ async fn create_key(
     s.store.unit(b.unit_id).await?.ok_or_else(|| ApiError::not_found("unit"))?;
     let prefix = format!("fzk_{}", &auth::random_token()?[..10]);
     let secret = format!("{prefix}.{}", auth::random_token()?);
+    let mut entry = p.audit("create", "api_key", None, &["name", "permissions", "sources", "expires_at"]);
+    entry.detail = serde_json::json!({"permissions": perms.iter().map(|p| p.as_str()).collect::<Vec<_>>(), "sources": sources, "expires_at": expires_at, "allow_sensitive": b.allow_sensitive}).to_string();
     let key = s
         .store
-        .create_api_key(&store::NewApiKey {
-            prefix,
-            key_hash: auth::token_hash(&secret),
-            name: b.name,
-            unit_id: b.unit_id,
-            jurisdiction_id: b.jurisdiction_id,
-            permissions: perms.iter().map(|p| p.as_str().to_string()).collect(),
-            created_by: p.id,
-            expires_at,
-            sources,
-        })
+        .create_api_key(
+            &store::NewApiKey {
+                prefix,
+                key_hash: auth::token_hash(&secret),
+                name: b.name,
+                unit_id: b.unit_id,
+                jurisdiction_id: b.jurisdiction_id,
+                permissions: perms.iter().map(|p| p.as_str().to_string()).collect(),
+                created_by: p.id,
+                expires_at,
+                sources: sources.clone(),
+            },
+            entry,
+        )
         .await?;
-    let mut entry =
-        p.audit("create", "api_key", Some(key.id.to_string()), &["name", "permissions", "sources", "expires_at"]);
-    entry.detail = serde_json::json!({"permissions": key.permissions, "sources": key.sources, "expires_at": key.expires_at, "allow_sensitive": b.allow_sensitive}).to_string();
-    s.store.audit(entry).await?;
     Ok(Json(CreatedKey { key, secret }))
 }
 
@@ -246,9 +250,8 @@ async fn revoke_key(
     Authorized(p): Authorized<{ perm::USER_ADMIN }>,
     Path(id): Path<i64>,
 ) -> ApiResult<axum::http::StatusCode> {
-    s.store.revoke_api_key(id).await?;
+    s.store.revoke_api_key(id, p.audit("revoke", "api_key", Some(id.to_string()), &[])).await?;
     s.sessions.clear();
-    s.store.audit(p.audit("revoke", "api_key", Some(id.to_string()), &[])).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

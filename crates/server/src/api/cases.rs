@@ -497,11 +497,9 @@ async fn change_status(
     if b.arrested.is_some_and(|n| !(0..=10_000).contains(&n)) {
         return Err(ApiError::invalid("arrested: not a number of people"));
     }
-    let c = s.store.set_case_status(&p.scope, id, to, at, b.arrested).await?;
     let mut entry = p.audit("update", "case", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"status": to.as_str()}).to_string();
-    s.store.audit(entry).await?;
-    Ok(Json(c))
+    Ok(Json(s.store.set_case_status(&p.scope, id, to, at, b.arrested, entry).await?))
 }
 
 /// The fraud-type taxonomy in force.

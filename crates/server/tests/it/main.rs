@@ -112,7 +112,7 @@ async fn seed(s: &Store) -> County {
         user("officer_b", Role::StationOfficer, sb.unit_id, town_b.id),
         user("grid_a", Role::GridWorker, office.id, village_a.id),
     ] {
-        s.create_user(&u).await.expect("user");
+        s.create_user(&u, domain::audit::AuditContent::system("test", "create", "user", 0)).await.expect("user");
     }
     let r = |n: u32, jid| NewResident {
         name: format!("赵{n}"),

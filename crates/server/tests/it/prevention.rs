@@ -42,15 +42,18 @@ async fn setup(app: &App) -> Prev {
         .expect("county")
         .id;
     for (name, unit_id) in [("rep_a", school_a), ("rep_b", school_b)] {
-        s.create_user(&NewUser {
-            username: name.into(),
-            display_name: name.into(),
-            password_hash: hash.clone(),
-            role: Role::UnitReporter,
-            unit_id,
-            jurisdiction_id: county_id,
-            must_change_password: false,
-        })
+        s.create_user(
+            &NewUser {
+                username: name.into(),
+                display_name: name.into(),
+                password_hash: hash.clone(),
+                role: Role::UnitReporter,
+                unit_id,
+                jurisdiction_id: county_id,
+                must_change_password: false,
+            },
+            domain::audit::AuditContent::system("test", "create", "user", 0),
+        )
         .await
         .expect("user");
     }

@@ -255,30 +255,51 @@ story!(residents_story, residents_protected_and_scoped);
 async fn users_sessions_keys(s: &Store) {
     let c = county(s).await;
     let u = s
-        .create_user(&NewUser {
-            username: "officer".into(),
-            display_name: "民警".into(),
-            password_hash: "$argon2id$x".into(),
-            role: Role::StationOfficer,
-            unit_id: c.station_a.unit_id,
-            jurisdiction_id: c.town_a.id,
-            must_change_password: false,
-        })
+        .create_user(
+            &NewUser {
+                username: "officer".into(),
+                display_name: "民警".into(),
+                password_hash: "$argon2id$x".into(),
+                role: Role::StationOfficer,
+                unit_id: c.station_a.unit_id,
+                jurisdiction_id: c.town_a.id,
+                must_change_password: false,
+            },
+            entry("create", "user"),
+        )
         .await
         .expect("user");
     assert!(u.active);
+    // The change and its entry commit together: the entry names the new object; a refused
+    // change leaves no entry behind.
+    let entries = |object_type: &'static str| async move {
+        s.list_audit(
+            &AuditFilter { object_type: Some(object_type.into()), ..Default::default() },
+            PageReq { page: 1, per_page: 500 },
+        )
+        .await
+        .expect("audit")
+        .items
+    };
+    let users_audited = entries("user").await;
+    assert_eq!(users_audited.len(), 1);
+    assert_eq!(users_audited[0].content.object_id, Some(u.id.to_string()));
     let dup = s
-        .create_user(&NewUser {
-            username: "officer".into(),
-            display_name: "x".into(),
-            password_hash: "h".into(),
-            role: Role::Office,
-            unit_id: c.office.id,
-            jurisdiction_id: c.county.id,
-            must_change_password: false,
-        })
+        .create_user(
+            &NewUser {
+                username: "officer".into(),
+                display_name: "x".into(),
+                password_hash: "h".into(),
+                role: Role::Office,
+                unit_id: c.office.id,
+                jurisdiction_id: c.county.id,
+                must_change_password: false,
+            },
+            entry("create", "user"),
+        )
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict { .. })));
+    assert_eq!(entries("user").await.len(), 1, "a refused creation writes no entry");
     s.create_session(b"tok", u.id, "csrf", "127.0.0.1", now_ms() + 60_000).await.expect("session");
     s.create_session(b"old", u.id, "csrf", "127.0.0.1", now_ms() - 1).await.expect("session");
     assert_eq!(s.session(b"tok").await.expect("s").map(|x| x.user.id), Some(u.id));
@@ -286,27 +307,38 @@ async fn users_sessions_keys(s: &Store) {
     s.set_user_active(u.id, false).await.expect("disable");
     assert!(s.session(b"tok").await.expect("s").is_none(), "disabling ends sessions");
     let k = s
-        .create_api_key(&NewApiKey {
-            prefix: "fzk_abc".into(),
-            key_hash: vec![1, 2, 3],
-            name: "bank".into(),
-            unit_id: c.office.id,
-            jurisdiction_id: c.county.id,
-            permissions: vec!["decide".into()],
-            created_by: u.id,
-            expires_at: None,
-            sources: vec![],
-        })
+        .create_api_key(
+            &NewApiKey {
+                prefix: "fzk_abc".into(),
+                key_hash: vec![1, 2, 3],
+                name: "bank".into(),
+                unit_id: c.office.id,
+                jurisdiction_id: c.county.id,
+                permissions: vec!["decide".into()],
+                created_by: u.id,
+                expires_at: None,
+                sources: vec![],
+            },
+            entry("create", "api_key"),
+        )
         .await
         .expect("key");
     assert!(s.api_key_by_prefix("fzk_abc").await.expect("k").is_some());
-    s.revoke_api_key(k.id).await.expect("revoke");
+    s.revoke_api_key(k.id, entry("revoke", "api_key")).await.expect("revoke");
     assert!(s.api_key_by_prefix("fzk_abc").await.expect("k").is_none());
-    assert!(s.revoke_api_key(k.id).await.is_err());
+    assert!(s.revoke_api_key(k.id, entry("revoke", "api_key")).await.is_err());
+    let keys_audited = entries("api_key").await;
+    assert_eq!(keys_audited.len(), 2, "created and revoked once; the refused revocation wrote nothing");
+    assert_eq!(keys_audited[1].content.object_id, Some(k.id.to_string()));
+    assert_eq!(s.verify_audit().await.expect("chain"), 3);
     let users = s.list_users(&Scope::Subtrees(vec![c.town_b.path.clone()]), PageReq::default()).await.expect("users");
     assert_eq!(users.total, 0);
 }
 story!(users_story, users_sessions_keys);
+
+fn entry(action: &str, object_type: &str) -> domain::audit::AuditContent {
+    domain::audit::AuditContent::system("test", action, object_type, now_ms())
+}
 
 async fn audit_chain(s: &Store) {
     for i in 0..5 {
@@ -347,6 +379,62 @@ async fn audit_chain(s: &Store) {
     }
 }
 story!(audit_story, audit_chain);
+
+/// Many callers appending at once (audited reads in a burst, with changes that append their
+/// own entry in their own transaction among them) each get their own entry back; the chain
+/// has every entry once, in one line, and verifies.
+async fn audit_appends_at_once(s: &Store) {
+    let c = county(s).await;
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..300i64 {
+        let s = s.clone();
+        let unit_id = c.office.id;
+        let jurisdiction_id = c.county.id;
+        set.spawn(async move {
+            if i % 50 == 0 {
+                let u = s
+                    .create_user(
+                        &NewUser {
+                            username: format!("u{i}"),
+                            display_name: String::new(),
+                            password_hash: "h".into(),
+                            role: Role::Office,
+                            unit_id,
+                            jurisdiction_id,
+                            must_change_password: false,
+                        },
+                        entry("create", "user"),
+                    )
+                    .await
+                    .expect("user");
+                (format!("user {}", u.id), None)
+            } else {
+                let mut e = entry("read_pii", "resident");
+                e.object_id = Some(i.to_string());
+                let rec = s.audit(e).await.expect("append");
+                (i.to_string(), Some(rec))
+            }
+        });
+    }
+    let mut seqs = std::collections::BTreeSet::new();
+    let mut reads = 0;
+    while let Some(r) = set.join_next().await {
+        let (object, rec) = r.expect("task");
+        if let Some(rec) = rec {
+            assert_eq!(rec.content.object_id.as_deref(), Some(object.as_str()), "each caller gets its own entry");
+            assert!(seqs.insert(rec.seq), "seq {} given twice", rec.seq);
+            reads += 1;
+        }
+    }
+    assert_eq!(reads, 294);
+    assert_eq!(s.verify_audit().await.expect("chain"), 300);
+    let users = s
+        .list_audit(&AuditFilter { object_type: Some("user".into()), ..Default::default() }, PageReq::default())
+        .await
+        .expect("list");
+    assert_eq!(users.total, 6);
+}
+story!(audit_at_once_story, audit_appends_at_once);
 
 async fn audit_truncation(s: &Store) {
     for i in 0..3 {

@@ -3,7 +3,9 @@
 //! by the real binary; an operation with an id in its path is called once with an object that
 //! the first station officer's own lists show (so `officer2`, another station's officer, calls it
 //! from outside its scope) and once with an id that does not exist. Each answer's class is
-//! compared with `docs/ACCESS-MATRIX.md`, the table a reviewer reads.
+//! compared with `docs/ACCESS-MATRIX.md`, the table a reviewer reads. The GET rows run first,
+//! every caller on every read; the database is then compared, table by table, with what it held
+//! before them: nothing but the audit log may have changed.
 //!
 //! `FANZHA_MATRIX_WRITE=1 cargo test -p cli --test matrix` rewrites the table from today's
 //! answers, keeping the marks of cells known to be wrong (`pass→404`: answers pass today, must
@@ -396,6 +398,66 @@ async fn walk_audited_reads(base: &str, admin: &Caller, ids: &BTreeMap<&'static 
     eprintln!("audited reads: {walked} routes walked, each wrote its entry");
 }
 
+/// Tables a read may change: the audit log it appends to and the chain's head.
+const READ_MAY_WRITE: [&str; 2] = ["audit_log", "audit_head"];
+
+/// A fingerprint of every table of the database but the audit log: its rows and a digest of
+/// their contents, to show that the reads wrote nothing else (issue 31).
+async fn snapshot(data: &std::path::Path, pg: Option<&str>) -> BTreeMap<String, (i64, String)> {
+    let mut out = BTreeMap::new();
+    if let Some(url) = pg {
+        let pool = sqlx::PgPool::connect(url).await.expect("connect");
+        let tables: Vec<(String,)> = sqlx::query_as(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+        )
+        .fetch_all(&pool)
+        .await
+        .expect("tables");
+        for (t,) in tables.into_iter().filter(|(t,)| !READ_MAY_WRITE.contains(&t.as_str())) {
+            let sql =
+                format!("SELECT COUNT(*), md5(COALESCE(string_agg(x::text, '|' ORDER BY x::text), '')) FROM \"{t}\" x");
+            let (n, digest): (i64, String) =
+                sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(&pool).await.expect("digest");
+            out.insert(t, (n, digest));
+        }
+        pool.close().await;
+    } else {
+        let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(data.join("fanzha.db")).read_only(true);
+        let pool = sqlx::SqlitePool::connect_with(opts).await.expect("open");
+        let tables: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                .fetch_all(&pool)
+                .await
+                .expect("tables");
+        for (t,) in tables.into_iter().filter(|(t,)| !READ_MAY_WRITE.contains(&t.as_str())) {
+            let cols: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info($1)")
+                .bind(&t)
+                .fetch_all(&pool)
+                .await
+                .expect("columns");
+            let row = cols.iter().map(|(c,)| format!("quote(\"{c}\")")).collect::<Vec<_>>().join(" || '|' || ");
+            let sql = format!("SELECT {row} FROM \"{t}\"");
+            let mut rows: Vec<(String,)> =
+                sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&pool).await.expect("rows");
+            rows.sort();
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            std::hash::Hash::hash(&rows, &mut h);
+            out.insert(t, (rows.len() as i64, format!("{:016x}", std::hash::Hasher::finish(&h))));
+        }
+        pool.close().await;
+    }
+    out
+}
+
+/// The tables whose rows differ between two snapshots.
+fn changed(before: &BTreeMap<String, (i64, String)>, after: &BTreeMap<String, (i64, String)>) -> Vec<String> {
+    after
+        .iter()
+        .filter(|(t, v)| before.get(*t) != Some(*v))
+        .map(|(t, (n, _))| format!("{t} ({} rows, now {n})", before.get(t).map_or(0, |b| b.0)))
+        .collect()
+}
+
 /// One way an operation is called: the object's words, its ids, the body, who calls.
 type Variant = (String, Vec<String>, Option<Value>, &'static [&'static str]);
 
@@ -466,7 +528,27 @@ async fn run_matrix(pg: Option<&str>) -> Vec<Row> {
     ops.sort_by_key(|(m, p)| (m != "GET", p == "/auth/logout", p.clone(), m.clone()));
 
     let mut rows = Vec::new();
+    // Every GET below is called by every caller; before the first change, the database must be
+    // as it was but for the audit log (issue 31: no GET changes anything).
+    let mut reads_from = Some(snapshot(&data, pg).await);
+    let mut reads = 0;
     for (method, template) in ops {
+        if method != "GET" {
+            if let Some(before) = reads_from.take() {
+                let diff = changed(&before, &snapshot(&data, pg).await);
+                assert!(
+                    diff.is_empty(),
+                    "{reads} GET rows (every caller) changed more than the audit log: {}",
+                    diff.join(", ")
+                );
+                eprintln!(
+                    "{reads} GET rows called by every caller: {} tables unchanged but the audit log",
+                    before.len()
+                );
+            }
+        } else {
+            reads += 1;
+        }
         let full = (method != "GET").then(|| request_body(&doc, &method, &template));
         let query = required_query(&doc, &method, &template);
         let mut variants: Vec<Variant> = Vec::new();

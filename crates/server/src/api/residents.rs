@@ -56,6 +56,12 @@ async fn list_residents(
     if let Some(n) = q.name.as_deref() {
         domain::text::line("name", n, domain::text::NAME_MAX_CHARS)?;
     }
+    // The permission before the value: a caller who may not search by number learns nothing,
+    // not even whether the number it tried is well-formed.
+    let by_identifier = [&q.id_number, &q.phone].iter().any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()));
+    if by_identifier && !p.can(domain::Permission::PiiUnmask) {
+        return Err(ApiError::forbidden("pii_unmask (a search by phone or identity number reveals it)"));
+    }
     let filter = ResidentFilter {
         jurisdiction_id: q.jurisdiction_id,
         name: q.name.clone(),
@@ -74,9 +80,6 @@ async fn list_residents(
     }
     let reason = q.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     if !searched.is_empty() {
-        if !p.can(domain::Permission::PiiUnmask) {
-            return Err(ApiError::forbidden("pii_unmask (a search by phone or identity number reveals it)"));
-        }
         let Some(reason) = reason else {
             return Err(ApiError::invalid("reason: required to search by phone or identity number"));
         };

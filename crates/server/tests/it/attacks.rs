@@ -184,3 +184,137 @@ pub(crate) async fn browser_headers_and_no_markup_in_names(app: &App) {
     let (_, v) = admin.get(&format!("/api/v1/jurisdictions/{}", app.county.village_a)).await;
     assert!(!v.to_string().contains("<img"), "{v}");
 }
+
+/// Issue 31: searching by an identifier is an unmasking; ids are the caller's (one bank's event
+/// or upstream id never answers, nor pre-empts, another's); event times within the window; no
+/// ranking stored at a future cut-off; keys limited by kind.
+pub(crate) async fn ids_are_the_callers_and_search_is_unmasking(app: &App) {
+    let admin = login(app, "admin").await;
+    let office = login(app, "office").await;
+    let officer = login(app, "officer_a").await;
+
+    // The office may read residents, not unmask: a search by a full phone number would tell it
+    // the number behind the mask.
+    let (st, e) = office.get("/api/v1/residents?phone=13912340001").await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+    let (st, e) = office.get("/api/v1/residents?id_number=110105197001010012").await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+    // Names match exactly: a prefix finds nothing.
+    let (st, v) = office.get("/api/v1/residents?name=%E8%B5%B5").await;
+    assert_eq!((st, v["total"].as_i64()), (StatusCode::OK, Some(0)), "{v}");
+    // An officer may, with a reason, audited with the number's keyed fingerprint, not the number.
+    let (st, e) = officer.get("/api/v1/residents?phone=13912340001").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    assert!(e["message"].as_str().is_some_and(|m| m.starts_with("reason:")), "{e}");
+    let (st, v) = officer.get("/api/v1/residents?phone=13912340001&reason=%E6%A0%B8%E6%9F%A5").await;
+    assert_eq!((st, v["total"].as_i64()), (StatusCode::OK, Some(1)), "{v}");
+    let searches = app.store.list_audit(&audit_of("search_identifier"), PageReq::default()).await.expect("audit");
+    assert_eq!(searches.total, 1);
+    assert!(!searches.items[0].content.detail.contains("13912340001"), "{}", searches.items[0].content.detail);
+    // Walking the numbers the mask leaves open runs into the per-user limit.
+    let mut limited = false;
+    for n in 0..40 {
+        let (st, _) = officer.get(&format!("/api/v1/residents?phone=1391234{n:04}&reason=%E6%A0%B8%E6%9F%A5")).await;
+        if st == StatusCode::TOO_MANY_REQUESTS {
+            limited = true;
+            break;
+        }
+        assert_eq!(st, StatusCode::OK);
+    }
+    assert!(limited, "forty searches by number in a row are not all answered");
+
+    // Two banks' keys, each with its own unit.
+    let (st, bank_b) = admin
+        .post(
+            "/api/v1/units",
+            json!({"code": "BANKB", "name": "乙银行", "kind": "bank_branch", "jurisdiction_id": app.county.town_a}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{bank_b}");
+    let mut secrets = Vec::new();
+    for unit in [app.county.office_unit, bank_b["id"].as_i64().expect("unit")] {
+        let (st, key) = admin
+            .post(
+                "/api/v1/api-keys",
+                json!({"name": format!("银行 {unit}"), "unit_id": unit, "jurisdiction_id": app.county.town_a,
+                       "permissions": ["decide", "upstream_push"], "sources": ["bank"]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{key}");
+        secrets.push(key["secret"].as_str().expect("secret").to_string());
+    }
+    let anon = Client::new();
+    let send = |secret: &str, path: &str, body: Value| {
+        anon.post(format!("{}/api/v1{path}", app.base)).bearer_auth(secret.to_string()).json(&body).send()
+    };
+    let transfer = |id: &str| json!({"event_id": id, "payer_account": "6222000000009001", "payee_account": "6217000000009002", "amount_fen": 10_000});
+    let decide = |secret: &str, id: &str| {
+        let r = send(secret, "/decide", transfer(id));
+        async move {
+            let r = r.await.expect("decide");
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<Value>().await.expect("json")["duplicate"].as_bool().expect("duplicate")
+        }
+    };
+    assert!(!decide(&secrets[0], "X-1").await, "bank A's first X-1 is decided");
+    assert!(!decide(&secrets[1], "X-1").await, "bank B's X-1 is its own, and decided");
+    assert!(decide(&secrets[0], "X-1").await, "bank A's repeat is a duplicate");
+    assert!(decide(&secrets[1], "X-1").await, "bank B's repeat is a duplicate");
+
+    // A transfer dated in the year 9999 is refused, naming the field; the window holds.
+    let mut late = transfer("X-2");
+    late["time"] = json!("9999-01-01T00:00:00Z");
+    let r = send(&secrets[0], "/decide", late).await.expect("decide");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: Value = r.json().await.expect("json");
+    assert!(e["message"].as_str().is_some_and(|m| m.starts_with("time:")), "{e}");
+
+    // Upstream ids of banks are per bank: B's U-1 is a warning of its own, A's repeat is not.
+    let count = || async {
+        app.store.list_warnings(&domain::Scope::All, false, PageReq { page: 1, per_page: 1 }).await.expect("w").total
+    };
+    let up = |id: &str, source: &str| json!([{"upstream_id": id, "source": source, "grade": "high", "subject_kind": "account", "subject": "6217000000009002"}]);
+    let before = count().await;
+    for (secret, want) in [(&secrets[0], 1), (&secrets[1], 2), (&secrets[0], 2)] {
+        let r = send(secret, "/warnings/upstream", up("U-1", "bank")).await.expect("push");
+        assert_eq!(r.status(), StatusCode::OK);
+        let rep: Value = r.json().await.expect("json");
+        assert_eq!(rep["accepted"], 1, "{rep}");
+        assert!(rep.get("ids").is_none() && rep.get("routed").is_none(), "a key learns nothing of routing: {rep}");
+        assert_eq!(count().await - before, want);
+    }
+    // A bank's key may not speak for the national platform, nor pre-empt its ids.
+    let r = send(&secrets[0], "/warnings/upstream", up("N-1", "national")).await.expect("push");
+    let rep: Value = r.json().await.expect("json");
+    assert_eq!((rep["accepted"].as_u64(), rep["rejected"][0]["field"].as_str()), (Some(0), Some("source")), "{rep}");
+
+    // A key never receives audit_read, resident or list permissions without the system
+    // administrator's explicit grant, and then only with an expiry of at most 90 days.
+    for perm in ["audit_read", "resident_read", "resident_write", "list_write"] {
+        let (st, e) = admin
+            .post("/api/v1/api-keys", json!({"name": "k", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": [perm]}))
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{perm}: {e}");
+        let (st, e) = admin
+            .post("/api/v1/api-keys", json!({"name": "k", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": [perm], "allow_sensitive": true}))
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{perm} without an expiry: {e}");
+        assert!(e["message"].as_str().is_some_and(|m| m.starts_with("expires_at:")), "{e}");
+    }
+    let soon = jiff::Timestamp::from_millisecond(store::now_ms() + 30 * 86_400_000).expect("t").to_string();
+    let (st, e) = admin
+        .post("/api/v1/api-keys", json!({"name": "审计对接", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["audit_read"], "allow_sensitive": true, "expires_at": soon}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "granted explicitly, with an expiry: {e}");
+
+    // A ranking is never stored by a GET, nor at a cut-off in the future.
+    let month = domain::time::china_date(store::now_ms()).expect("today").strftime("%Y-%m").to_string();
+    let (st, e) = office.get(&format!("/api/v1/supervision/ranking?month={month}&cutoff=2999-01-01T00:00:00Z")).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    assert!(e["message"].as_str().is_some_and(|m| m.starts_with("cutoff:")), "{e}");
+    let (st, e) = admin
+        .post("/api/v1/supervision/ranking/publish", json!({"month": month, "cutoff": "2999-01-01T00:00:00Z"}))
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    alive(app).await;
+}

@@ -99,6 +99,30 @@ impl Store {
         Ok(())
     }
 
+    /// Puts a ruleset in force: the setting the engine loads at start, the version's history
+    /// row and the audit entry, in one transaction.
+    pub async fn put_ruleset_in_force(
+        &self,
+        version: &str,
+        body: &str,
+        by: &str,
+        note: &str,
+        audit: domain::audit::AuditContent,
+    ) -> Result<()> {
+        let pg = self.is_postgres();
+        let _writer = self.audit_writer().await;
+        on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            sqlx::query("INSERT INTO meta (key, value) VALUES ('engine_ruleset', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .bind(body).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO rulesets (version, body, created_at, created_by, note) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (version) DO NOTHING")
+                .bind(version).bind(body).bind(now_ms()).bind(by).bind(note).execute(&mut *tx).await?;
+            crate::audit::append_in_tx!(tx, pg, [audit]);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Every ruleset version put in force, newest first.
     pub async fn ruleset_versions(&self) -> Result<Vec<RulesetVersion>> {
         Ok(

@@ -6,8 +6,10 @@ use domain::{AgeBand, IdNumber, Phone, Scope, mask_address, mask_name};
 use pii::Field;
 use serde::Serialize;
 
+use crate::audit::append_in_tx;
 use crate::sql::{Arg, Filter, bind_args};
 use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+use domain::audit::AuditContent;
 
 /// A resident to add. The identifiers are validated types, so nothing unchecked is stored.
 #[derive(Debug, Clone)]
@@ -164,6 +166,16 @@ impl Store {
     /// Adds residents in one transaction. Each row gets its own result: a duplicate identity
     /// number or unknown jurisdiction fails that row only, the others are kept.
     pub async fn insert_residents(&self, rows: &[NewResident]) -> Result<Vec<Result<i64>>> {
+        self.insert_residents_audited(rows, None).await
+    }
+
+    /// [`Store::insert_residents`], with `audit` appended in the same transaction when any row
+    /// went in (naming the row when there is one).
+    async fn insert_residents_audited(
+        &self,
+        rows: &[NewResident],
+        audit: Option<AuditContent>,
+    ) -> Result<Vec<Result<i64>>> {
         let mut paths: HashMap<i64, Option<String>> = HashMap::new();
         for r in rows {
             if let std::collections::hash_map::Entry::Vacant(e) = paths.entry(r.jurisdiction_id) {
@@ -217,6 +229,11 @@ impl Store {
         const COLS_N: usize = 13;
         // sqlx looks every parameter up by name, which costs O(parameters) each: keep batches small.
         const BATCH: usize = 16;
+        let pg = self.is_postgres();
+        let _writer = match audit {
+            Some(_) => Some(self.audit_writer().await),
+            None => None,
+        };
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             for batch in ready.chunks(BATCH) {
@@ -242,15 +259,26 @@ impl Store {
                     }
                 }
             }
+            if let Some(mut audit) = audit.clone()
+                && out.iter().any(Result::is_ok)
+            {
+                if let [Ok(id)] = out.as_slice() {
+                    audit.object_id = Some(id.to_string());
+                }
+                append_in_tx!(tx, pg, [audit]);
+            }
             tx.commit().await?;
         });
         self.forget_counts();
         Ok(out)
     }
 
-    /// Adds one resident.
-    pub async fn create_resident(&self, r: &NewResident) -> Result<i64> {
-        self.insert_residents(std::slice::from_ref(r)).await?.pop().ok_or(StoreError::NotFound("resident"))?
+    /// Adds one resident, committed with its audit entry.
+    pub async fn create_resident(&self, r: &NewResident, audit: AuditContent) -> Result<i64> {
+        self.insert_residents_audited(std::slice::from_ref(r), Some(audit))
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound("resident"))?
     }
 
     /// Residents in scope matching the filter, masked.
@@ -344,7 +372,8 @@ impl Store {
         scope: &Scope,
         id: i64,
         patch: &ResidentPatch,
-    ) -> Result<(ResidentView, Vec<&'static str>)> {
+        mut audit: AuditContent,
+    ) -> Result<ResidentView> {
         self.resident_row(scope, id).await?;
         let v = self.vault();
         let mut f = Filter::default();
@@ -381,14 +410,25 @@ impl Store {
             sets.push(format!("jurisdiction_path = {}", f.bind(Arg::Text(j.path))));
             changed.push("jurisdiction_id");
         }
-        if !sets.is_empty() {
+        // The change and its entry, which names the fields changed, commit together.
+        audit.fields = changed.iter().map(|f| f.to_string()).collect();
+        if sets.is_empty() {
+            self.audit(audit).await?;
+        } else {
             sets.push(format!("updated_at = {}", f.bind(Arg::I64(now_ms()))));
             let idp = f.bind(Arg::I64(id));
             let sql = format!("UPDATE residents SET {} WHERE id = {idp}", sets.join(", "));
-            on_pool!(&self.db, p => { bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), f.args).execute(p).await?; });
+            let pg = self.is_postgres();
+            let _writer = self.audit_writer().await;
+            on_pool!(&self.db, p => {
+                let mut tx = p.begin_write().await?;
+                bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), f.args).execute(&mut *tx).await?;
+                append_in_tx!(tx, pg, [audit]);
+                tx.commit().await?;
+            });
             self.forget_counts();
         }
-        Ok((self.resident(scope, id).await?, changed))
+        self.resident(scope, id).await
     }
 
     /// How many residents there are in all (for the demo's "already generated" check).

@@ -440,13 +440,12 @@ async fn replace_ruleset(
             "version: '{old}' is already in force; give the new ruleset a new version"
         )));
     }
-    s.store.set_setting("engine_ruleset", &b.toml).await?;
-    s.store.save_ruleset(&rs.version, &b.toml, &p.name, b.note.as_deref().unwrap_or("")).await?;
     let version = rs.version.clone();
-    s.engine.set_ruleset(Arc::new(rs));
     let mut entry = p.audit("update", "ruleset", Some(version.clone()), &[]);
     entry.detail = serde_json::json!({"from": old, "to": version}).to_string();
-    s.store.audit(entry).await?;
+    s.store.put_ruleset_in_force(&version, &b.toml, &p.name, b.note.as_deref().unwrap_or(""), entry).await?;
+    // In force for the next event only once it is kept: a restart loads what was committed.
+    s.engine.set_ruleset(Arc::new(rs));
     ruleset(State(s), Authorized(p)).await
 }
 

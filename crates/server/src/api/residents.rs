@@ -169,14 +169,17 @@ async fn create_resident(
         jurisdiction_id: b.jurisdiction_id,
         id_number,
     };
-    let id = s.store.create_resident(&r).await?;
-    s.store
-        .audit(p.audit(
-            "create",
-            "resident",
-            Some(id.to_string()),
-            &["name", "id_number", "phone", "address", "age_band", "jurisdiction_id"],
-        ))
+    let id = s
+        .store
+        .create_resident(
+            &r,
+            p.audit(
+                "create",
+                "resident",
+                None,
+                &["name", "id_number", "phone", "address", "age_band", "jurisdiction_id"],
+            ),
+        )
         .await?;
     Ok(Json(s.store.resident(&p.scope, id).await?))
 }
@@ -208,9 +211,9 @@ async fn update_resident(
         household_code: b.household_code,
         jurisdiction_id: b.jurisdiction_id,
     };
-    let (view, changed) = s.store.update_resident(&p.scope, id, &patch).await?;
-    s.store.audit(p.audit("update", "resident", Some(id.to_string()), &changed)).await?;
-    Ok(Json(view))
+    Ok(Json(
+        s.store.update_resident(&p.scope, id, &patch, p.audit("update", "resident", Some(id.to_string()), &[])).await?,
+    ))
 }
 
 /// A request to see one field in clear.

@@ -245,10 +245,17 @@ async fn residents_protected_and_scoped(s: &Store) {
 
     // Update, and a move out of scope is refused.
     let patch = ResidentPatch { phone: Some(Phone::parse("13900000000").expect("p")), ..Default::default() };
-    let (v, changed) = s.update_resident(&scope_a, a_id, &patch).await.expect("update");
-    assert_eq!((v.phone.as_deref(), changed), (Some("139****0000"), vec!["phone"]));
+    let v = s.update_resident(&scope_a, a_id, &patch, entry("update", "resident")).await.expect("update");
+    assert_eq!(v.phone.as_deref(), Some("139****0000"));
     let away = ResidentPatch { jurisdiction_id: Some(c.village_b1.id), ..Default::default() };
-    assert!(s.update_resident(&scope_a, a_id, &away).await.is_err());
+    assert!(s.update_resident(&scope_a, a_id, &away, entry("update", "resident")).await.is_err());
+    // One entry, of the change that was made, naming the field it changed.
+    let updates = s
+        .list_audit(&AuditFilter { object_type: Some("resident".into()), ..Default::default() }, PageReq::default())
+        .await
+        .expect("audit");
+    assert_eq!(updates.total, 1);
+    assert_eq!(updates.items[0].content.fields, vec!["phone".to_string()]);
 }
 story!(residents_story, residents_protected_and_scoped);
 
@@ -466,7 +473,7 @@ async fn wrong_key_is_refused_before_any_write() {
     let url = sqlite_url(dir.path());
     let s = Database::open(&url).await.expect("open").with_vault(vault("ab")).await.expect("first key");
     let c = county(&s).await;
-    s.create_resident(&resident(9, c.village_a1.id)).await.expect("resident");
+    s.create_resident(&resident(9, c.village_a1.id), entry("create", "resident")).await.expect("resident");
     s.close().await;
     let err =
         Database::open(&url).await.expect("open").with_vault(vault("cd")).await.expect_err("other key must be refused");
@@ -483,7 +490,7 @@ async fn key_file_made_once_and_never_replaced() {
     let key = dir.path().join("master.key");
     let s = open(&url, KeySource::File(key.clone())).await.expect("first run makes a key");
     let c = county(&s).await;
-    s.create_resident(&resident(5, c.village_a1.id)).await.expect("resident");
+    s.create_resident(&resident(5, c.village_a1.id), entry("create", "resident")).await.expect("resident");
     s.close().await;
     // Reopen with the same key file.
     let s = open(&url, KeySource::File(key.clone())).await.expect("same key");

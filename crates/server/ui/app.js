@@ -1138,7 +1138,9 @@ const AreaStats = {
   setup() {
     const kind = ref('month'); const now = new Date(Date.now() + 8 * 3600e3);
     const month = ref(now.toISOString().slice(0, 7)); const half = ref('1'); const year = ref(now.toISOString().slice(0, 4));
-    const area = ref(null); const areas = ref([]); const s = ref(null);
+    // An area of several parts (a station's precinct across towns) starts on its first part.
+    const parts = session.me.scope_ids || [];
+    const area = ref(parts.length > 1 ? parts[0] : null); const areas = ref([]); const s = ref(null);
     const period = computed(() => (kind.value === 'year' ? year.value : kind.value === 'half' ? `${month.value}-${half.value}` : month.value));
     async function load() {
       try { s.value = await get('/supervision/summary?' + qs({ period: period.value, jurisdiction_id: area.value })); } catch (e) { fail(e); }
@@ -1149,7 +1151,7 @@ const AreaStats = {
     });
     const yuan = (fen) => (fen / 1e6).toFixed(2);
     const ch = (v) => (v === null || v === undefined ? '—' : (v > 0 ? '↑' : v < 0 ? '↓' : '') + Math.abs(v) + '%');
-    return { kind, month, half, year, area, areas, s, load, yuan, ch, KIND_ZH };
+    return { kind, month, half, year, parts, area, areas, s, load, yuan, ch, KIND_ZH };
   },
   template: `
   <el-card style="margin-top:12px" data-testid="area-stats"><template #header>分级统计（年度 / 月度 / 半月，县、镇、村各级）</template>
@@ -1158,7 +1160,7 @@ const AreaStats = {
       <el-date-picker v-if="kind === 'year'" v-model="year" type="year" value-format="YYYY" size="small" :clearable="false" @change="load" />
       <el-date-picker v-else v-model="month" type="month" value-format="YYYY-MM" size="small" :clearable="false" @change="load" />
       <el-select v-if="kind === 'half'" v-model="half" size="small" style="width:110px" @change="load"><el-option value="1" label="上半月" /><el-option value="2" label="下半月" /></el-select>
-      <el-select v-model="area" size="small" filterable clearable placeholder="本辖区" style="width:200px" @change="load">
+      <el-select v-model="area" size="small" filterable :clearable="parts.length < 2" placeholder="本辖区" style="width:200px" @change="load">
         <el-option v-for="j in areas" :key="j.id" :label="KIND_ZH[j.kind] + ' ' + j.name" :value="j.id" /></el-select>
     </el-space>
     <template v-if="s">
@@ -1489,8 +1491,11 @@ const PreventionPage = {
     const figForm = reactive({ jurisdiction_id: null, metric: 'app_install', period: todayStr().slice(0, 7), value: 0, base: null, evidence: '' });
     const cardUnit = ref(null); const card = ref(null);
     const review = can('prevention_review');
+    // An area of several parts (a station's precinct across towns) is shown one part at a time.
+    const parts = (session.me.scope_ids || []).map((id, i) => ({ id, name: session.me.scope[i] }));
+    const part = ref(parts.length > 1 ? parts[0].id : null);
     async function loadCov() {
-      try { cov.value = await get('/prevention/coverage?' + qs(period)); } catch (e) { fail(e); }
+      try { cov.value = await get('/prevention/coverage?' + qs({ ...period, jurisdiction_id: part.value })); } catch (e) { fail(e); }
     }
     const treemap = computed(() => {
       if (!cov.value) return {};
@@ -1565,7 +1570,7 @@ const PreventionPage = {
       } catch (e) { fail(e); }
       loadCov();
     });
-    return { can, tab, cat, period, cov, loadCov, treemap, openGaps, gapsOpen, gapsFor, gaps, gapPage, loadGaps, mapClick, acts, actPage, loadActs, actOpen, actForm, saveAct, upload,
+    return { can, tab, cat, period, parts, part, cov, loadCov, treemap, openGaps, gapsOpen, gapsFor, gaps, gapPage, loadGaps, mapClick, acts, actPage, loadActs, actOpen, actForm, saveAct, upload,
       forms, formForm, saveForm, figs, figOpen, figForm, saveFig, figStatus, loadFigs, reviewFig, cardUnit, card, loadCard, cardChart, units, nodes, onTab, review, signLetter, session, pct, zhOf, TARGET_ZH, can };
   },
   template: `
@@ -1574,6 +1579,7 @@ const PreventionPage = {
     <div style="margin-bottom:8px"><span class="muted">统计期间 </span>
       <el-date-picker v-model="period.from" type="date" value-format="YYYY-MM-DD" size="small" :clearable="false" style="width:140px" /> 至
       <el-date-picker v-model="period.to" type="date" value-format="YYYY-MM-DD" size="small" :clearable="false" style="width:140px" />
+      <el-select v-if="parts.length > 1" v-model="part" size="small" style="width:160px;margin-left:8px" @change="loadCov" data-testid="coverage-part"><el-option v-for="x in parts" :key="x.id" :label="x.name" :value="x.id" /></el-select>
       <el-button size="small" @click="loadCov(); loadCard()">查询</el-button></div>
     <el-tabs v-model="tab" @tab-change="onTab">
       <el-tab-pane label="覆盖率" name="coverage">

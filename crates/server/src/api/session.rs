@@ -49,6 +49,9 @@ pub struct Me {
     pub unit_name: String,
     /// Names of the jurisdictions in scope (empty = whole county).
     pub scope: Vec<String>,
+    /// Ids of the same jurisdictions, in the same order: a page about one area starts on the
+    /// first when the caller's area has several parts.
+    pub scope_ids: Vec<i64>,
     /// CSRF token to send as `X-CSRF-Token` on writes.
     pub csrf_token: String,
     /// The password was set by an administrator: nothing else opens before it is changed.
@@ -58,13 +61,14 @@ pub struct Me {
 async fn me_of(state: &AppState, user: &store::User, csrf: String) -> ApiResult<Me> {
     let role = domain::Role::parse(&user.role)?;
     let scope = auth::user_scope(state, role, user.unit_id, user.jurisdiction_id).await?;
-    let mut names = Vec::new();
+    let (mut names, mut ids) = (Vec::new(), Vec::new());
     if let Some(roots) = scope.roots() {
         for p in roots {
             if let Some(id) = p.trim_end_matches('/').rsplit('/').next().and_then(|s| s.parse().ok())
                 && let Some(j) = state.store.jurisdiction(id).await?
             {
                 names.push(j.name);
+                ids.push(j.id);
             }
         }
     }
@@ -79,6 +83,7 @@ async fn me_of(state: &AppState, user: &store::User, csrf: String) -> ApiResult<
         unit_id: user.unit_id,
         unit_name,
         scope: names,
+        scope_ids: ids,
         csrf_token: csrf,
         must_change_password: user.must_change_password,
     })

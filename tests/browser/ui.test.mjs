@@ -192,6 +192,24 @@ test('the warnings page shows a held transfer live, and the rules page its versi
   await record.locator('.el-timeline-item', { hasText: /签收\s*·\s*admin/ }).waitFor({ timeout: 5_000 });
   assert.match(await page.getByTestId('warnings').locator('.el-table__row').first().innerText(), /联系 剩余/);
   await page.screenshot({ path: join(shots, 'warnings-live.png'), fullPage: true });
+  // 联系 and 办结 are chosen in Chinese, with what the officer found in words.
+  const first = () => page.getByTestId('warnings').locator('.el-table__row').first();
+  await first().getByRole('button', { name: '联系' }).click();
+  const dialog = page.getByTestId('step-dialog');
+  await dialog.getByText('短信').click();
+  await dialog.locator('textarea[data-testid=step-note]').fill('当事人称正在与自称客服的人通话，已提醒勿转账');
+  await page.screenshot({ path: join(shots, 'warning-contact.png') });
+  await dialog.getByTestId('step-save').click();
+  await record.locator('.el-timeline-item', { hasText: /联系（短信）\s*·\s*admin\s*·\s*当事人称正在与自称客服的人通话/ }).waitFor({ timeout: 5_000 });
+  await first().getByRole('button', { name: '办结' }).click();
+  await dialog.getByText('劝阻成功').click();
+  await dialog.getByTestId('step-save').click();
+  // Dissuaded needs what was done: nothing is sent until an item is ticked.
+  await page.locator('.el-message--warning', { hasText: '劝阻成功须勾选至少一项劝阻内容' }).waitFor();
+  await dialog.getByText('已阻止转账或协助止付').click();
+  await dialog.getByTestId('step-save').click();
+  await record.locator('.el-timeline-item', { hasText: /办结：劝阻成功/ }).waitFor({ timeout: 5_000 });
+  assert.match(await record.innerText(), /已阻止转账或协助止付/);
   await page.goto(base + '/#/rules');
   await page.getByTestId('ruleset-versions').locator('.el-table__row').first().waitFor();
   assert.match(await page.getByTestId('ruleset-versions').innerText(), /随系统发布的默认规则/);

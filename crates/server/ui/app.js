@@ -592,16 +592,24 @@ const WarningsPage = {
     async function step(row, body) {
       try { await post(`/warnings/${row.id}/steps`, body); ElMessage.success('已记录'); load(); if (history.value[row.id]) reread(row); } catch (e) { fail(e); }
     }
-    async function contact(row) {
-      let channel;
-      try { channel = (await ElMessageBox.prompt('联系方式：phone 电话 / sms 短信 / robot_call 机器人外呼 / family 联系家属', '记录联系', { inputValue: 'phone' })).value; } catch { return; }
-      step(row, { step: 'contact', channel });
+    // 联系 and 办结: the coded choices as controls in Chinese, and what the officer found in words.
+    const stepForm = reactive({ open: false, row: null, step: '', channel: 'phone', outcome: 'dissuaded', items: [], note: '' });
+    function contact(row) { Object.assign(stepForm, { open: true, row, step: 'contact', channel: 'phone', note: '' }); }
+    function close(row) { Object.assign(stepForm, { open: true, row, step: 'close', outcome: 'dissuaded', items: [], note: '' }); }
+    async function saveStep() {
+      const f = stepForm;
+      if (f.step === 'close' && f.outcome === 'dissuaded' && !f.items.length) { ElMessage.warning('劝阻成功须勾选至少一项劝阻内容'); return; }
+      const body = f.step === 'contact' ? { step: 'contact', channel: f.channel, note: f.note.trim() || undefined }
+        : { step: 'close', outcome: f.outcome, checklist: f.items, note: f.note.trim() || undefined };
+      f.open = false;
+      await step(f.row, body);
     }
     // 见面劝阻: the checklist and a photo or recording, as the officer records them in the field.
     const visitForm = reactive({ open: false, row: null, items: [], file: null, note: '' });
     function visit(row) { Object.assign(visitForm, { open: true, row, items: [], file: null, note: '' }); }
     async function saveVisit() {
       const row = visitForm.row;
+      if (!visitForm.items.length) { ElMessage.warning('请勾选至少一项劝阻内容'); return; }
       try {
         await post(`/warnings/${row.id}/steps`, { step: 'visit', checklist: visitForm.items });
         if (visitForm.file) {
@@ -610,11 +618,6 @@ const WarningsPage = {
         }
         visitForm.open = false; ElMessage.success('已记录见面劝阻'); load(); if (history.value[row.id]) reread(row);
       } catch (e) { fail(e); }
-    }
-    async function close(row) {
-      let outcome;
-      try { outcome = (await ElMessageBox.prompt('处置结果：dissuaded 劝阻成功 / already_defrauded 已被骗 / false_positive 误报 / unreachable 联系不上 / refused 拒不配合', '办结', { inputValue: 'dissuaded' })).value; } catch { return; }
-      step(row, { step: 'close', outcome });
     }
     const fmt = (ms) => new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' });
     const yuan = (fen) => (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2 });
@@ -641,7 +644,7 @@ const WarningsPage = {
     const STEP_ZH = { sign_for: '签收', contact: '联系', visit: '见面劝阻', close: '办结' };
     const CHANNEL_ZH = { phone: '电话', sms: '短信', robot_call: '机器人外呼', family: '联系家属' };
     const after = (row, at) => { const m = Math.round((at - row.created_at) / 60000); return m >= 60 ? `${Math.floor(m / 60)}小时${m % 60}分` : `${m}分钟`; };
-    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, STATE_ZH, OUTCOME_ZH, NEXT_ZH, can, upstream, importUpstream, visitForm, visit, saveVisit, CHECKLIST_ZH, history, opened, STEP_ZH, CHANNEL_ZH, after };
+    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, stepForm, saveStep, STATE_ZH, OUTCOME_ZH, NEXT_ZH, can, upstream, importUpstream, visitForm, visit, saveVisit, CHECKLIST_ZH, history, opened, STEP_ZH, CHANNEL_ZH, after };
   },
   components: { EChart },
   template: `
@@ -709,7 +712,29 @@ const WarningsPage = {
       <el-table-column prop="fraud_type_hint" label="类型提示" width="160" />
     </el-table>
     <div class="pager"><el-pagination layout="total, prev, pager, next" :total="page.total" :page-size="q.per_page" v-model:current-page="q.page" @current-change="load" /></div>
-    <el-dialog v-model="visitForm.open" title="见面劝阻" width="460px">
+    <el-dialog v-model="stepForm.open" :title="stepForm.step === 'contact' ? '记录联系' : '办结'" width="min(460px, 94vw)" data-testid="step-dialog">
+      <el-form label-width="80px" size="small">
+        <el-form-item v-if="stepForm.step === 'contact'" label="联系方式">
+          <el-radio-group v-model="stepForm.channel" data-testid="step-channel"><el-radio v-for="(zh, k) in CHANNEL_ZH" :key="k" :value="k">{{ zh }}</el-radio></el-radio-group>
+        </el-form-item>
+        <template v-else>
+          <el-form-item label="处置结果">
+            <el-radio-group v-model="stepForm.outcome" data-testid="step-outcome"><el-radio v-for="(zh, k) in OUTCOME_ZH" :key="k" :value="k">{{ zh }}</el-radio></el-radio-group>
+          </el-form-item>
+          <el-form-item label="劝阻内容">
+            <el-checkbox-group v-model="stepForm.items" style="display:flex;flex-direction:column" data-testid="step-checklist">
+              <el-checkbox v-for="(zh, k) in CHECKLIST_ZH" :key="k" :value="k">{{ zh }}</el-checkbox>
+            </el-checkbox-group>
+          </el-form-item>
+        </template>
+        <el-form-item :label="stepForm.step === 'contact' ? '联系情况' : '情况说明'">
+          <el-input v-model="stepForm.note" type="textarea" :rows="3" maxlength="500" show-word-limit data-testid="step-note"
+            :placeholder="stepForm.step === 'contact' ? '如：当事人称正在与自称客服的人通话，已提醒勿转账' : '如：当事人已知晓骗局，资金未转出'" />
+        </el-form-item>
+      </el-form>
+      <template #footer><el-button @click="stepForm.open = false">取消</el-button><el-button type="primary" @click="saveStep" data-testid="step-save">记录</el-button></template>
+    </el-dialog>
+    <el-dialog v-model="visitForm.open" title="见面劝阻" width="min(460px, 94vw)">
       <el-checkbox-group v-model="visitForm.items" style="display:flex;flex-direction:column" data-testid="visit-checklist">
         <el-checkbox v-for="(zh, k) in CHECKLIST_ZH" :key="k" :value="k">{{ zh }}</el-checkbox>
       </el-checkbox-group>

@@ -201,6 +201,16 @@ test('the warnings page shows a held transfer live, and the rules page its versi
   await page.screenshot({ path: join(shots, 'warning-contact.png') });
   await dialog.getByTestId('step-save').click();
   await record.locator('.el-timeline-item', { hasText: /联系（短信）\s*·\s*admin\s*·\s*当事人称正在与自称客服的人通话/ }).waitFor({ timeout: 5_000 });
+  // 见面劝阻 needs its checklist; its photo then shows in the handling record.
+  await first().getByTestId('visit').click();
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  await page.getByTestId('visit-file').setInputFiles({ name: 'visit.png', mimeType: 'image/png', buffer: png });
+  await page.getByTestId('visit-save').click();
+  await page.locator('.el-message--warning', { hasText: '请勾选至少一项劝阻内容' }).waitFor();
+  await page.getByTestId('visit-checklist').getByText('已讲清所涉诈骗手法').click();
+  await page.getByTestId('visit-save').click();
+  await record.locator('.el-timeline-item', { hasText: /见面劝阻\s*·\s*admin/ }).waitFor({ timeout: 5_000 });
+  await page.getByTestId('warning-evidence').getByText(/照片（1 KB，admin/).waitFor({ timeout: 5_000 });
   await first().getByRole('button', { name: '办结' }).click();
   await dialog.getByText('劝阻成功').click();
   await dialog.getByTestId('step-save').click();

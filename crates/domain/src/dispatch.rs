@@ -247,6 +247,22 @@ pub fn checklist(items: &[String]) -> Result<Vec<&'static str>, InvalidValue> {
     Ok(CHECKLIST.iter().map(|(k, _)| *k).filter(|k| items.iter().any(|i| i == k)).collect())
 }
 
+/// The checklist a step carries: a face-to-face visit and a close as dissuaded must say what
+/// was done (at least one item); signing for and contacting carry none.
+pub fn checklist_for(step: Step, items: &[String]) -> Result<Vec<&'static str>, InvalidValue> {
+    let ticked = checklist(items)?;
+    match step {
+        Step::Visit | Step::Close(Outcome::Dissuaded) if ticked.is_empty() => Err(InvalidValue::new(
+            "checklist",
+            "tick at least one item of what was done (a face-to-face visit, a dissuasion)",
+        )),
+        Step::SignFor | Step::Contact if !ticked.is_empty() => {
+            Err(InvalidValue::new("checklist", "ticked at the face-to-face visit or at closing"))
+        }
+        _ => Ok(ticked),
+    }
+}
+
 /// Largest evidence file accepted.
 pub const EVIDENCE_MAX_BYTES: usize = 10 * 1024 * 1024;
 
@@ -371,6 +387,18 @@ mod tests {
         assert_eq!(evidence_kind(b"<html><script>"), None, "a page renamed .jpg is refused");
         assert_eq!(evidence_kind(b"MZ\x90\x00"), None);
         assert_eq!(evidence_kind(b""), None);
+    }
+
+    #[test]
+    fn a_visit_and_a_dissuasion_say_what_was_done() {
+        let none: Vec<String> = vec![];
+        let one = vec!["pledge".to_string()];
+        assert!(checklist_for(Step::Visit, &none).is_err());
+        assert!(checklist_for(Step::Close(Outcome::Dissuaded), &none).is_err());
+        assert_eq!(checklist_for(Step::Visit, &one).expect("ok"), ["pledge"]);
+        assert!(checklist_for(Step::Close(Outcome::FalsePositive), &none).expect("ok").is_empty());
+        assert!(checklist_for(Step::Contact, &one).is_err());
+        assert!(checklist_for(Step::SignFor, &none).expect("ok").is_empty());
     }
 
     #[test]

@@ -563,9 +563,12 @@ const WarningsPage = {
     let source = null; let reload = null;
     // 办理记录: the steps of a warning, read when its row is opened and again after each step
     // taken on it while it is open.
-    const history = ref({});
+    const history = ref({}); const evidence = ref({});
     async function reread(row) {
-      try { history.value = { ...history.value, [row.id]: await get(`/warnings/${row.id}/steps`) }; } catch (e) { fail(e); }
+      try {
+        const [steps, files] = await Promise.all([get(`/warnings/${row.id}/steps`), get(`/warnings/${row.id}/evidence`)]);
+        history.value = { ...history.value, [row.id]: steps }; evidence.value = { ...evidence.value, [row.id]: files };
+      } catch (e) { fail(e); }
     }
     onMounted(() => {
       load();
@@ -644,7 +647,7 @@ const WarningsPage = {
     const STEP_ZH = { sign_for: '签收', contact: '联系', visit: '见面劝阻', close: '办结' };
     const CHANNEL_ZH = { phone: '电话', sms: '短信', robot_call: '机器人外呼', family: '联系家属' };
     const after = (row, at) => { const m = Math.round((at - row.created_at) / 60000); return m >= 60 ? `${Math.floor(m / 60)}小时${m % 60}分` : `${m}分钟`; };
-    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, stepForm, saveStep, STATE_ZH, OUTCOME_ZH, NEXT_ZH, can, upstream, importUpstream, visitForm, visit, saveVisit, CHECKLIST_ZH, history, opened, STEP_ZH, CHANNEL_ZH, after };
+    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, stepForm, saveStep, STATE_ZH, OUTCOME_ZH, NEXT_ZH, can, upstream, importUpstream, visitForm, visit, saveVisit, CHECKLIST_ZH, history, evidence, opened, STEP_ZH, CHANNEL_ZH, after };
   },
   components: { EChart },
   template: `
@@ -684,6 +687,10 @@ const WarningsPage = {
               <div v-if="h.checklist" class="muted">{{ h.checklist.split(',').map((k) => CHECKLIST_ZH[k] || k).join('；') }}</div>
             </el-timeline-item>
           </el-timeline>
+          <div v-if="(evidence[row.id] || []).length" data-testid="warning-evidence">现场材料：
+            <a v-for="f in evidence[row.id]" :key="f.id" :href="'/api/v1/warnings/' + row.id + '/evidence/' + f.id" target="_blank" rel="noopener" style="margin-right:12px">
+              {{ f.kind === 'photo' ? '照片' : '录音' }}（{{ Math.max(1, Math.round(f.size_bytes / 1024)) }} KB，{{ f.uploaded_by }}，{{ fmt(f.uploaded_at) }}）<span v-if="f.note"> {{ f.note }}</span></a>
+          </div>
         </div>
       </template></el-table-column>
       <el-table-column label="时间" width="170"><template #default="{ row }">{{ fmt(row.event_ts) }}</template></el-table-column>

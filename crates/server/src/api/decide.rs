@@ -329,10 +329,7 @@ async fn take_step(
         Step::Close(o) => o.as_str(),
         _ => "",
     };
-    let ticked = domain::dispatch::checklist(&b.checklist)?;
-    if !ticked.is_empty() && !matches!(step, Step::Visit | Step::Close(_)) {
-        return Err(ApiError::invalid("checklist: ticked at the face-to-face visit or at closing"));
-    }
+    let ticked = domain::dispatch::checklist_for(step, &b.checklist)?;
     let w = s
         .store
         .warning_step(

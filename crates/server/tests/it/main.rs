@@ -672,10 +672,12 @@ async fn decide_and_route(app: &App) {
     );
     assert_eq!(step(json!({"step": "contact", "channel": "carrier pigeon"})).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(step(json!({"step": "contact", "channel": "phone", "note": "未接通"})).await.0, StatusCode::OK);
-    assert_eq!(step(json!({"step": "visit"})).await.0, StatusCode::OK);
+    assert_eq!(step(json!({"step": "visit"})).await.0, StatusCode::BAD_REQUEST, "a visit says what was done");
+    assert_eq!(step(json!({"step": "visit", "checklist": ["told_method"]})).await.0, StatusCode::OK);
     let open_before = a.get("/api/v1/warnings?open=true").await.1["total"].as_i64().expect("total");
     let all_before = a.get("/api/v1/warnings").await.1["total"].as_i64().expect("total");
-    let (st, w) = step(json!({"step": "close", "outcome": "dissuaded"})).await;
+    assert_eq!(step(json!({"step": "close", "outcome": "dissuaded"})).await.0, StatusCode::BAD_REQUEST);
+    let (st, w) = step(json!({"step": "close", "outcome": "dissuaded", "checklist": ["stopped_transfer"]})).await;
     assert_eq!((st, w["status"].as_str(), w["outcome"].as_str()), (StatusCode::OK, Some("closed"), Some("dissuaded")));
     assert_eq!(
         step(json!({"step": "close", "outcome": "refused"})).await.0,

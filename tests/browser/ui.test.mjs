@@ -663,3 +663,38 @@ test('every page opens for every demo role under the Content-Security-Policy, wi
   assert.ok(opened >= 60, `pages opened: ${opened}`);
   assert.deepEqual(problems, [], problems.join('\n'));
 });
+
+test('on a phone (390 px) the grid worker opens the menu from the header, and the header keeps to one line', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base + '/');
+  await page.getByTestId('username').fill('grid');
+  await page.getByTestId('password').fill('Demo@2026');
+  await page.getByTestId('login').click();
+  await page.getByTestId('who').waitFor();
+  // The side menu is hidden on a phone; the header's button opens the same menu in a drawer.
+  assert.equal(await page.getByTestId('menu').isVisible(), false);
+  const header = await page.locator('.header').boundingBox();
+  assert.ok(header.height <= 60, `the header is one line (${header.height}px)`);
+  const overflow = await page.evaluate(() => { const h = document.querySelector('.header'); return h.scrollWidth - h.clientWidth; });
+  assert.ok(overflow <= 0, `nothing in the header runs off the screen (${overflow}px)`);
+  await page.getByTestId('menu-button').click();
+  const drawer = page.getByTestId('drawer-menu');
+  await drawer.waitFor();
+  await page.waitForTimeout(400); // the drawer's entrance transition
+  await page.screenshot({ path: join(shots, 'phone-menu.png') });
+  await drawer.getByText('宣传防范').click();
+  await page.locator('.page-title', { hasText: '宣传防范' }).waitFor();
+  await drawer.waitFor({ state: 'hidden', timeout: 5_000 }); // choosing a page closes the drawer
+  assert.equal(new URL(page.url()).hash, '#/prevention');
+  const card = page.getByTestId('four-rates').locator('.el-card').first();
+  await card.waitFor();
+  const box = await card.boundingBox();
+  assert.ok(box.width >= 150, `the rate cards are two to a line, not a character wide (${box.width}px)`);
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: join(shots, 'phone-prevention.png') });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

@@ -2175,21 +2175,21 @@ const App = {
     async function openNote(n) { try { if (!n.read_at) await post(`/notifications/${n.id}/read`); } catch (e) { fail(e); } location.hash = '#/warnings'; loadNotes(); }
     watch(() => session.me, loadNotes);
     onMounted(() => { setInterval(loadNotes, 30000); });
-    const pwOpen = ref(false);
-    return { session, menu, current, route, logout, notes, unread, openNote, can, pwOpen };
+    const pwOpen = ref(false); const drawer = ref(false);
+    return { session, menu, current, route, logout, notes, unread, openNote, can, pwOpen, drawer };
   },
   template: `
   <template v-if="session.checked">
     <component v-if="!session.me" :is="current" />
     <el-container v-else class="layout">
       <el-header class="header">
-        <span class="brand">清溪县反诈工作平台</span>
+        <span class="brand"><el-button class="menu-button" size="small" circle @click="drawer = true" data-testid="menu-button" aria-label="菜单"><el-icon><Menu /></el-icon></el-button>清溪县反诈工作平台</span>
         <span class="who" data-testid="who">
-          <span>{{ session.me.display_name }}</span>
+          <span class="wide-only">{{ session.me.display_name }}</span>
           <el-tag size="small" effect="dark" type="warning" data-testid="role">{{ session.me.role_zh }}</el-tag>
-          <span>{{ session.me.unit_name }}</span>
-          <span v-if="session.me.scope.length" data-testid="scope" :title="session.me.scope.join('、')">辖区：{{ session.me.scope.slice(0, 3).join('、') }}{{ session.me.scope.length > 3 ? ' 等' + session.me.scope.length + '个' : '' }}</span>
-          <span v-else data-testid="scope">辖区：全县</span>
+          <span class="wide-only">{{ session.me.unit_name }}</span>
+          <span v-if="session.me.scope.length" class="wide-only" data-testid="scope" :title="session.me.scope.join('、')">辖区：{{ session.me.scope.slice(0, 3).join('、') }}{{ session.me.scope.length > 3 ? ' 等' + session.me.scope.length + '个' : '' }}</span>
+          <span v-else class="wide-only" data-testid="scope">辖区：全县</span>
           <el-popover v-if="can('warning_read')" placement="bottom-end" :width="380" trigger="click">
             <template #reference><el-badge :value="unread" :hidden="!unread" :max="99"><el-button size="small" circle data-testid="bell"><el-icon><Bell /></el-icon></el-button></el-badge></template>
             <div style="max-height:360px;overflow-y:auto" data-testid="notes">
@@ -2198,10 +2198,20 @@ const App = {
               <el-empty v-if="!notes.length" description="暂无通知" :image-size="60" />
             </div>
           </el-popover>
-          <el-button size="small" @click="pwOpen = true" data-testid="change-password">修改密码</el-button>
+          <el-button size="small" class="wide-only" @click="pwOpen = true" data-testid="change-password">修改密码</el-button>
           <el-button size="small" @click="logout" data-testid="logout">退出</el-button>
         </span>
       </el-header>
+      <!-- On a phone the side menu gives way to a drawer, opened from the header. -->
+      <el-drawer v-model="drawer" direction="ltr" size="240px" :with-header="false" data-testid="menu-drawer">
+        <div class="drawer-who">{{ session.me.display_name }} · {{ session.me.unit_name }}<div class="muted">{{ session.me.scope.length ? '辖区：' + session.me.scope.slice(0, 3).join('、') + (session.me.scope.length > 3 ? ' 等' + session.me.scope.length + '个' : '') : '辖区：全县' }}</div></div>
+        <el-menu :default-active="route" data-testid="drawer-menu">
+          <el-menu-item v-for="m in menu" :key="m.path" :index="m.path" @click="location.hash = '#' + m.path; drawer = false">
+            <el-icon><component :is="m.icon" /></el-icon><span>{{ m.title }}</span>
+          </el-menu-item>
+          <el-menu-item index="password" @click="pwOpen = true; drawer = false"><el-icon><Key /></el-icon><span>修改密码</span></el-menu-item>
+        </el-menu>
+      </el-drawer>
       <el-container>
         <el-aside width="190px" class="aside">
           <el-menu :default-active="route" router="false" data-testid="menu">

@@ -695,6 +695,9 @@ test('on a phone (390 px) the grid worker opens the menu from the header, and th
   assert.ok(box.width >= 150, `the rate cards are two to a line, not a character wide (${box.width}px)`);
   await page.waitForTimeout(800);
   await page.screenshot({ path: join(shots, 'phone-prevention.png') });
+  // A page of another role says so, rather than showing another page.
+  await page.goto(base + '/#/audit');
+  await page.getByTestId('not-allowed').getByText('无权访问该页面').waitFor();
   assert.deepEqual(errors, []);
   await ctx.close();
 });

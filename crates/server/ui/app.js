@@ -2152,6 +2152,11 @@ const PasswordDialog = {
   </el-dialog>`,
 };
 
+const NotAllowedPage = {
+  template: `<el-result icon="warning" title="无权访问该页面" sub-title="您的角色没有打开此页面的权限。如确需使用，请联系系统管理员。" data-testid="not-allowed">
+    <template #extra><el-button type="primary" @click="location.hash = '#/'">返回工作台</el-button></template></el-result>`,
+};
+
 const App = {
   components: { PasswordDialog },
   setup() {
@@ -2161,7 +2166,11 @@ const App = {
     const current = computed(() => {
       if (!session.me) return LoginPage;
       const m = menu.value.find((x) => x.path === route.value);
-      return m ? m.page : (menu.value[0] || {}).page || DashboardPage;
+      if (m) return m.page;
+      // A page of another role (a link passed on, an old bookmark) says so instead of
+      // silently showing another page.
+      if (MENU.some((x) => x.path === route.value)) return NotAllowedPage;
+      return (menu.value[0] || {}).page || DashboardPage;
     });
     onMounted(async () => {
       try { session.me = await get('/auth/me'); } catch (e) { session.me = null; }

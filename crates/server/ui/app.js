@@ -700,7 +700,7 @@ const WarningsPage = {
         <el-tag v-if="row.escalation === 'station_chief'" size="small" type="warning">已报所领导</el-tag>
         <el-tag v-if="row.escalation === 'centre'" size="small" type="danger">已报反诈中心</el-tag>
       </template></el-table-column>
-      <el-table-column label="办理" width="200"><template #default="{ row }">
+      <el-table-column label="办理" width="150" fixed="right"><template #default="{ row }">
         <el-button v-if="row.status === 'received'" size="small" type="primary" @click="step(row, { step: 'sign_for' })">签收</el-button>
         <template v-else-if="row.status !== 'closed'">
           <el-button size="small" link @click="contact(row)">联系</el-button>

@@ -223,6 +223,11 @@ test('the warnings page shows a held transfer live, and the rules page its versi
   await page.goto(base + '/#/rules');
   await page.getByTestId('ruleset-versions').locator('.el-table__row').first().waitFor();
   assert.match(await page.getByTestId('ruleset-versions').innerText(), /随系统发布的默认规则/);
+  // The rules' conditions in Chinese, not the file's codes.
+  const rulesText = await page.getByTestId('rules').innerText();
+  assert.match(rulesText, /收款账户在名单：红名单/);
+  assert.match(rulesText, /转账前接触涉诈号码：时间窗 2小时/);
+  assert.doesNotMatch(rulesText, /window_s|colour=|list_payee/);
   await page.screenshot({ path: join(shots, 'rules-versions.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await ctx.close();

@@ -754,6 +754,40 @@ const WarningsPage = {
 
 // ---- Rules and fraud lists ---------------------------------------------------------------------
 const LIST_KIND_ZH = { account: '账户', phone: '电话', url: '网址', device: '设备' };
+// A rule's kind and settings as the centre reads them (the ruleset file keeps the codes).
+const RULE_KIND_ZH = {
+  list_payee: '收款账户在名单', list_device: '设备在名单', listed_call_before: '转账前接触涉诈号码', risky_call_before: '转账前接触高风险来电',
+  first_to_payee: '首次向该账户转账', amount_spike: '金额远超以往', payer_count: '多名付款人汇入', payer_sum: '多方汇入金额大',
+  distinct_counterparties: '交易对手众多', pass_through: '快进快出', new_account: '新开账户', dormant_woken: '久未使用后启用', model: '学习模型评分',
+};
+const SIDE_ZH = { payer: '付款方', payee: '收款方' };
+function secondsZh(s) {
+  const n = Number(s);
+  if (n % 86400 === 0) return `${n / 86400}天`;
+  if (n % 3600 === 0) return `${n / 3600}小时`;
+  if (n % 60 === 0) return `${n / 60}分钟`;
+  return `${n}秒`;
+}
+function paramZh(k, v) {
+  switch (k) {
+    case 'colour': return v === 'red' ? '红名单' : v === 'amber' ? '黄名单' : `名单 ${v}`;
+    case 'window_s': return `时间窗 ${secondsZh(v)}`;
+    case 'age_s': return `开户不满 ${secondsZh(v)}`;
+    case 'idle_s': return `闲置超过 ${secondsZh(v)}`;
+    case 'min_fen': return `金额不少于 ${(v / 100).toLocaleString('zh-CN')} 元`;
+    case 'min': return `至少 ${v}`;
+    case 'min_history': return `至少 ${v} 笔历史交易`;
+    case 'factor': return `超过以往 ${v} 倍`;
+    case 'ratio': return `转出比例不低于 ${Math.round(v * 100)}%`;
+    case 'min_share': return `占比不低于 ${Math.round(v * 100)}%`;
+    case 'min_score': return `模型评分不低于 ${v}`;
+    case 'side': return `看${SIDE_ZH[v] || v}`;
+    case 'overseas': return v ? '含境外来电' : '不含境外来电';
+    case 'virtual_operator': return v ? '含虚拟运营商号段' : '不含虚拟运营商号段';
+    case 'spoofed': return v ? '含改号来电' : '不含改号来电';
+    default: return `${k}=${v}`;
+  }
+}
 const RulesPage = {
   setup() {
     const rs = ref(null); const lists = ref([]); const versions = ref([]); const dead = ref({ items: [], total: 0 }); const clues = ref({ items: [], total: 0 });
@@ -797,7 +831,7 @@ const RulesPage = {
       catch (e) { fail(e); }
     }
     const scen = (id) => (rs.value ? (rs.value.scenario.find((x) => x.id === id) || {}).name_zh : id);
-    const params = (r) => Object.entries(r).filter(([k]) => !['id', 'name_zh', 'scenario', 'weight', 'fraud_types', 'enabled', 'kind'].includes(k)).map(([k, v]) => `${k}=${v}`).join(', ');
+    const params = (r) => Object.entries(r).filter(([k]) => !['id', 'name_zh', 'scenario', 'weight', 'fraud_types', 'enabled', 'kind'].includes(k)).map(([k, v]) => paramZh(k, v)).join('，');
     const fmt = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '长期');
     onMounted(load);
     async function review(c, confirmed) {
@@ -805,7 +839,7 @@ const RulesPage = {
       if (confirmed) { try { reward = (await ElMessageBox.prompt('举报奖励金额（元，可为0）', '确认线索并列入红名单', { inputValue: '0' })).value; } catch { return; } }
       try { await post(`/clues/${c.id}/review`, { confirmed, reward_yuan: reward === '0' ? '' : reward }); await load(); ElMessage.success(confirmed ? '已确认，已列入红名单' : '已驳回'); } catch (e) { fail(e); }
     }
-    return { rs, lists, form, submit, scen, params, fmt, can, LIST_KIND_ZH, upload, toml, replace, versions, dead, viewing, view, restore, note, clues, review, lf, LIST_PAGE, listShown, listPage, listState };
+    return { rs, lists, form, submit, scen, params, fmt, can, LIST_KIND_ZH, RULE_KIND_ZH, upload, toml, replace, versions, dead, viewing, view, restore, note, clues, review, lf, LIST_PAGE, listShown, listPage, listState };
   },
   template: `
   <div>
@@ -832,7 +866,7 @@ const RulesPage = {
         <el-table-column prop="name_zh" label="名称" width="220" />
         <el-table-column label="场景" width="150"><template #default="{ row }">{{ scen(row.scenario) }}</template></el-table-column>
         <el-table-column prop="weight" label="分值" width="70" />
-        <el-table-column label="参数"><template #default="{ row }">{{ row.kind }}：{{ params(row) }}</template></el-table-column>
+        <el-table-column label="条件"><template #default="{ row }">{{ RULE_KIND_ZH[row.kind] || row.kind }}<span v-if="params(row)">：{{ params(row) }}</span></template></el-table-column>
         <el-table-column label="适用诈骗类型" width="240"><template #default="{ row }">{{ (row.fraud_types || []).join('、') }}</template></el-table-column>
       </el-table>
     </el-card>

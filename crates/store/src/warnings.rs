@@ -230,7 +230,11 @@ impl Store {
             scenario: r.scenario,
             score: r.score,
             grade: r.grade,
-            fraud_type_hint: r.fraud_type_hint,
+            // Upstream platforms name the type by its taxonomy id; people read its name.
+            fraud_type_hint: match domain::case::FRAUD_TYPES.iter().find(|(id, _)| *id == r.fraud_type_hint) {
+                Some((_, zh)) => (*zh).to_string(),
+                None => r.fraud_type_hint,
+            },
             subject_kind: r.subject_kind,
             amount_fen: r.amount_fen,
             jurisdiction_id: r.jurisdiction_id,

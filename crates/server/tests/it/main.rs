@@ -1622,9 +1622,9 @@ async fn upstream_warnings_are_idempotent_and_routed(app: &App) {
         .cloned()
         .expect("officer A has it");
     assert_eq!(
-        (w["subject"].as_str(), w["grade"].as_str(), w["source"].as_str()),
-        (Some("139****0001"), Some("high"), Some("national")),
-        "{w}"
+        (w["subject"].as_str(), w["grade"].as_str(), w["source"].as_str(), w["fraud_type_hint"].as_str()),
+        (Some("139****0001"), Some("high"), Some("national"), Some("刷单返利")),
+        "{w}: masked, and the type by its name, not its taxonomy id"
     );
     assert!(
         !b.get("/api/v1/warnings").await.1["items"].as_array().expect("items").iter().any(|x| x["id"] == r["ids"][0])

@@ -189,7 +189,7 @@ test('the warnings page shows a held transfer live, and the rules page its versi
   await record.getByText('尚无办理记录').waitFor();
   await row.getByRole('button', { name: '签收' }).click();
   await page.waitForFunction(() => /已签收/.test(document.querySelector('[data-testid=warnings] .el-table__row').innerText));
-  await record.locator('.el-timeline-item', { hasText: /签收\s*·\s*admin/ }).waitFor({ timeout: 5_000 });
+  await record.locator('.el-timeline-item', { hasText: /签收\s*·\s*系统管理员 · / }).waitFor({ timeout: 5_000 });
   assert.match(await page.getByTestId('warnings').locator('.el-table__row').first().innerText(), /联系 剩余/);
   await page.screenshot({ path: join(shots, 'warnings-live.png'), fullPage: true });
   // 联系 and 办结 are chosen in Chinese, with what the officer found in words.
@@ -200,7 +200,7 @@ test('the warnings page shows a held transfer live, and the rules page its versi
   await dialog.locator('textarea[data-testid=step-note]').fill('当事人称正在与自称客服的人通话，已提醒勿转账');
   await page.screenshot({ path: join(shots, 'warning-contact.png') });
   await dialog.getByTestId('step-save').click();
-  await record.locator('.el-timeline-item', { hasText: /联系（短信）\s*·\s*admin\s*·\s*当事人称正在与自称客服的人通话/ }).waitFor({ timeout: 5_000 });
+  await record.locator('.el-timeline-item', { hasText: /联系（短信）\s*·\s*系统管理员 · [^·]+·\s*当事人称正在与自称客服的人通话/ }).waitFor({ timeout: 5_000 });
   // 见面劝阻 needs its checklist; its photo then shows in the handling record.
   await first().getByTestId('visit').click();
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -209,7 +209,7 @@ test('the warnings page shows a held transfer live, and the rules page its versi
   await page.locator('.el-message--warning', { hasText: '请勾选至少一项劝阻内容' }).waitFor();
   await page.getByTestId('visit-checklist').getByText('已讲清所涉诈骗手法').click();
   await page.getByTestId('visit-save').click();
-  await record.locator('.el-timeline-item', { hasText: /见面劝阻\s*·\s*admin/ }).waitFor({ timeout: 5_000 });
+  await record.locator('.el-timeline-item', { hasText: /见面劝阻\s*·\s*系统管理员 · / }).waitFor({ timeout: 5_000 });
   await page.getByTestId('warning-evidence').getByText(/照片（1 KB，admin/).waitFor({ timeout: 5_000 });
   await first().getByRole('button', { name: '办结' }).click();
   await dialog.getByText('劝阻成功').click();

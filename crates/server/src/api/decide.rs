@@ -339,7 +339,7 @@ async fn take_step(
             to.as_str(),
             step.as_str(),
             store::now_ms(),
-            &p.name,
+            &super::actor_label(&s, &p).await?,
             &channel,
             b.note.as_deref().unwrap_or(""),
             outcome,

@@ -77,6 +77,22 @@ pub async fn healthz(
 /// Writes the audit entry of a read of personal data (masked): what kind of object, which one
 /// or which list, the fields shown and how many rows. `docs/SECURITY.md` lists every route that
 /// writes one; the access-matrix test walks that list.
+/// Who did something, as a record people read names it: the person and their unit (张三 ·
+/// 城关第一派出所), not the login name; a key by its name.
+pub(crate) async fn actor_label(s: &AppState, p: &crate::auth::Principal) -> crate::error::ApiResult<String> {
+    if p.kind != crate::auth::ActorKind::User {
+        return Ok(p.name.clone());
+    }
+    let person = s.store.user(p.id).await?.map(|u| u.display_name).filter(|n| !n.trim().is_empty());
+    let unit = s.store.unit(p.unit_id).await?.map(|u| u.name);
+    Ok(match (person, unit) {
+        (Some(n), Some(u)) => format!("{n} · {u}"),
+        (Some(n), None) => n,
+        (None, Some(u)) => format!("{} · {u}", p.name),
+        (None, None) => p.name.clone(),
+    })
+}
+
 pub(crate) async fn audit_read(
     s: &AppState,
     p: &crate::auth::Principal,

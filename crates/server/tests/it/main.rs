@@ -692,7 +692,7 @@ async fn decide_and_route(app: &App) {
     let (_, steps) = a.get(&format!("/api/v1/warnings/{wid}/steps")).await;
     let names: Vec<&str> = steps.as_array().expect("steps").iter().map(|x| x["step"].as_str().expect("s")).collect();
     assert_eq!(names, ["sign_for", "contact", "visit", "close"]);
-    assert_eq!(steps[0]["actor"], "officer_a");
+    assert_eq!(steps[0]["actor"], "officer_a · 甲所", "the person and the unit, as a record names them");
     assert_eq!(a.get("/api/v1/warnings?open=true").await.1["total"], 0);
     assert_eq!(
         b.post(&format!("/api/v1/warnings/{wid}/steps"), json!({"step": "sign_for"})).await.0,

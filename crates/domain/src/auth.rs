@@ -27,8 +27,10 @@ pub const ACCOUNT: ThrottleRule = ThrottleRule {
     forget_after_ms: 30 * 60_000,
 };
 
-/// Failures from one address, over all the names it tries (an office behind one NAT shares
-/// it, hence the larger allowance): spraying one password over many accounts is stopped here.
+/// Failures from one address, counted once per account name it fails on within
+/// [`ThrottleRule::forget_after_ms`] (see [`new_name_at_address`]): spraying one password over
+/// many accounts is stopped here, while one account's typos, which [`ACCOUNT`] judges, are not
+/// charged to everyone behind the same NAT (a police station's network).
 pub const ADDRESS: ThrottleRule = ThrottleRule {
     free: 10,
     lock_after: 30,
@@ -45,6 +47,22 @@ pub fn account_key(username: &str) -> String {
 /// The throttle key of a source address.
 pub fn address_key(ip: &str) -> String {
     format!("ip:{ip}")
+}
+
+/// The key that remembers that `username` failed from `ip`: not a throttle of its own, only
+/// what [`new_name_at_address`] reads.
+pub fn pair_key(ip: &str, username: &str) -> String {
+    format!("{PAIR_PREFIX}{ip}|{username}")
+}
+
+/// The prefix of [`pair_key`]s, which lists of locks leave out.
+pub const PAIR_PREFIX: &str = "pair:";
+
+/// Whether a failure of an account from an address counts at the address: the first failure
+/// of that name from there, or the first since the address forgot it. `pair` is the state of
+/// the [`pair_key`].
+pub fn new_name_at_address(pair: &Throttle, now_ms: i64) -> bool {
+    pair.last_failure_ms == 0 || now_ms - pair.last_failure_ms > ADDRESS.forget_after_ms
 }
 
 /// Whom a throttle key holds back: an account (`true`) or an address, its name, and the rule
@@ -149,6 +167,17 @@ pub fn check_password(password: &str, username: &str) -> Result<(), InvalidValue
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_address_counts_each_name_once_while_it_remembers_it() {
+        let never = Throttle::default();
+        assert!(new_name_at_address(&never, 1_000));
+        let failed = Throttle { failures: 1, blocked_until_ms: 0, last_failure_ms: 1_000 };
+        assert!(!new_name_at_address(&failed, 1_000 + ADDRESS.forget_after_ms));
+        assert!(new_name_at_address(&failed, 1_001 + ADDRESS.forget_after_ms));
+        assert_ne!(pair_key("10.0.0.1", "a"), pair_key("10.0.0.1", "b"));
+        assert!(pair_key("10.0.0.1", "a").starts_with(PAIR_PREFIX));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -333,7 +333,7 @@ impl Store {
     /// backing off, or one failure from it); the latest to end first; at most 500.
     pub async fn login_locks(&self, since_ms: i64) -> Result<Vec<LoginLock>> {
         Ok(
-            on_pool!(&self.db, p => sqlx::query_as("SELECT throttle_key, failures, blocked_until, last_failure_at FROM login_throttle WHERE last_failure_at > $1 ORDER BY blocked_until DESC, last_failure_at DESC, throttle_key LIMIT 500")
+            on_pool!(&self.db, p => sqlx::query_as("SELECT throttle_key, failures, blocked_until, last_failure_at FROM login_throttle WHERE last_failure_at > $1 AND throttle_key NOT LIKE 'pair:%' ORDER BY blocked_until DESC, last_failure_at DESC, throttle_key LIMIT 500")
             .bind(since_ms).fetch_all(p).await?),
         )
     }

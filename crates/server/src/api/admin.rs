@@ -433,8 +433,11 @@ async fn lift_lock(
 ) -> ApiResult<axum::http::StatusCode> {
     let key = b.throttle_key.trim();
     domain::text::text("throttle_key", key, domain::text::LINE_MAX_CHARS)?;
-    // The one key, not the list: a lift is judged by the same window the list shows.
-    if s.store.login_throttle(key).await?.last_failure_ms <= store::now_ms() - COUNTED_MS {
+    // The one key, not the list: a lift is judged by the same window the list shows. A pair
+    // key (which names an address and an account) is no lock, and the list never shows one.
+    if key.starts_with(domain::auth::PAIR_PREFIX)
+        || s.store.login_throttle(key).await?.last_failure_ms <= store::now_ms() - COUNTED_MS
+    {
         return Err(ApiError::not_found("login lock"));
     }
     s.store.clear_login_throttle(key).await?;

@@ -147,9 +147,24 @@ async fn login(
         Some(u) if ok && u.active => u,
         _ => {
             let (user_next, user_locked) = domain::auth::ACCOUNT.fail(&user_t, now);
-            let (ip_next, ip_locked) = domain::auth::ADDRESS.fail(&ip_t, now);
             state.store.set_login_throttle(&user_key, &user_next).await?;
-            state.store.set_login_throttle(&ip_key, &ip_next).await?;
+            // The address counts each name it fails on once: one account's typos are the
+            // account's to answer for, many names are a spray.
+            let pair_key = domain::auth::pair_key(&ip, username);
+            let pair_t = state.store.login_throttle(&pair_key).await?;
+            let (ip_next, ip_locked) = if domain::auth::new_name_at_address(&pair_t, now) {
+                let next = domain::auth::ADDRESS.fail(&ip_t, now);
+                state.store.set_login_throttle(&ip_key, &next.0).await?;
+                next
+            } else {
+                (ip_t, false)
+            };
+            let pair_next = domain::auth::Throttle {
+                failures: pair_t.failures.saturating_add(1),
+                blocked_until_ms: 0,
+                last_failure_ms: now,
+            };
+            state.store.set_login_throttle(&pair_key, &pair_next).await?;
             entry.action = "login_failed".into();
             entry.detail =
                 serde_json::json!({"failures": user_next.failures, "address_failures": ip_next.failures}).to_string();

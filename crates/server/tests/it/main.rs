@@ -1978,12 +1978,13 @@ async fn returns_need_city_approval_and_the_notice(app: &App) {
 
 use attacks::{
     browser_headers_and_no_markup_in_names, ids_are_the_callers_and_search_is_unmasking,
-    input_is_bounded_before_it_is_parsed, login_is_throttled_and_locked,
+    input_is_bounded_before_it_is_parsed, login_is_throttled_and_locked, one_office_typos_are_not_a_spray,
 };
 both!(attack_input_bounds, input_is_bounded_before_it_is_parsed);
 both!(attack_login_throttle, login_is_throttled_and_locked);
 both!(attack_browser, browser_headers_and_no_markup_in_names);
 both!(attack_ids_and_search, ids_are_the_callers_and_search_is_unmasking);
+both!(attack_office_typos, one_office_typos_are_not_a_spray);
 
 /// Two schemas of one name become one in the OpenAPI document (the later replaces the earlier),
 /// so one of the two operations is documented with the other's body: every name is unique.

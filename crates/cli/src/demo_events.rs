@@ -448,6 +448,7 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
                     note,
                     outcome,
                     &checklist.join(","),
+                    None,
                 )
                 .await?;
             state_now = to;

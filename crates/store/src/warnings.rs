@@ -306,8 +306,14 @@ impl Store {
         note: &str,
         outcome: &str,
         checklist: &str,
+        audit: Option<domain::audit::AuditContent>,
     ) -> Result<WarningView> {
         self.warning(scope, id).await?;
+        let pg = self.is_postgres();
+        let _writer = match audit {
+            Some(_) => Some(self.audit_writer().await),
+            None => None,
+        };
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let n = sqlx::query("UPDATE warnings SET status = $1, state_at = $2, outcome = $3 WHERE id = $4 AND status = $5")
@@ -321,6 +327,10 @@ impl Store {
             }
             sqlx::query("INSERT INTO warning_steps (warning_id, step, at_ms, actor, channel, note, checklist) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(id).bind(step).bind(at_ms).bind(actor).bind(channel).bind(note).bind(checklist).execute(&mut *tx).await?;
+            // The step and its audit entry commit together.
+            if let Some(audit) = audit.clone() {
+                crate::audit::append_in_tx!(tx, pg, [audit]);
+            }
             tx.commit().await?;
         });
         self.warning(scope, id).await

@@ -330,6 +330,8 @@ async fn take_step(
         _ => "",
     };
     let ticked = domain::dispatch::checklist_for(step, &b.checklist)?;
+    let mut entry = p.audit("update", "warning", Some(id.to_string()), &["status"]);
+    entry.detail = serde_json::json!({"step": b.step, "to": to.as_str(), "outcome": outcome}).to_string();
     let w = s
         .store
         .warning_step(
@@ -344,11 +346,9 @@ async fn take_step(
             b.note.as_deref().unwrap_or(""),
             outcome,
             &ticked.join(","),
+            Some(entry),
         )
         .await?;
-    let mut entry = p.audit("update", "warning", Some(id.to_string()), &["status"]);
-    entry.detail = serde_json::json!({"step": b.step, "to": to.as_str(), "outcome": outcome}).to_string();
-    s.store.audit(entry).await?;
     Ok(Json(with_due(w, &domain::dispatch::Policy::default(), store::now_ms())))
 }
 

@@ -1812,6 +1812,7 @@ async fn history_is_raised_at_its_time(pg: bool) {
             "",
             "",
             "",
+            None,
         )
         .await
         .expect("step");

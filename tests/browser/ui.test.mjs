@@ -117,6 +117,8 @@ test('unmasking asks for a reason, shows the value, and the admin finds it in th
   assert.equal(await entry.count(), 1, 'exactly one audit entry for the one unmasking');
   const text = await entry.innerText();
   assert.ok(text.includes('查看明文') && text.includes('核实预警线索-浏览器测试') && text.includes('officer') && text.includes('手机号'), text);
+  assert.ok(text.includes('居民'), `the object type in Chinese: ${text}`);
+  assert.doesNotMatch(await admin.page.getByTestId('audit').innerText(), /\bresident\b/, 'no object type in English');
   await admin.page.getByTestId('verify').click();
   const verdict = await admin.page.getByTestId('verify-result').innerText();
   assert.match(verdict, /哈希链完整/);
@@ -228,6 +230,13 @@ test('the warnings page shows a held transfer live, and the rules page its versi
   assert.match(rulesText, /收款账户在名单：红名单/);
   assert.match(rulesText, /转账前接触涉诈号码：时间窗 2小时/);
   assert.doesNotMatch(rulesText, /window_s|colour=|list_payee/);
+  // A red-list entry stops transfers at once: it is confirmed first, and acknowledged.
+  await page.locator('input[data-testid=list-value]').fill('6217000000000999');
+  await page.getByTestId('list-add-colour').getByText('红名单').click();
+  await page.getByTestId('list-submit').click();
+  const box = page.locator('.el-message-box', { hasText: '将被立即拦截' });
+  await box.getByRole('button', { name: '确认加入' }).click();
+  await page.locator('.el-message--success', { hasText: '名单已更新' }).waitFor();
   await page.screenshot({ path: join(shots, 'rules-versions.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await ctx.close();
@@ -418,6 +427,9 @@ test('the bank liaison sees the stop-payment request in clear and executes it; t
   await row.waitFor({ timeout: 10_000 });
   assert.match(await row.innerText(), /6228480099887766/, 'the bank sees the account number it must act on');
   await row.getByRole('button', { name: '已执行' }).click();
+  // Executing starts a legal clock: it is confirmed first, and acknowledged.
+  await page.locator('.el-message-box', { hasText: '确认已在本行对账户' }).getByRole('button', { name: '确认已执行' }).click();
+  await page.locator('.el-message--success', { hasText: '已记录：本行已执行' }).waitFor();
   // The button itself reads 已执行: wait for the answer to be stored and the row reloaded.
   await page.waitForFunction(() => { const t = document.querySelector('[data-testid=bank-requests] .el-table__row').innerText; return !/待银行执行/.test(t) && /剩余/.test(t); });
   assert.match(await page.getByTestId('bank-requests').locator('.el-table__row').first().innerText(), /剩余(2天0时|1天23时)/);

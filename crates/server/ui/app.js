@@ -49,6 +49,13 @@ const KIND_ZH = { county: '县(区)', town: '镇(街道)', village: '村(社区)
 const AGE_ZH = { under_18: '18岁以下', '18_30': '18-30岁', '31_45': '31-45岁', '46_60': '46-60岁', over_60: '60岁以上' };
 const ACTION_ZH = { login: '登录', login_failed: '登录失败', logout: '退出', read_pii: '查阅个人信息', unmask: '查看明文', create: '新增', update: '修改', import: '导入', export: '导出', revoke: '吊销', unlock: '解除登录锁定', login_locked: '登录锁定', password_change: '修改密码', publish: '发布' };
 const FIELD_ZH = { name: '姓名', id_number: '身份证号', phone: '手机号', address: '住址' };
+const OBJECT_ZH = {
+  resident: '居民', user: '用户', api_key: '接口密钥', session: '会话', login_lock: '登录锁定', jurisdiction: '辖区', station: '派出所', unit: '成员单位',
+  warning: '预警', warning_evidence: '预警现场材料', fraud_list: '涉诈名单', ruleset: '预警规则', case: '案件', ranking: '排名', report: '通报报告',
+  bank_request: '止付冻结', clue: '举报线索', fund_trace: '资金追踪', dual_inquiry: '一案双查', notice_naming: '通报点名', key_person: '重点人员',
+  key_person_measure: '重点人员管控措施', task: '任务', household: '住户', signed_form: '回执承诺书', outreach_file: '宣传材料', coverage_figure: '覆盖数据',
+  outlet_account: '网点开户数据', notification: '通知',
+};
 
 // ---- Chart helper --------------------------------------------------------------------------
 const EChart = {
@@ -519,7 +526,7 @@ const AuditPage = {
     async function load() { try { page.value = await get('/audit?' + qs(q)); } catch (e) { fail(e); } }
     async function check() { try { verify.value = await get('/audit/verify'); } catch (e) { fail(e); } }
     onMounted(load);
-    return { page, q, load, verify, check, ACTION_ZH, FIELD_ZH };
+    return { page, q, load, verify, check, ACTION_ZH, FIELD_ZH, OBJECT_ZH };
   },
   template: `
   <div>
@@ -535,9 +542,9 @@ const AuditPage = {
     <el-table :data="page.items" border stripe size="small" data-testid="audit">
       <el-table-column prop="seq" label="序号" width="80" />
       <el-table-column prop="at" label="时间" width="170" />
-      <el-table-column prop="actor_name" label="操作人" width="110" />
+      <el-table-column label="操作人" width="130"><template #default="{ row }">{{ row.actor_kind === 'system' ? '系统（' + row.actor_name + '）' : row.actor_kind === 'api_key' ? '接口密钥 ' + row.actor_name : row.actor_name }}</template></el-table-column>
       <el-table-column label="操作" width="110"><template #default="{ row }">{{ ACTION_ZH[row.action] || row.action }}</template></el-table-column>
-      <el-table-column label="对象" width="150"><template #default="{ row }">{{ row.object_type }} {{ row.object_id || '' }}</template></el-table-column>
+      <el-table-column label="对象" width="170"><template #default="{ row }">{{ OBJECT_ZH[row.object_type] || row.object_type }} {{ row.object_id === 'list' ? '列表' : row.object_id || '' }}</template></el-table-column>
       <el-table-column label="字段" width="170"><template #default="{ row }">{{ row.fields.map(f => FIELD_ZH[f] || f).join('、') }}</template></el-table-column>
       <el-table-column prop="reason" label="事由" />
       <el-table-column prop="ip" label="地址" width="120" />
@@ -827,6 +834,9 @@ const RulesPage = {
       note.value = '恢复自版本 ' + viewing.value.version; viewing.value = null; upload.value = true;
     }
     async function submit() {
+      if (form.op === 'add' && form.colour === 'red') {
+        try { await ElMessageBox.confirm(`加入红名单后，涉及「${form.value}」的交易将被立即拦截。确认加入？`, '立即拦截', { type: 'warning', confirmButtonText: '确认加入' }); } catch { return; }
+      }
       try { lists.value = await post('/engine/lists', { ...form, valid_to: form.valid_to ? new Date(form.valid_to).toISOString() : null }); form.value = ''; ElMessage.success('名单已更新，下一笔交易即生效'); }
       catch (e) { fail(e); }
     }
@@ -914,11 +924,11 @@ const RulesPage = {
       <el-form v-if="can('list_write')" inline size="small">
         <el-form-item><el-select v-model="form.op" style="width:90px"><el-option label="加入" value="add" /><el-option label="移除" value="remove" /></el-select></el-form-item>
         <el-form-item><el-select v-model="form.kind" style="width:90px"><el-option v-for="(zh, k) in LIST_KIND_ZH" :key="k" :label="zh" :value="k" /></el-select></el-form-item>
-        <el-form-item><el-input v-model="form.value" placeholder="账号/号码/网址/设备号" style="width:200px" /></el-form-item>
-        <el-form-item><el-select v-model="form.colour" style="width:90px"><el-option label="红名单" value="red" /><el-option label="黄名单" value="amber" /></el-select></el-form-item>
+        <el-form-item><el-input v-model="form.value" placeholder="账号/号码/网址/设备号" style="width:200px" data-testid="list-value" /></el-form-item>
+        <el-form-item><el-radio-group v-model="form.colour" data-testid="list-add-colour"><el-radio-button value="red">红名单</el-radio-button><el-radio-button value="amber">黄名单</el-radio-button></el-radio-group></el-form-item>
         <el-form-item><el-input v-model="form.source" placeholder="来源（案件编号等）" style="width:160px" /></el-form-item>
         <el-form-item><el-date-picker v-model="form.valid_to" type="datetime" placeholder="有效期至（可空）" /></el-form-item>
-        <el-button type="primary" @click="submit">提交</el-button>
+        <el-button type="primary" @click="submit" data-testid="list-submit">提交</el-button>
       </el-form>
       <el-form inline size="small" style="margin-top:8px">
         <el-form-item label="筛选"><el-select v-model="lf.colour" clearable placeholder="颜色" style="width:100px" data-testid="list-colour"><el-option label="红名单" value="red" /><el-option label="黄名单" value="amber" /></el-select></el-form-item>
@@ -1393,7 +1403,10 @@ const BankPage = {
     async function answer(row, executed) {
       let reason = '';
       if (!executed) { try { reason = (await ElMessageBox.prompt('请填写无法执行的原因（如：本行查无此账户）', '无法执行')).value; } catch { return; } }
-      try { await post(`/bank-requests/${row.id}/answer`, { executed, reason }); load(); } catch (e) { fail(e); }
+      if (executed) {
+        try { await ElMessageBox.confirm(`确认已在本行对账户 ${row.account} 执行${KIND_REQ_ZH[row.kind] || ''}？确认后法定期限开始计算。`, '确认已执行', { type: 'warning', confirmButtonText: '确认已执行' }); } catch { return; }
+      }
+      try { await post(`/bank-requests/${row.id}/answer`, { executed, reason }); ElMessage.success(executed ? '已记录：本行已执行' : '已记录：无法执行及原因'); load(); } catch (e) { fail(e); }
     }
     const yuan = (fen) => (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2 });
     const fmt = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '-');

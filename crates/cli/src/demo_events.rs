@@ -402,6 +402,7 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
                                     &format!("{bank} 联络员"),
                                     done,
                                     Some(domain::legal::stop_payment_until(done)),
+                                    None,
                                 )
                                 .await?;
                         }

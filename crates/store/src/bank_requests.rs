@@ -253,12 +253,22 @@ impl Store {
         by: &str,
         at_ms: i64,
         expires_at: Option<i64>,
+        audit: Option<domain::audit::AuditContent>,
     ) -> Result<BankRequestView> {
+        let pg = self.is_postgres();
+        let _writer = match audit {
+            Some(_) => Some(self.audit_writer().await),
+            None => None,
+        };
         let n = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let n = sqlx::query("UPDATE bank_requests SET status = $1, answered_at = $2, answered_by = $3, answer_reason = $4, expires_at = $5 WHERE id = $6 AND bank_unit_id = $7 AND status = 'pending'")
                 .bind(if executed { "executed" } else { "failed" }).bind(at_ms).bind(by).bind(reason).bind(expires_at).bind(id).bind(bank_unit_id)
                 .execute(&mut *tx).await?.rows_affected();
+            // The bank's answer and its audit entry commit together (none for a refused one).
+            if let Some(audit) = audit.clone().filter(|_| n > 0) {
+                crate::audit::append_in_tx!(tx, pg, [audit]);
+            }
             tx.commit().await?;
             n
         });

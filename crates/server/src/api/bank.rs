@@ -213,9 +213,9 @@ async fn answer_request(
         "freeze" => b.executed.then(|| domain::legal::freeze_until(now)),
         _ => None,
     };
-    let v = s.store.answer_bank_request(id, bank, b.executed, reason.trim(), &p.name, now, expires).await?;
     let mut entry = p.audit("update", "bank_request", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"executed": b.executed}).to_string();
-    s.store.audit(entry).await?;
-    Ok(Json(v))
+    Ok(Json(
+        s.store.answer_bank_request(id, bank, b.executed, reason.trim(), &p.name, now, expires, Some(entry)).await?,
+    ))
 }

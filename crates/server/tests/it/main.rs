@@ -1207,6 +1207,21 @@ async fn bank_requests(app: &App) {
         StatusCode::CONFLICT,
         "answered once"
     );
+    // The answer and its entry commit together: one entry for the answer, none for the refused second.
+    let answers = app
+        .store
+        .list_audit(
+            &AuditFilter {
+                object_type: Some("bank_request".into()),
+                object_id: Some(id1.to_string()),
+                action: Some("update".into()),
+                ..Default::default()
+            },
+            PageReq::default(),
+        )
+        .await
+        .expect("audit");
+    assert_eq!(answers.total, 1);
     let id2 = list["items"][0]["id"].as_i64().expect("id");
     assert_eq!(
         l.post(&format!("/api/v1/bank-requests/{id2}/answer"), json!({"executed": false})).await.0,

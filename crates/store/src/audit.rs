@@ -240,6 +240,18 @@ impl Store {
         self.audit_queue.writer.clone().lock_owned().await
     }
 
+    /// [`Store::audit_writer`] for a change that appends an entry only when it has one (the
+    /// demo builder's changes have none).
+    pub(crate) async fn audit_writer_for(
+        &self,
+        audit: &Option<AuditContent>,
+    ) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match audit {
+            Some(_) => Some(self.audit_writer().await),
+            None => None,
+        }
+    }
+
     /// Entries, newest first.
     pub async fn list_audit(&self, filter: &AuditFilter, page: PageReq) -> Result<Page<AuditRecord>> {
         let mut f = Filter::default();

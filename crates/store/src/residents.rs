@@ -230,10 +230,7 @@ impl Store {
         // sqlx looks every parameter up by name, which costs O(parameters) each: keep batches small.
         const BATCH: usize = 16;
         let pg = self.is_postgres();
-        let _writer = match audit {
-            Some(_) => Some(self.audit_writer().await),
-            None => None,
-        };
+        let _writer = self.audit_writer_for(&audit).await;
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             for batch in ready.chunks(BATCH) {

@@ -536,24 +536,7 @@ async fn bench_http(seconds: u64, connections: usize, payees: u64, json_out: boo
                 bench_entry("user"),
             )
             .await?;
-        let prefix = "fzk_benchbench".to_string();
-        let secret = format!("{prefix}.{}", server::auth::random_token().map_err(|e| anyhow::anyhow!("{e:?}"))?);
-        store
-            .create_api_key(
-                &store::NewApiKey {
-                    prefix,
-                    key_hash: server::auth::token_hash(&secret),
-                    name: "bench".into(),
-                    unit_id: bank.id,
-                    jurisdiction_id: county.id,
-                    permissions: vec!["decide".into()],
-                    created_by: u.id,
-                    expires_at: None,
-                    sources: vec![],
-                },
-                bench_entry("api_key"),
-            )
-            .await?;
+        let secret = decide_key(&store, "fzk_benchbench", bank.id, county.id, u.id).await?;
         store.close().await;
         secret
     };
@@ -667,24 +650,7 @@ async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_ou
     anyhow::ensure!(!phones.is_empty(), "no phones in the first precinct");
     let bank = store.unit_by_code("BANK-RCB").await?.context("no bank")?;
     let admin = store.user_by_username("admin").await?.context("no admin")?;
-    let prefix = "fzk_dispatchb".to_string();
-    let secret = format!("{prefix}.{}", server::auth::random_token().map_err(|e| anyhow::anyhow!("{e:?}"))?);
-    store
-        .create_api_key(
-            &store::NewApiKey {
-                prefix,
-                key_hash: server::auth::token_hash(&secret),
-                name: "bench".into(),
-                unit_id: bank.id,
-                jurisdiction_id: bank.jurisdiction_id,
-                permissions: vec!["decide".into()],
-                created_by: admin.id,
-                expires_at: None,
-                sources: vec![],
-            },
-            bench_entry("api_key"),
-        )
-        .await?;
+    let secret = decide_key(&store, "fzk_dispatchb", bank.id, bank.jurisdiction_id, admin.id).await?;
     let state =
         server::AppState::new(store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -818,6 +784,34 @@ async fn bench_dispatch(residents: u32, warnings: usize, samples: usize, json_ou
     let _ = std::fs::remove_dir_all(&dir);
     print(&out, json_out);
     Ok(())
+}
+
+/// A bank's decide-only API key for a bench, created under `prefix`; returns its secret.
+async fn decide_key(
+    store: &store::Store,
+    prefix: &str,
+    unit_id: i64,
+    jurisdiction_id: i64,
+    created_by: i64,
+) -> anyhow::Result<String> {
+    let secret = format!("{prefix}.{}", server::auth::random_token().map_err(|e| anyhow::anyhow!("{e:?}"))?);
+    store
+        .create_api_key(
+            &store::NewApiKey {
+                prefix: prefix.to_string(),
+                key_hash: server::auth::token_hash(&secret),
+                name: "bench".into(),
+                unit_id,
+                jurisdiction_id,
+                permissions: vec!["decide".into()],
+                created_by,
+                expires_at: None,
+                sources: vec![],
+            },
+            bench_entry("api_key"),
+        )
+        .await?;
+    Ok(secret)
 }
 
 /// The audit entry of an object a bench creates.

@@ -95,17 +95,8 @@ macro_rules! append_in_tx {
         }
         // One statement for the whole batch: every statement is a round trip to the database
         // (for SQLite, to its connection's worker thread).
-        let tuples = (0..recs.len())
-            .map(|i| {
-                let b = i * 14;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
         if !recs.is_empty() {
+            let tuples = crate::sql::values_rows(recs.len(), 14);
             let sql = format!(
                 "INSERT INTO audit_log (seq, at_ms, actor_kind, actor_id, actor_name, action, object_type, object_id, fields, ip, reason, detail, prev_hash, hash) VALUES {tuples}"
             );
@@ -224,7 +215,7 @@ impl Store {
     }
 
     async fn append_entries(&self, contents: Vec<AuditContent>) -> Result<Vec<AuditRecord>> {
-        let pg = self.backend() == "postgres";
+        let pg = self.is_postgres();
         Ok(on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let recs = append_in_tx!(tx, pg, contents);

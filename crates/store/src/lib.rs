@@ -50,7 +50,7 @@ pub use registry::{
 pub use reports::{BankFigure, NewReport, ReportRow, WarningFact, snapshot_digest};
 pub use residents::{NewResident, ResidentFilter, ResidentPatch, ResidentView, RevealField};
 pub use tasks::{DualInquiryView, NewTask, OutletRow, TaskFilter, TaskView};
-pub use users::{ApiKey, LoginLock, NewApiKey, NewUser, SessionInfo, User};
+pub use users::{ApiKey, LoginLock, NewApiKey, NewUser, PasswordChange, SessionInfo, User};
 pub use warnings::{EvidenceView, NewWarning, WarningStep, WarningView, mask_subject};
 
 /// Errors of the store. Messages never include personal data.

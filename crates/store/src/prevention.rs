@@ -947,14 +947,12 @@ impl Store {
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             for batch in rows.chunks(BATCH) {
-                let mut sql = String::from("INSERT INTO signed_forms (kind, household_code, resident_id, jurisdiction_id, jurisdiction_path, unit_id, signed_on, created_by, created_at) VALUES ");
+                let sql = format!(
+                    "INSERT INTO signed_forms (kind, household_code, resident_id, jurisdiction_id, jurisdiction_path, unit_id, signed_on, created_by, created_at) VALUES {}",
+                    crate::sql::values_rows(batch.len(), COLS_N)
+                );
                 let mut args = Vec::with_capacity(batch.len() * COLS_N);
-                for (b, r) in batch.iter().enumerate() {
-                    if b > 0 {
-                        sql.push_str(", ");
-                    }
-                    let ph: Vec<String> = (1..=COLS_N).map(|c| format!("${}", b * COLS_N + c)).collect();
-                    sql.push_str(&format!("({})", ph.join(", ")));
+                for r in batch {
                     args.extend([
                         Arg::Text(r.kind.as_str().into()),
                         Arg::Text(r.household_code.clone()),

@@ -234,17 +234,11 @@ impl Store {
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             for batch in ready.chunks(BATCH) {
-                let mut sql = String::from(
-                    "INSERT INTO residents (name, id_number_enc, id_number_idx, phone_enc, phone_idx, address_enc, gender, age_band, household_code, jurisdiction_id, jurisdiction_path, created_at, updated_at) VALUES ",
+                let sql = format!(
+                    "INSERT INTO residents (name, id_number_enc, id_number_idx, phone_enc, phone_idx, address_enc, gender, age_band, household_code, jurisdiction_id, jurisdiction_path, created_at, updated_at) VALUES {} \
+                     ON CONFLICT (id_number_idx) DO NOTHING RETURNING id, id_number_idx",
+                    crate::sql::values_rows(batch.len(), COLS_N)
                 );
-                for (b, _) in batch.iter().enumerate() {
-                    if b > 0 {
-                        sql.push_str(", ");
-                    }
-                    let ph: Vec<String> = (1..=COLS_N).map(|c| format!("${}", b * COLS_N + c)).collect();
-                    sql.push_str(&format!("({})", ph.join(", ")));
-                }
-                sql.push_str(" ON CONFLICT (id_number_idx) DO NOTHING RETURNING id, id_number_idx");
                 let args: Vec<Arg> = batch.iter().flat_map(|(_, a)| a.iter().cloned()).collect();
                 let got: Vec<(i64, Vec<u8>)> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *tx).await?;
                 let mut by_idx: HashMap<Vec<u8>, i64> = got.into_iter().map(|(id, idx)| (idx, id)).collect();

@@ -59,6 +59,15 @@ impl Filter {
     }
 }
 
+/// The placeholders of a multi-row `VALUES` list: `rows` tuples of `cols` numbered
+/// placeholders each, `($1, $2), ($3, $4)` for two rows of two.
+pub(crate) fn values_rows(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The smallest string greater than every path that starts with `prefix` (which ends in `/`).
 pub(crate) fn path_upper_bound(prefix: &str) -> String {
     let mut s = prefix.to_string();
@@ -104,6 +113,12 @@ pub(crate) fn like_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_rows_number_every_placeholder_once() {
+        assert_eq!(values_rows(2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(values_rows(1, 3), "($1, $2, $3)");
+    }
 
     #[test]
     fn upper_bound_brackets_exactly_the_subtree() {

@@ -8,6 +8,19 @@ use crate::sql::{Arg, Filter, bind_args};
 use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 use domain::audit::AuditContent;
 
+/// A new password for [`Store::change_user`]: its hash, whether the user must replace it (an
+/// administrator chose it), and the one session to keep (the one changing its own password);
+/// the user's other sessions end.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordChange<'a> {
+    /// The new hash.
+    pub hash: &'a str,
+    /// Set by an administrator: the user must replace it at the next login.
+    pub must_change: bool,
+    /// The session that stays (by token hash).
+    pub keep_session: Option<&'a [u8]>,
+}
+
 /// A user account.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct User {
@@ -242,18 +255,18 @@ impl Store {
         self.change_user(id, Some(active), None, None).await
     }
 
-    /// An administrator's change of a user (enabled or not, a new password the user must
-    /// replace), committed with its audit entry.
+    /// A change of a user (enabled or not, a new password), committed with its audit entry
+    /// when there is one.
     pub async fn change_user(
         &self,
         id: i64,
         active: Option<bool>,
-        password_hash: Option<&str>,
+        password: Option<PasswordChange<'_>>,
         audit: Option<AuditContent>,
     ) -> Result<()> {
         let now = now_ms();
         let pg = self.is_postgres();
-        let _writer = self.audit_writer().await;
+        let _writer = self.audit_writer_for(&audit).await;
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let old: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
@@ -264,10 +277,10 @@ impl Store {
                     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
                 }
             }
-            if let Some(hash) = password_hash {
+            if let Some(pw) = &password {
                 sqlx::query("INSERT INTO password_history (user_id, password_hash, set_at) VALUES ($1, $2, $3)").bind(id).bind(&old).bind(now).execute(&mut *tx).await?;
-                sqlx::query("UPDATE users SET password_hash = $1, must_change_password = TRUE, updated_at = $2 WHERE id = $3").bind(hash).bind(now).bind(id).execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+                sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4").bind(pw.hash).bind(pw.must_change).bind(now).bind(id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2").bind(id).bind(pw.keep_session.unwrap_or(&[])).execute(&mut *tx).await?;
             }
             if let Some(audit) = audit {
                 append_in_tx!(tx, pg, [audit]);
@@ -287,17 +300,7 @@ impl Store {
         must_change: bool,
         keep_session: Option<&[u8]>,
     ) -> Result<()> {
-        let now = now_ms();
-        on_pool!(&self.db, p => {
-            let mut tx = p.begin_write().await?;
-            let old: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-            let Some((old,)) = old else { return Err(StoreError::NotFound("user")) };
-            sqlx::query("INSERT INTO password_history (user_id, password_hash, set_at) VALUES ($1, $2, $3)").bind(id).bind(&old).bind(now).execute(&mut *tx).await?;
-            sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4").bind(hash).bind(must_change).bind(now).bind(id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2").bind(id).bind(keep_session.unwrap_or(&[])).execute(&mut *tx).await?;
-            tx.commit().await?;
-        });
-        Ok(())
+        self.change_user(id, None, Some(PasswordChange { hash, must_change, keep_session }), None).await
     }
 
     /// The hashes of a user's last `n` passwords before the current one, newest first.

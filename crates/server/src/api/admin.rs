@@ -114,7 +114,12 @@ async fn update_user(
     // A reset password is the administrator's: the user must replace it. The change and its
     // entry commit together.
     s.store
-        .change_user(id, b.active, hash.as_deref(), Some(p.audit("update", "user", Some(id.to_string()), &fields)))
+        .change_user(
+            id,
+            b.active,
+            hash.as_deref().map(|hash| store::PasswordChange { hash, must_change: true, keep_session: None }),
+            Some(p.audit("update", "user", Some(id.to_string()), &fields)),
+        )
         .await?;
     s.sessions.clear();
     Ok(Json(s.store.user(id).await?.ok_or_else(|| ApiError::not_found("user"))?))
@@ -235,7 +240,7 @@ async fn create_key(
                 permissions: perms.iter().map(|p| p.as_str().to_string()).collect(),
                 created_by: p.id,
                 expires_at,
-                sources: sources.clone(),
+                sources,
             },
             entry,
         )

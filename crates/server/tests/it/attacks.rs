@@ -27,6 +27,17 @@ async fn upload(s: &Session, path: &str, name: &str, bytes: Vec<u8>) -> (StatusC
     (st, serde_json::from_slice(&body).unwrap_or(Value::Null), body.len())
 }
 
+/// One login attempt from this machine's address: the status and the `Retry-After` it carries.
+async fn try_login(app: &App, user: &str, pw: &str) -> (StatusCode, Option<String>) {
+    let r = Client::new()
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&json!({"username": user, "password": pw}))
+        .send()
+        .await
+        .expect("login");
+    (r.status(), r.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string))
+}
+
 /// Issue 29: a workbook claiming the whole sheet, a flood of bad rows, oversized login fields
 /// and bodies, a month in year 1.
 pub(crate) async fn input_is_bounded_before_it_is_parsed(app: &App) {
@@ -104,20 +115,7 @@ pub(crate) async fn input_is_bounded_before_it_is_parsed(app: &App) {
 /// Issue 30: thirty wrong passwords in a row are slowed, then locked; the right password does
 /// not get through a lock; the lock is audited once.
 pub(crate) async fn login_is_throttled_and_locked(app: &App) {
-    let c = Client::new();
-    let attempt = |pw: &'static str| {
-        let c = c.clone();
-        let base = app.base.clone();
-        async move {
-            let r = c
-                .post(format!("{base}/api/v1/auth/login"))
-                .json(&json!({"username": "officer_a", "password": pw}))
-                .send()
-                .await
-                .expect("login");
-            (r.status(), r.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string))
-        }
-    };
+    let attempt = |pw: &'static str| try_login(app, "officer_a", pw);
     let mut codes = Vec::new();
     for _ in 0..30 {
         codes.push(attempt("wrong").await);
@@ -323,19 +321,7 @@ pub(crate) async fn ids_are_the_callers_and_search_is_unmasking(app: &App) {
 /// held back as a whole: the address counts names, not attempts. A spray over many names from
 /// one address still is.
 pub(crate) async fn one_office_typos_are_not_a_spray(app: &App) {
-    let c = Client::new();
-    let attempt = |user: &'static str, pw: &'static str| {
-        let c = c.clone();
-        let base = app.base.clone();
-        async move {
-            c.post(format!("{base}/api/v1/auth/login"))
-                .json(&json!({"username": user, "password": pw}))
-                .send()
-                .await
-                .expect("login")
-                .status()
-        }
-    };
+    let attempt = |user: &'static str, pw: &'static str| async move { try_login(app, user, pw).await.0 };
     // Five people, three typos each: fifteen failures from one address, each account within
     // its own free attempts.
     for user in ["admin", "office", "officer_a", "officer_b", "grid_a"] {
@@ -349,13 +335,7 @@ pub(crate) async fn one_office_typos_are_not_a_spray(app: &App) {
     // Spraying: one password over many names from the same address is slowed, then locked.
     let mut held = None;
     for i in 0..40 {
-        let st = c
-            .post(format!("{}/api/v1/auth/login", app.base))
-            .json(&json!({"username": format!("spray{i}"), "password": "Spring#2026"}))
-            .send()
-            .await
-            .expect("login")
-            .status();
+        let (st, _) = try_login(app, &format!("spray{i}"), "Spring#2026").await;
         if st == StatusCode::TOO_MANY_REQUESTS || st == StatusCode::LOCKED {
             held = Some(i);
             break;

@@ -42,6 +42,9 @@ const put = (p, b) => api('PUT', p, b);
 function qs(o) { const s = new URLSearchParams(); for (const [k, v] of Object.entries(o)) if (v !== '' && v !== null && v !== undefined) s.set(k, v); return s.toString(); }
 function fail(e) { ElMessage.error(e.message || String(e)); }
 const can = (p) => !!(session.me && session.me.permissions.includes(p));
+// The parts of the caller's area (a station's precinct may span towns), each with its id and
+// name; empty for the whole county.
+const scopeParts = () => (session.me.scope_ids || []).map((id, i) => ({ id, name: session.me.scope[i] }));
 // Who has the tasks page (任务待办): unit reporters and reviewers, and carers of key persons.
 const canTasks = () => can('prevention_write') || can('prevention_review') || can('key_person');
 
@@ -1215,8 +1218,8 @@ const AreaStats = {
     const kind = ref('month'); const now = new Date(Date.now() + 8 * 3600e3);
     const month = ref(now.toISOString().slice(0, 7)); const half = ref('1'); const year = ref(now.toISOString().slice(0, 4));
     // An area of several parts (a station's precinct across towns) starts on its first part.
-    const parts = session.me.scope_ids || [];
-    const area = ref(parts.length > 1 ? parts[0] : null); const areas = ref([]); const s = ref(null);
+    const parts = scopeParts();
+    const area = ref(parts.length > 1 ? parts[0].id : null); const areas = ref([]); const s = ref(null);
     const period = computed(() => (kind.value === 'year' ? year.value : kind.value === 'half' ? `${month.value}-${half.value}` : month.value));
     async function load() {
       try { s.value = await get('/supervision/summary?' + qs({ period: period.value, jurisdiction_id: area.value })); } catch (e) { fail(e); }
@@ -1571,7 +1574,7 @@ const PreventionPage = {
     const cardUnit = ref(null); const card = ref(null);
     const review = can('prevention_review');
     // An area of several parts (a station's precinct across towns) is shown one part at a time.
-    const parts = (session.me.scope_ids || []).map((id, i) => ({ id, name: session.me.scope[i] }));
+    const parts = scopeParts();
     const part = ref(parts.length > 1 ? parts[0].id : null);
     async function loadCov() {
       try { cov.value = await get('/prevention/coverage?' + qs({ ...period, jurisdiction_id: part.value })); } catch (e) { fail(e); }

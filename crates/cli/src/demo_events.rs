@@ -90,11 +90,17 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
             }
         }
     }
-    // Four defrauded residents: a call from abroad, then a large transfer to a first-level
-    // mule, split over second and third levels within the hour, part taken out at ATMs.
+    // Six defrauded residents: a call from abroad, then a large transfer to a first-level
+    // mule, split over second and third levels within the hour, part taken out at ATMs. Four
+    // over the weeks; the last two today, so that the stations have today's work: one this
+    // morning (signed for and contacted by now) and one that has just happened.
     let fraud_caller = "0085261234567";
-    for v in 0..4usize {
-        let t0 = start + (4 + v as i64 * 4) * 24 * 60 * MIN + 10 * 60 * MIN;
+    for v in 0..6usize {
+        let t0 = match v {
+            0..4 => start + (4 + v as i64 * 4) * 24 * 60 * MIN + 10 * 60 * MIN,
+            4 => now_ms - 14 * 60 * MIN,
+            _ => now_ms - 100 * MIN,
+        };
         let victim = (accounts[v * 7].0.as_str(), accounts[v * 7].1);
         if let Some(p) = person(v * 7) {
             ev.push(Event::Call(CallRecord {
@@ -216,6 +222,28 @@ pub fn generate(seed: u64, now_ms: i64, phones: &[String]) -> Vec<Event> {
     ev
 }
 
+/// The demo's everyday accounts: those the banks announced as opened.
+fn everyday_accounts(events: &[Event]) -> std::collections::HashSet<&str> {
+    events.iter().filter_map(|e| if let Event::Account(a) = e { Some(a.account.as_str()) } else { None }).collect()
+}
+
+/// The transfers of the demo's events that the generator made as fraud, by event id: those
+/// with an account that is not one of the everyday accounts (the banks announced those as
+/// opened long ago), on either side, except cash taken out by an everyday account. Everything
+/// else is everyday traffic. This is the demo's ground truth: the handling it seeds and
+/// `fanzha eval demo` both read it here.
+pub(crate) fn fraud_side(events: &[Event]) -> std::collections::HashMap<&str, &Transfer> {
+    let everyday = everyday_accounts(events);
+    events
+        .iter()
+        .filter_map(|e| if let Event::Transfer(t) = e { Some(t) } else { None })
+        .filter(|t| {
+            !everyday.contains(t.payer.as_str()) || (!everyday.contains(t.payee.as_str()) && t.channel != Channel::Atm)
+        })
+        .map(|t| (t.event_id.as_str(), t))
+        .collect()
+}
+
 /// Puts the demo events through the engine once (first start of a new demo only).
 pub async fn seed(state: &server::AppState, seed: u64) -> anyhow::Result<()> {
     if state.store.event_log_len().await? > 0 {
@@ -265,17 +293,8 @@ const SIGNED_BEFORE_MS: i64 = 2 * 60 * MIN;
 async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: u64) -> anyhow::Result<u64> {
     use domain::dispatch::{Outcome, Policy, State, Step};
     let store = &state.store;
-    let everyday: std::collections::HashSet<&str> =
-        events.iter().filter_map(|e| if let Event::Account(a) = e { Some(a.account.as_str()) } else { None }).collect();
-    // The fraud-side account of each transfer that has one (the payee first: where the money went).
-    let fraud_side: std::collections::HashMap<&str, &Transfer> = events
-        .iter()
-        .filter_map(|e| if let Event::Transfer(t) = e { Some(t) } else { None })
-        .filter(|t| {
-            !everyday.contains(t.payer.as_str()) || (!everyday.contains(t.payee.as_str()) && t.channel != Channel::Atm)
-        })
-        .map(|t| (t.event_id.as_str(), t))
-        .collect();
+    let everyday = everyday_accounts(events);
+    let fraud_side = fraud_side(events);
     let mut banks: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
     for (name, code) in BANKS.into_iter().zip(BANK_UNITS) {
         if let Some(u) = store.unit_by_code(code).await? {
@@ -378,17 +397,20 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
                     {
                         let sent = (w.created_at + contact * MIN).min(now);
                         let r = store
-                            .create_bank_request(&store::NewBankRequest {
-                                kind: "stop_payment".into(),
-                                case_id: None,
-                                account: account.clone(),
-                                bank_unit_id,
-                                amount_fen: t.amount_fen,
-                                requested_by: actor.clone(),
-                                requested_at: sent,
-                                renews_id: None,
-                                return_terms: None,
-                            })
+                            .create_bank_request(
+                                &store::NewBankRequest {
+                                    kind: "stop_payment".into(),
+                                    case_id: None,
+                                    account: account.clone(),
+                                    bank_unit_id,
+                                    amount_fen: t.amount_fen,
+                                    requested_by: actor.clone(),
+                                    requested_at: sent,
+                                    renews_id: None,
+                                    return_terms: None,
+                                },
+                                None,
+                            )
                             .await?;
                         // The bank executes within the hour, when the hour has passed.
                         let done = sent + rng.random_range(10..50) * MIN;
@@ -544,7 +566,7 @@ pub async fn seed_cases(state: &server::AppState, plan: &demo::CountyPlan, seed:
             },
         });
     }
-    let results = store.insert_cases(&rows).await?;
+    let results = store.insert_cases(&rows, None).await?;
     let stored: Vec<&store::NewCase> = results.iter().zip(&rows).filter(|(r, _)| r.is_ok()).map(|(_, c)| c).collect();
     server::intake::feed_fraud_list(state, &stored);
     let stored = stored.len();
@@ -583,8 +605,8 @@ pub async fn seed_reports(state: &server::AppState) -> anyhow::Result<()> {
             .insert_report(&server::reports::new_report(&r, &area, now, narrative, None, "演示数据".into())?)
             .await?;
         if publish {
-            store.advance_report(id, "draft", "approved", "演示数据").await?;
-            store.advance_report(id, "approved", "published", "演示数据").await?;
+            store.advance_report(id, "draft", "approved", "演示数据", None).await?;
+            store.advance_report(id, "approved", "published", "演示数据", None).await?;
         }
     }
     eprintln!("Demo reports: the bulletin of the month before (published) and a semi-monthly analysis (draft).");

@@ -266,11 +266,11 @@ pub async fn seed(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) 
             store
                 .close_task(
                     t.id,
-                    &domain::Scope::All,
-                    None,
+                    &store::Visibility { scope: domain::Scope::All, unit_id: None },
                     domain::task::TaskStatus::Done,
                     "已按要求完成，影像资料已上传",
                     "演示数据",
+                    None,
                 )
                 .await?;
         }

@@ -128,6 +128,27 @@ macro_rules! append_in_tx {
 }
 pub(crate) use append_in_tx;
 
+/// Runs one statement (`$query`, bound, not yet executed) in a write transaction of its own
+/// and, when it changed a row, appends `$audit` (an `Option<AuditContent>`) in that same
+/// transaction. Evaluates to the number of rows changed.
+macro_rules! execute_audited {
+    ($store:expr, $audit:expr, $query:expr) => {{
+        let pg = $store.is_postgres();
+        let audit: Option<domain::audit::AuditContent> = $audit;
+        let _writer = $store.audit_writer_for(&audit).await;
+        crate::on_pool!(&$store.db, p => {
+            let mut tx = crate::BeginWrite::begin_write(p).await?;
+            let n = $query.execute(&mut *tx).await?.rows_affected();
+            if let Some(audit) = audit.filter(|_| n > 0) {
+                crate::audit::append_in_tx!(tx, pg, [audit]);
+            }
+            tx.commit().await?;
+            n
+        })
+    }};
+}
+pub(crate) use execute_audited;
+
 /// The most entries one transaction appends: a long queue is written in several, so that no
 /// transaction holds the write lock for long.
 const MAX_BATCH: usize = 256;
@@ -216,7 +237,7 @@ impl Store {
 
     async fn append_entries(&self, contents: Vec<AuditContent>) -> Result<Vec<AuditRecord>> {
         let pg = self.is_postgres();
-        Ok(on_pool!(&self.db, p => {
+        Ok(on_pool!(self.audit_db.as_ref().unwrap_or(&self.db), p => {
             let mut tx = p.begin_write().await?;
             let recs = append_in_tx!(tx, pg, contents);
             tx.commit().await?;

@@ -182,18 +182,37 @@ impl Store {
     }
 
     /// Stores a request.
-    pub async fn create_bank_request(&self, r: &NewBankRequest) -> Result<BankRequestView> {
+    ///
+    /// `audit` builds its audit entry from the new id, appended in the same transaction.
+    pub async fn create_bank_request(
+        &self,
+        r: &NewBankRequest,
+        audit: Option<crate::AuditFor<'_, i64>>,
+    ) -> Result<BankRequestView> {
         let v = self.vault();
         let ret = r.return_terms.as_ref();
         let none = ReturnTerms::default();
         let t = ret.unwrap_or(&none);
-        let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as(
+        let pg = self.is_postgres();
+        let _writer = match audit {
+            Some(_) => Some(self.audit_writer().await),
+            None => None,
+        };
+        let id = on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO bank_requests (kind, case_id, account_enc, account_idx, bank_unit_id, amount_fen, requested_at, requested_by, renews_id, return_method, approval_authority, approval_level, approval_ref, notice_ends_on, due_on) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id")
             .bind(&r.kind).bind(r.case_id).bind(v.encrypt(Field::BankCard, &r.account)?).bind(v.blind_index(Field::BankCard, &r.account)).bind(r.bank_unit_id)
             .bind(r.amount_fen).bind(r.requested_at).bind(&r.requested_by).bind(r.renews_id)
             .bind(t.method.as_str()).bind(t.authority.as_str()).bind(t.level.as_str()).bind(t.approval_ref.as_str()).bind(ret.map(|x| x.notice_ends_on.clone())).bind(ret.map(|x| x.due_on.clone()))
-            .fetch_one(p).await?);
+            .fetch_one(&mut *tx).await?;
+            if let Some(audit) = audit {
+                crate::audit::append_in_tx!(tx, pg, [audit(&id)]);
+            }
+            tx.commit().await?;
+            id
+        });
         self.bank_request(id, false).await
     }
 

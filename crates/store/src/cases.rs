@@ -222,9 +222,21 @@ const VIEW: &str = "SELECT c.id, c.case_no, c.reported_at, c.filed_at, c.solved_
 impl Store {
     /// Registers cases in one transaction; each row has its own result (a duplicate case
     /// number is refused without costing the others).
-    pub async fn insert_cases(&self, rows: &[NewCase]) -> Result<Vec<Result<i64>>> {
+    ///
+    /// `audit` builds the change's audit entry from the outcome of each row; it is appended in
+    /// the same transaction.
+    pub async fn insert_cases(
+        &self,
+        rows: &[NewCase],
+        audit: Option<crate::AuditFor<'_, [Result<i64>]>>,
+    ) -> Result<Vec<Result<i64>>> {
         let now = now_ms();
         let mut out = Vec::with_capacity(rows.len());
+        let pg = self.is_postgres();
+        let _writer = match audit {
+            Some(_) => Some(self.audit_writer().await),
+            None => None,
+        };
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             for c in rows {
@@ -244,6 +256,9 @@ impl Store {
                     }
                 }
                 out.push(got.map(|(id,)| id).ok_or_else(|| StoreError::Conflict { field: "case_no", message: format!("'{}' is already registered", c.case_no) }));
+            }
+            if let Some(audit) = audit {
+                append_in_tx!(tx, pg, [audit(&out)]);
             }
             tx.commit().await?;
         });

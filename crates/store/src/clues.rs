@@ -141,9 +141,10 @@ impl Store {
         by: &str,
         reward_fen: i64,
         note: &str,
+        audit: Option<domain::audit::AuditContent>,
     ) -> Result<(ClueView, String)> {
-        let n = on_pool!(&self.db, p => sqlx::query("UPDATE clues SET status = $1, reviewed_by = $2, reviewed_at = $3, reward_fen = $4, review_note = $5 WHERE id = $6 AND status = 'new'")
-            .bind(if confirmed { "confirmed" } else { "rejected" }).bind(by).bind(now_ms()).bind(reward_fen).bind(note).bind(id).execute(p).await?.rows_affected());
+        let n = crate::audit::execute_audited!(self, audit, sqlx::query("UPDATE clues SET status = $1, reviewed_by = $2, reviewed_at = $3, reward_fen = $4, review_note = $5 WHERE id = $6 AND status = 'new'")
+            .bind(if confirmed { "confirmed" } else { "rejected" }).bind(by).bind(now_ms()).bind(reward_fen).bind(note).bind(id));
         if n == 0 {
             return Err(StoreError::Conflict { field: "status", message: "not a new clue".into() });
         }

@@ -482,13 +482,20 @@ impl Store {
                 .fetch_one(p).await?;
             id
         });
-        self.set_precinct(id, &n.precinct).await?;
+        self.set_precinct(id, &n.precinct, None).await?;
         self.station(id).await?.ok_or(StoreError::NotFound("station"))
     }
 
     /// Replaces a station's precinct. A jurisdiction belongs to at most one station; taking it
     /// into this precinct removes it from any other.
-    pub async fn set_precinct(&self, station_id: i64, jurisdictions: &[i64]) -> Result<()> {
+    pub async fn set_precinct(
+        &self,
+        station_id: i64,
+        jurisdictions: &[i64],
+        audit: Option<domain::audit::AuditContent>,
+    ) -> Result<()> {
+        let pg = self.is_postgres();
+        let _writer = self.audit_writer_for(&audit).await;
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             sqlx::query("DELETE FROM station_precincts WHERE station_id = $1").bind(station_id).execute(&mut *tx).await?;
@@ -496,6 +503,9 @@ impl Store {
                 sqlx::query("INSERT INTO station_precincts (jurisdiction_id, station_id) VALUES ($1, $2) \
                              ON CONFLICT (jurisdiction_id) DO UPDATE SET station_id = excluded.station_id")
                     .bind(*j).bind(station_id).execute(&mut *tx).await?;
+            }
+            if let Some(audit) = audit {
+                crate::audit::append_in_tx!(tx, pg, [audit]);
             }
             tx.commit().await?;
         });

@@ -180,8 +180,19 @@ impl Store {
     }
 
     /// Changes the narrative of a draft.
-    pub async fn set_report_narrative(&self, id: i64, narrative: &str) -> Result<ReportRow> {
-        let n = on_pool!(&self.db, p => sqlx::query("UPDATE reports SET narrative = $1 WHERE id = $2 AND status = 'draft'").bind(narrative).bind(id).execute(p).await?.rows_affected());
+    pub async fn set_report_narrative(
+        &self,
+        id: i64,
+        narrative: &str,
+        audit: Option<domain::audit::AuditContent>,
+    ) -> Result<ReportRow> {
+        let n = crate::audit::execute_audited!(
+            self,
+            audit,
+            sqlx::query("UPDATE reports SET narrative = $1 WHERE id = $2 AND status = 'draft'")
+                .bind(narrative)
+                .bind(id)
+        );
         if n == 0 {
             self.report(id).await?;
             return Err(StoreError::Conflict {
@@ -193,7 +204,15 @@ impl Store {
     }
 
     /// Moves a report from `from` to `to` (draft → approved → published), recording who.
-    pub async fn advance_report(&self, id: i64, from: &str, to: &str, actor: &str) -> Result<ReportRow> {
+    /// `audit` is appended in the same transaction when the report moved.
+    pub async fn advance_report(
+        &self,
+        id: i64,
+        from: &str,
+        to: &str,
+        actor: &str,
+        audit: Option<domain::audit::AuditContent>,
+    ) -> Result<ReportRow> {
         let now = now_ms();
         let sql = match to {
             "approved" => {
@@ -206,7 +225,11 @@ impl Store {
                 return Err(StoreError::Conflict { field: "status", message: format!("unknown report status '{to}'") });
             }
         };
-        let n = on_pool!(&self.db, p => sqlx::query(sql).bind(to).bind(actor).bind(now).bind(id).bind(from).execute(p).await?.rows_affected());
+        let n = crate::audit::execute_audited!(
+            self,
+            audit,
+            sqlx::query(sql).bind(to).bind(actor).bind(now).bind(id).bind(from)
+        );
         if n == 0 {
             let r = self.report(id).await?;
             return Err(StoreError::Conflict {

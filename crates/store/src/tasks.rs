@@ -210,20 +210,21 @@ impl Store {
         Ok(Page { items, total, page: page.page.max(1), per_page: page.limit() })
     }
 
-    /// Completes or cancels an open task. With `own_unit`, only that unit's task. A closed
+    /// Completes or cancels an open task. With `vis.unit_id`, only that unit's task. A closed
     /// task is never closed again: the first closing's time and person stay.
     pub async fn close_task(
         &self,
         id: i64,
-        scope: &domain::Scope,
-        own_unit: Option<i64>,
+        vis: &crate::Visibility,
         to: TaskStatus,
         evidence: &str,
         by: &str,
+        audit: Option<domain::audit::AuditContent>,
     ) -> Result<TaskView> {
         let sql = format!("{TASK_VIEW} WHERE t.id = $1");
         let row: Option<TaskView> =
             on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await?);
+        let (scope, own_unit) = (&vis.scope, vis.unit_id);
         let task = row.filter(|t| own_unit.is_none_or(|u| u == t.unit_id)).ok_or(StoreError::NotFound("task"))?;
         // A reviewer closes the tasks of units in the reviewer's area only.
         let unit = self.unit(task.unit_id).await?.ok_or(StoreError::NotFound("task"))?;
@@ -244,8 +245,12 @@ impl Store {
                 "say what was done and where the proof is",
             )));
         }
-        let n = on_pool!(&self.db, p => sqlx::query("UPDATE tasks SET status = $1, evidence = $2, closed_by = $3, closed_at = $4 WHERE id = $5 AND status = 'open'")
-            .bind(to.as_str()).bind(evidence.trim()).bind(by).bind(now_ms()).bind(id).execute(p).await?.rows_affected());
+        let audit = audit.map(|mut a| {
+            a.detail = serde_json::json!({"status": to.as_str()}).to_string();
+            a
+        });
+        let n = crate::audit::execute_audited!(self, audit, sqlx::query("UPDATE tasks SET status = $1, evidence = $2, closed_by = $3, closed_at = $4 WHERE id = $5 AND status = 'open'")
+            .bind(to.as_str()).bind(evidence.trim()).bind(by).bind(now_ms()).bind(id));
         if n == 0 {
             return Err(StoreError::Conflict { field: "status", message: "the task was closed meanwhile".into() });
         }

@@ -94,10 +94,13 @@ async fn create_request(
         renews_id: b.renews_id,
         return_terms,
     };
-    let v = s.store.create_bank_request(&req).await?;
-    let mut entry = p.audit("create", "bank_request", Some(v.id.to_string()), &["account"]);
-    entry.detail = serde_json::json!({"kind": v.kind, "bank_unit_id": v.bank_unit_id}).to_string();
-    s.store.audit(entry).await?;
+    let mut entry = p.audit("create", "bank_request", None, &["account"]);
+    entry.detail = serde_json::json!({"kind": req.kind, "bank_unit_id": req.bank_unit_id}).to_string();
+    let audit: store::AuditFor<'_, i64> = Box::new(move |id| {
+        entry.object_id = Some(id.to_string());
+        entry
+    });
+    let v = s.store.create_bank_request(&req, Some(audit)).await?;
     Ok(Json(v))
 }
 

@@ -370,14 +370,17 @@ async fn create_case(
     let stations = stations_by_key(&s).await?;
     let c =
         validate(&s, &p, &Fields(&get), &stations).await?.map_err(|(f, m)| ApiError::invalid(format!("{f}: {m}")))?;
-    let id = match s.store.insert_cases(std::slice::from_ref(&c)).await?.pop() {
+    let mut entry = p.audit("create", "case", None, &[]);
+    entry.detail = serde_json::json!({"case_no": c.case_no}).to_string();
+    let audit: store::AuditFor<'_, [store::Result<i64>]> = Box::new(move |out| {
+        entry.object_id = out.first().and_then(|r| r.as_ref().ok()).map(|id| id.to_string());
+        entry
+    });
+    let id = match s.store.insert_cases(std::slice::from_ref(&c), Some(audit)).await?.pop() {
         Some(r) => r?,
         None => return Err(ApiError::internal("case not stored")),
     };
     crate::intake::feed_fraud_list(&s, &[&c]);
-    let mut entry = p.audit("create", "case", Some(id.to_string()), &[]);
-    entry.detail = serde_json::json!({"case_no": c.case_no}).to_string();
-    s.store.audit(entry).await?;
     Ok(Json(s.store.case(&p.scope, id).await?))
 }
 
@@ -405,7 +408,16 @@ async fn import_cases(
             Err((field, message)) => rejected.push(RowError { row: *row, field, message }),
         }
     }
-    let results = s.store.insert_cases(&good).await?;
+    let mut entry = p.audit("import", "case", None, &[]);
+    let (rows_in, refused) = (t.rows.len(), rejected.len());
+    let audit: store::AuditFor<'_, [store::Result<i64>]> = Box::new(move |out| {
+        let accepted = out.iter().filter(|r| r.is_ok()).count();
+        entry.detail =
+            serde_json::json!({"accepted": accepted, "rejected": refused + out.len() - accepted, "rows": rows_in})
+                .to_string();
+        entry
+    });
+    let results = s.store.insert_cases(&good, Some(audit)).await?;
     let mut accepted = 0;
     let mut stored = Vec::new();
     for ((r, row), c) in results.into_iter().zip(rows_of).zip(&good) {
@@ -421,10 +433,6 @@ async fn import_cases(
         }
     }
     crate::intake::feed_fraud_list(&s, &stored);
-    let mut entry = p.audit("import", "case", None, &[]);
-    entry.detail =
-        serde_json::json!({"accepted": accepted, "rejected": rejected.len(), "rows": t.rows.len()}).to_string();
-    s.store.audit(entry).await?;
     Ok(Json(ImportReport::new(t.rows.len(), accepted, rejected)))
 }
 

@@ -161,7 +161,10 @@ async fn review_clue(
     if reward > 0 && !b.confirmed {
         return Err(ApiError::invalid("reward_yuan: only a confirmed clue is rewarded"));
     }
-    let (c, value) = s.store.review_clue(id, b.confirmed, &p.name, reward, b.note.as_deref().unwrap_or("")).await?;
+    let mut entry = p.audit("update", "clue", Some(id.to_string()), &["status"]);
+    entry.detail = serde_json::json!({"confirmed": b.confirmed, "reward_fen": reward}).to_string();
+    let (c, value) =
+        s.store.review_clue(id, b.confirmed, &p.name, reward, b.note.as_deref().unwrap_or(""), Some(entry)).await?;
     let kind = match c.kind.as_str() {
         "phone" => Some(engine::event::ListKind::Phone),
         "url" => Some(engine::event::ListKind::Url),
@@ -179,9 +182,6 @@ async fn review_clue(
         );
         s.apply_and_log(&[engine::event::Event::List(e)]);
     }
-    let mut entry = p.audit("update", "clue", Some(id.to_string()), &["status"]);
-    entry.detail = serde_json::json!({"confirmed": b.confirmed, "reward_fen": reward}).to_string();
-    s.store.audit(entry).await?;
     Ok(Json(c))
 }
 

@@ -424,10 +424,9 @@ async fn close_task(
         return Err(ApiError::forbidden("cancelling tasks"));
     }
     crate::guard::cap("evidence", &b.evidence, crate::guard::TEXT_MAX_CHARS)?;
-    let t = s.store.close_task(id, &vis.scope, vis.unit_id, to, &b.evidence, &p.name).await?;
-    let mut entry = p.audit("update", "task", Some(id.to_string()), &[]);
-    entry.detail = serde_json::json!({"status": t.status}).to_string();
-    s.store.audit(entry).await?;
+    // The entry's detail records the status the task reached (set by the store).
+    let entry = p.audit("update", "task", Some(id.to_string()), &[]);
+    let t = s.store.close_task(id, &vis, to, &b.evidence, &p.name, Some(entry)).await?;
     Ok(Json(t))
 }
 

@@ -74,9 +74,6 @@ pub async fn healthz(
     }
 }
 
-/// Writes the audit entry of a read of personal data (masked): what kind of object, which one
-/// or which list, the fields shown and how many rows. `docs/SECURITY.md` lists every route that
-/// writes one; the access-matrix test walks that list.
 /// Who did something, as a record people read names it: the person and their unit (张三 ·
 /// 城关第一派出所), not the login name; a key by its name.
 pub(crate) async fn actor_label(s: &AppState, p: &crate::auth::Principal) -> crate::error::ApiResult<String> {
@@ -93,6 +90,9 @@ pub(crate) async fn actor_label(s: &AppState, p: &crate::auth::Principal) -> cra
     })
 }
 
+/// Writes the audit entry of a read of personal data (masked): what kind of object, which one
+/// or which list, the fields shown and how many rows. `docs/SECURITY.md` lists every route that
+/// writes one; the access-matrix test walks that list.
 pub(crate) async fn audit_read(
     s: &AppState,
     p: &crate::auth::Principal,

@@ -323,8 +323,9 @@ async fn set_precinct(
     for j in &b.jurisdictions {
         visible_jurisdiction(&s, &p, *j).await?;
     }
-    s.store.set_precinct(id, &b.jurisdictions).await?;
-    s.store.audit(p.audit("update", "station", Some(id.to_string()), &["precinct"])).await?;
+    s.store
+        .set_precinct(id, &b.jurisdictions, Some(p.audit("update", "station", Some(id.to_string()), &["precinct"])))
+        .await?;
     Ok(Json(s.store.station(id).await?.ok_or_else(|| ApiError::not_found("station"))?))
 }
 

@@ -226,18 +226,19 @@ async fn set_narrative(
     if b.narrative.chars().count() > 20_000 {
         return Err(ApiError::invalid("narrative: at most 20,000 characters"));
     }
-    let r = s.store.set_report_narrative(id, &b.narrative).await?;
-    s.store.audit(p.audit("update", "report", Some(id.to_string()), &["narrative"])).await?;
+    let r = s
+        .store
+        .set_report_narrative(id, &b.narrative, Some(p.audit("update", "report", Some(id.to_string()), &["narrative"])))
+        .await?;
     Ok(Json(r))
 }
 
 async fn advance(s: &AppState, p: &Principal, id: i64, from: &str, to: &str) -> ApiResult<Json<ReportRow>> {
     visible_row(s, p, id).await?;
-    let r = s.store.advance_report(id, from, to, &p.name).await?;
     let mut entry =
         p.audit(if to == "approved" { "approve" } else { "publish" }, "report", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"status": to}).to_string();
-    s.store.audit(entry).await?;
+    let r = s.store.advance_report(id, from, to, &p.name, Some(entry)).await?;
     Ok(Json(r))
 }
 

@@ -432,7 +432,7 @@ pub(super) async fn tasks_close_once_and_dual_inquiry_traces_the_unit(app: &App)
         observables: vec![],
     };
     for r in s
-        .insert_cases(&[case("DI-1", c.village_a, p.hh_a1.1), case("DI-2", c.village_b, p.hh_b.1)])
+        .insert_cases(&[case("DI-1", c.village_a, p.hh_a1.1), case("DI-2", c.village_b, p.hh_b.1)], None)
         .await
         .expect("cases")
     {
@@ -488,7 +488,7 @@ pub(super) async fn tasks_close_once_and_dual_inquiry_traces_the_unit(app: &App)
         victim_resident_id: None,
         ..case("x", c.village_a, p.hh_a1.1)
     };
-    s.insert_cases(&[big]).await.expect("case").pop().expect("row").expect("case");
+    s.insert_cases(&[big], None).await.expect("case").pop().expect("row").expect("case");
     for _ in 0..2 {
         let (st, named) = o.post(&format!("/api/v1/supervision/namings?month={month}"), json!({})).await;
         assert_eq!(st, StatusCode::OK, "{named}");

@@ -26,6 +26,9 @@ pub enum BenchCommand {
         /// transfers whose payer lives in its shards.
         #[arg(long, default_value_t = 1)]
         threads: usize,
+        /// Rules from this TOML file instead of the shipped default.
+        #[arg(long)]
+        ruleset: Option<std::path::PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -118,8 +121,16 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
         BenchCommand::Dispatch { residents, warnings, samples, json } => {
             bench_dispatch(residents, warnings, samples.max(1), json).await
         }
-        BenchCommand::Engine { events, data, threads, json } => {
-            tokio::task::spawn_blocking(move || bench_engine(events, &data, threads.max(1), json)).await?
+        BenchCommand::Engine { events, data, threads, ruleset, json } => {
+            let rs = match ruleset {
+                Some(path) => {
+                    let text =
+                        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                    engine::ruleset::Ruleset::from_toml(&text).with_context(|| format!("ruleset {}", path.display()))?
+                }
+                None => engine::ruleset::Ruleset::default_ruleset(),
+            };
+            tokio::task::spawn_blocking(move || bench_engine(events, &data, threads.max(1), rs, json)).await?
         }
         BenchCommand::Demo { residents, json } => {
             let dir = tempfile_dir()?;
@@ -322,7 +333,13 @@ fn peak_rss_bytes() -> u64 {
         .unwrap_or(0)
 }
 
-fn bench_engine(events: usize, data: &std::path::Path, threads: usize, json: bool) -> anyhow::Result<()> {
+fn bench_engine(
+    events: usize,
+    data: &std::path::Path,
+    threads: usize,
+    rs: engine::ruleset::Ruleset,
+    json: bool,
+) -> anyhow::Result<()> {
     use engine::event::*;
     let ds = crate::amlsim::load(data).with_context(|| format!("loading {}", data.display()))?;
     // Build the event mix up front so the timed loop measures the engine only: transfers
@@ -381,7 +398,7 @@ fn bench_engine(events: usize, data: &std::path::Path, threads: usize, json: boo
     }
     // Memory before the engine's state exists (data set and event mix already built).
     let rss_before = peak_rss_bytes();
-    let rs = std::sync::Arc::new(engine::ruleset::Ruleset::default_ruleset());
+    let rs = std::sync::Arc::new(rs);
     let version = rs.version.clone();
     let (run, accounts, bytes, shards) = if threads > 1 {
         let eng = engine::sharded::ShardedEngine::new(rs, threads * SHARDS_PER_THREAD);
@@ -417,6 +434,9 @@ fn bench_engine(events: usize, data: &std::path::Path, threads: usize, json: boo
         "rss_growth_bytes": peak.saturating_sub(rss_before),
         "warn": run.warn,
         "hold": run.hold,
+        "transfers": run.transfers,
+        "warn_rate": (run.warn + run.hold) as f64 / run.transfers.max(1) as f64,
+        "fired_in_warnings": run.fired,
         "ruleset_version": version,
         "model": false,
     });
@@ -429,8 +449,12 @@ fn bench_engine(events: usize, data: &std::path::Path, threads: usize, json: boo
 struct Run {
     /// Latency of each event, ns.
     lat: Vec<u64>,
+    /// Transfers decided.
+    transfers: u64,
     warn: u64,
     hold: u64,
+    /// How often each rule fired in a warning or hold.
+    fired: std::collections::BTreeMap<String, u64>,
     seconds: f64,
 }
 
@@ -438,14 +462,19 @@ impl Run {
     /// Times one event and counts its action.
     fn time(&mut self, apply: impl FnOnce() -> engine::Outcome) {
         let t0 = Instant::now();
-        if let engine::Outcome::Decided(d) = apply() {
+        let outcome = apply();
+        self.lat.push(t0.elapsed().as_nanos() as u64);
+        if let engine::Outcome::Decided(d) = outcome {
+            self.transfers += 1;
             match d.action {
                 engine::Action::Warn => self.warn += 1,
                 engine::Action::Hold => self.hold += 1,
-                engine::Action::Allow => {}
+                engine::Action::Allow => return,
+            }
+            for f in &d.fired {
+                *self.fired.entry(f.rule.clone()).or_default() += 1;
             }
         }
-        self.lat.push(t0.elapsed().as_nanos() as u64);
     }
 }
 
@@ -491,6 +520,10 @@ fn run_sharded(
         all.lat.extend(r.lat);
         all.warn += r.warn;
         all.hold += r.hold;
+        all.transfers += r.transfers;
+        for (rule, n) in r.fired {
+            *all.fired.entry(rule).or_default() += n;
+        }
     }
     Ok(all)
 }

@@ -21,6 +21,9 @@ use crate::amlsim::{Dataset, Tx, load};
 pub enum EvalCommand {
     /// Mule-network analysis (batch, account level) on an AMLSim folder.
     Mules(crate::flows::MulesArgs),
+    /// What the demo county's warnings are: precision and recall against the demo generator's
+    /// ground truth, over the last days of the seeded period (--data-dir: the demo's).
+    Demo(crate::eval_demo::DemoEvalArgs),
     /// Per-transfer engine on an AMLSim folder.
     Amlsim {
         /// The folder (transactions.csv[.gz], alert_transactions.csv[.gz]).
@@ -58,6 +61,7 @@ pub enum EvalCommand {
 pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
     match cmd {
         EvalCommand::Mules(a) => crate::flows::eval_mules(a),
+        EvalCommand::Demo(_) => anyhow::bail!("`eval demo` runs on the async runtime (see main)"),
         EvalCommand::Amlsim {
             dir,
             json,
@@ -266,6 +270,7 @@ fn amlsim(
     bar.set_prefix("test");
     let test = &ds.txs[ds.cut_test..];
     let mut actions = Vec::with_capacity(test.len());
+    let mut rule_actions = Vec::with_capacity(test.len());
     let mut decide_ns = Vec::with_capacity(test.len());
     for t in test {
         let tt = transfer(t);
@@ -273,6 +278,7 @@ fn amlsim(
         let d = eng.decide_new(&tt);
         decide_ns.push(t0.elapsed().as_nanos() as u64);
         actions.push(flag(op, d.model_score.unwrap_or(0.0), d.action));
+        rule_actions.push(d.action);
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -297,6 +303,14 @@ fn amlsim(
     decide_ns.sort_unstable();
     out["test_decide_us"] = json!({"p50": decide_ns.get(decide_ns.len() / 2).copied().unwrap_or(0) as f64 / 1000.0, "p99": decide_ns.get(decide_ns.len() * 99 / 100).copied().unwrap_or(0) as f64 / 1000.0});
     if labelled {
+        // The rules alone, as a county without a model runs them.
+        let mut rules = Score::default();
+        for (t, a) in test.iter().zip(&rule_actions) {
+            rules.add(*a >= Action::Warn, t.sar == Some(true));
+        }
+        let mut rules_json = rules.json();
+        rules_json["warn_rate"] = json!((rules.tp + rules.fp) as f64 / test.len().max(1) as f64);
+        out["rules_only"] = rules_json;
         let mut tx = Score::default();
         let mut per_type: HashMap<String, (u64, u64)> = HashMap::new();
         let mut positive_accts: HashSet<&str> = HashSet::new();

@@ -8,6 +8,7 @@ mod demo;
 mod demo_events;
 mod demo_prevention;
 mod eval;
+mod eval_demo;
 mod flows;
 mod ingest;
 mod publish;
@@ -214,6 +215,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let model = Config::load(&cli.overrides)?.engine_model()?;
             tokio::task::spawn_blocking(move || ingest::run(args, model)).await?
         }
+        Command::Eval { command: eval::EvalCommand::Demo(args) } => eval_demo::run(args, &cli.overrides).await,
         Command::Eval { command } => tokio::task::spawn_blocking(move || eval::run(command)).await?,
     }
 }

@@ -162,11 +162,37 @@ pub(crate) struct Book {
     accounts: Vec<AccountState>,
     /// Transfers from payer to payee, kept in the payer's book.
     pairs: Map<(u32, u32), u32>,
+    /// The earliest transfer the engine recorded (`i64::MAX` before the first): what it has
+    /// not seen since then it could not have seen. Shared by the books of a sharded engine,
+    /// since one shard's first transfer says nothing of how long the engine has watched.
+    observed_from_ms: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Book {
-    fn new(shard: u32, shards: u32) -> Self {
-        Self { shard, shards, interner: Map::default(), accounts: Vec::new(), pairs: Map::default() }
+    fn new(shard: u32, shards: u32, observed_from_ms: Arc<std::sync::atomic::AtomicI64>) -> Self {
+        Self { shard, shards, interner: Map::default(), accounts: Vec::new(), pairs: Map::default(), observed_from_ms }
+    }
+
+    /// A fresh watch start for [`Book::new`].
+    fn unwatched() -> Arc<std::sync::atomic::AtomicI64> {
+        Arc::new(std::sync::atomic::AtomicI64::new(i64::MAX))
+    }
+
+    /// Records that the engine watched a transfer at `ts_ms`.
+    fn watched(&self, ts_ms: i64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        // After the first transfers the start seldom moves: a load keeps the shared line clean.
+        if ts_ms < self.observed_from_ms.load(Relaxed) {
+            self.observed_from_ms.fetch_min(ts_ms, Relaxed);
+        }
+    }
+
+    /// Seconds watched before `ts_ms`.
+    fn watched_s(&self, ts_ms: i64) -> i64 {
+        match self.observed_from_ms.load(std::sync::atomic::Ordering::Relaxed) {
+            i64::MAX => 0,
+            from => (ts_ms - from).max(0) / 1000,
+        }
     }
 
     fn intern(&mut self, acct: &str) -> u32 {
@@ -217,6 +243,8 @@ pub(crate) struct Sides<'a> {
     pub(crate) pair_ba: u32,
     /// Summaries of every account, for the counterparties' counterparties.
     pub(crate) nb: &'a neighbours::Neighbours,
+    /// How long, in seconds, the payer's book has watched transfers before this one.
+    pub(crate) watched_s: i64,
 }
 
 /// Recent event ids, for de-duplication.
@@ -384,7 +412,10 @@ fn account_event(book: &mut Book, a: &AccountEvent) {
     let i = book.intern(&a.account);
     let st = book.state_mut(i);
     match a.kind {
-        AccountEventKind::Opened => st.first_seen_ms = Some(a.ts_ms),
+        AccountEventKind::Opened => {
+            st.first_seen_ms = Some(a.ts_ms);
+            st.opening_known = true;
+        }
         AccountEventKind::Reactivated => st.reactivated_ms = Some(a.ts_ms),
         AccountEventKind::Closed => {}
     }
@@ -420,9 +451,11 @@ fn with_sides<R>(
             pair_ab: book_a.pair(a, b),
             pair_ba: pb.pair(b, a),
             nb,
+            watched_s: book_a.watched_s(t.ts_ms),
         };
         (f(&sides), sides.payer.is_fresh(), sides.payee.is_fresh())
     };
+    book_a.watched(t.ts_ms);
     let n = book_a.pairs.entry((a, b)).or_insert(0);
     let new_pair = *n == 0;
     *n += 1;
@@ -462,7 +495,7 @@ impl Engine {
     pub fn new(ruleset: Arc<Ruleset>) -> Self {
         Self {
             ctx: Context::new(ruleset),
-            book: Book::new(0, 1),
+            book: Book::new(0, 1, Book::unwatched()),
             nb: neighbours::Neighbours::default(),
             dedup: Dedup::new(DEDUP_CAPACITY),
             decisions: 0,
@@ -576,12 +609,15 @@ fn evaluate(ctx: &Context, sides: &Sides<'_>, t: &Transfer, feats: Option<&featu
                 .map(|c| (t.ts_ms - c) / 1000)
                 .filter(|secs| (0..=*window_s).contains(secs))
                 .map(|s| s as f64),
-            RuleKind::DistinctCounterparties { side, window_s, min } => {
+            RuleKind::DistinctCounterparties { side, window_s, min, new_only } => {
                 let agg = match side {
                     Side::Payee => aggregate(&payee.ins, t.ts_ms, *window_s, Some((t.amount_fen, a))),
                     Side::Payer => aggregate(&payer.outs, t.ts_ms, *window_s, Some((t.amount_fen, b))),
                 };
-                (agg.distinct >= *min).then_some(f64::from(agg.distinct))
+                // Each pair is new once, so the new pairs in the window are distinct new
+                // counterparties; this transfer adds one when it opens its pair.
+                let n = if *new_only { agg.new_pairs + u32::from(sides.pair_ab == 0) } else { agg.distinct };
+                (n >= *min && (!*new_only || sides.watched_s >= rs.warm_up_s)).then_some(f64::from(n))
             }
             RuleKind::PayerCount { window_s, min } => {
                 let agg = aggregate(&payer.outs, t.ts_ms, *window_s, Some((t.amount_fen, b)));
@@ -599,9 +635,13 @@ fn evaluate(ctx: &Context, sides: &Sides<'_>, t: &Transfer, feats: Option<&featu
             RuleKind::NewAccount { side, age_s } => {
                 let st = if *side == Side::Payee { payee } else { payer };
                 let age = st.first_seen_ms.map(|f| (t.ts_ms - f) / 1000);
+                // An age the engine only saw for itself says "new" once it has watched long
+                // enough to have seen the account before; an opening the bank announced says
+                // it at once.
+                let seen_long_enough = st.opening_known || sides.watched_s >= rs.warm_up_s;
                 match age {
-                    None => Some(0.0),
-                    Some(s) if s < *age_s => Some(s as f64),
+                    None if seen_long_enough => Some(0.0),
+                    Some(s) if s < *age_s && seen_long_enough => Some(s as f64),
                     _ => None,
                 }
             }

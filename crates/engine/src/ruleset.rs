@@ -85,6 +85,11 @@ pub enum RuleKind {
         window_s: i64,
         /// Threshold, this transfer included.
         min: u32,
+        /// Count only counterparties first paid (or first paying) within the window: a
+        /// household paying its few regular payees is not fanning out, a mule paying fresh
+        /// accounts is.
+        #[serde(default)]
+        new_only: bool,
     },
     /// Outgoing transfers of the payer within the window reach `min` (this one included).
     PayerCount {
@@ -175,12 +180,21 @@ fn yes() -> bool {
 pub struct Ruleset {
     /// Version label, stored with every decision.
     pub version: String,
+    /// How long the engine must have watched transfers before the rules that call an account
+    /// or a relationship new (`new_account`, `new_only`) fire on what it has not seen: on its
+    /// first day every account and every pair is new to it.
+    #[serde(default = "default_warm_up_s")]
+    pub warm_up_s: i64,
     /// Scenarios.
     #[serde(rename = "scenario")]
     pub scenarios: Vec<Scenario>,
     /// Rules.
     #[serde(rename = "rule")]
     pub rules: Vec<Rule>,
+}
+
+fn default_warm_up_s() -> i64 {
+    28 * 86_400
 }
 
 /// Scenarios a ruleset may have (the engine keeps their scores on the stack).
@@ -223,6 +237,9 @@ impl Ruleset {
         }
         if self.scenarios.len() > MAX_SCENARIOS {
             return bad("-", format!("{} scenarios; at most {MAX_SCENARIOS}", self.scenarios.len()));
+        }
+        if !(0..=365 * 86_400).contains(&self.warm_up_s) {
+            return bad("-", format!("warm_up_s must be 0..={}", 365 * 86_400));
         }
         for s in &self.scenarios {
             if !(s.warn > 0.0 && s.hold >= s.warn) {

@@ -57,7 +57,10 @@ impl ShardedEngine {
         let n = shards.max(1) as u32;
         Self {
             ctx: RwLock::new(Context::new(ruleset)),
-            books: (0..n).map(|i| Mutex::new(Book::new(i, n))).collect(),
+            books: {
+                let watched = Book::unwatched();
+                (0..n).map(|i| Mutex::new(Book::new(i, n, watched.clone()))).collect()
+            },
             nb: Neighbours::default(),
             dedup: (0..DEDUP_STRIPES).map(|_| Mutex::new(Dedup::new(DEDUP_CAPACITY / DEDUP_STRIPES))).collect(),
             decisions: AtomicU64::new(0),

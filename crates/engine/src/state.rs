@@ -32,6 +32,8 @@ pub struct Flow {
 pub struct AccountState {
     /// First time it was seen in a transfer, or when it was opened.
     pub first_seen_ms: Option<i64>,
+    /// `first_seen_ms` is the opening, announced by the bank (not only what the engine saw).
+    pub opening_known: bool,
     /// Last transfer in or out.
     pub last_active_ms: Option<i64>,
     /// Transfers out, ever.

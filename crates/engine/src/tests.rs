@@ -11,6 +11,15 @@ fn engine() -> Engine {
     Engine::new(Arc::new(Ruleset::default_ruleset()))
 }
 
+/// An engine that has watched transfers for the ruleset's warm-up before time 0, so that what
+/// it has not seen counts as new.
+fn watched_engine() -> Engine {
+    let mut e = engine();
+    let warm_up_ms = e.ruleset().warm_up_s * 1000;
+    e.apply(&tx("watch", -warm_up_ms, "W1", "W2", 100));
+    e
+}
+
 fn tx(id: &str, ts: i64, payer: &str, payee: &str, fen: i64) -> Event {
     Event::Transfer(Transfer {
         event_id: id.into(),
@@ -92,7 +101,7 @@ fn list_validity_windows_are_honoured() {
 
 #[test]
 fn duplicates_are_not_counted_twice() {
-    let mut e = engine();
+    let mut e = watched_engine();
     for i in 0..4 {
         e.apply(&tx(&format!("t{i}"), i * MIN, &format!("P{i}"), "MULE", 100));
     }
@@ -137,6 +146,77 @@ fn pass_through_mule_is_seen() {
     let d = decided(e.apply(&tx("out", 10 * MIN, "MULE", "NEXT", 4_800_000)));
     let m = d.fired.iter().find(|f| f.rule == "M03").expect("pass-through fires");
     assert_eq!(m.value, 5_000_000.0);
+}
+
+/// A household that is paid its wage and then pays its five regular payees (each paid before,
+/// a month earlier) is not a mule; an account that passes the same money to five accounts it
+/// never paid before is. The default fan-out rule (M02) counts new payees only.
+#[test]
+fn fan_out_counts_new_payees_only() {
+    const DAY: i64 = 24 * 60 * MIN;
+    let mut e = engine();
+    for k in 0..5 {
+        e.apply(&tx(&format!("old{k}"), k * MIN, "HOME", &format!("SHOP{k}"), 10_000));
+    }
+    e.apply(&tx("wage", 30 * DAY, "EMPLOYER", "HOME", 500_000));
+    let mut household = Vec::new();
+    for k in 0..5 {
+        household.push(decided(e.apply(&tx(
+            &format!("bill{k}"),
+            30 * DAY + (k + 1) * MIN,
+            "HOME",
+            &format!("SHOP{k}"),
+            90_000,
+        ))));
+    }
+    assert!(household.iter().all(|d| d.fired.iter().all(|f| f.rule != "M02")), "{household:?}");
+    assert!(household.iter().all(|d| d.action == Action::Allow), "{household:?}");
+
+    e.apply(&tx("victim", 30 * DAY, "VICTIM", "MULE", 500_000));
+    let mut mule = Vec::new();
+    for k in 0..5 {
+        mule.push(decided(e.apply(&tx(
+            &format!("out{k}"),
+            30 * DAY + (k + 1) * MIN,
+            "MULE",
+            &format!("CARD{k}"),
+            90_000,
+        ))));
+    }
+    let m02 = mule[4].fired.iter().find(|f| f.rule == "M02").expect("the fifth new payee fires M02");
+    assert_eq!(m02.value, 5.0);
+    assert!(mule[..4].iter().all(|d| d.fired.iter().all(|f| f.rule != "M02")), "{mule:?}");
+}
+
+/// On its first day the engine has met nobody: a payee it never saw is not called new (M04),
+/// nor is a fan-in of payers it never saw (M01), until it has watched for the warm-up. An
+/// account the bank announced as opened is new at once.
+#[test]
+fn new_means_new_only_after_the_warm_up() {
+    let fan_in = |e: &mut Engine, at: i64| {
+        let mut last = None;
+        for i in 0..5 {
+            last = Some(decided(e.apply(&tx(&format!("f{at}-{i}"), at + i * MIN, &format!("P{at}-{i}"), "HUB", 100))));
+        }
+        last.map(|d| d.fired.iter().map(|f| f.rule.clone()).collect::<Vec<_>>()).unwrap_or_default()
+    };
+    let mut cold = engine();
+    let rules = fan_in(&mut cold, 0);
+    assert!(!rules.iter().any(|r| r == "M01" || r == "M04"), "{rules:?}");
+    let mut watched = watched_engine();
+    let rules = fan_in(&mut watched, 0);
+    assert!(rules.iter().any(|r| r == "M01") && rules.iter().any(|r| r == "M04"), "{rules:?}");
+
+    let mut cold = engine();
+    cold.apply(&Event::Account(AccountEvent {
+        event_id: "open".into(),
+        ts_ms: -MIN,
+        account: "FRESH".into(),
+        kind: AccountEventKind::Opened,
+        holder: None,
+    }));
+    let d = decided(cold.apply(&tx("t1", 0, "A", "FRESH", 100)));
+    assert!(d.fired.iter().any(|f| f.rule == "M04"), "{d:?}");
 }
 
 #[test]

@@ -795,6 +795,7 @@ function paramZh(k, v) {
     case 'overseas': return v ? '含境外来电' : '不含境外来电';
     case 'virtual_operator': return v ? '含虚拟运营商号段' : '不含虚拟运营商号段';
     case 'spoofed': return v ? '含改号来电' : '不含改号来电';
+    case 'new_only': return v ? '只计时间窗内新建立的交易对手' : '计所有交易对手';
     default: return `${k}=${v}`;
   }
 }

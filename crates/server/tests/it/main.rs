@@ -205,6 +205,19 @@ async fn login(app: &App, user: &str) -> Session {
 
 /// The China date `n` days before today: test events must lie within the server's event-time
 /// window (30 days back by default).
+/// Gives a fresh engine four weeks of watched traffic: one transfer, 29 days ago, between
+/// accounts no test uses. Before its warm-up the default ruleset calls no account new.
+async fn watch_since(base: &str, secret: &str) {
+    let r = Client::new()
+        .post(format!("{base}/api/v1/decide"))
+        .bearer_auth(secret)
+        .json(&json!({"event_id": "WARM-UP", "time": format!("{}T00:00:00+08:00", days_ago(29)), "payer_account": "6222888800000001", "payee_account": "6222888800000002", "amount_fen": 100}))
+        .send()
+        .await
+        .expect("warm-up");
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
 fn days_ago(n: i64) -> jiff::civil::Date {
     domain::time::china_date(store::now_ms()).expect("today") - jiff::Span::new().days(n)
 }
@@ -582,6 +595,7 @@ async fn decide_and_route(app: &App) {
     let secret = key["secret"].as_str().expect("secret").to_string();
     let bank = Client::new();
     let decide = |body: Value| bank.post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret).json(&body).send();
+    watch_since(&app.base, &secret).await;
     // The live feed: station A's officer sees the warning as it is raised; station B's does not.
     let (fa, fb) = (login(app, "officer_a").await, login(app, "officer_b").await);
     let mut feed_a = fa.c.get(format!("{}/api/v1/warnings/live", app.base)).send().await.expect("feed a");
@@ -724,6 +738,7 @@ async fn restart_keeps_decisions(app: &App) {
                 .expect("json")
         }
     };
+    watch_since(&app.base, &secret).await;
     for i in 0..4 {
         decide_on(app.base.clone(), body(i)).await;
     }
@@ -731,16 +746,16 @@ async fn restart_keeps_decisions(app: &App) {
     let mut logged = 0;
     for _ in 0..50 {
         logged = app.store.logged_events(i64::MIN, 0, 100).await.expect("log").len();
-        if logged == 4 {
+        if logged == 5 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(logged, 4, "the four decided transfers are logged");
+    assert_eq!(logged, 5, "the warm-up and the four decided transfers are logged");
     // "Restart": a second server on the same database with a fresh engine, rebuilt from the log.
     let restarted =
         server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
-    assert_eq!(restarted.restore_engine().await.expect("restore"), 4);
+    assert_eq!(restarted.restore_engine().await.expect("restore"), 5);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base2 = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(server::serve(listener, restarted));
@@ -849,7 +864,8 @@ async fn ruleset_reloads_without_restart(app: &App) {
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(e["message"].as_str().is_some_and(|m| m.contains("M04")), "{e}");
     // Valid: a new version where a new payee alone (M04, 25 points) reaches the warn threshold.
-    let new = default.replacen("version = \"2026.11.27-1\"", "version = \"test-2\"", 1).replacen(
+    let shipped = format!("version = \"{}\"", engine::ruleset::Ruleset::default_ruleset().version);
+    let new = default.replacen(&shipped, "version = \"test-2\"", 1).replacen(
         "warn = 40\nhold = 80\nsubject = \"payee\"",
         "warn = 20\nhold = 80\nsubject = \"payee\"",
         1,
@@ -865,6 +881,7 @@ async fn ruleset_reloads_without_restart(app: &App) {
     assert_eq!(r.status(), StatusCode::OK);
     let (_, key) = admin.post("/api/v1/api-keys", json!({"name": "bank", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["decide"]})).await;
     let secret = key["secret"].as_str().expect("secret").to_string();
+    watch_since(&app.base, &secret).await;
     let d: Value = Client::new().post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
         .json(&json!({"event_id": "RS1", "payer_account": "6222000000000088", "payee_account": "6217000077776666", "amount_fen": 100}))
         .send().await.expect("send").json().await.expect("json");

@@ -56,6 +56,17 @@ async function login(user) {
   return { ctx, page, errors };
 }
 
+// Latin letters on a page are data or codes: all-caps codes and identifiers with digits (M01,
+// PS03, BANK-ABC, A3609…, XLSX, APP), web addresses and file names, and login names on the
+// users page. Any other word is an English code or message that reached the page.
+const LOGINS = new Set(['admin', 'office', 'analyst', 'officer', 'grid', 'reporter', 'bank']);
+function englishWords(text, pageTitle) {
+  const words = text.match(/[A-Za-z][A-Za-z0-9_.:=/@-]*/g) || [];
+  return [...new Set(words.filter((w) => !/^[A-Z0-9][A-Z0-9_./-]*$/.test(w) && !/\d/.test(w) && w !== 'App'
+    && !/^(https?:|www\.)/.test(w) && !/\.(html|pdf|xlsx|csv|png|jpe?g|com|cn|net|top|xyz|vip|cc)$/i.test(w)
+    && !(pageTitle === '用户管理' && LOGINS.has(w))))];
+}
+
 // Calls the API from inside the page, with the page's session cookie.
 const apiGet = (page, path) => page.evaluate(async (p) => { const r = await fetch('/api/v1' + p); return { status: r.status, body: await r.json().catch(() => null) }; }, path);
 
@@ -116,7 +127,8 @@ test('unmasking asks for a reason, shows the value, and the admin finds it in th
   await entry.first().waitFor();
   assert.equal(await entry.count(), 1, 'exactly one audit entry for the one unmasking');
   const text = await entry.innerText();
-  assert.ok(text.includes('查看明文') && text.includes('核实预警线索-浏览器测试') && text.includes('officer') && text.includes('手机号'), text);
+  assert.ok(text.includes('查看明文') && text.includes('核实预警线索-浏览器测试') && text.includes('民警') && text.includes('手机号'), text);
+  assert.doesNotMatch(text, /\bofficer\b/, `the operator is named, not the login: ${text}`);
   assert.ok(text.includes('居民'), `the object type in Chinese: ${text}`);
   assert.doesNotMatch(await admin.page.getByTestId('audit').innerText(), /\bresident\b/, 'no object type in English');
   await admin.page.getByTestId('verify').click();
@@ -638,7 +650,7 @@ test('wrong passwords hold a login back with a message in Chinese; the administr
   await Promise.all([ctx.close(), admin.ctx.close(), reporter.ctx.close()]);
 });
 
-test('every page opens for every demo role under the Content-Security-Policy, with no violation and no console error', async () => {
+test('every page opens for every demo role under the Content-Security-Policy, with no violation, no console error and no English', async () => {
   const roles = ['admin', 'office', 'analyst', 'officer', 'officer2', 'grid', 'reporter', 'bank'];
   const problems = [];
   let opened = 0;
@@ -674,11 +686,54 @@ test('every page opens for every demo role under the Content-Security-Policy, wi
       for (const e of consoleErrors.splice(0)) problems.push(`${user} ${title}: console error ${e}`);
       for (const e of errors.splice(0)) problems.push(`${user} ${title}: page error ${e}`);
       for (const f of failed.splice(0)) problems.push(`${user} ${title}: answered ${f}`);
+      const english = englishWords(await page.evaluate(() => document.body.innerText), title);
+      if (english.length) problems.push(`${user} ${title}: English on the page: ${english.join(' ')}`);
       opened++;
     }
     await ctx.close();
   }
   assert.ok(opened >= 60, `pages opened: ${opened}`);
+  assert.deepEqual(problems, [], problems.join('\n'));
+});
+
+test('on a phone (390 × 844) every role reaches every page of its desktop menu through the drawer, and no page shows English', async () => {
+  const roles = ['admin', 'office', 'analyst', 'officer', 'officer2', 'grid', 'reporter', 'bank'];
+  const problems = [];
+  for (const user of roles) {
+    const desk = await login(user);
+    const desktop = (await desk.page.locator('[data-testid=menu] .el-menu-item').allInnerTexts()).map((t) => t.trim());
+    await desk.ctx.close();
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true });
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(base + '/');
+    await page.getByTestId('username').fill(user);
+    await page.getByTestId('password').fill('Demo@2026');
+    await page.getByTestId('login').click();
+    await page.getByTestId('who').waitFor();
+    const drawer = page.getByTestId('drawer-menu');
+    const reached = [];
+    for (const title of desktop) {
+      await page.getByTestId('menu-button').click();
+      await drawer.waitFor();
+      const entry = drawer.locator('.el-menu-item', { hasText: title }).first();
+      if (!(await entry.count())) { problems.push(`${user}: ${title} is not in the phone menu`); await page.keyboard.press('Escape'); continue; }
+      const before = page.url();
+      await entry.click();
+      await drawer.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => problems.push(`${user}: choosing ${title} left the drawer open`));
+      await page.locator('.page-title').first().waitFor({ timeout: 10_000 }).catch(() => problems.push(`${user}: ${title} did not open on the phone`));
+      if (page.url() === before && reached.length) problems.push(`${user}: ${title} stayed on ${before}`);
+      if (await page.getByTestId('not-allowed').count()) problems.push(`${user}: ${title} says not allowed`);
+      await page.waitForTimeout(500);
+      reached.push(title);
+      const english = englishWords(await page.evaluate(() => document.body.innerText), title);
+      if (english.length) problems.push(`${user} ${title} (phone): English on the page: ${english.join(' ')}`);
+    }
+    for (const e of errors) problems.push(`${user} (phone): page error ${e}`);
+    assert.ok(reached.length === desktop.length || problems.length, `${user}: ${reached.length} of ${desktop.length}`);
+    await ctx.close();
+  }
   assert.deepEqual(problems, [], problems.join('\n'));
 });
 

@@ -52,12 +52,40 @@ const KIND_ZH = { county: '县(区)', town: '镇(街道)', village: '村(社区)
 const AGE_ZH = { under_18: '18岁以下', '18_30': '18-30岁', '31_45': '31-45岁', '46_60': '46-60岁', over_60: '60岁以上' };
 const ACTION_ZH = { login: '登录', login_failed: '登录失败', logout: '退出', read_pii: '查阅个人信息', unmask: '查看明文', create: '新增', update: '修改', import: '导入', export: '导出', revoke: '吊销', unlock: '解除登录锁定', login_locked: '登录锁定', password_change: '修改密码', publish: '发布' };
 const FIELD_ZH = { name: '姓名', id_number: '身份证号', phone: '手机号', address: '住址' };
+// The fields an audit entry names, as the audit page shows them (FIELD_ZH covers the
+// unmaskable ones).
+const AUDIT_FIELD_ZH = {
+  ...FIELD_ZH, account: '账号', actor: '操作人', age_band: '年龄段', body: '正文', carers: '包保责任人', case_no: '案件编号',
+  code: '编码', colour: '名单颜色', contact_name: '联系人', covers: '覆盖辖区', expires_at: '有效期', file: '文件',
+  household_code: '户号', jurisdiction_id: '所属辖区', kind: '类别', narrative: '报告正文', note: '备注', parent_code: '上级编码',
+  parent_id: '上级辖区', password: '密码', payee: '收款方', payer: '付款方', permissions: '权限', precinct: '管辖范围',
+  residents: '人口数', role: '角色', screenshot: '截图', signer: '签署人', source: '来源', sources: '数据来源', status: '状态',
+  subject: '预警对象', target: '目标', title: '标题', unit: '单位', unit_id: '所属单位', username: '用户名', value: '名单值',
+  loss_fen: '损失金额', victim_age_band: '受害人年龄段', victim_occupation: '受害人职业', reported_at: '接警时间',
+  station: '派出所', fraud_type: '诈骗类型', recovered_fen: '挽损金额', contact_channel: '接触渠道', outcome: '结果',
+};
+// The system's own actors (the command-line tools and the engine's intake).
+const SYSTEM_ACTOR_ZH = { 'fanzha demo': '演示数据生成', 'fanzha admin': '命令行管理', 'fanzha bench': '性能测试', demo: '演示数据', system: '系统' };
+// What an audit entry's object id says, in words: a list page, the caller's own records, the
+// live feed; anything else (an id, a month) as it is.
+const AUDIT_LIST_ZH = { list: '列表', outbox: '发件箱', inbox: '收件箱', gaps: '未覆盖名单', plan: '工作计划' };
+function auditObjectId(id) {
+  if (!id) return '';
+  if (id === 'mine') return '本人的';
+  if (id === 'live') return '实时推送';
+  if (AUDIT_LIST_ZH[id]) return AUDIT_LIST_ZH[id];
+  const m = /^([a-z_]+):(?:page=)?(.*)$/.exec(id);
+  if (m && AUDIT_LIST_ZH[m[1]]) return `${AUDIT_LIST_ZH[m[1]]} ${/^\d+$/.test(m[2]) && id.includes('page=') ? '第' + m[2] + '页' : m[2]}`;
+  return id;
+}
 const OBJECT_ZH = {
   resident: '居民', user: '用户', api_key: '接口密钥', session: '会话', login_lock: '登录锁定', jurisdiction: '辖区', station: '派出所', unit: '成员单位',
   warning: '预警', warning_evidence: '预警现场材料', fraud_list: '涉诈名单', ruleset: '预警规则', case: '案件', ranking: '排名', report: '通报报告',
   bank_request: '止付冻结', clue: '举报线索', fund_trace: '资金追踪', dual_inquiry: '一案双查', notice_naming: '通报点名', key_person: '重点人员',
   key_person_measure: '重点人员管控措施', task: '任务', household: '住户', signed_form: '回执承诺书', outreach_file: '宣传材料', coverage_figure: '覆盖数据',
-  outlet_account: '网点开户数据', notification: '通知',
+  outlet_account: '网点开户数据', notification: '通知', list_entry: '名单条目', case_link: '串并案件', case_observable: '案件涉案信息',
+  clue_screenshot: '举报截图', governance_notice: '治理通知', key_person_visit: '重点人员走访', outlet_check: '网点检查',
+  outreach_activity: '宣传活动', population: '人口数', responsibility_letter: '责任书', warning_step: '预警处置记录', work_plan: '工作方案',
 };
 
 // ---- Chart helper --------------------------------------------------------------------------
@@ -529,7 +557,7 @@ const AuditPage = {
     async function load() { try { page.value = await get('/audit?' + qs(q)); } catch (e) { fail(e); } }
     async function check() { try { verify.value = await get('/audit/verify'); } catch (e) { fail(e); } }
     onMounted(load);
-    return { page, q, load, verify, check, ACTION_ZH, FIELD_ZH, OBJECT_ZH };
+    return { page, q, load, verify, check, ACTION_ZH, AUDIT_FIELD_ZH, OBJECT_ZH, SYSTEM_ACTOR_ZH, auditObjectId };
   },
   template: `
   <div>
@@ -545,10 +573,10 @@ const AuditPage = {
     <el-table :data="page.items" border stripe size="small" data-testid="audit">
       <el-table-column prop="seq" label="序号" width="80" />
       <el-table-column prop="at" label="时间" width="170" />
-      <el-table-column label="操作人" width="130"><template #default="{ row }">{{ row.actor_kind === 'system' ? '系统（' + row.actor_name + '）' : row.actor_kind === 'api_key' ? '接口密钥 ' + row.actor_name : row.actor_name }}</template></el-table-column>
+      <el-table-column label="操作人" width="200"><template #default="{ row }">{{ row.actor_kind === 'system' ? '系统（' + (SYSTEM_ACTOR_ZH[row.actor_name] || row.actor_name) + '）' : row.actor_kind === 'api_key' ? '接口密钥 ' + row.actor_name : row.actor_label }}</template></el-table-column>
       <el-table-column label="操作" width="110"><template #default="{ row }">{{ ACTION_ZH[row.action] || row.action }}</template></el-table-column>
-      <el-table-column label="对象" width="170"><template #default="{ row }">{{ OBJECT_ZH[row.object_type] || row.object_type }} {{ row.object_id === 'list' ? '列表' : row.object_id || '' }}</template></el-table-column>
-      <el-table-column label="字段" width="170"><template #default="{ row }">{{ row.fields.map(f => FIELD_ZH[f] || f).join('、') }}</template></el-table-column>
+      <el-table-column label="对象" width="170"><template #default="{ row }">{{ OBJECT_ZH[row.object_type] || row.object_type }} {{ auditObjectId(row.object_id) }}</template></el-table-column>
+      <el-table-column label="字段" width="170"><template #default="{ row }">{{ row.fields.map(f => AUDIT_FIELD_ZH[f] || f).join('、') }}</template></el-table-column>
       <el-table-column prop="reason" label="事由" />
       <el-table-column prop="ip" label="地址" width="120" />
     </el-table>
@@ -881,7 +909,7 @@ const RulesPage = {
         <el-table-column label="场景" width="150"><template #default="{ row }">{{ scen(row.scenario) }}</template></el-table-column>
         <el-table-column prop="weight" label="分值" width="70" />
         <el-table-column label="条件"><template #default="{ row }">{{ RULE_KIND_ZH[row.kind] || row.kind }}<span v-if="params(row)">：{{ params(row) }}</span></template></el-table-column>
-        <el-table-column label="适用诈骗类型" width="240"><template #default="{ row }">{{ (row.fraud_types || []).join('、') }}</template></el-table-column>
+        <el-table-column label="适用诈骗类型" width="240"><template #default="{ row }">{{ (row.fraud_types || []).map(t => t === 'all' ? '全部类型' : t).join('、') }}</template></el-table-column>
       </el-table>
     </el-card>
     <el-card style="margin-bottom:12px">
@@ -889,7 +917,7 @@ const RulesPage = {
       <el-table :data="versions" size="small" border data-testid="ruleset-versions">
         <el-table-column prop="version" label="版本" width="220" />
         <el-table-column label="启用时间" width="180"><template #default="{ row }">{{ fmt(row.created_at) }}</template></el-table-column>
-        <el-table-column prop="created_by" label="启用人" width="120" />
+        <el-table-column label="启用人" width="120"><template #default="{ row }">{{ row.created_by === 'system' ? '系统' : row.created_by }}</template></el-table-column>
         <el-table-column prop="note" label="说明" />
         <el-table-column label="" width="90"><template #default="{ row }"><el-button link type="primary" @click="view(row.version)">查看</el-button></template></el-table-column>
       </el-table>
@@ -1510,14 +1538,14 @@ const ReportsPage = {
           <el-table-column prop="kind_zh" label="类型" width="110" />
           <el-table-column prop="period" label="周期" width="90" />
           <el-table-column prop="scope_name" label="范围" />
-          <el-table-column label="版本" width="56"><template #default="{ row }">v{{ row.version }}</template></el-table-column>
+          <el-table-column label="版本" width="56"><template #default="{ row }">第{{ row.version }}版</template></el-table-column>
           <el-table-column label="状态" width="130"><template #default="{ row }"><el-tag size="small" :type="tag(row)">{{ statusText(row) }}</el-tag></template></el-table-column>
         </el-table>
       </el-col>
       <el-col :span="14">
         <el-card v-if="current" shadow="never" data-testid="report-detail">
           <template #header><b>{{ current.title }}</b> <el-tag size="small" :type="tag(current)">{{ statusText(current) }}</el-tag></template>
-          <p class="muted">v{{ current.version }}<span v-if="current.corrects_id">（更正 #{{ current.corrects_id }}）</span> · 数据截止 {{ fmt(current.cutoff_ms) }} · 生成 {{ current.created_by }} {{ fmt(current.created_at) }}
+          <p class="muted">第{{ current.version }}版<span v-if="current.corrects_id">（更正 #{{ current.corrects_id }}）</span> · 数据截止 {{ fmt(current.cutoff_ms) }} · 生成 {{ current.created_by }} {{ fmt(current.created_at) }}
             <span v-if="current.approved_by"> · 审核 {{ current.approved_by }}</span><span v-if="current.published_by"> · 发布 {{ current.published_by }} {{ fmt(current.published_at) }}</span></p>
           <p class="muted">规则版本：{{ Object.entries(JSON.parse(current.rule_versions)).map(([k, v]) => k + ' ' + v).join('；') }} · 快照校验 {{ current.snapshot_sha256.slice(0, 12) }}</p>
           <div style="margin:8px 0">

@@ -277,6 +277,8 @@ struct AuditEntry {
     at_ms: i64,
     actor_kind: String,
     actor_name: String,
+    /// Who, as people read it: a user's name and unit (the login name is `actor_name`).
+    actor_label: String,
     action: String,
     object_type: String,
     object_id: Option<String>,
@@ -311,16 +313,33 @@ async fn list_audit(
         actor_name: q.actor_name,
     };
     let page = s.store.list_audit(&f, pg.req()).await?;
+    // A page names a few people many times: each is looked up once.
+    let mut labels: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    let mut items = Vec::with_capacity(page.items.len());
+    for r in page.items {
+        let actor_label = match (r.content.actor_kind.as_str(), r.content.actor_id) {
+            ("user", Some(id)) => match labels.get(&id) {
+                Some(l) => l.clone(),
+                None => {
+                    let l = super::user_label(&s, id, &r.content.actor_name).await?;
+                    labels.insert(id, l.clone());
+                    l
+                }
+            },
+            _ => r.content.actor_name.clone(),
+        };
+        items.push((r, actor_label));
+    }
     Ok(Json(AuditPage {
-        items: page
-            .items
+        items: items
             .into_iter()
-            .map(|r| AuditEntry {
+            .map(|(r, actor_label)| AuditEntry {
                 seq: r.seq,
                 at: domain::time::format_china(r.content.at_ms),
                 at_ms: r.content.at_ms,
                 actor_kind: r.content.actor_kind,
                 actor_name: r.content.actor_name,
+                actor_label,
                 action: r.content.action,
                 object_type: r.content.object_type,
                 object_id: r.content.object_id,

@@ -80,13 +80,23 @@ pub(crate) async fn actor_label(s: &AppState, p: &crate::auth::Principal) -> cra
     if p.kind != crate::auth::ActorKind::User {
         return Ok(p.name.clone());
     }
-    let person = s.store.user(p.id).await?.map(|u| u.display_name).filter(|n| !n.trim().is_empty());
-    let unit = s.store.unit(p.unit_id).await?.map(|u| u.name);
+    user_label(s, p.id, &p.name).await
+}
+
+/// [`actor_label`] of a user known by id (an audit entry's actor); `login` when the user has
+/// no name on record.
+pub(crate) async fn user_label(s: &AppState, user_id: i64, login: &str) -> crate::error::ApiResult<String> {
+    let user = s.store.user(user_id).await?;
+    let unit = match &user {
+        Some(u) => s.store.unit(u.unit_id).await?.map(|u| u.name),
+        None => None,
+    };
+    let person = user.map(|u| u.display_name).filter(|n| !n.trim().is_empty());
     Ok(match (person, unit) {
         (Some(n), Some(u)) => format!("{n} · {u}"),
         (Some(n), None) => n,
-        (None, Some(u)) => format!("{} · {u}", p.name),
-        (None, None) => p.name.clone(),
+        (None, Some(u)) => format!("{login} · {u}"),
+        (None, None) => login.to_string(),
     })
 }
 

@@ -77,7 +77,8 @@ pub async fn run(args: DemoEvalArgs, overrides: &Overrides) -> anyhow::Result<()
     Ok(())
 }
 
-async fn logged_events(s: &store::Store) -> anyhow::Result<Vec<Event>> {
+/// Every logged event, in the order applied.
+pub(crate) async fn logged_events(s: &store::Store) -> anyhow::Result<Vec<Event>> {
     let mut out = Vec::new();
     let mut after = 0i64;
     loop {

@@ -11,6 +11,7 @@ mod eval;
 mod eval_demo;
 mod flows;
 mod ingest;
+mod model;
 mod publish;
 mod rank;
 mod report;
@@ -75,6 +76,11 @@ enum Command {
     Eval {
         #[command(subcommand)]
         command: eval::EvalCommand,
+    },
+    /// The engine's model, learned from the county's own outcomes.
+    Model {
+        #[command(subcommand)]
+        command: model::ModelCommand,
     },
     /// Measurements; each prints one JSON object with --json.
     Bench {
@@ -211,6 +217,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report { command } => report::run(command, &Config::load(&cli.overrides)?).await,
         Command::Publish(args) => publish::run(args, &Config::load(&cli.overrides)?).await,
         Command::Bench { command } => bench::run(command, &cli.overrides).await,
+        Command::Model { command } => model::run(command, &cli.overrides).await,
         Command::Ingest(args) => {
             let model = Config::load(&cli.overrides)?.engine_model()?;
             tokio::task::spawn_blocking(move || ingest::run(args, model)).await?

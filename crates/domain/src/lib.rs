@@ -11,6 +11,7 @@ pub mod case;
 pub mod dispatch;
 pub mod jurisdiction;
 pub mod keyperson;
+pub mod labels;
 pub mod legal;
 pub mod notify;
 pub mod person;

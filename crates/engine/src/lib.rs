@@ -560,6 +560,18 @@ impl Engine {
         decide_in(&self.ctx, &self.nb, &mut self.book, None, t)
     }
 
+    /// Decides a transfer and gives the features it was decided on (computed whether or not
+    /// a model is loaded: the state before the transfer), then records it. For learning from
+    /// the event log; no de-duplication.
+    pub fn decide_with_features(&mut self, t: &Transfer) -> (Decision, features::Features) {
+        self.decisions += 1;
+        let ctx = &self.ctx;
+        with_sides(&self.nb, &mut self.book, None, t, |s| {
+            let f = features::compute(s, t);
+            (evaluate(ctx, s, t, Some(&f)), f)
+        })
+    }
+
     /// Records a transfer without deciding (history replay for windows; training).
     pub fn observe_transfer(&mut self, t: &Transfer) -> features::Features {
         with_sides(&self.nb, &mut self.book, None, t, |s| features::compute(s, t))

@@ -237,7 +237,7 @@ impl Store {
 
     async fn append_entries(&self, contents: Vec<AuditContent>) -> Result<Vec<AuditRecord>> {
         let pg = self.is_postgres();
-        Ok(on_pool!(self.audit_db.as_ref().unwrap_or(&self.db), p => {
+        Ok(on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let recs = append_in_tx!(tx, pg, contents);
             tx.commit().await?;

@@ -13,6 +13,7 @@ mod cases;
 mod clues;
 pub mod event_log;
 mod keypersons;
+mod learning;
 mod notifications;
 mod prevention;
 mod registry;
@@ -147,8 +148,6 @@ impl BeginWrite for PgPool {
 #[derive(Clone, Debug)]
 pub struct Database {
     db: Db,
-    /// SQLite only: one connection of its own for the audit writer (see [`Store::audit_db`]).
-    audit_db: Option<SqlitePool>,
 }
 
 /// The store: a migrated database and the vault for its personal fields.
@@ -157,11 +156,6 @@ pub struct Store {
     pub(crate) db: Db,
     pub(crate) vault: Arc<pii::Vault>,
     pub(crate) audit_queue: Arc<audit::AuditQueue>,
-    /// Where the audit batches are written. For SQLite a connection of its own: taken from
-    /// the shared pool, every batch would first wait behind the very reads it is auditing
-    /// (the pool's eight connections are all busy under load), and the readers wait on the
-    /// batch. PostgreSQL: the shared pool.
-    pub(crate) audit_db: Option<Db>,
     /// Totals of recent list queries: a list page is asked for far more often than the rows
     /// change, and counting a precinct's residents scans its whole index range.
     pub(crate) count_cache: Arc<std::sync::Mutex<std::collections::HashMap<String, (i64, std::time::Instant)>>>,
@@ -207,7 +201,6 @@ pub fn sqlite_url(data_dir: &Path) -> String {
 impl Database {
     /// Connects to `url` and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Self> {
-        let mut audit_db = None;
         let db = if let Some(path) = url.strip_prefix("sqlite://") {
             let opts = SqliteConnectOptions::new()
                 .filename(path)
@@ -218,9 +211,8 @@ impl Database {
                 .busy_timeout(Duration::from_secs(10))
                 // 64 MiB of page cache per connection: the blind-index B-trees take random keys.
                 .pragma("cache_size", "-65536");
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts.clone()).await?;
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
             rows::sqlite().run(&pool).await?;
-            audit_db = Some(SqlitePoolOptions::new().max_connections(1).connect_with(opts).await?);
             Db::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool =
@@ -237,7 +229,7 @@ impl Database {
             },
             "database ready"
         );
-        Ok(Self { db, audit_db })
+        Ok(Self { db })
     }
 
     /// The key fingerprint stored with the data, if any data has been written.
@@ -267,7 +259,6 @@ impl Database {
             }
         }
         Ok(Store {
-            audit_db: self.audit_db.map(Db::Sqlite),
             db: self.db,
             vault: Arc::new(vault),
             audit_queue: Default::default(),

@@ -540,3 +540,109 @@ async fn concurrent_writers_do_not_fail() {
     assert_eq!(s.verify_audit().await.expect("verify"), 40);
     assert_eq!(s.logged_events(i64::MIN, 0, 10_000).await.expect("log").len(), 800);
 }
+
+/// What the work system found out comes back as learning evidence, each piece with the time it
+/// became known: a warning's closing outcome, a case's suspects' account (its report time), an
+/// executed stop-payment's account (the bank's answer time). A refused request names nothing.
+async fn learning_evidence(s: &Store) {
+    use domain::labels::Evidence;
+    let c = county(s).await;
+    let w = NewWarning {
+        event_id: "E1".into(),
+        source: "engine".into(),
+        event_ts: 1_000,
+        raised_ms: 1_000,
+        action: "warn".into(),
+        scenario: "victim".into(),
+        score: 60.0,
+        grade: "high".into(),
+        fraud_type_hint: String::new(),
+        subject_kind: "account".into(),
+        subject: "6222000011110001".into(),
+        payer: "6222000011110001".into(),
+        payee: "6222000099990001".into(),
+        amount_fen: 500_000,
+        jurisdiction_id: None,
+        jurisdiction_path: String::new(),
+        station_id: None,
+        ruleset_version: "test".into(),
+        fired: "[]".into(),
+    };
+    let id = s.insert_warning(&w).await.expect("warning");
+    s.warning_step(
+        &Scope::All,
+        id,
+        "received",
+        "closed",
+        "close",
+        5_000,
+        "民警",
+        "",
+        "",
+        "already_defrauded",
+        "",
+        None,
+    )
+    .await
+    .expect("closed");
+    let case = NewCase {
+        case_no: "A1".into(),
+        reported_at: 7_000,
+        filed_at: None,
+        solved_at: None,
+        station_id: c.station_a.id,
+        jurisdiction_id: c.village_a1.id,
+        fraud_type: "刷单返利".into(),
+        loss_fen: 100,
+        recovered_fen: 0,
+        arrested: 0,
+        victim_resident_id: None,
+        victim_age_band: String::new(),
+        victim_occupation: String::new(),
+        contact_channel: String::new(),
+        status: domain::case::CaseStatus::Reported,
+        observables: vec![("bank_account".into(), "6217000055550001".into()), ("phone".into(), "13800000000".into())],
+    };
+    s.insert_cases(&[case], None).await.expect("case");
+    let bank = s
+        .create_unit(&NewMemberUnit {
+            code: "BK".into(),
+            name: "农商银行".into(),
+            kind: MemberUnitKind::BankBranch,
+            parent_unit_id: None,
+            jurisdiction_id: c.county.id,
+            contact_name: String::new(),
+            covers: vec![],
+        })
+        .await
+        .expect("bank");
+    let request = |account: &str| NewBankRequest {
+        kind: "stop_payment".into(),
+        case_id: None,
+        account: account.into(),
+        bank_unit_id: bank.id,
+        amount_fen: 100,
+        requested_by: "研判员".into(),
+        requested_at: 8_000,
+        renews_id: None,
+        return_terms: None,
+    };
+    let done = s.create_bank_request(&request("6217000066660001"), None).await.expect("request");
+    s.answer_bank_request(done.id, bank.id, true, "", "银行", 9_000, Some(9_000 + 48 * 3_600_000), None)
+        .await
+        .expect("executed");
+    let refused = s.create_bank_request(&request("6217000077770001"), None).await.expect("request");
+    s.answer_bank_request(refused.id, bank.id, false, "账户已销户", "银行", 9_500, None, None).await.expect("failed");
+
+    let mut got = s.learning_evidence().await.expect("evidence");
+    got.sort_by_key(|e| format!("{e:?}"));
+    assert_eq!(
+        got,
+        vec![
+            Evidence::FraudAccount { account: "6217000055550001".into(), at_ms: 7_000 },
+            Evidence::FraudAccount { account: "6217000066660001".into(), at_ms: 9_000 },
+            Evidence::WarningClosed { event_id: "E1".into(), outcome: "already_defrauded".into(), at_ms: 5_000 },
+        ]
+    );
+}
+story!(learning, learning_evidence);

@@ -251,8 +251,16 @@ async fn serve(
             ..Default::default()
         },
     );
+    // A model file named in the configuration wins; otherwise the version put in force with
+    // `fanzha model use`.
     if let Some(model) = cfg.engine_model()? {
         state.engine.set_model(Some(model));
+    } else if let Some((version, body)) = state.store.model_in_force().await? {
+        let mut model = engine::model::Model::from_json(&body)
+            .with_context(|| format!("the model version {version} in force cannot be loaded"))?;
+        model.version = version.clone();
+        state.engine.set_model(Some(std::sync::Arc::new(model)));
+        eprintln!("Engine model {version} in force.");
     }
     let replayed = state.restore_engine().await?;
     if let Some((seed, plan)) = demo_seed {

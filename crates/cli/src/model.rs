@@ -22,8 +22,16 @@ use crate::eval::Score;
 /// `fanzha model …`.
 #[derive(clap::Subcommand)]
 pub enum ModelCommand {
-    /// Learns the engine's model from the event log and the work system's outcomes.
+    /// Learns the engine's model from the event log and the work system's outcomes, and keeps
+    /// it as a new version (not yet in force).
     Train(TrainArgs),
+    /// The model versions, newest first, with the one in force.
+    List,
+    /// Puts a version in force (the server loads it at its next start); `none`: the rules alone.
+    Use {
+        /// The version, or `none`.
+        version: String,
+    },
 }
 
 /// Arguments of `fanzha model train`.
@@ -54,6 +62,39 @@ pub struct TrainArgs {
 pub async fn run(cmd: ModelCommand, overrides: &Overrides) -> anyhow::Result<()> {
     match cmd {
         ModelCommand::Train(a) => train(a, overrides).await,
+        ModelCommand::List => {
+            let store = Config::load(overrides)?.open_store().await?;
+            let in_force = store.model_in_force().await?.map(|(v, _)| v);
+            for m in store.model_versions().await? {
+                let figures: serde_json::Value = serde_json::from_str(&m.figures).unwrap_or_default();
+                println!(
+                    "{} {}  trained {} by {}  held-out precision {:.3} recall {:.3}",
+                    if in_force.as_deref() == Some(m.version.as_str()) { "*" } else { " " },
+                    m.version,
+                    domain::time::format_china(m.created_at),
+                    m.created_by,
+                    figures["precision"].as_f64().unwrap_or_default(),
+                    figures["recall"].as_f64().unwrap_or_default(),
+                );
+            }
+            Ok(())
+        }
+        ModelCommand::Use { version } => {
+            let store = Config::load(overrides)?.open_store().await?;
+            let v = (version != "none").then_some(version.as_str());
+            let mut entry =
+                domain::audit::AuditContent::system("fanzha model", "update", "engine_model", store::now_ms());
+            entry.object_id = Some(version.clone());
+            store.put_model_in_force(v, entry).await?;
+            println!(
+                "{}",
+                match v {
+                    Some(v) => format!("model {v} is in force from the server's next start"),
+                    None => "the rules alone decide from the server's next start".into(),
+                }
+            );
+            Ok(())
+        }
     }
 }
 
@@ -97,10 +138,35 @@ async fn train(a: TrainArgs, overrides: &Overrides) -> anyhow::Result<()> {
         }
     };
     anyhow::ensure!(from < test_from && test_from < to, "the periods must follow each other: from < test-from < to");
-    let report = tokio::task::spawn_blocking(move || {
-        fit(&events, &labeller, ruleset, Periods { from, test_from, to }, a.threshold, a.save.as_deref())
-    })
-    .await??;
+    let periods = Periods { from, test_from, to };
+    let (mut model, mut report) =
+        tokio::task::spawn_blocking(move || fit(&events, &labeller, ruleset, periods, a.threshold)).await??;
+    model.version = format!(
+        "M{}",
+        jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai")?).strftime("%Y%m%d-%H%M%S")
+    );
+    let body = model.to_json()?;
+    if let Some(path) = &a.save {
+        std::fs::write(path, &body).with_context(|| format!("write {}", path.display()))?;
+        report["saved"] = json!(path.display().to_string());
+    }
+    let mut entry = domain::audit::AuditContent::system("fanzha model", "create", "engine_model", store::now_ms());
+    entry.object_id = Some(model.version.clone());
+    store
+        .save_model(
+            &store::NewModelVersion {
+                version: model.version.clone(),
+                body,
+                created_by: std::env::var("USER").unwrap_or_else(|_| "fanzha model".into()),
+                period_from: from,
+                test_from,
+                period_to: to,
+                figures: report["test"]["model"].to_string(),
+            },
+            entry,
+        )
+        .await?;
+    report["version"] = json!(model.version);
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -119,6 +185,7 @@ async fn train(a: TrainArgs, overrides: &Overrides) -> anyhow::Result<()> {
         if let Some(p) = report["saved"].as_str() {
             println!("model written to {p}");
         }
+        println!("kept as version {} (`fanzha model use {}` puts it in force)", model.version, model.version);
     }
     Ok(())
 }
@@ -140,8 +207,7 @@ pub(crate) fn fit(
     ruleset: engine::ruleset::Ruleset,
     p: Periods,
     threshold: f64,
-    save: Option<&std::path::Path>,
-) -> anyhow::Result<serde_json::Value> {
+) -> anyhow::Result<(Model, serde_json::Value)> {
     let examples = examples(events, labeller, ruleset.clone(), p);
     let train: Vec<_> = examples.iter().filter(|x| x.ts_ms < p.test_from).map(|x| (x.features, x.fraud)).collect();
     let positives = train.iter().filter(|(_, y)| *y).count();
@@ -174,15 +240,8 @@ pub(crate) fn fit(
             json!({"threshold": th, "precision": s.precision(), "recall": s.recall(), "f1": s.f1(), "warnings": s.tp + s.fp})
         })
         .collect();
-    let saved = match save {
-        Some(path) => {
-            std::fs::write(path, model.to_json()?).with_context(|| format!("write {}", path.display()))?;
-            Some(path.display().to_string())
-        }
-        None => None,
-    };
     let (warnings, accounts) = labeller.counts();
-    Ok(json!({
+    let report = json!({
         "periods": {"from_ms": p.from, "test_from_ms": p.test_from, "to_ms": p.to},
         "evidence": {"closed_warnings": warnings, "fraud_accounts": accounts},
         "train": {"transfers": train.len(), "fraud": positives},
@@ -197,8 +256,8 @@ pub(crate) fn fit(
         "curve": curve,
         "ruleset_version": ruleset.version,
         "params": DEFAULT_PARAMS,
-        "saved": saved,
-    }))
+    });
+    Ok((model, report))
 }
 
 /// A transfer of either period: its features when decided, its label as known at its

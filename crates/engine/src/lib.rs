@@ -76,6 +76,8 @@ pub struct Decision {
     pub fired: Vec<Fired>,
     /// Ruleset version used.
     pub ruleset_version: String,
+    /// Learned model version used, when a model is loaded.
+    pub model_version: Option<String>,
     /// Model score, when a model is loaded.
     pub model_score: Option<f64>,
 }
@@ -708,6 +710,7 @@ fn evaluate(ctx: &Context, sides: &Sides<'_>, t: &Transfer, feats: Option<&featu
         score: best.map(|(si, _)| scores[si]).unwrap_or(0.0),
         fired,
         ruleset_version: rs.version.clone(),
+        model_version: ctx.model.as_ref().map(|m| m.version.clone()),
         model_score,
     }
 }

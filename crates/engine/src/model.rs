@@ -24,6 +24,9 @@ pub const DEFAULT_PARAMS: TrainParams = TrainParams {
 /// A trained model.
 #[derive(Serialize, Deserialize)]
 pub struct Model {
+    /// Version label (set when it is stored; a file from before versions has none).
+    #[serde(default)]
+    pub version: String,
     gbdt: Ensemble,
     /// What it was trained with.
     pub params: TrainParams,
@@ -49,7 +52,12 @@ impl Model {
     /// Learns from `(features, is_positive)` examples.
     pub fn train(examples: &[(Features, bool)], params: TrainParams) -> Result<Self, ModelError> {
         let g = gbt::fit(examples, N, &params).map_err(|_| ModelError::NoExamples)?;
-        Ok(Self { gbdt: g, params, features: crate::features::NAMES.iter().map(|s| s.to_string()).collect() })
+        Ok(Self {
+            version: String::new(),
+            gbdt: g,
+            params,
+            features: crate::features::NAMES.iter().map(|s| s.to_string()).collect(),
+        })
     }
 
     /// Probability-like score in 0..1.

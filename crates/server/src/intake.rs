@@ -98,6 +98,7 @@ pub async fn raise_warning(
         jurisdiction_path: route.as_ref().map(|(_, p)| p.clone()).unwrap_or_default(),
         station_id,
         ruleset_version: d.ruleset_version.clone(),
+        model_version: d.model_version.clone().unwrap_or_default(),
         fired: serde_json::to_string(&d.fired).unwrap_or_else(|_| "[]".into()),
     };
     let id = store_warning(s, &w).await?;

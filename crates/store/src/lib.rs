@@ -14,6 +14,7 @@ mod clues;
 pub mod event_log;
 mod keypersons;
 mod learning;
+mod models;
 mod notifications;
 mod prevention;
 mod registry;
@@ -40,6 +41,7 @@ pub use event_log::{DeadLetter, NewDeadLetter, RulesetVersion};
 pub use keypersons::{
     AppealView, CarerView, KeyPersonFile, KeyPersonView, MeasureView, NewCarer, NewKeyPerson, TransferView, VisitView,
 };
+pub use models::{ModelVersion, NewModelVersion};
 pub use notifications::{NewNotification, NotificationView};
 pub use prevention::{
     ActivityFilter, ActivityView, FigureView, FormView, Household, HouseholdGap, NewActivity, NewForm, NodeCounts,

@@ -92,13 +92,13 @@ impl Store {
             let v = self.vault();
             let subject_field = crate::warnings::subject_field(&w.subject_kind);
             let got: Option<(i64,)> = sqlx::query_as(
-                "INSERT INTO warnings (event_id, source, created_at, event_ts, action, scenario, score, grade, fraud_type_hint, subject_kind, subject_enc, subject_idx, payer_enc, payee_enc, amount_fen, jurisdiction_id, jurisdiction_path, station_id, ruleset_version, fired, payer_idx, payee_idx) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) ON CONFLICT (event_id) DO NOTHING RETURNING id")
+                "INSERT INTO warnings (event_id, source, created_at, event_ts, action, scenario, score, grade, fraud_type_hint, subject_kind, subject_enc, subject_idx, payer_enc, payee_enc, amount_fen, jurisdiction_id, jurisdiction_path, station_id, ruleset_version, fired, payer_idx, payee_idx, model_version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) ON CONFLICT (event_id) DO NOTHING RETURNING id")
                 .bind(&w.event_id).bind(&w.source).bind(raised).bind(w.event_ts).bind(&w.action).bind(&w.scenario).bind(w.score).bind(&w.grade)
                 .bind(&w.fraud_type_hint).bind(&w.subject_kind).bind(v.encrypt(subject_field, &w.subject)?).bind(v.blind_index(subject_field, &w.subject))
                 .bind(v.encrypt(pii::Field::BankCard, &w.payer)?).bind(v.encrypt(pii::Field::BankCard, &w.payee)?).bind(w.amount_fen).bind(w.jurisdiction_id)
                 .bind(&w.jurisdiction_path).bind(w.station_id).bind(&w.ruleset_version).bind(&w.fired)
-                .bind(account_idx(v, &w.payer)).bind(account_idx(v, &w.payee))
+                .bind(account_idx(v, &w.payer)).bind(account_idx(v, &w.payee)).bind(&w.model_version)
                 .fetch_optional(&mut *tx).await?;
             let got = got.map(|(id,)| id);
             if let Some(id) = got {

@@ -49,6 +49,8 @@ pub struct NewWarning {
     pub station_id: Option<i64>,
     /// Ruleset version.
     pub ruleset_version: String,
+    /// Learned model version ('' when none was loaded).
+    pub model_version: String,
     /// Fired rules as JSON.
     pub fired: String,
 }
@@ -92,6 +94,8 @@ pub struct WarningView {
     pub station_id: Option<i64>,
     /// Ruleset version.
     pub ruleset_version: String,
+    /// Learned model version ('' when none was loaded).
+    pub model_version: String,
     /// Fired rules (JSON).
     pub fired: String,
     /// Workflow status.
@@ -159,6 +163,7 @@ struct Row {
     jurisdiction_id: Option<i64>,
     station_id: Option<i64>,
     ruleset_version: String,
+    model_version: String,
     fired: String,
     status: String,
     outcome: String,
@@ -182,6 +187,7 @@ crate::rows::from_row!(Row {
     jurisdiction_id,
     station_id,
     ruleset_version,
+    model_version,
     fired,
     status,
     outcome
@@ -206,7 +212,7 @@ pub(crate) fn subject_field(kind: &str) -> Field {
     }
 }
 
-const COLS: &str = "id, event_id, source, created_at, event_ts, action, scenario, score, grade, fraud_type_hint, subject_kind, subject_enc, payer_enc, payee_enc, amount_fen, jurisdiction_id, station_id, ruleset_version, fired, status, outcome";
+const COLS: &str = "id, event_id, source, created_at, event_ts, action, scenario, score, grade, fraud_type_hint, subject_kind, subject_enc, payer_enc, payee_enc, amount_fen, jurisdiction_id, station_id, ruleset_version, model_version, fired, status, outcome";
 
 impl Store {
     /// Stores a warning once per event id; returns its id (the existing one for a repeat).
@@ -240,6 +246,7 @@ impl Store {
             jurisdiction_id: r.jurisdiction_id,
             station_id: r.station_id,
             ruleset_version: r.ruleset_version,
+            model_version: r.model_version,
             fired: r.fired,
             status: r.status,
             outcome: r.outcome,

@@ -176,6 +176,7 @@ async fn to_warning(
         jurisdiction_path: route.map(|(_, p)| p).unwrap_or_default(),
         station_id,
         ruleset_version: String::new(),
+        model_version: String::new(),
         fired: "[]".into(),
     }))
 }

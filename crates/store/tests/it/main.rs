@@ -566,6 +566,7 @@ async fn learning_evidence(s: &Store) {
         jurisdiction_path: String::new(),
         station_id: None,
         ruleset_version: "test".into(),
+        model_version: String::new(),
         fired: "[]".into(),
     };
     let id = s.insert_warning(&w).await.expect("warning");
@@ -646,3 +647,39 @@ async fn learning_evidence(s: &Store) {
     );
 }
 story!(learning, learning_evidence);
+
+/// Model versions are kept with their periods and figures; one is put in force, or none; an
+/// unknown version is refused and changes nothing; each change has its audit entry.
+async fn model_versions(s: &Store) {
+    let entry = || domain::audit::AuditContent::system("test", "update", "engine_model", 0);
+    assert_eq!(s.model_in_force().await.expect("none yet"), None);
+    let m = |v: &str| NewModelVersion {
+        version: v.into(),
+        body: format!("{{\"v\":\"{v}\"}}"),
+        created_by: "研判员".into(),
+        period_from: 1,
+        test_from: 2,
+        period_to: 3,
+        figures: "{\"precision\":0.9}".into(),
+    };
+    s.save_model(&m("M1"), entry()).await.expect("M1");
+    s.save_model(&m("M2"), entry()).await.expect("M2");
+    assert!(matches!(s.save_model(&m("M1"), entry()).await, Err(StoreError::Conflict { .. })));
+    let versions: Vec<String> = s.model_versions().await.expect("list").into_iter().map(|v| v.version).collect();
+    assert_eq!(versions.len(), 2);
+    s.put_model_in_force(Some("M1"), entry()).await.expect("in force");
+    assert_eq!(s.model_in_force().await.expect("m1"), Some(("M1".into(), "{\"v\":\"M1\"}".into())));
+    assert!(matches!(s.put_model_in_force(Some("M9"), entry()).await, Err(StoreError::NotFound(_))));
+    assert_eq!(s.model_in_force().await.expect("still m1").map(|(v, _)| v), Some("M1".into()));
+    s.put_model_in_force(None, entry()).await.expect("rules alone");
+    assert_eq!(s.model_in_force().await.expect("none"), None);
+    let log = s
+        .list_audit(
+            &AuditFilter { object_type: Some("engine_model".into()), ..Default::default() },
+            PageReq { page: 1, per_page: 50 },
+        )
+        .await
+        .expect("audit");
+    assert_eq!(log.total, 4, "two versions kept, two changes of the one in force");
+}
+story!(models, model_versions);

@@ -27,6 +27,10 @@ pub enum ModelCommand {
     Train(TrainArgs),
     /// The model versions, newest first, with the one in force.
     List,
+    /// Replays the last days of the event log through the ruleset and model in force and
+    /// through a candidate, side by side: warnings, the known frauds each caught or missed,
+    /// and the stations that would get more or fewer.
+    Replay(ReplayArgs),
     /// Puts a version in force (the server loads it at its next start); `none`: the rules alone.
     Use {
         /// The version, or `none`.
@@ -58,10 +62,28 @@ pub struct TrainArgs {
     json: bool,
 }
 
+/// Arguments of `fanzha model replay`.
+#[derive(clap::Args)]
+pub struct ReplayArgs {
+    /// Days at the end of the log replayed (the state is built from everything before).
+    #[arg(long, default_value_t = 7)]
+    days: i64,
+    /// The candidate's rules (TOML); default: the ruleset in force.
+    #[arg(long)]
+    ruleset: Option<PathBuf>,
+    /// The candidate's model: a stored version, or `none`; default: the version in force.
+    #[arg(long)]
+    model: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
 /// Runs a `model` command.
 pub async fn run(cmd: ModelCommand, overrides: &Overrides) -> anyhow::Result<()> {
     match cmd {
         ModelCommand::Train(a) => train(a, overrides).await,
+        ModelCommand::Replay(a) => replay(a, overrides).await,
         ModelCommand::List => {
             let store = Config::load(overrides)?.open_store().await?;
             let in_force = store.model_in_force().await?.map(|(v, _)| v);
@@ -186,6 +208,162 @@ async fn train(a: TrainArgs, overrides: &Overrides) -> anyhow::Result<()> {
             println!("model written to {p}");
         }
         println!("kept as version {} (`fanzha model use {}` puts it in force)", model.version, model.version);
+    }
+    Ok(())
+}
+
+/// A stored model version, ready to score (its version label set).
+async fn stored_model(store: &store::Store, version: &str) -> anyhow::Result<Arc<Model>> {
+    let body = store.model_body(version).await?.with_context(|| format!("no model version {version}"))?;
+    let mut m = Model::from_json(&body).with_context(|| format!("model version {version}"))?;
+    m.version = version.to_string();
+    Ok(Arc::new(m))
+}
+
+/// One side of a replay: its engine and what it raised.
+struct Side {
+    engine: Engine,
+    warned: std::collections::HashSet<usize>,
+}
+
+async fn replay(a: ReplayArgs, overrides: &Overrides) -> anyhow::Result<()> {
+    let cfg = Config::load(overrides)?;
+    let store = cfg.open_store().await?;
+    let events = crate::eval_demo::logged_events(&store).await?;
+    let end = events.iter().map(Event::ts_ms).max().context("the event log is empty: nothing to replay")?;
+    let from = end - a.days.max(1) * 86_400_000;
+    let in_force_rules = match store.setting("engine_ruleset").await? {
+        Some(text) => engine::ruleset::Ruleset::from_toml(&text)?,
+        None => engine::ruleset::Ruleset::default_ruleset(),
+    };
+    let candidate_rules = match &a.ruleset {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            engine::ruleset::Ruleset::from_toml(&text).with_context(|| format!("ruleset {}", path.display()))?
+        }
+        None => in_force_rules.clone(),
+    };
+    let in_force_model = match store.model_in_force().await? {
+        Some((v, _)) => Some(stored_model(&store, &v).await?),
+        None => None,
+    };
+    let candidate_model = match a.model.as_deref() {
+        None => in_force_model.clone(),
+        Some("none") => None,
+        Some(v) => Some(stored_model(&store, v).await?),
+    };
+    let labeller = Labeller::new(store.learning_evidence().await?);
+    let side = |rules: engine::ruleset::Ruleset, model: Option<Arc<Model>>| {
+        let mut engine = Engine::new(Arc::new(rules));
+        engine.set_model(model);
+        Side { engine, warned: Default::default() }
+    };
+    let mut sides = [side(in_force_rules, in_force_model), side(candidate_rules, candidate_model)];
+    let versions: Vec<(String, Option<String>)> = sides
+        .iter()
+        .map(|s| (s.engine.ruleset().version.clone(), s.engine.model().map(|m| m.version.clone())))
+        .collect();
+    let (sides, scored) = tokio::task::spawn_blocking(move || {
+        let mut scored: Vec<usize> = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            let in_window = matches!(e, Event::Transfer(t) if t.ts_ms >= from);
+            for s in sides.iter_mut() {
+                if let engine::Outcome::Decided(d) = s.engine.apply(e)
+                    && in_window
+                    && d.action >= Action::Warn
+                {
+                    s.warned.insert(i);
+                }
+            }
+            if in_window {
+                scored.push(i);
+            }
+        }
+        (sides, scored.into_iter().map(|i| (i, events[i].clone())).collect::<Vec<_>>())
+    })
+    .await?;
+    // Known frauds: what the work system knows now.
+    let fraud = |e: &Event| match e {
+        Event::Transfer(t) => labeller.label(&t.event_id, &t.payer, &t.payee, i64::MAX).is_some_and(|l| l.fraud),
+        _ => false,
+    };
+    let known: Vec<usize> = scored.iter().filter(|(_, e)| fraud(e)).map(|(i, _)| *i).collect();
+    let mut stations: std::collections::BTreeMap<String, [u64; 2]> = Default::default();
+    let names: std::collections::HashMap<i64, String> =
+        store.list_stations().await?.into_iter().map(|s| (s.id, s.name)).collect();
+    for (i, e) in &scored {
+        let Event::Transfer(t) = e else { continue };
+        let hit = [sides[0].warned.contains(i), sides[1].warned.contains(i)];
+        if !hit[0] && !hit[1] {
+            continue;
+        }
+        // The residence's station, as routing sends a person's warning; else the centre.
+        let station = match t.payer_person.as_deref().and_then(|p| domain::Phone::parse(p).ok()) {
+            Some(ph) => match store.route_phone(&ph).await? {
+                Some((_, path)) => store.station_for_path(&path).await?,
+                None => None,
+            },
+            None => None,
+        };
+        let name = station.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "反诈中心".into());
+        let c = stations.entry(name).or_default();
+        for k in 0..2 {
+            c[k] += u64::from(hit[k]);
+        }
+    }
+    let summary = |k: usize| {
+        let s = &sides[k];
+        json!({
+            "ruleset_version": versions[k].0,
+            "model_version": versions[k].1,
+            "warnings": s.warned.len(),
+            "frauds_caught": known.iter().filter(|i| s.warned.contains(i)).count(),
+        })
+    };
+    let ids = |pred: &dyn Fn(usize) -> bool| -> Vec<String> {
+        known
+            .iter()
+            .filter(|i| pred(**i))
+            .filter_map(|i| match &scored.iter().find(|(j, _)| j == i)?.1 {
+                Event::Transfer(t) => Some(t.event_id.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let report = json!({
+        "days": a.days,
+        "from_ms": from,
+        "to_ms": end,
+        "transfers": scored.iter().filter(|(_, e)| matches!(e, Event::Transfer(_))).count(),
+        "known_frauds": known.len(),
+        "in_force": summary(0),
+        "candidate": summary(1),
+        "caught_only_in_force": ids(&|i| sides[0].warned.contains(&i) && !sides[1].warned.contains(&i)),
+        "caught_only_candidate": ids(&|i| sides[1].warned.contains(&i) && !sides[0].warned.contains(&i)),
+        "stations": stations.iter().map(|(n, c)| json!({"station": n, "in_force": c[0], "candidate": c[1]})).collect::<Vec<_>>(),
+    });
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("last {} days, {} transfers, {} known frauds", a.days, report["transfers"], known.len());
+        for (label, k) in [("in force ", "in_force"), ("candidate", "candidate")] {
+            let s = &report[k];
+            println!(
+                "  {label}  rules {} model {}: {} warnings, {} of the known frauds",
+                s["ruleset_version"].as_str().unwrap_or_default(),
+                s["model_version"].as_str().unwrap_or("-"),
+                s["warnings"],
+                s["frauds_caught"]
+            );
+        }
+        for s in report["stations"].as_array().into_iter().flatten() {
+            println!(
+                "  {:<16} {:>5} → {:>5}",
+                s["station"].as_str().unwrap_or_default(),
+                s["in_force"],
+                s["candidate"]
+            );
+        }
     }
     Ok(())
 }

@@ -515,6 +515,11 @@ impl Engine {
         &self.ctx.ruleset
     }
 
+    /// The learned model, when one is loaded.
+    pub fn model(&self) -> Option<&Arc<model::Model>> {
+        self.ctx.model.as_ref()
+    }
+
     /// Loads (or removes) the learned model.
     pub fn set_model(&mut self, m: Option<Arc<model::Model>>) {
         self.ctx.model = m;

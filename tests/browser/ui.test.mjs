@@ -696,6 +696,22 @@ test('every page opens for every demo role under the Content-Security-Policy, wi
   assert.deepEqual(problems, [], problems.join('\n'));
 });
 
+test('a value the server refuses is explained in Chinese, naming the field by its label', async () => {
+  const { ctx, page, errors } = await login('analyst');
+  await page.goto(base + '/#/rules');
+  await page.getByTestId('list-value').waitFor();
+  // Amber needs no confirmation; the value is left empty, which only the server checks.
+  await page.getByTestId('list-add-colour').getByText('黄名单').click();
+  await page.getByTestId('list-submit').click();
+  const toast = page.locator('.el-message--error').first();
+  await toast.waitFor({ timeout: 5_000 });
+  const text = (await toast.innerText()).trim();
+  assert.match(text, /「名单值」不能为空/, text);
+  assert.doesNotMatch(text, /[A-Za-z]/, `no English in the message: ${text}`);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
 test('on a phone (390 × 844) every role reaches every page of its desktop menu through the drawer, and no page shows English', async () => {
   const roles = ['admin', 'office', 'analyst', 'officer', 'officer2', 'grid', 'reporter', 'bank'];
   const problems = [];

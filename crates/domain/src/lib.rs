@@ -13,6 +13,7 @@ pub mod jurisdiction;
 pub mod keyperson;
 pub mod labels;
 pub mod legal;
+pub mod messages;
 pub mod notify;
 pub mod person;
 pub mod population;

@@ -19,8 +19,15 @@ pub struct ApiError {
 pub struct ErrorBody {
     /// Stable machine code, e.g. `not_found`, `invalid_value`, `forbidden`.
     pub code: &'static str,
-    /// Human-readable explanation (English; the UI shows its own Chinese text per code).
+    /// Human-readable explanation (English, for the systems that call the API).
     pub message: String,
+    /// For a refused value or a conflict: the field as the API names it, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For a refused value or a conflict: the same in Chinese for people, the field named by
+    /// its label on the forms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_zh: Option<String>,
     /// `invalid_request`, `auth` or `internal`.
     #[serde(rename = "type")]
     pub kind: &'static str,
@@ -73,7 +80,15 @@ impl IntoResponse for ApiError {
             500..=599 => "internal",
             _ => "invalid_request",
         };
-        (self.status, Json(ErrorBody { code: self.code, message: self.message, kind })).into_response()
+        let (field, message_zh) = match self.code {
+            "invalid_value" | "conflict" => {
+                let (f, zh) = domain::messages::invalid_zh(&self.message);
+                (f, Some(zh))
+            }
+            _ => (None, None),
+        };
+        (self.status, Json(ErrorBody { code: self.code, message: self.message, field, message_zh, kind }))
+            .into_response()
     }
 }
 

@@ -28,8 +28,9 @@ pub struct Table {
     pub too_long: Vec<RowError>,
 }
 
-/// One rejected row.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// One rejected row. Serialised with `message_zh` too: the column's label and what is
+/// wrong, in Chinese, for the page.
+#[derive(Debug, Clone, utoipa::ToSchema)]
 pub struct RowError {
     /// Row number as a spreadsheet shows it (the header is row 1).
     pub row: usize,
@@ -37,6 +38,19 @@ pub struct RowError {
     pub field: String,
     /// What is wrong.
     pub message: String,
+}
+
+impl Serialize for RowError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (_, zh) = domain::messages::invalid_zh(&format!("{}: {}", self.field, self.message));
+        let mut st = s.serialize_struct("RowError", 4)?;
+        st.serialize_field("row", &self.row)?;
+        st.serialize_field("field", &self.field)?;
+        st.serialize_field("message", &self.message)?;
+        st.serialize_field("message_zh", &zh)?;
+        st.end()
+    }
 }
 
 /// The outcome of an import.

@@ -28,7 +28,9 @@ async function api(method, path, body, isForm) {
   if (!res.ok) {
     const code = data && data.code;
     const wait = res.headers.get('Retry-After');
-    const err = new Error((ERROR_TEXT[code] || '请求失败') + (code === 'invalid_value' && data.message ? '：' + data.message : '') + (wait ? `（${wait} 秒后可重试）` : ''));
+    // The server names the field by its label and says what is wrong in Chinese (message_zh).
+    const detail = data && data.message_zh ? '：' + data.message_zh : '';
+    const err = new Error((ERROR_TEXT[code] || '请求失败') + detail + (wait ? `（${wait} 秒后可重试）` : ''));
     err.code = code; err.status = res.status;
     if (res.status === 401 && session.me) { session.me = null; location.hash = '#/login'; }
     throw err;
@@ -435,8 +437,7 @@ const ResidentsPage = {
         <el-alert :title="'共 ' + report.rows + ' 行，成功 ' + report.accepted + ' 行，失败 ' + report.rejected_total + ' 行' + (report.rejected_total > report.rejected.length ? '（下表列出前 ' + report.rejected.length + ' 行）' : '')" :type="report.rejected.length ? 'warning' : 'success'" :closable="false" />
         <el-table v-if="report.rejected.length" :data="report.rejected" size="small" max-height="240" style="margin-top:8px">
           <el-table-column prop="row" label="行号" width="70" />
-          <el-table-column prop="field" label="字段" width="140" />
-          <el-table-column prop="message" label="原因" />
+          <el-table-column prop="message_zh" label="原因" />
         </el-table>
       </div>
     </el-dialog>
@@ -693,7 +694,7 @@ const WarningsPage = {
     <h2 class="page-title">预警信息
       <el-tag size="small" :type="connected ? 'success' : 'info'" data-testid="live-state">{{ connected ? '实时推送已连接' : '实时推送未连接' }}</el-tag>
       <label v-if="can('upstream_push')" class="el-button el-button--small" style="margin-left:8px">导入上级下发预警（CSV/XLSX）<input type="file" accept=".csv,.xlsx" style="display:none" @change="importUpstream" data-testid="upstream-import" /></label></h2>
-    <el-alert v-if="upstream && upstream.rejected.length" type="warning" :closable="true" style="margin-bottom:8px" :title="'以下行未导入：' + upstream.rejected.map((e) => '第' + e.row + '行 ' + e.field + '：' + e.message).join('；')" />
+    <el-alert v-if="upstream && upstream.rejected.length" type="warning" :closable="true" style="margin-bottom:8px" :title="'以下行未导入：' + upstream.rejected.map((e) => '第' + e.row + '行' + e.message_zh).join('；')" />
     <el-row :gutter="12" style="margin-bottom:12px">
       <el-col :span="14">
         <el-card><template #header>实时预警（本辖区，最新在上）</template>
@@ -1183,7 +1184,7 @@ const CasesPage = {
     </el-form>
     <el-alert v-if="report" :type="report.rejected.length ? 'warning' : 'success'" :closable="true" @close="report = null" style="margin-bottom:8px"
       :title="'共 ' + report.rows + ' 行，导入 ' + report.accepted + ' 行，' + report.rejected_total + ' 行有误' + (report.rejected_total > report.rejected.length ? '（列出前 ' + report.rejected.length + ' 行）' : '')">
-      <div v-for="e in report.rejected" :key="e.row + e.field">第 {{ e.row }} 行 {{ e.field }}：{{ e.message }}</div>
+      <div v-for="e in report.rejected" :key="e.row + e.field">第 {{ e.row }} 行{{ e.message_zh }}</div>
     </el-alert>
     <el-table :data="page.items" border stripe size="small" data-testid="cases">
       <el-table-column label="案件编号" width="150"><template #default="{ row }"><el-button link type="primary" @click="open(row)">{{ row.case_no }}</el-button></template></el-table-column>

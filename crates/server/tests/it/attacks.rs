@@ -204,6 +204,14 @@ pub(crate) async fn ids_are_the_callers_and_search_is_unmasking(app: &App) {
     let (st, e) = officer.get("/api/v1/residents?phone=13912340001").await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
     assert!(e["message"].as_str().is_some_and(|m| m.starts_with("reason:")), "{e}");
+    // People read it in Chinese, the field by its label.
+    assert_eq!(e["field"], "reason", "{e}");
+    assert!(
+        e["message_zh"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("「事由」") && !m.chars().any(|c| c.is_ascii_alphabetic())),
+        "{e}"
+    );
     let (st, v) = officer.get("/api/v1/residents?phone=13912340001&reason=%E6%A0%B8%E6%9F%A5").await;
     assert_eq!((st, v["total"].as_i64()), (StatusCode::OK, Some(1)), "{v}");
     let searches = app.store.list_audit(&audit_of("search_identifier"), PageReq::default()).await.expect("audit");

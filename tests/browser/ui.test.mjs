@@ -43,8 +43,11 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function login(user) {
-  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+// Logs in on the desktop, or with `phone` on a 390 × 844 touch screen.
+async function login(user, { phone = false } = {}) {
+  const ctx = await browser.newContext(phone
+    ? { viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true }
+    : { viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -719,15 +722,7 @@ test('on a phone (390 × 844) every role reaches every page of its desktop menu 
     const desk = await login(user);
     const desktop = (await desk.page.locator('[data-testid=menu] .el-menu-item').allInnerTexts()).map((t) => t.trim());
     await desk.ctx.close();
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true });
-    const page = await ctx.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(base + '/');
-    await page.getByTestId('username').fill(user);
-    await page.getByTestId('password').fill('Demo@2026');
-    await page.getByTestId('login').click();
-    await page.getByTestId('who').waitFor();
+    const { ctx, page, errors } = await login(user, { phone: true });
     const drawer = page.getByTestId('drawer-menu');
     const reached = [];
     for (const title of desktop) {
@@ -754,15 +749,7 @@ test('on a phone (390 × 844) every role reaches every page of its desktop menu 
 });
 
 test('on a phone (390 px) the grid worker opens the menu from the header, and the header keeps to one line', async () => {
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true });
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(base + '/');
-  await page.getByTestId('username').fill('grid');
-  await page.getByTestId('password').fill('Demo@2026');
-  await page.getByTestId('login').click();
-  await page.getByTestId('who').waitFor();
+  const { ctx, page, errors } = await login('grid', { phone: true });
   // The side menu is hidden on a phone; the header's button opens the same menu in a drawer.
   assert.equal(await page.getByTestId('menu').isVisible(), false);
   const header = await page.locator('.header').boundingBox();

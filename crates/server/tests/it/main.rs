@@ -1639,7 +1639,10 @@ async fn upstream_warnings_are_idempotent_and_routed(app: &App) {
     assert_eq!(st, StatusCode::OK, "{r}");
     assert_eq!((r["accepted"].as_u64(), r["routed"].as_u64()), (Some(3), Some(2)), "{r}");
     assert_eq!(r["ids"][0], r["ids"][2], "the same upstream id is the same warning");
-    assert_eq!(r["rejected"], json!([{"row": 3, "field": "grade", "message": "'urgent' is not high, medium or low"}]));
+    assert_eq!(
+        r["rejected"],
+        json!([{"row": 3, "field": "grade", "message": "'urgent' is not high, medium or low", "message_zh": "「预警等级」不是可选的值"}])
+    );
     let total = admin.get("/api/v1/warnings").await.1["total"].clone();
     let (_, again) = admin.post("/api/v1/warnings/upstream", rows).await;
     assert_eq!(again["ids"], r["ids"], "pushed twice, stored once");

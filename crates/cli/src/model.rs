@@ -51,6 +51,9 @@ pub struct TrainArgs {
     /// Day after the held-out period; default: the day after the log's last event.
     #[arg(long)]
     to: Option<jiff::civil::Date>,
+    /// Who trains it (kept with the version).
+    #[arg(long, default_value = "命令行训练")]
+    by: String,
     /// Model score from which a transfer warns, for the figures.
     #[arg(long, default_value_t = 0.5)]
     threshold: f64,
@@ -106,7 +109,8 @@ pub async fn run(cmd: ModelCommand, overrides: &Overrides) -> anyhow::Result<()>
             let v = (version != "none").then_some(version.as_str());
             let mut entry =
                 domain::audit::AuditContent::system("fanzha model", "update", "engine_model", store::now_ms());
-            entry.object_id = Some(version.clone());
+            entry.object_id = v.map(str::to_string);
+            entry.detail = serde_json::json!({"to": v}).to_string();
             store.put_model_in_force(v, entry).await?;
             println!(
                 "{}",
@@ -179,7 +183,7 @@ async fn train(a: TrainArgs, overrides: &Overrides) -> anyhow::Result<()> {
             &store::NewModelVersion {
                 version: model.version.clone(),
                 body,
-                created_by: std::env::var("USER").unwrap_or_else(|_| "fanzha model".into()),
+                created_by: a.by.clone(),
                 period_from: from,
                 test_from,
                 period_to: to,

@@ -67,7 +67,7 @@ const AUDIT_FIELD_ZH = {
   station: '派出所', fraud_type: '诈骗类型', recovered_fen: '挽损金额', contact_channel: '接触渠道', outcome: '结果',
 };
 // The system's own actors (the command-line tools and the engine's intake).
-const SYSTEM_ACTOR_ZH = { 'fanzha demo': '演示数据生成', 'fanzha admin': '命令行管理', 'fanzha bench': '性能测试', demo: '演示数据', system: '系统' };
+const SYSTEM_ACTOR_ZH = { 'fanzha demo': '演示数据生成', 'fanzha admin': '命令行管理', 'fanzha model': '命令行模型训练', 'fanzha bench': '性能测试', demo: '演示数据', system: '系统' };
 // What an audit entry's object id says, in words: a list page, the caller's own records, the
 // live feed; anything else (an id, a month) as it is.
 const AUDIT_LIST_ZH = { list: '列表', outbox: '发件箱', inbox: '收件箱', gaps: '未覆盖名单', plan: '工作计划' };
@@ -75,6 +75,9 @@ function auditObjectId(id) {
   if (!id) return '';
   if (id === 'mine') return '本人的';
   if (id === 'live') return '实时推送';
+  // A login lock's object is the account's login name (or an address).
+  if (id.startsWith('user:')) return '账号 ' + id.slice(5);
+  if (id.startsWith('ip:')) return '地址 ' + id.slice(3);
   if (AUDIT_LIST_ZH[id]) return AUDIT_LIST_ZH[id];
   const m = /^([a-z_]+):(?:page=)?(.*)$/.exec(id);
   if (m && AUDIT_LIST_ZH[m[1]]) return `${AUDIT_LIST_ZH[m[1]]} ${/^\d+$/.test(m[2]) && id.includes('page=') ? '第' + m[2] + '页' : m[2]}`;
@@ -87,7 +90,7 @@ const OBJECT_ZH = {
   key_person_measure: '重点人员管控措施', task: '任务', household: '住户', signed_form: '回执承诺书', outreach_file: '宣传材料', coverage_figure: '覆盖数据',
   outlet_account: '网点开户数据', notification: '通知', list_entry: '名单条目', case_link: '串并案件', case_observable: '案件涉案信息',
   clue_screenshot: '举报截图', governance_notice: '治理通知', key_person_visit: '重点人员走访', outlet_check: '网点检查',
-  outreach_activity: '宣传活动', population: '人口数', responsibility_letter: '责任书', warning_step: '预警处置记录', work_plan: '工作方案',
+  outreach_activity: '宣传活动', engine_model: '预警模型', population: '人口数', responsibility_letter: '责任书', warning_step: '预警处置记录', work_plan: '工作方案',
 };
 
 // ---- Chart helper --------------------------------------------------------------------------
@@ -2177,6 +2180,51 @@ const SupervisionPage = {
 };
 
 // ---- Shell -----------------------------------------------------------------------------------
+// ---- Models ----------------------------------------------------------------------------------
+// The learned model's versions (trained with `fanzha model train` on the county's outcomes):
+// what each scored on its held-out period, which one is in force; put one in force or take the
+// model out, with confirmation.
+const ModelsPage = {
+  setup() {
+    const data = ref({ in_force: null, versions: [] });
+    const load = async () => { try { data.value = await get('/engine/models'); } catch (e) { fail(e); } };
+    const fig = (row) => { try { return JSON.parse(row.figures); } catch { return {}; } };
+    const pct = (x) => (x == null ? '—' : (x * 100).toFixed(1) + '%');
+    const day = (ms) => new Date(ms).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' });
+    const when = (ms) => new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' });
+    async function use(v) {
+      const text = v ? `启用模型 ${v} 后，下一笔交易起按该模型评分。确认启用？` : '停用模型后，仅按规则预警。确认停用？';
+      try { await ElMessageBox.confirm(text, v ? '启用模型' : '停用模型', { type: 'warning', confirmButtonText: v ? '确认启用' : '确认停用', cancelButtonText: '取消' }); } catch { return; }
+      try { data.value = await put('/engine/model', { version: v }); ElMessage.success(v ? `模型 ${v} 已启用` : '已停用模型，仅按规则预警'); } catch (e) { fail(e); }
+    }
+    onMounted(load);
+    return { data, fig, pct, day, when, use, can };
+  },
+  template: `<div>
+    <h2 class="page-title">预警模型</h2>
+    <el-alert type="info" :closable="false" show-icon
+      title="模型从本县已办结的预警、案件涉案账户、核实的举报线索和已执行的止付中学习（由管理员在服务器上训练），在随后的检验期上评估；启用后下一笔交易起生效，每条预警记录所用的规则和模型版本。" />
+    <el-card shadow="never" style="margin-top:12px">
+      <template #header>当前：<b data-testid="model-in-force">{{ data.in_force ? '模型 ' + data.in_force : '仅规则（未启用模型）' }}</b>
+        <el-button v-if="data.in_force && can('list_write')" size="small" style="margin-left:12px" @click="use(null)" data-testid="model-off">停用模型</el-button>
+      </template>
+      <el-table :data="data.versions" size="small" data-testid="models" empty-text="尚无模型版本">
+        <el-table-column prop="version" label="版本" width="170" />
+        <el-table-column label="训练时间" width="170"><template #default="{ row }">{{ when(row.created_at) }}</template></el-table-column>
+        <el-table-column prop="created_by" label="训练人" width="110" />
+        <el-table-column label="学习期" min-width="170"><template #default="{ row }">{{ day(row.period_from) }} 至 {{ day(row.test_from - 1) }}</template></el-table-column>
+        <el-table-column label="检验期" min-width="170"><template #default="{ row }">{{ day(row.test_from) }} 至 {{ day(row.period_to - 1) }}</template></el-table-column>
+        <el-table-column label="检验期精确率" width="110"><template #default="{ row }">{{ pct(fig(row).precision) }}</template></el-table-column>
+        <el-table-column label="检验期召回率" width="110"><template #default="{ row }">{{ pct(fig(row).recall) }}</template></el-table-column>
+        <el-table-column label="操作" width="110" fixed="right"><template #default="{ row }">
+          <el-tag v-if="row.version === data.in_force" type="success" size="small">使用中</el-tag>
+          <el-button v-else-if="can('list_write')" size="small" type="primary" @click="use(row.version)">启用</el-button>
+        </template></el-table-column>
+      </el-table>
+    </el-card>
+  </div>`,
+};
+
 const MENU = [
   { path: '/', title: '工作台', icon: 'DataBoard', perm: 'registry_read', page: DashboardPage },
   { path: '/jurisdictions', title: '辖区与人口', icon: 'MapLocation', perm: 'registry_read', page: JurisdictionsPage },
@@ -2184,6 +2232,7 @@ const MENU = [
   { path: '/units', title: '成员单位', icon: 'School', perm: 'registry_read', page: UnitsPage },
   { path: '/warnings', title: '预警信息', icon: 'Bell', perm: 'warning_read', page: WarningsPage },
   { path: '/rules', title: '规则与名单', icon: 'Operation', perm: 'warning_read', page: RulesPage },
+  { path: '/models', title: '预警模型', icon: 'DataAnalysis', perm: 'list_write', page: ModelsPage },
   { path: '/flow', title: '资金追踪', icon: 'Share', perm: 'warning_read', page: FlowPage },
   { path: '/cases', title: '案件管理', icon: 'Files', perm: 'case_read', page: CasesPage },
   { path: '/bank', title: '止付冻结', icon: 'Lock', show: () => can('list_write') || can('case_read') || (session.me && session.me.role === 'bank_liaison'), page: BankPage },

@@ -89,7 +89,8 @@ async fn create_request(
         account,
         bank_unit_id: b.bank_unit_id,
         amount_fen,
-        requested_by: p.name.clone(),
+        // Who, as the bank's liaison reads it: the person and unit, not a login.
+        requested_by: super::actor_label(&s, &p).await?,
         requested_at: store::now_ms(),
         renews_id: b.renews_id,
         return_terms,
@@ -219,6 +220,17 @@ async fn answer_request(
     let mut entry = p.audit("update", "bank_request", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"executed": b.executed}).to_string();
     Ok(Json(
-        s.store.answer_bank_request(id, bank, b.executed, reason.trim(), &p.name, now, expires, Some(entry)).await?,
+        s.store
+            .answer_bank_request(
+                id,
+                bank,
+                b.executed,
+                reason.trim(),
+                &super::actor_label(&s, &p).await?,
+                now,
+                expires,
+                Some(entry),
+            )
+            .await?,
     ))
 }

@@ -553,7 +553,8 @@ async fn change_list(
         kind: field("kind", &b.kind)?,
         value,
         colour: field("colour", &b.colour)?,
-        source: if b.source.is_empty() { format!("user:{}", p.name) } else { b.source },
+        // Without a source given, the entry names who listed it (person and unit).
+        source: if b.source.is_empty() { super::actor_label(&s, &p).await? } else { b.source },
         valid_from_ms: None,
         valid_to_ms,
     };

@@ -9,6 +9,7 @@ mod decide;
 mod flows;
 mod inquiry;
 mod keypersons;
+mod models;
 mod notifications;
 pub(crate) mod prevention;
 mod registry;
@@ -32,6 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(admin::routes())
         .merge(decide::routes())
         .merge(decide::engine_routes())
+        .merge(models::routes())
         .merge(flows::routes())
         .merge(cases::routes())
         .merge(bank::routes())

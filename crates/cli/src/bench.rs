@@ -123,11 +123,7 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
         }
         BenchCommand::Engine { events, data, threads, ruleset, json } => {
             let rs = match ruleset {
-                Some(path) => {
-                    let text =
-                        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-                    engine::ruleset::Ruleset::from_toml(&text).with_context(|| format!("ruleset {}", path.display()))?
-                }
+                Some(path) => crate::config::read_ruleset(&path)?,
                 None => engine::ruleset::Ruleset::default_ruleset(),
             };
             tokio::task::spawn_blocking(move || bench_engine(events, &data, threads.max(1), rs, json)).await?
@@ -472,7 +468,12 @@ impl Run {
                 engine::Action::Allow => return,
             }
             for f in &d.fired {
-                *self.fired.entry(f.rule.clone()).or_default() += 1;
+                match self.fired.get_mut(&f.rule) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.fired.insert(f.rule.clone(), 1);
+                    }
+                }
             }
         }
     }

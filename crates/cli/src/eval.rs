@@ -96,6 +96,14 @@ fn transfer(t: &Tx) -> Transfer {
     }
 }
 
+/// The progress bar of a replay of `len` events (its phase goes in the prefix).
+pub(crate) fn progress_bar(len: u64) -> ProgressBar {
+    ProgressBar::new(len).with_style(
+        ProgressStyle::with_template("{prefix:>6} [{bar:40}] {pos}/{len} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    )
+}
+
 /// Precision, recall, F1 and counts.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Score {
@@ -199,10 +207,7 @@ fn amlsim(
     let started = Instant::now();
     let ds: Dataset = load(dir)?;
     let n = ds.txs.len();
-    let bar = ProgressBar::new(n as u64).with_style(
-        ProgressStyle::with_template("{prefix:>6} [{bar:40}] {pos}/{len} ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = progress_bar(n as u64);
     // The rules are evaluated without the model rule; the model's score is combined at the
     // operating point chosen on validation.
     let mut rs = engine::ruleset::Ruleset::default_ruleset();

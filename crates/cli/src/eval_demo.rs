@@ -12,7 +12,6 @@ use anyhow::Context;
 use engine::event::Event;
 use engine::ruleset::Ruleset;
 use engine::{Action, Engine, Outcome};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use crate::config::{Config, Overrides};
@@ -57,14 +56,8 @@ pub async fn run(args: DemoEvalArgs, overrides: &Overrides) -> anyhow::Result<()
         _ => (generated_events(args.seed), false),
     };
     let ruleset = match (&args.ruleset, &store) {
-        (Some(path), _) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            Ruleset::from_toml(&text).with_context(|| format!("ruleset {}", path.display()))?
-        }
-        (None, Some(s)) => match s.setting("engine_ruleset").await? {
-            Some(text) => Ruleset::from_toml(&text).context("the ruleset in force in the data directory")?,
-            None => Ruleset::default_ruleset(),
-        },
+        (Some(path), _) => crate::config::read_ruleset(path)?,
+        (None, Some(s)) => crate::config::ruleset_in_force(s).await?,
         (None, None) => Ruleset::default_ruleset(),
     };
     let model = cfg.engine_model()?;
@@ -116,12 +109,9 @@ fn score(
     let version = ruleset.version.clone();
     let mut engine = Engine::new(Arc::new(ruleset));
     engine.set_model(model);
-    let bar = ProgressBar::new(events.len() as u64).with_style(
-        ProgressStyle::with_template("{prefix:>6} [{bar:40}] {pos}/{len} ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = crate::eval::progress_bar(events.len() as u64);
     bar.set_prefix("replay");
-    let (mut transfers, mut warnings, mut fraud_warnings, mut seeded, mut caught) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut transfers, mut warnings, mut fraud_warnings, mut seeded) = (0u64, 0u64, 0u64, 0u64);
     let mut by_rule: BTreeMap<String, RuleCount> = BTreeMap::new();
     let mut by_day: BTreeMap<i64, (u64, u64)> = BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
@@ -141,7 +131,6 @@ fn score(
         }
         warnings += 1;
         fraud_warnings += u64::from(fraud);
-        caught += u64::from(fraud);
         let day = by_day.entry((e.ts_ms() - from) / 86_400_000).or_default();
         day.0 += 1;
         day.1 += u64::from(fraud);
@@ -164,8 +153,9 @@ fn score(
         "fraud_warnings": fraud_warnings,
         "precision": ratio(fraud_warnings, warnings),
         "seeded_frauds": seeded,
-        "caught": caught,
-        "recall": ratio(caught, seeded),
+        // A seeded fraud is caught when it warned: the fraud warnings are the caught frauds.
+        "caught": fraud_warnings,
+        "recall": ratio(fraud_warnings, seeded),
         "warn_rate": ratio(warnings, transfers),
         "by_rule": by_rule.iter().map(|(r, c)| (r.clone(), json!({"warnings": c.warnings, "fraud": c.fraud}))).collect::<serde_json::Map<_, _>>(),
         "by_day": by_day.iter().map(|(d, (w, f))| json!({"day": d, "warnings": w, "fraud": f})).collect::<Vec<_>>(),

@@ -255,11 +255,11 @@ async fn serve(
     // `fanzha model use`.
     if let Some(model) = cfg.engine_model()? {
         state.engine.set_model(Some(model));
-    } else if let Some((version, body)) = state.store.model_in_force().await? {
-        let mut model = engine::model::Model::from_json(&body)
+    } else if let Some(version) = state.store.model_in_force().await? {
+        let model = model::stored_model(&state.store, &version)
+            .await
             .with_context(|| format!("the model version {version} in force cannot be loaded"))?;
-        model.version = version.clone();
-        state.engine.set_model(Some(std::sync::Arc::new(model)));
+        state.engine.set_model(Some(model));
         eprintln!("Engine model {version} in force.");
     }
     let replayed = state.restore_engine().await?;

@@ -13,7 +13,6 @@ use domain::labels::Labeller;
 use engine::event::Event;
 use engine::model::{DEFAULT_PARAMS, Model};
 use engine::{Action, Engine};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use crate::config::{Config, Overrides};
@@ -89,7 +88,7 @@ pub async fn run(cmd: ModelCommand, overrides: &Overrides) -> anyhow::Result<()>
         ModelCommand::Replay(a) => replay(a, overrides).await,
         ModelCommand::List => {
             let store = Config::load(overrides)?.open_store().await?;
-            let in_force = store.model_in_force().await?.map(|(v, _)| v);
+            let in_force = store.model_in_force().await?;
             for m in store.model_versions().await? {
                 let figures: serde_json::Value = serde_json::from_str(&m.figures).unwrap_or_default();
                 println!(
@@ -135,10 +134,7 @@ async fn train(a: TrainArgs, overrides: &Overrides) -> anyhow::Result<()> {
     anyhow::ensure!(!events.is_empty(), "the event log is empty: nothing to learn from");
     let evidence = store.learning_evidence().await?;
     let labeller = Labeller::new(evidence);
-    let ruleset = match store.setting("engine_ruleset").await? {
-        Some(text) => engine::ruleset::Ruleset::from_toml(&text)?,
-        None => engine::ruleset::Ruleset::default_ruleset(),
-    };
+    let ruleset = crate::config::ruleset_in_force(&store).await?;
     let transfers = || events.iter().filter_map(|e| if let Event::Transfer(t) = e { Some(t) } else { None });
     let first = transfers().map(|t| t.ts_ms).min().context("the event log holds no transfer")?;
     let last = transfers().map(|t| t.ts_ms).max().unwrap_or(first);
@@ -217,7 +213,7 @@ async fn train(a: TrainArgs, overrides: &Overrides) -> anyhow::Result<()> {
 }
 
 /// A stored model version, ready to score (its version label set).
-async fn stored_model(store: &store::Store, version: &str) -> anyhow::Result<Arc<Model>> {
+pub(crate) async fn stored_model(store: &store::Store, version: &str) -> anyhow::Result<Arc<Model>> {
     let body = store.model_body(version).await?.with_context(|| format!("no model version {version}"))?;
     let mut m = Model::from_json(&body).with_context(|| format!("model version {version}"))?;
     m.version = version.to_string();
@@ -236,19 +232,13 @@ async fn replay(a: ReplayArgs, overrides: &Overrides) -> anyhow::Result<()> {
     let events = crate::eval_demo::logged_events(&store).await?;
     let end = events.iter().map(Event::ts_ms).max().context("the event log is empty: nothing to replay")?;
     let from = end - a.days.max(1) * 86_400_000;
-    let in_force_rules = match store.setting("engine_ruleset").await? {
-        Some(text) => engine::ruleset::Ruleset::from_toml(&text)?,
-        None => engine::ruleset::Ruleset::default_ruleset(),
-    };
+    let in_force_rules = crate::config::ruleset_in_force(&store).await?;
     let candidate_rules = match &a.ruleset {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            engine::ruleset::Ruleset::from_toml(&text).with_context(|| format!("ruleset {}", path.display()))?
-        }
+        Some(path) => crate::config::read_ruleset(path)?,
         None => in_force_rules.clone(),
     };
     let in_force_model = match store.model_in_force().await? {
-        Some((v, _)) => Some(stored_model(&store, &v).await?),
+        Some(v) => Some(stored_model(&store, &v).await?),
         None => None,
     };
     let candidate_model = match a.model.as_deref() {
@@ -267,36 +257,39 @@ async fn replay(a: ReplayArgs, overrides: &Overrides) -> anyhow::Result<()> {
         .iter()
         .map(|s| (s.engine.ruleset().version.clone(), s.engine.model().map(|m| m.version.clone())))
         .collect();
-    let (sides, scored) = tokio::task::spawn_blocking(move || {
-        let mut scored: Vec<usize> = Vec::new();
+    // Both sides see every event; the window's transfers are scored, by their place in the log.
+    let (sides, events) = tokio::task::spawn_blocking(move || {
         for (i, e) in events.iter().enumerate() {
-            let in_window = matches!(e, Event::Transfer(t) if t.ts_ms >= from);
             for s in sides.iter_mut() {
                 if let engine::Outcome::Decided(d) = s.engine.apply(e)
-                    && in_window
+                    && e.ts_ms() >= from
                     && d.action >= Action::Warn
                 {
                     s.warned.insert(i);
                 }
             }
-            if in_window {
-                scored.push(i);
-            }
         }
-        (sides, scored.into_iter().map(|i| (i, events[i].clone())).collect::<Vec<_>>())
+        (sides, events)
     })
     .await?;
+    let scored: Vec<(usize, &engine::event::Transfer)> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e {
+            Event::Transfer(t) if t.ts_ms >= from => Some((i, t)),
+            _ => None,
+        })
+        .collect();
     // Known frauds: what the work system knows now.
-    let fraud = |e: &Event| match e {
-        Event::Transfer(t) => labeller.label(&t.event_id, &t.payer, &t.payee, i64::MAX).is_some_and(|l| l.fraud),
-        _ => false,
-    };
-    let known: Vec<usize> = scored.iter().filter(|(_, e)| fraud(e)).map(|(i, _)| *i).collect();
+    let known: Vec<(usize, &engine::event::Transfer)> = scored
+        .iter()
+        .copied()
+        .filter(|(_, t)| labeller.label(&t.event_id, &t.payer, &t.payee, i64::MAX).is_some_and(|l| l.fraud))
+        .collect();
     let mut stations: std::collections::BTreeMap<String, [u64; 2]> = Default::default();
     let names: std::collections::HashMap<i64, String> =
         store.list_stations().await?.into_iter().map(|s| (s.id, s.name)).collect();
-    for (i, e) in &scored {
-        let Event::Transfer(t) = e else { continue };
+    for (i, t) in &scored {
         let hit = [sides[0].warned.contains(i), sides[1].warned.contains(i)];
         if !hit[0] && !hit[1] {
             continue;
@@ -321,24 +314,17 @@ async fn replay(a: ReplayArgs, overrides: &Overrides) -> anyhow::Result<()> {
             "ruleset_version": versions[k].0,
             "model_version": versions[k].1,
             "warnings": s.warned.len(),
-            "frauds_caught": known.iter().filter(|i| s.warned.contains(i)).count(),
+            "frauds_caught": known.iter().filter(|(i, _)| s.warned.contains(i)).count(),
         })
     };
     let ids = |pred: &dyn Fn(usize) -> bool| -> Vec<String> {
-        known
-            .iter()
-            .filter(|i| pred(**i))
-            .filter_map(|i| match &scored.iter().find(|(j, _)| j == i)?.1 {
-                Event::Transfer(t) => Some(t.event_id.clone()),
-                _ => None,
-            })
-            .collect()
+        known.iter().filter(|(i, _)| pred(*i)).map(|(_, t)| t.event_id.clone()).collect()
     };
     let report = json!({
         "days": a.days,
         "from_ms": from,
         "to_ms": end,
-        "transfers": scored.iter().filter(|(_, e)| matches!(e, Event::Transfer(_))).count(),
+        "transfers": scored.len(),
         "known_frauds": known.len(),
         "in_force": summary(0),
         "candidate": summary(1),
@@ -460,10 +446,7 @@ pub(crate) fn examples(
     p: Periods,
 ) -> Vec<Example> {
     let mut eng = Engine::new(Arc::new(ruleset));
-    let bar = ProgressBar::new(events.len() as u64).with_style(
-        ProgressStyle::with_template("{prefix:>6} [{bar:40}] {pos}/{len} ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = crate::eval::progress_bar(events.len() as u64);
     bar.set_prefix("replay");
     let mut out = Vec::new();
     for (i, e) in events.iter().enumerate() {

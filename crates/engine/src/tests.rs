@@ -158,31 +158,22 @@ fn fan_out_counts_new_payees_only() {
     for k in 0..5 {
         e.apply(&tx(&format!("old{k}"), k * MIN, "HOME", &format!("SHOP{k}"), 10_000));
     }
+    // Five payments a minute apart on day 30, from `payer` to `to0`…`to4`.
+    let pay_five = |e: &mut Engine, payer: &str, to: &str| -> Vec<Decision> {
+        (0..5)
+            .map(|k| {
+                let id = format!("{payer}-{k}");
+                decided(e.apply(&tx(&id, 30 * DAY + (k + 1) * MIN, payer, &format!("{to}{k}"), 90_000)))
+            })
+            .collect()
+    };
     e.apply(&tx("wage", 30 * DAY, "EMPLOYER", "HOME", 500_000));
-    let mut household = Vec::new();
-    for k in 0..5 {
-        household.push(decided(e.apply(&tx(
-            &format!("bill{k}"),
-            30 * DAY + (k + 1) * MIN,
-            "HOME",
-            &format!("SHOP{k}"),
-            90_000,
-        ))));
-    }
+    let household = pay_five(&mut e, "HOME", "SHOP");
     assert!(household.iter().all(|d| d.fired.iter().all(|f| f.rule != "M02")), "{household:?}");
     assert!(household.iter().all(|d| d.action == Action::Allow), "{household:?}");
 
     e.apply(&tx("victim", 30 * DAY, "VICTIM", "MULE", 500_000));
-    let mut mule = Vec::new();
-    for k in 0..5 {
-        mule.push(decided(e.apply(&tx(
-            &format!("out{k}"),
-            30 * DAY + (k + 1) * MIN,
-            "MULE",
-            &format!("CARD{k}"),
-            90_000,
-        ))));
-    }
+    let mule = pay_five(&mut e, "MULE", "CARD");
     let m02 = mule[4].fired.iter().find(|f| f.rule == "M02").expect("the fifth new payee fires M02");
     assert_eq!(m02.value, 5.0);
     assert!(mule[..4].iter().all(|d| d.fired.iter().all(|f| f.rule != "M02")), "{mule:?}");

@@ -135,7 +135,7 @@ macro_rules! execute_audited {
     ($store:expr, $audit:expr, $query:expr) => {{
         let pg = $store.is_postgres();
         let audit: Option<domain::audit::AuditContent> = $audit;
-        let _writer = $store.audit_writer_for(&audit).await;
+        let _writer = $store.audit_writer_if(audit.is_some()).await;
         crate::on_pool!(&$store.db, p => {
             let mut tx = crate::BeginWrite::begin_write(p).await?;
             let n = $query.execute(&mut *tx).await?.rows_affected();
@@ -253,14 +253,12 @@ impl Store {
     }
 
     /// [`Store::audit_writer`] for a change that appends an entry only when it has one (the
-    /// demo builder's changes have none).
-    pub(crate) async fn audit_writer_for(
-        &self,
-        audit: &Option<AuditContent>,
-    ) -> Option<tokio::sync::OwnedMutexGuard<()>> {
-        match audit {
-            Some(_) => Some(self.audit_writer().await),
-            None => None,
+    /// demo builder's changes have none): `audit.is_some()` of the entry or of what builds it
+    /// ([`crate::AuditFor`]).
+    pub(crate) async fn audit_writer_if(&self, has_entry: bool) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match has_entry {
+            true => Some(self.audit_writer().await),
+            false => None,
         }
     }
 

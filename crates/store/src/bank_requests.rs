@@ -194,10 +194,7 @@ impl Store {
         let none = ReturnTerms::default();
         let t = ret.unwrap_or(&none);
         let pg = self.is_postgres();
-        let _writer = match audit {
-            Some(_) => Some(self.audit_writer().await),
-            None => None,
-        };
+        let _writer = self.audit_writer_if(audit.is_some()).await;
         let id = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let (id,): (i64,) = sqlx::query_as(
@@ -275,7 +272,7 @@ impl Store {
         audit: Option<domain::audit::AuditContent>,
     ) -> Result<BankRequestView> {
         let pg = self.is_postgres();
-        let _writer = self.audit_writer_for(&audit).await;
+        let _writer = self.audit_writer_if(audit.is_some()).await;
         let n = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let n = sqlx::query("UPDATE bank_requests SET status = $1, answered_at = $2, answered_by = $3, answer_reason = $4, expires_at = $5 WHERE id = $6 AND bank_unit_id = $7 AND status = 'pending'")

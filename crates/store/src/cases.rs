@@ -233,10 +233,7 @@ impl Store {
         let now = now_ms();
         let mut out = Vec::with_capacity(rows.len());
         let pg = self.is_postgres();
-        let _writer = match audit {
-            Some(_) => Some(self.audit_writer().await),
-            None => None,
-        };
+        let _writer = self.audit_writer_if(audit.is_some()).await;
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             for c in rows {

@@ -79,19 +79,23 @@ impl Store {
         Ok(r.map(|(b,)| b))
     }
 
-    /// The version in force and its model file, if any.
-    pub async fn model_in_force(&self) -> Result<Option<(String, String)>> {
-        let Some(version) = self.setting(IN_FORCE).await?.filter(|v| !v.is_empty()) else { return Ok(None) };
-        Ok(self.model_body(&version).await?.map(|b| (version, b)))
+    /// The version in force, if any (its file: [`Store::model_body`]).
+    pub async fn model_in_force(&self) -> Result<Option<String>> {
+        let v: Option<(String,)> = on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT m.version FROM meta JOIN engine_models m ON m.version = meta.value WHERE meta.key = $1")
+            .bind(IN_FORCE).fetch_optional(p).await?);
+        Ok(v.map(|(v,)| v))
     }
 
     /// Puts a version in force (`None`: the rules alone), with its audit entry, in one
     /// transaction. An unknown version is refused.
     pub async fn put_model_in_force(&self, version: Option<&str>, audit: AuditContent) -> Result<()> {
-        if let Some(v) = version
-            && self.model_body(v).await?.is_none()
-        {
-            return Err(StoreError::NotFound("model version"));
+        if let Some(v) = version {
+            // Whether it exists, without reading the model file.
+            let found: Option<(i32,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT 1 FROM engine_models WHERE version = $1").bind(v).fetch_optional(p).await?);
+            if found.is_none() {
+                return Err(StoreError::NotFound("model version"));
+            }
         }
         let pg = self.is_postgres();
         let _writer = self.audit_writer().await;

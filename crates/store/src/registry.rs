@@ -495,7 +495,7 @@ impl Store {
         audit: Option<domain::audit::AuditContent>,
     ) -> Result<()> {
         let pg = self.is_postgres();
-        let _writer = self.audit_writer_for(&audit).await;
+        let _writer = self.audit_writer_if(audit.is_some()).await;
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             sqlx::query("DELETE FROM station_precincts WHERE station_id = $1").bind(station_id).execute(&mut *tx).await?;

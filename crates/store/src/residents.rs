@@ -230,7 +230,7 @@ impl Store {
         // sqlx looks every parameter up by name, which costs O(parameters) each: keep batches small.
         const BATCH: usize = 16;
         let pg = self.is_postgres();
-        let _writer = self.audit_writer_for(&audit).await;
+        let _writer = self.audit_writer_if(audit.is_some()).await;
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             for batch in ready.chunks(BATCH) {

@@ -266,7 +266,7 @@ impl Store {
     ) -> Result<()> {
         let now = now_ms();
         let pg = self.is_postgres();
-        let _writer = self.audit_writer_for(&audit).await;
+        let _writer = self.audit_writer_if(audit.is_some()).await;
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let old: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;

@@ -317,7 +317,7 @@ impl Store {
     ) -> Result<WarningView> {
         self.warning(scope, id).await?;
         let pg = self.is_postgres();
-        let _writer = self.audit_writer_for(&audit).await;
+        let _writer = self.audit_writer_if(audit.is_some()).await;
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let n = sqlx::query("UPDATE warnings SET status = $1, state_at = $2, outcome = $3 WHERE id = $4 AND status = $5")

@@ -30,10 +30,7 @@ async fn model_versions(
     State(s): State<AppState>,
     Authorized(_p): Authorized<{ perm::WARNING_READ }>,
 ) -> ApiResult<Json<ModelVersions>> {
-    Ok(Json(ModelVersions {
-        in_force: s.store.model_in_force().await?.map(|(v, _)| v),
-        versions: s.store.model_versions().await?,
-    }))
+    Ok(Json(ModelVersions { in_force: s.store.model_in_force().await?, versions: s.store.model_versions().await? }))
 }
 
 /// Which model version to decide with.
@@ -62,7 +59,7 @@ async fn put_model(
         }
         None => None,
     };
-    let old = s.store.model_in_force().await?.map(|(v, _)| v);
+    let old = s.store.model_in_force().await?;
     // The object is the version put in force; taking the model out has none (the detail says so).
     let mut entry = p.audit("update", "engine_model", version.clone(), &[]);
     entry.detail = serde_json::json!({"from": old, "to": version}).to_string();

@@ -668,9 +668,10 @@ async fn model_versions(s: &Store) {
     let versions: Vec<String> = s.model_versions().await.expect("list").into_iter().map(|v| v.version).collect();
     assert_eq!(versions.len(), 2);
     s.put_model_in_force(Some("M1"), entry()).await.expect("in force");
-    assert_eq!(s.model_in_force().await.expect("m1"), Some(("M1".into(), "{\"v\":\"M1\"}".into())));
+    assert_eq!(s.model_in_force().await.expect("m1"), Some("M1".into()));
+    assert_eq!(s.model_body("M1").await.expect("body"), Some("{\"v\":\"M1\"}".into()));
     assert!(matches!(s.put_model_in_force(Some("M9"), entry()).await, Err(StoreError::NotFound(_))));
-    assert_eq!(s.model_in_force().await.expect("still m1").map(|(v, _)| v), Some("M1".into()));
+    assert_eq!(s.model_in_force().await.expect("still m1"), Some("M1".into()));
     s.put_model_in_force(None, entry()).await.expect("rules alone");
     assert_eq!(s.model_in_force().await.expect("none"), None);
     let log = s

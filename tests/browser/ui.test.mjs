@@ -700,7 +700,7 @@ test('every page opens for every demo role under the Content-Security-Policy, wi
   assert.deepEqual(problems, [], problems.join('\n'));
 });
 
-test('the centre puts a model trained on the demo county\'s outcomes in force and takes it out again', async () => {
+test('the centre puts a model trained on the demo county\'s outcomes in force, takes it out, shadows, promotes and rolls it back', async () => {
   // Trained from the command line on the served county's own outcomes, while it runs.
   execFileSync(bin, ['--data-dir', dataDir, 'model', 'train'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const { ctx, page, errors } = await login('analyst');
@@ -720,6 +720,31 @@ test('the centre puts a model trained on the demo county\'s outcomes in force an
   await page.getByTestId('model-off').click();
   await page.locator('.el-message-box').getByRole('button', { name: '确认停用' }).click();
   await page.getByTestId('model-in-force').getByText('仅规则').waitFor();
+  assert.equal((await apiGet(page, '/engine/models')).body.in_force, null);
+  // Shadowed: the model decides beside the rules in force, recorded and not acted on.
+  await page.getByTestId('shadow-model').click();
+  await page.locator('.el-select-dropdown:visible').getByText(version, { exact: true }).click();
+  await page.getByTestId('shadow-start').click();
+  await page.locator('.el-message-box').getByRole('button', { name: '确认开始' }).click();
+  await page.getByTestId('shadow-state').getByText('运行中').waitFor();
+  await page.getByTestId('shadow-run').getByText('模型 ' + version).waitFor();
+  const running = (await apiGet(page, '/engine/shadow')).body;
+  assert.equal(running.running, true);
+  assert.equal(running.comparison.run.model_version, version);
+  assert.match(running.comparison.run.started_by, /·/, 'the person and unit who started it');
+  await page.screenshot({ path: join(shots, 'models-shadow.png'), fullPage: true });
+  // Promoted: the model is in force, and the promotion can be rolled back.
+  await page.getByTestId('shadow-promote').click();
+  await page.locator('.el-message-box').getByRole('button', { name: '确认转为在用' }).click();
+  await page.getByTestId('model-in-force').getByText('模型 ' + version).waitFor();
+  await page.getByTestId('shadow-promoted').waitFor();
+  await page.getByTestId('shadow-state').getByText('已转为在用').waitFor();
+  assert.equal((await apiGet(page, '/engine/models')).body.in_force, version);
+  // Rolled back: the rules alone again.
+  await page.getByTestId('shadow-rollback').click();
+  await page.locator('.el-message-box').getByRole('button', { name: '确认回退' }).click();
+  await page.getByTestId('model-in-force').getByText('仅规则').waitFor();
+  await page.getByTestId('shadow-promoted').waitFor({ state: 'detached' });
   assert.equal((await apiGet(page, '/engine/models')).body.in_force, null);
   assert.deepEqual(errors, []);
   await ctx.close();

@@ -215,9 +215,7 @@ async fn train(a: TrainArgs, overrides: &Overrides) -> anyhow::Result<()> {
 /// A stored model version, ready to score (its version label set).
 pub(crate) async fn stored_model(store: &store::Store, version: &str) -> anyhow::Result<Arc<Model>> {
     let body = store.model_body(version).await?.with_context(|| format!("no model version {version}"))?;
-    let mut m = Model::from_json(&body).with_context(|| format!("model version {version}"))?;
-    m.version = version.to_string();
-    Ok(Arc::new(m))
+    Ok(Arc::new(Model::from_stored(version, &body).with_context(|| format!("model version {version}"))?))
 }
 
 /// One side of a replay: its engine and what it raised.
@@ -296,10 +294,7 @@ async fn replay(a: ReplayArgs, overrides: &Overrides) -> anyhow::Result<()> {
         }
         // The residence's station, as routing sends a person's warning; else the centre.
         let station = match t.payer_person.as_deref().and_then(|p| domain::Phone::parse(p).ok()) {
-            Some(ph) => match store.route_phone(&ph).await? {
-                Some((_, path)) => store.station_for_path(&path).await?,
-                None => None,
-            },
+            Some(ph) => store.residence_station(&ph).await?,
             None => None,
         };
         let name = station.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "反诈中心".into());

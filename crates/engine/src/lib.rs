@@ -80,6 +80,30 @@ pub struct Decision {
     pub model_version: Option<String>,
     /// Model score, when a model is loaded.
     pub model_score: Option<f64>,
+    /// What the candidate in shadow would have decided, when one runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shadow: Option<Box<ShadowDecision>>,
+}
+
+/// A candidate ruleset and model deciding beside the ones in force: its decisions are
+/// recorded for comparison, never acted on.
+#[derive(Clone)]
+pub struct Shadow {
+    /// Which shadow run (the store's id), carried into every shadow decision.
+    pub run: i64,
+    /// The candidate ruleset.
+    pub ruleset: Arc<Ruleset>,
+    /// The candidate model; none: its rules alone.
+    pub model: Option<Arc<model::Model>>,
+}
+
+/// What the candidate in shadow would have decided for a transfer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShadowDecision {
+    /// The shadow run it belongs to.
+    pub run: i64,
+    /// The candidate's decision (its `shadow` is always none).
+    pub decision: Decision,
 }
 
 #[derive(Debug, Clone)]
@@ -150,8 +174,18 @@ pub(crate) struct Context {
     /// Scenario index of each rule, resolved once per ruleset instead of per firing.
     rule_scenario: Vec<Option<usize>>,
     model: Option<Arc<model::Model>>,
+    /// The candidate in shadow, with its rules' scenario indexes.
+    shadow: Option<(Shadow, Vec<Option<usize>>)>,
     persons: Map<String, PersonState>,
     lists: [Map<String, ListEntry>; 4],
+}
+
+/// The rules and model one decision is made with: the ones in force or the shadow's.
+#[derive(Clone, Copy)]
+struct Policy<'a> {
+    ruleset: &'a Ruleset,
+    rule_scenario: &'a [Option<usize>],
+    model: Option<&'a Arc<model::Model>>,
 }
 
 /// The accounts of one shard: their states and the pairs they pay to. Account ids are global
@@ -325,6 +359,7 @@ impl Context {
             rule_scenario: scenario_map(&ruleset),
             ruleset,
             model: None,
+            shadow: None,
             persons: Map::default(),
             lists: Default::default(),
         }
@@ -333,6 +368,23 @@ impl Context {
     fn set_ruleset(&mut self, r: Arc<Ruleset>) {
         self.rule_scenario = scenario_map(&r);
         self.ruleset = r;
+    }
+
+    fn set_shadow(&mut self, sh: Option<Shadow>) {
+        self.shadow = sh.map(|sh| {
+            let m = scenario_map(&sh.ruleset);
+            (sh, m)
+        });
+    }
+
+    /// The rules and model in force.
+    fn live(&self) -> Policy<'_> {
+        Policy { ruleset: &self.ruleset, rule_scenario: &self.rule_scenario, model: self.model.as_ref() }
+    }
+
+    /// Whether any decision needs the features (a model in force or in shadow).
+    fn needs_features(&self) -> bool {
+        self.model.is_some() || self.shadow.as_ref().is_some_and(|(sh, _)| sh.model.is_some())
     }
 
     /// Applies the events every shard shares: calls and fraud-list changes (others are not
@@ -487,8 +539,14 @@ fn decide_in(
 ) -> Decision {
     with_sides(nb, book_a, book_b, t, |s| {
         // Features feed only the model; without one they are not computed on the hot path.
-        let feats = ctx.model.is_some().then(|| features::compute(s, t));
-        evaluate(ctx, s, t, feats.as_ref())
+        let feats = ctx.needs_features().then(|| features::compute(s, t));
+        let mut d = evaluate(ctx, ctx.live(), s, t, feats.as_ref());
+        // The shadow sees the very state the decision in force saw, before it is recorded.
+        if let Some((sh, rule_scenario)) = &ctx.shadow {
+            let p = Policy { ruleset: &sh.ruleset, rule_scenario, model: sh.model.as_ref() };
+            d.shadow = Some(Box::new(ShadowDecision { run: sh.run, decision: evaluate(ctx, p, s, t, feats.as_ref()) }));
+        }
+        d
     })
 }
 
@@ -523,6 +581,11 @@ impl Engine {
     /// Loads (or removes) the learned model.
     pub fn set_model(&mut self, m: Option<Arc<model::Model>>) {
         self.ctx.model = m;
+    }
+
+    /// Runs a candidate in shadow beside the ones in force, or stops it (`None`).
+    pub fn set_shadow(&mut self, sh: Option<Shadow>) {
+        self.ctx.set_shadow(sh);
     }
 
     /// Accounts known.
@@ -575,7 +638,7 @@ impl Engine {
         let ctx = &self.ctx;
         with_sides(&self.nb, &mut self.book, None, t, |s| {
             let f = features::compute(s, t);
-            (evaluate(ctx, s, t, Some(&f)), f)
+            (evaluate(ctx, ctx.live(), s, t, Some(&f)), f)
         })
     }
 
@@ -586,15 +649,21 @@ impl Engine {
 }
 
 /// One pass over every rule of the ruleset for a transfer.
-fn evaluate(ctx: &Context, sides: &Sides<'_>, t: &Transfer, feats: Option<&features::Features>) -> Decision {
-    let rs = &ctx.ruleset;
+fn evaluate(
+    ctx: &Context,
+    policy: Policy<'_>,
+    sides: &Sides<'_>,
+    t: &Transfer,
+    feats: Option<&features::Features>,
+) -> Decision {
+    let rs = policy.ruleset;
     // Scenarios are few: scores live on the stack (a ruleset is checked to have at most 16).
     let mut scores = [0.0f64; crate::ruleset::MAX_SCENARIOS];
     let mut fired = Vec::new();
     let mut force_hold = false;
     let (a, b, payer, payee) = (sides.a, sides.b, sides.payer, sides.payee);
     let person = t.payer_person.as_deref().and_then(|p| ctx.persons.get(p));
-    let model_score = ctx.model.as_ref().zip(feats).map(|(m, f)| m.score(f));
+    let model_score = policy.model.zip(feats).map(|(m, f)| m.score(f));
     for (ri, r) in rs.rules.iter().enumerate() {
         if !r.enabled {
             continue;
@@ -685,7 +754,7 @@ fn evaluate(ctx: &Context, sides: &Sides<'_>, t: &Transfer, feats: Option<&featu
         };
         if let Some(value) = hit {
             let points = if matches!(r.kind, RuleKind::Model { .. }) { r.weight * value } else { r.weight };
-            if let Some(si) = ctx.rule_scenario.get(ri).copied().flatten() {
+            if let Some(si) = policy.rule_scenario.get(ri).copied().flatten() {
                 scores[si] += points;
             }
             fired.push(Fired { rule: r.id.clone(), value, points });
@@ -715,8 +784,9 @@ fn evaluate(ctx: &Context, sides: &Sides<'_>, t: &Transfer, feats: Option<&featu
         score: best.map(|(si, _)| scores[si]).unwrap_or(0.0),
         fired,
         ruleset_version: rs.version.clone(),
-        model_version: ctx.model.as_ref().map(|m| m.version.clone()),
+        model_version: policy.model.map(|m| m.version.clone()),
         model_score,
+        shadow: None,
     }
 }
 

@@ -79,6 +79,13 @@ impl Model {
         }
         Ok(m)
     }
+
+    /// A stored version: its file's JSON, labelled with the version it was kept under.
+    pub fn from_stored(version: &str, body: &str) -> Result<Self, ModelError> {
+        let mut m = Self::from_json(body)?;
+        m.version = version.to_string();
+        Ok(m)
+    }
 }
 
 #[cfg(test)]

@@ -95,6 +95,16 @@ impl ShardedEngine {
         write(&self.ctx).model = m;
     }
 
+    /// Runs a candidate in shadow beside the ones in force, or stops it (`None`).
+    pub fn set_shadow(&self, sh: Option<crate::Shadow>) {
+        write(&self.ctx).set_shadow(sh);
+    }
+
+    /// The shadow run in force, if any.
+    pub fn shadow_run(&self) -> Option<i64> {
+        read(&self.ctx).shadow.as_ref().map(|(sh, _)| sh.run)
+    }
+
     /// Every fraud-list entry: kind, value, colour, valid from, valid to.
     pub fn list_entries(&self) -> Vec<ListRow> {
         read(&self.ctx).list_entries()

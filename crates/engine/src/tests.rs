@@ -268,3 +268,42 @@ fn the_day_is_the_local_calendar_day_on_both_sides() {
     assert_eq!(feature(&c, "payer_out_1d_same_amount"), 1.0);
     assert_eq!(feature(&c, "payer_out_1d_payee_in_1d_max"), 1.0, "Q2 received b today");
 }
+
+#[test]
+fn a_shadow_decides_as_the_candidate_would_alone_and_changes_nothing_in_force() {
+    let mut candidate = Ruleset::default_ruleset();
+    candidate.version = "candidate".into();
+    // The candidate no longer holds red-listed payees and warns on far less.
+    for r in candidate.rules.iter_mut().filter(|r| r.id == "L01") {
+        r.enabled = false;
+    }
+    for s in candidate.scenarios.iter_mut() {
+        s.warn /= 4.0;
+    }
+    let candidate = Arc::new(candidate);
+    let mut events = vec![list("l1", 0, ListKind::Account, "RED", Colour::Red, None, None)];
+    for i in 0..60 {
+        let payee = if i % 7 == 0 { "RED".to_string() } else { format!("P{}", i % 9) };
+        events.push(tx(&format!("t{i}"), (i + 1) * MIN, &format!("A{}", i % 4), &payee, 50_000 + i * 1_000));
+    }
+    let mut in_force = engine();
+    let mut alone = Engine::new(candidate.clone());
+    let mut both = engine();
+    both.set_shadow(Some(Shadow { run: 7, ruleset: candidate, model: None }));
+    let mut differ = 0;
+    for e in &events {
+        let (Outcome::Decided(live), Outcome::Decided(mut d), Outcome::Decided(cand)) =
+            (in_force.apply(e), both.apply(e), alone.apply(e))
+        else {
+            continue;
+        };
+        let sh = d.shadow.take().expect("a shadow decision for every transfer");
+        assert_eq!(d, live, "the decision in force is unchanged by the shadow");
+        assert_eq!((sh.run, &sh.decision), (7, &cand), "the shadow decides as the candidate alone");
+        differ += usize::from(sh.decision.action != live.action);
+    }
+    assert!(differ > 0, "the fixture must make the two rulesets disagree");
+    both.set_shadow(None);
+    let d = decided(both.apply(&tx("after", 100 * MIN, "A1", "P1", 100)));
+    assert!(d.shadow.is_none(), "a stopped shadow decides nothing");
+}

@@ -56,6 +56,7 @@ pub async fn raise_warning(
     source: &str,
     raised: crate::stream::Raised,
 ) -> store::Result<Option<i64>> {
+    record_shadow(s, t, d).await;
     if d.action < Action::Warn {
         return Ok(None);
     }
@@ -105,6 +106,39 @@ pub async fn raise_warning(
     // Nobody listening is not an error: the feed is a convenience, the table is the record.
     let _ = s.live.send(LiveWarning::of(id, &w, d.score, d.fired.iter().map(|f| f.rule.clone()).collect()));
     Ok(Some(id))
+}
+
+/// Records what the candidate in shadow decided beside the decision in force, where either
+/// warned. A failure is logged and goes no further: the shadow is never acted on, so it must
+/// not hold up the decision in force either.
+async fn record_shadow(s: &crate::AppState, t: &Transfer, d: &Decision) {
+    let Some(sh) = &d.shadow else { return };
+    if d.action < Action::Warn && sh.decision.action < Action::Warn {
+        return;
+    }
+    let recorded = async {
+        let station = match t.payer_person.as_deref().and_then(|p| domain::Phone::parse(p).ok()) {
+            Some(ph) => s.store.residence_station(&ph).await?,
+            None => None,
+        };
+        s.store
+            .record_shadow(&store::ShadowDecision {
+                run_id: sh.run,
+                event_id: d.event_id.clone(),
+                event_ts: t.ts_ms,
+                live_action: d.action.as_str().into(),
+                shadow_action: sh.decision.action.as_str().into(),
+                shadow_scenario: sh.decision.scenario.clone().unwrap_or_default(),
+                shadow_score: sh.decision.score,
+                station_id: station,
+                payer: t.payer.clone(),
+                payee: t.payee.clone(),
+            })
+            .await
+    };
+    if let Err(e) = recorded.await {
+        tracing::warn!(error = %e, run = sh.run, "a shadow decision was not recorded");
+    }
 }
 
 /// Stores a warning with the notifications that announce it, in one transaction.

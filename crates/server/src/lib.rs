@@ -153,7 +153,10 @@ impl AppState {
                 .save_ruleset(&rs.version, engine::ruleset::DEFAULT_RULESET, "system", "随系统发布的默认规则")
                 .await?;
         }
-        let Some(latest) = self.store.latest_event_ts().await? else { return Ok(0) };
+        let Some(latest) = self.store.latest_event_ts().await? else {
+            self.load_shadow().await?;
+            return Ok(0);
+        };
         // An event logged before times were checked may lie in the future; the windows end now.
         let latest = latest.min(store::now_ms().saturating_add(self.config.event_time.future_s.saturating_mul(1000)));
         let since = latest - engine::state::MAX_WINDOW_S * 1000;
@@ -180,7 +183,22 @@ impl AppState {
             }
         }
         tracing::info!(events = n, "engine windows rebuilt from the event log");
+        self.load_shadow().await?;
         Ok(n)
+    }
+
+    /// A shadow run outlives the process like the ruleset. It starts after the replay: the
+    /// replayed events were decided before and are not recorded again.
+    async fn load_shadow(&self) -> anyhow::Result<()> {
+        if let Some(run) = self.store.open_shadow().await? {
+            match crate::api::models::shadow_of(self, &run).await {
+                Ok(sh) => self.engine.set_shadow(Some(sh)),
+                Err(e) => {
+                    tracing::error!(error = %e, run = run.id, "the shadow run under way cannot be loaded; it does not run")
+                }
+            }
+        }
+        Ok(())
     }
 }
 

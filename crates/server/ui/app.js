@@ -90,7 +90,7 @@ const OBJECT_ZH = {
   key_person_measure: '重点人员管控措施', task: '任务', household: '住户', signed_form: '回执承诺书', outreach_file: '宣传材料', coverage_figure: '覆盖数据',
   outlet_account: '网点开户数据', notification: '通知', list_entry: '名单条目', case_link: '串并案件', case_observable: '案件涉案信息',
   clue_screenshot: '举报截图', governance_notice: '治理通知', key_person_visit: '重点人员走访', outlet_check: '网点检查',
-  outreach_activity: '宣传活动', engine_model: '预警模型', population: '人口数', responsibility_letter: '责任书', warning_step: '预警处置记录', work_plan: '工作方案',
+  outreach_activity: '宣传活动', engine_model: '预警模型', engine_shadow: '影子运行', population: '人口数', responsibility_letter: '责任书', warning_step: '预警处置记录', work_plan: '工作方案',
 };
 
 // ---- Chart helper --------------------------------------------------------------------------
@@ -2197,9 +2197,54 @@ const ModelsPage = {
       try { await ElMessageBox.confirm(text, v ? '启用模型' : '停用模型', { type: 'warning', confirmButtonText: v ? '确认启用' : '确认停用', cancelButtonText: '取消' }); } catch { return; }
       try { data.value = await put('/engine/model', { version: v }); ElMessage.success(v ? `模型 ${v} 已启用` : '已停用模型，仅按规则预警'); } catch (e) { fail(e); }
     }
-    onMounted(load);
-    return { data, fig, pct, day, when, use, can };
+    // Shadow runs: a candidate ruleset and model beside the ones in force, compared, promoted.
+    const shadow = ref({ comparison: null, running: false, runs: [], last_promotion: null });
+    const rulesets = ref([]); const rulesetInForce = ref('');
+    const pick = reactive({ ruleset_version: '', model_version: '' });
+    const loadShadow = async () => {
+      try {
+        shadow.value = await get('/engine/shadow'); rulesets.value = await get('/engine/rulesets');
+        rulesetInForce.value = (await get('/engine/ruleset')).version;
+      } catch (e) { fail(e); }
+    };
+    const OUTCOME_ZH = { '': '运行中', stopped: '已停止', promoted: '已转为在用', rolled_back: '已回退' };
+    const label = (rs, m) => `规则 ${rs} · ${m ? '模型 ' + m : '不用模型'}`;
+    const ask = async (text, title, ok) => {
+      try { await ElMessageBox.confirm(text, title, { type: 'warning', confirmButtonText: ok, cancelButtonText: '取消' }); return true; } catch { return false; }
+    };
+    async function startShadow() {
+      const what = label(pick.ruleset_version || rulesetInForce.value, pick.model_version);
+      const text = `以 ${what} 影子运行：与在用的规则和模型并行判断每笔交易，只记录、不预警、不拦截。${shadow.value.running ? '当前的影子运行将结束。' : ''}确认开始？`;
+      if (!(await ask(text, '开始影子运行', '确认开始'))) return;
+      try {
+        shadow.value = await put('/engine/shadow', { ruleset_version: pick.ruleset_version || null, model_version: pick.model_version || null });
+        ElMessage.success('影子运行已开始，下一笔交易起记录对比');
+      } catch (e) { fail(e); }
+    }
+    async function stopShadow() {
+      if (!(await ask('停止影子运行？已记录的对比结果保留。', '停止影子运行', '确认停止'))) return;
+      try { shadow.value = await api('DELETE', '/engine/shadow'); ElMessage.success('影子运行已停止'); } catch (e) { fail(e); }
+    }
+    async function promote() {
+      const r = shadow.value.comparison.run;
+      if (!(await ask(`将 ${label(r.ruleset_version, r.model_version)} 转为在用：下一笔交易起按其预警和拦截，可回退。确认转为在用？`, '转为在用', '确认转为在用'))) return;
+      try { shadow.value = await post('/engine/shadow/promote', {}); await load(); await loadShadow(); ElMessage.success('已转为在用'); } catch (e) { fail(e); }
+    }
+    async function rollback() {
+      const r = shadow.value.last_promotion;
+      if (!(await ask(`回退到转为在用之前的 ${label(r.replaced_ruleset, r.replaced_model)}，下一笔交易起生效。确认回退？`, '回退', '确认回退'))) return;
+      try { shadow.value = await post('/engine/shadow/rollback', {}); await load(); await loadShadow(); ElMessage.success('已回退'); } catch (e) { fail(e); }
+    }
+    const dayChart = computed(() => {
+      const c = shadow.value.comparison; if (!c) return null;
+      return { grid: { left: 30, right: 10, top: 30, bottom: 20 }, legend: { data: ['在用', '影子'] }, tooltip: { trigger: 'axis' },
+        xAxis: { type: 'category', data: c.days.map((d) => d.day) }, yAxis: { type: 'value', minInterval: 1 },
+        series: [{ type: 'bar', name: '在用', data: c.days.map((d) => d.in_force) }, { type: 'bar', name: '影子', data: c.days.map((d) => d.candidate) }] };
+    });
+    onMounted(() => { load(); loadShadow(); });
+    return { data, fig, pct, day, when, use, can, shadow, rulesets, rulesetInForce, pick, OUTCOME_ZH, label, startShadow, stopShadow, promote, rollback, dayChart };
   },
+  components: { EChart },
   template: `<div>
     <h2 class="page-title">预警模型</h2>
     <el-alert type="info" :closable="false" show-icon
@@ -2221,6 +2266,49 @@ const ModelsPage = {
           <el-button v-else-if="can('list_write')" size="small" type="primary" @click="use(row.version)">启用</el-button>
         </template></el-table-column>
       </el-table>
+    </el-card>
+    <el-card shadow="never" style="margin-top:12px" data-testid="shadow">
+      <template #header>影子运行 <span class="muted">候选的规则和模型与在用的并行判断每笔交易，只记录、不预警、不拦截；对比后转为在用，可回退。在用规则：{{ rulesetInForce }}</span></template>
+      <el-alert v-if="shadow.last_promotion" type="warning" :closable="false" style="margin-bottom:10px" data-testid="shadow-promoted">
+        第 {{ shadow.last_promotion.id }} 次影子运行的 {{ label(shadow.last_promotion.ruleset_version, shadow.last_promotion.model_version) }} 于 {{ when(shadow.last_promotion.ended_at) }} 转为在用，替换了 {{ label(shadow.last_promotion.replaced_ruleset, shadow.last_promotion.replaced_model) }}。
+        <el-button v-if="can('list_write')" size="small" style="margin-left:8px" @click="rollback" data-testid="shadow-rollback">回退</el-button>
+      </el-alert>
+      <el-form v-if="can('list_write')" inline @submit.prevent="startShadow">
+        <el-form-item label="候选规则"><el-select v-model="pick.ruleset_version" :placeholder="'在用规则 ' + rulesetInForce" clearable style="width:220px" data-testid="shadow-ruleset">
+          <el-option v-for="v in rulesets" :key="v.version" :label="v.version" :value="v.version" /></el-select></el-form-item>
+        <el-form-item label="候选模型"><el-select v-model="pick.model_version" placeholder="不用模型" clearable style="width:220px" data-testid="shadow-model">
+          <el-option v-for="v in data.versions" :key="v.version" :label="v.version" :value="v.version" /></el-select></el-form-item>
+        <el-form-item><el-button type="primary" @click="startShadow" data-testid="shadow-start">开始影子运行</el-button></el-form-item>
+      </el-form>
+      <template v-if="shadow.comparison">
+        <div style="margin-bottom:8px" data-testid="shadow-run">第 {{ shadow.comparison.run.id }} 次：{{ label(shadow.comparison.run.ruleset_version, shadow.comparison.run.model_version) }}，{{ when(shadow.comparison.run.started_at) }} 由 {{ shadow.comparison.run.started_by }} 开始
+          <el-tag size="small" :type="shadow.running ? 'success' : 'info'" data-testid="shadow-state">{{ OUTCOME_ZH[shadow.comparison.run.outcome] }}</el-tag>
+          <template v-if="shadow.running && can('list_write')">
+            <el-button size="small" type="primary" style="margin-left:8px" @click="promote" data-testid="shadow-promote">转为在用</el-button>
+            <el-button size="small" @click="stopShadow" data-testid="shadow-stop">停止</el-button>
+          </template>
+        </div>
+        <el-descriptions :column="2" border size="small" data-testid="shadow-figures">
+          <el-descriptions-item label="在用预警数">{{ shadow.comparison.in_force.warnings }}</el-descriptions-item>
+          <el-descriptions-item label="影子预警数"><span data-testid="shadow-warnings">{{ shadow.comparison.candidate.warnings }}</span></el-descriptions-item>
+          <el-descriptions-item label="在用命中已证实诈骗">{{ shadow.comparison.in_force.frauds_caught }} / {{ shadow.comparison.known_frauds }}</el-descriptions-item>
+          <el-descriptions-item label="影子命中已证实诈骗">{{ shadow.comparison.candidate.frauds_caught }} / {{ shadow.comparison.known_frauds }}</el-descriptions-item>
+          <el-descriptions-item label="仅在用命中（影子会漏）">{{ shadow.comparison.caught_only_in_force }}</el-descriptions-item>
+          <el-descriptions-item label="仅影子命中（在用漏了）">{{ shadow.comparison.caught_only_candidate }}</el-descriptions-item>
+          <el-descriptions-item label="两者都预警">{{ shadow.comparison.both }}</el-descriptions-item>
+        </el-descriptions>
+        <el-row :gutter="12" style="margin-top:10px">
+          <el-col :xs="24" :md="12"><div class="muted">每日预警数</div><EChart v-if="shadow.comparison.days.length" :option="dayChart" /><el-empty v-else description="尚无预警" :image-size="60" /></el-col>
+          <el-col :xs="24" :md="12"><div class="muted">各派出所将收到的预警</div>
+            <el-table :data="shadow.comparison.stations" size="small" data-testid="shadow-stations" empty-text="尚无预警">
+              <el-table-column prop="station" label="派出所" min-width="120" />
+              <el-table-column prop="in_force" label="在用" width="70" />
+              <el-table-column prop="candidate" label="影子" width="70" />
+              <el-table-column label="增减" width="70"><template #default="{ row }">{{ row.candidate - row.in_force > 0 ? '+' : '' }}{{ row.candidate - row.in_force }}</template></el-table-column>
+            </el-table></el-col>
+        </el-row>
+      </template>
+      <el-empty v-else description="尚未进行影子运行" :image-size="60" />
     </el-card>
   </div>`,
 };

@@ -21,6 +21,7 @@ mod registry;
 mod reports;
 mod residents;
 mod rows;
+mod shadow;
 mod sql;
 mod tasks;
 mod users;
@@ -52,6 +53,7 @@ pub use registry::{
 };
 pub use reports::{BankFigure, NewReport, ReportRow, WarningFact, snapshot_digest};
 pub use residents::{NewResident, ResidentFilter, ResidentPatch, ResidentView, RevealField};
+pub use shadow::{ShadowDecision, ShadowRun};
 pub use tasks::{DualInquiryView, NewTask, OutletRow, TaskFilter, TaskView};
 pub use users::{ApiKey, LoginLock, NewApiKey, NewUser, PasswordChange, SessionInfo, User};
 pub use warnings::{EvidenceView, NewWarning, WarningStep, WarningView, mask_subject};

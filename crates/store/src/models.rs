@@ -45,7 +45,10 @@ pub struct ModelVersion {
 crate::rows::from_row!(ModelVersion { version, created_at, created_by, period_from, test_from, period_to, figures });
 
 /// The meta key naming the model version in force.
-const IN_FORCE: &str = "engine_model";
+pub(crate) const IN_FORCE: &str = "engine_model";
+
+/// The meta key holding the ruleset file in force.
+pub(crate) const RULESET_IN_FORCE: &str = "engine_ruleset";
 
 impl Store {
     /// Keeps a trained model version (a version label is kept once).

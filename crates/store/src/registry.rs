@@ -565,6 +565,15 @@ impl Store {
         }
     }
 
+    /// The station of the residence a phone is registered at, as routing sends a person's
+    /// warning (none: unknown, the centre's).
+    pub async fn residence_station(&self, phone: &domain::Phone) -> Result<Option<i64>> {
+        match self.route_phone(phone).await? {
+            Some((_, path)) => self.station_for_path(&path).await,
+            None => Ok(None),
+        }
+    }
+
     /// The station responsible for a node: the precinct entry of the node or its nearest ancestor.
     pub async fn station_for_path(&self, path: &str) -> Result<Option<i64>> {
         let ids: Vec<i64> = path.split('/').filter_map(|s| s.parse().ok()).collect();

@@ -9,7 +9,7 @@ mod decide;
 mod flows;
 mod inquiry;
 mod keypersons;
-mod models;
+pub(crate) mod models;
 mod notifications;
 pub(crate) mod prevention;
 mod registry;

@@ -163,21 +163,15 @@ impl Session {
         (st, r.json().await.unwrap_or(Value::Null))
     }
     async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let r = self
-            .c
-            .patch(format!("{}{path}", self.base))
-            .header("x-csrf-token", &self.csrf)
-            .json(&body)
-            .send()
-            .await
-            .expect("send");
-        let st = r.status();
-        (st, r.json().await.unwrap_or(Value::Null))
+        self.send(reqwest::Method::PATCH, path, body).await
     }
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (StatusCode, Value) {
         let r = self
             .c
-            .post(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("x-csrf-token", &self.csrf)
             .json(&body)
             .send()
@@ -899,6 +893,135 @@ async fn ruleset_reloads_without_restart(app: &App) {
     assert!(body["toml"].as_str().is_some_and(|t| t.contains("warn = 20")), "{body}");
 }
 both!(ruleset_reload, ruleset_reloads_without_restart);
+
+async fn shadow_is_compared_promoted_and_rolled_back(app: &App) {
+    use reqwest::Method;
+    let admin = login(app, "admin").await;
+    let shipped = engine::ruleset::Ruleset::default_ruleset().version;
+    // The candidate: a new payee alone (M04, 25 points) reaches the warn threshold.
+    let candidate = engine::ruleset::DEFAULT_RULESET
+        .replacen(&format!("version = \"{shipped}\""), "version = \"cand-1\"", 1)
+        .replacen("warn = 40\nhold = 80\nsubject = \"payee\"", "warn = 20\nhold = 80\nsubject = \"payee\"", 1);
+    app.store.save_ruleset("cand-1", &candidate, "研判员", "").await.expect("saved");
+    let (st, none) = admin.get("/api/v1/engine/shadow").await;
+    assert_eq!((st, &none["running"], &none["comparison"]), (StatusCode::OK, &json!(false), &Value::Null), "{none}");
+    let (st, _) = admin.send(Method::PUT, "/api/v1/engine/shadow", json!({"ruleset_version": "nope"})).await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "an unknown ruleset version is absent");
+    let (st, v) = admin.send(Method::PUT, "/api/v1/engine/shadow", json!({"ruleset_version": "cand-1"})).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!((&v["running"], &v["comparison"]["run"]["ruleset_version"]), (&json!(true), &json!("cand-1")), "{v}");
+    let run = v["comparison"]["run"]["id"].as_i64().expect("run id");
+
+    let (_, key) = admin.post("/api/v1/api-keys", json!({"name": "bank", "unit_id": app.county.office_unit, "jurisdiction_id": app.county.town_a, "permissions": ["decide"]})).await;
+    let secret = key["secret"].as_str().expect("secret").to_string();
+    watch_since(&app.base, &secret).await;
+    let decide = |id: &str, payee: &str| {
+        Client::new().post(format!("{}/api/v1/decide", app.base)).bearer_auth(&secret)
+            .json(&json!({"event_id": id, "payer_account": "6222000000000091", "payee_account": payee, "amount_fen": 100, "payer_phone": "13912340001"}))
+            .send()
+    };
+    for (id, payee) in [("SH1", "6217000055550091"), ("SH2", "6217000055550092")] {
+        let d: Value = decide(id, payee).await.expect("send").json().await.expect("json");
+        // The shadow is not acted on: the engine in force allows, no warning is raised.
+        assert_eq!(
+            (d["action"].as_str(), d["ruleset_version"].as_str(), &d["warning_id"]),
+            (Some("allow"), Some(shipped.as_str()), &Value::Null),
+            "{d}"
+        );
+    }
+    // The work system confirms the first payee as a fraud account (a case names it).
+    let station = app.store.list_stations().await.expect("stations").into_iter().next().expect("a station");
+    app.store
+        .insert_cases(
+            &[NewCase {
+                case_no: "SH-CASE".into(),
+                reported_at: store::now_ms(),
+                filed_at: None,
+                solved_at: None,
+                station_id: station.id,
+                jurisdiction_id: app.county.village_a,
+                fraud_type: "刷单返利".into(),
+                loss_fen: 100,
+                recovered_fen: 0,
+                arrested: 0,
+                victim_resident_id: None,
+                victim_age_band: String::new(),
+                victim_occupation: String::new(),
+                contact_channel: String::new(),
+                status: domain::case::CaseStatus::Reported,
+                observables: vec![("bank_account".into(), "6217000055550091".into())],
+            }],
+            None,
+        )
+        .await
+        .expect("case");
+    let (_, v) = admin.get("/api/v1/engine/shadow").await;
+    let c = &v["comparison"];
+    assert_eq!((&c["in_force"]["warnings"], &c["candidate"]["warnings"]), (&json!(0), &json!(2)), "{v}");
+    assert_eq!(
+        (&c["known_frauds"], &c["candidate"]["frauds_caught"], &c["caught_only_candidate"]),
+        (&json!(1), &json!(1), &json!(1)),
+        "{v}"
+    );
+    assert_eq!(
+        (&c["stations"][0]["station"], &c["stations"][0]["candidate"]),
+        (&json!("甲所"), &json!(2)),
+        "routed to the payer's station: {v}"
+    );
+    assert_eq!(c["days"].as_array().map(Vec::len), Some(1), "{v}");
+    // A restarted engine runs the same shadow.
+    let restarted =
+        server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
+    restarted.restore_engine().await.expect("restore");
+    assert_eq!(restarted.engine.shadow_run(), Some(run));
+
+    // Promoted: the candidate decides, the run is over, and it can be rolled back.
+    let (st, v) = admin.post("/api/v1/engine/shadow/promote", json!({})).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(
+        (&v["running"], &v["last_promotion"]["id"], &v["last_promotion"]["replaced_ruleset"]),
+        (&json!(false), &json!(run), &json!(shipped)),
+        "{v}"
+    );
+    let d: Value = decide("SH3", "6217000055550093").await.expect("send").json().await.expect("json");
+    assert_eq!((d["action"].as_str(), d["ruleset_version"].as_str()), (Some("warn"), Some("cand-1")), "{d}");
+    let (st, _) = admin.post("/api/v1/engine/shadow/promote", json!({})).await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "nothing runs in shadow any more");
+    let restarted =
+        server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
+    restarted.restore_engine().await.expect("restore");
+    assert_eq!((restarted.engine.ruleset().version.as_str(), restarted.engine.shadow_run()), ("cand-1", None));
+
+    // Rolled back: what was in force before decides again, once.
+    let (st, v) = admin.post("/api/v1/engine/shadow/rollback", json!({})).await;
+    assert_eq!((st, &v["last_promotion"]), (StatusCode::OK, &Value::Null), "{v}");
+    let d: Value = decide("SH4", "6217000055550094").await.expect("send").json().await.expect("json");
+    assert_eq!((d["action"].as_str(), d["ruleset_version"].as_str()), (Some("allow"), Some(shipped.as_str())), "{d}");
+    let (st, _) = admin.post("/api/v1/engine/shadow/rollback", json!({})).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let restarted =
+        server::AppState::new(app.store.clone(), server::ServerConfig { cookie_secure: false, ..Default::default() });
+    restarted.restore_engine().await.expect("restore");
+    assert_eq!(restarted.engine.ruleset().version, shipped);
+
+    // Start, promote and roll back are each one audit entry; stopping a run is too.
+    let (_, v) = admin.send(Method::PUT, "/api/v1/engine/shadow", json!({})).await;
+    assert_eq!(v["comparison"]["run"]["ruleset_version"], json!(shipped), "the ruleset in force by default: {v}");
+    let (st, v) = admin.send(Method::DELETE, "/api/v1/engine/shadow", json!({})).await;
+    assert_eq!(
+        (st, &v["running"], &v["comparison"]["run"]["outcome"]),
+        (StatusCode::OK, &json!(false), &json!("stopped")),
+        "{v}"
+    );
+    let (_, log) = admin.get("/api/v1/audit?object_type=engine_shadow").await;
+    let actions: Vec<&str> =
+        log["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions.len(), 5, "{log}");
+    // Officers may not touch it.
+    let officer = login(app, "officer_a").await;
+    assert_eq!(officer.get("/api/v1/engine/shadow").await.0, StatusCode::FORBIDDEN);
+}
+both!(shadow_runs, shadow_is_compared_promoted_and_rolled_back);
 
 async fn fund_trace_and_mules(app: &App) {
     // Days of the last week: events must lie within the event-time window of the server.

@@ -750,6 +750,35 @@ test('the centre puts a model trained on the demo county\'s outcomes in force, t
   await ctx.close();
 });
 
+test('the centre trains a model from the 预警模型 page and reads its curve, its warnings and what it leans on', async () => {
+  const { ctx, page, errors } = await login('analyst');
+  await page.goto(base + '/#/models');
+  await page.getByTestId('train-start').click();
+  await page.getByTestId('train-done').waitFor({ timeout: 180_000 });
+  const status = (await apiGet(page, '/engine/models/training')).body;
+  assert.equal(status.running, false);
+  assert.match(status.version, /^M\d{8}-\d{6}$/);
+  assert.match(status.started_by, /·/, 'the person and unit who trained it');
+  await page.locator('.el-message--success', { hasText: `模型 ${status.version} 已训练完成` }).waitFor();
+  // Kept as a version with its figures, not in force.
+  const models = (await apiGet(page, '/engine/models')).body;
+  const kept = models.versions.find((v) => v.version === status.version);
+  assert.ok(kept, 'the new version is listed');
+  assert.notEqual(models.in_force, status.version);
+  const figures = JSON.parse(kept.figures);
+  assert.ok(figures.curve.length > 0 && figures.importance.length > 0 && Array.isArray(figures.test.stations), kept.figures);
+  await page.getByTestId('models').locator('.el-table__row', { hasText: status.version }).getByTestId('model-detail').click();
+  const dialog = page.getByTestId('model-detail-dialog');
+  await dialog.getByTestId('pr-curve').locator('canvas').waitFor();
+  await dialog.getByTestId('importance').locator('canvas').waitFor();
+  await dialog.getByTestId('model-compare').getByText('仅规则').waitFor();
+  assert.deepEqual(englishWords(await dialog.innerText(), '模型详情'), []);
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(shots, 'model-detail.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
 test('a value the server refuses is explained in Chinese, naming the field by its label', async () => {
   const { ctx, page, errors } = await login('analyst');
   await page.goto(base + '/#/rules');

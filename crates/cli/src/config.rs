@@ -258,11 +258,7 @@ pub fn read_ruleset(path: &std::path::Path) -> anyhow::Result<engine::ruleset::R
 
 /// The ruleset in force in a database (put in force through the API), or the shipped default.
 pub async fn ruleset_in_force(store: &store::Store) -> anyhow::Result<engine::ruleset::Ruleset> {
-    Ok(match store.setting("engine_ruleset").await? {
-        Some(text) => engine::ruleset::Ruleset::from_toml(&text)
-            .map_err(|e| anyhow::anyhow!("the ruleset in force in the database: {e}"))?,
-        None => engine::ruleset::Ruleset::default_ruleset(),
-    })
+    server::learning::ruleset_in_force(store).await
 }
 
 #[cfg(test)]

@@ -104,37 +104,7 @@ pub(crate) fn progress_bar(len: u64) -> ProgressBar {
     )
 }
 
-/// Precision, recall, F1 and counts.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Score {
-    pub tp: u64,
-    pub fp: u64,
-    pub fn_: u64,
-}
-
-impl Score {
-    pub fn add(&mut self, flagged: bool, positive: bool) {
-        match (flagged, positive) {
-            (true, true) => self.tp += 1,
-            (true, false) => self.fp += 1,
-            (false, true) => self.fn_ += 1,
-            _ => {}
-        }
-    }
-    pub fn precision(&self) -> f64 {
-        if self.tp + self.fp == 0 { 0.0 } else { self.tp as f64 / (self.tp + self.fp) as f64 }
-    }
-    pub fn recall(&self) -> f64 {
-        if self.tp + self.fn_ == 0 { 0.0 } else { self.tp as f64 / (self.tp + self.fn_) as f64 }
-    }
-    pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
-    }
-    pub fn json(&self) -> serde_json::Value {
-        json!({"precision": self.precision(), "recall": self.recall(), "f1": self.f1(), "tp": self.tp, "fp": self.fp, "fn": self.fn_})
-    }
-}
+pub use engine::learn::Score;
 
 /// The accounts of a run of transfers, as small indexes, for scoring at account level:
 /// candidates are the accounts active in the run, positive when party to a positive

@@ -52,7 +52,7 @@ pub async fn run(args: DemoEvalArgs, overrides: &Overrides) -> anyhow::Result<()
     let has_db = cfg.database_url() != store::sqlite_url(&cfg.data_dir) || cfg.data_dir.join("fanzha.db").exists();
     let store = if has_db { Some(cfg.open_store().await?) } else { None };
     let (events, from_log) = match &store {
-        Some(s) if s.event_log_len().await? > 0 => (logged_events(s).await?, true),
+        Some(s) if s.event_log_len().await? > 0 => (server::learning::logged_events(s).await?, true),
         _ => (generated_events(args.seed), false),
     };
     let ruleset = match (&args.ruleset, &store) {
@@ -68,21 +68,6 @@ pub async fn run(args: DemoEvalArgs, overrides: &Overrides) -> anyhow::Result<()
         print_text(&report);
     }
     Ok(())
-}
-
-/// Every logged event, in the order applied.
-pub(crate) async fn logged_events(s: &store::Store) -> anyhow::Result<Vec<Event>> {
-    let mut out = Vec::new();
-    let mut after = 0i64;
-    loop {
-        let page = s.logged_events(i64::MIN, after, 10_000).await?;
-        let Some((last, _)) = page.last() else { break };
-        after = *last;
-        for (seq, body) in page {
-            out.push(serde_json::from_str(&body).with_context(|| format!("logged event {seq}"))?);
-        }
-    }
-    Ok(out)
 }
 
 /// The generator's events at the demo's reference day, payers known by made-up numbers (the

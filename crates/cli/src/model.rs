@@ -1,9 +1,7 @@
-//! `fanzha model train`: the engine's model learned from the county's own outcomes. The event
-//! log is replayed in order; each transfer's features are what the engine knew when it decided
-//! it; its label is what the work system had found out by the end of the period it belongs to
-//! ([`domain::labels`]): warnings closed as fraud or as false positives, accounts named by
-//! cases, confirmed clues and executed stop-payments. The model learns on one period and is
-//! scored on the next, labelled as known at that period's end.
+//! `fanzha model …`: the engine's model learned from the county's own outcomes
+//! (`server::learning`, the same path as the 预警模型 page: [`engine::learn`] replays the event
+//! log, labels each transfer as the work system knew it at its period's end, learns on one
+//! period and scores the next), its versions, and replays of a candidate beside what is in force.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,12 +9,12 @@ use std::sync::Arc;
 use anyhow::Context;
 use domain::labels::Labeller;
 use engine::event::Event;
-use engine::model::{DEFAULT_PARAMS, Model};
+use engine::learn::Phase;
+use engine::model::Model;
 use engine::{Action, Engine};
 use serde_json::json;
 
 use crate::config::{Config, Overrides};
-use crate::eval::Score;
 
 /// `fanzha model …`.
 #[derive(clap::Subcommand)]
@@ -90,7 +88,7 @@ pub async fn run(cmd: ModelCommand, overrides: &Overrides) -> anyhow::Result<()>
             let store = Config::load(overrides)?.open_store().await?;
             let in_force = store.model_in_force().await?;
             for m in store.model_versions().await? {
-                let figures: serde_json::Value = serde_json::from_str(&m.figures).unwrap_or_default();
+                let figures = held_out(&m.figures);
                 println!(
                     "{} {}  trained {} by {}  held-out precision {:.3} recall {:.3}",
                     if in_force.as_deref() == Some(m.version.as_str()) { "*" } else { " " },
@@ -130,65 +128,37 @@ fn day_start(d: jiff::civil::Date) -> anyhow::Result<i64> {
 async fn train(a: TrainArgs, overrides: &Overrides) -> anyhow::Result<()> {
     let cfg = Config::load(overrides)?;
     let store = cfg.open_store().await?;
-    let events = crate::eval_demo::logged_events(&store).await?;
-    anyhow::ensure!(!events.is_empty(), "the event log is empty: nothing to learn from");
-    let evidence = store.learning_evidence().await?;
-    let labeller = Labeller::new(evidence);
-    let ruleset = crate::config::ruleset_in_force(&store).await?;
-    let transfers = || events.iter().filter_map(|e| if let Event::Transfer(t) = e { Some(t) } else { None });
-    let first = transfers().map(|t| t.ts_ms).min().context("the event log holds no transfer")?;
-    let last = transfers().map(|t| t.ts_ms).max().unwrap_or(first);
-    let day = 86_400_000;
-    let from = match a.from {
-        Some(d) => day_start(d)?,
-        None => first,
+    let day = |d: Option<jiff::civil::Date>| d.map(day_start).transpose();
+    let req = server::learning::TrainRequest {
+        from: day(a.from)?,
+        test_from: day(a.test_from)?,
+        to: day(a.to)?,
+        threshold: a.threshold,
+        by: a.by.clone(),
     };
-    let to = match a.to {
-        Some(d) => day_start(d)?,
-        None => last + 1,
+    let bar = crate::eval::progress_bar(0);
+    let progress: server::learning::ProgressFn = {
+        let bar = bar.clone();
+        Arc::new(move |phase: Phase, done: u64, total: u64| {
+            bar.set_prefix(phase.as_str());
+            bar.set_length(total);
+            bar.set_position(done);
+        })
     };
-    let test_from = match a.test_from {
-        Some(d) => day_start(d)?,
-        None => {
-            // The last third of the transfers, from a day's start (China time): a log whose
-            // early months are sparse still learns from most of its traffic.
-            let mut ts: Vec<i64> = transfers().map(|t| t.ts_ms).filter(|t| (from..to).contains(t)).collect();
-            ts.sort_unstable();
-            let cut = ts.get(ts.len() * 2 / 3).copied().unwrap_or(to - day);
-            let china = 8 * 3_600_000;
-            (cut + china).div_euclid(day) * day - china
-        }
+    let audit = |version: &str| {
+        let mut entry = domain::audit::AuditContent::system("fanzha model", "create", "engine_model", store::now_ms());
+        entry.object_id = Some(version.to_string());
+        entry
     };
-    anyhow::ensure!(from < test_from && test_from < to, "the periods must follow each other: from < test-from < to");
-    let periods = Periods { from, test_from, to };
-    let (mut model, mut report) =
-        tokio::task::spawn_blocking(move || fit(&events, &labeller, ruleset, periods, a.threshold)).await??;
-    model.version = format!(
-        "M{}",
-        jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai")?).strftime("%Y%m%d-%H%M%S")
-    );
-    let body = model.to_json()?;
+    let trained = server::learning::train(&store, req, audit, progress).await;
+    bar.finish_and_clear();
+    let trained = trained?;
+    let mut report = trained.report;
     if let Some(path) = &a.save {
-        std::fs::write(path, &body).with_context(|| format!("write {}", path.display()))?;
+        std::fs::write(path, &trained.body).with_context(|| format!("write {}", path.display()))?;
         report["saved"] = json!(path.display().to_string());
     }
-    let mut entry = domain::audit::AuditContent::system("fanzha model", "create", "engine_model", store::now_ms());
-    entry.object_id = Some(model.version.clone());
-    store
-        .save_model(
-            &store::NewModelVersion {
-                version: model.version.clone(),
-                body,
-                created_by: a.by.clone(),
-                period_from: from,
-                test_from,
-                period_to: to,
-                figures: report["test"]["model"].to_string(),
-            },
-            entry,
-        )
-        .await?;
-    report["version"] = json!(model.version);
+    report["version"] = json!(trained.version);
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -207,7 +177,7 @@ async fn train(a: TrainArgs, overrides: &Overrides) -> anyhow::Result<()> {
         if let Some(p) = report["saved"].as_str() {
             println!("model written to {p}");
         }
-        println!("kept as version {} (`fanzha model use {}` puts it in force)", model.version, model.version);
+        println!("kept as version {} (`fanzha model use {}` puts it in force)", trained.version, trained.version);
     }
     Ok(())
 }
@@ -227,7 +197,7 @@ struct Side {
 async fn replay(a: ReplayArgs, overrides: &Overrides) -> anyhow::Result<()> {
     let cfg = Config::load(overrides)?;
     let store = cfg.open_store().await?;
-    let events = crate::eval_demo::logged_events(&store).await?;
+    let events = server::learning::logged_events(&store).await?;
     let end = events.iter().map(Event::ts_ms).max().context("the event log is empty: nothing to replay")?;
     let from = end - a.days.max(1) * 86_400_000;
     let in_force_rules = crate::config::ruleset_in_force(&store).await?;
@@ -353,169 +323,12 @@ async fn replay(a: ReplayArgs, overrides: &Overrides) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The learning period `[from, test_from)` and the held-out period `[test_from, to)`.
-#[derive(Clone, Copy)]
-pub(crate) struct Periods {
-    pub from: i64,
-    pub test_from: i64,
-    pub to: i64,
-}
-
-/// Replays `events`, learns on the first period, scores the second. A transfer's label is
-/// read as known at the end of its own period: the learning never sees what was found out
-/// later, and the features are the engine's state before the transfer.
-pub(crate) fn fit(
-    events: &[Event],
-    labeller: &Labeller,
-    ruleset: engine::ruleset::Ruleset,
-    p: Periods,
-    threshold: f64,
-) -> anyhow::Result<(Model, serde_json::Value)> {
-    let examples = examples(events, labeller, ruleset.clone(), p);
-    let train: Vec<_> = examples.iter().filter(|x| x.ts_ms < p.test_from).map(|x| (x.features, x.fraud)).collect();
-    let positives = train.iter().filter(|(_, y)| *y).count();
-    anyhow::ensure!(
-        positives > 0 && positives < train.len(),
-        "the learning period has {positives} fraud transfers of {}: a model needs both kinds (close more warnings, or choose a longer period)",
-        train.len()
-    );
-    let model = Model::train(&train, DEFAULT_PARAMS).context("training the model")?;
-    let test: Vec<&Example> = examples.iter().filter(|x| x.ts_ms >= p.test_from).collect();
-    let scores: Vec<f64> = test.iter().map(|x| model.score(&x.features)).collect();
-    let mut at = Score::default();
-    let mut rules = Score::default();
-    let mut per_day: std::collections::BTreeMap<i64, (u64, u64)> = Default::default();
-    for (x, s) in test.iter().zip(&scores) {
-        at.add(*s >= threshold, x.fraud);
-        rules.add(x.rules >= Action::Warn, x.fraud);
-        let d = per_day.entry((x.ts_ms - p.test_from) / 86_400_000).or_default();
-        d.0 += u64::from(*s >= threshold);
-        d.1 += u64::from(x.rules >= Action::Warn);
-    }
-    // The precision-recall curve over thresholds, for choosing the operating point.
-    let curve: Vec<serde_json::Value> = (1..20)
-        .map(|k| {
-            let th = f64::from(k) / 20.0;
-            let mut s = Score::default();
-            for (x, sc) in test.iter().zip(&scores) {
-                s.add(*sc >= th, x.fraud);
-            }
-            json!({"threshold": th, "precision": s.precision(), "recall": s.recall(), "f1": s.f1(), "warnings": s.tp + s.fp})
-        })
-        .collect();
-    let (warnings, accounts) = labeller.counts();
-    let report = json!({
-        "periods": {"from_ms": p.from, "test_from_ms": p.test_from, "to_ms": p.to},
-        "evidence": {"closed_warnings": warnings, "fraud_accounts": accounts},
-        "train": {"transfers": train.len(), "fraud": positives},
-        "test": {
-            "transfers": test.len(),
-            "fraud": test.iter().filter(|x| x.fraud).count(),
-            "model": at.json(),
-            "rules": rules.json(),
-            "per_day": per_day.iter().map(|(d, (m, r))| json!({"day": d, "model_warnings": m, "rule_warnings": r})).collect::<Vec<_>>(),
-        },
-        "threshold": threshold,
-        "curve": curve,
-        "ruleset_version": ruleset.version,
-        "params": DEFAULT_PARAMS,
-    });
-    Ok((model, report))
-}
-
-/// A transfer of either period: its features when decided, its label as known at its
-/// period's end, and what the rules decided.
-pub(crate) struct Example {
-    pub ts_ms: i64,
-    pub features: engine::features::Features,
-    pub fraud: bool,
-    pub rules: Action,
-}
-
-/// The examples of the two periods, in event order. Events before `from` only build the
-/// engine's state.
-pub(crate) fn examples(
-    events: &[Event],
-    labeller: &Labeller,
-    ruleset: engine::ruleset::Ruleset,
-    p: Periods,
-) -> Vec<Example> {
-    let mut eng = Engine::new(Arc::new(ruleset));
-    let bar = crate::eval::progress_bar(events.len() as u64);
-    bar.set_prefix("replay");
-    let mut out = Vec::new();
-    for (i, e) in events.iter().enumerate() {
-        if i % 4096 == 0 {
-            bar.set_position(i as u64);
-        }
-        let Event::Transfer(t) = e else {
-            eng.apply(e);
-            continue;
-        };
-        if t.ts_ms < p.from || t.ts_ms >= p.to {
-            eng.apply(e);
-            continue;
-        }
-        // The features are the state before this transfer; deciding records it.
-        let (decision, features) = eng.decide_with_features(t);
-        let rules = decision.action;
-        let known_at = if t.ts_ms < p.test_from { p.test_from } else { p.to };
-        let fraud = labeller.label(&t.event_id, &t.payer, &t.payee, known_at).is_some_and(|l| l.fraud);
-        out.push(Example { ts_ms: t.ts_ms, features, fraud, rules });
-    }
-    bar.finish_and_clear();
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use domain::labels::Evidence;
-    use engine::event::{Channel, Transfer};
-
-    const DAY: i64 = 86_400_000;
-
-    fn tx(id: &str, day: i64, payer: &str, payee: &str) -> Event {
-        Event::Transfer(Transfer {
-            event_id: id.into(),
-            ts_ms: day * DAY,
-            payer: payer.into(),
-            payer_bank: String::new(),
-            payee: payee.into(),
-            payee_bank: String::new(),
-            amount_fen: 500_000,
-            channel: Channel::Mobile,
-            payer_person: None,
-            device_id: None,
-            ip: None,
-        })
-    }
-
-    /// The mule is named by a case on day 20. Learning ends on day 10, so the payment to it on
-    /// day 2 is not fraud to the learner (nobody knew yet); the payment on day 12 is, to the
-    /// held-out period that ends on day 30. A warning closed as defrauded on day 5 labels its
-    /// transfer for learning. And no label changes any features.
-    #[test]
-    fn no_label_from_after_its_period_reaches_learning() {
-        let events = vec![
-            tx("T1", 1, "A", "SHOP"),
-            tx("T2", 2, "B", "MULE"),
-            tx("T3", 3, "C", "X"),
-            tx("T4", 12, "D", "MULE"),
-            tx("T5", 13, "E", "SHOP"),
-        ];
-        let evidence = vec![
-            Evidence::FraudAccount { account: "MULE".into(), at_ms: 20 * DAY },
-            Evidence::WarningClosed { event_id: "T3".into(), outcome: "already_defrauded".into(), at_ms: 5 * DAY },
-        ];
-        let p = Periods { from: 0, test_from: 10 * DAY, to: 30 * DAY };
-        let rs = engine::ruleset::Ruleset::default_ruleset();
-        let with = examples(&events, &Labeller::new(evidence), rs.clone(), p);
-        let fraud: Vec<bool> = with.iter().map(|x| x.fraud).collect();
-        assert_eq!(fraud, [false, false, true, true, false]);
-        let without = examples(&events, &Labeller::default(), rs, p);
-        for (a, b) in with.iter().zip(&without) {
-            assert_eq!(a.features, b.features, "a label changed the features");
-        }
+/// A version's held-out figures of the model: `test.model` of the figures kept with it (older
+/// versions kept those alone).
+pub(crate) fn held_out(figures: &str) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(figures).unwrap_or_default();
+    match v.pointer("/test/model") {
+        Some(m) => m.clone(),
+        None => v,
     }
 }

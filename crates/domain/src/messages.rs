@@ -83,6 +83,11 @@ pub fn field_label(field: &str) -> Option<&'static str> {
         "targets" => "目标值",
         "title" => "标题",
         "to" => "结束时间",
+        "test_from" => "检验期起",
+        "threshold" => "预警分数线",
+        "training" => "模型训练",
+        "ruleset_version" => "候选规则",
+        "model_version" => "候选模型",
         "unit_id" => "单位",
         "upstream_id" => "上游编号",
         "username" => "用户名",
@@ -137,6 +142,9 @@ pub fn detail_zh(detail: &str) -> String {
     }
     if has("unknown") || has("one of") || has(" or ") {
         return "不是可选的值".into();
+    }
+    if has("under way") {
+        return "正在进行中，请稍候".into();
     }
     if has("already") || has("exists") {
         return "已存在".into();

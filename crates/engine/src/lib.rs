@@ -9,6 +9,7 @@
 pub mod decode;
 pub mod event;
 pub mod features;
+pub mod learn;
 pub mod model;
 pub mod neighbours;
 pub mod ruleset;

@@ -65,6 +65,16 @@ impl Model {
         self.gbdt.score_all(std::slice::from_ref(f)).first().copied().unwrap_or(0.0)
     }
 
+    /// Scores of many feature vectors at once.
+    pub fn score_many(&self, fs: &[Features]) -> Vec<f64> {
+        self.gbdt.score_all(fs)
+    }
+
+    /// How many splits of the trees use each feature, in the order of the features.
+    pub fn split_counts(&self) -> Vec<u64> {
+        self.gbdt.split_counts(N)
+    }
+
     /// JSON for the model file.
     pub fn to_json(&self) -> Result<String, ModelError> {
         Ok(serde_json::to_string(self)?)

@@ -131,6 +131,32 @@ impl Ensemble {
     pub fn bags(&self) -> usize {
         self.models.len()
     }
+
+    /// How many splits of the trees, over every bag, use each of `feature_size` features (the
+    /// "weight" importance of boosted trees). Read from the model's saved form, the file format
+    /// models are kept in: the `gbdt` crate keeps its trees private.
+    pub fn split_counts(&self, feature_size: usize) -> Vec<u64> {
+        fn walk(v: &serde_json::Value, out: &mut [u64]) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if m.get("is_leaf") == Some(&serde_json::Value::Bool(false))
+                        && let Some(c) =
+                            m.get("feature_index").and_then(|i| i.as_u64()).and_then(|i| out.get_mut(i as usize))
+                    {
+                        *c += 1;
+                    }
+                    m.values().for_each(|x| walk(x, out));
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                _ => {}
+            }
+        }
+        let mut out = vec![0; feature_size];
+        if let Ok(v) = serde_json::to_value(self) {
+            walk(&v, &mut out);
+        }
+        out
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod figures;
 pub mod guard;
 pub mod import;
 pub mod intake;
+pub mod learning;
 pub mod notify;
 pub mod reports;
 pub mod stream;
@@ -94,6 +95,8 @@ pub struct AppState {
     pub(crate) clue_limiter: Arc<guard::WindowLimiter>,
     /// Recent searches by an identifier per user, for the rate limit.
     pub(crate) search_limiter: Arc<guard::WindowLimiter>,
+    /// The model training run started from the 预警模型 page (one at a time).
+    pub(crate) training: Arc<std::sync::Mutex<learning::TrainingStatus>>,
 }
 
 impl AppState {
@@ -114,6 +117,7 @@ impl AppState {
             live,
             clue_limiter: Arc::default(),
             search_limiter: Arc::default(),
+            training: Arc::default(),
         }
     }
 

@@ -18,6 +18,7 @@ use crate::error::{ApiError, ApiResult};
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(model_versions, put_model))
+        .routes(routes!(start_training, training))
         .routes(routes!(shadow, start_shadow, stop_shadow))
         .routes(routes!(promote_shadow))
         .routes(routes!(roll_back_promotion))
@@ -321,4 +322,104 @@ async fn roll_back_promotion(
     s.engine.set_ruleset(ruleset);
     s.engine.set_model(model);
     shadow(State(s), Authorized(p), Query(ShadowQuery { run: Some(run.id) })).await
+}
+
+/// What to train on; absent: the defaults of `fanzha model train`.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct TrainChoice {
+    /// First day learned from (YYYY-MM-DD, China time).
+    from: Option<String>,
+    /// First day of the held-out period.
+    test_from: Option<String>,
+    /// Day after the held-out period.
+    to: Option<String>,
+    /// Model score from which a transfer warns, for the figures (default 0.5).
+    threshold: Option<f64>,
+}
+
+fn day_ms(field: &str, v: Option<&str>) -> ApiResult<Option<i64>> {
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    let bad = || ApiError::invalid(format!("{field}: expected a date YYYY-MM-DD"));
+    let d: jiff::civil::Date = v.parse().map_err(|_| bad())?;
+    if !domain::time::YEARS.contains(&i32::from(d.year())) {
+        return Err(bad());
+    }
+    Ok(Some(d.to_zoned(domain::time::china()).map_err(|_| bad())?.timestamp().as_millisecond()))
+}
+
+fn lock_training(s: &AppState) -> std::sync::MutexGuard<'_, crate::learning::TrainingStatus> {
+    s.training.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Trains a new model version from the event log and the work system's outcomes, in the
+/// background (one run at a time); `GET /engine/models/training` follows it. The version is
+/// kept with its figures and audited; it is not put in force.
+#[utoipa::path(post, path = "/engine/models/train", tag = "engine", request_body = TrainChoice, responses((status = 202, body = crate::learning::TrainingStatus), (status = 400, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+async fn start_training(
+    State(s): State<AppState>,
+    Authorized(p): Authorized<{ perm::LIST_WRITE }>,
+    Json(b): Json<TrainChoice>,
+) -> ApiResult<(axum::http::StatusCode, Json<crate::learning::TrainingStatus>)> {
+    let from = day_ms("from", b.from.as_deref())?;
+    let test_from = day_ms("test_from", b.test_from.as_deref())?;
+    let to = day_ms("to", b.to.as_deref())?;
+    let threshold = b.threshold.unwrap_or(0.5);
+    if !(threshold > 0.0 && threshold < 1.0) {
+        return Err(ApiError::invalid("threshold: must lie between 0 and 1 (exclusive)"));
+    }
+    let by = super::actor_label(&s, &p).await?;
+    {
+        let mut st = lock_training(&s);
+        if st.running {
+            return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "conflict", "training: a run is under way"));
+        }
+        *st = crate::learning::TrainingStatus {
+            running: true,
+            phase: Some(engine::learn::Phase::Replay.as_str().into()),
+            started_at: Some(store::now_ms()),
+            started_by: by.clone(),
+            ..Default::default()
+        };
+    }
+    let req = crate::learning::TrainRequest { from, test_from, to, threshold, by };
+    let job = s.clone();
+    let progress: crate::learning::ProgressFn = {
+        let job = job.clone();
+        Arc::new(move |phase: engine::learn::Phase, done: u64, total: u64| {
+            let mut st = lock_training(&job);
+            st.phase = Some(phase.as_str().into());
+            (st.done, st.total) = (done, total);
+        })
+    };
+    let audit = move |version: &str| {
+        let mut e = p.audit("create", "engine_model", Some(version.to_string()), &[]);
+        e.detail =
+            serde_json::json!({"from": from, "test_from": test_from, "to": to, "threshold": threshold}).to_string();
+        e
+    };
+    tokio::spawn(async move {
+        let r = crate::learning::train(&job.store, req, audit, progress).await;
+        let mut st = lock_training(&job);
+        st.running = false;
+        st.phase = None;
+        st.finished_at = Some(store::now_ms());
+        match r {
+            Ok(t) => st.version = Some(t.version),
+            Err(e) => {
+                tracing::warn!(error = %e, "model training from the page failed");
+                st.error_zh = Some(crate::learning::failure_zh(&e));
+            }
+        }
+    });
+    let st = lock_training(&s).clone();
+    Ok((axum::http::StatusCode::ACCEPTED, Json(st)))
+}
+
+/// The training run started from the page: where it is, or how it ended.
+#[utoipa::path(get, path = "/engine/models/training", tag = "engine", responses((status = 200, body = crate::learning::TrainingStatus)))]
+async fn training(
+    State(s): State<AppState>,
+    Authorized(_p): Authorized<{ perm::LIST_WRITE }>,
+) -> ApiResult<Json<crate::learning::TrainingStatus>> {
+    Ok(Json(lock_training(&s).clone()))
 }

@@ -35,7 +35,7 @@ fn the_demo_week_warns_on_frauds() {
     let old = tmp.path().join("old.toml");
     let text = engine::ruleset::DEFAULT_RULESET
         .replace("new_only = true\n", "")
-        .replace("warm_up_s = 2419200", "warm_up_s = 0");
+        .replace("warm_up_s = 7776000", "warm_up_s = 0");
     std::fs::write(&old, text).expect("write");
     let before = eval_demo(&tmp.path().join("none"), &["--ruleset", old.to_str().expect("utf-8 path")]);
     assert!(before["precision"].as_f64().unwrap_or(1.0) < 0.5, "{before}");

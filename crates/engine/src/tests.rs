@@ -154,7 +154,7 @@ fn pass_through_mule_is_seen() {
 #[test]
 fn fan_out_counts_new_payees_only() {
     const DAY: i64 = 24 * 60 * MIN;
-    let mut e = engine();
+    let mut e = watched_engine();
     for k in 0..5 {
         e.apply(&tx(&format!("old{k}"), k * MIN, "HOME", &format!("SHOP{k}"), 10_000));
     }

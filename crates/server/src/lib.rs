@@ -163,7 +163,11 @@ impl AppState {
         };
         // An event logged before times were checked may lie in the future; the windows end now.
         let latest = latest.min(store::now_ms().saturating_add(self.config.event_time.future_s.saturating_mul(1000)));
-        let since = latest - engine::state::MAX_WINDOW_S * 1000;
+        // The features' whole history and a day more, not just the rules' longest window: an
+        // account met in the last 90 days is not new after a restart either (the default
+        // warm-up is that long), and the model scores on the history it was trained on.
+        let history_s = engine::state::MAX_WINDOW_S.max((engine::features::HISTORY_DAYS + 1) * 86_400);
+        let since = latest - history_s * 1000;
         // Fraud-list changes and account openings older than any window still hold; then the
         // window itself.
         let mut n = 0u64;

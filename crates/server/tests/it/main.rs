@@ -139,7 +139,10 @@ async fn start(pg: bool) -> Option<App> {
     start_with(pg, server::ServerConfig { cookie_secure: false, ..Default::default() }).await
 }
 
-async fn start_with(pg: bool, config: server::ServerConfig) -> Option<App> {
+async fn start_with(pg: bool, mut config: server::ServerConfig) -> Option<App> {
+    // A backlog of 100 days (the default is 30): one old transfer gives the engine the 90 days
+    // of watching its newness rules wait for (`watch_since`).
+    config.event_time.past_s = 100 * 86_400;
     let (store, dir) = open_store(pg).await?;
     let county = seed(&store).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -199,13 +202,13 @@ async fn login(app: &App, user: &str) -> Session {
 
 /// The China date `n` days before today: test events must lie within the server's event-time
 /// window (30 days back by default).
-/// Gives a fresh engine four weeks of watched traffic: one transfer, 29 days ago, between
-/// accounts no test uses. Before its warm-up the default ruleset calls no account new.
+/// Gives a fresh engine 90 days of watched traffic: one transfer, 91 days ago, between accounts
+/// no test uses. Before its warm-up the default ruleset calls no account new.
 async fn watch_since(base: &str, secret: &str) {
     let r = Client::new()
         .post(format!("{base}/api/v1/decide"))
         .bearer_auth(secret)
-        .json(&json!({"event_id": "WARM-UP", "time": format!("{}T00:00:00+08:00", days_ago(29)), "payer_account": "6222888800000001", "payee_account": "6222888800000002", "amount_fen": 100}))
+        .json(&json!({"event_id": "WARM-UP", "time": format!("{}T00:00:00+08:00", days_ago(91)), "payer_account": "6222888800000001", "payee_account": "6222888800000002", "amount_fen": 100}))
         .send()
         .await
         .expect("warm-up");

@@ -286,12 +286,16 @@ test('the demo weeks\' warnings were handled in their time: only the last hours 
   if (lateNow) assert.ok(card.includes(`其中超时 ${lateNow}`), card);
 
   // The fraud accounts the centre checked were stopped at their banks, which executed in time.
-  const stops = (await apiGet(page, '/bank-requests?per_page=100')).body.items.filter((r) => r.requested_by === '反诈中心 研判员');
+  const centre = (await apiGet(page, '/bank-requests?per_page=100')).body.items.filter((r) => r.requested_by === '反诈中心 研判员');
+  const stops = centre.filter((r) => r.kind === 'stop_payment');
   assert.ok(stops.length > 0, 'the demo weeks have stop-payment requests');
   for (const r of stops) {
-    assert.equal(r.kind, 'stop_payment');
     if (r.status === 'executed') assert.equal(r.expires_at - r.answered_at, 48 * 3600 * 1000, 'a stop-payment holds 48 hours from execution');
   }
+  // The day after each fraud the centre traced its money and had the accounts it passed through frozen.
+  const freezes = centre.filter((r) => r.kind === 'freeze');
+  assert.ok(freezes.length > 0 && freezes.every((r) => r.status === 'executed'), JSON.stringify(freezes.slice(0, 3)));
+  assert.deepEqual(centre.filter((r) => r.kind !== 'stop_payment' && r.kind !== 'freeze'), []);
   assert.ok(stops.some((r) => r.status === 'executed' && now - r.requested_at > day), 'old requests were answered');
 
   // A dissuaded warning's record, as the API gives it: signed for, phoned, met, closed.
@@ -709,7 +713,11 @@ test('the centre puts a model trained on the demo county\'s outcomes in force, t
   await row.waitFor();
   const version = (await row.locator('td').first().innerText()).trim();
   assert.match(version, /^M\d{8}-\d{6}$/);
-  await page.getByTestId('model-in-force').getByText('仅规则').waitFor();
+  // The demo county runs with the model it learned from its own weeks when it was built.
+  const demoModel = (await apiGet(page, '/engine/models')).body.in_force;
+  assert.match(demoModel, /^M\d{8}-\d{6}$/);
+  assert.notEqual(demoModel, version);
+  await page.getByTestId('model-in-force').getByText('模型 ' + demoModel).waitFor();
   await row.getByRole('button', { name: '启用' }).click();
   await page.locator('.el-message-box').getByRole('button', { name: '确认启用' }).click();
   await page.getByTestId('model-in-force').getByText('模型 ' + version).waitFor();

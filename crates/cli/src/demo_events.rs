@@ -6,6 +6,8 @@
 //! ring of accounts passing money round, and one victim's money split into equal shares over
 //! bought cards (跑分).
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use engine::event::{
     AccountEvent, AccountEventKind, CallKind, CallRecord, Channel, Colour, Event, ListKind, ListUpdate, Transfer,
@@ -267,11 +269,131 @@ pub async fn seed(state: &server::AppState, seed: u64) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     let handled = handle_past_warnings(state, &events, seed).await?;
+    let frozen = freeze_traced_accounts(state, &events, seed).await?;
     eprintln!(
-        "Demo transfers: {} events through the engine, {warnings} warnings raised, {handled} of them handled.",
+        "Demo transfers: {} events through the engine, {warnings} warnings raised, {handled} of them handled, {frozen} accounts frozen after tracing the money.",
         events.len()
     );
     Ok(())
+}
+
+/// The demo county's own model, learned from its three weeks' outcomes (the warnings handled
+/// and the accounts frozen after tracing) and put in force, on the first start of a new demo:
+/// the county runs with what it learned. Without enough outcomes it says why and the rules
+/// alone decide.
+pub async fn train_model(state: &server::AppState) -> anyhow::Result<()> {
+    let store = &state.store;
+    if !store.model_versions().await?.is_empty() {
+        return Ok(());
+    }
+    let bar = crate::eval::progress_bar(0);
+    let progress: server::learning::ProgressFn = {
+        let bar = bar.clone();
+        Arc::new(move |phase: engine::learn::Phase, done: u64, total: u64| {
+            bar.set_prefix(phase.as_str());
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+    };
+    let req = server::learning::TrainRequest {
+        from: None,
+        test_from: None,
+        to: None,
+        threshold: 0.5,
+        by: "演示初始化".into(),
+    };
+    let system = |action: &str, version: &str| {
+        let mut e = domain::audit::AuditContent::system("fanzha demo", action, "engine_model", store::now_ms());
+        e.object_id = Some(version.to_string());
+        e
+    };
+    let trained = server::learning::train(store, req, |v| system("create", v), progress).await;
+    bar.finish_and_clear();
+    let t = match trained {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("Demo model not trained ({e}); the rules alone decide.");
+            return Ok(());
+        }
+    };
+    store.put_model_in_force(Some(&t.version), system("update", &t.version)).await?;
+    state.engine.set_model(Some(Arc::new(engine::model::Model::from_stored(&t.version, &t.body)?)));
+    let m = &t.report["test"]["model"];
+    eprintln!(
+        "Demo model {} learned from the weeks' outcomes and put in force (held-out week: precision {:.2}, recall {:.2} against the outcomes known so far).",
+        t.version,
+        m["precision"].as_f64().unwrap_or_default(),
+        m["recall"].as_f64().unwrap_or_default()
+    );
+    Ok(())
+}
+
+/// How long after a fraud the centre had traced its money and the banks had frozen the
+/// accounts it passed through.
+const TRACED_AFTER_MS: i64 = 24 * 60 * MIN;
+
+/// The fund trace the centre ran after each fraud of the three weeks that is older than a day:
+/// every account the money passed through (the accounts that are not everyday accounts) was
+/// frozen at its bank the day after. These are the outcomes the engine's model learns from.
+/// Returns how many accounts were frozen.
+async fn freeze_traced_accounts(state: &server::AppState, events: &[Event], seed: u64) -> anyhow::Result<u64> {
+    let store = &state.store;
+    let everyday = everyday_accounts(events);
+    let mut banks: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for (name, code) in BANKS.into_iter().zip(BANK_UNITS) {
+        if let Some(u) = store.unit_by_code(code).await? {
+            banks.insert(name, u.id);
+        }
+    }
+    let now = store::now_ms();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xf4ee_2e00);
+    // Each account once, at the first fraud it took part in.
+    let mut first: std::collections::BTreeMap<&str, (i64, &str, i64)> = Default::default();
+    let mut side: Vec<&Transfer> = fraud_side(events).into_values().collect();
+    side.sort_by_key(|t| t.ts_ms);
+    for t in side.into_iter().filter(|t| t.ts_ms + TRACED_AFTER_MS < now) {
+        for (account, bank) in [(t.payer.as_str(), t.payer_bank.as_str()), (t.payee.as_str(), t.payee_bank.as_str())] {
+            if !everyday.contains(account) && banks.contains_key(bank) {
+                first.entry(account).or_insert((t.ts_ms, bank, t.amount_fen));
+            }
+        }
+    }
+    let mut frozen = 0u64;
+    for (account, (at, bank, amount_fen)) in first {
+        let bank_unit_id = banks[bank];
+        let sent = at + TRACED_AFTER_MS - rng.random_range(0..6 * 60) * MIN;
+        let r = store
+            .create_bank_request(
+                &store::NewBankRequest {
+                    kind: "freeze".into(),
+                    case_id: None,
+                    account: account.to_string(),
+                    bank_unit_id,
+                    amount_fen,
+                    requested_by: "反诈中心 研判员".into(),
+                    requested_at: sent,
+                    renews_id: None,
+                    return_terms: None,
+                },
+                None,
+            )
+            .await?;
+        let done = (sent + rng.random_range(20..90) * MIN).min(now);
+        store
+            .answer_bank_request(
+                r.id,
+                bank_unit_id,
+                true,
+                "",
+                &format!("{bank} 联络员"),
+                done,
+                Some(domain::legal::freeze_until(done)),
+                None,
+            )
+            .await?;
+        frozen += 1;
+    }
+    Ok(frozen)
 }
 
 /// The member unit (bank branch) of each of [`BANKS`], in the same order.

@@ -60,7 +60,15 @@ pub async fn run(args: DemoEvalArgs, overrides: &Overrides) -> anyhow::Result<()
         (None, Some(s)) => crate::config::ruleset_in_force(s).await?,
         (None, None) => Ruleset::default_ruleset(),
     };
-    let model = cfg.engine_model()?;
+    // As `serve` decides: a model file named in the configuration, else the version in force.
+    let model = match (cfg.engine_model()?, &store) {
+        (Some(m), _) => Some(m),
+        (None, Some(s)) => match s.model_in_force().await? {
+            Some(v) => Some(crate::model::stored_model(s, &v).await?),
+            None => None,
+        },
+        (None, None) => None,
+    };
     let report = tokio::task::spawn_blocking(move || score(&events, ruleset, model, args.days, from_log)).await??;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -92,6 +100,7 @@ fn score(
     let end = events.iter().map(Event::ts_ms).max().context("no events to score")?;
     let from = end - days.max(1) * 86_400_000;
     let version = ruleset.version.clone();
+    let model_version = model.as_ref().map(|m| m.version.clone());
     let mut engine = Engine::new(Arc::new(ruleset));
     engine.set_model(model);
     let bar = crate::eval::progress_bar(events.len() as u64);
@@ -130,6 +139,7 @@ fn score(
     Ok(json!({
         "source": if from_log { "event_log" } else { "generated" },
         "ruleset_version": version,
+        "model_version": model_version,
         "days": days,
         "from_ms": from,
         "to_ms": end,

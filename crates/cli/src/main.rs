@@ -265,6 +265,7 @@ async fn serve(
     let replayed = state.restore_engine().await?;
     if let Some((seed, plan)) = demo_seed {
         demo_events::seed(&state, seed).await?;
+        demo_events::train_model(&state).await?;
         demo_events::seed_cases(&state, &plan, seed).await?;
         demo_events::seed_reports(&state).await?;
         demo_prevention::seed(&state, &plan, seed).await?;

@@ -243,7 +243,7 @@ pub async fn seed(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) 
 
     // The work plan: duties for every unit; tasks of the last three months and this one, the
     // past ones mostly done.
-    store.adopt_work_plan(domain::task::WORK_PLAN_VERSION).await?;
+    store.adopt_work_plan(domain::task::WORK_PLAN_VERSION, None).await?;
     for back in (0..4).rev() {
         let m = today
             .first_of_month()
@@ -251,7 +251,7 @@ pub async fn seed(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) 
             .unwrap_or(today)
             .strftime("%Y-%m")
             .to_string();
-        store.plan_month_tasks(domain::task::WORK_PLAN_VERSION, &m, "县反诈办").await?;
+        store.plan_month_tasks(domain::task::WORK_PLAN_VERSION, &m, "县反诈办", None).await?;
     }
     let open = store
         .list_tasks(
@@ -368,7 +368,7 @@ async fn seed_key_persons(
                 carers,
                 created_by: sp.chief.clone(),
             };
-            let id = store.add_key_person(&Scope::All, &kp).await?;
+            let id = store.add_key_person(&Scope::All, &kp, None).await?;
             // Visits: the last between 5 and 50 days ago, so about a third are overdue.
             let last = rng.random_range(5..50);
             for v in [last + 60, last + 30, last] {
@@ -387,6 +387,7 @@ async fn seed_key_persons(
                                 "上门走访，了解近况，开展帮教"
                             },
                             today,
+                            None,
                         )
                         .await?;
                 }
@@ -404,6 +405,7 @@ async fn seed_key_persons(
                         "出租、出售本人银行卡用于电信网络诈骗",
                         "向清溪县公安局提出申诉，电话 0793-1234567",
                         "身份证、申诉书、相关证明材料",
+                        None,
                     )
                     .await?;
                 if k == 4 {
@@ -417,6 +419,7 @@ async fn seed_key_persons(
                             "反诈中心 研判员",
                             "核查属实，予以解除",
                             today,
+                            None,
                         )
                         .await?;
                 }
@@ -434,6 +437,7 @@ async fn seed_key_persons(
                         "非法出境参与境外电信网络诈骗后回流",
                         "向清溪县公安局出入境管理大队申诉",
                         "身份证、申诉书",
+                        None,
                     )
                     .await?;
             }
@@ -470,7 +474,7 @@ async fn seed_key_persons(
                 carers,
                 created_by: "演示数据".into(),
             };
-            let id = store.add_key_person(&Scope::All, &kp).await?;
+            let id = store.add_key_person(&Scope::All, &kp, None).await?;
             // The first is overdue (last seen 45 days ago), the others were seen lately.
             store
                 .add_visit(
@@ -481,6 +485,7 @@ async fn seed_key_persons(
                     &g.display_name,
                     "入户走访帮教",
                     today,
+                    None,
                 )
                 .await?;
             n += 1;

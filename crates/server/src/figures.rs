@@ -398,25 +398,28 @@ pub async fn raise_ladder_tasks(store: &store::Store, month: &str, rules: &Ladde
                 source_ref: format!("listing:{}:{month}", r.jurisdiction_id),
                 due_on: due,
                 created_by: by.into(),
-            })
+            }, None)
             .await?;
     }
     let units: BTreeMap<i64, i64> = store.list_stations().await?.into_iter().map(|s| (s.id, s.unit_id)).collect();
     for t in &l.traceback {
         let Some(unit_id) = units.get(&t.station_id).copied() else { continue };
         store
-            .raise_task(&store::NewTask {
-                unit_id,
-                kind: domain::task::TaskKind::TraceBack,
-                title: format!("全环节倒查：案件{}（损失{:.2}万元）", t.case_no, t.loss_fen as f64 / 1e6),
-                detail: format!(
-                    "{}受害人，损失达50万元以上。请倒查预警、劝阻、宣传、止付冻结各环节，形成倒查报告。",
-                    t.jurisdiction
-                ),
-                source_ref: format!("traceback:{}", t.case_id),
-                due_on: domain::time::china_date(t.review_due_ms).unwrap_or(jiff::civil::date(2100, 1, 1)),
-                created_by: by.into(),
-            })
+            .raise_task(
+                &store::NewTask {
+                    unit_id,
+                    kind: domain::task::TaskKind::TraceBack,
+                    title: format!("全环节倒查：案件{}（损失{:.2}万元）", t.case_no, t.loss_fen as f64 / 1e6),
+                    detail: format!(
+                        "{}受害人，损失达50万元以上。请倒查预警、劝阻、宣传、止付冻结各环节，形成倒查报告。",
+                        t.jurisdiction
+                    ),
+                    source_ref: format!("traceback:{}", t.case_id),
+                    due_on: domain::time::china_date(t.review_due_ms).unwrap_or(jiff::civil::date(2100, 1, 1)),
+                    created_by: by.into(),
+                },
+                None,
+            )
             .await?;
     }
     Ok(l)

@@ -8,8 +8,9 @@ use domain::keyperson::{
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::audit::append_in_tx;
 use crate::sql::{Arg, Filter, bind_args};
-use crate::{BeginWrite, Result, Store, StoreError, now_ms, on_pool};
+use crate::{AuditFor, BeginWrite, Result, Store, StoreError, now_ms, on_pool};
 
 /// A carer to name.
 #[derive(Debug, Clone)]
@@ -300,8 +301,14 @@ impl Store {
         })
     }
 
-    /// Opens a file for a resident in `scope`, with its carers.
-    pub async fn add_key_person(&self, scope: &Scope, k: &NewKeyPerson) -> Result<i64> {
+    /// Opens a file for a resident in `scope`, with its carers; the audit entry, built from the
+    /// new id, commits with it.
+    pub async fn add_key_person(
+        &self,
+        scope: &Scope,
+        k: &NewKeyPerson,
+        audit: Option<AuditFor<'_, i64>>,
+    ) -> Result<i64> {
         let res = self.resident(scope, k.resident_id).await?;
         let (path,): (String,) = on_pool!(&self.db, p => sqlx::query_as("SELECT jurisdiction_path FROM residents WHERE id = $1").bind(k.resident_id).fetch_one(p).await?);
         if k.categories.is_empty() {
@@ -321,6 +328,8 @@ impl Store {
         }
         let cats: Vec<&str> = k.categories.iter().map(|c| c.as_str()).collect();
         let now = now_ms();
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
         let id = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let (id,): (i64,) = sqlx::query_as("INSERT INTO key_persons (resident_id, categories, legal_basis, deciding_authority, risk_score, unit_id, jurisdiction_id, jurisdiction_path, abroad, abroad_place, visit_every_days, opened_on, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id")
@@ -329,6 +338,9 @@ impl Store {
             for c in &k.carers {
                 sqlx::query("INSERT INTO key_person_carers (key_person_id, role, name, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT (key_person_id, role) DO UPDATE SET name = excluded.name, user_id = excluded.user_id")
                     .bind(id).bind(c.role.as_str()).bind(&c.name).bind(c.user_id).execute(&mut *tx).await?;
+            }
+            if let Some(a) = audit {
+                append_in_tx!(tx, pg, [a(&id)]);
             }
             tx.commit().await?;
             id
@@ -446,6 +458,7 @@ impl Store {
         reason: &str,
         appeal_channel: &str,
         documents: &str,
+        audit: Option<AuditFor<'_, i64>>,
     ) -> Result<i64> {
         self.key_person_file(scope, key_person_id, starts).await?;
         check_measure(kind, starts, ends)?;
@@ -462,8 +475,18 @@ impl Store {
                 )));
             }
         }
-        let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO key_person_measures (key_person_id, kind, starts_on, ends_on, decided_by, reason, appeal_channel, documents, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
-            .bind(key_person_id).bind(kind.as_str()).bind(starts.to_string()).bind(ends.to_string()).bind(decided_by.trim()).bind(reason.trim()).bind(appeal_channel.trim()).bind(documents.trim()).bind(now_ms()).fetch_one(p).await?);
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
+        let id = on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let (id,): (i64,) = sqlx::query_as("INSERT INTO key_person_measures (key_person_id, kind, starts_on, ends_on, decided_by, reason, appeal_channel, documents, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+                .bind(key_person_id).bind(kind.as_str()).bind(starts.to_string()).bind(ends.to_string()).bind(decided_by.trim()).bind(reason.trim()).bind(appeal_channel.trim()).bind(documents.trim()).bind(now_ms()).fetch_one(&mut *tx).await?;
+            if let Some(a) = audit {
+                append_in_tx!(tx, pg, [a(&id)]);
+            }
+            tx.commit().await?;
+            id
+        });
         Ok(id)
     }
 
@@ -480,6 +503,7 @@ impl Store {
         checked_by: &str,
         note: &str,
         today: Date,
+        audit: Option<AuditFor<'_, i64>>,
     ) -> Result<i64> {
         let row: Option<(i64, Option<String>)> = on_pool!(&self.db, p => sqlx::query_as("SELECT key_person_id, lifted_on FROM key_person_measures WHERE id = $1").bind(measure_id).fetch_optional(p).await?);
         let (kp, lifted) = row.ok_or(StoreError::NotFound("measure"))?;
@@ -491,6 +515,8 @@ impl Store {
             return Err(StoreError::Invalid(domain::InvalidValue::new("grounds", "required")));
         }
         let now = now_ms();
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
         let id = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let (id,): (i64,) = sqlx::query_as("INSERT INTO key_person_appeals (measure_id, filed_on, grounds, passed, checked_by, note, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
@@ -499,6 +525,9 @@ impl Store {
                 sqlx::query("UPDATE key_person_measures SET lifted_on = $1, lifted_by = $2, lifted_reason = $3 WHERE id = $4 AND lifted_on IS NULL")
                     .bind(today.to_string()).bind(checked_by).bind(format!("申诉核查通过：{}", note.trim())).bind(measure_id).execute(&mut *tx).await?;
             }
+            if let Some(a) = audit {
+                append_in_tx!(tx, pg, [a(&id)]);
+            }
             tx.commit().await?;
             id
         });
@@ -506,10 +535,26 @@ impl Store {
     }
 
     /// Names (or renames) the carer of a role.
-    pub async fn set_carer(&self, scope: &Scope, key_person_id: i64, c: &NewCarer, today: Date) -> Result<()> {
+    pub async fn set_carer(
+        &self,
+        scope: &Scope,
+        key_person_id: i64,
+        c: &NewCarer,
+        today: Date,
+        audit: Option<AuditFor<'_, i64>>,
+    ) -> Result<()> {
         self.key_person_file(scope, key_person_id, today).await?;
-        on_pool!(&self.db, p => sqlx::query("INSERT INTO key_person_carers (key_person_id, role, name, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT (key_person_id, role) DO UPDATE SET name = excluded.name, user_id = excluded.user_id")
-            .bind(key_person_id).bind(c.role.as_str()).bind(&c.name).bind(c.user_id).execute(p).await.map(|_| ())?);
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
+        on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            sqlx::query("INSERT INTO key_person_carers (key_person_id, role, name, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT (key_person_id, role) DO UPDATE SET name = excluded.name, user_id = excluded.user_id")
+                .bind(key_person_id).bind(c.role.as_str()).bind(&c.name).bind(c.user_id).execute(&mut *tx).await?;
+            if let Some(a) = audit {
+                append_in_tx!(tx, pg, [a(&key_person_id)]);
+            }
+            tx.commit().await?;
+        });
         Ok(())
     }
 
@@ -524,6 +569,7 @@ impl Store {
         by: &str,
         note: &str,
         today: Date,
+        audit: Option<AuditFor<'_, i64>>,
     ) -> Result<i64> {
         self.key_person_file(scope, key_person_id, today).await?;
         if visited_on > today {
@@ -532,12 +578,17 @@ impl Store {
                 "a visit cannot be in the future",
             )));
         }
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
         let id = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let (id,): (i64,) = sqlx::query_as("INSERT INTO key_person_visits (key_person_id, kind, visited_on, by_name, note, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
                 .bind(key_person_id).bind(kind.as_str()).bind(visited_on.to_string()).bind(by).bind(note).bind(now_ms()).fetch_one(&mut *tx).await?;
             if kind == VisitKind::Returned {
                 sqlx::query("UPDATE key_persons SET abroad = 0, updated_at = $1 WHERE id = $2").bind(now_ms()).bind(key_person_id).execute(&mut *tx).await?;
+            }
+            if let Some(a) = audit {
+                append_in_tx!(tx, pg, [a(&id)]);
             }
             tx.commit().await?;
             id
@@ -557,6 +608,7 @@ impl Store {
         reason: &str,
         by: &str,
         today: Date,
+        audit: Option<AuditFor<'_, i64>>,
     ) -> Result<()> {
         let file = self.key_person_file(scope, key_person_id, today).await?;
         if reason.trim().is_empty() {
@@ -567,12 +619,17 @@ impl Store {
         let (to_path,) = row.ok_or(StoreError::NotFound("jurisdiction"))?;
         let unit: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id FROM member_units WHERE id = $1").bind(to_unit_id).fetch_optional(p).await?);
         unit.ok_or(StoreError::NotFound("unit"))?;
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             sqlx::query("INSERT INTO key_person_transfers (key_person_id, from_unit_id, to_unit_id, from_jurisdiction_id, to_jurisdiction_id, reason, by_name, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(key_person_id).bind(file.person.unit_id).bind(to_unit_id).bind(file.person.jurisdiction_id).bind(to_j).bind(reason.trim()).bind(by).bind(now_ms()).execute(&mut *tx).await?;
             sqlx::query("UPDATE key_persons SET unit_id = $1, jurisdiction_id = $2, jurisdiction_path = $3, updated_at = $4 WHERE id = $5")
                 .bind(to_unit_id).bind(to_j).bind(&to_path).bind(now_ms()).bind(key_person_id).execute(&mut *tx).await?;
+            if let Some(a) = audit {
+                append_in_tx!(tx, pg, [a(&key_person_id)]);
+            }
             tx.commit().await?;
         });
         Ok(())

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::sql::{Arg, Filter, bind_args};
-use crate::{Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 
 /// A task as listed.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -154,13 +154,24 @@ pub struct OutletRow {
 }
 
 impl Store {
-    /// Raises a task; `Ok(None)` when its source already raised one.
-    pub async fn raise_task(&self, t: &NewTask) -> Result<Option<i64>> {
+    /// Raises a task; `Ok(None)` when its source already raised one. The audit entry, built
+    /// from the new id, commits with the task (none when nothing was raised).
+    pub async fn raise_task(&self, t: &NewTask, audit: Option<crate::AuditFor<'_, i64>>) -> Result<Option<i64>> {
         if t.title.trim().is_empty() {
             return Err(StoreError::Invalid(domain::InvalidValue::new("title", "required")));
         }
-        let row: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO tasks (unit_id, kind, title, detail, source_ref, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source_ref) DO NOTHING RETURNING id")
-            .bind(t.unit_id).bind(t.kind.as_str()).bind(t.title.trim()).bind(&t.detail).bind(&t.source_ref).bind(t.due_on.to_string()).bind(&t.created_by).bind(now_ms()).fetch_optional(p).await?);
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
+        let row: Option<(i64,)> = on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let row: Option<(i64,)> = sqlx::query_as("INSERT INTO tasks (unit_id, kind, title, detail, source_ref, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source_ref) DO NOTHING RETURNING id")
+                .bind(t.unit_id).bind(t.kind.as_str()).bind(t.title.trim()).bind(&t.detail).bind(&t.source_ref).bind(t.due_on.to_string()).bind(&t.created_by).bind(now_ms()).fetch_optional(&mut *tx).await?;
+            if let (Some((id,)), Some(a)) = (row, audit) {
+                crate::audit::append_in_tx!(tx, pg, [a(&id)]);
+            }
+            tx.commit().await?;
+            row
+        });
         Ok(row.map(|(id,)| id))
     }
 
@@ -261,45 +272,65 @@ impl Store {
 
     /// Adopts the work plan template: each member unit gets the duties of its kind. Returns
     /// how many duties were added (re-adopting adds none).
-    pub async fn adopt_work_plan(&self, version: &str) -> Result<u64> {
+    /// All or nothing, with the audit entry `audit(added)` in the same transaction.
+    pub async fn adopt_work_plan(&self, version: &str, audit: Option<crate::AuditFor<'_, u64>>) -> Result<u64> {
         let units: Vec<(i64, String)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id, kind FROM member_units ORDER BY id").fetch_all(p).await?);
         let now = now_ms();
-        let mut added = 0;
-        for (uid, kind) in units {
-            for d in DUTY_TEMPLATE.iter().filter(|d| d.unit_kind.as_str() == kind) {
-                added += on_pool!(&self.db, p => sqlx::query("INSERT INTO duties (plan_version, unit_id, title, detail, every_months, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (plan_version, unit_id, title) DO NOTHING")
-                    .bind(version).bind(uid).bind(d.title).bind(d.detail).bind(i64::from(d.every_months)).bind(now).execute(p).await?.rows_affected());
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
+        let added = on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let mut added = 0;
+            for (uid, kind) in &units {
+                for d in DUTY_TEMPLATE.iter().filter(|d| d.unit_kind.as_str() == kind) {
+                    added += sqlx::query("INSERT INTO duties (plan_version, unit_id, title, detail, every_months, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (plan_version, unit_id, title) DO NOTHING")
+                        .bind(version).bind(*uid).bind(d.title).bind(d.detail).bind(i64::from(d.every_months)).bind(now).execute(&mut *tx).await?.rows_affected();
+                }
             }
-        }
+            if let Some(a) = audit {
+                crate::audit::append_in_tx!(tx, pg, [a(&added)]);
+            }
+            tx.commit().await?;
+            added
+        });
         Ok(added)
     }
 
     /// Raises the month's tasks of every duty of the plan due that month, with the last day of
     /// the month as deadline. Returns how many were raised (again: none).
-    pub async fn plan_month_tasks(&self, version: &str, month: &str, by: &str) -> Result<u64> {
+    /// All or nothing, with the audit entry `audit(raised)` in the same transaction.
+    pub async fn plan_month_tasks(
+        &self,
+        version: &str,
+        month: &str,
+        by: &str,
+        audit: Option<crate::AuditFor<'_, u64>>,
+    ) -> Result<u64> {
         let first: Date = format!("{month}-01").parse().map_err(|_| {
             StoreError::Invalid(domain::InvalidValue::new("month", format!("'{month}' is not a month (YYYY-MM)")))
         })?;
         let due = first.last_of_month();
         let duties: Vec<(i64, i64, String, String, i64)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id, unit_id, title, detail, every_months FROM duties WHERE plan_version = $1 ORDER BY id").bind(version).fetch_all(p).await?);
-        let mut raised = 0;
-        for (did, unit_id, title, detail, every) in duties {
-            if !duty_due_in(u8::try_from(every).unwrap_or(12), first.month()) {
-                continue;
+        let now = now_ms();
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
+        let raised = on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let mut raised = 0u64;
+            for (did, unit_id, title, detail, every) in &duties {
+                if !duty_due_in(u8::try_from(*every).unwrap_or(12), first.month()) {
+                    continue;
+                }
+                raised += sqlx::query("INSERT INTO tasks (unit_id, kind, title, detail, source_ref, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source_ref) DO NOTHING")
+                    .bind(*unit_id).bind(TaskKind::Duty.as_str()).bind(format!("{title}（{}）", domain::time::month_zh(month))).bind(detail)
+                    .bind(format!("duty:{did}:{month}")).bind(due.to_string()).bind(by).bind(now).execute(&mut *tx).await?.rows_affected();
             }
-            let t = NewTask {
-                unit_id,
-                kind: TaskKind::Duty,
-                title: format!("{title}（{}）", domain::time::month_zh(month)),
-                detail,
-                source_ref: format!("duty:{did}:{month}"),
-                due_on: due,
-                created_by: by.into(),
-            };
-            if self.raise_task(&t).await?.is_some() {
-                raised += 1;
+            if let Some(a) = audit {
+                crate::audit::append_in_tx!(tx, pg, [a(&raised)]);
             }
-        }
+            tx.commit().await?;
+            raised
+        });
         Ok(raised)
     }
 
@@ -423,18 +454,21 @@ impl Store {
             let (case_no,): (String,) = on_pool!(&self.db, p => sqlx::query_as("SELECT case_no FROM cases WHERE id = $1").bind(case_id).fetch_one(p).await?);
             let due = today.checked_add(jiff::Span::new().days(days.max(1))).unwrap_or(today);
             task = self
-                .raise_task(&NewTask {
-                    unit_id: u,
-                    kind: TaskKind::DualInquiry,
-                    title: format!("一案双查整改：案件{case_no}受害人未接受防骗宣传"),
-                    detail: format!(
-                        "回访核实受害人此前未接受反诈宣传教育。请补齐辖区入户宣传并提交整改材料。{}",
-                        note.trim()
-                    ),
-                    source_ref: format!("dual_inquiry:{case_id}"),
-                    due_on: due,
-                    created_by: by.into(),
-                })
+                .raise_task(
+                    &NewTask {
+                        unit_id: u,
+                        kind: TaskKind::DualInquiry,
+                        title: format!("一案双查整改：案件{case_no}受害人未接受防骗宣传"),
+                        detail: format!(
+                            "回访核实受害人此前未接受反诈宣传教育。请补齐辖区入户宣传并提交整改材料。{}",
+                            note.trim()
+                        ),
+                        source_ref: format!("dual_inquiry:{case_id}"),
+                        due_on: due,
+                        created_by: by.into(),
+                    },
+                    None,
+                )
                 .await?;
         }
         let n = on_pool!(&self.db, p => sqlx::query("UPDATE dual_inquiries SET answer = $1, checked_by = $2, checked_at = $3, note = $4, responsible_unit_id = $5, task_id = $6 WHERE id = $7 AND answer IS NULL")
@@ -560,7 +594,7 @@ impl Store {
                 due_on: today.checked_add(jiff::Span::new().days(30)).unwrap_or(today),
                 created_by: by.into(),
             };
-            if self.raise_task(&t).await?.is_some() {
+            if self.raise_task(&t, None).await?.is_some() {
                 raised += 1;
             }
         }

@@ -122,8 +122,14 @@ async fn add_key_person(
         carers: b.carers.iter().map(CarerBody::carer).collect::<ApiResult<_>>()?,
         created_by: p.name.clone(),
     };
-    let id = s.store.add_key_person(&p.scope, &k).await?;
-    s.store.audit(p.audit("create", "key_person", Some(id.to_string()), &[])).await?;
+    let id = s
+        .store
+        .add_key_person(
+            &p.scope,
+            &k,
+            Some(Box::new(|id: &i64| p.audit("create", "key_person", Some(id.to_string()), &[]))),
+        )
+        .await?;
     Ok(Json(s.store.key_person_file(&p.scope, id, today()).await?))
 }
 
@@ -170,8 +176,7 @@ async fn add_measure(
     Json(b): Json<MeasureBody>,
 ) -> ApiResult<Json<KeyPersonFile>> {
     let decided_by = b.decided_by.filter(|d| !d.trim().is_empty()).unwrap_or_else(|| p.name.clone());
-    let mid = s
-        .store
+    s.store
         .add_measure(
             &p.scope,
             id,
@@ -182,11 +187,14 @@ async fn add_measure(
             &b.reason,
             &b.appeal_channel,
             &b.documents,
+            Some(Box::new(|mid: &i64| {
+                let mut entry = p.audit("create", "key_person_measure", Some(mid.to_string()), &[]);
+                entry.detail =
+                    serde_json::json!({"key_person": id, "kind": b.kind, "decided_by": decided_by}).to_string();
+                entry
+            })),
         )
         .await?;
-    let mut entry = p.audit("create", "key_person_measure", Some(mid.to_string()), &[]);
-    entry.detail = serde_json::json!({"key_person": id, "kind": b.kind, "decided_by": decided_by}).to_string();
-    s.store.audit(entry).await?;
     Ok(Json(s.store.key_person_file(&p.scope, id, today()).await?))
 }
 
@@ -213,13 +221,26 @@ async fn appeal(
     Path(mid): Path<i64>,
     Json(b): Json<AppealBody>,
 ) -> ApiResult<Json<serde_json::Value>> {
+    let passed = b.passed;
+    let entry = |aid: &i64| {
+        let mut entry = p.audit("update", "key_person_measure", Some(mid.to_string()), &[]);
+        entry.detail = serde_json::json!({"appeal": aid, "passed": passed}).to_string();
+        entry
+    };
     let aid = s
         .store
-        .decide_appeal(&p.scope, mid, date("filed_on", &b.filed_on)?, &b.grounds, b.passed, &p.name, &b.note, today())
+        .decide_appeal(
+            &p.scope,
+            mid,
+            date("filed_on", &b.filed_on)?,
+            &b.grounds,
+            b.passed,
+            &p.name,
+            &b.note,
+            today(),
+            Some(Box::new(entry)),
+        )
         .await?;
-    let mut entry = p.audit("update", "key_person_measure", Some(mid.to_string()), &[]);
-    entry.detail = serde_json::json!({"appeal": aid, "passed": b.passed}).to_string();
-    s.store.audit(entry).await?;
     Ok(Json(serde_json::json!({"id": aid, "lifted": b.passed})))
 }
 
@@ -231,8 +252,8 @@ async fn set_carer(
     Path(id): Path<i64>,
     Json(b): Json<CarerBody>,
 ) -> ApiResult<Json<KeyPersonFile>> {
-    s.store.set_carer(&p.scope, id, &b.carer()?, today()).await?;
-    s.store.audit(p.audit("update", "key_person", Some(id.to_string()), &["carers"])).await?;
+    let entry = |id: &i64| p.audit("update", "key_person", Some(id.to_string()), &["carers"]);
+    s.store.set_carer(&p.scope, id, &b.carer()?, today(), Some(Box::new(entry))).await?;
     Ok(Json(s.store.key_person_file(&p.scope, id, today()).await?))
 }
 
@@ -257,8 +278,9 @@ async fn add_visit(
     Json(b): Json<VisitBody>,
 ) -> ApiResult<Json<KeyPersonFile>> {
     let on = b.visited_on.as_deref().map(|d| date("visited_on", d)).transpose()?.unwrap_or_else(today);
-    let vid = s.store.add_visit(&p.scope, id, VisitKind::parse(&b.kind)?, on, &p.name, b.note.trim(), today()).await?;
-    s.store.audit(p.audit("create", "key_person_visit", Some(vid.to_string()), &[])).await?;
+    let entry = |vid: &i64| p.audit("create", "key_person_visit", Some(vid.to_string()), &[]);
+    let kind = VisitKind::parse(&b.kind)?;
+    s.store.add_visit(&p.scope, id, kind, on, &p.name, b.note.trim(), today(), Some(Box::new(entry))).await?;
     Ok(Json(s.store.key_person_file(&p.scope, id, today()).await?))
 }
 
@@ -281,10 +303,24 @@ async fn transfer(
     Path(id): Path<i64>,
     Json(b): Json<TransferBody>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    s.store.transfer_key_person(&p.scope, id, b.to_unit_id, b.to_jurisdiction_id, &b.reason, &p.name, today()).await?;
-    let mut entry = p.audit("update", "key_person", Some(id.to_string()), &["unit"]);
-    entry.detail = serde_json::json!({"to_unit": b.to_unit_id}).to_string();
-    s.store.audit(entry).await?;
+    let to_unit = b.to_unit_id;
+    let entry = |id: &i64| {
+        let mut entry = p.audit("update", "key_person", Some(id.to_string()), &["unit"]);
+        entry.detail = serde_json::json!({"to_unit": to_unit}).to_string();
+        entry
+    };
+    s.store
+        .transfer_key_person(
+            &p.scope,
+            id,
+            b.to_unit_id,
+            b.to_jurisdiction_id,
+            &b.reason,
+            &p.name,
+            today(),
+            Some(Box::new(entry)),
+        )
+        .await?;
     Ok(Json(serde_json::json!({"transferred": true})))
 }
 
@@ -393,8 +429,12 @@ async fn raise_task(
         due_on: due,
         created_by: p.name.clone(),
     };
-    let id = s.store.raise_task(&t).await?.ok_or_else(|| ApiError::internal("task source clashed"))?;
-    s.store.audit(p.audit("create", "task", Some(id.to_string()), &[])).await?;
+    let entry = |id: &i64| p.audit("create", "task", Some(id.to_string()), &[]);
+    let id = s
+        .store
+        .raise_task(&t, Some(Box::new(entry)))
+        .await?
+        .ok_or_else(|| ApiError::internal("task source clashed"))?;
     Ok(Json(serde_json::json!({"id": id})))
 }
 
@@ -436,8 +476,12 @@ async fn adopt_plan(
     State(s): State<AppState>,
     Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let n = s.store.adopt_work_plan(domain::task::WORK_PLAN_VERSION).await?;
-    s.store.audit(p.audit("create", "work_plan", Some(domain::task::WORK_PLAN_VERSION.into()), &[])).await?;
+    let entry = |n: &u64| {
+        let mut e = p.audit("create", "work_plan", Some(domain::task::WORK_PLAN_VERSION.into()), &[]);
+        e.detail = serde_json::json!({"duties_added": n}).to_string();
+        e
+    };
+    let n = s.store.adopt_work_plan(domain::task::WORK_PLAN_VERSION, Some(Box::new(entry))).await?;
     Ok(Json(serde_json::json!({"version": domain::task::WORK_PLAN_VERSION, "duties_added": n})))
 }
 
@@ -455,8 +499,13 @@ async fn plan_month(
     Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>,
     Query(q): Query<MonthQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let n = s.store.plan_month_tasks(domain::task::WORK_PLAN_VERSION, q.month.trim(), &p.name).await?;
-    s.store.audit(p.audit("create", "task", Some(format!("plan:{}", q.month)), &[])).await?;
+    let month = q.month.trim();
+    let entry = |n: &u64| {
+        let mut e = p.audit("create", "task", Some(format!("plan:{month}")), &[]);
+        e.detail = serde_json::json!({"tasks_raised": n}).to_string();
+        e
+    };
+    let n = s.store.plan_month_tasks(domain::task::WORK_PLAN_VERSION, month, &p.name, Some(Box::new(entry))).await?;
     Ok(Json(serde_json::json!({"tasks_raised": n})))
 }
 

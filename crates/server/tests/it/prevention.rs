@@ -370,6 +370,21 @@ pub(super) async fn appeals_lift_measures_and_files_stay_masked(app: &App) {
     o.post(&format!("/api/v1/key-persons/{id}/visits"), json!({"kind": "visit", "note": "今日走访"})).await;
     let (_, inbox) = g.get("/api/v1/inbox").await;
     assert_eq!(inbox["visits_due"].as_array().map(Vec::len), Some(0), "a visit today clears it: {inbox}");
+    // Every change wrote one entry, committed with it; the refused ones wrote none.
+    let count = |object_type: &str, action: &str| {
+        let f = store::AuditFilter {
+            object_type: Some(object_type.into()),
+            action: Some(action.into()),
+            ..Default::default()
+        };
+        async move { app.store.list_audit(&f, store::PageReq { page: 1, per_page: 100 }).await.expect("audit").items }
+    };
+    let created = count("key_person", "create").await;
+    assert_eq!(created.iter().map(|e| e.content.object_id.clone()).collect::<Vec<_>>(), vec![Some(id.to_string())]);
+    assert_eq!(count("key_person_measure", "create").await.len(), 2, "the refused exit ban wrote none");
+    assert_eq!(count("key_person_measure", "update").await.len(), 2, "the appeal refused as lifted wrote none");
+    assert_eq!(count("key_person_visit", "create").await.len(), 2);
+    assert!(app.store.verify_audit().await.expect("chain") > 0);
 }
 
 pub(super) async fn tasks_close_once_and_dual_inquiry_traces_the_unit(app: &App) {

@@ -109,9 +109,9 @@ pub async fn seed(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) 
                 head_count: rng.random_range(20..400),
                 created_by: by.into(),
             };
-            let id = store.add_activity(&Scope::All, &a).await?;
+            let id = store.add_activity(&Scope::All, &a, None).await?;
             if !lagging && rng.random_bool(0.8) {
-                store.add_activity_file(&vis, id, "photo", "image/png", PHOTO, by).await?;
+                store.add_activity_file(&vis, id, "photo", "image/png", PHOTO, by, None).await?;
             }
         }
         if let Some(hs) = per_village.get(vpath) {
@@ -160,10 +160,11 @@ pub async fn seed(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) 
                 None,
                 "国家反诈中心APP后台导出截图及入户登记表",
                 by,
+                None,
             )
             .await?;
         if i % 11 != 3 {
-            store.review_figure(&Scope::All, fid, true, "县反诈办 周主任", "与后台数据核对一致").await?;
+            store.review_figure(&Scope::All, fid, true, "县反诈办 周主任", "与后台数据核对一致", None).await?;
         }
         bar.inc(1);
     }
@@ -206,9 +207,9 @@ pub async fn seed(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) 
                 head_count: rng.random_range(50..2_000),
                 created_by: by.into(),
             };
-            let id = store.add_activity(&Scope::All, &a).await?;
+            let id = store.add_activity(&Scope::All, &a, None).await?;
             if code != "FIN" {
-                store.add_activity_file(&vis, id, "photo", "image/png", PHOTO, by).await?;
+                store.add_activity_file(&vis, id, "photo", "image/png", PHOTO, by, None).await?;
             }
         }
     }
@@ -218,7 +219,14 @@ pub async fn seed(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) 
             continue;
         }
         store
-            .sign_letter(u.id, i64::from(today.year()), jiff::civil::date(today.year(), 2, 20), &u.contact_name, by)
+            .sign_letter(
+                u.id,
+                i64::from(today.year()),
+                jiff::civil::date(today.year(), 2, 20),
+                &u.contact_name,
+                by,
+                None,
+            )
             .await?;
     }
     let last_month = today.first_of_month().yesterday().unwrap_or(today).strftime("%Y-%m").to_string();
@@ -236,9 +244,10 @@ pub async fn seed(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) 
                 Some(users),
                 "短信平台下发回执统计",
                 by,
+                None,
             )
             .await?;
-        store.review_figure(&Scope::All, fid, true, "县反诈办 周主任", "核对平台下发记录").await?;
+        store.review_figure(&Scope::All, fid, true, "县反诈办 周主任", "核对平台下发记录", None).await?;
     }
 
     // The work plan: duties for every unit; tasks of the last three months and this one, the

@@ -149,6 +149,29 @@ macro_rules! execute_audited {
 }
 pub(crate) use execute_audited;
 
+/// Runs one `INSERT … RETURNING id` (`$query`, a bound `query_as` of `(i64,)`, not yet run) in
+/// a write transaction of its own and, when it inserted a row, appends the entry that `$audit`
+/// (an `Option<AuditFor<'_, i64>>`) builds from the new id, in that same transaction.
+/// Evaluates to the id, or `None` when nothing was inserted (`ON CONFLICT DO NOTHING`).
+macro_rules! insert_audited {
+    ($store:expr, $audit:expr, $query:expr) => {{
+        let pg = $store.is_postgres();
+        let audit: Option<crate::AuditFor<'_, i64>> = $audit;
+        let has_audit = audit.is_some();
+        let _writer = $store.audit_writer_if(has_audit).await;
+        crate::on_pool!(&$store.db, p => {
+            let mut tx = crate::BeginWrite::begin_write(p).await?;
+            let row: Option<(i64,)> = $query.fetch_optional(&mut *tx).await?;
+            if let (Some((id,)), Some(a)) = (row, audit) {
+                crate::audit::append_in_tx!(tx, pg, [a(&id)]);
+            }
+            tx.commit().await?;
+            row.map(|(id,)| id)
+        })
+    }};
+}
+pub(crate) use insert_audited;
+
 /// The most entries one transaction appends: a long queue is written in several, so that no
 /// transaction holds the write lock for long.
 const MAX_BATCH: usize = 256;

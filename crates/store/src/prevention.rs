@@ -8,8 +8,9 @@ use domain::prevention::{AreaCounts, FigureMetric, FormKind, Verification};
 use pii::Field;
 use serde::Serialize;
 
+use crate::audit::insert_audited;
 use crate::sql::{Arg, Filter, bind_args};
-use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
+use crate::{AuditFor, BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 
 /// What of the prevention records a caller sees: an area, and either every unit in it (the
 /// office, the centre) or only the caller's own unit.
@@ -226,14 +227,14 @@ pub struct NodeCounts {
 
 impl Store {
     /// Records an activity; the area must be in `scope`.
-    pub async fn add_activity(&self, scope: &Scope, a: &NewActivity) -> Result<i64> {
+    pub async fn add_activity(&self, scope: &Scope, a: &NewActivity, audit: Option<AuditFor<'_, i64>>) -> Result<i64> {
         let path = self.path_in_scope(scope, a.jurisdiction_id).await?;
         if a.head_count < 0 {
             return Err(StoreError::Invalid(domain::InvalidValue::new("head_count", "cannot be negative")));
         }
-        let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO outreach_activities (unit_id, jurisdiction_id, jurisdiction_path, kind, audience, title, held_on, head_count, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
-            .bind(a.unit_id).bind(a.jurisdiction_id).bind(&path).bind(a.kind.as_str()).bind(a.audience.as_str()).bind(&a.title).bind(a.held_on.to_string()).bind(a.head_count).bind(&a.created_by).bind(now_ms()).fetch_one(p).await?);
-        Ok(id)
+        let id = insert_audited!(self, audit, sqlx::query_as("INSERT INTO outreach_activities (unit_id, jurisdiction_id, jurisdiction_path, kind, audience, title, held_on, head_count, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
+            .bind(a.unit_id).bind(a.jurisdiction_id).bind(&path).bind(a.kind.as_str()).bind(a.audience.as_str()).bind(&a.title).bind(a.held_on.to_string()).bind(a.head_count).bind(&a.created_by).bind(now_ms()));
+        id.ok_or(StoreError::Db(sqlx::Error::RowNotFound))
     }
 
     /// The path of a node, if the scope sees it.
@@ -303,14 +304,15 @@ impl Store {
         mime: &str,
         bytes: &[u8],
         by: &str,
+        audit: Option<AuditFor<'_, i64>>,
     ) -> Result<i64> {
         self.activity(vis, activity_id).await?;
         use sha2::Digest;
         let sha = hex::encode(sha2::Sha256::digest(bytes));
         let enc = self.vault().encrypt_bytes(Field::Evidence, bytes)?;
-        let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO outreach_files (activity_id, kind, mime, size_bytes, sha256, data_enc, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
-            .bind(activity_id).bind(kind).bind(mime).bind(bytes.len() as i64).bind(sha).bind(enc).bind(by).bind(now_ms()).fetch_one(p).await?);
-        Ok(id)
+        let id = insert_audited!(self, audit, sqlx::query_as("INSERT INTO outreach_files (activity_id, kind, mime, size_bytes, sha256, data_enc, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+            .bind(activity_id).bind(kind).bind(mime).bind(bytes.len() as i64).bind(&sha).bind(&enc).bind(by).bind(now_ms()));
+        id.ok_or(StoreError::Db(sqlx::Error::RowNotFound))
     }
 
     /// The files of an activity: `(id, kind, mime, size)`.
@@ -342,6 +344,7 @@ impl Store {
         activity_id: Option<i64>,
         signed_on: jiff::civil::Date,
         by: &str,
+        audit: Option<AuditFor<'_, i64>>,
     ) -> Result<i64> {
         let members: Vec<(i64, i64, String)> = on_pool!(&self.db, p => sqlx::query_as("SELECT id, jurisdiction_id, jurisdiction_path FROM residents WHERE household_code = $1 ORDER BY id").bind(household_code).fetch_all(p).await?);
         let Some((_, jid, path)) = members.iter().find(|(_, _, path)| scope.contains(path)).cloned() else {
@@ -358,9 +361,9 @@ impl Store {
                 "not a member of this household",
             )));
         }
-        let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO signed_forms (kind, household_code, resident_id, jurisdiction_id, jurisdiction_path, unit_id, activity_id, signed_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
-            .bind(kind.as_str()).bind(household_code).bind(resident_id).bind(jid).bind(&path).bind(unit_id).bind(activity_id).bind(signed_on.to_string()).bind(by).bind(now_ms()).fetch_one(p).await?);
-        Ok(id)
+        let id = insert_audited!(self, audit, sqlx::query_as("INSERT INTO signed_forms (kind, household_code, resident_id, jurisdiction_id, jurisdiction_path, unit_id, activity_id, signed_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
+            .bind(kind.as_str()).bind(household_code).bind(resident_id).bind(jid).bind(&path).bind(unit_id).bind(activity_id).bind(signed_on.to_string()).bind(by).bind(now_ms()));
+        id.ok_or(StoreError::Db(sqlx::Error::RowNotFound))
     }
 
     fn form_views(&self, rows: Vec<FormRow>) -> Vec<FormView> {
@@ -422,10 +425,11 @@ impl Store {
         signed_on: jiff::civil::Date,
         signatory: &str,
         by: &str,
+        audit: Option<AuditFor<'_, i64>>,
     ) -> Result<i64> {
-        let row: Option<(i64,)> = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO responsibility_letters (unit_id, year, signed_on, signatory, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id, year) DO NOTHING RETURNING id")
-            .bind(unit_id).bind(year).bind(signed_on.to_string()).bind(signatory).bind(by).bind(now_ms()).fetch_optional(p).await?);
-        row.map(|(id,)| id).ok_or_else(|| StoreError::Conflict {
+        let id = insert_audited!(self, audit, sqlx::query_as("INSERT INTO responsibility_letters (unit_id, year, signed_on, signatory, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id, year) DO NOTHING RETURNING id")
+            .bind(unit_id).bind(year).bind(signed_on.to_string()).bind(signatory).bind(by).bind(now_ms()));
+        id.ok_or_else(|| StoreError::Conflict {
             field: "year",
             message: format!("the unit already signed its letter for {year}"),
         })
@@ -444,6 +448,7 @@ impl Store {
         base: Option<i64>,
         evidence: &str,
         by: &str,
+        audit: Option<AuditFor<'_, i64>>,
     ) -> Result<i64> {
         let path = self.path_in_scope(scope, jurisdiction_id).await?;
         if domain::time::month_bounds(period).is_none() {
@@ -469,9 +474,9 @@ impl Store {
                 "describe the evidence (a file, a system export, a sign-in sheet)",
             )));
         }
-        let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO coverage_figures (unit_id, jurisdiction_id, jurisdiction_path, metric, period, value, base, evidence, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
-            .bind(unit_id).bind(jurisdiction_id).bind(&path).bind(metric.as_str()).bind(period).bind(value).bind(base).bind(evidence.trim()).bind(by).bind(now_ms()).fetch_one(p).await?);
-        Ok(id)
+        let id = insert_audited!(self, audit, sqlx::query_as("INSERT INTO coverage_figures (unit_id, jurisdiction_id, jurisdiction_path, metric, period, value, base, evidence, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
+            .bind(unit_id).bind(jurisdiction_id).bind(&path).bind(metric.as_str()).bind(period).bind(value).bind(base).bind(evidence.trim()).bind(by).bind(now_ms()));
+        id.ok_or(StoreError::Db(sqlx::Error::RowNotFound))
     }
 
     /// Figures the caller may see, latest first; optionally only those with a status.
@@ -508,6 +513,7 @@ impl Store {
         verified: bool,
         by: &str,
         note: &str,
+        audit: Option<domain::audit::AuditContent>,
     ) -> Result<FigureView> {
         let vis = Visibility { scope: scope.clone(), unit_id: None };
         let mut f = Filter::default();
@@ -518,8 +524,8 @@ impl Store {
         let found: Option<FigureView> = on_pool!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), f.args).fetch_optional(p).await?);
         found.ok_or(StoreError::NotFound("figure"))?;
         let to = if verified { Verification::Verified } else { Verification::Rejected };
-        let n = on_pool!(&self.db, p => sqlx::query("UPDATE coverage_figures SET status = $1, reviewed_by = $2, reviewed_at = $3, review_note = $4 WHERE id = $5 AND status = 'pending'")
-            .bind(to.as_str()).bind(by).bind(now_ms()).bind(note).bind(id).execute(p).await?.rows_affected());
+        let n = crate::audit::execute_audited!(self, audit, sqlx::query("UPDATE coverage_figures SET status = $1, reviewed_by = $2, reviewed_at = $3, review_note = $4 WHERE id = $5 AND status = 'pending'")
+            .bind(to.as_str()).bind(by).bind(now_ms()).bind(note).bind(id));
         if n == 0 {
             return Err(StoreError::Conflict { field: "status", message: "the figure was already reviewed".into() });
         }

@@ -162,8 +162,8 @@ async fn add_activity(
         head_count: b.head_count,
         created_by: p.name.clone(),
     };
-    let id = s.store.add_activity(&p.scope, &a).await?;
-    s.store.audit(p.audit("create", "outreach_activity", Some(id.to_string()), &[])).await?;
+    let entry = |id: &i64| p.audit("create", "outreach_activity", Some(id.to_string()), &[]);
+    let id = s.store.add_activity(&p.scope, &a, Some(Box::new(entry))).await?;
     Ok(Json(s.store.activity(&visibility(&p)?, id).await?))
 }
 
@@ -222,10 +222,14 @@ async fn add_file(
     }
     let (kind, mime) = domain::prevention::evidence_kind(&bytes)
         .ok_or_else(|| ApiError::invalid("file: not a photo (JPEG, PNG), a recording (MP3, M4A, WAV, AMR) or a PDF"))?;
-    let fid = s.store.add_activity_file(&visibility(&p)?, id, kind, mime, &bytes, &p.name).await?;
-    let mut entry = p.audit("create", "outreach_file", Some(fid.to_string()), &[]);
-    entry.detail = serde_json::json!({"activity": id, "kind": kind, "bytes": bytes.len()}).to_string();
-    s.store.audit(entry).await?;
+    let size = bytes.len();
+    let entry = |fid: &i64| {
+        let mut entry = p.audit("create", "outreach_file", Some(fid.to_string()), &[]);
+        entry.detail = serde_json::json!({"activity": id, "kind": kind, "bytes": size}).to_string();
+        entry
+    };
+    let fid =
+        s.store.add_activity_file(&visibility(&p)?, id, kind, mime, &bytes, &p.name, Some(Box::new(entry))).await?;
     Ok(Json(serde_json::json!({"id": fid, "kind": kind, "mime": mime, "size_bytes": bytes.len()})))
 }
 
@@ -290,11 +294,22 @@ async fn add_form(
     if let Some(a) = b.activity_id {
         s.store.activity(&visibility(&p)?, a).await?;
     }
+    let entry = |id: &i64| p.audit("create", "signed_form", Some(id.to_string()), &[]);
+    let household = b.household_code.trim();
     let id = s
         .store
-        .add_form(&p.scope, kind, b.household_code.trim(), b.resident_id, p.unit_id, b.activity_id, signed_on, &p.name)
+        .add_form(
+            &p.scope,
+            kind,
+            household,
+            b.resident_id,
+            p.unit_id,
+            b.activity_id,
+            signed_on,
+            &p.name,
+            Some(Box::new(entry)),
+        )
         .await?;
-    s.store.audit(p.audit("create", "signed_form", Some(id.to_string()), &[])).await?;
     Ok(Json(serde_json::json!({"id": id})))
 }
 
@@ -354,9 +369,10 @@ async fn sign_letter(
     if b.signatory.trim().is_empty() {
         return Err(ApiError::invalid("signatory: required"));
     }
+    let entry = |id: &i64| p.audit("create", "responsibility_letter", Some(id.to_string()), &[]);
+    let signed_on = date("signed_on", &b.signed_on)?;
     let id =
-        s.store.sign_letter(unit_id, b.year, date("signed_on", &b.signed_on)?, b.signatory.trim(), &p.name).await?;
-    s.store.audit(p.audit("create", "responsibility_letter", Some(id.to_string()), &[])).await?;
+        s.store.sign_letter(unit_id, b.year, signed_on, b.signatory.trim(), &p.name, Some(Box::new(entry))).await?;
     Ok(Json(serde_json::json!({"id": id})))
 }
 
@@ -400,9 +416,9 @@ async fn submit_figure(
             b.base,
             &b.evidence,
             &p.name,
+            Some(Box::new(|id: &i64| p.audit("create", "coverage_figure", Some(id.to_string()), &[]))),
         )
         .await?;
-    s.store.audit(p.audit("create", "coverage_figure", Some(id.to_string()), &[])).await?;
     Ok(Json(serde_json::json!({"id": id, "status": "pending"})))
 }
 
@@ -450,10 +466,9 @@ async fn review_figure(
     if !b.verified && b.note.trim().is_empty() {
         return Err(ApiError::invalid("note: say why the figure is rejected"));
     }
-    let f = s.store.review_figure(&p.scope, id, b.verified, &p.name, b.note.trim()).await?;
     let mut entry = p.audit("update", "coverage_figure", Some(id.to_string()), &[]);
-    entry.detail = serde_json::json!({"status": f.status}).to_string();
-    s.store.audit(entry).await?;
+    entry.detail = serde_json::json!({"status": if b.verified { "verified" } else { "rejected" }}).to_string();
+    let f = s.store.review_figure(&p.scope, id, b.verified, &p.name, b.note.trim(), Some(entry)).await?;
     Ok(Json(f))
 }
 

@@ -157,6 +157,11 @@ pub(super) async fn units_see_only_their_own_submissions(app: &App) {
             .await
             .expect("upload");
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // Each recorded change has its one entry (committed with it); what was refused has none.
+    assert_eq!(audited(app, "outreach_activity", "create").await, vec![Some(act_id.to_string())]);
+    assert_eq!(audited(app, "coverage_figure", "create").await, vec![Some(fid.to_string())]);
+    assert_eq!(audited(app, "coverage_figure", "update").await, vec![Some(fid.to_string())]);
+    assert_eq!(audited(app, "outreach_file", "create").await.len(), 1);
     let (_, card) = a.get(&format!("/api/v1/prevention/scorecards/{}", p.school_a)).await;
     assert_eq!(
         (
@@ -212,10 +217,11 @@ pub(super) async fn rates_use_the_population_of_the_area_and_period(app: &App) {
                 None,
                 "后台导出",
                 "t",
+                None,
             )
             .await
             .expect("figure");
-        s.review_figure(&scope, id, true, "office", "").await.expect("verify");
+        s.review_figure(&scope, id, true, "office", "", None).await.expect("verify");
     }
     // A pending figure never counts.
     s.submit_figure(
@@ -228,6 +234,7 @@ pub(super) async fn rates_use_the_population_of_the_area_and_period(app: &App) {
         None,
         "后台导出",
         "t",
+        None,
     )
     .await
     .expect("figure");
@@ -237,7 +244,7 @@ pub(super) async fn rates_use_the_population_of_the_area_and_period(app: &App) {
         (&p.hh_a2, d(2024, 12, 31), FormKind::Pledge),
         (&p.hh_b, d(2025, 7, 10), FormKind::Pledge),
     ] {
-        s.add_form(&scope, kind, &hh.0, Some(hh.1), p.vc_a, None, on, "t").await.expect("form");
+        s.add_form(&scope, kind, &hh.0, Some(hh.1), p.vc_a, None, on, "t", None).await.expect("form");
     }
     let o = login(app, "office").await;
     let area = |v: &Value, id: i64| {
@@ -371,20 +378,19 @@ pub(super) async fn appeals_lift_measures_and_files_stay_masked(app: &App) {
     let (_, inbox) = g.get("/api/v1/inbox").await;
     assert_eq!(inbox["visits_due"].as_array().map(Vec::len), Some(0), "a visit today clears it: {inbox}");
     // Every change wrote one entry, committed with it; the refused ones wrote none.
-    let count = |object_type: &str, action: &str| {
-        let f = store::AuditFilter {
-            object_type: Some(object_type.into()),
-            action: Some(action.into()),
-            ..Default::default()
-        };
-        async move { app.store.list_audit(&f, store::PageReq { page: 1, per_page: 100 }).await.expect("audit").items }
-    };
-    let created = count("key_person", "create").await;
-    assert_eq!(created.iter().map(|e| e.content.object_id.clone()).collect::<Vec<_>>(), vec![Some(id.to_string())]);
-    assert_eq!(count("key_person_measure", "create").await.len(), 2, "the refused exit ban wrote none");
-    assert_eq!(count("key_person_measure", "update").await.len(), 2, "the appeal refused as lifted wrote none");
-    assert_eq!(count("key_person_visit", "create").await.len(), 2);
+    assert_eq!(audited(app, "key_person", "create").await, vec![Some(id.to_string())]);
+    assert_eq!(audited(app, "key_person_measure", "create").await.len(), 2, "the refused exit ban wrote none");
+    assert_eq!(audited(app, "key_person_measure", "update").await.len(), 2, "the appeal refused as lifted wrote none");
+    assert_eq!(audited(app, "key_person_visit", "create").await.len(), 2);
     assert!(app.store.verify_audit().await.expect("chain") > 0);
+}
+
+/// The object ids of the audit entries of one kind of change, newest first.
+async fn audited(app: &App, object_type: &str, action: &str) -> Vec<Option<String>> {
+    let f =
+        store::AuditFilter { object_type: Some(object_type.into()), action: Some(action.into()), ..Default::default() };
+    let page = app.store.list_audit(&f, store::PageReq { page: 1, per_page: 100 }).await.expect("audit");
+    page.items.into_iter().map(|e| e.content.object_id).collect()
 }
 
 pub(super) async fn tasks_close_once_and_dual_inquiry_traces_the_unit(app: &App) {
@@ -423,6 +429,7 @@ pub(super) async fn tasks_close_once_and_dual_inquiry_traces_the_unit(app: &App)
         None,
         today().checked_sub(jiff::Span::new().days(30)).expect("d"),
         "t",
+        None,
     )
     .await
     .expect("form");

@@ -296,6 +296,7 @@ impl Store {
     }
 
     /// Attaches an evidence file (already checked) to an activity the caller may see.
+    #[allow(clippy::too_many_arguments)]
     pub async fn add_activity_file(
         &self,
         vis: &Visibility,

@@ -609,6 +609,7 @@ async fn seed_outlets(state: &server::AppState, seed: u64, rng: &mut ChaCha8Rng,
                     "县反诈办 周主任",
                     dirty < 5,
                     if dirty < 5 { "" } else { "未落实“一人多卡”核查，开户意愿核实流于形式" },
+                    None,
                 )
                 .await?;
         }

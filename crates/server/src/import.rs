@@ -574,7 +574,7 @@ pub async fn jurisdictions(s: &AppState, p: &Principal, t: &Table) -> ApiResult<
         match s.store.create_jurisdiction(&n).await {
             Ok(j) => {
                 if let Some(res) = residents {
-                    s.store.set_population(j.id, as_of, res, "import").await?;
+                    s.store.set_population(j.id, as_of, res, "import", None).await?;
                 }
                 accepted += 1;
             }

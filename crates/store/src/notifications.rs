@@ -191,8 +191,8 @@ impl Store {
     }
 
     /// Brings a pending webhook notification's next attempt forward to now.
-    pub async fn retry_notification(&self, id: i64) -> Result<()> {
-        let n = on_pool!(&self.db, p => sqlx::query("UPDATE notifications SET next_attempt_at = $1 WHERE id = $2 AND channel = 'webhook' AND status = 'pending'").bind(now_ms()).bind(id).execute(p).await?.rows_affected());
+    pub async fn retry_notification(&self, id: i64, audit: Option<domain::audit::AuditContent>) -> Result<()> {
+        let n = crate::audit::execute_audited!(self, audit, sqlx::query("UPDATE notifications SET next_attempt_at = $1 WHERE id = $2 AND channel = 'webhook' AND status = 'pending'").bind(now_ms()).bind(id));
         if n == 0 {
             return Err(StoreError::NotFound("pending notification"));
         }

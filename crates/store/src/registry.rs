@@ -268,16 +268,32 @@ impl Store {
     }
 
     /// Renames a node or changes its code.
-    pub async fn update_jurisdiction(&self, id: i64, code: Option<&str>, name: Option<&str>) -> Result<Jurisdiction> {
+    pub async fn update_jurisdiction(
+        &self,
+        id: i64,
+        code: Option<&str>,
+        name: Option<&str>,
+        audit: Option<domain::audit::AuditContent>,
+    ) -> Result<Jurisdiction> {
         let cur = self.jurisdiction(id).await?.ok_or(StoreError::NotFound("jurisdiction"))?;
         let code = code.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&cur.code).to_string();
         let name = name.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&cur.name).to_string();
         domain::text::line("code", &code, domain::text::NAME_MAX_CHARS)?;
         domain::text::name("name", &name)?;
-        let r = on_pool!(&self.db, p => sqlx::query("UPDATE jurisdictions SET code = $1, name = $2, updated_at = $3 WHERE id = $4")
-            .bind(&code).bind(&name).bind(now_ms()).bind(id).execute(p).await.map(|_| ()));
+        let r: Result<u64> = async {
+            Ok(crate::audit::execute_audited!(
+                self,
+                audit,
+                sqlx::query("UPDATE jurisdictions SET code = $1, name = $2, updated_at = $3 WHERE id = $4")
+                    .bind(&code)
+                    .bind(&name)
+                    .bind(now_ms())
+                    .bind(id)
+            ))
+        }
+        .await;
         match r {
-            Err(e) if unique_violation(&e) => {
+            Err(StoreError::Db(e)) if unique_violation(&e) => {
                 Err(StoreError::Conflict { field: "code", message: format!("jurisdiction code '{code}' exists") })
             }
             other => {
@@ -294,15 +310,16 @@ impl Store {
         as_of: jiff::civil::Date,
         residents: i64,
         source: &str,
+        audit: Option<domain::audit::AuditContent>,
     ) -> Result<()> {
         if residents < 0 {
             return Err(domain::InvalidValue::new("residents", "must not be negative").into());
         }
         self.jurisdiction(jurisdiction_id).await?.ok_or(StoreError::NotFound("jurisdiction"))?;
-        on_pool!(&self.db, p => { sqlx::query(
+        crate::audit::execute_audited!(self, audit, sqlx::query(
             "INSERT INTO population_figures (jurisdiction_id, as_of, residents, source) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (jurisdiction_id, as_of) DO UPDATE SET residents = excluded.residents, source = excluded.source")
-            .bind(jurisdiction_id).bind(as_of.to_string()).bind(residents).bind(source).execute(p).await?; });
+            .bind(jurisdiction_id).bind(as_of.to_string()).bind(residents).bind(source));
         Ok(())
     }
 
@@ -448,7 +465,13 @@ impl Store {
     }
 
     /// Changes a unit's name or contact.
-    pub async fn update_unit(&self, id: i64, name: Option<&str>, contact_name: Option<&str>) -> Result<MemberUnit> {
+    pub async fn update_unit(
+        &self,
+        id: i64,
+        name: Option<&str>,
+        contact_name: Option<&str>,
+        audit: Option<domain::audit::AuditContent>,
+    ) -> Result<MemberUnit> {
         let cur = self.unit(id).await?.ok_or(StoreError::NotFound("unit"))?;
         let name = name.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&cur.name).to_string();
         let contact = contact_name.map(str::trim).unwrap_or(&cur.contact_name).to_string();
@@ -456,8 +479,15 @@ impl Store {
         if !contact.is_empty() {
             domain::text::name("contact_name", &contact)?;
         }
-        on_pool!(&self.db, p => { sqlx::query("UPDATE member_units SET name = $1, contact_name = $2, updated_at = $3 WHERE id = $4")
-            .bind(&name).bind(&contact).bind(now_ms()).bind(id).execute(p).await?; });
+        crate::audit::execute_audited!(
+            self,
+            audit,
+            sqlx::query("UPDATE member_units SET name = $1, contact_name = $2, updated_at = $3 WHERE id = $4")
+                .bind(&name)
+                .bind(&contact)
+                .bind(now_ms())
+                .bind(id)
+        );
         self.unit(id).await?.ok_or(StoreError::NotFound("unit"))
     }
 

@@ -531,10 +531,11 @@ impl Store {
         checker: &str,
         passed: bool,
         findings: &str,
+        audit: Option<crate::AuditFor<'_, i64>>,
     ) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as("INSERT INTO outlet_checks (outlet_unit_id, checked_on, checker, passed, findings, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-            .bind(outlet_unit_id).bind(checked_on.to_string()).bind(checker).bind(i64::from(passed)).bind(findings).bind(now_ms()).fetch_one(p).await?);
-        Ok(id)
+        let id = crate::audit::insert_audited!(self, audit, sqlx::query_as("INSERT INTO outlet_checks (outlet_unit_id, checked_on, checker, passed, findings, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(outlet_unit_id).bind(checked_on.to_string()).bind(checker).bind(i64::from(passed)).bind(findings).bind(now_ms()));
+        id.ok_or(StoreError::Db(sqlx::Error::RowNotFound))
     }
 
     /// Outlets ranked by the cards and accounts opened there in `from..=to` that appear in

@@ -72,7 +72,6 @@ async fn retry(
     Authorized(p): Authorized<{ perm::USER_ADMIN }>,
     Path(id): Path<i64>,
 ) -> ApiResult<axum::http::StatusCode> {
-    s.store.retry_notification(id).await?;
-    s.store.audit(p.audit("update", "notification", Some(id.to_string()), &[])).await?;
+    s.store.retry_notification(id, Some(p.audit("update", "notification", Some(id.to_string()), &[]))).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -666,11 +666,12 @@ async fn outlet_check(
     if !b.passed && b.findings.trim().is_empty() {
         return Err(ApiError::invalid("findings: say what failed"));
     }
+    let entry = |id: &i64| p.audit("create", "outlet_check", Some(id.to_string()), &[]);
+    let checked_on = date("checked_on", &b.checked_on)?;
     let id = s
         .store
-        .add_outlet_check(unit_id, date("checked_on", &b.checked_on)?, &p.name, b.passed, b.findings.trim())
+        .add_outlet_check(unit_id, checked_on, &p.name, b.passed, b.findings.trim(), Some(Box::new(entry)))
         .await?;
-    s.store.audit(p.audit("create", "outlet_check", Some(id.to_string()), &[])).await?;
     Ok(Json(serde_json::json!({"id": id})))
 }
 

@@ -192,10 +192,10 @@ async fn update_jurisdiction(
     Json(b): Json<JurisdictionPatch>,
 ) -> ApiResult<Json<Jurisdiction>> {
     visible_jurisdiction(&s, &p, id).await?;
-    let j = s.store.update_jurisdiction(id, b.code.as_deref(), b.name.as_deref()).await?;
     let fields: Vec<&str> =
         [b.code.as_ref().map(|_| "code"), b.name.as_ref().map(|_| "name")].into_iter().flatten().collect();
-    s.store.audit(p.audit("update", "jurisdiction", Some(id.to_string()), &fields)).await?;
+    let entry = p.audit("update", "jurisdiction", Some(id.to_string()), &fields);
+    let j = s.store.update_jurisdiction(id, b.code.as_deref(), b.name.as_deref(), Some(entry)).await?;
     Ok(Json(j))
 }
 
@@ -220,8 +220,8 @@ async fn set_population(
     visible_jurisdiction(&s, &p, id).await?;
     let as_of: jiff::civil::Date =
         b.as_of.trim().parse().map_err(|_| ApiError::invalid("as_of: expected a date YYYY-MM-DD"))?;
-    s.store.set_population(id, as_of, b.residents, &b.source).await?;
-    s.store.audit(p.audit("update", "population", Some(format!("{id}@{as_of}")), &["residents"])).await?;
+    let entry = p.audit("update", "population", Some(format!("{id}@{as_of}")), &["residents"]);
+    s.store.set_population(id, as_of, b.residents, &b.source, Some(entry)).await?;
     Ok(Json(s.store.population_figures(id).await?))
 }
 
@@ -439,8 +439,8 @@ async fn update_unit(
     if !p.scope.contains(&unit.jurisdiction_path) {
         return Err(ApiError::not_found("unit"));
     }
-    let u = s.store.update_unit(id, b.name.as_deref(), b.contact_name.as_deref()).await?;
-    s.store.audit(p.audit("update", "unit", Some(id.to_string()), &["name", "contact_name"])).await?;
+    let entry = p.audit("update", "unit", Some(id.to_string()), &["name", "contact_name"]);
+    let u = s.store.update_unit(id, b.name.as_deref(), b.contact_name.as_deref(), Some(entry)).await?;
     Ok(Json(u))
 }
 

@@ -558,6 +558,12 @@ async fn registry_writes(app: &App) {
         )
         .await;
     assert_eq!((st, figs[0]["residents"].as_i64()), (StatusCode::OK, Some(12000)));
+    let population = format!("{}@2026-03-01", app.county.town_a);
+    assert_eq!(
+        prevention::audited(app, "population", "update").await,
+        vec![Some(population)],
+        "committed with its entry"
+    );
     let (st, u) = o
         .post(
             "/api/v1/units",
@@ -1151,10 +1157,10 @@ both!(fund_trace, fund_trace_and_mules);
 async fn cases_ranking_and_lifecycle(app: &App) {
     let d = |s: &str| s.parse::<jiff::civil::Date>().expect("date");
     let tb = app.store.jurisdiction_by_code("TB").await.expect("tb").expect("tb").id;
-    app.store.set_population(app.county.town_a, d("2025-12-31"), 10_000, "test").await.expect("pop");
-    app.store.set_population(tb, d("2025-12-31"), 40_000, "test").await.expect("pop");
+    app.store.set_population(app.county.town_a, d("2025-12-31"), 10_000, "test", None).await.expect("pop");
+    app.store.set_population(tb, d("2025-12-31"), 40_000, "test", None).await.expect("pop");
     // From February, town B has fewer residents: its February per-10k uses that figure.
-    app.store.set_population(tb, d("2026-02-01"), 5_000, "test").await.expect("pop");
+    app.store.set_population(tb, d("2026-02-01"), 5_000, "test", None).await.expect("pop");
     let a = login(app, "officer_a").await;
     // A form entry, then an import of the police system's export with bad rows.
     let (st, c) = a.post("/api/v1/cases", json!({"case_no": "A2026-0001", "reported_at": "2026-01-05T10:00:00+08:00", "station": "PSA", "fraud_type": "刷单返利", "loss_yuan": "12000.50", "age_band": "46_60"})).await;
@@ -1491,8 +1497,8 @@ fn workbook(bytes: Vec<u8>) -> std::collections::BTreeMap<String, Vec<Vec<calami
 async fn reports_snapshot_scope_and_agreement(app: &App) {
     let d = |s: &str| s.parse::<jiff::civil::Date>().expect("date");
     let tb = app.store.jurisdiction_by_code("TB").await.expect("tb").expect("tb").id;
-    app.store.set_population(app.county.town_a, d("2025-12-31"), 10_000, "test").await.expect("pop");
-    app.store.set_population(tb, d("2025-12-31"), 40_000, "test").await.expect("pop");
+    app.store.set_population(app.county.town_a, d("2025-12-31"), 10_000, "test", None).await.expect("pop");
+    app.store.set_population(tb, d("2025-12-31"), 40_000, "test", None).await.expect("pop");
     let admin = login(app, "admin").await;
     for (no, at, station, t, loss) in [
         ("R1", "2026-02-02T09:00:00+08:00", "甲所", "刷单返利", "1200.50"),

@@ -386,7 +386,7 @@ pub(super) async fn appeals_lift_measures_and_files_stay_masked(app: &App) {
 }
 
 /// The object ids of the audit entries of one kind of change, newest first.
-async fn audited(app: &App, object_type: &str, action: &str) -> Vec<Option<String>> {
+pub(super) async fn audited(app: &App, object_type: &str, action: &str) -> Vec<Option<String>> {
     let f =
         store::AuditFilter { object_type: Some(object_type.into()), action: Some(action.into()), ..Default::default() };
     let page = app.store.list_audit(&f, store::PageReq { page: 1, per_page: 100 }).await.expect("audit");

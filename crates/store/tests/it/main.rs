@@ -187,14 +187,14 @@ story!(registry_tree_story, registry_tree);
 async fn population(s: &Store) {
     let c = county(s).await;
     let d = |m| jiff::civil::date(2026, m, 1);
-    s.set_population(c.town_a.id, d(1), 1000, "统计局").await.expect("pop");
-    s.set_population(c.town_a.id, d(3), 1200, "统计局").await.expect("pop");
-    s.set_population(c.town_a.id, d(4), 5000, "统计局").await.expect("pop");
-    s.set_population(c.town_a.id, d(3), 1250, "更正").await.expect("correct");
+    s.set_population(c.town_a.id, d(1), 1000, "统计局", None).await.expect("pop");
+    s.set_population(c.town_a.id, d(3), 1200, "统计局", None).await.expect("pop");
+    s.set_population(c.town_a.id, d(4), 5000, "统计局", None).await.expect("pop");
+    s.set_population(c.town_a.id, d(3), 1250, "更正", None).await.expect("correct");
     assert_eq!(s.population_in_force(c.town_a.id, jiff::civil::date(2026, 3, 31)).await.expect("pop"), Some(1250));
     assert_eq!(s.population_in_force(c.town_a.id, jiff::civil::date(2026, 2, 28)).await.expect("pop"), Some(1000));
     assert_eq!(s.population_figures(c.town_a.id).await.expect("figs").len(), 3);
-    assert!(s.set_population(c.town_a.id, d(5), -1, "").await.is_err());
+    assert!(s.set_population(c.town_a.id, d(5), -1, "", None).await.is_err());
 }
 story!(population_story, population);
 

@@ -724,7 +724,7 @@ pub async fn seed_reports(state: &server::AppState) -> anyhow::Result<()> {
         let r = server::reports::generate(store, kind, &period, &area, now, &state.config.ladder).await?;
         let narrative = if publish { narrative.into() } else { String::new() };
         let id = store
-            .insert_report(&server::reports::new_report(&r, &area, now, narrative, None, "演示数据".into())?)
+            .insert_report(&server::reports::new_report(&r, &area, now, narrative, None, "演示数据".into())?, None)
             .await?;
         if publish {
             store.advance_report(id, "draft", "approved", "演示数据", None).await?;

@@ -137,14 +137,15 @@ pub async fn run(cmd: ReportCommand, cfg: &Config) -> anyhow::Result<()> {
     if o.save {
         bar.set_message("保存草稿");
         let id = store
-            .insert_report(&server::reports::new_report(
-                &r,
-                &area,
-                cutoff,
-                narrative.clone(),
-                None,
-                "fanzha report".into(),
-            )?)
+            .insert_report(
+                &server::reports::new_report(&r, &area, cutoff, narrative.clone(), None, "fanzha report".into())?,
+                Some(Box::new(|id: &i64| {
+                    let mut e =
+                        domain::audit::AuditContent::system("fanzha report", "create", "report", store::now_ms());
+                    e.object_id = Some(id.to_string());
+                    e
+                })),
+            )
             .await?;
         saved = Some(id);
     }

@@ -129,9 +129,11 @@ pub type BankFigure = (String, String, i64, i64);
 
 impl Store {
     /// Stores a generated report as a new draft version of its kind, period and area.
-    pub async fn insert_report(&self, r: &NewReport) -> Result<i64> {
+    pub async fn insert_report(&self, r: &NewReport, audit: Option<crate::AuditFor<'_, i64>>) -> Result<i64> {
         let digest = snapshot_digest(&r.snapshot);
         let now = now_ms();
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
         Ok(on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let (v,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(version), 0) + 1 FROM reports WHERE kind = $1 AND period = $2 AND scope_path = $3 AND station_id = $4")
@@ -142,6 +144,9 @@ impl Store {
                 .bind(&r.kind).bind(&r.period).bind(r.scope_jurisdiction_id).bind(&r.scope_path).bind(v).bind(r.corrects_id).bind(r.cutoff_ms)
                 .bind(&r.rule_versions).bind(&r.snapshot).bind(&digest).bind(&r.narrative).bind(&r.created_by).bind(now).bind(r.station_id)
                 .fetch_one(&mut *tx).await?;
+            if let Some(a) = audit {
+                crate::audit::append_in_tx!(tx, pg, [a(&id)]);
+            }
             tx.commit().await?;
             id
         }))

@@ -342,8 +342,12 @@ impl Store {
     }
 
     /// Forgets a login throttle key (after a successful login of that account).
-    pub async fn clear_login_throttle(&self, key: &str) -> Result<()> {
-        on_pool!(&self.db, p => { sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1").bind(key).execute(p).await?; });
+    pub async fn clear_login_throttle(&self, key: &str, audit: Option<domain::audit::AuditContent>) -> Result<()> {
+        crate::audit::execute_audited!(
+            self,
+            audit,
+            sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1").bind(key)
+        );
         Ok(())
     }
 

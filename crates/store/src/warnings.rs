@@ -359,13 +359,15 @@ impl Store {
         bytes: &[u8],
         note: &str,
         by: &str,
+        audit: Option<crate::AuditFor<'_, i64>>,
     ) -> Result<EvidenceView> {
         self.warning(scope, warning_id).await?;
         let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
         let enc = self.vault().encrypt_bytes(Field::Evidence, bytes)?;
-        let (id,): (i64,) = on_pool!(&self.db, p => sqlx::query_as(
+        let id = crate::audit::insert_audited!(self, audit, sqlx::query_as(
             "INSERT INTO warning_evidence (warning_id, kind, mime, size_bytes, sha256, data_enc, note, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
-            .bind(warning_id).bind(kind).bind(mime).bind(bytes.len() as i64).bind(&sha).bind(enc).bind(note).bind(by).bind(now_ms()).fetch_one(p).await?);
+            .bind(warning_id).bind(kind).bind(mime).bind(bytes.len() as i64).bind(&sha).bind(&enc).bind(note).bind(by).bind(now_ms()))
+        .ok_or(crate::StoreError::Db(sqlx::Error::RowNotFound))?;
         self.evidence_list(scope, warning_id)
             .await?
             .into_iter()

@@ -464,7 +464,6 @@ async fn lift_lock(
     {
         return Err(ApiError::not_found("login lock"));
     }
-    s.store.clear_login_throttle(key).await?;
-    s.store.audit(p.audit("unlock", "login_lock", Some(key.to_string()), &[])).await?;
+    s.store.clear_login_throttle(key, Some(p.audit("unlock", "login_lock", Some(key.to_string()), &[]))).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

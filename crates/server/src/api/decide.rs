@@ -600,11 +600,14 @@ async fn add_evidence(
     }
     let (kind, mime) = domain::dispatch::evidence_kind(&bytes)
         .ok_or_else(|| ApiError::invalid("file: not a photo (JPEG, PNG) or a recording (MP3, M4A, WAV, AMR)"))?;
-    let e = s.store.add_evidence(&p.scope, id, kind, mime, &bytes, &note, &p.name).await?;
-    let mut entry = p.audit("create", "warning_evidence", Some(e.id.to_string()), &[]);
-    entry.detail =
-        serde_json::json!({"warning": id, "kind": kind, "bytes": bytes.len(), "sha256": e.sha256}).to_string();
-    s.store.audit(entry).await?;
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    let size = bytes.len();
+    let entry = |eid: &i64| {
+        let mut entry = p.audit("create", "warning_evidence", Some(eid.to_string()), &[]);
+        entry.detail = serde_json::json!({"warning": id, "kind": kind, "bytes": size, "sha256": sha256}).to_string();
+        entry
+    };
+    let e = s.store.add_evidence(&p.scope, id, kind, mime, &bytes, &note, &p.name, Some(Box::new(entry))).await?;
     Ok(Json(e))
 }
 

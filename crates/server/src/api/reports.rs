@@ -168,13 +168,13 @@ async fn store_new(
     let cutoff = store::now_ms();
     let r = crate::reports::generate(&s.store, kind, period, area, cutoff, &s.config.ladder).await?;
     let j = &area.jurisdiction;
-    let id = s
-        .store
-        .insert_report(&crate::reports::new_report(&r, area, cutoff, narrative, corrects, p.name.clone())?)
-        .await?;
-    let mut entry = p.audit("create", "report", Some(id.to_string()), &[]);
-    entry.detail = serde_json::json!({"kind": kind.as_str(), "period": period, "jurisdiction": j.code, "cutoff_ms": cutoff, "corrects": corrects}).to_string();
-    s.store.audit(entry).await?;
+    let entry = |id: &i64| {
+        let mut entry = p.audit("create", "report", Some(id.to_string()), &[]);
+        entry.detail = serde_json::json!({"kind": kind.as_str(), "period": period, "jurisdiction": j.code, "cutoff_ms": cutoff, "corrects": corrects}).to_string();
+        entry
+    };
+    let new = crate::reports::new_report(&r, area, cutoff, narrative, corrects, p.name.clone())?;
+    let id = s.store.insert_report(&new, Some(Box::new(entry))).await?;
     Ok(id)
 }
 

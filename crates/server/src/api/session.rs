@@ -181,7 +181,7 @@ async fn login(
             return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong user name or password"));
         }
     };
-    state.store.clear_login_throttle(&user_key).await?;
+    state.store.clear_login_throttle(&user_key, None).await?;
     let token = auth::random_token()?;
     let csrf = auth::random_token()?;
     let ttl = state.config.session_ttl;

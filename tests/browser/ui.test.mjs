@@ -836,6 +836,40 @@ test('on a phone (390 × 844) every role reaches every page of its desktop menu 
   assert.deepEqual(problems, [], problems.join('\n'));
 });
 
+test('on a phone (390 px) the officer works warnings as cards: every button on screen, the record under the card, a camera for the visit photo', async () => {
+  const { ctx, page, errors } = await login('officer', { phone: true });
+  await page.goto(base + '/#/warnings');
+  const cards = page.getByTestId('warning-card');
+  await cards.first().waitFor();
+  const mine = (await apiGet(page, '/warnings?per_page=20')).body;
+  assert.ok(mine.total > 0, 'the demo routes warnings to this station');
+  assert.equal(await cards.count(), Math.min(20, mine.total), 'one card per warning of the page');
+  assert.equal(await page.getByTestId('warnings').count(), 0, 'no wide table on a phone');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `nothing runs off the screen sideways (${overflow}px)`);
+  for (const b of await page.locator('.warning-card-actions .el-button').all()) {
+    const box = await b.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 390, `a card's button is on screen (${box.x}+${box.width})`);
+  }
+  // A handled warning's record opens under its card.
+  const handled = mine.items.findIndex((w) => w.status !== 'received');
+  assert.ok(handled >= 0, 'the demo has handled warnings');
+  await cards.nth(handled).getByTestId('card-record').click();
+  await cards.nth(handled).getByTestId('warning-history').locator('.el-timeline-item').first().waitFor();
+  // The visit dialog offers the camera on a phone.
+  const open = mine.items.findIndex((w) => w.status !== 'received' && w.status !== 'closed');
+  if (open >= 0) {
+    await cards.nth(open).getByTestId('visit').click();
+    const camera = page.getByTestId('visit-camera');
+    assert.equal(await camera.getAttribute('capture'), 'environment');
+    assert.equal(await camera.getAttribute('accept'), 'image/*');
+  }
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(shots, 'phone-warnings.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
 test('on a phone (390 px) the grid worker opens the menu from the header, and the header keeps to one line', async () => {
   const { ctx, page, errors } = await login('grid', { phone: true });
   // The side menu is hidden on a phone; the header's button opens the same menu in a drawer.

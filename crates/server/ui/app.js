@@ -44,6 +44,10 @@ const put = (p, b) => api('PUT', p, b);
 function qs(o) { const s = new URLSearchParams(); for (const [k, v] of Object.entries(o)) if (v !== '' && v !== null && v !== undefined) s.set(k, v); return s.toString(); }
 function fail(e) { ElMessage.error(e.message || String(e)); }
 const can = (p) => !!(session.me && session.me.permissions.includes(p));
+// A phone's width: lists become cards, since a wide table loses its row when scrolled to its buttons.
+const narrowQuery = window.matchMedia('(max-width: 700px)');
+const viewport = reactive({ narrow: narrowQuery.matches });
+narrowQuery.addEventListener('change', (e) => { viewport.narrow = e.matches; });
 // The parts of the caller's area (a station's precinct may span towns), each with its id and
 // name; empty for the whole county.
 const scopeParts = () => (session.me.scope_ids || []).map((id, i) => ({ id, name: session.me.scope[i] }));
@@ -596,6 +600,38 @@ const GRADE = { high: ['高', 'danger'], medium: ['中', 'warning'], low: ['低'
 const STATE_ZH = { received: '待签收', signed_for: '已签收', contacting: '联系中', face_to_face: '已见面', closed: '已办结' };
 const OUTCOME_ZH = { dissuaded: '劝阻成功', already_defrauded: '已被骗', false_positive: '误报', unreachable: '联系不上', refused: '拒不配合' };
 const NEXT_ZH = { sign_for: '签收', contact: '联系', visit: '见面' };
+const STEP_ZH = { sign_for: '签收', contact: '联系', visit: '见面劝阻', close: '办结' };
+const CHANNEL_ZH = { phone: '电话', sms: '短信', robot_call: '机器人外呼', family: '联系家属' };
+/** How long after the warning a step was taken. */
+const after = (row, at) => { const m = Math.round((at - row.created_at) / 60000); return m >= 60 ? `${Math.floor(m / 60)}小时${m % 60}分` : `${m}分钟`; };
+
+// 办理记录 of one warning: its steps and its evidence files, in the table's expanded row and
+// under a card on a phone.
+const WarningRecord = {
+  props: { row: Object, steps: Array, files: Array },
+  setup() {
+    const fmt = (ms) => new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' });
+    return { fmt, after, STEP_ZH, CHANNEL_ZH, OUTCOME_ZH, CHECKLIST_ZH };
+  },
+  template: `
+        <div class="warning-history" data-testid="warning-history">
+          <div class="muted">预警时间 {{ fmt(row.created_at) }}<span v-if="!steps.length">，尚无办理记录</span></div>
+          <el-timeline v-if="steps.length" style="margin-top:8px">
+            <el-timeline-item v-for="(h, i) in steps" :key="i" :timestamp="fmt(h.at_ms) + '（预警后' + after(row, h.at_ms) + '）'">
+              <b>{{ STEP_ZH[h.step] || h.step }}</b><span v-if="h.channel">（{{ CHANNEL_ZH[h.channel] || h.channel }}）</span>
+              <span v-if="h.step === 'close' && row.outcome">：{{ OUTCOME_ZH[row.outcome] }}</span>
+              · {{ h.actor }}<span v-if="h.note"> · {{ h.note }}</span>
+              <div v-if="h.checklist" class="muted">{{ h.checklist.split(',').map((k) => CHECKLIST_ZH[k] || k).join('；') }}</div>
+            </el-timeline-item>
+          </el-timeline>
+          <div v-if="files.length" data-testid="warning-evidence">现场材料：
+            <a v-for="f in files" :key="f.id" :href="'/api/v1/warnings/' + row.id + '/evidence/' + f.id" target="_blank" rel="noopener" style="margin-right:12px">
+              {{ f.kind === 'photo' ? '照片' : '录音' }}（{{ Math.max(1, Math.round(f.size_bytes / 1024)) }} KB，{{ f.uploaded_by }}，{{ fmt(f.uploaded_at) }}）<span v-if="f.note"> {{ f.note }}</span></a>
+          </div>
+        </div>
+`,
+};
+
 const WarningsPage = {
   setup() {
     const page = ref({ items: [], total: 0 }); const q = reactive({ page: 1, per_page: 20, open: false });
@@ -686,12 +722,16 @@ const WarningsPage = {
     async function opened(row, rows) {
       if (rows.some((r) => r.id === row.id)) await reread(row);
     }
-    const STEP_ZH = { sign_for: '签收', contact: '联系', visit: '见面劝阻', close: '办结' };
-    const CHANNEL_ZH = { phone: '电话', sms: '短信', robot_call: '机器人外呼', family: '联系家属' };
-    const after = (row, at) => { const m = Math.round((at - row.created_at) / 60000); return m >= 60 ? `${Math.floor(m / 60)}小时${m % 60}分` : `${m}分钟`; };
-    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, stepForm, saveStep, STATE_ZH, OUTCOME_ZH, NEXT_ZH, can, upstream, importUpstream, visitForm, visit, saveVisit, CHECKLIST_ZH, history, evidence, opened, STEP_ZH, CHANNEL_ZH, after };
+    // On a phone each warning is a card; its record opens under it as a row's does in the table.
+    const shown = ref({});
+    async function toggleRecord(row) {
+      const open = !shown.value[row.id];
+      shown.value = { ...shown.value, [row.id]: open };
+      if (open) await reread(row);
+    }
+    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, stepForm, saveStep, STATE_ZH, OUTCOME_ZH, NEXT_ZH, can, upstream, importUpstream, visitForm, visit, saveVisit, CHECKLIST_ZH, history, evidence, opened, STEP_ZH, CHANNEL_ZH, after, viewport, shown, toggleRecord };
   },
-  components: { EChart },
+  components: { EChart, WarningRecord },
   template: `
   <div>
     <h2 class="page-title">预警信息
@@ -714,26 +754,38 @@ const WarningsPage = {
           </div>
         </el-card>
       </el-col>
-      <el-col :span="10"><el-card><template #header>每分钟新预警</template><EChart :option="chart" style="height:180px" /></el-card></el-col>
+      <el-col :span="10" class="wide-only"><el-card><template #header>每分钟新预警</template><EChart :option="chart" style="height:180px" /></el-card></el-col>
     </el-row>
     <el-checkbox v-model="q.open" @change="q.page = 1; load()" style="margin-bottom:8px">只看未办结</el-checkbox>
-    <el-table :data="page.items" border stripe data-testid="warnings" row-key="id" @expand-change="opened">
-      <el-table-column type="expand"><template #default="{ row }">
-        <div class="warning-history" data-testid="warning-history">
-          <div class="muted">预警时间 {{ fmt(row.created_at) }}<span v-if="!(history[row.id] || []).length">，尚无办理记录</span></div>
-          <el-timeline v-if="(history[row.id] || []).length" style="margin-top:8px">
-            <el-timeline-item v-for="(h, i) in history[row.id]" :key="i" :timestamp="fmt(h.at_ms) + '（预警后' + after(row, h.at_ms) + '）'">
-              <b>{{ STEP_ZH[h.step] || h.step }}</b><span v-if="h.channel">（{{ CHANNEL_ZH[h.channel] || h.channel }}）</span>
-              <span v-if="h.step === 'close' && row.outcome">：{{ OUTCOME_ZH[row.outcome] }}</span>
-              · {{ h.actor }}<span v-if="h.note"> · {{ h.note }}</span>
-              <div v-if="h.checklist" class="muted">{{ h.checklist.split(',').map((k) => CHECKLIST_ZH[k] || k).join('；') }}</div>
-            </el-timeline-item>
-          </el-timeline>
-          <div v-if="(evidence[row.id] || []).length" data-testid="warning-evidence">现场材料：
-            <a v-for="f in evidence[row.id]" :key="f.id" :href="'/api/v1/warnings/' + row.id + '/evidence/' + f.id" target="_blank" rel="noopener" style="margin-right:12px">
-              {{ f.kind === 'photo' ? '照片' : '录音' }}（{{ Math.max(1, Math.round(f.size_bytes / 1024)) }} KB，{{ f.uploaded_by }}，{{ fmt(f.uploaded_at) }}）<span v-if="f.note"> {{ f.note }}</span></a>
-          </div>
+    <div v-if="viewport.narrow" data-testid="warning-cards">
+      <el-empty v-if="!page.items.length" description="暂无预警" :image-size="60" />
+      <el-card v-for="row in page.items" :key="row.id" shadow="never" class="warning-card" data-testid="warning-card">
+        <div class="warning-card-head">
+          <el-tag :type="(GRADE[row.grade] || [])[1]" size="small">{{ (GRADE[row.grade] || [row.grade])[0] }}</el-tag>
+          <b>{{ row.action === 'hold' ? '拦截' : '预警' }}</b> {{ SCENARIO_ZH[row.scenario] || row.scenario }}
+          <span class="muted" style="margin-left:auto">{{ fmt(row.event_ts) }}</span>
         </div>
+        <div>对象 <span class="masked">{{ row.subject }}</span> · {{ yuan(row.amount_fen) }} 元</div>
+        <div>{{ STATE_ZH[row.status] || row.status }}<span v-if="row.outcome">（{{ OUTCOME_ZH[row.outcome] }}）</span>
+          <span v-if="row.next_step" :class="row.escalation !== 'none' ? 'worse' : ''"> · {{ NEXT_ZH[row.next_step] }} {{ left(row) }}</span>
+          <el-tag v-if="row.escalation === 'station_chief'" size="small" type="warning">已报所领导</el-tag>
+          <el-tag v-if="row.escalation === 'centre'" size="small" type="danger">已报反诈中心</el-tag>
+        </div>
+        <div class="warning-card-actions">
+          <el-button v-if="row.status === 'received'" type="primary" @click="step(row, { step: 'sign_for' })">签收</el-button>
+          <template v-else-if="row.status !== 'closed'">
+            <el-button @click="contact(row)">联系</el-button>
+            <el-button @click="visit(row)" data-testid="visit">见面</el-button>
+            <el-button type="primary" @click="close(row)">办结</el-button>
+          </template>
+          <el-button link @click="toggleRecord(row)" data-testid="card-record">{{ shown[row.id] ? '收起记录' : '办理记录' }}</el-button>
+        </div>
+        <WarningRecord v-if="shown[row.id]" :row="row" :steps="history[row.id] || []" :files="evidence[row.id] || []" />
+      </el-card>
+    </div>
+    <el-table v-else :data="page.items" border stripe data-testid="warnings" row-key="id" @expand-change="opened">
+      <el-table-column type="expand"><template #default="{ row }">
+        <WarningRecord :row="row" :steps="history[row.id] || []" :files="evidence[row.id] || []" />
       </template></el-table-column>
       <el-table-column label="时间" width="170"><template #default="{ row }">{{ fmt(row.event_ts) }}</template></el-table-column>
       <el-table-column label="办理状态" width="110"><template #default="{ row }">{{ STATE_ZH[row.status] || row.status }}<span v-if="row.outcome">（{{ OUTCOME_ZH[row.outcome] }}）</span></template></el-table-column>
@@ -788,6 +840,8 @@ const WarningsPage = {
         <el-checkbox v-for="(zh, k) in CHECKLIST_ZH" :key="k" :value="k">{{ zh }}</el-checkbox>
       </el-checkbox-group>
       <div style="margin-top:8px">现场照片或录音（JPEG/PNG/MP3/M4A/WAV/AMR，10MB以内）：<input type="file" accept="image/jpeg,image/png,audio/*" @change="e => visitForm.file = e.target.files[0]" data-testid="visit-file" /></div>
+      <div v-if="viewport.narrow" style="margin-top:6px"><label class="el-button el-button--small">拍照<input type="file" accept="image/*" capture="environment" style="display:none" @change="e => visitForm.file = e.target.files[0]" data-testid="visit-camera" /></label>
+        <span v-if="visitForm.file" class="muted">已选：{{ visitForm.file.name }}</span></div>
       <el-input v-model="visitForm.note" size="small" placeholder="说明（可选）" style="margin-top:6px" />
       <template #footer><el-button @click="visitForm.open = false">取消</el-button><el-button type="primary" @click="saveVisit" data-testid="visit-save">记录</el-button></template>
     </el-dialog>

@@ -1,0 +1,43 @@
+// Labels people read for the codes the API uses.
+export const KIND_ZH = { county: '县(区)', town: '镇(街道)', village: '村(社区)', grid: '网格' };
+export const AGE_ZH = { under_18: '18岁以下', '18_30': '18-30岁', '31_45': '31-45岁', '46_60': '46-60岁', over_60: '60岁以上' };
+export const ACTION_ZH = { login: '登录', login_failed: '登录失败', logout: '退出', read_pii: '查阅个人信息', unmask: '查看明文', create: '新增', update: '修改', import: '导入', export: '导出', revoke: '吊销', unlock: '解除登录锁定', login_locked: '登录锁定', password_change: '修改密码', publish: '发布' };
+export const FIELD_ZH = { name: '姓名', id_number: '身份证号', phone: '手机号', address: '住址' };
+// The fields an audit entry names, as the audit page shows them (FIELD_ZH covers the
+// unmaskable ones).
+export const AUDIT_FIELD_ZH = {
+  ...FIELD_ZH, account: '账号', actor: '操作人', age_band: '年龄段', body: '正文', carers: '包保责任人', case_no: '案件编号',
+  code: '编码', colour: '名单颜色', contact_name: '联系人', covers: '覆盖辖区', expires_at: '有效期', file: '文件',
+  household_code: '户号', jurisdiction_id: '所属辖区', kind: '类别', narrative: '报告正文', note: '备注', parent_code: '上级编码',
+  parent_id: '上级辖区', password: '密码', payee: '收款方', payer: '付款方', permissions: '权限', precinct: '管辖范围',
+  residents: '人口数', role: '角色', screenshot: '截图', signer: '签署人', source: '来源', sources: '数据来源', status: '状态',
+  subject: '预警对象', target: '目标', title: '标题', unit: '单位', unit_id: '所属单位', username: '用户名', value: '名单值',
+  loss_fen: '损失金额', victim_age_band: '受害人年龄段', victim_occupation: '受害人职业', reported_at: '接警时间',
+  station: '派出所', fraud_type: '诈骗类型', recovered_fen: '挽损金额', contact_channel: '接触渠道', outcome: '结果',
+};
+// The system's own actors (the command-line tools and the engine's intake).
+export const SYSTEM_ACTOR_ZH = { 'fanzha demo': '演示数据生成', 'fanzha admin': '命令行管理', 'fanzha model': '命令行模型训练', 'fanzha bench': '性能测试', demo: '演示数据', system: '系统' };
+// What an audit entry's object id says, in words: a list page, the caller's own records, the
+// live feed; anything else (an id, a month) as it is.
+export const AUDIT_LIST_ZH = { list: '列表', outbox: '发件箱', inbox: '收件箱', gaps: '未覆盖名单', plan: '工作计划' };
+export function auditObjectId(id) {
+  if (!id) return '';
+  if (id === 'mine') return '本人的';
+  if (id === 'live') return '实时推送';
+  // A login lock's object is the account's login name (or an address).
+  if (id.startsWith('user:')) return '账号 ' + id.slice(5);
+  if (id.startsWith('ip:')) return '地址 ' + id.slice(3);
+  if (AUDIT_LIST_ZH[id]) return AUDIT_LIST_ZH[id];
+  const m = /^([a-z_]+):(?:page=)?(.*)$/.exec(id);
+  if (m && AUDIT_LIST_ZH[m[1]]) return `${AUDIT_LIST_ZH[m[1]]} ${/^\d+$/.test(m[2]) && id.includes('page=') ? '第' + m[2] + '页' : m[2]}`;
+  return id;
+}
+export const OBJECT_ZH = {
+  resident: '居民', user: '用户', api_key: '接口密钥', session: '会话', login_lock: '登录锁定', jurisdiction: '辖区', station: '派出所', unit: '成员单位',
+  warning: '预警', warning_evidence: '预警现场材料', fraud_list: '涉诈名单', ruleset: '预警规则', case: '案件', ranking: '排名', report: '通报报告',
+  bank_request: '止付冻结', clue: '举报线索', fund_trace: '资金追踪', dual_inquiry: '一案双查', notice_naming: '通报点名', key_person: '重点人员',
+  key_person_measure: '重点人员管控措施', task: '任务', household: '住户', signed_form: '回执承诺书', outreach_file: '宣传材料', coverage_figure: '覆盖数据',
+  outlet_account: '网点开户数据', notification: '通知', list_entry: '名单条目', case_link: '串并案件', case_observable: '案件涉案信息',
+  clue_screenshot: '举报截图', governance_notice: '治理通知', key_person_visit: '重点人员走访', outlet_check: '网点检查',
+  outreach_activity: '宣传活动', engine_model: '预警模型', engine_shadow: '影子运行', population: '人口数', responsibility_letter: '责任书', warning_step: '预警处置记录', work_plan: '工作方案',
+};

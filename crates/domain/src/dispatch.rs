@@ -22,6 +22,20 @@ pub enum State {
 }
 
 impl State {
+    /// Every state, in the order a warning moves through them.
+    pub const ALL: [State; 5] = [Self::Received, Self::SignedFor, Self::Contacting, Self::FaceToFace, Self::Closed];
+
+    /// The name people read.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Received => "待签收",
+            Self::SignedFor => "已签收",
+            Self::Contacting => "联系中",
+            Self::FaceToFace => "已见面",
+            Self::Closed => "已办结",
+        }
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -63,6 +77,21 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Every outcome.
+    pub const ALL: [Outcome; 5] =
+        [Self::Dissuaded, Self::AlreadyDefrauded, Self::FalsePositive, Self::Unreachable, Self::Refused];
+
+    /// The name people read.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Dissuaded => "劝阻成功",
+            Self::AlreadyDefrauded => "已被骗",
+            Self::FalsePositive => "误报",
+            Self::Unreachable => "联系不上",
+            Self::Refused => "拒不配合",
+        }
+    }
+
     /// Parses the stored name.
     pub fn parse(s: &str) -> Result<Self, InvalidValue> {
         Ok(match s {
@@ -226,6 +255,14 @@ impl Policy {
     }
 }
 
+/// The steps taken on a warning, as the API names them, with the names people read.
+pub const STEPS: [(&str, &str); 4] =
+    [("sign_for", "签收"), ("contact", "联系"), ("visit", "见面劝阻"), ("close", "办结")];
+
+/// How a station tries to reach the person (a contact step's channel).
+pub const CONTACT_CHANNELS: [(&str, &str); 4] =
+    [("phone", "电话"), ("sms", "短信"), ("robot_call", "机器人外呼"), ("family", "联系家属")];
+
 /// The dissuasion checklist (劝阻要点) an officer ticks at the face-to-face visit or at closing.
 pub const CHECKLIST: [(&str, &str); 7] = [
     ("told_method", "已讲清所涉诈骗手法"),
@@ -350,6 +387,23 @@ impl Routing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_code_lists_name_every_code_once_in_chinese() {
+        for st in State::ALL {
+            assert_eq!(State::parse(st.as_str()).ok(), Some(st));
+            assert!(!st.zh().is_ascii());
+        }
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::parse(o.as_str()).ok(), Some(o));
+            assert!(!o.zh().is_ascii());
+        }
+        let steps = [Step::SignFor, Step::Contact, Step::Visit, Step::Close(Outcome::Dissuaded)].map(Step::as_str);
+        assert_eq!(STEPS.map(|(code, _)| code), steps);
+        for (code, zh) in CONTACT_CHANNELS.iter().chain(&CHECKLIST).chain(&STEPS) {
+            assert!(code.is_ascii() && !zh.is_ascii(), "{code} {zh}");
+        }
+    }
 
     #[test]
     fn first_rule_that_holds_routes() {

@@ -4,6 +4,7 @@
 /* global ElementPlus, ElementPlusLocaleZhCn, ElementPlusIconsVue */
 import { can, fail, get, post, session } from './lib/api.js';
 import { ElMessage, computed, createApp, onMounted, reactive, ref, watch } from './lib/vue.js';
+import { loadVocabulary } from './lib/vocab.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { LoginPage } from './pages/login.js';
 import { menu as dashboardMenu } from './pages/dashboard.js';
@@ -92,6 +93,8 @@ const App = {
   components: { PasswordDialog },
   setup() {
     const route = ref(location.hash.slice(1) || '/');
+    // The server's code lists, once per login, before any page needs their names.
+    watch(() => session.me && session.me.id, (id) => { if (id) loadVocabulary().catch(fail); }, { immediate: true });
     window.addEventListener('hashchange', () => { route.value = location.hash.slice(1) || '/'; });
     const menu = computed(() => MENU.filter((m) => (m.show ? m.show() : can(m.perm))));
     const current = computed(() => {

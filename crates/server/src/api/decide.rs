@@ -315,7 +315,7 @@ async fn take_step(
     let step = match b.step.as_str() {
         "sign_for" => Step::SignFor,
         "contact" => {
-            if !["phone", "sms", "robot_call", "family"].contains(&channel.as_str()) {
+            if !domain::dispatch::CONTACT_CHANNELS.iter().any(|(c, _)| *c == channel.as_str()) {
                 return Err(ApiError::invalid("channel: phone, sms, robot_call or family"));
             }
             Step::Contact

@@ -451,22 +451,42 @@ struct KindName {
     zh: &'static str,
 }
 
-/// The member-unit kinds, roles and jurisdiction kinds, with Chinese names.
+/// The code lists the forms and pages use, with Chinese names: one load for the whole UI.
 #[derive(Serialize, utoipa::ToSchema)]
 struct Vocabulary {
     unit_kinds: Vec<KindName>,
     roles: Vec<KindName>,
     jurisdiction_kinds: Vec<KindName>,
     age_bands: Vec<KindName>,
+    /// Where a warning is in its handling.
+    warning_states: Vec<KindName>,
+    /// How a warning ended.
+    outcomes: Vec<KindName>,
+    /// The steps taken on a warning.
+    steps: Vec<KindName>,
+    /// How a station reaches the person.
+    contact_channels: Vec<KindName>,
+    /// The dissuasion checklist.
+    checklist: Vec<KindName>,
 }
 
 /// Code lists with Chinese names, for forms.
 #[utoipa::path(get, path = "/vocabulary", tag = "registry", responses((status = 200, body = Vocabulary)))]
 async fn unit_kinds(Authorized(_p): Authorized<{ perm::ANY }>) -> Json<Vocabulary> {
+    use domain::dispatch::{Outcome, State};
     Json(Vocabulary {
         unit_kinds: MemberUnitKind::ALL.iter().map(|k| KindName { code: k.as_str(), zh: k.zh() }).collect(),
         roles: domain::Role::ALL.iter().map(|k| KindName { code: k.as_str(), zh: k.zh() }).collect(),
         jurisdiction_kinds: JurisdictionKind::ALL.iter().map(|k| KindName { code: k.as_str(), zh: k.zh() }).collect(),
         age_bands: domain::AgeBand::ALL.iter().map(|k| KindName { code: k.as_str(), zh: k.zh() }).collect(),
+        warning_states: State::ALL.iter().map(|k| KindName { code: k.as_str(), zh: k.zh() }).collect(),
+        outcomes: Outcome::ALL.iter().map(|k| KindName { code: k.as_str(), zh: k.zh() }).collect(),
+        steps: pairs(&domain::dispatch::STEPS),
+        contact_channels: pairs(&domain::dispatch::CONTACT_CHANNELS),
+        checklist: pairs(&domain::dispatch::CHECKLIST),
     })
+}
+
+fn pairs(list: &[(&'static str, &'static str)]) -> Vec<KindName> {
+    list.iter().map(|(code, zh)| KindName { code, zh }).collect()
 }

@@ -1,4 +1,32 @@
-// Labels people read for the codes the API uses.
+// Labels people read for the codes the API uses. The code lists the server keeps
+// (GET /vocabulary) are loaded once after login into the maps below, which every page reads;
+// the rest are the UI's own words.
+import { get } from './api.js';
+import { reactive } from './vue.js';
+
+/** The server's code lists, as it sent them (empty until loaded). */
+export const vocabulary = reactive({ loaded: false, unit_kinds: [], roles: [], jurisdiction_kinds: [], age_bands: [] });
+/** Where a warning is in its handling. */
+export const STATE_ZH = reactive({});
+/** How a warning ended. */
+export const OUTCOME_ZH = reactive({});
+/** The steps taken on a warning. */
+export const STEP_ZH = reactive({});
+/** How a station reaches the person. */
+export const CHANNEL_ZH = reactive({});
+/** The dissuasion checklist. */
+export const CHECKLIST_ZH = reactive({});
+
+/** Loads the server's code lists once (again after a failure). */
+export async function loadVocabulary() {
+  if (vocabulary.loaded) return vocabulary;
+  const v = await get('/vocabulary');
+  const fill = (map, list) => { for (const { code, zh } of list || []) map[code] = zh; };
+  fill(STATE_ZH, v.warning_states); fill(OUTCOME_ZH, v.outcomes); fill(STEP_ZH, v.steps);
+  fill(CHANNEL_ZH, v.contact_channels); fill(CHECKLIST_ZH, v.checklist);
+  Object.assign(vocabulary, v, { loaded: true });
+  return vocabulary;
+}
 export const KIND_ZH = { county: '县(区)', town: '镇(街道)', village: '村(社区)', grid: '网格' };
 export const AGE_ZH = { under_18: '18岁以下', '18_30': '18-30岁', '31_45': '31-45岁', '46_60': '46-60岁', over_60: '60岁以上' };
 export const ACTION_ZH = { login: '登录', login_failed: '登录失败', logout: '退出', read_pii: '查阅个人信息', unmask: '查看明文', create: '新增', update: '修改', import: '导入', export: '导出', revoke: '吊销', unlock: '解除登录锁定', login_locked: '登录锁定', password_change: '修改密码', publish: '发布' };

@@ -1,6 +1,6 @@
 import { can, esc, fail, get, post, put, qs } from '../lib/api.js';
 import { EChart } from '../lib/chart.js';
-import { STATE_ZH, catalog, todayStr, zhOf } from '../lib/shared.js';
+import { catalog, todayStr, zhOf } from '../lib/shared.js';
 import { ElMessage, ElMessageBox, computed, onMounted, reactive, ref } from '../lib/vue.js';
 
 // ---- Key persons (重点人员一人一档) ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { api, can, esc, fail, get, post, put } from '../lib/api.js';
 import { EChart } from '../lib/chart.js';
-import { OUTCOME_ZH, pct } from '../lib/shared.js';
+import { pct } from '../lib/shared.js';
 import { ElMessage, ElMessageBox, computed, onMounted, reactive, ref } from '../lib/vue.js';
 
 // ---- Shell -----------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { can, fail, get, post, qs } from '../lib/api.js';
-import { KIND_ZH } from '../lib/vocab.js';
+import { KIND_ZH, loadVocabulary } from '../lib/vocab.js';
 import { ElMessage, computed, onMounted, reactive, ref } from '../lib/vue.js';
 
 // ---- Member units ----------------------------------------------------------------------------
@@ -14,7 +14,7 @@ export const UnitsPage = {
       try { await post('/units', form); dialog.value = false; ElMessage.success('已新增'); await load(); } catch (e) { fail(e); }
     }
     onMounted(async () => {
-      try { kinds.value = (await get('/vocabulary')).unit_kinds; jurs.value = await get('/jurisdictions/tree'); } catch (e) { fail(e); }
+      try { kinds.value = (await loadVocabulary()).unit_kinds; jurs.value = await get('/jurisdictions/tree'); } catch (e) { fail(e); }
       await load();
     });
     return { page, q, kinds, kindZh, load, dialog, form, create, jurs, can, KIND_ZH };

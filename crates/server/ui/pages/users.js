@@ -1,5 +1,5 @@
 import { fail, get, patch, post } from '../lib/api.js';
-import { KIND_ZH } from '../lib/vocab.js';
+import { KIND_ZH, loadVocabulary } from '../lib/vocab.js';
 import { ElMessage, ElMessageBox, computed, onMounted, reactive, ref } from '../lib/vue.js';
 
 // ---- Users and keys --------------------------------------------------------------------------
@@ -20,7 +20,7 @@ export const UsersPage = {
       catch (e) { if (e !== 'cancel' && e !== 'close') fail(e); }
     }
     onMounted(async () => {
-      try { vocab.value = await get('/vocabulary'); units.value = (await get('/units?per_page=500')).items; jurs.value = await get('/jurisdictions/tree'); } catch (e) { fail(e); }
+      try { vocab.value = await loadVocabulary(); units.value = (await get('/units?per_page=500')).items; jurs.value = await get('/jurisdictions/tree'); } catch (e) { fail(e); }
       await load(); await loadLocks();
     });
     const unitName = (id) => (units.value.find((u) => u.id === id) || {}).name || id;

@@ -1,16 +1,13 @@
 import { api, can, fail, get, post, qs, viewport } from '../lib/api.js';
 import { EChart } from '../lib/chart.js';
-import { OUTCOME_ZH, STATE_ZH } from '../lib/shared.js';
+import { CHANNEL_ZH, CHECKLIST_ZH, OUTCOME_ZH, STATE_ZH, STEP_ZH } from '../lib/vocab.js';
 import { ElMessage, computed, onMounted, reactive, ref } from '../lib/vue.js';
 
 // ---- Warnings --------------------------------------------------------------------------------
 export const SCENARIO_ZH = {
   upstream: '上级下发', victim: '群众疑似正在被骗', fraud_account: '收款账户疑似涉诈', mule: '账户疑似跑分/洗钱' };
-export const CHECKLIST_ZH = { told_method: '已讲清所涉诈骗手法', checked_money: '已核实资金是否已转出', stopped_transfer: '已阻止转账或协助止付', app_installed: '已指导安装国家反诈中心App', family_told: '已告知家属或监护人', pledge: '已签署或口述反诈承诺', followup: '已约定回访' };
 export const GRADE = { high: ['高', 'danger'], medium: ['中', 'warning'], low: ['低', 'info'] };
 export const NEXT_ZH = { sign_for: '签收', contact: '联系', visit: '见面' };
-export const STEP_ZH = { sign_for: '签收', contact: '联系', visit: '见面劝阻', close: '办结' };
-export const CHANNEL_ZH = { phone: '电话', sms: '短信', robot_call: '机器人外呼', family: '联系家属' };
 /** How long after the warning a step was taken. */
 export const after = (row, at) => { const m = Math.round((at - row.created_at) / 60000); return m >= 60 ? `${Math.floor(m / 60)}小时${m % 60}分` : `${m}分钟`; };
 

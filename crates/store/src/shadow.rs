@@ -44,6 +44,25 @@ crate::rows::from_row!(ShadowRun {
     replaced_model
 });
 
+/// Sets, in transaction `$tx`, the ruleset file and the model version ('' : none) that the
+/// engine loads at start.
+macro_rules! put_in_force {
+    ($tx:ident, $ruleset_body:expr, $model_version:expr) => {
+        for (key, value) in [
+            (crate::models::RULESET_IN_FORCE, $ruleset_body.as_str()),
+            (crate::models::IN_FORCE, $model_version.as_str()),
+        ] {
+            sqlx::query(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
 const RUN_COLS: &str = "id, ruleset_version, model_version, started_at, started_by, ended_at, ended_by, outcome, replaced_ruleset, replaced_model";
 
 /// What the shadow and the engine in force decided for one transfer where either warned.
@@ -157,10 +176,7 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound("shadow run"));
             }
-            for (key, value) in [(crate::models::RULESET_IN_FORCE, body.as_str()), (crate::models::IN_FORCE, run.model_version.as_str())] {
-                sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-                    .bind(key).bind(value).execute(&mut *tx).await?;
-            }
+            put_in_force!(tx, body, run.model_version);
             crate::audit::append_in_tx!(tx, pg, [audit]);
             tx.commit().await?;
         });
@@ -192,10 +208,7 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound("promotion"));
             }
-            for (key, value) in [(crate::models::RULESET_IN_FORCE, body.as_str()), (crate::models::IN_FORCE, run.replaced_model.as_str())] {
-                sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-                    .bind(key).bind(value).execute(&mut *tx).await?;
-            }
+            put_in_force!(tx, body, run.replaced_model);
             crate::audit::append_in_tx!(tx, pg, [audit]);
             tx.commit().await?;
         });

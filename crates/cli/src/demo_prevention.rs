@@ -530,7 +530,7 @@ async fn seed_dual_inquiries(state: &server::AppState, rng: &mut ChaCha8Rng, tod
             attached += 1;
         }
     }
-    let opened = store.open_dual_inquiries(from_ms, to_ms, state.config.prevention.dual_inquiry_rate).await?;
+    let opened = store.open_dual_inquiries(from_ms, to_ms, state.config.prevention.dual_inquiry_rate, None).await?;
     // The checkers have answered the older half; last month's wait in the list.
     let list = store.dual_inquiries(&Scope::All, true, store::PageReq { page: 1, per_page: 500 }).await?;
     let mid_ms = prev
@@ -556,6 +556,7 @@ async fn seed_dual_inquiries(state: &server::AppState, rng: &mut ChaCha8Rng, tod
                 "县反诈办 周主任",
                 today,
                 state.config.prevention.rectification_days,
+                None,
             )
             .await?;
     }

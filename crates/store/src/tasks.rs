@@ -344,10 +344,17 @@ impl Store {
     /// Opens the dual inquiry of every case reported in `from_ms..to_ms` that falls in the
     /// sample at `rate` and has a known victim, recording the receipts and pledges found
     /// before the case. Returns how many were opened (again: none).
-    pub async fn open_dual_inquiries(&self, from_ms: i64, to_ms: i64, rate: f64) -> Result<u64> {
+    /// All or nothing, with the audit entry `audit(opened)` in the same transaction.
+    pub async fn open_dual_inquiries(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        rate: f64,
+        audit: Option<crate::AuditFor<'_, u64>>,
+    ) -> Result<u64> {
         let cases: Vec<(i64, String, i64, i64)> = on_pool!(&self.db, p => sqlx::query_as("SELECT c.id, c.case_no, c.reported_at, c.victim_resident_id FROM cases c WHERE c.reported_at >= $1 AND c.reported_at < $2 AND c.victim_resident_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM dual_inquiries d WHERE d.case_id = c.id) ORDER BY c.id")
             .bind(from_ms).bind(to_ms).fetch_all(p).await?);
-        let mut opened = 0;
+        let mut rows = Vec::new();
         for (cid, case_no, reported_at, victim) in cases {
             if !domain::prevention::in_dual_inquiry_sample(&case_no, rate) {
                 continue;
@@ -361,9 +368,23 @@ impl Store {
                 })
                 .collect::<Vec<_>>()
                 .join("；");
-            opened += on_pool!(&self.db, p => sqlx::query("INSERT INTO dual_inquiries (case_id, sampled_at, forms_found, found_detail) VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) DO NOTHING")
-                .bind(cid).bind(now_ms()).bind(forms.len() as i64).bind(detail).execute(p).await?.rows_affected());
+            rows.push((cid, forms.len() as i64, detail));
         }
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
+        let opened = on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let mut opened = 0u64;
+            for (cid, forms, detail) in &rows {
+                opened += sqlx::query("INSERT INTO dual_inquiries (case_id, sampled_at, forms_found, found_detail) VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) DO NOTHING")
+                    .bind(*cid).bind(now_ms()).bind(*forms).bind(detail).execute(&mut *tx).await?.rows_affected();
+            }
+            if let Some(a) = audit {
+                crate::audit::append_in_tx!(tx, pg, [a(&opened)]);
+            }
+            tx.commit().await?;
+            opened
+        });
         Ok(opened)
     }
 
@@ -430,6 +451,7 @@ impl Store {
         by: &str,
         today: Date,
         days: i64,
+        audit: Option<crate::AuditFor<'_, Option<i64>>>,
     ) -> Result<DualInquiryView> {
         let sql = format!("{DUAL_VIEW} WHERE d.id = $1");
         let row: Option<(i64, Option<String>, String)> = on_pool!(&self.db, p => sqlx::query_as("SELECT d.case_id, d.answer, c.jurisdiction_path FROM dual_inquiries d JOIN cases c ON c.id = d.case_id WHERE d.id = $1").bind(id).fetch_optional(p).await?);
@@ -439,7 +461,7 @@ impl Store {
             return Err(StoreError::Conflict { field: "answer", message: "the inquiry was already answered".into() });
         }
         let mut unit = None;
-        let mut task = None;
+        let mut new_task = None;
         if !educated {
             unit = match responsible_unit_id {
                 Some(u) => Some(u),
@@ -453,29 +475,42 @@ impl Store {
             })?;
             let (case_no,): (String,) = on_pool!(&self.db, p => sqlx::query_as("SELECT case_no FROM cases WHERE id = $1").bind(case_id).fetch_one(p).await?);
             let due = today.checked_add(jiff::Span::new().days(days.max(1))).unwrap_or(today);
-            task = self
-                .raise_task(
-                    &NewTask {
-                        unit_id: u,
-                        kind: TaskKind::DualInquiry,
-                        title: format!("一案双查整改：案件{case_no}受害人未接受防骗宣传"),
-                        detail: format!(
-                            "回访核实受害人此前未接受反诈宣传教育。请补齐辖区入户宣传并提交整改材料。{}",
-                            note.trim()
-                        ),
-                        source_ref: format!("dual_inquiry:{case_id}"),
-                        due_on: due,
-                        created_by: by.into(),
-                    },
-                    None,
-                )
-                .await?;
+            new_task = Some(NewTask {
+                unit_id: u,
+                kind: TaskKind::DualInquiry,
+                title: format!("一案双查整改：案件{case_no}受害人未接受防骗宣传"),
+                detail: format!(
+                    "回访核实受害人此前未接受反诈宣传教育。请补齐辖区入户宣传并提交整改材料。{}",
+                    note.trim()
+                ),
+                source_ref: format!("dual_inquiry:{case_id}"),
+                due_on: due,
+                created_by: by.into(),
+            });
         }
-        let n = on_pool!(&self.db, p => sqlx::query("UPDATE dual_inquiries SET answer = $1, checked_by = $2, checked_at = $3, note = $4, responsible_unit_id = $5, task_id = $6 WHERE id = $7 AND answer IS NULL")
-            .bind(if educated { "yes" } else { "no" }).bind(by).bind(now_ms()).bind(note.trim()).bind(unit).bind(task).bind(id).execute(p).await?.rows_affected());
-        if n == 0 {
-            return Err(StoreError::Conflict { field: "answer", message: "the inquiry was answered meanwhile".into() });
-        }
+        // The rectification task, the answer and the audit entry commit together: an answer
+        // that lost a race raises no task.
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
+        on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let mut task = None;
+            if let Some(t) = &new_task {
+                let row: Option<(i64,)> = sqlx::query_as("INSERT INTO tasks (unit_id, kind, title, detail, source_ref, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source_ref) DO NOTHING RETURNING id")
+                    .bind(t.unit_id).bind(t.kind.as_str()).bind(&t.title).bind(&t.detail).bind(&t.source_ref).bind(t.due_on.to_string()).bind(&t.created_by).bind(now_ms())
+                    .fetch_optional(&mut *tx).await?;
+                task = row.map(|(id,)| id);
+            }
+            let n = sqlx::query("UPDATE dual_inquiries SET answer = $1, checked_by = $2, checked_at = $3, note = $4, responsible_unit_id = $5, task_id = $6 WHERE id = $7 AND answer IS NULL")
+                .bind(if educated { "yes" } else { "no" }).bind(by).bind(now_ms()).bind(note.trim()).bind(unit).bind(task).bind(id).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict { field: "answer", message: "the inquiry was answered meanwhile".into() });
+            }
+            if let Some(a) = audit {
+                crate::audit::append_in_tx!(tx, pg, [a(&task)]);
+            }
+            tx.commit().await?;
+        });
         let row: DualInquiryView =
             on_pool!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await?);
         Ok(row)

@@ -39,8 +39,13 @@ async fn sample(
     let (from, to) = domain::time::month_bounds(q.month.trim())
         .ok_or_else(|| ApiError::invalid(format!("month: '{}' is not a month (YYYY-MM)", q.month)))?;
     let rate = s.config.prevention.dual_inquiry_rate;
-    let n = s.store.open_dual_inquiries(from, to, rate).await?;
-    s.store.audit(p.audit("create", "dual_inquiry", Some(q.month.clone()), &[])).await?;
+    let month = q.month.trim();
+    let entry = |n: &u64| {
+        let mut e = p.audit("create", "dual_inquiry", Some(month.to_string()), &[]);
+        e.detail = serde_json::json!({"opened": n, "rate": rate}).to_string();
+        e
+    };
+    let n = s.store.open_dual_inquiries(from, to, rate, Some(Box::new(entry))).await?;
     Ok(Json(serde_json::json!({"opened": n, "rate": rate})))
 }
 
@@ -124,11 +129,13 @@ async fn answer(
             &p.name,
             today(),
             s.config.prevention.rectification_days,
+            Some(Box::new(|task: &Option<i64>| {
+                let mut entry = p.audit("update", "dual_inquiry", Some(id.to_string()), &[]);
+                entry.detail = serde_json::json!({"educated": b.educated, "task": task}).to_string();
+                entry
+            })),
         )
         .await?;
-    let mut entry = p.audit("update", "dual_inquiry", Some(id.to_string()), &[]);
-    entry.detail = serde_json::json!({"educated": b.educated, "task": v.task_id}).to_string();
-    s.store.audit(entry).await?;
     Ok(Json(v))
 }
 

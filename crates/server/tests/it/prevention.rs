@@ -502,6 +502,25 @@ pub(super) async fn tasks_close_once_and_dual_inquiry_traces_the_unit(app: &App)
         .post(&format!("/api/v1/supervision/dual-inquiries/{di2}/answer"), json!({"educated": true, "note": "改口"}))
         .await;
     assert_eq!(st, StatusCode::CONFLICT);
+    // The sample, each of its reruns and the answer wrote one entry each; the refused answer none.
+    assert_eq!(audited(app, "dual_inquiry", "create").await, vec![Some(month.clone()), Some(month.clone())]);
+    assert_eq!(audited(app, "dual_inquiry", "update").await, vec![Some(di2.to_string())]);
+    let answer = app
+        .store
+        .list_audit(
+            &store::AuditFilter {
+                object_type: Some("dual_inquiry".into()),
+                action: Some("update".into()),
+                ..Default::default()
+            },
+            store::PageReq { page: 1, per_page: 1 },
+        )
+        .await
+        .expect("audit");
+    assert!(
+        answer.items[0].content.detail.contains(&format!("\"task\":{task_id}")),
+        "the entry names the task raised with the answer"
+    );
 
     // A case of 500,000 yuan or more gets a full trace-back review task for its station, once.
     let big = NewCase {

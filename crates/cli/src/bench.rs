@@ -537,23 +537,29 @@ async fn bench_http(seconds: u64, connections: usize, payees: u64, json_out: boo
     let secret = {
         let store = cfg.open_store().await?;
         let county = store
-            .create_jurisdiction(&store::NewJurisdiction {
-                parent_id: None,
-                kind: JurisdictionKind::County,
-                code: "B".into(),
-                name: "基准县".into(),
-            })
+            .create_jurisdiction(
+                &store::NewJurisdiction {
+                    parent_id: None,
+                    kind: JurisdictionKind::County,
+                    code: "B".into(),
+                    name: "基准县".into(),
+                },
+                None,
+            )
             .await?;
         let bank = store
-            .create_unit(&store::NewMemberUnit {
-                code: "BANK".into(),
-                name: "基准银行".into(),
-                kind: MemberUnitKind::BankBranch,
-                parent_unit_id: None,
-                jurisdiction_id: county.id,
-                contact_name: String::new(),
-                covers: vec![],
-            })
+            .create_unit(
+                &store::NewMemberUnit {
+                    code: "BANK".into(),
+                    name: "基准银行".into(),
+                    kind: MemberUnitKind::BankBranch,
+                    parent_unit_id: None,
+                    jurisdiction_id: county.id,
+                    contact_name: String::new(),
+                    covers: vec![],
+                },
+                None,
+            )
             .await?;
         let hash = server::auth::hash_password("bench-password-1").map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let u = store

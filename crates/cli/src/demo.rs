@@ -26,12 +26,10 @@ pub async fn ensure(store: &store::Store, seed: u64, residents: u32) -> anyhow::
     for n in &plan.nodes {
         let parent_id = n.parent_code.as_ref().and_then(|c| ids.get(c).copied());
         let j = store
-            .create_jurisdiction(&store::NewJurisdiction {
-                parent_id,
-                kind: n.kind,
-                code: n.code.clone(),
-                name: n.name.clone(),
-            })
+            .create_jurisdiction(
+                &store::NewJurisdiction { parent_id, kind: n.kind, code: n.code.clone(), name: n.name.clone() },
+                None,
+            )
             .await?;
         ids.insert(n.code.clone(), j.id);
         bar.inc(1);
@@ -54,29 +52,35 @@ pub async fn ensure(store: &store::Store, seed: u64, residents: u32) -> anyhow::
     let mut unit_ids: HashMap<String, i64> = HashMap::new();
     for s in &plan.stations {
         let st = store
-            .create_station(&store::NewStation {
-                code: s.code.clone(),
-                name: s.name.clone(),
-                jurisdiction_id: ids[&s.seat_code],
-                chief_name: s.chief.clone(),
-                deputy_chief_name: s.deputy.clone(),
-                precinct: s.precinct.iter().map(|c| ids[c]).collect(),
-            })
+            .create_station(
+                &store::NewStation {
+                    code: s.code.clone(),
+                    name: s.name.clone(),
+                    jurisdiction_id: ids[&s.seat_code],
+                    chief_name: s.chief.clone(),
+                    deputy_chief_name: s.deputy.clone(),
+                    precinct: s.precinct.iter().map(|c| ids[c]).collect(),
+                },
+                None,
+            )
             .await?;
         unit_ids.insert(s.code.clone(), st.unit_id);
         bar.inc(1);
     }
     for u in &plan.units {
         let m = store
-            .create_unit(&store::NewMemberUnit {
-                code: u.code.clone(),
-                name: u.name.clone(),
-                kind: u.kind,
-                parent_unit_id: None,
-                jurisdiction_id: ids[&u.seat_code],
-                contact_name: u.contact.clone(),
-                covers: u.covers.iter().map(|c| ids[c]).collect(),
-            })
+            .create_unit(
+                &store::NewMemberUnit {
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                    kind: u.kind,
+                    parent_unit_id: None,
+                    jurisdiction_id: ids[&u.seat_code],
+                    contact_name: u.contact.clone(),
+                    covers: u.covers.iter().map(|c| ids[c]).collect(),
+                },
+                None,
+            )
             .await?;
         unit_ids.insert(u.code.clone(), m.id);
         bar.inc(1);

@@ -571,7 +571,7 @@ pub async fn jurisdictions(s: &AppState, p: &Principal, t: &Table) -> ApiResult<
             code: r.get("code").into(),
             name: r.get("name").into(),
         };
-        match s.store.create_jurisdiction(&n).await {
+        match s.store.create_jurisdiction(&n, None).await {
             Ok(j) => {
                 if let Some(res) = residents {
                     s.store.set_population(j.id, as_of, res, "import", None).await?;

@@ -169,9 +169,52 @@ fn unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// Inserts member unit `$n` seated at `$seat` (a checked [`Jurisdiction`]) and its coverage in
+/// transaction `$tx`; evaluates to its id. A code already taken returns the conflict.
+macro_rules! insert_unit {
+    ($tx:ident, $n:expr, $seat:expr, $now:expr) => {{
+        let r: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
+            "INSERT INTO member_units (code, name, kind, parent_unit_id, jurisdiction_id, jurisdiction_path, contact_name, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id")
+            .bind($n.code.trim()).bind($n.name.trim()).bind($n.kind.as_str()).bind($n.parent_unit_id).bind($seat.id).bind(&$seat.path)
+            .bind(&$n.contact_name).bind($now).fetch_one(&mut *$tx).await;
+        let (id,) = match r {
+            Err(e) if unique_violation(&e) => return Err(StoreError::Conflict { field: "code", message: format!("unit code '{}' exists", $n.code) }),
+            other => other?,
+        };
+        for j in $n.covers.iter().chain(std::iter::once(&$seat.id)) {
+            sqlx::query("INSERT INTO unit_coverage (unit_id, jurisdiction_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(id).bind(*j).execute(&mut *$tx).await?;
+        }
+        id
+    }};
+}
+
+/// Replaces station `$station_id`'s precinct with `$jurisdictions` in transaction `$tx`. A
+/// jurisdiction belongs to at most one station: taking it removes it from any other.
+macro_rules! replace_precinct {
+    ($tx:ident, $station_id:expr, $jurisdictions:expr) => {{
+        sqlx::query("DELETE FROM station_precincts WHERE station_id = $1").bind($station_id).execute(&mut *$tx).await?;
+        for j in $jurisdictions {
+            sqlx::query(
+                "INSERT INTO station_precincts (jurisdiction_id, station_id) VALUES ($1, $2) \
+                         ON CONFLICT (jurisdiction_id) DO UPDATE SET station_id = excluded.station_id",
+            )
+            .bind(*j)
+            .bind($station_id)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    }};
+}
+
 impl Store {
     /// Adds a node under its parent, checking the level.
-    pub async fn create_jurisdiction(&self, n: &NewJurisdiction) -> Result<Jurisdiction> {
+    pub async fn create_jurisdiction(
+        &self,
+        n: &NewJurisdiction,
+        audit: Option<crate::AuditFor<'_, i64>>,
+    ) -> Result<Jurisdiction> {
         let parent = match n.parent_id {
             Some(pid) => Some(self.jurisdiction(pid).await?.ok_or(StoreError::NotFound("parent jurisdiction"))?),
             None => None,
@@ -184,6 +227,8 @@ impl Store {
         }
         domain::text::name("name", &n.name)?;
         let now = now_ms();
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
         let id = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
             let r: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
@@ -196,6 +241,9 @@ impl Store {
             };
             let path = domain::jurisdiction::child_path(parent.as_ref().map(|p| p.path.as_str()), id);
             sqlx::query("UPDATE jurisdictions SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut *tx).await?;
+            if let Some(a) = audit {
+                crate::audit::append_in_tx!(tx, pg, [a(&id)]);
+            }
             tx.commit().await?;
             id
         });
@@ -375,33 +423,33 @@ impl Store {
     }
 
     /// Adds a member unit.
-    pub async fn create_unit(&self, n: &NewMemberUnit) -> Result<MemberUnit> {
+    /// The audit entry, built from the new id, commits with the unit.
+    pub async fn create_unit(&self, n: &NewMemberUnit, audit: Option<crate::AuditFor<'_, i64>>) -> Result<MemberUnit> {
+        let seat = self.checked_unit(n).await?;
+        let now = now_ms();
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
+        let id = on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let id = insert_unit!(tx, n, seat, now);
+            if let Some(a) = audit {
+                crate::audit::append_in_tx!(tx, pg, [a(&id)]);
+            }
+            tx.commit().await?;
+            id
+        });
+        self.unit(id).await?.ok_or(StoreError::NotFound("unit"))
+    }
+
+    /// The seat of a new unit, once its code and name are checked.
+    async fn checked_unit(&self, n: &NewMemberUnit) -> Result<Jurisdiction> {
         let seat = self.jurisdiction(n.jurisdiction_id).await?.ok_or(StoreError::NotFound("jurisdiction"))?;
         domain::text::line("code", n.code.trim(), domain::text::NAME_MAX_CHARS)?;
         if n.code.trim().is_empty() {
             return Err(domain::InvalidValue::new("code", "must not be empty").into());
         }
         domain::text::name("name", &n.name)?;
-        let now = now_ms();
-        let id = on_pool!(&self.db, p => {
-            let mut tx = p.begin_write().await?;
-            let r: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-                "INSERT INTO member_units (code, name, kind, parent_unit_id, jurisdiction_id, jurisdiction_path, contact_name, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id")
-                .bind(n.code.trim()).bind(n.name.trim()).bind(n.kind.as_str()).bind(n.parent_unit_id).bind(seat.id).bind(&seat.path)
-                .bind(&n.contact_name).bind(now).fetch_one(&mut *tx).await;
-            let (id,) = match r {
-                Err(e) if unique_violation(&e) => return Err(StoreError::Conflict { field: "code", message: format!("unit code '{}' exists", n.code) }),
-                other => other?,
-            };
-            for j in n.covers.iter().chain(std::iter::once(&seat.id)) {
-                sqlx::query("INSERT INTO unit_coverage (unit_id, jurisdiction_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(id).bind(*j).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            id
-        });
-        self.unit(id).await?.ok_or(StoreError::NotFound("unit"))
+        Ok(seat)
     }
 
     /// One unit by id.
@@ -492,27 +540,40 @@ impl Store {
     }
 
     /// Adds a police station (and its member-unit record) with its precinct.
-    pub async fn create_station(&self, n: &NewStation) -> Result<PoliceStation> {
-        let unit = self
-            .create_unit(&NewMemberUnit {
-                code: n.code.clone(),
-                name: n.name.clone(),
-                kind: MemberUnitKind::PoliceStation,
-                parent_unit_id: None,
-                jurisdiction_id: n.jurisdiction_id,
-                contact_name: n.chief_name.clone(),
-                covers: n.precinct.clone(),
-            })
-            .await?;
+    /// Its member unit, the station, its precinct and the audit entry (built from the station's
+    /// id) commit together.
+    pub async fn create_station(
+        &self,
+        n: &NewStation,
+        audit: Option<crate::AuditFor<'_, i64>>,
+    ) -> Result<PoliceStation> {
+        let unit = NewMemberUnit {
+            code: n.code.clone(),
+            name: n.name.clone(),
+            kind: MemberUnitKind::PoliceStation,
+            parent_unit_id: None,
+            jurisdiction_id: n.jurisdiction_id,
+            contact_name: n.chief_name.clone(),
+            covers: n.precinct.clone(),
+        };
+        let seat = self.checked_unit(&unit).await?;
         let now = now_ms();
+        let (pg, has_audit) = (self.is_postgres(), audit.is_some());
+        let _writer = self.audit_writer_if(has_audit).await;
         let id = on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let unit_id = insert_unit!(tx, unit, seat, now);
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO police_stations (unit_id, code, name, chief_name, deputy_chief_name, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-                .bind(unit.id).bind(n.code.trim()).bind(n.name.trim()).bind(&n.chief_name).bind(&n.deputy_chief_name).bind(now)
-                .fetch_one(p).await?;
+                .bind(unit_id).bind(n.code.trim()).bind(n.name.trim()).bind(&n.chief_name).bind(&n.deputy_chief_name).bind(now)
+                .fetch_one(&mut *tx).await?;
+            replace_precinct!(tx, id, &n.precinct);
+            if let Some(a) = audit {
+                crate::audit::append_in_tx!(tx, pg, [a(&id)]);
+            }
+            tx.commit().await?;
             id
         });
-        self.set_precinct(id, &n.precinct, None).await?;
         self.station(id).await?.ok_or(StoreError::NotFound("station"))
     }
 
@@ -528,12 +589,7 @@ impl Store {
         let _writer = self.audit_writer_if(audit.is_some()).await;
         on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
-            sqlx::query("DELETE FROM station_precincts WHERE station_id = $1").bind(station_id).execute(&mut *tx).await?;
-            for j in jurisdictions {
-                sqlx::query("INSERT INTO station_precincts (jurisdiction_id, station_id) VALUES ($1, $2) \
-                             ON CONFLICT (jurisdiction_id) DO UPDATE SET station_id = excluded.station_id")
-                    .bind(*j).bind(station_id).execute(&mut *tx).await?;
-            }
+            replace_precinct!(tx, station_id, jurisdictions);
             if let Some(audit) = audit {
                 crate::audit::append_in_tx!(tx, pg, [audit]);
             }

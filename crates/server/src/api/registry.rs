@@ -163,15 +163,17 @@ async fn create_jurisdiction(
     }
     let j = s
         .store
-        .create_jurisdiction(&store::NewJurisdiction {
-            parent_id: b.parent_id,
-            kind: JurisdictionKind::parse(&b.kind)?,
-            code: b.code,
-            name: b.name,
-        })
-        .await?;
-    s.store
-        .audit(p.audit("create", "jurisdiction", Some(j.id.to_string()), &["kind", "code", "name", "parent_id"]))
+        .create_jurisdiction(
+            &store::NewJurisdiction {
+                parent_id: b.parent_id,
+                kind: JurisdictionKind::parse(&b.kind)?,
+                code: b.code,
+                name: b.name,
+            },
+            Some(Box::new(|id: &i64| {
+                p.audit("create", "jurisdiction", Some(id.to_string()), &["kind", "code", "name", "parent_id"])
+            })),
+        )
         .await?;
     Ok(Json(j))
 }
@@ -286,16 +288,20 @@ async fn create_station(
     }
     let st = s
         .store
-        .create_station(&store::NewStation {
-            code: b.code,
-            name: b.name,
-            jurisdiction_id: b.jurisdiction_id,
-            chief_name: b.chief_name,
-            deputy_chief_name: b.deputy_chief_name,
-            precinct: b.precinct,
-        })
+        .create_station(
+            &store::NewStation {
+                code: b.code,
+                name: b.name,
+                jurisdiction_id: b.jurisdiction_id,
+                chief_name: b.chief_name,
+                deputy_chief_name: b.deputy_chief_name,
+                precinct: b.precinct,
+            },
+            Some(Box::new(|id: &i64| {
+                p.audit("create", "station", Some(id.to_string()), &["code", "name", "precinct"])
+            })),
+        )
         .await?;
-    s.store.audit(p.audit("create", "station", Some(st.id.to_string()), &["code", "name", "precinct"])).await?;
     Ok(Json(st))
 }
 
@@ -406,17 +412,21 @@ async fn create_unit(
     }
     let u = s
         .store
-        .create_unit(&store::NewMemberUnit {
-            code: b.code,
-            name: b.name,
-            kind,
-            parent_unit_id: b.parent_unit_id,
-            jurisdiction_id: b.jurisdiction_id,
-            contact_name: b.contact_name,
-            covers: b.covers,
-        })
+        .create_unit(
+            &store::NewMemberUnit {
+                code: b.code,
+                name: b.name,
+                kind,
+                parent_unit_id: b.parent_unit_id,
+                jurisdiction_id: b.jurisdiction_id,
+                contact_name: b.contact_name,
+                covers: b.covers,
+            },
+            Some(Box::new(|id: &i64| {
+                p.audit("create", "unit", Some(id.to_string()), &["code", "name", "kind", "covers"])
+            })),
+        )
         .await?;
-    s.store.audit(p.audit("create", "unit", Some(u.id.to_string()), &["code", "name", "kind", "covers"])).await?;
     Ok(Json(u))
 }
 

@@ -54,45 +54,56 @@ async fn seed(s: &Store) -> County {
         code: code.into(),
         name: name.into(),
     };
-    let county = s.create_jurisdiction(&j(None, JurisdictionKind::County, "C", "测试县")).await.expect("county");
-    let town_a = s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TA", "甲镇")).await.expect("town");
-    let town_b = s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TB", "乙镇")).await.expect("town");
+    let county = s.create_jurisdiction(&j(None, JurisdictionKind::County, "C", "测试县"), None).await.expect("county");
+    let town_a =
+        s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TA", "甲镇"), None).await.expect("town");
+    let town_b =
+        s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TB", "乙镇"), None).await.expect("town");
     let village_a =
-        s.create_jurisdiction(&j(Some(town_a.id), JurisdictionKind::Village, "VA", "甲村")).await.expect("v");
+        s.create_jurisdiction(&j(Some(town_a.id), JurisdictionKind::Village, "VA", "甲村"), None).await.expect("v");
     let village_b =
-        s.create_jurisdiction(&j(Some(town_b.id), JurisdictionKind::Village, "VB", "乙村")).await.expect("v");
+        s.create_jurisdiction(&j(Some(town_b.id), JurisdictionKind::Village, "VB", "乙村"), None).await.expect("v");
     let office = s
-        .create_unit(&NewMemberUnit {
-            code: "OFF".into(),
-            name: "办公室".into(),
-            kind: MemberUnitKind::Office,
-            parent_unit_id: None,
-            jurisdiction_id: county.id,
-            contact_name: String::new(),
-            covers: vec![],
-        })
+        .create_unit(
+            &NewMemberUnit {
+                code: "OFF".into(),
+                name: "办公室".into(),
+                kind: MemberUnitKind::Office,
+                parent_unit_id: None,
+                jurisdiction_id: county.id,
+                contact_name: String::new(),
+                covers: vec![],
+            },
+            None,
+        )
         .await
         .expect("office");
     let sa = s
-        .create_station(&NewStation {
-            code: "PSA".into(),
-            name: "甲所".into(),
-            jurisdiction_id: town_a.id,
-            chief_name: String::new(),
-            deputy_chief_name: String::new(),
-            precinct: vec![town_a.id],
-        })
+        .create_station(
+            &NewStation {
+                code: "PSA".into(),
+                name: "甲所".into(),
+                jurisdiction_id: town_a.id,
+                chief_name: String::new(),
+                deputy_chief_name: String::new(),
+                precinct: vec![town_a.id],
+            },
+            None,
+        )
         .await
         .expect("st");
     let sb = s
-        .create_station(&NewStation {
-            code: "PSB".into(),
-            name: "乙所".into(),
-            jurisdiction_id: town_b.id,
-            chief_name: String::new(),
-            deputy_chief_name: String::new(),
-            precinct: vec![town_b.id],
-        })
+        .create_station(
+            &NewStation {
+                code: "PSB".into(),
+                name: "乙所".into(),
+                jurisdiction_id: town_b.id,
+                chief_name: String::new(),
+                deputy_chief_name: String::new(),
+                precinct: vec![town_b.id],
+            },
+            None,
+        )
         .await
         .expect("st");
     let hash = server::auth::hash_password(PW).expect("hash");
@@ -571,6 +582,12 @@ async fn registry_writes(app: &App) {
         )
         .await;
     assert_eq!((st, u["kind"].as_str()), (StatusCode::OK, Some("school")));
+    assert_eq!(prevention::audited(app, "unit", "create").await, vec![u["id"].as_i64().map(|id| id.to_string())]);
+    assert_eq!(
+        prevention::audited(app, "jurisdiction", "create").await,
+        vec![v["id"].as_i64().map(|id| id.to_string())],
+        "the refused town wrote none"
+    );
     let csv = "code,name,kind,parent_code,residents,as_of\nVA-G2,第二网格,grid,VA,350,2026-03-01\nBAD,坏,province,VA,,\nVA-G3,第三网格,grid,NOPE,,\nVA-G4,第四网格,grid,VA,-5,\n";
     let form = reqwest::multipart::Form::new()
         .part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("j.csv"));

@@ -28,10 +28,10 @@ async fn setup(app: &App) -> Prev {
         contact_name: "联系人".into(),
         covers: vec![],
     };
-    let school_a = s.create_unit(&unit("SA", MemberUnitKind::School, c.town_a)).await.expect("unit").id;
-    let school_b = s.create_unit(&unit("SB", MemberUnitKind::School, c.town_a)).await.expect("unit").id;
-    let vc_a = s.create_unit(&unit("VCA", MemberUnitKind::VillageCommittee, c.village_a)).await.expect("unit").id;
-    let vc_b = s.create_unit(&unit("VCB", MemberUnitKind::VillageCommittee, c.village_b)).await.expect("unit").id;
+    let school_a = s.create_unit(&unit("SA", MemberUnitKind::School, c.town_a), None).await.expect("unit").id;
+    let school_b = s.create_unit(&unit("SB", MemberUnitKind::School, c.town_a), None).await.expect("unit").id;
+    let vc_a = s.create_unit(&unit("VCA", MemberUnitKind::VillageCommittee, c.village_a), None).await.expect("unit").id;
+    let vc_b = s.create_unit(&unit("VCB", MemberUnitKind::VillageCommittee, c.village_b), None).await.expect("unit").id;
     let hash = server::auth::hash_password(PW).expect("hash");
     let county_id = s
         .jurisdiction_tree(&domain::Scope::All)

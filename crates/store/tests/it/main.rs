@@ -81,34 +81,46 @@ async fn county(s: &Store) -> County {
         code: code.into(),
         name: name.into(),
     };
-    let county = s.create_jurisdiction(&j(None, JurisdictionKind::County, "C", "测试县")).await.expect("county");
-    let town_a = s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TA", "甲镇")).await.expect("town");
-    let town_b = s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TB", "乙镇")).await.expect("town");
-    let village_a1 =
-        s.create_jurisdiction(&j(Some(town_a.id), JurisdictionKind::Village, "VA1", "甲一村")).await.expect("village");
-    let village_b1 =
-        s.create_jurisdiction(&j(Some(town_b.id), JurisdictionKind::Village, "VB1", "乙一村")).await.expect("village");
+    let county = s.create_jurisdiction(&j(None, JurisdictionKind::County, "C", "测试县"), None).await.expect("county");
+    let town_a =
+        s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TA", "甲镇"), None).await.expect("town");
+    let town_b =
+        s.create_jurisdiction(&j(Some(county.id), JurisdictionKind::Town, "TB", "乙镇"), None).await.expect("town");
+    let village_a1 = s
+        .create_jurisdiction(&j(Some(town_a.id), JurisdictionKind::Village, "VA1", "甲一村"), None)
+        .await
+        .expect("village");
+    let village_b1 = s
+        .create_jurisdiction(&j(Some(town_b.id), JurisdictionKind::Village, "VB1", "乙一村"), None)
+        .await
+        .expect("village");
     let office = s
-        .create_unit(&NewMemberUnit {
-            code: "OFF".into(),
-            name: "县反诈办".into(),
-            kind: MemberUnitKind::Office,
-            parent_unit_id: None,
-            jurisdiction_id: county.id,
-            contact_name: String::new(),
-            covers: vec![],
-        })
+        .create_unit(
+            &NewMemberUnit {
+                code: "OFF".into(),
+                name: "县反诈办".into(),
+                kind: MemberUnitKind::Office,
+                parent_unit_id: None,
+                jurisdiction_id: county.id,
+                contact_name: String::new(),
+                covers: vec![],
+            },
+            None,
+        )
         .await
         .expect("office");
     let station_a = s
-        .create_station(&NewStation {
-            code: "PSA".into(),
-            name: "甲镇派出所".into(),
-            jurisdiction_id: town_a.id,
-            chief_name: "王所长".into(),
-            deputy_chief_name: "李副所长".into(),
-            precinct: vec![town_a.id],
-        })
+        .create_station(
+            &NewStation {
+                code: "PSA".into(),
+                name: "甲镇派出所".into(),
+                jurisdiction_id: town_a.id,
+                chief_name: "王所长".into(),
+                deputy_chief_name: "李副所长".into(),
+                precinct: vec![town_a.id],
+            },
+            None,
+        )
         .await
         .expect("station");
     County { county, town_a, town_b, village_a1, village_b1, station_a, office }
@@ -132,21 +144,27 @@ async fn registry_tree(s: &Store) {
     assert_eq!(c.village_a1.path, format!("/{}/{}/{}/", c.county.id, c.town_a.id, c.village_a1.id));
     // Level rules and unique codes.
     let bad = s
-        .create_jurisdiction(&NewJurisdiction {
-            parent_id: Some(c.county.id),
-            kind: JurisdictionKind::Grid,
-            code: "G".into(),
-            name: "g".into(),
-        })
+        .create_jurisdiction(
+            &NewJurisdiction {
+                parent_id: Some(c.county.id),
+                kind: JurisdictionKind::Grid,
+                code: "G".into(),
+                name: "g".into(),
+            },
+            None,
+        )
         .await;
     assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
     let dup = s
-        .create_jurisdiction(&NewJurisdiction {
-            parent_id: Some(c.county.id),
-            kind: JurisdictionKind::Town,
-            code: "TA".into(),
-            name: "x".into(),
-        })
+        .create_jurisdiction(
+            &NewJurisdiction {
+                parent_id: Some(c.county.id),
+                kind: JurisdictionKind::Town,
+                code: "TA".into(),
+                name: "x".into(),
+            },
+            None,
+        )
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict { field: "code", .. })), "{dup:?}");
     // Scope filters the tree.
@@ -163,15 +181,18 @@ async fn registry_tree(s: &Store) {
     assert_eq!(s.station_for_path(&c.village_a1.path).await.expect("station"), Some(c.station_a.id));
     assert_eq!(s.station_for_path(&c.village_b1.path).await.expect("station"), None);
     // Units: a station sees units of its precinct and those above it, not a sibling town's.
-    s.create_unit(&NewMemberUnit {
-        code: "SCH-B".into(),
-        name: "乙镇小学".into(),
-        kind: MemberUnitKind::School,
-        parent_unit_id: None,
-        jurisdiction_id: c.village_b1.id,
-        contact_name: String::new(),
-        covers: vec![],
-    })
+    s.create_unit(
+        &NewMemberUnit {
+            code: "SCH-B".into(),
+            name: "乙镇小学".into(),
+            kind: MemberUnitKind::School,
+            parent_unit_id: None,
+            jurisdiction_id: c.village_b1.id,
+            contact_name: String::new(),
+            covers: vec![],
+        },
+        None,
+    )
     .await
     .expect("school");
     let seen = s
@@ -606,15 +627,18 @@ async fn learning_evidence(s: &Store) {
     };
     s.insert_cases(&[case], None).await.expect("case");
     let bank = s
-        .create_unit(&NewMemberUnit {
-            code: "BK".into(),
-            name: "农商银行".into(),
-            kind: MemberUnitKind::BankBranch,
-            parent_unit_id: None,
-            jurisdiction_id: c.county.id,
-            contact_name: String::new(),
-            covers: vec![],
-        })
+        .create_unit(
+            &NewMemberUnit {
+                code: "BK".into(),
+                name: "农商银行".into(),
+                kind: MemberUnitKind::BankBranch,
+                parent_unit_id: None,
+                jurisdiction_id: c.county.id,
+                contact_name: String::new(),
+                covers: vec![],
+            },
+            None,
+        )
         .await
         .expect("bank");
     let request = |account: &str| NewBankRequest {

@@ -29,6 +29,10 @@ pub enum BenchCommand {
         /// Rules from this TOML file instead of the shipped default.
         #[arg(long)]
         ruleset: Option<std::path::PathBuf>,
+        /// A candidate ruleset (TOML) deciding every transfer beside the one in force, as a
+        /// shadow run does: what a shadow costs.
+        #[arg(long)]
+        shadow: Option<std::path::PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -121,12 +125,13 @@ pub async fn run(cmd: BenchCommand, o: &Overrides) -> anyhow::Result<()> {
         BenchCommand::Dispatch { residents, warnings, samples, json } => {
             bench_dispatch(residents, warnings, samples.max(1), json).await
         }
-        BenchCommand::Engine { events, data, threads, ruleset, json } => {
+        BenchCommand::Engine { events, data, threads, ruleset, shadow, json } => {
             let rs = match ruleset {
                 Some(path) => crate::config::read_ruleset(&path)?,
                 None => engine::ruleset::Ruleset::default_ruleset(),
             };
-            tokio::task::spawn_blocking(move || bench_engine(events, &data, threads.max(1), rs, json)).await?
+            let shadow = shadow.map(|path| crate::config::read_ruleset(&path)).transpose()?;
+            tokio::task::spawn_blocking(move || bench_engine(events, &data, threads.max(1), rs, shadow, json)).await?
         }
         BenchCommand::Demo { residents, json } => {
             let dir = tempfile_dir()?;
@@ -334,6 +339,7 @@ fn bench_engine(
     data: &std::path::Path,
     threads: usize,
     rs: engine::ruleset::Ruleset,
+    shadow: Option<engine::ruleset::Ruleset>,
     json: bool,
 ) -> anyhow::Result<()> {
     use engine::event::*;
@@ -396,12 +402,16 @@ fn bench_engine(
     let rss_before = peak_rss_bytes();
     let rs = std::sync::Arc::new(rs);
     let version = rs.version.clone();
+    let shadow_version = shadow.as_ref().map(|r| r.version.clone());
+    let shadow = shadow.map(|r| engine::Shadow { run: 0, ruleset: std::sync::Arc::new(r), model: None });
     let (run, accounts, bytes, shards) = if threads > 1 {
         let eng = engine::sharded::ShardedEngine::new(rs, threads * SHARDS_PER_THREAD);
+        eng.set_shadow(shadow);
         let run = run_sharded(&eng, &evs, threads)?;
         (run, eng.accounts(), eng.account_state_bytes(), Some(eng.shards()))
     } else {
         let mut eng = engine::Engine::new(rs);
+        eng.set_shadow(shadow);
         let start = Instant::now();
         let mut run = Run::default();
         for e in &evs {
@@ -435,6 +445,8 @@ fn bench_engine(
         "fired_in_warnings": run.fired,
         "ruleset_version": version,
         "model": false,
+        "shadow_ruleset_version": shadow_version,
+        "shadow_warned": run.shadow_warned,
     });
     print(&out, json);
     Ok(())
@@ -451,6 +463,8 @@ struct Run {
     hold: u64,
     /// How often each rule fired in a warning or hold.
     fired: std::collections::BTreeMap<String, u64>,
+    /// Transfers the candidate in shadow would have warned on or held.
+    shadow_warned: u64,
     seconds: f64,
 }
 
@@ -462,6 +476,8 @@ impl Run {
         self.lat.push(t0.elapsed().as_nanos() as u64);
         if let engine::Outcome::Decided(d) = outcome {
             self.transfers += 1;
+            self.shadow_warned +=
+                u64::from(d.shadow.as_ref().is_some_and(|s| s.decision.action >= engine::Action::Warn));
             match d.action {
                 engine::Action::Warn => self.warn += 1,
                 engine::Action::Hold => self.hold += 1,
@@ -522,6 +538,7 @@ fn run_sharded(
         all.warn += r.warn;
         all.hold += r.hold;
         all.transfers += r.transfers;
+        all.shadow_warned += r.shadow_warned;
         for (rule, n) in r.fired {
             *all.fired.entry(rule).or_default() += n;
         }

@@ -93,6 +93,19 @@ pub enum CaseStatus {
 }
 
 impl CaseStatus {
+    /// Every status, in a case's order.
+    pub const ALL: [CaseStatus; 4] = [Self::Reported, Self::Filed, Self::Solved, Self::Closed];
+
+    /// The name people read.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Reported => "已接警",
+            Self::Filed => "已立案",
+            Self::Solved => "已破案",
+            Self::Closed => "已结案",
+        }
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -400,7 +400,12 @@ mod tests {
         }
         let steps = [Step::SignFor, Step::Contact, Step::Visit, Step::Close(Outcome::Dissuaded)].map(Step::as_str);
         assert_eq!(STEPS.map(|(code, _)| code), steps);
-        for (code, zh) in CONTACT_CHANNELS.iter().chain(&CHECKLIST).chain(&STEPS) {
+        for c in crate::case::CaseStatus::ALL {
+            assert_eq!(crate::case::CaseStatus::parse(c.as_str()).ok(), Some(c));
+            assert!(!c.zh().is_ascii());
+        }
+        for (code, zh) in CONTACT_CHANNELS.iter().chain(&CHECKLIST).chain(&STEPS).chain(&crate::case::OBSERVABLE_KINDS)
+        {
             assert!(code.is_ascii() && !zh.is_ascii(), "{code} {zh}");
         }
     }

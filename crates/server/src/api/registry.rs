@@ -478,6 +478,10 @@ struct Vocabulary {
     contact_channels: Vec<KindName>,
     /// The dissuasion checklist.
     checklist: Vec<KindName>,
+    /// Where a case is in its life.
+    case_statuses: Vec<KindName>,
+    /// What a case names of the suspects (accounts, phones, sites).
+    observable_kinds: Vec<KindName>,
 }
 
 /// Code lists with Chinese names, for forms.
@@ -494,6 +498,11 @@ async fn unit_kinds(Authorized(_p): Authorized<{ perm::ANY }>) -> Json<Vocabular
         steps: pairs(&domain::dispatch::STEPS),
         contact_channels: pairs(&domain::dispatch::CONTACT_CHANNELS),
         checklist: pairs(&domain::dispatch::CHECKLIST),
+        case_statuses: domain::case::CaseStatus::ALL
+            .iter()
+            .map(|k| KindName { code: k.as_str(), zh: k.zh() })
+            .collect(),
+        observable_kinds: pairs(&domain::case::OBSERVABLE_KINDS),
     })
 }
 

@@ -16,6 +16,10 @@ export const STEP_ZH = reactive({});
 export const CHANNEL_ZH = reactive({});
 /** The dissuasion checklist. */
 export const CHECKLIST_ZH = reactive({});
+/** Where a case is in its life. */
+export const CASE_STATUS_ZH = reactive({});
+/** What a case names of the suspects. */
+export const OBSERVABLE_ZH = reactive({});
 
 /** Loads the server's code lists once (again after a failure). */
 export async function loadVocabulary() {
@@ -24,6 +28,7 @@ export async function loadVocabulary() {
   const fill = (map, list) => { for (const { code, zh } of list || []) map[code] = zh; };
   fill(STATE_ZH, v.warning_states); fill(OUTCOME_ZH, v.outcomes); fill(STEP_ZH, v.steps);
   fill(CHANNEL_ZH, v.contact_channels); fill(CHECKLIST_ZH, v.checklist);
+  fill(CASE_STATUS_ZH, v.case_statuses); fill(OBSERVABLE_ZH, v.observable_kinds);
   Object.assign(vocabulary, v, { loaded: true });
   return vocabulary;
 }

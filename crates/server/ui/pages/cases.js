@@ -1,10 +1,8 @@
 import { api, can, fail, get, post, qs } from '../lib/api.js';
-import { AGE_ZH } from '../lib/vocab.js';
+import { AGE_ZH, CASE_STATUS_ZH, OBSERVABLE_ZH } from '../lib/vocab.js';
 import { ElMessage, ElMessageBox, onMounted, reactive, ref } from '../lib/vue.js';
 
 // ---- Cases and ranking (案件 / 排名通报) --------------------------------------------------------
-export const STATUS_ZH = { reported: '已接警', filed: '已立案', solved: '已破案', closed: '已结案' };
-export const OBS_ZH = { phone: '电话号码', bank_account: '银行账户', payment_account: '支付账户', url: '网址', app: 'APP', im_account: '社交账号' };
 export const NEXT_STATUS = { reported: ['filed', 'solved', 'closed'], filed: ['solved', 'closed'], solved: ['closed'], closed: [] };
 export const CasesPage = {
   setup() {
@@ -41,7 +39,7 @@ export const CasesPage = {
           arrested = Number(v);
         } catch { return; }
       } else {
-        try { await ElMessageBox.confirm(`将案件 ${row.case_no} 标记为「${STATUS_ZH[status]}」？${status === 'closed' ? '结案后不可再更改。' : ''}`, '确认'); } catch { return; }
+        try { await ElMessageBox.confirm(`将案件 ${row.case_no} 标记为「${CASE_STATUS_ZH[status]}」？${status === 'closed' ? '结案后不可再更改。' : ''}`, '确认'); } catch { return; }
       }
       try { await post(`/cases/${row.id}/status`, { status, arrested }); load(); } catch (e) { fail(e); }
     }
@@ -52,7 +50,7 @@ export const CasesPage = {
         detail.value = { row, obs, links };
       } catch (e) { fail(e); }
     }
-    return { page, q, load, types, typeZh, yuan, fmt, upload, report, adding, form, create, stations, move, STATUS_ZH, NEXT_STATUS, can, AGE_ZH, detail, open, OBS_ZH };
+    return { page, q, load, types, typeZh, yuan, fmt, upload, report, adding, form, create, stations, move, STATUS_ZH: CASE_STATUS_ZH, NEXT_STATUS, can, AGE_ZH, detail, open, OBS_ZH: OBSERVABLE_ZH };
   },
   template: `
   <div>
@@ -81,7 +79,7 @@ export const CasesPage = {
       <el-table-column prop="contact_channel" label="接触渠道" width="90" />
       <el-table-column label="状态" width="90"><template #default="{ row }"><el-tag size="small" :type="row.status === 'closed' ? 'info' : ''">{{ STATUS_ZH[row.status] }}</el-tag></template></el-table-column>
       <el-table-column v-if="can('case_write')" label="操作"><template #default="{ row }">
-        <el-button v-for="s in NEXT_STATUS[row.status]" :key="s" link type="primary" size="small" @click="move(row, s)">{{ STATUS_ZH[s].replace('已', '') }}</el-button>
+        <el-button v-for="s in NEXT_STATUS[row.status]" :key="s" link type="primary" size="small" @click="move(row, s)">{{ (STATUS_ZH[s] || s).replace('已', '') }}</el-button>
       </template></el-table-column>
     </el-table>
     <div class="pager"><el-pagination layout="total, prev, pager, next" :total="page.total" :page-size="q.per_page" v-model:current-page="q.page" @current-change="load" /></div>

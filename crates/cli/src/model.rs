@@ -263,10 +263,7 @@ async fn replay(a: ReplayArgs, overrides: &Overrides) -> anyhow::Result<()> {
             continue;
         }
         // The residence's station, as routing sends a person's warning; else the centre.
-        let station = match t.payer_person.as_deref().and_then(|p| domain::Phone::parse(p).ok()) {
-            Some(ph) => store.residence_station(&ph).await?,
-            None => None,
-        };
+        let station = store.residence_station(t.payer_person.as_deref()).await?;
         let name = station.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "反诈中心".into());
         let c = stations.entry(name).or_default();
         for k in 0..2 {

@@ -117,10 +117,7 @@ async fn record_shadow(s: &crate::AppState, t: &Transfer, d: &Decision) {
         return;
     }
     let recorded = async {
-        let station = match t.payer_person.as_deref().and_then(|p| domain::Phone::parse(p).ok()) {
-            Some(ph) => s.store.residence_station(&ph).await?,
-            None => None,
-        };
+        let station = s.store.residence_station(t.payer_person.as_deref()).await?;
         s.store
             .record_shadow(&store::ShadowDecision {
                 run_id: sh.run,

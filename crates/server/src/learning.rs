@@ -104,21 +104,19 @@ pub async fn train(
     learned.model.version = version.clone();
     // Which stations the held-out warnings would have gone to: the payer's residence.
     let names: HashMap<i64, String> = store.list_stations().await?.into_iter().map(|s| (s.id, s.name)).collect();
-    let mut by_phone: HashMap<String, Option<i64>> = HashMap::new();
+    let mut by_person: HashMap<Option<&str>, Option<i64>> = HashMap::new();
     let mut stations: std::collections::BTreeMap<String, [u64; 2]> = Default::default();
     for (k, warned) in [&learned.model_warned, &learned.rules_warned].into_iter().enumerate() {
         for &i in warned {
             let Some(Event::Transfer(t)) = events.get(i) else { continue };
-            let station = match t.payer_person.as_deref().and_then(|p| domain::Phone::parse(p).ok()) {
-                Some(ph) => match by_phone.get(ph.as_str()) {
-                    Some(s) => *s,
-                    None => {
-                        let s = store.residence_station(&ph).await?;
-                        by_phone.insert(ph.as_str().to_string(), s);
-                        s
-                    }
-                },
-                None => None,
+            let person = t.payer_person.as_deref();
+            let station = match by_person.get(&person) {
+                Some(s) => *s,
+                None => {
+                    let s = store.residence_station(person).await?;
+                    by_person.insert(person, s);
+                    s
+                }
             };
             let name = station.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "反诈中心".into());
             stations.entry(name).or_default()[k] += 1;

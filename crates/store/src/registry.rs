@@ -651,10 +651,11 @@ impl Store {
         }
     }
 
-    /// The station of the residence a phone is registered at, as routing sends a person's
-    /// warning (none: unknown, the centre's).
-    pub async fn residence_station(&self, phone: &domain::Phone) -> Result<Option<i64>> {
-        match self.route_phone(phone).await? {
+    /// The station of the residence a payer's phone is registered at, as routing sends a
+    /// person's warning (none: no valid phone, or unknown: the centre's).
+    pub async fn residence_station(&self, payer_person: Option<&str>) -> Result<Option<i64>> {
+        let Some(phone) = payer_person.and_then(|p| domain::Phone::parse(p).ok()) else { return Ok(None) };
+        match self.route_phone(&phone).await? {
             Some((_, path)) => self.station_for_path(&path).await,
             None => Ok(None),
         }

@@ -256,11 +256,6 @@ pub fn read_ruleset(path: &std::path::Path) -> anyhow::Result<engine::ruleset::R
     engine::ruleset::Ruleset::from_toml(&text).map_err(|e| anyhow::anyhow!("ruleset {}: {e}", path.display()))
 }
 
-/// The ruleset in force in a database (put in force through the API), or the shipped default.
-pub async fn ruleset_in_force(store: &store::Store) -> anyhow::Result<engine::ruleset::Ruleset> {
-    server::learning::ruleset_in_force(store).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -339,12 +339,7 @@ const TRACED_AFTER_MS: i64 = 24 * 60 * MIN;
 async fn freeze_traced_accounts(state: &server::AppState, events: &[Event], seed: u64) -> anyhow::Result<u64> {
     let store = &state.store;
     let everyday = everyday_accounts(events);
-    let mut banks: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
-    for (name, code) in BANKS.into_iter().zip(BANK_UNITS) {
-        if let Some(u) = store.unit_by_code(code).await? {
-            banks.insert(name, u.id);
-        }
-    }
+    let banks = bank_units(store).await?;
     let now = store::now_ms();
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xf4ee_2e00);
     // Each account once, at the first fraud it took part in.
@@ -399,6 +394,17 @@ async fn freeze_traced_accounts(state: &server::AppState, events: &[Event], seed
 /// The member unit (bank branch) of each of [`BANKS`], in the same order.
 const BANK_UNITS: [&str; 5] = ["BANK-ABC", "BANK-ICBC", "BANK-CCB", "BANK-RCB", "BANK-PSBC"];
 
+/// The member unit of each of [`BANKS`] that the demo county has, by bank name.
+async fn bank_units(store: &store::Store) -> anyhow::Result<std::collections::HashMap<&'static str, i64>> {
+    let mut banks = std::collections::HashMap::new();
+    for (name, code) in BANKS.into_iter().zip(BANK_UNITS) {
+        if let Some(u) = store.unit_by_code(code).await? {
+            banks.insert(name, u.id);
+        }
+    }
+    Ok(banks)
+}
+
 /// Warnings older than this were closed by the time the demo opens.
 const CLOSED_BEFORE_MS: i64 = 24 * 60 * MIN;
 /// Warnings older than this (and younger than a day) were signed for and the person contacted;
@@ -417,12 +423,7 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
     let store = &state.store;
     let everyday = everyday_accounts(events);
     let fraud_side = fraud_side(events);
-    let mut banks: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
-    for (name, code) in BANKS.into_iter().zip(BANK_UNITS) {
-        if let Some(u) = store.unit_by_code(code).await? {
-            banks.insert(name, u.id);
-        }
-    }
+    let banks = bank_units(store).await?;
     let now = store::now_ms();
     let policy = Policy::default();
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x51a7_e0d5);

@@ -57,17 +57,13 @@ pub async fn run(args: DemoEvalArgs, overrides: &Overrides) -> anyhow::Result<()
     };
     let ruleset = match (&args.ruleset, &store) {
         (Some(path), _) => crate::config::read_ruleset(path)?,
-        (None, Some(s)) => crate::config::ruleset_in_force(s).await?,
+        (None, Some(s)) => server::learning::ruleset_in_force(s).await?,
         (None, None) => Ruleset::default_ruleset(),
     };
     // As `serve` decides: a model file named in the configuration, else the version in force.
-    let model = match (cfg.engine_model()?, &store) {
-        (Some(m), _) => Some(m),
-        (None, Some(s)) => match s.model_in_force().await? {
-            Some(v) => Some(crate::model::stored_model(s, &v).await?),
-            None => None,
-        },
-        (None, None) => None,
+    let model = match &store {
+        Some(s) => crate::model::model_in_force(&cfg, s).await?,
+        None => cfg.engine_model()?,
     };
     let report = tokio::task::spawn_blocking(move || score(&events, ruleset, model, args.days, from_log)).await??;
     if args.json {

@@ -251,16 +251,12 @@ async fn serve(
             ..Default::default()
         },
     );
-    // A model file named in the configuration wins; otherwise the version put in force with
-    // `fanzha model use`.
-    if let Some(model) = cfg.engine_model()? {
+    if let Some(model) = model::model_in_force(cfg, &state.store).await? {
+        // A stored version has a name to print; a model file named in the configuration has none.
+        if !model.version.is_empty() {
+            eprintln!("Engine model {} in force.", model.version);
+        }
         state.engine.set_model(Some(model));
-    } else if let Some(version) = state.store.model_in_force().await? {
-        let model = model::stored_model(&state.store, &version)
-            .await
-            .with_context(|| format!("the model version {version} in force cannot be loaded"))?;
-        state.engine.set_model(Some(model));
-        eprintln!("Engine model {version} in force.");
     }
     let replayed = state.restore_engine().await?;
     if let Some((seed, plan)) = demo_seed {

@@ -188,6 +188,22 @@ pub(crate) async fn stored_model(store: &store::Store, version: &str) -> anyhow:
     Ok(Arc::new(Model::from_stored(version, &body).with_context(|| format!("model version {version}"))?))
 }
 
+/// The model the engine decides with, as `serve` loads it: a model file named in the
+/// configuration wins, else the version put in force (`fanzha model use`, the 预警模型 page).
+pub(crate) async fn model_in_force(cfg: &Config, store: &store::Store) -> anyhow::Result<Option<Arc<Model>>> {
+    if let Some(model) = cfg.engine_model()? {
+        return Ok(Some(model));
+    }
+    match store.model_in_force().await? {
+        Some(version) => Ok(Some(
+            stored_model(store, &version)
+                .await
+                .with_context(|| format!("the model version {version} in force cannot be loaded"))?,
+        )),
+        None => Ok(None),
+    }
+}
+
 /// One side of a replay: its engine and what it raised.
 struct Side {
     engine: Engine,
@@ -200,7 +216,7 @@ async fn replay(a: ReplayArgs, overrides: &Overrides) -> anyhow::Result<()> {
     let events = server::learning::logged_events(&store).await?;
     let end = events.iter().map(Event::ts_ms).max().context("the event log is empty: nothing to replay")?;
     let from = end - a.days.max(1) * 86_400_000;
-    let in_force_rules = crate::config::ruleset_in_force(&store).await?;
+    let in_force_rules = server::learning::ruleset_in_force(&store).await?;
     let candidate_rules = match &a.ruleset {
         Some(path) => crate::config::read_ruleset(path)?,
         None => in_force_rules.clone(),

@@ -228,7 +228,7 @@ test('the warnings page shows a held transfer live, and the rules page its versi
   await page.getByTestId('visit-checklist').getByText('已讲清所涉诈骗手法').click();
   await page.getByTestId('visit-save').click();
   await record.locator('.el-timeline-item', { hasText: /见面劝阻\s*·\s*系统管理员 · / }).waitFor({ timeout: 5_000 });
-  await page.getByTestId('warning-evidence').getByText(/照片（1 KB，admin/).waitFor({ timeout: 5_000 });
+  await page.getByTestId('warning-evidence').getByText(/照片（1 KB，系统管理员 · /).waitFor({ timeout: 5_000 });
   await first().getByRole('button', { name: '办结' }).click();
   await dialog.getByText('劝阻成功').click();
   await dialog.getByTestId('step-save').click();
@@ -870,7 +870,7 @@ test('on a phone (390 px) the officer works warnings as cards: every button on s
   await ctx.close();
 });
 
-test('on a phone (390 px) the grid worker opens the menu from the header, and the header keeps to one line', async () => {
+test('on a phone (390 px) the grid worker opens the menu from the header (one line), records an activity and a key person\'s visit', async () => {
   const { ctx, page, errors } = await login('grid', { phone: true });
   // The side menu is hidden on a phone; the header's button opens the same menu in a drawer.
   assert.equal(await page.getByTestId('menu').isVisible(), false);
@@ -893,6 +893,37 @@ test('on a phone (390 px) the grid worker opens the menu from the header, and th
   assert.ok(box.width >= 150, `the rate cards are two to a line, not a character wide (${box.width}px)`);
   await page.waitForTimeout(800);
   await page.screenshot({ path: join(shots, 'phone-prevention.png') });
+  // An activity recorded on the phone: the dialog fits the screen, the list is cards.
+  await page.getByRole('tab', { name: '宣传活动' }).click();
+  await page.getByTestId('activity-new').click();
+  const dialog = page.locator('.el-dialog', { hasText: '登记宣传活动' });
+  await dialog.waitFor();
+  const dbox = await dialog.boundingBox();
+  assert.ok(dbox.x >= 0 && dbox.x + dbox.width <= 390, `the dialog fits the screen (${dbox.x}+${dbox.width})`);
+  const title = `手机登记：防骗微课堂 ${Date.now() % 100000}`;
+  await page.getByTestId('activity-title').fill(title);
+  await page.getByTestId('activity-save').click();
+  await page.getByTestId('activity-card').filter({ hasText: title }).waitFor();
+  assert.equal(await page.getByTestId('activities').count(), 0, 'no wide table of activities on a phone');
+  await page.screenshot({ path: join(shots, 'phone-activity.png'), fullPage: true });
+  // A key person's visit recorded on the phone, from the card to the file.
+  await page.getByTestId('menu-button').click();
+  await drawer.getByText('重点人员').click();
+  const kpCards = page.getByTestId('kp-card');
+  await kpCards.first().waitFor();
+  assert.equal(await page.getByTestId('key-persons').count(), 0, 'no wide table of key persons on a phone');
+  await kpCards.first().click();
+  const file = page.getByTestId('kp-file');
+  await file.locator('h4', { hasText: '走访记录' }).waitFor();
+  const fbox = await page.locator('.el-drawer', { has: page.getByTestId('kp-visit') }).boundingBox();
+  assert.ok(fbox.x >= 0 && fbox.width <= 390, `the file fills the screen, no wider (${fbox.x}+${fbox.width})`);
+  const note = `入户走访，本人在家，已讲解刷单诈骗 ${Date.now() % 100000}`;
+  await page.getByTestId('kp-visit-note').fill(note);
+  await page.getByTestId('kp-visit').click();
+  await file.getByText(note).waitFor();
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(sideways <= 0, `nothing runs off the screen sideways (${sideways}px)`);
+  await page.screenshot({ path: join(shots, 'phone-key-person.png') });
   // A page of another role says so, rather than showing another page.
   await page.goto(base + '/#/audit');
   await page.getByTestId('not-allowed').getByText('无权访问该页面').waitFor();

@@ -102,6 +102,20 @@ pub enum MeasureState {
 }
 
 impl MeasureState {
+    /// Every state, in the order of a measure's life.
+    pub const ALL: [MeasureState; 4] =
+        [MeasureState::Scheduled, MeasureState::InForce, MeasureState::Lifted, MeasureState::Expired];
+
+    /// The API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::InForce => "in_force",
+            Self::Lifted => "lifted",
+            Self::Expired => "expired",
+        }
+    }
+
     /// The name people read.
     pub fn zh(self) -> &'static str {
         match self {

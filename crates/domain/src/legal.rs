@@ -10,6 +10,14 @@ pub const STOP_PAYMENT_MAX: u32 = 2;
 /// A freeze (冻结) lasts six months and can be renewed.
 pub const FREEZE_MONTHS: i64 = 6;
 
+/// What the centre asks a bank to do, with the names people read.
+pub const BANK_REQUEST_KINDS: [(&str, &str); 3] =
+    [("stop_payment", "紧急止付"), ("freeze", "冻结"), ("return", "资金返还")];
+
+/// Where a bank request stands, with the names people read.
+pub const BANK_REQUEST_STATUSES: [(&str, &str); 3] =
+    [("pending", "待银行执行"), ("executed", "已执行"), ("failed", "无法执行")];
+
 /// When a stop-payment started at `start_ms` ends.
 pub fn stop_payment_until(start_ms: i64) -> i64 {
     start_ms + STOP_PAYMENT_HOURS * 3_600_000

@@ -143,6 +143,15 @@ impl Default for Targets {
     }
 }
 
+/// The four rates that have a target (the "four 100%" and the coverage shares), with the names
+/// people read.
+pub const TARGET_RATES: [(&str, &str); 4] = [
+    ("households_reached", "入户覆盖率"),
+    ("pledge", "承诺书签订率"),
+    ("app_install", "APP安装率"),
+    ("sms_coverage", "预警短信覆盖率"),
+];
+
 impl Targets {
     /// Checks that every target is a share in `(0, 1]`.
     pub fn validate(&self) -> Result<(), InvalidValue> {

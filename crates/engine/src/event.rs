@@ -134,6 +134,31 @@ pub enum ListKind {
     Device,
 }
 
+impl ListKind {
+    /// Every kind, in the order people see them.
+    pub const ALL: [ListKind; 4] = [ListKind::Account, ListKind::Phone, ListKind::Url, ListKind::Device];
+
+    /// The stored and API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListKind::Account => "account",
+            ListKind::Phone => "phone",
+            ListKind::Url => "url",
+            ListKind::Device => "device",
+        }
+    }
+
+    /// The name people read.
+    pub fn zh(self) -> &'static str {
+        match self {
+            ListKind::Account => "账户",
+            ListKind::Phone => "电话",
+            ListKind::Url => "网址",
+            ListKind::Device => "设备",
+        }
+    }
+}
+
 /// Red: hold at once. Amber: raise the score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -95,6 +95,18 @@ pub enum Phase {
 }
 
 impl Phase {
+    /// Every phase, in the order a training goes through them.
+    pub const ALL: [Phase; 3] = [Phase::Replay, Phase::Fit, Phase::Score];
+
+    /// The name people read.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Phase::Replay => "回放交易流水",
+            Phase::Fit => "训练",
+            Phase::Score => "检验与解释",
+        }
+    }
+
     /// `replay`, `fit` or `score`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -43,6 +43,45 @@ pub enum Side {
     Payee,
 }
 
+impl Side {
+    /// Both sides, payer first.
+    pub const ALL: [Side; 2] = [Side::Payer, Side::Payee];
+
+    /// The ruleset's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Payer => "payer",
+            Side::Payee => "payee",
+        }
+    }
+
+    /// The name people read.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Side::Payer => "付款方",
+            Side::Payee => "收款方",
+        }
+    }
+}
+
+/// Every rule kind's ruleset name (its `kind`) with the name the centre reads, in the order
+/// of [`RuleKind`].
+pub const RULE_KINDS: [(&str, &str); 13] = [
+    ("list_payee", "收款账户在名单"),
+    ("list_device", "设备在名单"),
+    ("listed_call_before", "转账前接触涉诈号码"),
+    ("risky_call_before", "转账前接触高风险来电"),
+    ("distinct_counterparties", "交易对手众多"),
+    ("payer_count", "多笔转出"),
+    ("payer_sum", "转出金额大"),
+    ("pass_through", "快进快出"),
+    ("new_account", "新开账户"),
+    ("dormant_woken", "久未使用后启用"),
+    ("first_to_payee", "首次向该账户转账"),
+    ("amount_spike", "金额远超以往"),
+    ("model", "学习模型评分"),
+];
+
 /// What a rule tests, with its parameters.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -287,6 +326,49 @@ pub const DEFAULT_RULESET: &str = include_str!("../rules/default.toml");
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_rule_kind_has_its_name_in_order() {
+        use crate::event::Colour::Red;
+        let kinds = [
+            RuleKind::ListPayee { colour: Red },
+            RuleKind::ListDevice { colour: Red },
+            RuleKind::ListedCallBefore { window_s: 1 },
+            RuleKind::RiskyCallBefore { window_s: 1, overseas: true, virtual_operator: false, spoofed: false },
+            RuleKind::DistinctCounterparties { side: Side::Payee, window_s: 1, min: 2, new_only: false },
+            RuleKind::PayerCount { window_s: 1, min: 2 },
+            RuleKind::PayerSum { window_s: 1, min_fen: 2 },
+            RuleKind::PassThrough { window_s: 1, ratio: 0.9, min_share: 0.9 },
+            RuleKind::NewAccount { side: Side::Payee, age_s: 1 },
+            RuleKind::DormantWoken { side: Side::Payer, idle_s: 1 },
+            RuleKind::FirstToPayee { min_history: 1 },
+            RuleKind::AmountSpike { factor: 2.0, min_history: 1 },
+            RuleKind::Model { min_score: 0.5 },
+        ];
+        for (k, (code, zh)) in kinds.iter().zip(RULE_KINDS) {
+            let v = serde_json::to_value(k).expect("a rule kind serialises");
+            assert_eq!(v["kind"], code, "{zh}");
+        }
+        // A kind added to the enum but not to this test and the list fails to compile here:
+        // the match below has no wildcard.
+        for k in &kinds {
+            match k {
+                RuleKind::ListPayee { .. }
+                | RuleKind::ListDevice { .. }
+                | RuleKind::ListedCallBefore { .. }
+                | RuleKind::RiskyCallBefore { .. }
+                | RuleKind::DistinctCounterparties { .. }
+                | RuleKind::PayerCount { .. }
+                | RuleKind::PayerSum { .. }
+                | RuleKind::PassThrough { .. }
+                | RuleKind::NewAccount { .. }
+                | RuleKind::DormantWoken { .. }
+                | RuleKind::FirstToPayee { .. }
+                | RuleKind::AmountSpike { .. }
+                | RuleKind::Model { .. } => {}
+            }
+        }
+    }
 
     #[test]
     fn shipped_ruleset_is_valid() {

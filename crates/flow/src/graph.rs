@@ -14,6 +14,29 @@ pub enum Stop {
     UnknownBank,
 }
 
+impl Stop {
+    /// Every stop, in the order people see them.
+    pub const ALL: [Stop; 3] = [Stop::CashOut, Stop::ThirdParty, Stop::UnknownBank];
+
+    /// The API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stop::CashOut => "cash_out",
+            Stop::ThirdParty => "third_party",
+            Stop::UnknownBank => "unknown_bank",
+        }
+    }
+
+    /// The name people read.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Stop::CashOut => "取现",
+            Stop::ThirdParty => "第三方支付",
+            Stop::UnknownBank => "境外/未知银行",
+        }
+    }
+}
+
 /// One transfer between two accounts of the graph.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Transfer {

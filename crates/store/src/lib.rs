@@ -51,9 +51,9 @@ pub use prevention::{
 pub use registry::{
     Jurisdiction, MemberUnit, NewJurisdiction, NewMemberUnit, NewStation, PoliceStation, PopulationRow, UnitFilter,
 };
-pub use reports::{BankFigure, NewReport, ReportRow, WarningFact, snapshot_digest};
+pub use reports::{BankFigure, NewReport, REPORT_STATUSES, ReportRow, WarningFact, snapshot_digest};
 pub use residents::{NewResident, ResidentFilter, ResidentPatch, ResidentView, RevealField};
-pub use shadow::{ShadowDecision, ShadowRun};
+pub use shadow::{SHADOW_OUTCOMES, ShadowDecision, ShadowRun};
 pub use tasks::{DualInquiryView, NewTask, OutletRow, TaskFilter, TaskView};
 pub use users::{ApiKey, LoginLock, NewApiKey, NewUser, PasswordChange, SessionInfo, User};
 pub use warnings::{EvidenceView, NewWarning, WarningStep, WarningView, mask_subject};

@@ -7,6 +7,10 @@ use sha2::{Digest, Sha256};
 use crate::sql::{Arg, Filter, bind_args};
 use crate::{BeginWrite, Result, Store, StoreError, now_ms, on_pool};
 
+/// A report's statuses in the order it goes through them, with the names people read.
+pub const REPORT_STATUSES: [(&str, &str); 3] =
+    [("draft", "草稿"), ("approved", "已审核待发布"), ("published", "已发布")];
+
 /// A stored report, without its snapshot.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReportRow {

@@ -7,6 +7,10 @@ use pii::Field;
 
 use crate::{BeginWrite, Result, Store, StoreError, now_ms, on_pool};
 
+/// How a shadow run ended (`""` while it runs), with the names people read.
+pub const SHADOW_OUTCOMES: [(&str, &str); 4] =
+    [("", "运行中"), ("stopped", "已停止"), ("promoted", "已转为在用"), ("rolled_back", "已回退")];
+
 /// A shadow run.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ShadowRun {

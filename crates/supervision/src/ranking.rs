@@ -98,6 +98,27 @@ pub enum Action {
     InterviewChief,
 }
 
+impl Action {
+    /// Both interviews, the lighter first.
+    pub const ALL: [Action; 2] = [Action::InterviewDeputy, Action::InterviewChief];
+
+    /// The API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::InterviewDeputy => "interview_deputy",
+            Action::InterviewChief => "interview_chief",
+        }
+    }
+
+    /// The name people read.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Action::InterviewDeputy => "约谈分管所长",
+            Action::InterviewChief => "约谈所长",
+        }
+    }
+}
+
 /// An interview due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Escalation {

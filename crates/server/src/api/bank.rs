@@ -53,10 +53,11 @@ async fn create_request(
     Authorized(p): Authorized<{ perm::LIST_WRITE }>,
     Json(b): Json<RequestBody>,
 ) -> ApiResult<Json<BankRequestView>> {
-    let kind = match b.kind.as_str() {
-        "stop_payment" | "freeze" | "return" => b.kind.clone(),
-        other => return Err(ApiError::invalid(format!("kind: unknown '{other}' (stop_payment, freeze, return)"))),
+    let Some(&(kind, _)) = domain::legal::BANK_REQUEST_KINDS.iter().find(|(code, _)| *code == b.kind) else {
+        let known: Vec<&str> = domain::legal::BANK_REQUEST_KINDS.iter().map(|(code, _)| *code).collect();
+        return Err(ApiError::invalid(format!("kind: unknown '{}' ({})", b.kind, known.join(", "))));
     };
+    let kind = kind.to_string();
     let return_terms = if kind == "return" { Some(return_terms(&s, &b)?) } else { None };
     let account: String = b.account.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
     if account.len() < 8 || !account.chars().all(|c| c.is_ascii_digit()) {

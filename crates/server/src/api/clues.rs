@@ -163,8 +163,17 @@ async fn review_clue(
     }
     let mut entry = p.audit("update", "clue", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"confirmed": b.confirmed, "reward_fen": reward}).to_string();
-    let (c, value) =
-        s.store.review_clue(id, b.confirmed, &p.name, reward, b.note.as_deref().unwrap_or(""), Some(entry)).await?;
+    let (c, value) = s
+        .store
+        .review_clue(
+            id,
+            b.confirmed,
+            &super::actor_label(&s, &p).await?,
+            reward,
+            b.note.as_deref().unwrap_or(""),
+            Some(entry),
+        )
+        .await?;
     let kind = match c.kind.as_str() {
         "phone" => Some(engine::event::ListKind::Phone),
         "url" => Some(engine::event::ListKind::Url),

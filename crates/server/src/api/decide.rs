@@ -440,7 +440,15 @@ async fn replace_ruleset(
     let version = rs.version.clone();
     let mut entry = p.audit("update", "ruleset", Some(version.clone()), &[]);
     entry.detail = serde_json::json!({"from": old, "to": version}).to_string();
-    s.store.put_ruleset_in_force(&version, &b.toml, &p.name, b.note.as_deref().unwrap_or(""), entry).await?;
+    s.store
+        .put_ruleset_in_force(
+            &version,
+            &b.toml,
+            &super::actor_label(&s, &p).await?,
+            b.note.as_deref().unwrap_or(""),
+            entry,
+        )
+        .await?;
     // In force for the next event only once it is kept: a restart loads what was committed.
     s.engine.set_ruleset(Arc::new(rs));
     ruleset(State(s), Authorized(p)).await
@@ -607,7 +615,19 @@ async fn add_evidence(
         entry.detail = serde_json::json!({"warning": id, "kind": kind, "bytes": size, "sha256": sha256}).to_string();
         entry
     };
-    let e = s.store.add_evidence(&p.scope, id, kind, mime, &bytes, &note, &p.name, Some(Box::new(entry))).await?;
+    let e = s
+        .store
+        .add_evidence(
+            &p.scope,
+            id,
+            kind,
+            mime,
+            &bytes,
+            &note,
+            &super::actor_label(&s, &p).await?,
+            Some(Box::new(entry)),
+        )
+        .await?;
     Ok(Json(e))
 }
 

@@ -126,7 +126,7 @@ async fn answer(
             b.educated,
             b.responsible_unit_id,
             &b.note,
-            &p.name,
+            &super::actor_label(&s, &p).await?,
             today(),
             s.config.prevention.rectification_days,
             Some(Box::new(|task: &Option<i64>| {
@@ -166,7 +166,13 @@ async fn name_villages(
     Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>,
     Query(q): Query<MonthQuery>,
 ) -> ApiResult<Json<Vec<crate::figures::Named>>> {
-    let l = crate::figures::raise_ladder_tasks(&s.store, q.month.trim(), &s.config.ladder, &p.name).await?;
+    let l = crate::figures::raise_ladder_tasks(
+        &s.store,
+        q.month.trim(),
+        &s.config.ladder,
+        &super::actor_label(&s, &p).await?,
+    )
+    .await?;
     let mut entry = p.audit("create", "notice_naming", Some(q.month.clone()), &[]);
     entry.detail = serde_json::json!({"listed": l.rectification.len(), "traceback": l.traceback.len()}).to_string();
     s.store.audit(entry).await?;

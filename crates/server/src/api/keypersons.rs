@@ -120,7 +120,7 @@ async fn add_key_person(
         visit_every_days: b.visit_every_days.unwrap_or(s.config.prevention.targets.key_person_visit_days),
         opened_on: b.opened_on.as_deref().map(|d| date("opened_on", d)).transpose()?.unwrap_or_else(today),
         carers: b.carers.iter().map(CarerBody::carer).collect::<ApiResult<_>>()?,
-        created_by: p.name.clone(),
+        created_by: super::actor_label(&s, &p).await?,
     };
     let id = s
         .store
@@ -175,7 +175,10 @@ async fn add_measure(
     Path(id): Path<i64>,
     Json(b): Json<MeasureBody>,
 ) -> ApiResult<Json<KeyPersonFile>> {
-    let decided_by = b.decided_by.filter(|d| !d.trim().is_empty()).unwrap_or_else(|| p.name.clone());
+    let decided_by = match b.decided_by.filter(|d| !d.trim().is_empty()) {
+        Some(d) => d,
+        None => super::actor_label(&s, &p).await?,
+    };
     s.store
         .add_measure(
             &p.scope,
@@ -235,7 +238,7 @@ async fn appeal(
             date("filed_on", &b.filed_on)?,
             &b.grounds,
             b.passed,
-            &p.name,
+            &super::actor_label(&s, &p).await?,
             &b.note,
             today(),
             Some(Box::new(entry)),
@@ -280,7 +283,18 @@ async fn add_visit(
     let on = b.visited_on.as_deref().map(|d| date("visited_on", d)).transpose()?.unwrap_or_else(today);
     let entry = |vid: &i64| p.audit("create", "key_person_visit", Some(vid.to_string()), &[]);
     let kind = VisitKind::parse(&b.kind)?;
-    s.store.add_visit(&p.scope, id, kind, on, &p.name, b.note.trim(), today(), Some(Box::new(entry))).await?;
+    s.store
+        .add_visit(
+            &p.scope,
+            id,
+            kind,
+            on,
+            &super::actor_label(&s, &p).await?,
+            b.note.trim(),
+            today(),
+            Some(Box::new(entry)),
+        )
+        .await?;
     Ok(Json(s.store.key_person_file(&p.scope, id, today()).await?))
 }
 
@@ -316,7 +330,7 @@ async fn transfer(
             b.to_unit_id,
             b.to_jurisdiction_id,
             &b.reason,
-            &p.name,
+            &super::actor_label(&s, &p).await?,
             today(),
             Some(Box::new(entry)),
         )
@@ -427,7 +441,7 @@ async fn raise_task(
         detail: b.detail,
         source_ref: format!("manual:{}", hex::encode(rnd)),
         due_on: due,
-        created_by: p.name.clone(),
+        created_by: super::actor_label(&s, &p).await?,
     };
     let entry = |id: &i64| p.audit("create", "task", Some(id.to_string()), &[]);
     let id = s
@@ -466,7 +480,7 @@ async fn close_task(
     crate::guard::cap("evidence", &b.evidence, crate::guard::TEXT_MAX_CHARS)?;
     // The entry's detail records the status the task reached (set by the store).
     let entry = p.audit("update", "task", Some(id.to_string()), &[]);
-    let t = s.store.close_task(id, &vis, to, &b.evidence, &p.name, Some(entry)).await?;
+    let t = s.store.close_task(id, &vis, to, &b.evidence, &super::actor_label(&s, &p).await?, Some(entry)).await?;
     Ok(Json(t))
 }
 
@@ -505,7 +519,15 @@ async fn plan_month(
         e.detail = serde_json::json!({"tasks_raised": n}).to_string();
         e
     };
-    let n = s.store.plan_month_tasks(domain::task::WORK_PLAN_VERSION, month, &p.name, Some(Box::new(entry))).await?;
+    let n = s
+        .store
+        .plan_month_tasks(
+            domain::task::WORK_PLAN_VERSION,
+            month,
+            &super::actor_label(&s, &p).await?,
+            Some(Box::new(entry)),
+        )
+        .await?;
     Ok(Json(serde_json::json!({"tasks_raised": n})))
 }
 

@@ -160,7 +160,7 @@ async fn add_activity(
         title: b.title.trim().into(),
         held_on,
         head_count: b.head_count,
-        created_by: p.name.clone(),
+        created_by: super::actor_label(&s, &p).await?,
     };
     let entry = |id: &i64| p.audit("create", "outreach_activity", Some(id.to_string()), &[]);
     let id = s.store.add_activity(&p.scope, &a, Some(Box::new(entry))).await?;
@@ -228,8 +228,18 @@ async fn add_file(
         entry.detail = serde_json::json!({"activity": id, "kind": kind, "bytes": size}).to_string();
         entry
     };
-    let fid =
-        s.store.add_activity_file(&visibility(&p)?, id, kind, mime, &bytes, &p.name, Some(Box::new(entry))).await?;
+    let fid = s
+        .store
+        .add_activity_file(
+            &visibility(&p)?,
+            id,
+            kind,
+            mime,
+            &bytes,
+            &super::actor_label(&s, &p).await?,
+            Some(Box::new(entry)),
+        )
+        .await?;
     Ok(Json(serde_json::json!({"id": fid, "kind": kind, "mime": mime, "size_bytes": bytes.len()})))
 }
 
@@ -306,7 +316,7 @@ async fn add_form(
             p.unit_id,
             b.activity_id,
             signed_on,
-            &p.name,
+            &super::actor_label(&s, &p).await?,
             Some(Box::new(entry)),
         )
         .await?;
@@ -371,8 +381,17 @@ async fn sign_letter(
     }
     let entry = |id: &i64| p.audit("create", "responsibility_letter", Some(id.to_string()), &[]);
     let signed_on = date("signed_on", &b.signed_on)?;
-    let id =
-        s.store.sign_letter(unit_id, b.year, signed_on, b.signatory.trim(), &p.name, Some(Box::new(entry))).await?;
+    let id = s
+        .store
+        .sign_letter(
+            unit_id,
+            b.year,
+            signed_on,
+            b.signatory.trim(),
+            &super::actor_label(&s, &p).await?,
+            Some(Box::new(entry)),
+        )
+        .await?;
     Ok(Json(serde_json::json!({"id": id})))
 }
 
@@ -415,7 +434,7 @@ async fn submit_figure(
             b.value,
             b.base,
             &b.evidence,
-            &p.name,
+            &super::actor_label(&s, &p).await?,
             Some(Box::new(|id: &i64| p.audit("create", "coverage_figure", Some(id.to_string()), &[]))),
         )
         .await?;
@@ -468,7 +487,10 @@ async fn review_figure(
     }
     let mut entry = p.audit("update", "coverage_figure", Some(id.to_string()), &[]);
     entry.detail = serde_json::json!({"status": if b.verified { "verified" } else { "rejected" }}).to_string();
-    let f = s.store.review_figure(&p.scope, id, b.verified, &p.name, b.note.trim(), Some(entry)).await?;
+    let f = s
+        .store
+        .review_figure(&p.scope, id, b.verified, &super::actor_label(&s, &p).await?, b.note.trim(), Some(entry))
+        .await?;
     Ok(Json(f))
 }
 
@@ -634,7 +656,10 @@ async fn name_outlets(
     Query(per): Query<Period>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let (from, to) = outlet_period(&per)?;
-    let raised = s.store.name_outlets(from, to, s.config.prevention.outlet_threshold, &p.name, today()).await?;
+    let raised = s
+        .store
+        .name_outlets(from, to, s.config.prevention.outlet_threshold, &super::actor_label(&s, &p).await?, today())
+        .await?;
     s.store.audit(p.audit("create", "governance_notice", Some(format!("{from}:{to}")), &[])).await?;
     Ok(Json(serde_json::json!({"tasks_raised": raised})))
 }
@@ -670,7 +695,14 @@ async fn outlet_check(
     let checked_on = date("checked_on", &b.checked_on)?;
     let id = s
         .store
-        .add_outlet_check(unit_id, checked_on, &p.name, b.passed, b.findings.trim(), Some(Box::new(entry)))
+        .add_outlet_check(
+            unit_id,
+            checked_on,
+            &super::actor_label(&s, &p).await?,
+            b.passed,
+            b.findings.trim(),
+            Some(Box::new(entry)),
+        )
         .await?;
     Ok(Json(serde_json::json!({"id": id})))
 }

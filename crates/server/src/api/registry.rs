@@ -454,11 +454,17 @@ async fn update_unit(
     Ok(Json(u))
 }
 
-/// A kind of member unit with its Chinese name.
+/// A code with its Chinese name.
 #[derive(Serialize, utoipa::ToSchema)]
 struct KindName {
-    code: &'static str,
-    zh: &'static str,
+    code: std::borrow::Cow<'static, str>,
+    zh: std::borrow::Cow<'static, str>,
+}
+
+impl KindName {
+    fn of(code: &'static str, zh: &'static str) -> Self {
+        Self { code: code.into(), zh: zh.into() }
+    }
 }
 
 /// The code lists the forms and pages use, with Chinese names: one load for the whole UI.
@@ -482,30 +488,82 @@ struct Vocabulary {
     case_statuses: Vec<KindName>,
     /// What a case names of the suspects (accounts, phones, sites).
     observable_kinds: Vec<KindName>,
+    /// What the centre asks a bank to do.
+    bank_request_kinds: Vec<KindName>,
+    /// Where a bank request stands.
+    bank_request_statuses: Vec<KindName>,
+    /// The prevention rates that have a target.
+    coverage_targets: Vec<KindName>,
+    /// Where a fund trace stops following the money.
+    trace_stops: Vec<KindName>,
+    /// What a fraud-list entry names.
+    list_kinds: Vec<KindName>,
+    /// What a rule tests.
+    rule_kinds: Vec<KindName>,
+    /// Which side of a transfer a rule looks at.
+    sides: Vec<KindName>,
+    /// The interviews of the escalation ladder.
+    interview_actions: Vec<KindName>,
+    /// The questions a warning answers: the scenarios of the ruleset in force (and of the
+    /// shipped one, for older warnings) and the upstream issue.
+    scenarios: Vec<KindName>,
+    /// A report's statuses.
+    report_statuses: Vec<KindName>,
+    /// Where a key person's measure stands.
+    measure_states: Vec<KindName>,
+    /// How a shadow run ended.
+    shadow_outcomes: Vec<KindName>,
+    /// The phases of a training.
+    training_phases: Vec<KindName>,
 }
 
 /// Code lists with Chinese names, for forms.
 #[utoipa::path(get, path = "/vocabulary", tag = "registry", responses((status = 200, body = Vocabulary)))]
-async fn unit_kinds(Authorized(_p): Authorized<{ perm::ANY }>) -> Json<Vocabulary> {
-    use domain::dispatch::{Outcome, State};
+async fn unit_kinds(State(s): State<AppState>, Authorized(_p): Authorized<{ perm::ANY }>) -> Json<Vocabulary> {
+    use domain::dispatch::{Outcome, State as WarningState};
+    /// Each value's code and name, by the enum's own `as_str` and `zh`.
+    macro_rules! names {
+        ($all:expr) => {
+            $all.iter().map(|k| KindName::of(k.as_str(), k.zh())).collect()
+        };
+    }
+    // The ruleset in force first, then the shipped one's for warnings raised under it.
+    let in_force = s.engine.ruleset();
+    let shipped = engine::ruleset::Ruleset::default_ruleset();
+    let mut scenarios = vec![KindName::of("upstream", "上级下发")];
+    for sc in in_force.scenarios.iter().chain(&shipped.scenarios) {
+        if !scenarios.iter().any(|k| k.code == sc.id) {
+            scenarios.push(KindName { code: sc.id.clone().into(), zh: sc.name_zh.clone().into() });
+        }
+    }
     Json(Vocabulary {
-        unit_kinds: MemberUnitKind::ALL.iter().map(|k| KindName { code: k.as_str(), zh: k.zh() }).collect(),
-        roles: domain::Role::ALL.iter().map(|k| KindName { code: k.as_str(), zh: k.zh() }).collect(),
-        jurisdiction_kinds: JurisdictionKind::ALL.iter().map(|k| KindName { code: k.as_str(), zh: k.zh() }).collect(),
-        age_bands: domain::AgeBand::ALL.iter().map(|k| KindName { code: k.as_str(), zh: k.zh() }).collect(),
-        warning_states: State::ALL.iter().map(|k| KindName { code: k.as_str(), zh: k.zh() }).collect(),
-        outcomes: Outcome::ALL.iter().map(|k| KindName { code: k.as_str(), zh: k.zh() }).collect(),
+        unit_kinds: names!(MemberUnitKind::ALL),
+        roles: names!(domain::Role::ALL),
+        jurisdiction_kinds: names!(JurisdictionKind::ALL),
+        age_bands: names!(domain::AgeBand::ALL),
+        warning_states: names!(WarningState::ALL),
+        outcomes: names!(Outcome::ALL),
         steps: pairs(&domain::dispatch::STEPS),
         contact_channels: pairs(&domain::dispatch::CONTACT_CHANNELS),
         checklist: pairs(&domain::dispatch::CHECKLIST),
-        case_statuses: domain::case::CaseStatus::ALL
-            .iter()
-            .map(|k| KindName { code: k.as_str(), zh: k.zh() })
-            .collect(),
+        case_statuses: names!(domain::case::CaseStatus::ALL),
         observable_kinds: pairs(&domain::case::OBSERVABLE_KINDS),
+        bank_request_kinds: pairs(&domain::legal::BANK_REQUEST_KINDS),
+        bank_request_statuses: pairs(&domain::legal::BANK_REQUEST_STATUSES),
+        coverage_targets: pairs(&domain::prevention::TARGET_RATES),
+        trace_stops: names!(flow::graph::Stop::ALL),
+        list_kinds: names!(engine::event::ListKind::ALL),
+        rule_kinds: pairs(&engine::ruleset::RULE_KINDS),
+        sides: names!(engine::ruleset::Side::ALL),
+        interview_actions: names!(supervision::ranking::Action::ALL),
+        scenarios,
+        report_statuses: pairs(&store::REPORT_STATUSES),
+        measure_states: names!(domain::keyperson::MeasureState::ALL),
+        shadow_outcomes: pairs(&store::SHADOW_OUTCOMES),
+        training_phases: names!(engine::learn::Phase::ALL),
     })
 }
 
 fn pairs(list: &[(&'static str, &'static str)]) -> Vec<KindName> {
-    list.iter().map(|(code, zh)| KindName { code, zh }).collect()
+    list.iter().map(|(code, zh)| KindName::of(code, zh)).collect()
 }

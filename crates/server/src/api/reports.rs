@@ -173,7 +173,7 @@ async fn store_new(
         entry.detail = serde_json::json!({"kind": kind.as_str(), "period": period, "jurisdiction": j.code, "cutoff_ms": cutoff, "corrects": corrects}).to_string();
         entry
     };
-    let new = crate::reports::new_report(&r, area, cutoff, narrative, corrects, p.name.clone())?;
+    let new = crate::reports::new_report(&r, area, cutoff, narrative, corrects, super::actor_label(s, p).await?)?;
     let id = s.store.insert_report(&new, Some(Box::new(entry))).await?;
     Ok(id)
 }
@@ -238,7 +238,7 @@ async fn advance(s: &AppState, p: &Principal, id: i64, from: &str, to: &str) -> 
     let mut entry =
         p.audit(if to == "approved" { "approve" } else { "publish" }, "report", Some(id.to_string()), &["status"]);
     entry.detail = serde_json::json!({"status": to}).to_string();
-    let r = s.store.advance_report(id, from, to, &p.name, Some(entry)).await?;
+    let r = s.store.advance_report(id, from, to, &super::actor_label(s, p).await?, Some(entry)).await?;
     Ok(Json(r))
 }
 

@@ -20,6 +20,36 @@ export const CHECKLIST_ZH = reactive({});
 export const CASE_STATUS_ZH = reactive({});
 /** What a case names of the suspects. */
 export const OBSERVABLE_ZH = reactive({});
+/** Levels of the jurisdiction tree. */
+export const KIND_ZH = reactive({});
+/** Age bands. */
+export const AGE_ZH = reactive({});
+/** What the centre asks a bank to do. */
+export const BANK_REQUEST_KIND_ZH = reactive({});
+/** Where a bank request stands. */
+export const BANK_REQUEST_STATUS_ZH = reactive({});
+/** The prevention rates that have a target. */
+export const TARGET_ZH = reactive({});
+/** Where a fund trace stops following the money. */
+export const STOP_ZH = reactive({});
+/** What a fraud-list entry names. */
+export const LIST_KIND_ZH = reactive({});
+/** What a rule tests. */
+export const RULE_KIND_ZH = reactive({});
+/** Which side of a transfer a rule looks at. */
+export const SIDE_ZH = reactive({});
+/** The interviews of the escalation ladder. */
+export const INTERVIEW_ZH = reactive({});
+/** The question a warning answers. */
+export const SCENARIO_ZH = reactive({});
+/** A report's statuses. */
+export const REPORT_STATUS_ZH = reactive({});
+/** Where a key person's measure stands. */
+export const MEASURE_STATE_ZH = reactive({});
+/** How a shadow run ended ('' while it runs). */
+export const SHADOW_OUTCOME_ZH = reactive({});
+/** The phases of a training. */
+export const PHASE_ZH = reactive({});
 
 /** Loads the server's code lists once (again after a failure). */
 export async function loadVocabulary() {
@@ -29,11 +59,15 @@ export async function loadVocabulary() {
   fill(STATE_ZH, v.warning_states); fill(OUTCOME_ZH, v.outcomes); fill(STEP_ZH, v.steps);
   fill(CHANNEL_ZH, v.contact_channels); fill(CHECKLIST_ZH, v.checklist);
   fill(CASE_STATUS_ZH, v.case_statuses); fill(OBSERVABLE_ZH, v.observable_kinds);
+  fill(KIND_ZH, v.jurisdiction_kinds); fill(AGE_ZH, v.age_bands);
+  fill(BANK_REQUEST_KIND_ZH, v.bank_request_kinds); fill(BANK_REQUEST_STATUS_ZH, v.bank_request_statuses);
+  fill(TARGET_ZH, v.coverage_targets); fill(STOP_ZH, v.trace_stops); fill(LIST_KIND_ZH, v.list_kinds);
+  fill(RULE_KIND_ZH, v.rule_kinds); fill(SIDE_ZH, v.sides); fill(INTERVIEW_ZH, v.interview_actions);
+  fill(SCENARIO_ZH, v.scenarios); fill(REPORT_STATUS_ZH, v.report_statuses); fill(MEASURE_STATE_ZH, v.measure_states);
+  fill(SHADOW_OUTCOME_ZH, v.shadow_outcomes); fill(PHASE_ZH, v.training_phases);
   Object.assign(vocabulary, v, { loaded: true });
   return vocabulary;
 }
-export const KIND_ZH = { county: '县(区)', town: '镇(街道)', village: '村(社区)', grid: '网格' };
-export const AGE_ZH = { under_18: '18岁以下', '18_30': '18-30岁', '31_45': '31-45岁', '46_60': '46-60岁', over_60: '60岁以上' };
 export const ACTION_ZH = { login: '登录', login_failed: '登录失败', logout: '退出', read_pii: '查阅个人信息', unmask: '查看明文', create: '新增', update: '修改', import: '导入', export: '导出', revoke: '吊销', unlock: '解除登录锁定', login_locked: '登录锁定', password_change: '修改密码', publish: '发布' };
 export const FIELD_ZH = { name: '姓名', id_number: '身份证号', phone: '手机号', address: '住址' };
 // The fields an audit entry names, as the audit page shows them (FIELD_ZH covers the

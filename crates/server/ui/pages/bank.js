@@ -1,9 +1,8 @@
 import { can, fail, get, post, qs, session } from '../lib/api.js';
 import { ElMessage, ElMessageBox, computed, h, onMounted, reactive, ref } from '../lib/vue.js';
+import { BANK_REQUEST_KIND_ZH, BANK_REQUEST_STATUS_ZH } from '../lib/vocab.js';
 
 // ---- Stop-payment and freeze (止付冻结) --------------------------------------------------------
-export const KIND_REQ_ZH = { stop_payment: '紧急止付', freeze: '冻结', return: '资金返还' };
-export const REQ_STATUS_ZH = { pending: '待银行执行', executed: '已执行', failed: '无法执行' };
 export const BankPage = {
   setup() {
     const page = ref({ items: [], total: 0 }); const q = reactive({ page: 1, per_page: 20 });
@@ -29,14 +28,14 @@ export const BankPage = {
       let reason = '';
       if (!executed) { try { reason = (await ElMessageBox.prompt('请填写无法执行的原因（如：本行查无此账户）', '无法执行')).value; } catch { return; } }
       if (executed) {
-        try { await ElMessageBox.confirm(`确认已在本行对账户 ${row.account} 执行${KIND_REQ_ZH[row.kind] || ''}？确认后法定期限开始计算。`, '确认已执行', { type: 'warning', confirmButtonText: '确认已执行' }); } catch { return; }
+        try { await ElMessageBox.confirm(`确认已在本行对账户 ${row.account} 执行${BANK_REQUEST_KIND_ZH[row.kind] || ''}？确认后法定期限开始计算。`, '确认已执行', { type: 'warning', confirmButtonText: '确认已执行' }); } catch { return; }
       }
       try { await post(`/bank-requests/${row.id}/answer`, { executed, reason }); ElMessage.success(executed ? '已记录：本行已执行' : '已记录：无法执行及原因'); load(); } catch (e) { fail(e); }
     }
     const yuan = (fen) => (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2 });
     const fmt = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '-');
     const left = (ms) => { if (!ms) return ''; const s = Math.round((ms - now.value) / 1000); if (s <= 0) return '已到期'; const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60); return d ? `剩余${d}天${h}时` : `剩余${h}时${m}分`; };
-    return { page, q, load, banks, open, form, create, answer, isBank, yuan, fmt, left, can, KIND_REQ_ZH, REQ_STATUS_ZH };
+    return { page, q, load, banks, open, form, create, answer, isBank, yuan, fmt, left, can, BANK_REQUEST_KIND_ZH, BANK_REQUEST_STATUS_ZH };
   },
   template: `
   <div>
@@ -44,12 +43,12 @@ export const BankPage = {
       <el-button v-if="can('list_write')" size="small" type="primary" style="margin-left:8px" @click="open = true">发起止付/冻结/返还</el-button></h2>
     <p class="muted">紧急止付自银行执行起48小时，同一案件同一账户至多2次；冻结期限6个月，可续冻；资金返还须经设区的市级以上公安机关批准，公告30日后由银行在3个工作日内完成（节假日按工作日历顺延）。期限由系统计算。</p>
     <el-table :data="page.items" border stripe size="small" data-testid="bank-requests">
-      <el-table-column label="类型" width="90"><template #default="{ row }">{{ KIND_REQ_ZH[row.kind] }}{{ row.renews_id ? '(续)' : '' }}</template></el-table-column>
+      <el-table-column label="类型" width="90"><template #default="{ row }">{{ BANK_REQUEST_KIND_ZH[row.kind] }}{{ row.renews_id ? '(续)' : '' }}</template></el-table-column>
       <el-table-column prop="account" label="账户" width="190" />
       <el-table-column prop="bank_name" label="银行" width="200" />
       <el-table-column label="金额(元)" width="120" align="right"><template #default="{ row }">{{ yuan(row.amount_fen) }}</template></el-table-column>
       <el-table-column label="发起" width="200"><template #default="{ row }">{{ fmt(row.requested_at) }} {{ row.requested_by }}</template></el-table-column>
-      <el-table-column label="状态" width="110"><template #default="{ row }"><el-tag size="small" :type="row.status === 'executed' ? 'success' : row.status === 'failed' ? 'danger' : 'warning'">{{ REQ_STATUS_ZH[row.status] }}</el-tag></template></el-table-column>
+      <el-table-column label="状态" width="110"><template #default="{ row }"><el-tag size="small" :type="row.status === 'executed' ? 'success' : row.status === 'failed' ? 'danger' : 'warning'">{{ BANK_REQUEST_STATUS_ZH[row.status] }}</el-tag></template></el-table-column>
       <el-table-column label="到期" width="220"><template #default="{ row }">{{ row.expires_at ? fmt(row.expires_at) + ' · ' + left(row.expires_at) : '' }}
         <div v-if="row.kind === 'return'" class="muted">{{ row.approval_authority }}批准（{{ row.return_method === 'traced' ? '按溯源' : '按比例' }}）· 公告至 {{ row.notice_ends_on }} · 应于 {{ row.due_on }} 前返还</div></template></el-table-column>
       <el-table-column label="银行答复"><template #default="{ row }">

@@ -1,9 +1,9 @@
 import { can, esc, fail, get, post, qs } from '../lib/api.js';
 import { EChart } from '../lib/chart.js';
 import { ElMessage, ElMessageBox, computed, reactive, ref } from '../lib/vue.js';
+import { STOP_ZH } from '../lib/vocab.js';
 
 // ---- Fund flows (资金追踪 / 跑分研判) ----------------------------------------------------------
-export const STOP_ZH = { cash_out: '取现', third_party: '第三方支付', unknown_bank: '境外/未知银行' };
 export const FlowPage = {
   components: { EChart },
   setup() {

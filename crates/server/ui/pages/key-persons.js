@@ -1,7 +1,8 @@
-import { can, esc, fail, get, post, put, qs } from '../lib/api.js';
+import { can, esc, fail, get, post, put, qs, viewport } from '../lib/api.js';
 import { EChart } from '../lib/chart.js';
 import { catalog, todayStr, zhOf } from '../lib/shared.js';
 import { ElMessage, ElMessageBox, computed, onMounted, reactive, ref } from '../lib/vue.js';
+import { MEASURE_STATE_ZH } from '../lib/vocab.js';
 
 // ---- Key persons (重点人员一人一档) ---------------------------------------------------------------
 export const KeyPersonsPage = {
@@ -44,9 +45,9 @@ export const KeyPersonsPage = {
     async function transfer() {
       try { await post(`/key-persons/${current.value.person.id}/transfer`, { to_unit_id: tf.to_unit_id, reason: tf.reason }); tf.open = false; ElMessage.success('已移交'); await open(current.value.person.id); await load(); } catch (e) { fail(e); }
     }
-    const STATE_ZH = { scheduled: '未生效', in_force: '执行中', lifted: '已解除', expired: '已到期' };
+    const STATE_ZH = MEASURE_STATE_ZH;
     onMounted(async () => { try { cat.value = await catalog(); } catch (e) { fail(e); } load(); });
-    return { tf, units, openTransfer, transfer, rows, cat, onlyOverdue, load, open, current, drawer, newOpen, idq, find, found, nf, create, mf, vf, cf, act, appeal, calendar, STATE_ZH, zhOf };
+    return { tf, units, openTransfer, transfer, rows, cat, onlyOverdue, load, open, current, drawer, newOpen, idq, find, found, nf, create, mf, vf, cf, act, appeal, calendar, STATE_ZH, zhOf, viewport };
   },
   template: `
   <div>
@@ -54,7 +55,17 @@ export const KeyPersonsPage = {
       <el-button size="small" type="primary" style="margin-left:8px" @click="newOpen = true" data-testid="kp-new">建档</el-button></h2>
     <p class="muted">风险评分仅供参考；每项管控措施均记录决定人，并告知理由、申诉渠道和所需材料。申诉核查通过即时解除。</p>
     <el-checkbox v-model="onlyOverdue" @change="load" data-testid="kp-overdue">只看走访逾期</el-checkbox>
-    <el-table :data="rows" border stripe size="small" @row-click="(r) => open(r.id)" data-testid="key-persons">
+    <div v-if="viewport.narrow" data-testid="kp-cards">
+      <el-empty v-if="!rows.length" description="暂无重点人员" :image-size="60" />
+      <el-card v-for="row in rows" :key="row.id" shadow="never" class="list-card" @click="open(row.id)" data-testid="kp-card">
+        <div class="warning-card-head"><b>{{ row.name }}</b><span class="masked">{{ row.id_number }}</span>
+          <el-tag v-if="row.abroad" size="small" type="warning">劝返中</el-tag></div>
+        <div><el-tag v-for="c in row.categories" :key="c" size="small" style="margin:1px">{{ zhOf(cat.categories, c) }}</el-tag></div>
+        <div class="muted">{{ row.jurisdiction_name }} · {{ row.unit_name }} · 在执行措施 {{ row.measures_in_force }}</div>
+        <div><el-tag size="small" :type="row.visit_overdue ? 'danger' : 'success'">下次走访 {{ row.next_visit_due }}{{ row.visit_overdue ? ' 逾期' : '' }}</el-tag></div>
+      </el-card>
+    </div>
+    <el-table v-else :data="rows" border stripe size="small" @row-click="(r) => open(r.id)" data-testid="key-persons">
       <el-table-column prop="name" label="姓名" width="70" />
       <el-table-column prop="id_number" label="身份证号" width="170" />
       <el-table-column label="类别"><template #default="{ row }"><el-tag v-for="c in row.categories" :key="c" size="small" style="margin:1px">{{ zhOf(cat.categories, c) }}</el-tag></template></el-table-column>
@@ -65,9 +76,9 @@ export const KeyPersonsPage = {
       <el-table-column label="下次走访" width="120"><template #default="{ row }"><el-tag size="small" :type="row.visit_overdue ? 'danger' : 'success'">{{ row.next_visit_due }}{{ row.visit_overdue ? ' 逾期' : '' }}</el-tag></template></el-table-column>
       <el-table-column label="" width="70"><template #default="{ row }"><el-tag v-if="row.abroad" size="small" type="warning">劝返中</el-tag></template></el-table-column>
     </el-table>
-    <el-drawer v-model="drawer" size="62%" :title="current ? current.person.name + ' ' + current.person.id_number : ''" data-testid="kp-file">
+    <el-drawer v-model="drawer" :size="viewport.narrow ? '100%' : '62%'" :title="current ? current.person.name + ' ' + current.person.id_number : ''" data-testid="kp-file">
       <template v-if="current">
-        <el-descriptions :column="3" border size="small">
+        <el-descriptions :column="viewport.narrow ? 1 : 3" border size="small">
           <el-descriptions-item label="类别">{{ current.person.categories.map((c) => zhOf(cat.categories, c)).join('、') }}</el-descriptions-item>
           <el-descriptions-item label="法律依据">{{ current.legal_basis }}</el-descriptions-item>
           <el-descriptions-item label="决定机关">{{ current.deciding_authority }}</el-descriptions-item>
@@ -75,7 +86,7 @@ export const KeyPersonsPage = {
           <el-descriptions-item label="建档日期">{{ current.person.opened_on }}</el-descriptions-item>
           <el-descriptions-item label="走访周期">每 {{ current.person.visit_every_days }} 天 <el-button link type="primary" size="small" @click="openTransfer">移交</el-button></el-descriptions-item>
         </el-descriptions>
-        <el-dialog v-model="tf.open" title="移交档案" width="460px" append-to-body>
+        <el-dialog v-model="tf.open" title="移交档案" width="min(460px, 94vw)" append-to-body>
           <el-form label-width="80px" size="small">
             <el-form-item label="接收单位"><el-select v-model="tf.to_unit_id" filterable style="width:100%"><el-option v-for="u in units" :key="u.id" :label="u.name" :value="u.id" /></el-select></el-form-item>
             <el-form-item label="原因"><el-input v-model="tf.reason" placeholder="如：本人迁居至城关镇" /></el-form-item>
@@ -92,7 +103,7 @@ export const KeyPersonsPage = {
         </el-form>
         <h4>七包一管控 <span class="muted" v-if="current.missing_carers.length">缺：{{ current.missing_carers.map((r) => zhOf(cat.carer_roles, r)).join('、') }}</span></h4>
         <el-table :data="current.carers" border size="small"><el-table-column label="角色" width="160"><template #default="{ row }">{{ zhOf(cat.carer_roles, row.role) }}</template></el-table-column><el-table-column prop="name" label="姓名" /></el-table>
-        <el-form inline size="small" style="margin-top:6px">
+        <el-form inline size="small" class="field-form" style="margin-top:6px">
           <el-select v-model="cf.role" style="width:170px"><el-option v-for="k in cat.carer_roles" :key="k.code" :label="k.zh" :value="k.code" /></el-select>
           <el-input v-model="cf.name" placeholder="姓名" style="width:120px" /><el-button @click="act('/key-persons/' + current.person.id + '/carers', cf)">设置包保人</el-button>
         </el-form>
@@ -106,7 +117,7 @@ export const KeyPersonsPage = {
           <el-table-column label="申诉" width="130"><template #default="{ row }"><template v-if="row.state === 'in_force'">
             <el-button link type="success" size="small" @click="appeal(row, true)" data-testid="kp-appeal-pass">通过</el-button><el-button link size="small" @click="appeal(row, false)">不通过</el-button></template></template></el-table-column>
         </el-table>
-        <el-form inline size="small" style="margin-top:6px">
+        <el-form inline size="small" class="field-form" style="margin-top:6px">
           <el-select v-model="mf.kind" style="width:170px"><el-option v-for="k in cat.measure_kinds" :key="k.code" :label="k.zh" :value="k.code" /></el-select>
           <el-date-picker v-model="mf.starts_on" type="date" value-format="YYYY-MM-DD" style="width:130px" /> 至
           <el-date-picker v-model="mf.ends_on" type="date" value-format="YYYY-MM-DD" style="width:130px" />
@@ -119,7 +130,7 @@ export const KeyPersonsPage = {
           <el-table :data="current.transfers" border size="small"><el-table-column prop="from_unit" label="移出单位" /><el-table-column prop="to_unit" label="接收单位" /><el-table-column prop="reason" label="原因" /><el-table-column prop="by_name" label="经办" /></el-table></template>
       </template>
     </el-drawer>
-    <el-dialog v-model="newOpen" title="重点人员建档" width="560px">
+    <el-dialog v-model="newOpen" title="重点人员建档" width="min(560px, 94vw)">
       <el-form label-width="100px" size="small">
         <el-form-item label="身份证号"><el-input v-model="idq" style="width:240px" /><el-button @click="find" style="margin-left:6px">查找</el-button>
           <span v-if="found" style="margin-left:8px">{{ found.name }} {{ found.jurisdiction_name }}</span></el-form-item>

@@ -2,6 +2,7 @@ import { api, can, esc, fail, get, post, put } from '../lib/api.js';
 import { EChart } from '../lib/chart.js';
 import { pct } from '../lib/shared.js';
 import { ElMessage, ElMessageBox, computed, onMounted, reactive, ref } from '../lib/vue.js';
+import { PHASE_ZH, SHADOW_OUTCOME_ZH } from '../lib/vocab.js';
 
 // ---- Shell -----------------------------------------------------------------------------------
 // ---- Models ----------------------------------------------------------------------------------
@@ -33,7 +34,7 @@ export const ModelsPage = {
         rulesetInForce.value = (await get('/engine/ruleset')).version;
       } catch (e) { fail(e); }
     };
-    const OUTCOME_ZH = { '': '运行中', stopped: '已停止', promoted: '已转为在用', rolled_back: '已回退' };
+    const OUTCOME_ZH = SHADOW_OUTCOME_ZH;
     const label = (rs, m) => `规则 ${rs} · ${m ? '模型 ' + m : '不用模型'}`;
     const ask = async (text, title, ok) => {
       try { await ElMessageBox.confirm(text, title, { type: 'warning', confirmButtonText: ok, cancelButtonText: '取消' }); return true; } catch { return false; }
@@ -70,7 +71,6 @@ export const ModelsPage = {
     // Training from the page: one run at a time on the server, followed until it ends.
     const train = reactive({ from: '', test_from: '', to: '', threshold: 0.5 });
     const training = ref({ running: false });
-    const PHASE_ZH = { replay: '回放交易流水', fit: '训练', score: '检验与解释' };
     const trainPct = computed(() => {
       const t = training.value; if (!t.running) return 100;
       const part = t.total ? t.done / t.total : 0;

@@ -1,10 +1,10 @@
-import { api, can, esc, fail, get, post, qs, scopeParts, session } from '../lib/api.js';
+import { api, can, esc, fail, get, post, qs, scopeParts, session, viewport } from '../lib/api.js';
 import { EChart } from '../lib/chart.js';
 import { catalog, pct, todayStr, zhOf } from '../lib/shared.js';
 import { ElMessage, ElMessageBox, computed, onMounted, reactive, ref } from '../lib/vue.js';
+import { TARGET_ZH } from '../lib/vocab.js';
 
 // ---- Prevention (宣传防范) ----------------------------------------------------------------------
-export const TARGET_ZH = { households_reached: '入户覆盖率', pledge: '承诺书签订率', app_install: 'APP安装率', sms_coverage: '预警短信覆盖率' };
 
 export const PreventionPage = {
   components: { EChart },
@@ -99,7 +99,7 @@ export const PreventionPage = {
       } catch (e) { fail(e); }
       loadCov();
     });
-    return { can, tab, cat, period, parts, part, cov, loadCov, treemap, openGaps, gapsOpen, gapsFor, gaps, gapPage, loadGaps, mapClick, acts, actPage, loadActs, actOpen, actForm, saveAct, upload,
+    return { viewport, can, tab, cat, period, parts, part, cov, loadCov, treemap, openGaps, gapsOpen, gapsFor, gaps, gapPage, loadGaps, mapClick, acts, actPage, loadActs, actOpen, actForm, saveAct, upload,
       forms, formForm, saveForm, figs, figOpen, figForm, saveFig, figStatus, loadFigs, reviewFig, cardUnit, card, loadCard, cardChart, units, nodes, onTab, review, signLetter, session, pct, zhOf, TARGET_ZH, can };
   },
   template: `
@@ -138,7 +138,17 @@ export const PreventionPage = {
       </el-tab-pane>
       <el-tab-pane label="宣传活动" name="activities">
         <el-button v-if="can('prevention_write')" size="small" type="primary" @click="actOpen = true" data-testid="activity-new">登记活动</el-button>
-        <el-table :data="acts.items" border stripe size="small" style="margin-top:8px" data-testid="activities">
+        <div v-if="viewport.narrow" style="margin-top:8px" data-testid="activity-cards">
+          <el-empty v-if="!acts.items.length" description="暂无宣传活动" :image-size="60" />
+          <el-card v-for="row in acts.items" :key="row.id" shadow="never" class="list-card" data-testid="activity-card">
+            <div class="warning-card-head"><b>{{ row.title }}</b><span class="muted" style="margin-left:auto">{{ row.held_on }}</span></div>
+            <div>{{ zhOf(cat.outreach_kinds, row.kind) }} · {{ zhOf(cat.audiences, row.audience) }} · {{ row.head_count }} 人</div>
+            <div class="muted">{{ row.jurisdiction_name }} · {{ row.unit_name }}</div>
+            <div><el-tag size="small" :type="row.files ? 'success' : 'danger'">佐证 {{ row.files ? row.files + ' 份' : '无' }}</el-tag>
+              <label v-if="can('prevention_write')" class="el-button el-button--small" style="margin-left:6px">拍照上传<input type="file" accept="image/*" capture="environment" style="display:none" @change="upload(row, $event)" /></label></div>
+          </el-card>
+        </div>
+        <el-table v-else :data="acts.items" border stripe size="small" style="margin-top:8px" data-testid="activities">
           <el-table-column prop="held_on" label="日期" width="100" />
           <el-table-column prop="unit_name" label="单位" width="180" />
           <el-table-column prop="jurisdiction_name" label="地点" width="100" />

@@ -1,10 +1,9 @@
 import { fail, get, qs, scopeParts } from '../lib/api.js';
 import { EChart } from '../lib/chart.js';
 import { pct } from '../lib/shared.js';
-import { AGE_ZH, KIND_ZH } from '../lib/vocab.js';
+import { AGE_ZH, INTERVIEW_ZH, KIND_ZH } from '../lib/vocab.js';
 import { computed, onMounted, ref } from '../lib/vue.js';
 
-export const ACTION_INTERVIEW_ZH = { interview_deputy: '约谈分管所长', interview_chief: '约谈所长' };
 // Statistics of any period and level (分级统计): a year, month or half month, for the county, a
 // town or a village, with each area one level down and its cases per 10,000 residents.
 export const AreaStats = {
@@ -91,7 +90,7 @@ export const RankingPage = {
       const rows = [...r.value.ranking].filter((x) => x.loss_yuan > 0).sort((a, b) => b.loss_yuan - a.loss_yuan);
       return { tooltip: {}, series: [{ type: 'treemap', roam: false, breadcrumb: { show: false }, data: rows.map((x) => ({ name: x.station, value: x.loss_yuan })), label: { formatter: (p) => `${p.name}\n${(p.value / 10000).toFixed(1)}万元` } }] };
     });
-    return { month, r, load, yuan, arrow, arrowClass, chart, lossChart, ACTION_INTERVIEW_ZH, lad, year, ev, loadYear, fmtDay, st, trend, typePie, pct, AGE_ZH };
+    return { month, r, load, yuan, arrow, arrowClass, chart, lossChart, INTERVIEW_ZH, lad, year, ev, loadYear, fmtDay, st, trend, typePie, pct, AGE_ZH };
   },
   template: `
   <div>
@@ -127,7 +126,7 @@ export const RankingPage = {
           <el-table-column prop="month" label="月份" width="100" />
           <el-table-column prop="station" label="派出所" width="160" />
           <el-table-column prop="months_running" label="连续月数" width="100" />
-          <el-table-column label="措施"><template #default="{ row }"><el-tag type="danger" size="small">{{ ACTION_INTERVIEW_ZH[row.action] }}</el-tag></template></el-table-column>
+          <el-table-column label="措施"><template #default="{ row }"><el-tag type="danger" size="small">{{ INTERVIEW_ZH[row.action] }}</el-tag></template></el-table-column>
         </el-table>
       </el-card>
     </template>

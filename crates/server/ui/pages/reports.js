@@ -1,8 +1,8 @@
 import { can, fail, get, post, put, qs } from '../lib/api.js';
 import { ElMessage, ElMessageBox, onMounted, reactive, ref } from '../lib/vue.js';
+import { REPORT_STATUS_ZH } from '../lib/vocab.js';
 
 // ---- Reports (排名通报 / 半月分析研判 / 工作简报) ------------------------------------------------------
-export const REPORT_STATUS_ZH = { draft: '草稿', approved: '已审核待发布', published: '已发布' };
 export const ReportsPage = {
   setup() {
     const rows = ref([]); const kind = ref(''); const current = ref(null); const narrative = ref('');

@@ -1,15 +1,8 @@
 import { api, can, fail, get, post } from '../lib/api.js';
 import { ElMessage, ElMessageBox, computed, onMounted, reactive, ref, watch } from '../lib/vue.js';
+import { LIST_KIND_ZH, RULE_KIND_ZH, SIDE_ZH } from '../lib/vocab.js';
 
 // ---- Rules and fraud lists ---------------------------------------------------------------------
-export const LIST_KIND_ZH = { account: '账户', phone: '电话', url: '网址', device: '设备' };
-// A rule's kind and settings as the centre reads them (the ruleset file keeps the codes).
-export const RULE_KIND_ZH = {
-  list_payee: '收款账户在名单', list_device: '设备在名单', listed_call_before: '转账前接触涉诈号码', risky_call_before: '转账前接触高风险来电',
-  first_to_payee: '首次向该账户转账', amount_spike: '金额远超以往', payer_count: '多名付款人汇入', payer_sum: '多方汇入金额大',
-  distinct_counterparties: '交易对手众多', pass_through: '快进快出', new_account: '新开账户', dormant_woken: '久未使用后启用', model: '学习模型评分',
-};
-export const SIDE_ZH = { payer: '付款方', payee: '收款方' };
 export function secondsZh(s) {
   const n = Number(s);
   if (n % 86400 === 0) return `${n / 86400}天`;

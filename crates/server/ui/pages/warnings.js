@@ -1,13 +1,10 @@
 import { api, can, fail, get, post, qs, viewport } from '../lib/api.js';
 import { EChart } from '../lib/chart.js';
-import { CHANNEL_ZH, CHECKLIST_ZH, OUTCOME_ZH, STATE_ZH, STEP_ZH } from '../lib/vocab.js';
+import { CHANNEL_ZH, CHECKLIST_ZH, OUTCOME_ZH, SCENARIO_ZH, STATE_ZH, STEP_ZH } from '../lib/vocab.js';
 import { ElMessage, computed, onMounted, reactive, ref } from '../lib/vue.js';
 
 // ---- Warnings --------------------------------------------------------------------------------
-export const SCENARIO_ZH = {
-  upstream: '上级下发', victim: '群众疑似正在被骗', fraud_account: '收款账户疑似涉诈', mule: '账户疑似跑分/洗钱' };
 export const GRADE = { high: ['高', 'danger'], medium: ['中', 'warning'], low: ['低', 'info'] };
-export const NEXT_ZH = { sign_for: '签收', contact: '联系', visit: '见面' };
 /** How long after the warning a step was taken. */
 export const after = (row, at) => { const m = Math.round((at - row.created_at) / 60000); return m >= 60 ? `${Math.floor(m / 60)}小时${m % 60}分` : `${m}分钟`; };
 
@@ -135,7 +132,7 @@ export const WarningsPage = {
       shown.value = { ...shown.value, [row.id]: open };
       if (open) await reread(row);
     }
-    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, stepForm, saveStep, STATE_ZH, OUTCOME_ZH, NEXT_ZH, can, upstream, importUpstream, visitForm, visit, saveVisit, CHECKLIST_ZH, history, evidence, opened, STEP_ZH, CHANNEL_ZH, after, viewport, shown, toggleRecord };
+    return { page, q, load, fmt, yuan, rules, SCENARIO_ZH, GRADE, live, connected, chart, left, step, contact, close, stepForm, saveStep, STATE_ZH, OUTCOME_ZH, can, upstream, importUpstream, visitForm, visit, saveVisit, CHECKLIST_ZH, history, evidence, opened, STEP_ZH, CHANNEL_ZH, after, viewport, shown, toggleRecord };
   },
   components: { EChart, WarningRecord },
   template: `
@@ -173,7 +170,7 @@ export const WarningsPage = {
         </div>
         <div>对象 <span class="masked">{{ row.subject }}</span> · {{ yuan(row.amount_fen) }} 元</div>
         <div>{{ STATE_ZH[row.status] || row.status }}<span v-if="row.outcome">（{{ OUTCOME_ZH[row.outcome] }}）</span>
-          <span v-if="row.next_step" :class="row.escalation !== 'none' ? 'worse' : ''"> · {{ NEXT_ZH[row.next_step] }} {{ left(row) }}</span>
+          <span v-if="row.next_step" :class="row.escalation !== 'none' ? 'worse' : ''"> · {{ STEP_ZH[row.next_step] }} {{ left(row) }}</span>
           <el-tag v-if="row.escalation === 'station_chief'" size="small" type="warning">已报所领导</el-tag>
           <el-tag v-if="row.escalation === 'centre'" size="small" type="danger">已报反诈中心</el-tag>
         </div>
@@ -196,7 +193,7 @@ export const WarningsPage = {
       <el-table-column label="时间" width="170"><template #default="{ row }">{{ fmt(row.event_ts) }}</template></el-table-column>
       <el-table-column label="办理状态" width="110"><template #default="{ row }">{{ STATE_ZH[row.status] || row.status }}<span v-if="row.outcome">（{{ OUTCOME_ZH[row.outcome] }}）</span></template></el-table-column>
       <el-table-column label="时限" width="170"><template #default="{ row }">
-        <span v-if="row.next_step" :class="row.escalation !== 'none' ? 'worse' : ''">{{ NEXT_ZH[row.next_step] }} {{ left(row) }}</span>
+        <span v-if="row.next_step" :class="row.escalation !== 'none' ? 'worse' : ''">{{ STEP_ZH[row.next_step] }} {{ left(row) }}</span>
         <el-tag v-if="row.escalation === 'station_chief'" size="small" type="warning">已报所领导</el-tag>
         <el-tag v-if="row.escalation === 'centre'" size="small" type="danger">已报反诈中心</el-tag>
       </template></el-table-column>

@@ -271,8 +271,7 @@ async fn replay(a: ReplayArgs, overrides: &Overrides) -> anyhow::Result<()> {
         .filter(|(_, t)| labeller.label(&t.event_id, &t.payer, &t.payee, i64::MAX).is_some_and(|l| l.fraud))
         .collect();
     let mut stations: std::collections::BTreeMap<String, [u64; 2]> = Default::default();
-    let names: std::collections::HashMap<i64, String> =
-        store.list_stations().await?.into_iter().map(|s| (s.id, s.name)).collect();
+    let names = store.station_names().await?;
     for (i, t) in &scored {
         let hit = [sides[0].warned.contains(i), sides[1].warned.contains(i)];
         if !hit[0] && !hit[1] {
@@ -280,8 +279,7 @@ async fn replay(a: ReplayArgs, overrides: &Overrides) -> anyhow::Result<()> {
         }
         // The residence's station, as routing sends a person's warning; else the centre.
         let station = store.residence_station(t.payer_person.as_deref()).await?;
-        let name = station.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "反诈中心".into());
-        let c = stations.entry(name).or_default();
+        let c = stations.entry(names.of(station)).or_default();
         for k in 0..2 {
             c[k] += u64::from(hit[k]);
         }

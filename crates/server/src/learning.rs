@@ -103,7 +103,7 @@ pub async fn train(
     let version = format!("M{}", jiff::Timestamp::now().to_zoned(domain::time::china()).strftime("%Y%m%d-%H%M%S"));
     learned.model.version = version.clone();
     // Which stations the held-out warnings would have gone to: the payer's residence.
-    let names: HashMap<i64, String> = store.list_stations().await?.into_iter().map(|s| (s.id, s.name)).collect();
+    let names = store.station_names().await?;
     let mut by_person: HashMap<Option<&str>, Option<i64>> = HashMap::new();
     let mut stations: std::collections::BTreeMap<String, [u64; 2]> = Default::default();
     for (k, warned) in [&learned.model_warned, &learned.rules_warned].into_iter().enumerate() {
@@ -118,8 +118,7 @@ pub async fn train(
                     s
                 }
             };
-            let name = station.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "反诈中心".into());
-            stations.entry(name).or_default()[k] += 1;
+            stations.entry(names.of(station)).or_default()[k] += 1;
         }
     }
     learned.report["test"]["stations"] =

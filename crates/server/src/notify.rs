@@ -62,7 +62,7 @@ pub fn for_warning(
         "{}预警：{}（{}）",
         grade_zh,
         store::mask_subject(&w.subject_kind, &w.subject),
-        station_name.unwrap_or("反诈中心")
+        station_name.unwrap_or(store::CENTRE_ZH)
     );
     let body = serde_json::json!({
         "event_id": w.event_id, "source": w.source, "grade": w.grade, "fraud_type_hint": w.fraud_type_hint,

@@ -229,7 +229,7 @@ pub async fn generate(
             let mut warnings: BTreeMap<String, WarningWork> = BTreeMap::new();
             for w in store.warning_facts(&scope, a, b).await? {
                 let e = warnings
-                    .entry(if w.station_name.is_empty() { "反诈中心".into() } else { w.station_name.clone() })
+                    .entry(if w.station_name.is_empty() { store::CENTRE_ZH.into() } else { w.station_name.clone() })
                     .or_default();
                 e.raised += 1;
                 e.high += u64::from(w.grade == "high");

@@ -49,7 +49,8 @@ pub use prevention::{
     Scorecard, Visibility,
 };
 pub use registry::{
-    Jurisdiction, MemberUnit, NewJurisdiction, NewMemberUnit, NewStation, PoliceStation, PopulationRow, UnitFilter,
+    CENTRE_ZH, Jurisdiction, MemberUnit, NewJurisdiction, NewMemberUnit, NewStation, PoliceStation, PopulationRow,
+    StationNames, UnitFilter,
 };
 pub use reports::{BankFigure, NewReport, REPORT_STATUSES, ReportRow, WarningFact, snapshot_digest};
 pub use residents::{NewResident, ResidentFilter, ResidentPatch, ResidentView, RevealField};

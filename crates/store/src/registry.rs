@@ -6,6 +6,21 @@ use serde::Serialize;
 use crate::sql::{Arg, Filter, bind_args, like_escape};
 use crate::{BeginWrite, Page, PageReq, Result, Store, StoreError, now_ms, on_pool};
 
+/// Stations' names by id ([`Store::station_names`]).
+#[derive(Debug, Clone, Default)]
+pub struct StationNames(std::collections::HashMap<i64, String>);
+
+impl StationNames {
+    /// Where a warning of `station` goes, as people read it: the station's name, or the
+    /// centre's queue (反诈中心) when no station is responsible.
+    pub fn of(&self, station: Option<i64>) -> String {
+        station.and_then(|id| self.0.get(&id).cloned()).unwrap_or_else(|| CENTRE_ZH.to_string())
+    }
+}
+
+/// The anti-fraud centre, which takes the warnings no station is responsible for.
+pub const CENTRE_ZH: &str = "反诈中心";
+
 /// A node of the area tree, with the population figure in force today.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Jurisdiction {
@@ -639,6 +654,14 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Every station's name by id, for naming where warnings went.
+    pub async fn station_names(&self) -> Result<StationNames> {
+        let rows: Vec<(i64, String)> = on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT s.id, u.name FROM police_stations s JOIN member_units u ON u.id = s.unit_id"
+        ).fetch_all(p).await?);
+        Ok(StationNames(rows.into_iter().collect()))
     }
 
     /// The jurisdiction a station sits in (its unit's).

@@ -164,8 +164,7 @@ struct ShadowQuery {
 async fn compare(s: &AppState, run: store::ShadowRun) -> ApiResult<ShadowComparison> {
     let rows = s.store.shadow_decisions(run.id).await?;
     let labeller = domain::labels::Labeller::new(s.store.learning_evidence().await?);
-    let names: std::collections::HashMap<i64, String> =
-        s.store.list_stations().await?.into_iter().map(|st| (st.id, st.name)).collect();
+    let names = s.store.station_names().await?;
     let warned = |a: &str| a == "warn" || a == "hold";
     let (mut live, mut cand) = (SideFigures::default(), SideFigures::default());
     let (mut both, mut known, mut only_live, mut only_cand) = (0, 0, 0, 0);
@@ -182,7 +181,7 @@ async fn compare(s: &AppState, run: store::ShadowRun) -> ApiResult<ShadowCompari
         known += u64::from(fraud);
         only_live += u64::from(fraud && hit[0] && !hit[1]);
         only_cand += u64::from(fraud && hit[1] && !hit[0]);
-        let station = r.station_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "反诈中心".into());
+        let station = names.of(r.station_id);
         let day = domain::time::china_date(r.event_ts).map(|d| d.to_string()).unwrap_or_default();
         for c in [stations.entry(station).or_default(), days.entry(day).or_default()] {
             c[0] += u64::from(hit[0]);

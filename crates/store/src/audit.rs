@@ -85,23 +85,29 @@ macro_rules! append_in_tx {
         } else {
             "SELECT seq, hash FROM audit_head WHERE id = 1"
         };
-        let (mut seq, mut hash): (i64, String) = sqlx::query_as(head_sql).fetch_one(&mut *$tx).await?;
-        let mut recs = Vec::new();
-        for content in $contents {
-            let rec = domain::audit::append(if seq == 0 { None } else { Some((seq, hash.as_str())) }, content);
-            seq = rec.seq;
-            hash = rec.hash.clone();
-            recs.push(rec);
-        }
+        let head: (i64, String) = sqlx::query_as(head_sql).fetch_one(&mut *$tx).await?;
+        let recs = crate::audit::chain(&head, $contents);
+        crate::audit::insert_records!(&mut *$tx, recs);
+        recs
+    }};
+}
+pub(crate) use append_in_tx;
+
+/// Inserts chained records (`$recs`, a `Vec<AuditRecord>`) in one statement on `$exec` (a
+/// transaction or a pool of either backend); the `audit_head_follows` trigger moves the chain
+/// head in that same statement. A record whose `seq` is taken fails the whole statement.
+macro_rules! insert_records {
+    ($exec:expr, $recs:expr) => {{
         // One statement for the whole batch: every statement is a round trip to the database
         // (for SQLite, to its connection's worker thread).
+        let recs: &Vec<domain::audit::AuditRecord> = &$recs;
         if !recs.is_empty() {
             let tuples = crate::sql::values_rows(recs.len(), 14);
             let sql = format!(
                 "INSERT INTO audit_log (seq, at_ms, actor_kind, actor_id, actor_name, action, object_type, object_id, fields, ip, reason, detail, prev_hash, hash) VALUES {tuples}"
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for rec in &recs {
+            for rec in recs {
                 let c = &rec.content;
                 let fields = serde_json::to_string(&c.fields).unwrap_or_else(|_| "[]".into());
                 q = q
@@ -120,13 +126,24 @@ macro_rules! append_in_tx {
                     .bind(rec.prev_hash.clone())
                     .bind(rec.hash.clone());
             }
-            q.execute(&mut *$tx).await?;
+            q.execute($exec).await?;
         }
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(&hash).execute(&mut *$tx).await?;
-        recs
     }};
 }
-pub(crate) use append_in_tx;
+pub(crate) use insert_records;
+
+/// Chains `contents` after `head` (`(seq, hash)`, seq 0 for an empty log).
+pub(crate) fn chain(head: &(i64, String), contents: impl IntoIterator<Item = AuditContent>) -> Vec<AuditRecord> {
+    let (mut seq, mut hash) = head.clone();
+    let mut recs = Vec::new();
+    for content in contents {
+        let rec = domain::audit::append(if seq == 0 { None } else { Some((seq, hash.as_str())) }, content);
+        seq = rec.seq;
+        hash = rec.hash.clone();
+        recs.push(rec);
+    }
+    recs
+}
 
 /// Runs one statement (`$query`, bound, not yet executed) in a write transaction of its own
 /// and, when it changed a row, appends `$audit` (an `Option<AuditContent>`) in that same
@@ -184,12 +201,20 @@ type Waiting = (AuditContent, tokio::sync::oneshot::Sender<std::result::Result<A
 pub(crate) struct AuditQueue {
     waiting: std::sync::Mutex<Vec<Waiting>>,
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The chain head as this process last committed it, read and written only by the holder
+    /// of `writer`. Another process may have appended since: a batch built on a stale head
+    /// takes a `seq` that exists, fails as a whole, and is built again on the head re-read.
+    head: std::sync::Mutex<Option<(i64, String)>>,
 }
 
 impl AuditQueue {
     fn waiting(&self) -> std::sync::MutexGuard<'_, Vec<Waiting>> {
         // A panic while pushing or taking leaves the vector whole: keep using it.
         self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn head(&self) -> std::sync::MutexGuard<'_, Option<(i64, String)>> {
+        self.head.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -258,21 +283,58 @@ impl Store {
         }
     }
 
+    /// Appends `contents` after the chain head: one statement, atomic on its own, on the head
+    /// this process last wrote (or read). Called by the holder of the writer.
     async fn append_entries(&self, contents: Vec<AuditContent>) -> Result<Vec<AuditRecord>> {
-        let pg = self.is_postgres();
-        Ok(on_pool!(&self.db, p => {
-            let mut tx = p.begin_write().await?;
-            let recs = append_in_tx!(tx, pg, contents);
-            tx.commit().await?;
-            recs
-        }))
+        let cached = self.audit_queue.head().clone();
+        let head = match cached {
+            Some(h) => h,
+            None => self.audit_head().await?,
+        };
+        let recs = match self.insert_chained(&head, contents.clone()).await {
+            Ok(recs) => recs,
+            // Another process appended since this one read the head: its entries hold the
+            // `seq`s this batch took. Append again in a write transaction that reads the head
+            // under the database's write lock (PostgreSQL: the head row's lock), which no other
+            // process can move until it commits.
+            Err(e) => {
+                tracing::debug!(error = %e, "audit head moved under this process; appending under the write lock");
+                *self.audit_queue.head() = None;
+                let pg = self.is_postgres();
+                on_pool!(&self.db, p => {
+                    let mut tx = p.begin_write().await?;
+                    let recs = append_in_tx!(tx, pg, contents);
+                    tx.commit().await?;
+                    recs
+                })
+            }
+        };
+        if let Some(last) = recs.last() {
+            *self.audit_queue.head() = Some((last.seq, last.hash.clone()));
+        }
+        Ok(recs)
+    }
+
+    async fn insert_chained(&self, head: &(i64, String), contents: Vec<AuditContent>) -> Result<Vec<AuditRecord>> {
+        let recs = chain(head, contents);
+        on_pool!(&self.db, p => insert_records!(p, recs));
+        Ok(recs)
+    }
+
+    /// The chain head as stored: `(seq, hash)`.
+    async fn audit_head(&self) -> Result<(i64, String)> {
+        Ok(on_pool!(&self.db, p => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(p).await?))
     }
 
     /// Holds the audit writer for a change that appends its own entry in its own transaction
     /// ([`append_in_tx!`]): taken before the transaction begins, so that the batch writer,
     /// which takes it first too, can never wait on the change's write lock while holding it.
     pub(crate) async fn audit_writer(&self) -> tokio::sync::OwnedMutexGuard<()> {
-        self.audit_queue.writer.clone().lock_owned().await
+        let guard = self.audit_queue.writer.clone().lock_owned().await;
+        // The change reads the head in its own transaction, which may commit or roll back:
+        // the next batch reads the head again rather than trust a copy.
+        *self.audit_queue.head() = None;
+        guard
     }
 
     /// [`Store::audit_writer`] for a change that appends an entry only when it has one (the
@@ -335,7 +397,7 @@ impl Store {
                 v.push(&rec)?;
             }
         }
-        let (seq, hash): (i64, String) = on_pool!(&self.db, p => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(p).await?);
+        let (seq, hash) = self.audit_head().await?;
         if seq != v.checked() || hash != v.head() {
             return Err(BrokenLink {
                 seq: v.checked() + 1,

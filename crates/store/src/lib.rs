@@ -216,7 +216,10 @@ impl Database {
                 .busy_timeout(Duration::from_secs(10))
                 // 64 MiB of page cache per connection: the blind-index B-trees take random keys.
                 .pragma("cache_size", "-65536");
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+            // An embedded connection cannot have dropped: no ping before each use, which would
+            // be one more round trip to its worker thread for every query.
+            let pool =
+                SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(opts).await?;
             rows::sqlite().run(&pool).await?;
             Db::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {

@@ -296,7 +296,7 @@ pub async fn seed(state: &server::AppState, plan: &demo::CountyPlan, seed: u64) 
             .unwrap_or(today)
             .strftime("%Y-%m")
             .to_string();
-        server::figures::raise_ladder_tasks(store, &m, &state.config.ladder, "县反诈办")
+        server::figures::raise_ladder_tasks(store, &m, &state.config.ladder, "县反诈办", None)
             .await
             .map_err(|e| anyhow::anyhow!("notice {m}: {e:?}"))?;
     }

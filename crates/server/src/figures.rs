@@ -372,9 +372,17 @@ pub async fn ladder(store: &store::Store, month: &str, rules: &LadderRules) -> A
 /// (named `rectify_after` times within the look-back) a rectification task with the
 /// rectification list for its village committee, and every case of the month with a loss from
 /// `traceback_from_fen` a full trace-back review task for its station. Raising twice raises
-/// nothing new.
-pub async fn raise_ladder_tasks(store: &store::Store, month: &str, rules: &LadderRules, by: &str) -> ApiResult<Ladder> {
+/// nothing new. The tasks and the notice's audit entry (`audit`, its detail filled here with
+/// what was listed) commit together.
+pub async fn raise_ladder_tasks(
+    store: &store::Store,
+    month: &str,
+    rules: &LadderRules,
+    by: &str,
+    audit: Option<domain::audit::AuditContent>,
+) -> ApiResult<Ladder> {
     let l = ladder(store, month, rules).await?;
+    let mut tasks = Vec::new();
     for r in &l.rectification {
         // A village stays listed month after month until it drops out of the count: one
         // rectification at a time, a new one only after the last was closed.
@@ -389,8 +397,7 @@ pub async fn raise_ladder_tasks(store: &store::Store, month: &str, rules: &Ladde
             continue;
         };
         let due = domain::time::china_date(r.rectify_by_ms).unwrap_or(jiff::civil::date(2100, 1, 1));
-        store
-            .raise_task(&store::NewTask {
+        tasks.push(store::NewTask {
                 unit_id,
                 kind: domain::task::TaskKind::Rectification,
                 title: format!("挂牌整治：{}近{}个月{}次被通报点名（规则 {}）", r.jurisdiction, l.rules.lookback_months, r.times_named, l.rules.version),
@@ -398,30 +405,29 @@ pub async fn raise_ladder_tasks(store: &store::Store, month: &str, rules: &Ladde
                 source_ref: format!("listing:{}:{month}", r.jurisdiction_id),
                 due_on: due,
                 created_by: by.into(),
-            }, None)
-            .await?;
+            });
     }
     let units: BTreeMap<i64, i64> = store.list_stations().await?.into_iter().map(|s| (s.id, s.unit_id)).collect();
     for t in &l.traceback {
         let Some(unit_id) = units.get(&t.station_id).copied() else { continue };
-        store
-            .raise_task(
-                &store::NewTask {
-                    unit_id,
-                    kind: domain::task::TaskKind::TraceBack,
-                    title: format!("全环节倒查：案件{}（损失{:.2}万元）", t.case_no, t.loss_fen as f64 / 1e6),
-                    detail: format!(
-                        "{}受害人，损失达50万元以上。请倒查预警、劝阻、宣传、止付冻结各环节，形成倒查报告。",
-                        t.jurisdiction
-                    ),
-                    source_ref: format!("traceback:{}", t.case_id),
-                    due_on: domain::time::china_date(t.review_due_ms).unwrap_or(jiff::civil::date(2100, 1, 1)),
-                    created_by: by.into(),
-                },
-                None,
-            )
-            .await?;
+        tasks.push(store::NewTask {
+            unit_id,
+            kind: domain::task::TaskKind::TraceBack,
+            title: format!("全环节倒查：案件{}（损失{:.2}万元）", t.case_no, t.loss_fen as f64 / 1e6),
+            detail: format!(
+                "{}受害人，损失达50万元以上。请倒查预警、劝阻、宣传、止付冻结各环节，形成倒查报告。",
+                t.jurisdiction
+            ),
+            source_ref: format!("traceback:{}", t.case_id),
+            due_on: domain::time::china_date(t.review_due_ms).unwrap_or(jiff::civil::date(2100, 1, 1)),
+            created_by: by.into(),
+        });
     }
+    let audit = audit.map(|mut entry| {
+        entry.detail = serde_json::json!({"listed": l.rectification.len(), "traceback": l.traceback.len()}).to_string();
+        entry
+    });
+    store.raise_tasks(&tasks, audit).await?;
     Ok(l)
 }
 

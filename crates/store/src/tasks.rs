@@ -175,6 +175,39 @@ impl Store {
         Ok(row.map(|(id,)| id))
     }
 
+    /// Raises several tasks in one transaction with `audit` (the act that raised them, e.g. a
+    /// month's notice), appended in that same transaction; a task whose `source_ref` exists is
+    /// not raised again. Returns each task's new id, or `None` when it existed.
+    pub async fn raise_tasks(
+        &self,
+        tasks: &[NewTask],
+        audit: Option<domain::audit::AuditContent>,
+    ) -> Result<Vec<Option<i64>>> {
+        if let Some(t) = tasks.iter().find(|t| t.title.trim().is_empty()) {
+            return Err(StoreError::Invalid(domain::InvalidValue::new(
+                "title",
+                format!("required ({})", t.source_ref),
+            )));
+        }
+        let pg = self.is_postgres();
+        let _writer = self.audit_writer_if(audit.is_some()).await;
+        let ids = on_pool!(&self.db, p => {
+            let mut tx = p.begin_write().await?;
+            let mut ids = Vec::with_capacity(tasks.len());
+            for t in tasks {
+                let row: Option<(i64,)> = sqlx::query_as("INSERT INTO tasks (unit_id, kind, title, detail, source_ref, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source_ref) DO NOTHING RETURNING id")
+                    .bind(t.unit_id).bind(t.kind.as_str()).bind(t.title.trim()).bind(&t.detail).bind(&t.source_ref).bind(t.due_on.to_string()).bind(&t.created_by).bind(now_ms()).fetch_optional(&mut *tx).await?;
+                ids.push(row.map(|(id,)| id));
+            }
+            if let Some(audit) = audit {
+                crate::audit::append_in_tx!(tx, pg, [audit]);
+            }
+            tx.commit().await?;
+            ids
+        });
+        Ok(ids)
+    }
+
     /// Tasks, most urgent first. `scope` limits to units seated in the area.
     pub async fn list_tasks(
         &self,
@@ -613,12 +646,20 @@ impl Store {
         Ok(out)
     }
 
-    /// Names the outlets at or above the threshold and raises a governance task for each.
-    /// Returns the tasks raised (again: none).
-    pub async fn name_outlets(&self, from: Date, to: Date, threshold: i64, by: &str, today: Date) -> Result<u64> {
-        let mut raised = 0;
+    /// Names the outlets at or above the threshold and raises a governance task for each, in
+    /// one transaction with `audit` (the notice). Returns the tasks raised (again: none).
+    pub async fn name_outlets(
+        &self,
+        from: Date,
+        to: Date,
+        threshold: i64,
+        by: &str,
+        today: Date,
+        audit: Option<domain::audit::AuditContent>,
+    ) -> Result<u64> {
+        let mut tasks = Vec::new();
         for r in self.outlet_ranking(from, to, threshold).await?.into_iter().filter(|r| r.named) {
-            let t = NewTask {
+            tasks.push(NewTask {
                 unit_id: r.unit_id,
                 kind: TaskKind::Governance,
                 title: format!("行业治理整改：{} 涉诈开户{}个", r.name, r.involved),
@@ -629,11 +670,9 @@ impl Store {
                 source_ref: format!("governance:{}:{from}:{to}", r.unit_id),
                 due_on: today.checked_add(jiff::Span::new().days(30)).unwrap_or(today),
                 created_by: by.into(),
-            };
-            if self.raise_task(&t, None).await?.is_some() {
-                raised += 1;
-            }
+            });
         }
-        Ok(raised)
+        let ids = self.raise_tasks(&tasks, audit).await?;
+        Ok(ids.iter().filter(|id| id.is_some()).count() as u64)
     }
 }

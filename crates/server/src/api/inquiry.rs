@@ -166,15 +166,14 @@ async fn name_villages(
     Authorized(p): Authorized<{ perm::PREVENTION_REVIEW }>,
     Query(q): Query<MonthQuery>,
 ) -> ApiResult<Json<Vec<crate::figures::Named>>> {
+    let entry = p.audit("create", "notice_naming", Some(q.month.clone()), &[]);
     let l = crate::figures::raise_ladder_tasks(
         &s.store,
         q.month.trim(),
         &s.config.ladder,
         &super::actor_label(&s, &p).await?,
+        Some(entry),
     )
     .await?;
-    let mut entry = p.audit("create", "notice_naming", Some(q.month.clone()), &[]);
-    entry.detail = serde_json::json!({"listed": l.rectification.len(), "traceback": l.traceback.len()}).to_string();
-    s.store.audit(entry).await?;
     Ok(Json(l.named_detail))
 }

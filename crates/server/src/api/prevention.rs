@@ -656,11 +656,18 @@ async fn name_outlets(
     Query(per): Query<Period>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let (from, to) = outlet_period(&per)?;
+    let entry = p.audit("create", "governance_notice", Some(format!("{from}:{to}")), &[]);
     let raised = s
         .store
-        .name_outlets(from, to, s.config.prevention.outlet_threshold, &super::actor_label(&s, &p).await?, today())
+        .name_outlets(
+            from,
+            to,
+            s.config.prevention.outlet_threshold,
+            &super::actor_label(&s, &p).await?,
+            today(),
+            Some(entry),
+        )
         .await?;
-    s.store.audit(p.audit("create", "governance_notice", Some(format!("{from}:{to}")), &[])).await?;
     Ok(Json(serde_json::json!({"tasks_raised": raised})))
 }
 

@@ -536,6 +536,8 @@ pub(super) async fn tasks_close_once_and_dual_inquiry_traces_the_unit(app: &App)
         let (st, named) = o.post(&format!("/api/v1/supervision/namings?month={month}"), json!({})).await;
         assert_eq!(st, StatusCode::OK, "{named}");
     }
+    // Each notice is audited with what it listed, in the transaction of its tasks.
+    assert_eq!(audited(app, "notice_naming", "create").await, vec![Some(month.to_string()); 2]);
     let (_, tb) = o.get("/api/v1/tasks?kind=trace_back").await;
     assert_eq!(tb["total"].as_i64(), Some(1), "{tb}");
     assert!(tb["items"][0]["title"].as_str().is_some_and(|t| t.contains("DI-3")), "{tb}");

@@ -108,13 +108,14 @@ pub struct RankingView {
 /// Computes the ranking of a month from the stored cases (with the population in force in each
 /// month) and the interviews due, as of a data cut-off (never in the future: cases not yet
 /// known cannot be counted). Without a cut-off: as published for the month, or else the data
-/// as of now. Only `publish` stores a ranking (a final month only); a published ranking is
-/// never overwritten, and reading it never fails because a late case arrived since.
+/// as of now. Only `publish` (the act's audit entry) stores a ranking (a final month only),
+/// with its entry in the same transaction; a published ranking is never overwritten, and
+/// reading it never fails because a late case arrived since.
 pub async fn ranking(
     store: &store::Store,
     month: &str,
     cutoff_ms: Option<i64>,
-    publish: bool,
+    publish: Option<domain::audit::AuditContent>,
 ) -> ApiResult<RankingView> {
     let rules = RankingRules::default();
     let (_, month_end) = month_bounds(month)?;
@@ -176,12 +177,22 @@ pub async fn ranking(
         })
         .collect();
     let text = serde_json::json!({"ranking": this, "escalations": escalations}).to_string();
+    let publish = publish.map(|mut entry| {
+        entry.detail = serde_json::json!({"cutoff_ms": cutoff_ms, "rules_version": rules.version}).to_string();
+        entry
+    });
     let (stored, this, escalations) = match store.stored_ranking(month, &rules.version, cutoff_ms).await? {
-        Some(old) if old == text => (true, this, escalations),
+        // Published again with the same figures: nothing changes but the act is recorded.
+        Some(old) if old == text => {
+            if let Some(entry) = publish {
+                store.audit(entry).await?;
+            }
+            (true, this, escalations)
+        }
         // Cases corrected after publication (a case moved back in time) change a recomputation;
         // what was published stays what it was, and is what everyone reads.
         Some(old) => {
-            if publish {
+            if publish.is_some() {
                 return Err(ApiError::new(
                     axum::http::StatusCode::CONFLICT,
                     "conflict",
@@ -198,13 +209,13 @@ pub async fn ranking(
             let p: PublishedRanking = serde_json::from_str(&old).map_err(ApiError::internal)?;
             (true, p.ranking, p.escalations)
         }
-        None if publish && provisional => {
+        None if publish.is_some() && provisional => {
             return Err(ApiError::invalid(format!(
                 "cutoff: before the end of {month}; only a final ranking is published"
             )));
         }
-        None if publish => {
-            store.store_ranking(month, &rules.version, cutoff_ms, &text).await?;
+        None if publish.is_some() => {
+            store.store_ranking(month, &rules.version, cutoff_ms, &text, publish).await?;
             (true, this, escalations)
         }
         None => (false, this, escalations),

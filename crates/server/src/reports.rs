@@ -141,7 +141,7 @@ pub async fn generate(
     match kind {
         Kind::Bulletin => {
             let month = period;
-            let ranking = figures::ranking(store, month, Some(cutoff_ms), false).await?;
+            let ranking = figures::ranking(store, month, Some(cutoff_ms), None).await?;
             let ladder = figures::ladder(store, month, rules).await?;
             let (rows, stats) = figures::month_stats(store, &scope, month).await?;
             let (a, b) = figures::month_bounds(month)?;

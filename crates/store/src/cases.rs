@@ -470,10 +470,18 @@ impl Store {
         )
     }
 
-    /// Stores a ranking once; a second store of the same key keeps the first.
-    pub async fn store_ranking(&self, month: &str, rules_version: &str, cutoff_ms: i64, body: &str) -> Result<()> {
-        on_pool!(&self.db, p => sqlx::query("INSERT INTO ranking_results (month, rules_version, cutoff_ms, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (month, rules_version, cutoff_ms) DO NOTHING")
-            .bind(month).bind(rules_version).bind(cutoff_ms).bind(body).bind(now_ms()).execute(p).await.map(|_| ())?);
+    /// Stores a ranking once, with `audit` (its publication) in the same transaction; a second
+    /// store of the same key keeps the first and writes no entry.
+    pub async fn store_ranking(
+        &self,
+        month: &str,
+        rules_version: &str,
+        cutoff_ms: i64,
+        body: &str,
+        audit: Option<AuditContent>,
+    ) -> Result<()> {
+        crate::audit::execute_audited!(self, audit, sqlx::query("INSERT INTO ranking_results (month, rules_version, cutoff_ms, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (month, rules_version, cutoff_ms) DO NOTHING")
+            .bind(month).bind(rules_version).bind(cutoff_ms).bind(body).bind(now_ms()));
         Ok(())
     }
 }

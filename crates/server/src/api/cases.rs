@@ -544,7 +544,7 @@ async fn ranking(
         ),
         None => None,
     };
-    Ok(Json(crate::figures::ranking(&s.store, &q.month, cutoff_ms, false).await?))
+    Ok(Json(crate::figures::ranking(&s.store, &q.month, cutoff_ms, None).await?))
 }
 
 /// A ranking to publish.
@@ -570,11 +570,8 @@ async fn publish_ranking(
         }
         None => store::now_ms(),
     };
-    let v = crate::figures::ranking(&s.store, b.month.trim(), Some(cutoff_ms), true).await?;
-    let mut entry = p.audit("publish", "ranking", Some(v.month.clone()), &[]);
-    entry.detail = serde_json::json!({"cutoff_ms": v.cutoff_ms, "rules_version": v.rules_version}).to_string();
-    s.store.audit(entry).await?;
-    Ok(Json(v))
+    let entry = p.audit("publish", "ranking", Some(b.month.trim().to_string()), &[]);
+    Ok(Json(crate::figures::ranking(&s.store, b.month.trim(), Some(cutoff_ms), Some(entry)).await?))
 }
 
 /// Which months.

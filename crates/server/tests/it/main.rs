@@ -1290,6 +1290,10 @@ async fn cases_ranking_and_lifecycle(app: &App) {
     let (st, p) = o.post("/api/v1/supervision/ranking/publish", json!({"month": "2026-02", "cutoff": cutoff})).await;
     assert_eq!(st, StatusCode::OK, "{p}");
     assert_eq!(p["ranking"], r["ranking"]);
+    // Publishing again at the same cut-off stores nothing new; each act has its entry.
+    let (st, _) = o.post("/api/v1/supervision/ranking/publish", json!({"month": "2026-02", "cutoff": cutoff})).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(prevention::audited(app, "ranking", "publish").await, vec![Some("2026-02".to_string()); 2]);
     let future = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24)).to_string();
     let (st, e) = o.post("/api/v1/supervision/ranking/publish", json!({"month": "2026-02", "cutoff": future})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "a cut-off in the future is refused: {e}");

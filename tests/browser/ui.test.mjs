@@ -236,6 +236,9 @@ test('the warnings page shows a held transfer live, and the rules page its versi
   await page.locator('.el-message--warning', { hasText: '劝阻成功须勾选至少一项劝阻内容' }).waitFor();
   await dialog.getByText('已阻止转账或协助止付').click();
   await dialog.getByTestId('step-save').click();
+  // Closing is final: it asks first, naming the outcome.
+  const sure = page.locator('.el-message-box', { hasText: '以「劝阻成功」办结该预警？办结后不可更改。' });
+  await sure.getByRole('button', { name: '确认办结' }).click();
   await record.locator('.el-timeline-item', { hasText: /办结：劝阻成功/ }).waitFor({ timeout: 5_000 });
   assert.match(await record.innerText(), /已阻止转账或协助止付/);
   await page.goto(base + '/#/rules');
@@ -596,6 +599,17 @@ test('prevention: the coverage view names the households not reached, the overdu
   assert.ok(answered.task_id && answered.responsible_unit, JSON.stringify(answered));
   const tasks = (await apiGet(page, '/tasks?kind=dual_inquiry&per_page=100')).body.items;
   assert.ok(tasks.some((t) => t.id === answered.task_id && t.unit_name === answered.responsible_unit));
+  // The month's notice raises tasks across the county: it asks first, and 取消 sends nothing.
+  await page.getByRole('tab', { name: '通报点名与挂牌整治' }).click();
+  const issue = page.getByRole('button', { name: '下发挂牌整治任务' });
+  await issue.click();
+  const ask = page.locator('.el-message-box', { hasText: '确认下发？' });
+  await ask.getByRole('button', { name: '取消' }).click();
+  await ask.waitFor({ state: 'hidden' });
+  assert.equal(await page.locator('.el-message--success', { hasText: '已向挂牌整治村' }).count(), 0, 'nothing sent on 取消');
+  await issue.click();
+  await ask.getByRole('button', { name: '确认下发' }).click();
+  await page.locator('.el-message--success', { hasText: '已向挂牌整治村(社区)下发整改清单' }).waitFor();
   assert.deepEqual(errors, []);
 
   // The grid worker's inbox: their village's tasks and the key person whose visit is overdue.

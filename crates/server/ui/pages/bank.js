@@ -17,6 +17,10 @@ export const BankPage = {
     });
     Vue.onUnmounted(() => clearInterval(tick));
     async function create() {
+      // A stop-payment or freeze holds a person's money the moment the bank executes it.
+      try {
+        await ElMessageBox.confirm(`向银行发送对账户 ${form.account || ''} 的${BANK_REQUEST_KIND_ZH[form.kind] || ''}请求？银行执行后即产生法律效力。`, '确认发送', { type: 'warning', confirmButtonText: '确认发送', cancelButtonText: '取消' });
+      } catch { return; }
       try {
         const body = { ...form, case_id: form.case_id || null, approved_on: form.approved_on || null };
         if (form.kind !== 'return') for (const k of ['return_method', 'approval_level', 'approval_authority', 'approval_ref', 'approved_on']) delete body[k];

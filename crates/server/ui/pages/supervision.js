@@ -1,7 +1,7 @@
 import { can, fail, get, post, qs } from '../lib/api.js';
 import { EChart } from '../lib/chart.js';
 import { pct, todayStr } from '../lib/shared.js';
-import { ElMessage, computed, onMounted, reactive, ref } from '../lib/vue.js';
+import { ElMessage, ElMessageBox, computed, onMounted, reactive, ref } from '../lib/vue.js';
 
 // ---- Supervision (一案双查、通报点名、行业治理) ------------------------------------------------------------
 export const SupervisionPage = {
@@ -32,12 +32,16 @@ export const SupervisionPage = {
       ],
     }));
     async function loadNamings() { try { namings.value = await get('/supervision/namings?' + qs({ month: month.value })); } catch (e) { fail(e); } }
-    async function name() { try { namings.value = await post('/supervision/namings?' + qs({ month: month.value })); ElMessage.success('已向挂牌整治村(社区)下发整改清单'); } catch (e) { fail(e); } }
+    async function name() {
+      try { await ElMessageBox.confirm(`下发 ${month.value} 通报：被点名达到次数的村(社区)挂牌整治，重大案件全环节倒查，均生成整改任务。确认下发？`, '确认下发通报', { type: 'warning', confirmButtonText: '确认下发', cancelButtonText: '取消' }); } catch { return; }
+      try { namings.value = await post('/supervision/namings?' + qs({ month: month.value })); ElMessage.success('已向挂牌整治村(社区)下发整改清单'); } catch (e) { fail(e); } }
     async function loadOutlets() { try { outlets.value = await get('/governance/outlets'); } catch (e) { fail(e); } }
     const chk = reactive({ open: false, row: null, checked_on: todayStr(), passed: true, findings: '' });
     function openCheck(row) { Object.assign(chk, { open: true, row, checked_on: todayStr(), passed: true, findings: '' }); }
     async function saveCheck() { try { await post(`/governance/outlets/${chk.row.unit_id}/checks`, { checked_on: chk.checked_on, passed: chk.passed, findings: chk.findings }); chk.open = false; ElMessage.success('已记录'); loadOutlets(); } catch (e) { fail(e); } }
-    async function nameOutlets() { try { const r = await post('/governance/outlets/name'); ElMessage.success(`已下发整改任务 ${r.tasks_raised} 项`); loadOutlets(); } catch (e) { fail(e); } }
+    async function nameOutlets() {
+      try { await ElMessageBox.confirm('对涉诈开户数达到通报线的网点通报点名并下发整改任务？', '确认通报', { type: 'warning', confirmButtonText: '确认通报', cancelButtonText: '取消' }); } catch { return; }
+      try { const r = await post('/governance/outlets/name'); ElMessage.success(`已下发整改任务 ${r.tasks_raised} 项`); loadOutlets(); } catch (e) { fail(e); } }
     const outletChart = computed(() => {
       if (!outlets.value) return {};
       const top = outlets.value.outlets.slice(0, 12).reverse();

@@ -1,7 +1,7 @@
 import { api, can, fail, get, post, qs, viewport } from '../lib/api.js';
 import { EChart } from '../lib/chart.js';
 import { CHANNEL_ZH, CHECKLIST_ZH, OUTCOME_ZH, SCENARIO_ZH, STATE_ZH, STEP_ZH } from '../lib/vocab.js';
-import { ElMessage, computed, onMounted, reactive, ref } from '../lib/vue.js';
+import { ElMessage, ElMessageBox, computed, onMounted, reactive, ref } from '../lib/vue.js';
 
 // ---- Warnings --------------------------------------------------------------------------------
 export const GRADE = { high: ['高', 'danger'], medium: ['中', 'warning'], low: ['低', 'info'] };
@@ -85,6 +85,12 @@ export const WarningsPage = {
       if (f.step === 'close' && f.outcome === 'dissuaded' && !f.items.length) { ElMessage.warning('劝阻成功须勾选至少一项劝阻内容'); return; }
       const body = f.step === 'contact' ? { step: 'contact', channel: f.channel, note: f.note.trim() || undefined }
         : { step: 'close', outcome: f.outcome, checklist: f.items, note: f.note.trim() || undefined };
+      // Closing is final: the warning leaves every inbox and its outcome is what the figures count.
+      if (f.step === 'close') {
+        try {
+          await ElMessageBox.confirm(`以「${OUTCOME_ZH[f.outcome] || ''}」办结该预警？办结后不可更改。`, '确认办结', { type: 'warning', confirmButtonText: '确认办结', cancelButtonText: '取消' });
+        } catch { return; }
+      }
       f.open = false;
       await step(f.row, body);
     }

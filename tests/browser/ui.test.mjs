@@ -920,6 +920,20 @@ test('on a phone (390 px) the grid worker opens the menu from the header (one li
   await page.getByTestId('activity-card').filter({ hasText: title }).waitFor();
   assert.equal(await page.getByTestId('activities').count(), 0, 'no wide table of activities on a phone');
   await page.screenshot({ path: join(shots, 'phone-activity.png'), fullPage: true });
+  await page.getByRole('tab', { name: '回执与承诺书' }).click();
+  await page.getByTestId('form-card').first().waitFor();
+  assert.equal(await page.getByTestId('forms').count(), 0, 'no wide table of receipts on a phone');
+  // The village's residents as cards, masked, nothing off the screen sideways.
+  await page.goto(base + '/#/residents');
+  const resident = page.getByTestId('resident-card').first();
+  await resident.waitFor();
+  assert.match(await resident.innerText(), /\*/, 'masked');
+  assert.equal(await page.getByTestId('residents').count(), 0, 'no wide table of residents on a phone');
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(wide <= 0, `the residents page fits the screen (${wide}px)`);
+  await page.screenshot({ path: join(shots, 'phone-residents.png') });
+  await page.goto(base + '/#/prevention');
+  await page.getByTestId('four-rates').waitFor();
   // A key person's visit recorded on the phone, from the card to the file.
   await page.getByTestId('menu-button').click();
   await drawer.getByText('重点人员').click();

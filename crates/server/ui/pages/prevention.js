@@ -170,7 +170,15 @@ export const PreventionPage = {
           <el-button type="primary" size="small" @click="saveForm" data-testid="form-save">登记</el-button>
         </el-form>
         <p class="muted">回执、承诺书只记录户号和签收人（脱敏），不采集其他个人信息。</p>
-        <el-table :data="forms.items" border stripe size="small" data-testid="forms">
+        <div v-if="viewport.narrow" data-testid="form-cards">
+          <el-empty v-if="!forms.items.length" description="暂无回执与承诺书" :image-size="60" />
+          <el-card v-for="row in forms.items" :key="row.id" shadow="never" class="list-card" data-testid="form-card">
+            <div class="warning-card-head"><el-tag size="small" :type="row.kind === 'pledge' ? 'success' : ''">{{ row.kind === 'pledge' ? '承诺书' : '回执' }}</el-tag>
+              <b>{{ row.household_code }}</b><span class="muted" style="margin-left:auto">{{ row.signed_on }}</span></div>
+            <div class="muted">签收人 {{ row.signer }} · {{ row.jurisdiction_name }} · {{ row.unit_name }}</div>
+          </el-card>
+        </div>
+        <el-table v-else :data="forms.items" border stripe size="small" data-testid="forms">
           <el-table-column prop="signed_on" label="日期" width="100" />
           <el-table-column label="类型" width="80"><template #default="{ row }">{{ row.kind === 'pledge' ? '承诺书' : '回执' }}</template></el-table-column>
           <el-table-column prop="household_code" label="户号" width="170" />

@@ -1,4 +1,4 @@
-import { api, can, fail, get, post, qs } from '../lib/api.js';
+import { api, can, fail, get, post, qs, viewport } from '../lib/api.js';
 import { AGE_ZH, FIELD_ZH, KIND_ZH } from '../lib/vocab.js';
 import { ElMessage, ElMessageBox, onMounted, reactive, ref } from '../lib/vue.js';
 
@@ -33,7 +33,7 @@ export const ResidentsPage = {
       try { report.value = await api('POST', '/residents/import', fd, true); await load(); } catch (e) { fail(e); }
     }
     onMounted(async () => { try { jurs.value = await get('/jurisdictions/tree'); } catch (e) { fail(e); } await load(); });
-    return { page, q, load, loading, jurs, unmask, shown, can, importDialog, report, file, doImport, AGE_ZH, KIND_ZH, FIELD_ZH };
+    return { page, q, load, loading, jurs, unmask, shown, can, importDialog, report, file, doImport, AGE_ZH, KIND_ZH, FIELD_ZH, viewport };
   },
   template: `
   <div>
@@ -49,7 +49,23 @@ export const ResidentsPage = {
       <el-button type="primary" @click="q.page=1;load()" data-testid="search">查询</el-button>
       <el-button v-if="can('resident_write')" @click="importDialog=true;report=null">批量导入</el-button>
     </div>
-    <el-table :data="page.items" border stripe v-loading="loading" data-testid="residents">
+    <div v-if="viewport.narrow" v-loading="loading" data-testid="resident-cards">
+      <el-empty v-if="!page.items.length" description="暂无居民" :image-size="60" />
+      <el-card v-for="row in page.items" :key="row.id" shadow="never" class="list-card" data-testid="resident-card">
+        <div class="warning-card-head"><b class="masked">{{ shown(row, 'name') }}</b><span>{{ row.gender }} · {{ AGE_ZH[row.age_band] }}</span>
+          <span class="muted" style="margin-left:auto">{{ row.jurisdiction_name }}</span></div>
+        <div class="masked">{{ shown(row, 'id_number') }}</div>
+        <div class="masked">{{ shown(row, 'phone') || '-' }} · {{ shown(row, 'address') || '-' }}</div>
+        <div v-if="can('pii_unmask')">
+          <el-dropdown trigger="click" @command="(f) => unmask(row, f)">
+            <el-button size="small">查看明文</el-button>
+            <template #dropdown><el-dropdown-menu>
+              <el-dropdown-item v-for="(zh, f) in FIELD_ZH" :key="f" :command="f">{{ zh }}</el-dropdown-item>
+            </el-dropdown-menu></template>
+          </el-dropdown></div>
+      </el-card>
+    </div>
+    <el-table v-else :data="page.items" border stripe v-loading="loading" data-testid="residents">
       <el-table-column prop="id" label="编号" width="90" />
       <el-table-column label="姓名" width="110"><template #default="{ row }"><span class="masked">{{ shown(row, 'name') }}</span></template></el-table-column>
       <el-table-column label="身份证号" width="200"><template #default="{ row }"><span class="masked">{{ shown(row, 'id_number') }}</span></template></el-table-column>

@@ -880,6 +880,19 @@ test('on a phone (390 px) the officer works warnings as cards: every button on s
   }
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(shots, 'phone-warnings.png'), fullPage: true });
+  // The station's cases as cards; one opens in a dialog that fits the screen.
+  await page.goto(base + '/#/cases');
+  const caseCard = page.getByTestId('case-card').first();
+  await caseCard.waitFor();
+  assert.equal(await page.getByTestId('cases').count(), 0, 'no wide table of cases on a phone');
+  const caseNo = (await caseCard.locator('b').first().innerText()).trim();
+  await caseCard.click();
+  const detail = page.locator('.el-dialog', { hasText: '案件 ' + caseNo });
+  await detail.waitFor();
+  const cbox = await detail.boundingBox();
+  assert.ok(cbox.x >= 0 && cbox.x + cbox.width <= 390, `the case dialog fits the screen (${cbox.x}+${cbox.width})`);
+  await page.waitForTimeout(400); // the dialog's entrance transition
+  await page.screenshot({ path: join(shots, 'phone-case.png') });
   assert.deepEqual(errors, []);
   await ctx.close();
 });

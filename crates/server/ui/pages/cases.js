@@ -1,4 +1,4 @@
-import { api, can, fail, get, post, qs } from '../lib/api.js';
+import { api, can, fail, get, post, qs, viewport } from '../lib/api.js';
 import { AGE_ZH, CASE_STATUS_ZH, OBSERVABLE_ZH } from '../lib/vocab.js';
 import { ElMessage, ElMessageBox, onMounted, reactive, ref } from '../lib/vue.js';
 
@@ -50,7 +50,7 @@ export const CasesPage = {
         detail.value = { row, obs, links };
       } catch (e) { fail(e); }
     }
-    return { page, q, load, types, typeZh, yuan, fmt, upload, report, adding, form, create, stations, move, STATUS_ZH: CASE_STATUS_ZH, NEXT_STATUS, can, AGE_ZH, detail, open, OBS_ZH: OBSERVABLE_ZH };
+    return { viewport, page, q, load, types, typeZh, yuan, fmt, upload, report, adding, form, create, stations, move, STATUS_ZH: CASE_STATUS_ZH, NEXT_STATUS, can, AGE_ZH, detail, open, OBS_ZH: OBSERVABLE_ZH };
   },
   template: `
   <div>
@@ -67,7 +67,18 @@ export const CasesPage = {
       :title="'共 ' + report.rows + ' 行，导入 ' + report.accepted + ' 行，' + report.rejected_total + ' 行有误' + (report.rejected_total > report.rejected.length ? '（列出前 ' + report.rejected.length + ' 行）' : '')">
       <div v-for="e in report.rejected" :key="e.row + e.field">第 {{ e.row }} 行{{ e.message_zh }}</div>
     </el-alert>
-    <el-table :data="page.items" border stripe size="small" data-testid="cases">
+    <div v-if="viewport.narrow" data-testid="case-cards">
+      <el-empty v-if="!page.items.length" description="暂无案件" :image-size="60" />
+      <el-card v-for="row in page.items" :key="row.id" shadow="never" class="list-card" @click="open(row)" data-testid="case-card">
+        <div class="warning-card-head"><b>{{ row.case_no }}</b><el-tag size="small" :type="row.status === 'closed' ? 'info' : ''">{{ STATUS_ZH[row.status] }}</el-tag>
+          <span class="muted" style="margin-left:auto">{{ fmt(row.reported_at) }}</span></div>
+        <div>{{ typeZh(row.fraud_type) }} · 损失 {{ yuan(row.loss_fen) }} 元<span v-if="row.recovered_fen"> · 挽损 {{ yuan(row.recovered_fen) }} 元</span></div>
+        <div class="muted">{{ row.station_name }} · {{ row.jurisdiction_name }}<span v-if="row.victim_age_band"> · {{ AGE_ZH[row.victim_age_band] }}</span></div>
+        <div v-if="can('case_write') && (NEXT_STATUS[row.status] || []).length" class="warning-card-actions" @click.stop>
+          <el-button v-for="s in NEXT_STATUS[row.status]" :key="s" size="small" @click="move(row, s)">{{ (STATUS_ZH[s] || s).replace('已', '') }}</el-button></div>
+      </el-card>
+    </div>
+    <el-table v-else :data="page.items" border stripe size="small" data-testid="cases">
       <el-table-column label="案件编号" width="150"><template #default="{ row }"><el-button link type="primary" @click="open(row)">{{ row.case_no }}</el-button></template></el-table-column>
       <el-table-column label="报案时间" width="170"><template #default="{ row }">{{ fmt(row.reported_at) }}</template></el-table-column>
       <el-table-column prop="station_name" label="派出所" width="130" />

@@ -880,6 +880,45 @@ test('on a phone (390 px) the officer works warnings as cards: every button on s
   }
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(shots, 'phone-warnings.png'), fullPage: true });
+  if (open >= 0) await page.keyboard.press('Escape');
+  // The whole handling of today's warning on the phone, through its card, in Chinese: sign
+  // for, contact, visit with the checklist and a photo from the camera, close.
+  const today = mine.items.find((w) => w.status === 'received');
+  assert.ok(today, 'the demo gives this station a warning to sign for today');
+  const card = cards.filter({ hasText: today.subject }).filter({ hasText: '待签收' });
+  await card.getByRole('button', { name: '签收' }).click();
+  const mineNow = cards.filter({ hasText: today.subject }).filter({ has: page.getByRole('button', { name: '联系' }) });
+  await mineNow.waitFor();
+  await mineNow.getByTestId('card-record').click();
+  const phoneRecord = mineNow.getByTestId('warning-history');
+  await phoneRecord.locator('.el-timeline-item', { hasText: /签收\s*·\s*城关第一派出所 民警/ }).waitFor({ timeout: 5_000 });
+  await mineNow.getByRole('button', { name: '联系' }).click();
+  const stepDialog = page.getByTestId('step-dialog');
+  await stepDialog.getByText('电话').click();
+  await stepDialog.locator('textarea[data-testid=step-note]').fill('电话联系当事人，称正按“客服”指引操作，已要求立即停止');
+  const sbox = await stepDialog.boundingBox();
+  assert.ok(sbox.x >= 0 && sbox.x + sbox.width <= 390, `the step dialog fits the screen (${sbox.x}+${sbox.width})`);
+  await stepDialog.getByTestId('step-save').click();
+  await phoneRecord.locator('.el-timeline-item', { hasText: /联系（电话）/ }).waitFor({ timeout: 5_000 });
+  await mineNow.getByTestId('visit').click();
+  const photo = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  await page.getByTestId('visit-camera').setInputFiles({ name: 'camera.png', mimeType: 'image/png', buffer: photo });
+  await page.getByTestId('visit-checklist').getByText('已核实资金是否已转出').click();
+  await page.getByTestId('visit-save').click();
+  await phoneRecord.locator('.el-timeline-item', { hasText: /见面劝阻/ }).waitFor({ timeout: 5_000 });
+  await mineNow.getByRole('button', { name: '办结' }).click();
+  await stepDialog.getByText('劝阻成功').click();
+  await stepDialog.getByText('已阻止转账或协助止付').click();
+  await stepDialog.getByTestId('step-save').click();
+  await page.locator('.el-message-box', { hasText: '办结后不可更改' }).getByRole('button', { name: '确认办结' }).click();
+  const done = cards.filter({ hasText: today.subject }).filter({ hasText: '已办结' });
+  await done.waitFor({ timeout: 5_000 });
+  if (!(await done.getByTestId('warning-history').count())) await done.getByTestId('card-record').click();
+  const closedRecord = await done.getByTestId('warning-history').innerText();
+  assert.match(closedRecord, /办结：劝阻成功/);
+  assert.match(closedRecord, /已阻止转账或协助止付/);
+  assert.match(closedRecord, /照片/, 'the camera photo is in the record');
+  await page.screenshot({ path: join(shots, 'phone-warning-handled.png'), fullPage: true });
   // The station's cases as cards; one opens in a dialog that fits the screen.
   await page.goto(base + '/#/cases');
   const caseCard = page.getByTestId('case-card').first();

@@ -325,6 +325,41 @@ test('the demo weeks\' warnings were handled in their time: only the last hours 
   await ctx.close();
 });
 
+test('the officer handles the station\'s warning on the desktop through the page: contact, visit with checklist and photo, close, in Chinese', async () => {
+  const { ctx, page, errors } = await login('officer');
+  await page.goto(base + '/#/warnings');
+  await page.getByTestId('warnings').locator('.el-table__row').first().waitFor();
+  const mine = (await apiGet(page, '/warnings?per_page=50')).body;
+  const w = mine.items.find((x) => x.status !== 'received' && x.status !== 'closed');
+  assert.ok(w, 'the demo leaves this station a warning in hand today');
+  const row = () => page.getByTestId('warnings').locator('.el-table__row', { hasText: w.subject }).first();
+  await row().locator('.el-table__expand-icon').click();
+  const record = page.getByTestId('warning-history').first();
+  await row().getByRole('button', { name: '联系' }).click();
+  const dialog = page.getByTestId('step-dialog');
+  await dialog.getByText('联系家属').click();
+  await dialog.locator('textarea[data-testid=step-note]').fill('联系其女儿，已赶往当事人家中');
+  await dialog.getByTestId('step-save').click();
+  await record.locator('.el-timeline-item', { hasText: /联系（联系家属）\s*·\s*城关第一派出所 民警/ }).waitFor({ timeout: 5_000 });
+  await row().getByTestId('visit').click();
+  const photo = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  await page.getByTestId('visit-file').setInputFiles({ name: 'visit.png', mimeType: 'image/png', buffer: photo });
+  await page.getByTestId('visit-checklist').getByText('已讲清所涉诈骗手法').click();
+  await page.getByTestId('visit-save').click();
+  await record.locator('.el-timeline-item', { hasText: /见面劝阻\s*·\s*城关第一派出所 民警/ }).waitFor({ timeout: 5_000 });
+  await page.getByTestId('warning-evidence').getByText(/照片（1 KB，城关第一派出所 民警/).waitFor({ timeout: 5_000 });
+  await row().getByRole('button', { name: '办结' }).click();
+  await dialog.getByText('劝阻成功').click();
+  await dialog.getByText('已核实资金是否已转出').click();
+  await dialog.getByTestId('step-save').click();
+  await page.locator('.el-message-box', { hasText: '以「劝阻成功」办结该预警？' }).getByRole('button', { name: '确认办结' }).click();
+  await record.locator('.el-timeline-item', { hasText: /办结：劝阻成功/ }).waitFor({ timeout: 5_000 });
+  assert.match(await row().innerText(), /已办结（劝阻成功）/);
+  await page.screenshot({ path: join(shots, 'officer-warning-handled.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
 test('the fund trace draws the layers, expands a node and ranks the accounts to freeze', async () => {
   const { ctx, page, errors } = await login('admin');
   // Two days ago in China: events must lie within the server's event-time window.

@@ -81,6 +81,10 @@ impl From<Row> for AuditRecord {
 macro_rules! append_in_tx {
     ($tx:ident, $pg:expr, $contents:expr) => {{
         let head_sql = if $pg {
+            // Locks in the order a batch `INSERT` of another process takes them (the log, then
+            // the head row its trigger moves): taking the head row first would deadlock with a
+            // batch that inserted the same `seq` and waits for the head.
+            sqlx::query("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE").execute(&mut *$tx).await?;
             "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
         } else {
             "SELECT seq, hash FROM audit_head WHERE id = 1"

@@ -374,21 +374,26 @@ async fn freeze_traced_accounts(state: &server::AppState, events: &[Event], seed
             )
             .await?;
         let done = (sent + rng.random_range(20..90) * MIN).min(now);
-        store
-            .answer_bank_request(
-                r.id,
-                bank_unit_id,
-                true,
-                "",
-                &format!("{bank} 联络员"),
-                done,
-                Some(domain::legal::freeze_until(done)),
-                None,
-            )
-            .await?;
+        executed_by_bank(store, r.id, bank_unit_id, bank, done, domain::legal::freeze_until(done)).await?;
         frozen += 1;
     }
     Ok(frozen)
+}
+
+/// The bank's liaison records request `request_id` as executed at `done`, its legal term
+/// running to `until`.
+async fn executed_by_bank(
+    store: &store::Store,
+    request_id: i64,
+    bank_unit_id: i64,
+    bank: &str,
+    done: i64,
+    until: i64,
+) -> anyhow::Result<()> {
+    store
+        .answer_bank_request(request_id, bank_unit_id, true, "", &format!("{bank} 联络员"), done, Some(until), None)
+        .await?;
+    Ok(())
 }
 
 /// The member unit (bank branch) of each of [`BANKS`], in the same order.
@@ -538,18 +543,8 @@ async fn handle_past_warnings(state: &server::AppState, events: &[Event], seed: 
                         // The bank executes within the hour, when the hour has passed.
                         let done = sent + rng.random_range(10..50) * MIN;
                         if done < now {
-                            store
-                                .answer_bank_request(
-                                    r.id,
-                                    bank_unit_id,
-                                    true,
-                                    "",
-                                    &format!("{bank} 联络员"),
-                                    done,
-                                    Some(domain::legal::stop_payment_until(done)),
-                                    None,
-                                )
-                                .await?;
+                            let until = domain::legal::stop_payment_until(done);
+                            executed_by_bank(store, r.id, bank_unit_id, bank, done, until).await?;
                         }
                     }
                 }

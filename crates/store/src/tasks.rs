@@ -153,6 +153,18 @@ pub struct OutletRow {
     pub named: bool,
 }
 
+/// Inserts the task `$t` (a `&NewTask`) in the write transaction `$tx`, unless its
+/// `source_ref` raised one already; evaluates to the new id.
+macro_rules! insert_task {
+    ($tx:ident, $t:expr) => {{
+        let t: &NewTask = $t;
+        let row: Option<(i64,)> = sqlx::query_as("INSERT INTO tasks (unit_id, kind, title, detail, source_ref, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source_ref) DO NOTHING RETURNING id")
+            .bind(t.unit_id).bind(t.kind.as_str()).bind(t.title.trim()).bind(&t.detail).bind(&t.source_ref).bind(t.due_on.to_string()).bind(&t.created_by).bind(now_ms())
+            .fetch_optional(&mut *$tx).await?;
+        row.map(|(id,)| id)
+    }};
+}
+
 impl Store {
     /// Raises a task; `Ok(None)` when its source already raised one. The audit entry, built
     /// from the new id, commits with the task (none when nothing was raised).
@@ -162,17 +174,16 @@ impl Store {
         }
         let (pg, has_audit) = (self.is_postgres(), audit.is_some());
         let _writer = self.audit_writer_if(has_audit).await;
-        let row: Option<(i64,)> = on_pool!(&self.db, p => {
+        let id: Option<i64> = on_pool!(&self.db, p => {
             let mut tx = p.begin_write().await?;
-            let row: Option<(i64,)> = sqlx::query_as("INSERT INTO tasks (unit_id, kind, title, detail, source_ref, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source_ref) DO NOTHING RETURNING id")
-                .bind(t.unit_id).bind(t.kind.as_str()).bind(t.title.trim()).bind(&t.detail).bind(&t.source_ref).bind(t.due_on.to_string()).bind(&t.created_by).bind(now_ms()).fetch_optional(&mut *tx).await?;
-            if let (Some((id,)), Some(a)) = (row, audit) {
+            let id = insert_task!(tx, t);
+            if let (Some(id), Some(a)) = (id, audit) {
                 crate::audit::append_in_tx!(tx, pg, [a(&id)]);
             }
             tx.commit().await?;
-            row
+            id
         });
-        Ok(row.map(|(id,)| id))
+        Ok(id)
     }
 
     /// Raises several tasks in one transaction with `audit` (the act that raised them, e.g. a
@@ -195,9 +206,7 @@ impl Store {
             let mut tx = p.begin_write().await?;
             let mut ids = Vec::with_capacity(tasks.len());
             for t in tasks {
-                let row: Option<(i64,)> = sqlx::query_as("INSERT INTO tasks (unit_id, kind, title, detail, source_ref, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source_ref) DO NOTHING RETURNING id")
-                    .bind(t.unit_id).bind(t.kind.as_str()).bind(t.title.trim()).bind(&t.detail).bind(&t.source_ref).bind(t.due_on.to_string()).bind(&t.created_by).bind(now_ms()).fetch_optional(&mut *tx).await?;
-                ids.push(row.map(|(id,)| id));
+                ids.push(insert_task!(tx, t));
             }
             if let Some(audit) = audit {
                 crate::audit::append_in_tx!(tx, pg, [audit]);
@@ -529,10 +538,7 @@ impl Store {
             let mut tx = p.begin_write().await?;
             let mut task = None;
             if let Some(t) = &new_task {
-                let row: Option<(i64,)> = sqlx::query_as("INSERT INTO tasks (unit_id, kind, title, detail, source_ref, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source_ref) DO NOTHING RETURNING id")
-                    .bind(t.unit_id).bind(t.kind.as_str()).bind(&t.title).bind(&t.detail).bind(&t.source_ref).bind(t.due_on.to_string()).bind(&t.created_by).bind(now_ms())
-                    .fetch_optional(&mut *tx).await?;
-                task = row.map(|(id,)| id);
+                task = insert_task!(tx, t);
             }
             let n = sqlx::query("UPDATE dual_inquiries SET answer = $1, checked_by = $2, checked_at = $3, note = $4, responsible_unit_id = $5, task_id = $6 WHERE id = $7 AND answer IS NULL")
                 .bind(if educated { "yes" } else { "no" }).bind(by).bind(now_ms()).bind(note.trim()).bind(unit).bind(task).bind(id).execute(&mut *tx).await?.rows_affected();

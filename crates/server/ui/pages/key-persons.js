@@ -45,9 +45,8 @@ export const KeyPersonsPage = {
     async function transfer() {
       try { await post(`/key-persons/${current.value.person.id}/transfer`, { to_unit_id: tf.to_unit_id, reason: tf.reason }); tf.open = false; ElMessage.success('已移交'); await open(current.value.person.id); await load(); } catch (e) { fail(e); }
     }
-    const STATE_ZH = MEASURE_STATE_ZH;
     onMounted(async () => { try { cat.value = await catalog(); } catch (e) { fail(e); } load(); });
-    return { tf, units, openTransfer, transfer, rows, cat, onlyOverdue, load, open, current, drawer, newOpen, idq, find, found, nf, create, mf, vf, cf, act, appeal, calendar, STATE_ZH, zhOf, viewport };
+    return { tf, units, openTransfer, transfer, rows, cat, onlyOverdue, load, open, current, drawer, newOpen, idq, find, found, nf, create, mf, vf, cf, act, appeal, calendar, MEASURE_STATE_ZH, zhOf, viewport };
   },
   template: `
   <div>
@@ -113,7 +112,7 @@ export const KeyPersonsPage = {
           <el-table-column label="期限" width="190"><template #default="{ row }">{{ row.starts_on }} 至 {{ row.ends_on }}</template></el-table-column>
           <el-table-column prop="decided_by" label="决定人" width="90" />
           <el-table-column label="告知" ><template #default="{ row }">{{ row.reason }}；申诉：{{ row.appeal_channel }}；材料：{{ row.documents }}</template></el-table-column>
-          <el-table-column label="状态" width="90"><template #default="{ row }"><el-tag size="small" :type="row.state === 'in_force' ? 'danger' : 'info'">{{ STATE_ZH[row.state] }}</el-tag></template></el-table-column>
+          <el-table-column label="状态" width="90"><template #default="{ row }"><el-tag size="small" :type="row.state === 'in_force' ? 'danger' : 'info'">{{ MEASURE_STATE_ZH[row.state] }}</el-tag></template></el-table-column>
           <el-table-column label="申诉" width="130"><template #default="{ row }"><template v-if="row.state === 'in_force'">
             <el-button link type="success" size="small" @click="appeal(row, true)" data-testid="kp-appeal-pass">通过</el-button><el-button link size="small" @click="appeal(row, false)">不通过</el-button></template></template></el-table-column>
         </el-table>

@@ -34,7 +34,6 @@ export const ModelsPage = {
         rulesetInForce.value = (await get('/engine/ruleset')).version;
       } catch (e) { fail(e); }
     };
-    const OUTCOME_ZH = SHADOW_OUTCOME_ZH;
     const label = (rs, m) => `规则 ${rs} · ${m ? '模型 ' + m : '不用模型'}`;
     const ask = async (text, title, ok) => {
       try { await ElMessageBox.confirm(text, title, { type: 'warning', confirmButtonText: ok, cancelButtonText: '取消' }); return true; } catch { return false; }
@@ -121,7 +120,7 @@ export const ModelsPage = {
         series: [{ type: 'bar', name: '分裂占比', data: rows.map((x) => Number(x.share.toFixed(4))), itemStyle: { color: '#3b6fd8' } }] };
     });
     onMounted(() => { load(); loadShadow(); follow(); });
-    return { data, fig, held, pct, day, when, use, can, shadow, train, training, PHASE_ZH, trainPct, startTraining, detail, d, curveChart, dayTrainChart, importanceChart, rulesets, rulesetInForce, pick, OUTCOME_ZH, label, startShadow, stopShadow, promote, rollback, dayChart };
+    return { data, fig, held, pct, day, when, use, can, shadow, train, training, PHASE_ZH, trainPct, startTraining, detail, d, curveChart, dayTrainChart, importanceChart, rulesets, rulesetInForce, pick, SHADOW_OUTCOME_ZH, label, startShadow, stopShadow, promote, rollback, dayChart };
   },
   components: { EChart },
   template: `<div>
@@ -209,7 +208,7 @@ export const ModelsPage = {
       </el-form>
       <template v-if="shadow.comparison">
         <div style="margin-bottom:8px" data-testid="shadow-run">第 {{ shadow.comparison.run.id }} 次：{{ label(shadow.comparison.run.ruleset_version, shadow.comparison.run.model_version) }}，{{ when(shadow.comparison.run.started_at) }} 由 {{ shadow.comparison.run.started_by }} 开始
-          <el-tag size="small" :type="shadow.running ? 'success' : 'info'" data-testid="shadow-state">{{ OUTCOME_ZH[shadow.comparison.run.outcome] }}</el-tag>
+          <el-tag size="small" :type="shadow.running ? 'success' : 'info'" data-testid="shadow-state">{{ SHADOW_OUTCOME_ZH[shadow.comparison.run.outcome] }}</el-tag>
           <template v-if="shadow.running && can('list_write')">
             <el-button size="small" type="primary" style="margin-left:8px" @click="promote" data-testid="shadow-promote">转为在用</el-button>
             <el-button size="small" @click="stopShadow" data-testid="shadow-stop">停止</el-button>

@@ -299,7 +299,7 @@ impl Store {
             Ok(recs) => recs,
             // Another process appended since this one read the head: its entries hold the
             // `seq`s this batch took. Append again in a write transaction that reads the head
-            // under the database's write lock (PostgreSQL: the head row's lock), which no other
+            // under the database's write lock (PostgreSQL: the log's table lock and the head row's), which no other
             // process can move until it commits.
             Err(e) => {
                 tracing::debug!(error = %e, "audit head moved under this process; appending under the write lock");
